@@ -1,0 +1,194 @@
+//! The operator API: plain HTTP on a loopback listener, bearer token from a
+//! file. Submit and query records, read status and the quarantine.
+//!
+//! Architecture Invariant: only `peer/` and `api/` speak HTTP as servers;
+//! this module calls the engine and the store, never the network.
+
+mod status;
+
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use status::{LinkReport, StatusReport, status_report};
+
+use crate::engine::{SharedEngine, SubmitError, SubmitRequest};
+use crate::node::NodeId;
+use crate::records::Kind;
+use crate::store::RecordFilter;
+
+/// Largest body `POST /api/v1/records` accepts.
+const MAX_SUBMIT_BYTES: usize = 4 * 1024 * 1024;
+/// Default and maximum page size of `GET /api/v1/records`.
+const DEFAULT_LIMIT: i64 = 1000;
+const MAX_LIMIT: i64 = 100_000;
+
+#[derive(Clone)]
+struct ApiState {
+    engine: SharedEngine,
+    /// The bearer token every `/api` request must present.
+    token: std::sync::Arc<str>,
+}
+
+/// An API error: status plus a sentence in `{"error": ...}`.
+struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiError(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+    }
+}
+
+/// Serves the operator API until `stop` is cancelled.
+pub async fn serve(
+    engine: SharedEngine,
+    listener: TcpListener,
+    token: String,
+    stop: CancellationToken,
+) {
+    let state = ApiState {
+        engine,
+        token: token.into(),
+    };
+    let api = Router::new()
+        .route("/api/v1/records", get(list_records).post(submit))
+        .route("/api/v1/records/{id}", get(get_record))
+        .route("/api/v1/status", get(status))
+        .route("/api/v1/quarantine", get(quarantine))
+        .layer(middleware::from_fn_with_state(state.clone(), require_token));
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .merge(api)
+        .layer(DefaultBodyLimit::max(MAX_SUBMIT_BYTES))
+        .with_state(state);
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await;
+    if let Err(e) = result {
+        tracing::error!(message = "Operator API stopped with an error.", error = %e);
+    }
+}
+
+async fn require_token(State(state): State<ApiState>, req: Request, next: Next) -> Response {
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let ok = presented.is_some_and(|p| {
+        aws_lc_rs::constant_time::verify_slices_are_equal(p.as_bytes(), state.token.as_bytes())
+            .is_ok()
+    });
+    if !ok {
+        tracing::warn!(message = "Refused an operator request with a missing or wrong token.", path = %req.uri().path());
+        return ApiError(
+            StatusCode::UNAUTHORIZED,
+            "missing or wrong bearer token; use the token from operator.token_file".into(),
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+async fn healthz(State(state): State<ApiState>) -> impl IntoResponse {
+    Json(json!({ "status": "ok", "node": state.engine.config.id }))
+}
+
+async fn submit(
+    State(state): State<ApiState>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let req: SubmitRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("request body: {e}")))?;
+    match state.engine.submit(req).await {
+        Ok(record) => Ok((StatusCode::CREATED, Json(record)).into_response()),
+        Err(SubmitError::Store(e)) => Err(e.into()),
+        Err(e @ SubmitError::Conflict(_)) => Err(ApiError(StatusCode::CONFLICT, e.to_string())),
+        Err(e @ SubmitError::NotOwner { .. }) => {
+            Err(ApiError(StatusCode::FORBIDDEN, e.to_string()))
+        }
+        Err(e) => Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
+    }
+}
+
+/// Query string of `GET /api/v1/records`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    kind: Option<String>,
+    round: Option<String>,
+    origin: Option<String>,
+    /// A change-log position (integer) or an RFC 3339 time.
+    since: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn list_records(
+    State(state): State<ApiState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let bad = |m: String| ApiError(StatusCode::BAD_REQUEST, m);
+    let mut f = RecordFilter {
+        limit: q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
+        round_id: q.round,
+        ..Default::default()
+    };
+    if let Some(k) = q.kind {
+        f.kind = Some(k.parse::<Kind>().map_err(|e| bad(format!("kind: {e}")))?);
+    }
+    if let Some(o) = q.origin {
+        f.origin = Some(NodeId::new(o).map_err(|e| bad(format!("origin: {e}")))?);
+    }
+    if let Some(s) = q.since {
+        if let Ok(seq) = s.parse::<i64>() {
+            f.since_seq = Some(seq);
+        } else {
+            let t = chrono::DateTime::parse_from_rfc3339(&s).map_err(|e| {
+                bad(format!(
+                    "since: {s:?} is neither a seq nor an RFC 3339 time: {e}"
+                ))
+            })?;
+            f.since_time = Some(t.with_timezone(&chrono::Utc).to_rfc3339());
+        }
+    }
+    let rows = state.engine.store.query(&f).await?;
+    let last = rows.last().map(|(seq, _)| *seq).unwrap_or(0);
+    let records: Vec<_> = rows.into_iter().map(|(_, r)| r).collect();
+    Ok(([("x-xunlian-last-seq", last.to_string())], Json(records)).into_response())
+}
+
+async fn get_record(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let uuid = uuid::Uuid::parse_str(&id)
+        .map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("record id {id:?}: {e}")))?;
+    match state.engine.store.get(&uuid).await? {
+        Some(r) => Ok(Json(r).into_response()),
+        None => Err(ApiError(
+            StatusCode::NOT_FOUND,
+            format!("no record {id} at this node"),
+        )),
+    }
+}
+
+async fn status(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    Ok(Json(status_report(&state.engine).await?).into_response())
+}
+
+async fn quarantine(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    Ok(Json(state.engine.store.quarantine_list(1000).await?).into_response())
+}

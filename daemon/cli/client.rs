@@ -1,0 +1,234 @@
+//! `submit`, `query` and `status`: thin clients of a running node's
+//! operator API, found through the node's config file.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use serde_json::{Value, json};
+
+use crate::api::StatusReport;
+use crate::config::Config;
+use crate::records::Kind;
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The node's TOML config file (gives the operator address and token).
+    #[arg(long, short)]
+    config: PathBuf,
+    /// Record kind: round_plan, finding, clue, rectification, assignment, notice or health.
+    #[arg(long)]
+    kind: Kind,
+    /// JSON file holding the body; or an object with "body" and optional
+    /// "id", "round_id", "classification". Use - for standard input.
+    #[arg(long)]
+    file: PathBuf,
+    /// Record id (UUID); resubmitting the same id is idempotent.
+    #[arg(long)]
+    id: Option<uuid::Uuid>,
+    /// The round the record belongs to.
+    #[arg(long)]
+    round: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The node's TOML config file.
+    #[arg(long, short)]
+    config: PathBuf,
+    /// Only records of this kind.
+    #[arg(long)]
+    kind: Option<Kind>,
+    /// Only records of this round.
+    #[arg(long)]
+    round: Option<String>,
+    /// Only records written by this office.
+    #[arg(long)]
+    origin: Option<String>,
+    /// Only records stored after this change-log seq, or updated since this RFC 3339 time.
+    #[arg(long)]
+    since: Option<String>,
+    /// At most this many records.
+    #[arg(long, default_value_t = 1000)]
+    limit: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The node's TOML config file.
+    #[arg(long, short)]
+    config: PathBuf,
+    /// Print the status as JSON for scripts.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Address and token of a node's operator API.
+struct Operator {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Operator {
+    fn from_config(path: &Path) -> anyhow::Result<Operator> {
+        let config = Config::load(path)?;
+        let token = std::fs::read_to_string(&config.token_file)
+            .with_context(|| format!("reading operator token {}", config.token_file.display()))?;
+        Ok(Operator {
+            base: format!("http://{}", config.operator_listen),
+            token: token.trim().to_string(),
+            http: reqwest::Client::new(),
+        })
+    }
+
+    async fn call(&self, req: reqwest::RequestBuilder) -> anyhow::Result<Value> {
+        let resp = req.bearer_auth(&self.token).send().await.with_context(|| {
+            format!(
+                "is the node running? cannot reach its operator API at {}",
+                self.base
+            )
+        })?;
+        let status = resp.status();
+        let body: Value = resp.json().await.context("reading the node's answer")?;
+        if !status.is_success() {
+            let msg = body
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("no reason given");
+            bail!("node refused the request (HTTP {status}): {msg}");
+        }
+        Ok(body)
+    }
+}
+
+pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
+    let op = Operator::from_config(&args.config)?;
+    let text = if args.file == Path::new("-") {
+        std::io::read_to_string(std::io::stdin()).context("reading standard input")?
+    } else {
+        std::fs::read_to_string(&args.file)
+            .with_context(|| format!("reading {}", args.file.display()))?
+    };
+    let parsed: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not JSON", args.file.display()))?;
+    let mut req = match parsed {
+        Value::Object(ref o) if o.contains_key("body") => parsed.clone(),
+        Value::Object(_) => json!({ "body": parsed }),
+        _ => bail!("{} must hold a JSON object", args.file.display()),
+    };
+    req["kind"] = json!(args.kind);
+    if let Some(id) = args.id {
+        req["id"] = json!(id);
+    }
+    if let Some(r) = args.round {
+        req["round_id"] = json!(r);
+    }
+    let record = op
+        .call(
+            op.http
+                .post(format!("{}/api/v1/records", op.base))
+                .json(&req),
+        )
+        .await?;
+    println!("{}", serde_json::to_string_pretty(&record)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
+    let op = Operator::from_config(&args.config)?;
+    let mut params: Vec<(&str, String)> = vec![("limit", args.limit.to_string())];
+    if let Some(k) = args.kind {
+        params.push(("kind", k.to_string()));
+    }
+    if let Some(r) = args.round {
+        params.push(("round", r));
+    }
+    if let Some(o) = args.origin {
+        params.push(("origin", o));
+    }
+    if let Some(s) = args.since {
+        params.push(("since", s));
+    }
+    let records = op
+        .call(
+            op.http
+                .get(format!("{}/api/v1/records", op.base))
+                .query(&params),
+        )
+        .await?;
+    for r in records.as_array().into_iter().flatten() {
+        println!("{}", serde_json::to_string(r)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
+    let op = Operator::from_config(&args.config)?;
+    let value = op
+        .call(op.http.get(format!("{}/api/v1/status", op.base)))
+        .await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report: StatusReport =
+        serde_json::from_value(value).context("reading the status report")?;
+    print!(
+        "{}",
+        render_status(&report, std::io::stdout().is_terminal())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A readable table of the node and its links; colour only on a terminal.
+fn render_status(r: &StatusReport, colour: bool) -> String {
+    let paint = |ok: bool, s: &str| match (colour, ok) {
+        (false, _) => s.to_string(),
+        (true, true) => format!("\x1b[32m{s}\x1b[0m"),
+        (true, false) => format!("\x1b[31m{s}\x1b[0m"),
+    };
+    let mut out = format!(
+        "node {} {} ({}), xunlian {}, generation {}\n",
+        r.node, r.name, r.level, r.software_version, r.generation
+    );
+    let held: Vec<String> = r.records.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    out += &format!(
+        "records: {}\n",
+        if held.is_empty() {
+            "none".into()
+        } else {
+            held.join(", ")
+        }
+    );
+    out += &format!("quarantined: {}\n\n", r.quarantined);
+    out += &format!(
+        "{:<10} {:<7} {:<13} {:>8} {:>9} {:>10} {:>10}  {}\n",
+        "PEER", "DIR", "STATE", "BACKLOG", "LAG(s)", "IN", "OUT", "NOTES"
+    );
+    for l in &r.links {
+        let state = if l.connected {
+            "connected"
+        } else {
+            "disconnected"
+        };
+        let mut notes: Vec<String> = l.warnings.clone();
+        if let Some(e) = &l.last_error {
+            notes.push(e.clone());
+        }
+        out += &format!(
+            "{:<10} {:<7} {} {:>8} {:>9.1} {:>10} {:>10}  {}\n",
+            l.peer,
+            l.direction,
+            paint(l.connected, &format!("{state:<13}")),
+            l.backlog_records,
+            l.lag_secs,
+            l.records_in,
+            l.records_out,
+            notes.join("; ")
+        );
+    }
+    out
+}

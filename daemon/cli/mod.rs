@@ -1,0 +1,60 @@
+//! The `xunlian` command line: one file per subcommand; this module only
+//! parses and dispatches.
+
+mod client;
+mod daemon;
+mod demo;
+mod network;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// xunlian (巡联): the sync daemon of the four-level inspection supervision
+/// network. One daemon runs per office and exchanges round plans, findings,
+/// rectifications and assignments with its parent and children over mutual TLS.
+#[derive(Debug, Parser)]
+#[command(name = "xunlian", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one node from its config file.
+    Daemon(daemon::DaemonArgs),
+    /// Run a small demo network locally and drive a scripted scenario.
+    Demo(demo::DemoArgs),
+    /// Write whole networks (PKI and configs) for pilots and tests.
+    #[command(subcommand)]
+    Network(network::NetworkCommand),
+    /// Manage the network's certificate authority step by step.
+    #[command(subcommand)]
+    Pki(crate::pki::cli::PkiCommand),
+    /// Submit a record to a running node (operator API).
+    Submit(client::SubmitArgs),
+    /// Query records held by a running node, as JSON lines.
+    Query(client::QueryArgs),
+    /// Show a running node, its links and backlog.
+    Status(client::StatusArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Pki(cmd) => crate::pki::cli::run(cmd).map(|()| ExitCode::SUCCESS),
+        Command::Network(cmd) => network::run(cmd).map(|()| ExitCode::SUCCESS),
+        Command::Daemon(args) => runtime()?.block_on(daemon::run(args)),
+        Command::Demo(args) => runtime()?.block_on(demo::run(args)),
+        Command::Submit(args) => runtime()?.block_on(client::submit(args)),
+        Command::Query(args) => runtime()?.block_on(client::query(args)),
+        Command::Status(args) => runtime()?.block_on(client::status(args)),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}

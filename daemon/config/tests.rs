@@ -1,0 +1,141 @@
+//! Config loading: a good file resolves; each bad one names file, key, reason.
+
+use super::*;
+
+const GOOD: &str = r#"
+[node]
+id = "630202"
+name = "乐都区委巡察办"
+level = "county"
+
+[parent]
+id = "630200"
+url = "https://127.0.0.1:7000"
+level = "municipal"
+
+[peer]
+listen = "127.0.0.1:0"
+
+[operator]
+listen = "127.0.0.1:0"
+token_file = "operator.token"
+
+[tls]
+ca = "ca.pem"
+cert = "node.pem"
+key = "node.key"
+
+[store]
+url = "sqlite://data/x.db"
+
+[routing]
+finding = "provincial"
+"#;
+
+fn write(dir: &Path, text: &str) -> PathBuf {
+    for f in ["ca.pem", "node.pem", "node.key", "operator.token"] {
+        std::fs::write(dir.join(f), "x").unwrap();
+    }
+    let p = dir.join("config.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn good_config_resolves_paths_and_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Config::load(&write(dir.path(), GOOD)).unwrap();
+    assert_eq!(c.id.as_str(), "630202");
+    assert_eq!(c.parent.as_ref().unwrap().level, Level::Municipal);
+    assert_eq!(c.up_to(Kind::Finding), Some(Level::Provincial));
+    assert_eq!(c.up_to(Kind::Notice), None);
+    assert!(c.tls.key.starts_with(dir.path()));
+    assert!(
+        c.store_url
+            .contains(&dir.path().join("data/x.db").display().to_string())
+    );
+    assert!(c.store_url.ends_with("mode=rwc"));
+}
+
+#[test]
+fn bad_configs_name_the_key_and_reason() {
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            GOOD.replace("[store]", "colour = \"red\"\n[store]"),
+            "line",
+            "unknown field",
+        ),
+        (
+            GOOD.replace("level = \"county\"", "level = \"city\""),
+            "node.level",
+            "unknown level",
+        ),
+        (
+            GOOD.replace("node.key", "missing.key"),
+            "tls.key",
+            "does not exist",
+        ),
+        (
+            GOOD.replace("id = \"630202\"", "id = \"63 02\""),
+            "node.id",
+            "may contain only",
+        ),
+        (
+            GOOD.replace("level = \"municipal\"", "level = \"county\""),
+            "parent.level",
+            "must be higher",
+        ),
+        (
+            GOOD.replace("finding = \"provincial\"", "finding = \"planet\""),
+            "routing.finding",
+            "unknown level",
+        ),
+        (
+            GOOD.replace("https://127", "http://127"),
+            "parent.url",
+            "https://",
+        ),
+        (
+            GOOD.replace("sqlite://data/x.db", "mysql://x"),
+            "store.url",
+            "expected sqlite",
+        ),
+        (
+            GOOD.to_string() + "[schedules]\nhealth = \"* * * * *\"\n",
+            "schedules.health",
+            "6 with seconds",
+        ),
+    ];
+    for (text, key, reason) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), &text);
+        let err = Config::load(&path).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains(&path.display().to_string()), "{msg}");
+        assert!(
+            err.key.contains(key),
+            "key {:?} should contain {key}: {msg}",
+            err.key
+        );
+        assert!(msg.contains(reason), "{msg} should say {reason}");
+    }
+}
+
+#[test]
+fn shipped_example_configs_are_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+    for level in ["central", "provincial", "municipal", "county"] {
+        let path = dir.join(format!("{level}.toml"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Point the file references at files that exist in a temp dir.
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("pki")).unwrap();
+        for f in ["pki/ca.pem", "pki/node.pem", "pki/node.key", "pki/crl.pem", "operator.token"] {
+            std::fs::write(tmp.path().join(f), "x").unwrap();
+        }
+        let copy = tmp.path().join("config.toml");
+        std::fs::write(&copy, text).unwrap();
+        let c = Config::load(&copy).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(c.level.as_str(), level);
+    }
+}

@@ -1,0 +1,208 @@
+//! The one path into the store: validate, authorise, route, commit, wake.
+
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::Engine;
+use crate::records::Lane;
+use crate::records::{Classification, Kind, Record, RecordError};
+use crate::routing::{self, Source};
+use crate::store::{Applied, CursorPos, Incoming, QuarantineEntry, StoreError};
+
+/// A record that passed every check, ready to commit.
+pub type Admitted = Incoming;
+
+/// Why a record from a peer was refused: a stable code and a sentence.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub code: &'static str,
+    pub reason: String,
+}
+
+/// What an operator submits: the body plus optional envelope fields.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    pub kind: Kind,
+    /// Supplying an id makes the submit idempotent; resubmitting a changed
+    /// body under the same id writes a new version.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    #[serde(default)]
+    pub round_id: Option<String>,
+    #[serde(default)]
+    pub classification: Option<Classification>,
+    pub body: serde_json::Value,
+}
+
+/// Why a local submit was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("record {id} belongs to {origin}; only its origin may change it")]
+    NotOwner { id: Uuid, origin: String },
+    #[error("record {0} changed concurrently; submit again")]
+    Conflict(Uuid),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Engine {
+    /// Validates one record received from a peer: size, JSON, schema, the
+    /// fingerprint the sender declared, and who may send it. Routes it.
+    pub fn admit(
+        &self,
+        source: &Source,
+        raw: &str,
+        declared: Option<(&str, i64)>,
+    ) -> Result<Admitted, Rejection> {
+        let max = self.config.limits.max_record_bytes;
+        if raw.len() > max {
+            return Err(Rejection {
+                code: "too_large",
+                reason: format!(
+                    "record of {} bytes exceeds the limit of {max} bytes",
+                    raw.len()
+                ),
+            });
+        }
+        let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| Rejection {
+            code: "malformed",
+            reason: format!("record is not valid JSON: {e}"),
+        })?;
+        let record = self
+            .schemas
+            .validate(&value)
+            .map_err(|e: RecordError| Rejection {
+                code: "schema",
+                reason: e.to_string(),
+            })?;
+        if let Some((id, version)) = declared
+            && (record.id.to_string() != id || record.version as i64 != version)
+        {
+            return Err(Rejection {
+                code: "fingerprint",
+                reason: format!(
+                    "declared {id} v{version} but the record is {} v{}",
+                    record.id, record.version
+                ),
+            });
+        }
+        let hops = self.with_view(|v| {
+            match source {
+                Source::Child(c) => routing::check_from_child(v, c, &record),
+                Source::Parent => routing::check_from_parent(v, &record),
+                Source::Local => Ok(()),
+            }
+            .map(|()| routing::next_hops(v, &record, source))
+        });
+        let hops = hops.map_err(|r| Rejection {
+            code: "not_allowed",
+            reason: r.to_string(),
+        })?;
+        Ok(Incoming {
+            record,
+            doc: raw.to_string(),
+            hops: hops.links,
+            park: hops.park,
+        })
+    }
+
+    /// Commits admitted records with the cursors covering them and the
+    /// refusals of the same batch, then wakes the links that carry them.
+    pub async fn commit(
+        &self,
+        from: Option<&crate::node::NodeId>,
+        items: &[Admitted],
+        cursors: &[(Lane, CursorPos)],
+        quarantine: &[QuarantineEntry],
+    ) -> Result<Vec<Applied>, StoreError> {
+        let applied = self.store.commit(from, items, cursors, quarantine).await?;
+        let mut wake = std::collections::BTreeSet::new();
+        for (item, a) in items.iter().zip(&applied) {
+            if matches!(a, Applied::Stored { .. }) {
+                wake.extend(item.hops.iter().cloned());
+            }
+        }
+        self.wake(wake);
+        Ok(applied)
+    }
+
+    /// Creates or updates a record owned by this node.
+    pub async fn submit(&self, req: SubmitRequest) -> Result<Record, SubmitError> {
+        self.schemas
+            .validate_body(req.kind, &req.body)
+            .map_err(|e| SubmitError::Invalid(e.to_string()))?;
+        let route = self
+            .with_view(|v| routing::route_for_submit(v, req.kind, &req.body))
+            .map_err(SubmitError::Invalid)?;
+        let now = Utc::now();
+        let id = req.id.unwrap_or_else(Uuid::now_v7);
+        let existing = self.store.get(&id).await?;
+        let (version, created_at) = match &existing {
+            Some(old) if old.origin != self.config.id => {
+                return Err(SubmitError::NotOwner {
+                    id,
+                    origin: old.origin.to_string(),
+                });
+            }
+            Some(old) if old.kind != req.kind => {
+                return Err(SubmitError::Invalid(format!(
+                    "record {id} is a {}, not a {}",
+                    old.kind, req.kind
+                )));
+            }
+            Some(old) => {
+                let same = old.body == req.body
+                    && old.round_id == req.round_id
+                    && req.classification.is_none_or(|c| c == old.classification)
+                    && old.route == route;
+                if same {
+                    return Ok(old.clone());
+                }
+                (old.version + 1, old.created_at)
+            }
+            None => (1, now),
+        };
+        let classification = req.classification.unwrap_or(match req.kind {
+            Kind::Clue => Classification::Secret,
+            _ => Classification::Internal,
+        });
+        let record = Record {
+            id,
+            kind: req.kind,
+            origin: self.config.id.clone(),
+            version,
+            created_at,
+            updated_at: now,
+            round_id: req.round_id,
+            classification,
+            route,
+            body: req.body,
+            signature: None,
+        };
+        let value =
+            serde_json::to_value(&record).map_err(|e| SubmitError::Invalid(e.to_string()))?;
+        let record = self
+            .schemas
+            .validate(&value)
+            .map_err(|e| SubmitError::Invalid(e.to_string()))?;
+        let doc = value.to_string();
+        let hops = self.with_view(|v| routing::next_hops(v, &record, &Source::Local));
+        let item = Incoming {
+            record: record.clone(),
+            doc,
+            hops: hops.links,
+            park: hops.park,
+        };
+        let applied = self
+            .commit(None, std::slice::from_ref(&item), &[], &[])
+            .await?;
+        match applied.first() {
+            Some(Applied::Stored { .. }) => Ok(record),
+            _ => Err(SubmitError::Conflict(id)),
+        }
+    }
+}

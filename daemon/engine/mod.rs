@@ -1,0 +1,187 @@
+//! The running state of one node: its configuration, store, schemas, view
+//! of the tree and links. Everything that accepts records funnels through
+//! [`Engine::admit`] / [`Engine::commit`], so validation and routing happen
+//! in the same order for local submits, pushes and pulls.
+
+mod ingest;
+mod links;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::watch;
+
+pub use ingest::{Admitted, Rejection, SubmitError, SubmitRequest};
+pub use links::{Direction, Link, LinkState};
+
+use crate::config::Config;
+use crate::node::NodeId;
+use crate::records::Schemas;
+use crate::routing::View;
+use crate::store::{Store, StoreError, TopologyEntry};
+
+/// Shared handle to a node's runtime state.
+pub type SharedEngine = Arc<Engine>;
+
+pub struct Engine {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub schemas: &'static Schemas,
+    /// A std lock: routing reads it without awaiting.
+    view: RwLock<View>,
+    /// The parent link (if any) and one per configured child; fixed at start.
+    links: HashMap<NodeId, Link>,
+    /// Bumped when the known subtree changes, so the uplink re-announces it.
+    topology_changed: watch::Sender<u64>,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Engine {
+    /// Opens the store and builds the node's view from config and the
+    /// topology learned earlier.
+    pub async fn open(config: Arc<Config>) -> Result<SharedEngine, StoreError> {
+        let store = Store::open(&config.store_url, &config.id).await?;
+        let mut links = HashMap::new();
+        if let Some(p) = &config.parent {
+            links.insert(p.id.clone(), Link::new(Direction::Parent));
+        }
+        for c in &config.children {
+            links.insert(c.clone(), Link::new(Direction::Child));
+        }
+        let view = View {
+            me: config.id.clone(),
+            level: config.level,
+            parent: config.parent.as_ref().map(|p| (p.id.clone(), p.level)),
+            ancestors: Vec::new(),
+            children: config.children.clone(),
+            below: HashMap::new(),
+            policy: config.routing.clone(),
+        };
+        let engine = Arc::new(Engine {
+            config,
+            store,
+            schemas: crate::records::Schemas::builtin(),
+            view: RwLock::new(view),
+            links,
+            topology_changed: watch::channel(0).0,
+            started_at: chrono::Utc::now(),
+        });
+        engine.reload_topology().await?;
+        Ok(engine)
+    }
+
+    pub fn id(&self) -> &NodeId {
+        &self.config.id
+    }
+
+    /// Runs `f` with the current view under the read lock.
+    pub fn with_view<T>(&self, f: impl FnOnce(&View) -> T) -> T {
+        f(&self.view.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub fn link(&self, peer: &NodeId) -> Option<&Link> {
+        self.links.get(peer)
+    }
+
+    pub fn links(&self) -> impl Iterator<Item = (&NodeId, &Link)> {
+        self.links.iter()
+    }
+
+    /// Wakes every link in `peers`.
+    pub fn wake(&self, peers: impl IntoIterator<Item = NodeId>) {
+        for p in peers {
+            if let Some(l) = self.links.get(&p) {
+                l.wake();
+            }
+        }
+    }
+
+    pub fn subscribe_topology(&self) -> watch::Receiver<u64> {
+        self.topology_changed.subscribe()
+    }
+
+    /// Records the ancestors the parent told us about.
+    pub fn set_ancestors(&self, ancestors: Vec<(NodeId, crate::node::Level)>) {
+        self.view
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .ancestors = ancestors;
+    }
+
+    /// Every office known below this node (children included, once they
+    /// have said hello), for announcing upward.
+    pub async fn subtree_entries(&self) -> Result<Vec<TopologyEntry>, StoreError> {
+        Ok(self
+            .store
+            .topology()
+            .await?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect())
+    }
+
+    /// Takes a child's announcement of itself and its subtree. Entries that
+    /// claim this node, an ancestor, or an office another child leads to are
+    /// dropped with a warning. Returns whether anything changed.
+    pub async fn learn_subtree(
+        &self,
+        child: &NodeId,
+        mut entries: Vec<TopologyEntry>,
+    ) -> Result<bool, StoreError> {
+        entries.sort_by(|a, b| a.node.cmp(&b.node));
+        let before = self.store.topology().await?;
+        entries.retain(|e| {
+            let ok = self.with_view(|v| {
+                e.node != v.me
+                    && !v.ancestors.iter().any(|(a, _)| *a == e.node)
+                    && v.below.get(&e.node).is_none_or(|via| via == child)
+            });
+            if !ok {
+                tracing::warn!(
+                    message = "Ignoring a topology claim that conflicts with this node's tree.",
+                    peer = %child,
+                    node = %e.node
+                );
+            }
+            ok
+        });
+        let mine: Vec<_> = before
+            .iter()
+            .filter(|(_, via)| via == child)
+            .map(|(e, _)| e.clone())
+            .collect();
+        if mine == entries {
+            return Ok(false);
+        }
+        self.store.replace_subtree(child, &entries).await?;
+        self.reload_topology().await?;
+        self.topology_changed
+            .send_modify(|v| *v = v.wrapping_add(1));
+        Ok(true)
+    }
+
+    /// Rebuilds `below` from the children in config and the store's topology.
+    async fn reload_topology(&self) -> Result<(), StoreError> {
+        let learned = self.store.topology().await?;
+        let mut below: HashMap<NodeId, NodeId> = HashMap::new();
+        for c in &self.config.children {
+            below.insert(c.clone(), c.clone());
+        }
+        for (entry, via) in &learned {
+            below
+                .entry(entry.node.clone())
+                .or_insert_with(|| via.clone());
+        }
+        let mut v = self.view.write().unwrap_or_else(|p| p.into_inner());
+        v.below = below;
+        Ok(())
+    }
+
+    /// Link states by peer, for status and metrics.
+    pub fn link_states(&self) -> BTreeMap<NodeId, (Direction, LinkState)> {
+        self.links
+            .iter()
+            .map(|(id, l)| (id.clone(), (l.direction, l.snapshot())))
+            .collect()
+    }
+}

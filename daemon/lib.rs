@@ -1,0 +1,42 @@
+//! xunlian (巡联): the store-and-forward sync daemon of the four-level
+//! inspection supervision network (巡视巡察上下联动监督网).
+//!
+//! One daemon runs at each office. It stores records durably and exchanges
+//! them with its parent and children over mutual TLS, so that a record
+//! written at any office reaches every office it is addressed to, through
+//! the levels in between, exactly once in effect.
+//!
+//! # Layout
+//! - [`node`]: node ids and levels.
+//! - [`config`]: the TOML file → validated, immutable [`config::Config`].
+//! - [`identity`]: certificate identity and rustls configs (with reload).
+//! - [`pki`]: the network CA: init, issue, revoke.
+//! - [`records`]: the envelope, kinds, schemas and canonical encoding.
+//! - [`store`]: records, change log, outbox, cursors, topology, quarantine.
+//! - [`routing`]: who a record goes to and who may send it; pure functions.
+//! - [`engine`]: a node's runtime state and the one path into the store.
+//! - [`sync`]: the wire protocol, the child's uplink and the sending side.
+//! - [`peer`]: the mTLS listener serving children.
+//! - [`api`]: the operator HTTP API.
+//! - [`run`]: starting and stopping a node.
+//! - [`network`]: writing a whole network (PKI and configs) from a tree file.
+//! - [`cli`]: the `xunlian` subcommands.
+//!
+//! See `ARCHITECTURE.md` for how a record flows and the invariants.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod identity;
+pub mod network;
+pub mod node;
+pub mod peer;
+pub mod pki;
+pub mod records;
+pub mod routing;
+pub mod run;
+pub mod store;
+pub mod sync;
+pub mod telemetry;

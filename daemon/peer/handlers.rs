@@ -1,0 +1,258 @@
+//! The peer routes. Each handler authorises the caller first (see
+//! [`super::auth`]), then hands the work to the engine and `sync::outbound`.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Extension, Json, Router};
+use chrono::Utc;
+use serde::de::DeserializeOwned;
+use tracing::{debug, warn};
+
+use super::auth::{PeerIdentity, PeerRefusal, authorize_child};
+use crate::engine::SharedEngine;
+use crate::records::Lane;
+use crate::routing::Source;
+use crate::store::{CursorPos, QuarantineEntry, TopologyEntry};
+use crate::sync::outbound::serve_pull;
+use crate::sync::wire::{
+    self, Ancestor, HelloRequest, HelloResponse, LaneCursor, Limits, PullRequest, PushRequest,
+    PushResponse, Refused,
+};
+
+pub fn router(engine: SharedEngine) -> Router {
+    // Room for JSON framing around a full batch.
+    let limit = engine.config.limits.max_batch_bytes * 2 + 64 * 1024;
+    Router::new()
+        .route(wire::PATH_HEALTH, post(health))
+        .route(wire::PATH_PUSH, post(push))
+        .route(wire::PATH_PULL, post(pull))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(engine)
+}
+
+fn parse<T: DeserializeOwned>(peer: &PeerIdentity, body: &Bytes) -> Result<T, PeerRefusal> {
+    serde_json::from_slice(body).map_err(|e| {
+        warn!(message = "Refused a malformed peer request.", peer = %peer.id, reason = %e);
+        PeerRefusal::new(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!("request body: {e}"),
+        )
+    })
+}
+
+fn internal(e: impl std::fmt::Display) -> PeerRefusal {
+    warn!(message = "Peer request failed inside this node.", error = %e);
+    PeerRefusal::new(StatusCode::SERVICE_UNAVAILABLE, "store", e.to_string())
+}
+
+async fn health(
+    State(engine): State<SharedEngine>,
+    Extension(peer): Extension<PeerIdentity>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PeerRefusal> {
+    let child = authorize_child(&engine, &peer, &headers)?;
+    let req: HelloRequest = parse(&peer, &body)?;
+    if req.node != child {
+        return Err(PeerRefusal::new(
+            StatusCode::FORBIDDEN,
+            "identity",
+            format!("hello names {} but the certificate names {child}", req.node),
+        ));
+    }
+    let mut entries = vec![TopologyEntry {
+        node: child.clone(),
+        parent: engine.config.id.clone(),
+        level: req.level,
+        name: req.name.clone(),
+    }];
+    entries.extend(req.subtree);
+    engine
+        .learn_subtree(&child, entries)
+        .await
+        .map_err(internal)?;
+    crate::sync::outbound::reroute_parked(&engine)
+        .await
+        .map_err(internal)?;
+    if let Some(l) = engine.link(&child) {
+        l.update(|s| {
+            s.connected = true;
+            s.peer_version = Some(req.software_version.clone());
+        });
+    }
+    let mut cursors = Vec::new();
+    for lane in Lane::ALL {
+        if let Some(pos) = engine.store.cursor(&child, lane).await.map_err(internal)? {
+            cursors.push(LaneCursor { lane, pos });
+        }
+    }
+    let mut ancestors = vec![Ancestor {
+        id: engine.config.id.clone(),
+        level: engine.config.level,
+    }];
+    ancestors.extend(engine.with_view(|v| {
+        v.ancestors
+            .iter()
+            .map(|(id, level)| Ancestor {
+                id: id.clone(),
+                level: *level,
+            })
+            .collect::<Vec<_>>()
+    }));
+    let limits = &engine.config.limits;
+    debug!(message = "Child said hello.", peer = %child, version = %req.software_version);
+    Ok(Json(HelloResponse {
+        node: engine.config.id.clone(),
+        level: engine.config.level,
+        name: engine.config.name.clone(),
+        software_version: wire::SOFTWARE_VERSION.into(),
+        generation: engine.store.generation(),
+        ancestors,
+        cursors,
+        limits: Limits {
+            max_record_bytes: limits.max_record_bytes,
+            max_batch_records: limits.max_batch_records,
+            max_batch_bytes: limits.max_batch_bytes,
+        },
+    })
+    .into_response())
+}
+
+async fn push(
+    State(engine): State<SharedEngine>,
+    Extension(peer): Extension<PeerIdentity>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PeerRefusal> {
+    let child = authorize_child(&engine, &peer, &headers)?;
+    let link = engine.link(&child);
+    let req: PushRequest = parse(&peer, &body)?;
+    let limits = &engine.config.limits;
+    if req.records.len() > limits.max_batch_records {
+        if let Some(l) = link {
+            l.refused("too_large");
+        }
+        return Err(PeerRefusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "batch of {} records exceeds the limit of {}",
+                req.records.len(),
+                limits.max_batch_records
+            ),
+        ));
+    }
+    let source = Source::Child(child.clone());
+    let mut admitted = Vec::new();
+    let mut quarantine = Vec::new();
+    let mut refused = Vec::new();
+    let mut last: [Option<CursorPos>; 2] = [None, None];
+    for item in &req.records {
+        let raw = item.record.get();
+        match engine.admit(&source, raw, Some((&item.id, item.version))) {
+            Ok(a) => admitted.push(a),
+            Err(rej) => {
+                warn!(
+                    message = "Refused a record from a child; quarantined.",
+                    peer = %child,
+                    record = %item.id,
+                    reason = %rej.reason
+                );
+                if let Some(l) = link {
+                    l.refused(rej.code);
+                }
+                quarantine.push(QuarantineEntry::new(Some(&child), raw, rej.reason.clone()));
+                refused.push(Refused {
+                    seq: item.seq,
+                    id: item.id.clone(),
+                    reason: rej.reason,
+                });
+            }
+        }
+        let slot = &mut last[item.lane.as_i64() as usize];
+        if slot.as_ref().is_none_or(|p| p.seq < item.seq) {
+            *slot = Some(CursorPos {
+                generation: req.generation.clone(),
+                seq: item.seq,
+                chain: item.chain.clone(),
+            });
+        }
+    }
+    let cursors: Vec<(Lane, CursorPos)> = Lane::ALL
+        .into_iter()
+        .zip(last)
+        .filter_map(|(lane, pos)| pos.map(|p| (lane, p)))
+        .collect();
+    let applied = engine
+        .commit(Some(&child), &admitted, &cursors, &quarantine)
+        .await
+        .map_err(internal)?;
+    let stored = applied
+        .iter()
+        .filter(|a| matches!(a, crate::store::Applied::Stored { .. }))
+        .count();
+    let bytes: u64 = req
+        .records
+        .iter()
+        .map(|i| i.record.get().len() as u64)
+        .sum();
+    if let Some(l) = link {
+        l.update(|s| {
+            s.connected = true;
+            s.last_push_ok = Some(Utc::now());
+            s.records_in += req.records.len() as u64;
+            s.bytes_in += bytes;
+        });
+    }
+    let mut out = Vec::new();
+    for lane in Lane::ALL {
+        if let Some(pos) = engine.store.cursor(&child, lane).await.map_err(internal)? {
+            out.push(LaneCursor { lane, pos });
+        }
+    }
+    Ok(Json(PushResponse {
+        cursors: out,
+        stored,
+        unchanged: applied.len() - stored,
+        refused,
+    })
+    .into_response())
+}
+
+async fn pull(
+    State(engine): State<SharedEngine>,
+    Extension(peer): Extension<PeerIdentity>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PeerRefusal> {
+    let child = authorize_child(&engine, &peer, &headers)?;
+    let req: PullRequest = parse(&peer, &body)?;
+    for r in &req.refused {
+        warn!(
+            message = "Child refused a record this node sent it.",
+            peer = %child,
+            record = %r.id,
+            reason = %r.reason
+        );
+    }
+    let resp = serve_pull(&engine, &child, &req).await.map_err(internal)?;
+    if let Some(l) = engine.link(&child) {
+        let n = resp.records.len() as u64;
+        let bytes: u64 = resp
+            .records
+            .iter()
+            .map(|i| i.record.get().len() as u64)
+            .sum();
+        l.update(|s| {
+            s.connected = true;
+            s.last_pull_ok = Some(Utc::now());
+            s.records_out += n;
+            s.bytes_out += bytes;
+        });
+    }
+    Ok(Json(resp).into_response())
+}

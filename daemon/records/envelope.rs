@@ -1,0 +1,180 @@
+//! The record envelope: the fields every record carries whatever its kind.
+//!
+//! The envelope is what routing, storage and sync look at; the body is
+//! kind-specific and only checked against its JSON Schema.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::node::{Level, NodeId};
+
+/// The record kinds of the SPEC. Names are the wire and schema names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    RoundPlan,
+    Finding,
+    Clue,
+    Rectification,
+    Assignment,
+    Notice,
+    Health,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::RoundPlan,
+        Kind::Finding,
+        Kind::Clue,
+        Kind::Rectification,
+        Kind::Assignment,
+        Kind::Notice,
+        Kind::Health,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::RoundPlan => "round_plan",
+            Kind::Finding => "finding",
+            Kind::Clue => "clue",
+            Kind::Rectification => "rectification",
+            Kind::Assignment => "assignment",
+            Kind::Notice => "notice",
+            Kind::Health => "health",
+        }
+    }
+
+    /// The sync lane of this kind. Urgent kinds are sent before any bulk
+    /// backlog, so a plan or notice is never stuck behind days of findings.
+    pub fn lane(self) -> Lane {
+        match self {
+            Kind::RoundPlan | Kind::Assignment | Kind::Notice => Lane::Urgent,
+            Kind::Finding | Kind::Clue | Kind::Rectification | Kind::Health => Lane::Bulk,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                format!(
+                    "unknown record kind {s:?}; expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// A priority class on every link. Order holds per origin within a lane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lane {
+    Urgent,
+    Bulk,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 2] = [Lane::Urgent, Lane::Bulk];
+
+    /// Stored as a small integer; lower is served first.
+    pub fn as_i64(self) -> i64 {
+        match self {
+            Lane::Urgent => 0,
+            Lane::Bulk => 1,
+        }
+    }
+
+    pub fn from_i64(v: i64) -> Option<Lane> {
+        match v {
+            0 => Some(Lane::Urgent),
+            1 => Some(Lane::Bulk),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Urgent => "urgent",
+            Lane::Bulk => "bulk",
+        }
+    }
+}
+
+/// How widely a record may be shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    Internal,
+    Confidential,
+    Secret,
+}
+
+/// Where a record goes, fixed by its origin at submit time and applied
+/// mechanically at every hop (each hop may stop it earlier by its own policy).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Ancestors of the origin receive the record up to and including this
+    /// level; `None` means the record does not go up for filing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub up_to: Option<Level>,
+    /// Named destination offices anywhere in the tree, reached through the
+    /// lowest common ancestor of the origin and each destination.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<NodeId>,
+    /// When true every office below the origin receives the record.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub subtree: bool,
+}
+
+/// Room for the origin's signature over [`Record::canonical_bytes`]; filled
+/// once end-to-end signing lands. Carried and stored untouched until then.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// Signature algorithm, e.g. `ecdsa-p256-sha256`.
+    pub alg: String,
+    /// Which key of the origin signed (certificate serial or fingerprint).
+    pub key_id: String,
+    /// Base64 of the signature bytes.
+    pub value: String,
+}
+
+/// One record: envelope fields plus the kind-specific body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// Stable identity across versions; client-supplied ids make submit idempotent.
+    pub id: Uuid,
+    pub kind: Kind,
+    /// The authoring node, the only one that may write new versions.
+    pub origin: NodeId,
+    /// The owner's counter: a higher version replaces a lower one, an equal
+    /// or lower one is a no-op. Starts at 1.
+    pub version: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The inspection round this record belongs to, where it applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round_id: Option<String>,
+    pub classification: Classification,
+    pub route: Route,
+    pub body: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
+}

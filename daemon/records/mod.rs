@@ -1,0 +1,11 @@
+//! Records: the envelope every record carries, the kinds, their JSON
+//! Schemas (in `schemas/`, compiled into the binary and enforced on submit
+//! and at every hop), and the canonical encoding an origin signs.
+
+mod canonical;
+mod envelope;
+mod schema;
+
+pub use canonical::*;
+pub use envelope::*;
+pub use schema::*;

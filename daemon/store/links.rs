@@ -1,0 +1,355 @@
+//! Per-link state: the outbox each link still has to carry, what each peer
+//! has confirmed (sender side), how far this node has received each peer's
+//! log (receiver side), and the quarantine of refused records.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{Sqlite, Transaction};
+
+use super::{Store, StoreError, col, now_ms, sql};
+use crate::node::NodeId;
+use crate::records::Lane;
+
+/// A position in a peer's change log, with the log's chain hash at that
+/// position so the peer can prove it still has exactly that history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CursorPos {
+    pub generation: String,
+    pub seq: i64,
+    /// Hex SHA-256 chain over the log up to `seq`; empty at seq 0.
+    pub chain: String,
+}
+
+/// One entry of the change log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    pub record_id: String,
+    pub version: i64,
+    pub chain: String,
+}
+
+/// The chain hash after appending (record_id, version) to a log whose
+/// chain was `prev`: hex SHA-256 of `prev \n id \n version`.
+pub fn chain_next(prev: &str, record_id: &str, version: i64) -> String {
+    let input = format!("{prev}\n{record_id}\n{version}");
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, input.as_bytes());
+    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One queued record ready to send.
+#[derive(Debug, Clone)]
+pub struct OutboxItem {
+    pub lane: Lane,
+    pub seq: i64,
+    pub doc: String,
+}
+
+/// Backlog of one link.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OutboxStats {
+    pub records: i64,
+    pub bytes: i64,
+    /// When the oldest waiting record was queued (Unix ms), if any.
+    pub oldest_queued_at: Option<i64>,
+}
+
+/// A refused record as kept for operators.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarantineEntry {
+    /// Assigned by the store; 0 before insertion.
+    pub id: i64,
+    pub at: i64,
+    /// The peer that sent it, or None for a local submit.
+    pub peer: Option<String>,
+    pub record_id: Option<String>,
+    pub kind: Option<String>,
+    pub reason: String,
+    /// What was received, possibly truncated, for the operator to inspect.
+    pub raw: String,
+}
+
+pub(super) async fn save_cursor(
+    tx: &mut Transaction<'_, Sqlite>,
+    peer: &NodeId,
+    lane: Lane,
+    pos: &CursorPos,
+    now: i64,
+) -> Result<(), StoreError> {
+    // A replayed (older) batch of the same generation never moves the
+    // cursor back; a new generation always replaces it.
+    sqlx::query(
+        "INSERT INTO cursors (peer, lane, generation, seq, chain, at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (peer, lane) DO UPDATE SET generation = excluded.generation,
+             seq = excluded.seq, chain = excluded.chain, at = excluded.at
+         WHERE cursors.generation <> excluded.generation OR cursors.seq < excluded.seq",
+    )
+    .bind(peer.as_str())
+    .bind(lane.as_i64())
+    .bind(&pos.generation)
+    .bind(pos.seq)
+    .bind(&pos.chain)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(sql("saving cursor"))?;
+    Ok(())
+}
+
+pub(super) async fn insert_quarantine(
+    tx: &mut Transaction<'_, Sqlite>,
+    q: &QuarantineEntry,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO quarantine (at, peer, record_id, kind, reason, raw) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(now)
+    .bind(q.peer.as_deref())
+    .bind(q.record_id.as_deref())
+    .bind(q.kind.as_deref())
+    .bind(&q.reason)
+    .bind(&q.raw)
+    .execute(&mut **tx)
+    .await
+    .map_err(sql("quarantining"))?;
+    Ok(())
+}
+
+impl Store {
+    /// This node's receiver cursor into `peer`'s log for `lane`.
+    pub async fn cursor(&self, peer: &NodeId, lane: Lane) -> Result<Option<CursorPos>, StoreError> {
+        let row =
+            sqlx::query("SELECT generation, seq, chain FROM cursors WHERE peer = $1 AND lane = $2")
+                .bind(peer.as_str())
+                .bind(lane.as_i64())
+                .fetch_optional(self.pool())
+                .await
+                .map_err(sql("reading cursor"))?;
+        row.map(|r| {
+            Ok(CursorPos {
+                generation: col(&r, "generation")?,
+                seq: col(&r, "seq")?,
+                chain: col(&r, "chain")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The change at `seq` in this node's log.
+    pub async fn change_at(&self, seq: i64) -> Result<Option<Change>, StoreError> {
+        let row = sqlx::query("SELECT record_id, version, chain FROM changes WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(sql("reading change"))?;
+        row.map(|r| {
+            Ok(Change {
+                record_id: col(&r, "record_id")?,
+                version: col(&r, "version")?,
+                chain: col(&r, "chain")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Up to `max_records` / about `max_bytes` of what `peer` still has to
+    /// receive, urgent lane first, each lane in seq order after `after[lane]`.
+    /// Also returns, per lane, the last seq looked at: rows whose record has
+    /// since been superseded are skipped but still passed.
+    pub async fn outbox_batch(
+        &self,
+        peer: &NodeId,
+        after: [i64; 2],
+        max_records: usize,
+        max_bytes: usize,
+    ) -> Result<(Vec<OutboxItem>, [i64; 2]), StoreError> {
+        let mut items = Vec::new();
+        let mut passed = after;
+        let mut bytes = 0usize;
+        for lane in Lane::ALL {
+            let li = lane.as_i64() as usize;
+            let room = max_records.saturating_sub(items.len());
+            if room == 0 || bytes >= max_bytes {
+                break;
+            }
+            let rows = sqlx::query(
+                "SELECT o.seq, r.doc FROM outbox o LEFT JOIN records r ON r.seq = o.seq
+                 WHERE o.peer = $1 AND o.lane = $2 AND o.seq > $3 ORDER BY o.seq LIMIT $4",
+            )
+            .bind(peer.as_str())
+            .bind(lane.as_i64())
+            .bind(after[li])
+            .bind(room as i64)
+            .fetch_all(self.pool())
+            .await
+            .map_err(sql("reading outbox"))?;
+            for row in &rows {
+                let seq: i64 = col(row, "seq")?;
+                let doc: Option<String> = col(row, "doc")?;
+                if let Some(doc) = doc {
+                    // Always send at least one record, however large.
+                    if !items.is_empty() && bytes + doc.len() > max_bytes {
+                        break;
+                    }
+                    bytes += doc.len();
+                    items.push(OutboxItem { lane, seq, doc });
+                }
+                passed[li] = seq;
+            }
+        }
+        Ok((items, passed))
+    }
+
+    /// Queues already-stored records (by seq) on `peer`'s outbox.
+    pub async fn enqueue(
+        &self,
+        peer: &NodeId,
+        rows: &[(Lane, i64, i64)],
+    ) -> Result<(), StoreError> {
+        let _w = self.inner.write.lock().await;
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(sql("beginning enqueue"))?;
+        let now = now_ms();
+        for (lane, seq, bytes) in rows {
+            sqlx::query(
+                "INSERT INTO outbox (peer, lane, seq, bytes, queued_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(peer.as_str())
+            .bind(lane.as_i64())
+            .bind(seq)
+            .bind(bytes)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(sql("queueing record"))?;
+        }
+        tx.commit().await.map_err(sql("committing enqueue"))?;
+        Ok(())
+    }
+
+    /// Records that `peer` has everything of `lane` up to `seq`: drops those
+    /// outbox rows and remembers the position.
+    pub async fn ack(&self, peer: &NodeId, lane: Lane, seq: i64) -> Result<(), StoreError> {
+        let _w = self.inner.write.lock().await;
+        let mut tx = self.pool().begin().await.map_err(sql("beginning ack"))?;
+        sqlx::query("DELETE FROM outbox WHERE peer = $1 AND lane = $2 AND seq <= $3")
+            .bind(peer.as_str())
+            .bind(lane.as_i64())
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .map_err(sql("trimming outbox"))?;
+        sqlx::query(
+            "INSERT INTO acked (peer, lane, seq, at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (peer, lane) DO UPDATE SET seq = excluded.seq, at = excluded.at",
+        )
+        .bind(peer.as_str())
+        .bind(lane.as_i64())
+        .bind(seq)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await
+        .map_err(sql("saving ack"))?;
+        tx.commit().await.map_err(sql("committing ack"))?;
+        Ok(())
+    }
+
+    /// The highest seq of `lane` that `peer` has confirmed (0 if none).
+    pub async fn acked(&self, peer: &NodeId, lane: Lane) -> Result<i64, StoreError> {
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM acked WHERE peer = $1 AND lane = $2")
+                .bind(peer.as_str())
+                .bind(lane.as_i64())
+                .fetch_optional(self.pool())
+                .await
+                .map_err(sql("reading ack"))?;
+        Ok(v.unwrap_or(0))
+    }
+
+    /// Backlog of the link to `peer`.
+    pub async fn outbox_stats(&self, peer: &NodeId) -> Result<OutboxStats, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, MIN(queued_at) AS oldest
+             FROM outbox WHERE peer = $1",
+        )
+        .bind(peer.as_str())
+        .fetch_one(self.pool())
+        .await
+        .map_err(sql("reading backlog"))?;
+        Ok(OutboxStats {
+            records: col(&row, "n")?,
+            bytes: col(&row, "b")?,
+            oldest_queued_at: col(&row, "oldest")?,
+        })
+    }
+
+    /// Stores a refusal on its own (outside a record batch).
+    pub async fn quarantine(&self, q: &QuarantineEntry) -> Result<(), StoreError> {
+        let _w = self.inner.write.lock().await;
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(sql("beginning quarantine"))?;
+        insert_quarantine(&mut tx, q, now_ms()).await?;
+        tx.commit().await.map_err(sql("committing quarantine"))?;
+        Ok(())
+    }
+
+    /// The newest `limit` quarantine entries.
+    pub async fn quarantine_list(&self, limit: i64) -> Result<Vec<QuarantineEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, peer, record_id, kind, reason, raw FROM quarantine ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await
+        .map_err(sql("listing quarantine"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(QuarantineEntry {
+                    id: col(r, "id")?,
+                    at: col(r, "at")?,
+                    peer: col(r, "peer")?,
+                    record_id: col(r, "record_id")?,
+                    kind: col(r, "kind")?,
+                    reason: col(r, "reason")?,
+                    raw: col(r, "raw")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl QuarantineEntry {
+    /// A new entry; `raw` is cut to 64 KiB so a huge refused batch cannot
+    /// fill the disk through the quarantine.
+    pub fn new(peer: Option<&NodeId>, raw: &str, reason: String) -> Self {
+        const MAX_RAW: usize = 64 * 1024;
+        let mut end = raw.len().min(MAX_RAW);
+        while !raw.is_char_boundary(end) {
+            end -= 1;
+        }
+        let probe: Option<serde_json::Value> = serde_json::from_str(raw).ok();
+        let field = |name: &str| {
+            probe
+                .as_ref()
+                .and_then(|v| v.get(name))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        QuarantineEntry {
+            id: 0,
+            at: now_ms(),
+            peer: peer.map(|p| p.to_string()),
+            record_id: field("id"),
+            kind: field("kind"),
+            reason,
+            raw: raw[..end].to_string(),
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The durable store of one node: records, the change log, per-link outbox
+//! and cursors, the learned topology, and the quarantine.
+//!
+//! Architecture Invariant: the store does no network IO and makes no routing
+//! decisions. Callers hand it records together with the links each must go
+//! to; the store applies them in one transaction, so a record, its outbox
+//! rows and the cursor that covers it become durable together or not at all.
+//!
+//! SQLite runs in WAL mode with `synchronous = FULL`: a commit that returned
+//! survives power loss, which is what "acknowledged only once committed"
+//! promises to the sender. Writes are serialised by one async mutex (SQLite
+//! has one writer anyway; this avoids busy-snapshot errors on upgrade).
+
+mod links;
+mod records;
+mod topology;
+
+use std::str::FromStr;
+use std::sync::RwLock;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+pub use links::{Change, CursorPos, OutboxItem, OutboxStats, QuarantineEntry, chain_next};
+pub use records::{Applied, Incoming, RangeItem, RecordFilter};
+pub use topology::TopologyEntry;
+
+use crate::node::NodeId;
+
+/// A store failure, with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("opening store {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("migrating store {url}: {source}")]
+    Migrate {
+        url: String,
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error(
+        "store belongs to node {found}, not {expected}; point store.url at this node's own store"
+    )]
+    WrongNode { found: String, expected: String },
+    #[error("store {what}: {source}")]
+    Sql {
+        what: &'static str,
+        source: sqlx::Error,
+    },
+    #[error("store holds a record that no longer parses ({id}): {reason}")]
+    Corrupt { id: String, reason: String },
+}
+
+/// Shorthand used by the submodules to tag a sqlx error with the operation.
+fn sql(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |source| StoreError::Sql { what, source }
+}
+
+/// Milliseconds since the Unix epoch, the store's time unit.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A cheap handle to the store; clone it freely.
+#[derive(Clone)]
+pub struct Store {
+    inner: std::sync::Arc<Inner>,
+}
+
+struct Inner {
+    pool: SqlitePool,
+    /// One writer at a time (see module doc).
+    write: tokio::sync::Mutex<()>,
+    /// Cached generation id; changes only through `rotate_generation`.
+    /// A std lock: never held across an await.
+    generation: RwLock<String>,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+impl Store {
+    /// Opens (creating if needed) and migrates the store at `url`, checking
+    /// that it belongs to `node`.
+    pub async fn open(url: &str, node: &NodeId) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            url: url.to_string(),
+            source,
+        };
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .map(|r| r.split('?').next().unwrap_or(r))
+            && let Some(dir) = std::path::Path::new(path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            // A missing data directory is created rather than reported.
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(open_err)?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await
+            .map_err(open_err)?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                url: url.to_string(),
+                source,
+            })?;
+
+        let owner: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'node'")
+            .fetch_optional(&pool)
+            .await
+            .map_err(sql("reading meta"))?;
+        match owner {
+            Some(found) if found != node.as_str() => {
+                return Err(StoreError::WrongNode {
+                    found,
+                    expected: node.to_string(),
+                });
+            }
+            Some(_) => {}
+            None => {
+                sqlx::query(
+                    "INSERT INTO meta (key, value) VALUES ('node', $1), ('generation', $2)",
+                )
+                .bind(node.as_str())
+                .bind(uuid::Uuid::new_v4().to_string())
+                .execute(&pool)
+                .await
+                .map_err(sql("initialising meta"))?;
+            }
+        }
+        let generation: String =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'generation'")
+                .fetch_one(&pool)
+                .await
+                .map_err(sql("reading generation"))?;
+        Ok(Store {
+            inner: std::sync::Arc::new(Inner {
+                pool,
+                write: tokio::sync::Mutex::new(()),
+                generation: RwLock::new(generation),
+            }),
+        })
+    }
+
+    fn pool(&self) -> &SqlitePool {
+        &self.inner.pool
+    }
+
+    /// This store's generation id. Peers keep cursors per generation.
+    pub fn generation(&self) -> String {
+        self.inner
+            .generation
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Gives the store a new generation id: used when a peer shows that this
+    /// store went back in time, so every old cursor into it is invalid.
+    pub async fn rotate_generation(&self) -> Result<String, StoreError> {
+        let _w = self.inner.write.lock().await;
+        let fresh = uuid::Uuid::new_v4().to_string();
+        sqlx::query("UPDATE meta SET value = $1 WHERE key = 'generation'")
+            .bind(&fresh)
+            .execute(self.pool())
+            .await
+            .map_err(sql("rotating generation"))?;
+        *self
+            .inner
+            .generation
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = fresh.clone();
+        Ok(fresh)
+    }
+
+    /// The highest seq in the change log (0 when empty).
+    pub async fn head(&self) -> Result<i64, StoreError> {
+        let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes")
+            .fetch_one(self.pool())
+            .await
+            .map_err(sql("reading head"))?;
+        Ok(head.unwrap_or(0))
+    }
+
+    /// Closes the pool, flushing the WAL.
+    pub async fn close(&self) {
+        self.pool().close().await;
+    }
+}
+
+/// Reads a required column, mapping errors to the store's error type.
+fn col<'r, T>(row: &'r sqlx::sqlite::SqliteRow, name: &'static str) -> Result<T, StoreError>
+where
+    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    row.try_get(name).map_err(sql("decoding row"))
+}
+
+#[cfg(test)]
+mod tests;

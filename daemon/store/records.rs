@@ -1,0 +1,271 @@
+//! Applying records (with their outbox rows and cursors) and reading them.
+
+use super::links::{CursorPos, QuarantineEntry, chain_next};
+use super::{Store, StoreError, col, now_ms, sql};
+use crate::node::NodeId;
+use crate::records::{Kind, Lane, Record};
+
+/// A validated record on its way into the store, with the decision routing
+/// made for it here.
+#[derive(Debug)]
+pub struct Incoming {
+    pub record: Record,
+    /// The record's JSON as stored and forwarded.
+    pub doc: String,
+    /// Links that must carry this version onward.
+    pub hops: Vec<NodeId>,
+    /// Some named destination is not yet known here: route again when the
+    /// topology grows.
+    pub park: bool,
+}
+
+/// What applying one record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// A new record or a newer version, now at `seq` in the change log.
+    Stored { seq: i64 },
+    /// The same or an older version was already here: nothing changed.
+    Unchanged,
+}
+
+/// A stored record with where it came from, for routing it again.
+#[derive(Debug)]
+pub struct RangeItem {
+    pub seq: i64,
+    pub record: Record,
+    pub doc: String,
+    /// The peer it arrived from; None when submitted here.
+    pub received_from: Option<String>,
+}
+
+/// Filters of `GET /api/v1/records`.
+#[derive(Debug, Default, Clone)]
+pub struct RecordFilter {
+    pub kind: Option<Kind>,
+    pub round_id: Option<String>,
+    pub origin: Option<NodeId>,
+    /// Only records stored after this change-log position.
+    pub since_seq: Option<i64>,
+    /// Only records updated at or after this RFC 3339 instant.
+    pub since_time: Option<String>,
+    pub limit: i64,
+}
+
+impl Store {
+    /// Applies `items` received from `from` (None for a local submit) in one
+    /// transaction, together with the receiver cursors that cover them and
+    /// any quarantine entries for records refused in the same batch.
+    pub async fn commit(
+        &self,
+        from: Option<&NodeId>,
+        items: &[Incoming],
+        cursors: &[(Lane, CursorPos)],
+        quarantine: &[QuarantineEntry],
+    ) -> Result<Vec<Applied>, StoreError> {
+        let _w = self.inner.write.lock().await;
+        let mut tx = self.pool().begin().await.map_err(sql("beginning commit"))?;
+        let now = now_ms();
+        let mut out = Vec::with_capacity(items.len());
+        let mut chain: Option<String> = None;
+        for item in items {
+            let r = &item.record;
+            let id = r.id.to_string();
+            let existing: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM records WHERE id = $1")
+                    .bind(&id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(sql("reading version"))?;
+            if existing.is_some_and(|v| v >= r.version as i64) {
+                out.push(Applied::Unchanged);
+                continue;
+            }
+            let prev = match chain.take() {
+                Some(c) => c,
+                None => sqlx::query_scalar("SELECT chain FROM changes ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(sql("reading chain"))?
+                    .unwrap_or_default(),
+            };
+            let next = chain_next(&prev, &id, r.version as i64);
+            let seq: i64 = sqlx::query_scalar(
+                "INSERT INTO changes (record_id, version, chain) VALUES ($1, $2, $3) RETURNING seq",
+            )
+            .bind(&id)
+            .bind(r.version as i64)
+            .bind(&next)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(sql("appending change"))?;
+            let lane = r.kind.lane().as_i64();
+            sqlx::query(
+                "INSERT INTO records (id, kind, origin, version, seq, lane, round_id, classification,
+                     updated_at, received_at, received_from, bytes, doc)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, seq = excluded.seq,
+                     round_id = excluded.round_id, classification = excluded.classification,
+                     updated_at = excluded.updated_at, received_at = excluded.received_at,
+                     received_from = excluded.received_from, bytes = excluded.bytes, doc = excluded.doc",
+            )
+            .bind(&id)
+            .bind(r.kind.as_str())
+            .bind(r.origin.as_str())
+            .bind(r.version as i64)
+            .bind(seq)
+            .bind(lane)
+            .bind(r.round_id.as_deref())
+            .bind(classification_str(r))
+            .bind(r.updated_at.to_rfc3339())
+            .bind(now)
+            .bind(from.map(|f| f.as_str()))
+            .bind(item.doc.len() as i64)
+            .bind(&item.doc)
+            .execute(&mut *tx)
+            .await
+            .map_err(sql("storing record"))?;
+            for peer in &item.hops {
+                sqlx::query(
+                    "INSERT INTO outbox (peer, lane, seq, bytes, queued_at) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(peer.as_str())
+                .bind(lane)
+                .bind(seq)
+                .bind(item.doc.len() as i64)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(sql("queueing record"))?;
+            }
+            if item.park {
+                sqlx::query("INSERT INTO parked (seq) VALUES ($1) ON CONFLICT DO NOTHING")
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(sql("parking record"))?;
+            }
+            chain = Some(next);
+            out.push(Applied::Stored { seq });
+        }
+        if let Some(peer) = from {
+            for (lane, pos) in cursors {
+                super::links::save_cursor(&mut tx, peer, *lane, pos, now).await?;
+            }
+        }
+        for q in quarantine {
+            super::links::insert_quarantine(&mut tx, q, now).await?;
+        }
+        tx.commit().await.map_err(sql("committing"))?;
+        Ok(out)
+    }
+
+    /// The current version of record `id`, if held here.
+    pub async fn get(&self, id: &uuid::Uuid) -> Result<Option<Record>, StoreError> {
+        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM records WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(sql("reading record"))?;
+        doc.map(|d| parse_doc(&id.to_string(), &d)).transpose()
+    }
+
+    /// Records matching `f`, oldest change first, each with its seq.
+    pub async fn query(&self, f: &RecordFilter) -> Result<Vec<(i64, Record)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, seq, doc FROM records
+             WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR round_id = $2)
+               AND ($3 IS NULL OR origin = $3) AND seq > $4
+               AND ($5 IS NULL OR updated_at >= $5)
+             ORDER BY seq LIMIT $6",
+        )
+        .bind(f.kind.map(|k| k.as_str()))
+        .bind(f.round_id.as_deref())
+        .bind(f.origin.as_ref().map(|o| o.as_str()))
+        .bind(f.since_seq.unwrap_or(0))
+        .bind(f.since_time.as_deref())
+        .bind(f.limit)
+        .fetch_all(self.pool())
+        .await
+        .map_err(sql("querying records"))?;
+        rows.iter()
+            .map(|row| {
+                let id: String = col(row, "id")?;
+                let doc: String = col(row, "doc")?;
+                Ok((col(row, "seq")?, parse_doc(&id, &doc)?))
+            })
+            .collect()
+    }
+
+    /// Number of records held, per kind.
+    pub async fn count_by_kind(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT kind, COUNT(*) AS n FROM records GROUP BY kind ORDER BY kind")
+                .fetch_all(self.pool())
+                .await
+                .map_err(sql("counting records"))?;
+        rows.iter()
+            .map(|r| Ok((col(r, "kind")?, col(r, "n")?)))
+            .collect()
+    }
+
+    /// Current records of `lane` whose seq lies in `(lo, hi]`, for re-queueing
+    /// after a peer lost what it had confirmed. At most `limit`, in seq order.
+    pub async fn records_in_range(
+        &self,
+        lane: Lane,
+        lo: i64,
+        hi: i64,
+        limit: i64,
+    ) -> Result<Vec<RangeItem>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, seq, doc, received_from FROM records WHERE lane = $1 AND seq > $2 AND seq <= $3
+             ORDER BY seq LIMIT $4",
+        )
+        .bind(lane.as_i64())
+        .bind(lo)
+        .bind(hi)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await
+        .map_err(sql("reading records for re-queue"))?;
+        rows.iter()
+            .map(|row| {
+                let id: String = col(row, "id")?;
+                let doc: String = col(row, "doc")?;
+                let record = parse_doc(&id, &doc)?;
+                Ok(RangeItem {
+                    seq: col(row, "seq")?,
+                    record,
+                    doc,
+                    received_from: col(row, "received_from")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Raw stored document of the record currently at `seq`.
+    pub async fn doc_at(&self, seq: i64) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT doc FROM records WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(sql("reading record by seq"))?;
+        row.map(|r| col(&r, "doc")).transpose()
+    }
+}
+
+fn classification_str(r: &Record) -> &'static str {
+    match r.classification {
+        crate::records::Classification::Internal => "internal",
+        crate::records::Classification::Confidential => "confidential",
+        crate::records::Classification::Secret => "secret",
+    }
+}
+
+fn parse_doc(id: &str, doc: &str) -> Result<Record, StoreError> {
+    serde_json::from_str(doc).map_err(|e| StoreError::Corrupt {
+        id: id.to_string(),
+        reason: e.to_string(),
+    })
+}

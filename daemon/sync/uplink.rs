@@ -1,0 +1,373 @@
+//! The child side of the link to the parent: one session at a time, each
+//! opened with a hello (`/peer/v1/health`), then a push loop and a pull
+//! loop side by side until either fails; then back-off with jitter and a
+//! new session. A link that comes up catches up at once: the push loop
+//! starts from the parent's cursor and the pull loop from ours.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use reqwest::StatusCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, debug, info, info_span, warn};
+
+use super::backoff::Backoff;
+use super::outbound::{next_batch, reconcile};
+use super::wire::{
+    self, HelloRequest, HelloResponse, Limits, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest,
+    PullResponse, PushRequest, PushResponse, Refused,
+};
+use crate::config::ParentConfig;
+use crate::engine::{Engine, SharedEngine};
+use crate::identity::ClientTls;
+use crate::records::Lane;
+use crate::routing::Source;
+use crate::store::QuarantineEntry;
+
+/// Why a session with the parent ended.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("request to {url} failed: {source}")]
+    Http { url: String, source: reqwest::Error },
+    #[error("parent refused {path}: HTTP {status}: {message}")]
+    Refused {
+        path: &'static str,
+        status: StatusCode,
+        message: String,
+    },
+    #[error("parent answered {path} with an unreadable body: {reason}")]
+    BadAnswer { path: &'static str, reason: String },
+    #[error("parent presented node id {found}, expected {expected}")]
+    WrongParent { found: String, expected: String },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("TLS setup: {0:#}")]
+    Tls(anyhow::Error),
+}
+
+/// Runs the link to the parent until `stop` is cancelled.
+pub async fn run(engine: SharedEngine, tls: Arc<ClientTls>, stop: CancellationToken) {
+    let Some(parent) = engine.config.parent.clone() else {
+        return;
+    };
+    let mut backoff = Backoff::new(engine.config.retry_min, engine.config.retry_max);
+    let span = info_span!("uplink", peer = %parent.id);
+    async move {
+        loop {
+            let mut session = Session::new(&engine, &parent, &tls);
+            let result = tokio::select! {
+                _ = stop.cancelled() => return,
+                r = session.run(&mut backoff) => r,
+            };
+            let link = engine.link(&parent.id);
+            if let Err(e) = result {
+                let delay = backoff.next_delay();
+                if let Some(l) = link {
+                    l.update(|s| {
+                        s.connected = false;
+                        s.last_error = Some(e.to_string());
+                    });
+                }
+                warn!(
+                    message = "Link to parent failed; retrying.",
+                    peer = %parent.id,
+                    error = %e,
+                    retry_in_ms = delay.as_millis() as u64
+                );
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    _ = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+struct Session<'a> {
+    engine: &'a Engine,
+    parent: &'a ParentConfig,
+    tls: &'a ClientTls,
+    client: Option<reqwest::Client>,
+}
+
+impl<'a> Session<'a> {
+    fn new(engine: &'a Engine, parent: &'a ParentConfig, tls: &'a ClientTls) -> Self {
+        Session {
+            engine,
+            parent,
+            tls,
+            client: None,
+        }
+    }
+
+    async fn run(&mut self, backoff: &mut Backoff) -> Result<(), LinkError> {
+        let client = build_client(self.tls)?;
+        self.client = Some(client);
+        let hello = self.hello().await?;
+        backoff.reset();
+        let limits = hello.limits;
+        for lane in Lane::ALL {
+            let claimed = hello
+                .cursors
+                .iter()
+                .find(|c| c.lane == lane)
+                .map(|c| &c.pos);
+            reconcile(self.engine, &self.parent.id, lane, claimed).await?;
+        }
+        let mut topology = self.engine.subscribe_topology();
+        topology.borrow_and_update();
+        let tls_generation = self.tls.generation();
+        tokio::select! {
+            r = self.push_loop(&limits) => r,
+            r = self.pull_loop() => r,
+            _ = topology.changed() => {
+                debug!(message = "Subtree changed; announcing it to the parent.");
+                Ok(())
+            }
+            _ = tls_reloaded(self.tls, tls_generation) => {
+                info!(message = "TLS files changed; reconnecting with the new certificate.");
+                Ok(())
+            }
+        }
+    }
+
+    async fn hello(&self) -> Result<HelloResponse, LinkError> {
+        let e = self.engine;
+        let req = HelloRequest {
+            node: e.config.id.clone(),
+            level: e.config.level,
+            name: e.config.name.clone(),
+            software_version: wire::SOFTWARE_VERSION.to_string(),
+            generation: e.store.generation(),
+            subtree: e.subtree_entries().await?,
+        };
+        let resp: HelloResponse = self
+            .post(wire::PATH_HEALTH, &req, Duration::from_secs(30))
+            .await?;
+        if resp.node != self.parent.id {
+            return Err(LinkError::WrongParent {
+                found: resp.node.to_string(),
+                expected: self.parent.id.to_string(),
+            });
+        }
+        e.set_ancestors(
+            resp.ancestors
+                .iter()
+                .map(|a| (a.id.clone(), a.level))
+                .collect(),
+        );
+        if let Some(l) = e.link(&self.parent.id) {
+            l.update(|s| {
+                s.connected = true;
+                s.last_error = None;
+                s.last_seen = Some(Utc::now());
+                s.peer_version = Some(resp.software_version.clone());
+            });
+        }
+        info!(
+            message = "Connected to parent.",
+            peer = %self.parent.id,
+            peer_version = %resp.software_version,
+            peer_generation = %resp.generation
+        );
+        Ok(resp)
+    }
+
+    async fn push_loop(&self, limits: &Limits) -> Result<(), LinkError> {
+        let e = self.engine;
+        let peer = &self.parent.id;
+        let Some(link) = e.link(peer) else {
+            return Ok(());
+        };
+        let mut wake = link.subscribe();
+        let max_records = limits
+            .max_batch_records
+            .min(e.config.limits.max_batch_records);
+        let max_bytes = limits.max_batch_bytes.min(e.config.limits.max_batch_bytes);
+        loop {
+            wake.borrow_and_update();
+            let after = [
+                e.store.acked(peer, Lane::Urgent).await?,
+                e.store.acked(peer, Lane::Bulk).await?,
+            ];
+            let (items, passed) = next_batch(e, peer, after, max_records, max_bytes).await?;
+            if items.is_empty() {
+                for lane in Lane::ALL {
+                    let i = lane.as_i64() as usize;
+                    if passed[i] > after[i] {
+                        e.store.ack(peer, lane, passed[i]).await?;
+                    }
+                }
+                if passed == after {
+                    let _ = wake.changed().await;
+                }
+                continue;
+            }
+            let count = items.len() as u64;
+            let bytes: u64 = items.iter().map(|i| i.record.get().len() as u64).sum();
+            let req = PushRequest {
+                generation: e.store.generation(),
+                records: items,
+            };
+            let resp: PushResponse = self
+                .post(wire::PATH_PUSH, &req, Duration::from_secs(120))
+                .await?;
+            for c in &resp.cursors {
+                e.store.ack(peer, c.lane, c.pos.seq).await?;
+            }
+            for r in &resp.refused {
+                warn!(
+                    message = "Parent refused a record; it stays in the parent's quarantine.",
+                    peer = %peer,
+                    record = %r.id,
+                    reason = %r.reason
+                );
+            }
+            link.update(|s| {
+                s.last_push_ok = Some(Utc::now());
+                s.last_seen = s.last_push_ok;
+                s.records_out += count;
+                s.bytes_out += bytes;
+            });
+            debug!(message = "Push finished.", peer = %peer, records = count, stored = resp.stored);
+        }
+    }
+
+    async fn pull_loop(&self) -> Result<(), LinkError> {
+        let e = self.engine;
+        let peer = &self.parent.id;
+        let link = e.link(peer);
+        let wait = e.config.limits.long_poll;
+        let mut refused: Vec<Refused> = Vec::new();
+        loop {
+            let mut cursors = Vec::new();
+            for lane in Lane::ALL {
+                if let Some(pos) = e.store.cursor(peer, lane).await? {
+                    cursors.push(wire::LaneCursor { lane, pos });
+                }
+            }
+            let req = PullRequest {
+                cursors,
+                wait_ms: wait.as_millis() as u64,
+                max_records: e.config.limits.max_batch_records,
+                max_bytes: e.config.limits.max_batch_bytes,
+                refused: std::mem::take(&mut refused),
+            };
+            let resp: PullResponse = self
+                .post(wire::PATH_PULL, &req, wait + Duration::from_secs(60))
+                .await?;
+            let mut admitted = Vec::new();
+            let mut quarantine = Vec::new();
+            let mut bytes = 0u64;
+            for item in &resp.records {
+                let raw = item.record.get();
+                bytes += raw.len() as u64;
+                match e.admit(&Source::Parent, raw, Some((&item.id, item.version))) {
+                    Ok(a) => admitted.push(a),
+                    Err(rej) => {
+                        warn!(
+                            message = "Refused a record from the parent; quarantined.",
+                            peer = %peer,
+                            record = %item.id,
+                            reason = %rej.reason
+                        );
+                        if let Some(l) = link {
+                            l.refused(rej.code);
+                        }
+                        quarantine.push(QuarantineEntry::new(Some(peer), raw, rej.reason.clone()));
+                        refused.push(Refused {
+                            seq: item.seq,
+                            id: item.id.clone(),
+                            reason: rej.reason,
+                        });
+                    }
+                }
+            }
+            let cursors: Vec<_> = resp
+                .cursors
+                .iter()
+                .map(|c| (c.lane, c.pos.clone()))
+                .collect();
+            e.commit(Some(peer), &admitted, &cursors, &quarantine)
+                .await?;
+            if let Some(l) = link {
+                let n = resp.records.len() as u64;
+                l.update(|s| {
+                    s.last_pull_ok = Some(Utc::now());
+                    s.last_seen = s.last_pull_ok;
+                    s.records_in += n;
+                    s.bytes_in += bytes;
+                });
+            }
+        }
+    }
+
+    async fn post<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        path: &'static str,
+        body: &Req,
+        timeout: Duration,
+    ) -> Result<Resp, LinkError> {
+        let url = format!("{}{}", self.parent.url, path);
+        let http = |source| LinkError::Http {
+            url: url.clone(),
+            source,
+        };
+        let client = self
+            .client
+            .as_ref()
+            .expect("session client is built before any request");
+        let resp = client
+            .post(&url)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .timeout(timeout)
+            .json(body)
+            .send()
+            .await
+            .map_err(http)?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(http)?;
+        if !status.is_success() {
+            let message = serde_json::from_slice::<wire::ErrorBody>(&bytes)
+                .map(|b| b.message)
+                .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
+            return Err(LinkError::Refused {
+                path,
+                status,
+                message,
+            });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| LinkError::BadAnswer {
+            path,
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// An HTTP client presenting this node's certificate and accepting only
+/// the configured parent.
+fn build_client(tls: &ClientTls) -> Result<reqwest::Client, LinkError> {
+    let config = (*tls.current()).clone();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(config)
+        .connect_timeout(Duration::from_secs(10))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .build()
+        .map_err(|e| LinkError::Tls(e.into()))
+}
+
+/// Resolves once the client TLS files have been reloaded.
+async fn tls_reloaded(tls: &ClientTls, seen: u64) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        tls.current();
+        if tls.generation() != seen {
+            return;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Versioned wire types of the peer protocol (HTTPS, JSON bodies).
+//!
+//! Every request carries [`PROTOCOL_HEADER`]; a server that cannot speak the
+//! client's version answers [`ProtocolMismatch`] with HTTP 426 saying which
+//! versions each side supports, so offices upgraded on different days get a
+//! clear message instead of a parse error.
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::node::{Level, NodeId};
+use crate::records::Lane;
+use crate::store::{CursorPos, TopologyEntry};
+
+/// The protocol this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The oldest protocol this build still accepts.
+pub const MIN_PROTOCOL_VERSION: u32 = 1;
+/// Request and response header carrying the protocol version.
+pub const PROTOCOL_HEADER: &str = "x-xunlian-protocol";
+/// The software version of this build, for peers' link reports.
+pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub const PATH_HEALTH: &str = "/peer/v1/health";
+pub const PATH_PUSH: &str = "/peer/v1/push";
+pub const PATH_PULL: &str = "/peer/v1/pull";
+
+/// A cursor into the sender's change log for one lane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaneCursor {
+    pub lane: Lane,
+    #[serde(flatten)]
+    pub pos: CursorPos,
+}
+
+/// An ancestor as told to a child.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ancestor {
+    pub id: NodeId,
+    pub level: Level,
+}
+
+/// The limits a parent enforces, so the child sizes its batches.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Limits {
+    pub max_record_bytes: usize,
+    pub max_batch_records: usize,
+    pub max_batch_bytes: usize,
+}
+
+/// `POST /peer/v1/health`: a child opens a session and reports itself.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct HelloRequest {
+    pub node: NodeId,
+    pub level: Level,
+    pub name: String,
+    pub software_version: String,
+    /// The child's store generation, for the parent's link report.
+    pub generation: String,
+    /// Every office below the child, as it knows them.
+    pub subtree: Vec<TopologyEntry>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct HelloResponse {
+    pub node: NodeId,
+    pub level: Level,
+    pub name: String,
+    pub software_version: String,
+    pub generation: String,
+    /// The parent and every office above it, nearest first.
+    pub ancestors: Vec<Ancestor>,
+    /// How far the parent has received the child's log, per lane.
+    pub cursors: Vec<LaneCursor>,
+    pub limits: Limits,
+}
+
+/// One record in a push or pull, with its position in the sender's log.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WireItem {
+    pub lane: Lane,
+    pub seq: i64,
+    /// The change at `seq`: the record's id and version, and the sender's
+    /// chain hash there (what the receiver's cursor will hold).
+    pub id: String,
+    pub version: i64,
+    pub chain: String,
+    pub record: Box<RawValue>,
+}
+
+/// A record the receiver refused, and why.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Refused {
+    pub seq: i64,
+    pub id: String,
+    pub reason: String,
+}
+
+/// `POST /peer/v1/push`: a child sends records up.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// The generation of the child's log the seqs belong to.
+    pub generation: String,
+    pub records: Vec<WireItem>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The parent's cursors into the child's log after the commit.
+    pub cursors: Vec<LaneCursor>,
+    pub stored: usize,
+    pub unchanged: usize,
+    pub refused: Vec<Refused>,
+}
+
+/// `POST /peer/v1/pull`: a child asks for what is queued for it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PullRequest {
+    /// How far the child has received the parent's log, per lane.
+    pub cursors: Vec<LaneCursor>,
+    /// How long the parent may hold the request open when nothing waits.
+    pub wait_ms: u64,
+    pub max_records: usize,
+    pub max_bytes: usize,
+    /// Records of earlier pulls the child refused, so the parent can log them.
+    #[serde(default)]
+    pub refused: Vec<Refused>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub generation: String,
+    pub records: Vec<WireItem>,
+    /// Where the child's cursors stand after applying this response.
+    pub cursors: Vec<LaneCursor>,
+}
+
+/// The body of every refused peer request.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable reason code, e.g. `protocol`, `not_a_child`, `too_large`.
+    pub reason: String,
+    pub message: String,
+}
+
+/// Sent with HTTP 426 when the protocol versions do not overlap.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ProtocolMismatch {
+    pub reason: String,
+    pub message: String,
+    pub server_protocol: u32,
+    pub server_min_protocol: u32,
+    pub server_software: String,
+}
+
+/// Explains a protocol mismatch from the side that detected it.
+pub fn mismatch_message(theirs: u32, who: &str) -> String {
+    if theirs > PROTOCOL_VERSION {
+        format!(
+            "{who} speaks protocol {theirs}, newer than this node's {PROTOCOL_VERSION} (xunlian {SOFTWARE_VERSION}): upgrade this node"
+        )
+    } else {
+        format!(
+            "{who} speaks protocol {theirs}, older than the oldest this node accepts ({MIN_PROTOCOL_VERSION}, xunlian {SOFTWARE_VERSION}): upgrade {who}"
+        )
+    }
+}

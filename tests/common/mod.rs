@@ -1,0 +1,299 @@
+//! Test harness: real `xunlian daemon` processes on loopback ports with a
+//! PKI and configs written by `network init`, driven through the operator
+//! API. Each test gets its own temporary directory and free ports.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use xunlian::network::{self, InitOptions, NodeFiles, Tree};
+
+/// How long any awaited condition may take before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(45);
+
+pub struct Net {
+    pub dir: tempfile::TempDir,
+    pub nodes: BTreeMap<String, NodeFiles>,
+    procs: BTreeMap<String, Child>,
+    http: reqwest::Client,
+}
+
+/// A tree file with central, one province, two municipalities and three
+/// counties (two under 630100, one under 630200).
+pub const SMALL_TREE: &str = r#"
+[[node]]
+id = "000000"
+name = "中央巡视办"
+level = "central"
+[[node]]
+id = "630000"
+name = "青海省委巡视办"
+level = "provincial"
+parent = "000000"
+[[node]]
+id = "630100"
+name = "西宁市委巡察办"
+level = "municipal"
+parent = "630000"
+[[node]]
+id = "630102"
+name = "城东区委巡察办"
+level = "county"
+parent = "630100"
+[[node]]
+id = "630103"
+name = "城中区委巡察办"
+level = "county"
+parent = "630100"
+[[node]]
+id = "630200"
+name = "海东市委巡察办"
+level = "municipal"
+parent = "630000"
+[[node]]
+id = "630202"
+name = "乐都区委巡察办"
+level = "county"
+parent = "630200"
+"#;
+
+pub fn install_crypto() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
+impl Net {
+    /// Writes the network of `tree` into a fresh temporary directory.
+    pub fn new(tree: &str) -> Net {
+        install_crypto();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let tree = Tree::parse(tree).expect("test tree");
+        let opts = InitOptions {
+            retry_max_secs: Some(1),
+            health_schedule: None,
+        };
+        let files = network::init(&tree, &dir.path().join("net"), &opts).expect("network init");
+        Net {
+            dir,
+            nodes: files.into_iter().map(|f| (f.id.to_string(), f)).collect(),
+            procs: BTreeMap::new(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("net")
+    }
+
+    pub fn log_path(&self, id: &str) -> PathBuf {
+        self.nodes[id].dir.join("daemon.log")
+    }
+
+    /// Starts the daemon of `id` and waits for its operator API.
+    pub async fn start(&mut self, id: &str) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path(id))
+            .expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_xunlian"))
+            .args(["daemon", "--config"])
+            .arg(&self.nodes[id].config)
+            .env("RUST_LOG", "info,xunlian=debug")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn xunlian daemon");
+        self.procs.insert(id.to_string(), child);
+        let url = format!("http://{}/healthz", self.nodes[id].operator_addr);
+        let http = self.http.clone();
+        wait_until(&format!("{id} to answer /healthz"), || {
+            let http = http.clone();
+            let url = url.clone();
+            async move {
+                http.get(&url)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await;
+    }
+
+    pub async fn start_all(&mut self) {
+        let ids: Vec<String> = self.nodes.keys().cloned().collect();
+        for id in ids {
+            self.start(&id).await;
+        }
+    }
+
+    /// SIGKILL, no chance to flush anything.
+    pub fn kill(&mut self, id: &str) {
+        if let Some(mut c) = self.procs.remove(id) {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGTERM and wait for a clean exit.
+    pub fn stop(&mut self, id: &str) {
+        if let Some(mut c) = self.procs.remove(id) {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
+            let _ = c.wait();
+        }
+    }
+
+    fn token(&self, id: &str) -> String {
+        std::fs::read_to_string(self.nodes[id].dir.join("operator.token"))
+            .expect("token")
+            .trim()
+            .to_string()
+    }
+
+    fn api(&self, id: &str, path: &str) -> String {
+        format!("http://{}{}", self.nodes[id].operator_addr, path)
+    }
+
+    /// Submits a record at `id` and returns the stored record.
+    pub async fn submit(&self, id: &str, kind: &str, body: Value) -> Value {
+        let resp = self
+            .http
+            .post(self.api(id, "/api/v1/records"))
+            .bearer_auth(self.token(id))
+            .json(&json!({ "kind": kind, "body": body }))
+            .send()
+            .await
+            .expect("submit request");
+        let status = resp.status();
+        let v: Value = resp.json().await.expect("submit answer");
+        assert!(status.is_success(), "submit at {id} failed: {status} {v}");
+        v
+    }
+
+    /// Records of `kind` held at `id`, in change-log order.
+    pub async fn query(&self, id: &str, kind: &str) -> Vec<Value> {
+        let resp = self
+            .http
+            .get(self.api(id, "/api/v1/records"))
+            .query(&[("kind", kind), ("limit", "100000")])
+            .bearer_auth(self.token(id))
+            .send()
+            .await
+            .expect("query request");
+        assert!(
+            resp.status().is_success(),
+            "query at {id}: {}",
+            resp.status()
+        );
+        resp.json::<Vec<Value>>().await.expect("query answer")
+    }
+
+    pub async fn has(&self, id: &str, record_id: &str) -> bool {
+        let resp = self
+            .http
+            .get(self.api(id, &format!("/api/v1/records/{record_id}")))
+            .bearer_auth(self.token(id))
+            .send()
+            .await;
+        resp.is_ok_and(|r| r.status().is_success())
+    }
+
+    pub async fn status(&self, id: &str) -> Value {
+        self.http
+            .get(self.api(id, "/api/v1/status"))
+            .bearer_auth(self.token(id))
+            .send()
+            .await
+            .expect("status")
+            .json()
+            .await
+            .expect("status json")
+    }
+
+    pub async fn quarantine(&self, id: &str) -> Vec<Value> {
+        self.http
+            .get(self.api(id, "/api/v1/quarantine"))
+            .bearer_auth(self.token(id))
+            .send()
+            .await
+            .expect("quarantine")
+            .json()
+            .await
+            .expect("quarantine json")
+    }
+
+    /// Waits until `id` holds the record with `record_id`.
+    pub async fn wait_for(&self, id: &str, record_id: &str) {
+        wait_until(&format!("record {record_id} at {id}"), || {
+            self.has(id, record_id)
+        })
+        .await;
+    }
+
+    /// Waits until `id` holds `n` records of `kind`.
+    pub async fn wait_count(&self, id: &str, kind: &str, n: usize) {
+        wait_until(&format!("{n} {kind} records at {id}"), || async {
+            self.query(id, kind).await.len() >= n
+        })
+        .await;
+    }
+
+    pub fn log(&self, id: &str) -> String {
+        std::fs::read_to_string(self.log_path(id)).unwrap_or_default()
+    }
+
+    pub fn store_file(&self, id: &str) -> PathBuf {
+        self.nodes[id].dir.join("data/xunlian.db")
+    }
+}
+
+impl Drop for Net {
+    fn drop(&mut self) {
+        let ids: Vec<String> = self.procs.keys().cloned().collect();
+        for id in ids {
+            self.kill(&id);
+        }
+    }
+}
+
+/// Polls `cond` until it holds, failing the test after [`PATIENCE`].
+pub async fn wait_until<F, Fut>(what: &str, mut cond: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if cond().await {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Copies a SQLite store (with its WAL) to `to`.
+pub fn copy_store(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+    for suffix in ["", "-wal", "-shm"] {
+        let src = PathBuf::from(format!("{}{suffix}", from.display()));
+        let dst = PathBuf::from(format!("{}{suffix}", to.display()));
+        if src.exists() {
+            std::fs::copy(&src, &dst).expect("copy store");
+        } else {
+            let _ = std::fs::remove_file(&dst);
+        }
+    }
+}
+
+pub fn finding(title: &str) -> Value {
+    json!({ "title": title, "severity": "general", "category": "群众身边腐败和作风问题" })
+}

@@ -1,0 +1,136 @@
+//! Crashes and restored stores: nothing lost, nothing applied twice,
+//! per-origin order kept.
+
+mod common;
+
+use common::{Net, SMALL_TREE, copy_store, finding};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+/// Titles of findings from `origin` held at `at`, in the order `at` stored them.
+async fn titles(net: &Net, at: &str, origin: &str) -> Vec<String> {
+    net.query(at, "finding")
+        .await
+        .iter()
+        .filter(|r| r["origin"] == origin)
+        .map(|r| r["body"]["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Fails if any (record, version) was appended to `at`'s change log twice.
+async fn assert_applied_once(net: &Net, at: &str) {
+    let url = format!("sqlite://{}?mode=ro", net.store_file(at).display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let dups = sqlx::query(
+        "SELECT record_id, version, COUNT(*) AS n FROM changes GROUP BY record_id, version HAVING n > 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let list: Vec<String> = dups
+        .iter()
+        .map(|r| r.get::<String, _>("record_id"))
+        .collect();
+    assert!(list.is_empty(), "applied more than once at {at}: {list:?}");
+    pool.close().await;
+}
+
+fn numbered(origin: &str, n: usize) -> Value {
+    finding(&format!("{origin}-{n:04}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_a_municipal_node_loses_nothing() {
+    let mut net = Net::new(SMALL_TREE);
+    net.start_all().await;
+    let per_county = 60;
+    for i in 0..per_county {
+        for c in ["630102", "630103"] {
+            net.submit(c, "finding", numbered(c, i)).await;
+        }
+        if i == 15 {
+            net.kill("630100");
+        }
+        if i == 40 {
+            net.start("630100").await;
+        }
+    }
+    for c in ["630102", "630103"] {
+        let want: Vec<String> = (0..per_county).map(|i| format!("{c}-{i:04}")).collect();
+        net.wait_count("000000", "finding", 2 * per_county).await;
+        assert_eq!(
+            titles(&net, "000000", c).await,
+            want,
+            "per-origin order of {c} at central"
+        );
+    }
+    for at in ["630100", "630000", "000000"] {
+        assert_applied_once(&net, at).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_municipal_store_restored_from_an_older_copy_heals() {
+    let mut net = Net::new(SMALL_TREE);
+    net.start_all().await;
+    for i in 0..10 {
+        net.submit("630102", "finding", numbered("630102", i)).await;
+    }
+    net.wait_count("000000", "finding", 10).await;
+
+    // Take a backup of 630100 (stopped, so the copy is consistent).
+    net.stop("630100");
+    let backup = net.dir.path().join("backup/xunlian.db");
+    copy_store(&net.store_file("630100"), &backup);
+    net.start("630100").await;
+
+    // Life goes on: more findings up, a linked plan down.
+    for i in 10..20 {
+        net.submit("630102", "finding", numbered("630102", i)).await;
+    }
+    let plan = net
+        .submit(
+            "000000",
+            "round_plan",
+            json!({"term": "2021-2026", "round_no": 4, "kind": "linked", "title": "回放测试"}),
+        )
+        .await;
+    let pid = plan["id"].as_str().unwrap().to_string();
+    net.wait_for("630103", &pid).await;
+    net.wait_count("000000", "finding", 20).await;
+
+    // The municipal store is replaced by the older copy.
+    net.stop("630100");
+    copy_store(&backup, &net.store_file("630100"));
+    net.start("630100").await;
+    for i in 20..30 {
+        net.submit("630103", "finding", numbered("630103", i)).await;
+    }
+
+    // The network notices and heals: 630100 gets back what it lost from
+    // both sides, and everything new still reaches the top.
+    net.wait_for("630100", &pid).await;
+    net.wait_count("630100", "finding", 30).await;
+    net.wait_count("000000", "finding", 30).await;
+    let want: Vec<String> = (0..20).map(|i| format!("630102-{i:04}")).collect();
+    assert_eq!(titles(&net, "000000", "630102").await, want);
+    let later = net
+        .submit(
+            "000000",
+            "round_plan",
+            json!({"term": "2021-2026", "round_no": 5, "kind": "linked", "title": "恢复后"}),
+        )
+        .await;
+    let lid = later["id"].as_str().unwrap().to_string();
+    for c in ["630102", "630103", "630202"] {
+        net.wait_for(c, &lid).await;
+    }
+    for at in ["630100", "630000", "000000", "630102"] {
+        assert_applied_once(&net, at).await;
+    }
+    let logs = net.log("630100") + &net.log("630102") + &net.log("630103");
+    assert!(
+        logs.contains("went back in time"),
+        "the restored store should be detected and logged"
+    );
+}

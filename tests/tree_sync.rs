@@ -1,0 +1,109 @@
+//! A real four-level network on loopback: records reach exactly the offices
+//! they are addressed to, through the levels in between.
+
+mod common;
+
+use common::{Net, SMALL_TREE, finding};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_reach_exactly_their_destinations() {
+    let mut net = Net::new(SMALL_TREE);
+    net.start_all().await;
+
+    // A county's finding climbs to its municipality, province and central.
+    let f = net
+        .submit("630102", "finding", finding("补贴发放不及时"))
+        .await;
+    let fid = f["id"].as_str().unwrap().to_string();
+    for up in ["630100", "630000", "000000"] {
+        net.wait_for(up, &fid).await;
+    }
+    assert!(
+        !net.has("630103", &fid).await,
+        "a finding never goes sideways"
+    );
+
+    // A linked round plan issued at central reaches every county.
+    let plan = net
+        .submit(
+            "000000",
+            "round_plan",
+            json!({"term": "2021-2026", "round_no": 1, "kind": "linked", "title": "联动专项巡视"}),
+        )
+        .await;
+    let pid = plan["id"].as_str().unwrap().to_string();
+    for c in ["630102", "630103", "630202"] {
+        net.wait_for(c, &pid).await;
+    }
+
+    // A notice from 630100 reaches its own counties only.
+    let n = net
+        .submit(
+            "630100",
+            "notice",
+            json!({"title": "督办", "text": "请按期整改"}),
+        )
+        .await;
+    let nid = n["id"].as_str().unwrap().to_string();
+    net.wait_for("630102", &nid).await;
+    net.wait_for("630103", &nid).await;
+
+    // An assignment naming counties under two municipalities reaches both
+    // through their common ancestor.
+    let a = net
+        .submit(
+            "630000",
+            "assignment",
+            json!({"type": "cross", "round": "2026-1", "coordinator": "630000",
+                   "pairs": [{"inspecting": "630103", "inspected": "630202", "units": []}]}),
+        )
+        .await;
+    let aid = a["id"].as_str().unwrap().to_string();
+    net.wait_for("630103", &aid).await;
+    net.wait_for("630202", &aid).await;
+
+    // A clue climbs to the levels its policy names (provincial by default)
+    // and nowhere else.
+    let clue = net
+        .submit(
+            "630202",
+            "clue",
+            json!({"transfer_to": "discipline_commission", "summary": "某干部涉嫌违规收受礼金"}),
+        )
+        .await;
+    assert_eq!(clue["classification"], "secret");
+    let cid = clue["id"].as_str().unwrap().to_string();
+    net.wait_for("630200", &cid).await;
+    net.wait_for("630000", &cid).await;
+
+    // Everything sent after the clue and the notice has arrived everywhere
+    // it goes, so anything that wrongly followed them would be there too.
+    let marker = net
+        .submit(
+            "000000",
+            "round_plan",
+            json!({"term": "2021-2026", "round_no": 2, "kind": "linked", "title": "标记"}),
+        )
+        .await;
+    let mid = marker["id"].as_str().unwrap().to_string();
+    let f2 = net.submit("630202", "finding", finding("标记问题")).await;
+    let f2id = f2["id"].as_str().unwrap().to_string();
+    for c in ["630102", "630103", "630202"] {
+        net.wait_for(c, &mid).await;
+    }
+    net.wait_for("000000", &f2id).await;
+    for other in ["000000", "630100", "630102", "630103"] {
+        assert!(!net.has(other, &cid).await, "clue leaked to {other}");
+    }
+    for other in ["630200", "630202", "630000", "000000"] {
+        assert!(
+            !net.has(other, &nid).await,
+            "notice of 630100 leaked to {other}"
+        );
+    }
+    assert!(
+        !net.has("630102", &aid).await,
+        "assignment reached an office it does not name"
+    );
+}
