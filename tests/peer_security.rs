@@ -166,7 +166,7 @@ async fn a_county_cannot_push_another_countys_records() {
     let resp: Value = http
         .post(url)
         .header("x-xunlian-protocol", "1")
-        .json(&json!({"generation": "g", "records": [
+        .json(&json!({"generation": "g", "subtree_hash": xunlian::engine::topology_hash(&[]), "records": [
             {"lane": "bulk", "seq": 1, "id": rid, "version": 1, "chain": "x", "record": forged}]}))
         .send()
         .await

@@ -75,6 +75,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         println!("\nThe network keeps running; press Ctrl-C to stop.");
         super::daemon::shutdown_signal().await?;
     }
+    // Stop every node at once so no child logs its parent going away.
+    for n in nodes.values() {
+        n.stop_token().cancel();
+    }
     for (_, n) in nodes {
         n.shutdown().await;
     }

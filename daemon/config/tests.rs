@@ -130,7 +130,13 @@ fn shipped_example_configs_are_valid() {
         // Point the file references at files that exist in a temp dir.
         let tmp = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(tmp.path().join("pki")).unwrap();
-        for f in ["pki/ca.pem", "pki/node.pem", "pki/node.key", "pki/crl.pem", "operator.token"] {
+        for f in [
+            "pki/ca.pem",
+            "pki/node.pem",
+            "pki/node.key",
+            "pki/crl.pem",
+            "operator.token",
+        ] {
             std::fs::write(tmp.path().join(f), "x").unwrap();
         }
         let copy = tmp.path().join("config.toml");

@@ -33,6 +33,13 @@ pub struct Engine {
     links: HashMap<NodeId, Link>,
     /// Bumped when the known subtree changes, so the uplink re-announces it.
     topology_changed: watch::Sender<u64>,
+    /// Hash of the subtree this node knows, sent with every push so the
+    /// parent notices when it has not yet been told about a change.
+    /// A std lock: never held across an await.
+    own_subtree_hash: RwLock<String>,
+    /// Per child, the hash of the subtree it last announced to us.
+    /// A std lock: never held across an await.
+    announced: std::sync::Mutex<HashMap<NodeId, String>>,
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -64,6 +71,8 @@ impl Engine {
             view: RwLock::new(view),
             links,
             topology_changed: watch::channel(0).0,
+            own_subtree_hash: RwLock::new(String::new()),
+            announced: std::sync::Mutex::new(HashMap::new()),
             started_at: chrono::Utc::now(),
         });
         engine.reload_topology().await?;
@@ -108,6 +117,22 @@ impl Engine {
             .ancestors = ancestors;
     }
 
+    /// This node and its ancestors, nearest first: what a child is told.
+    pub fn ancestors_for_child(&self) -> Vec<crate::sync::wire::Ancestor> {
+        use crate::sync::wire::Ancestor;
+        let mut out = vec![Ancestor {
+            id: self.config.id.clone(),
+            level: self.config.level,
+        }];
+        self.with_view(|v| {
+            out.extend(v.ancestors.iter().map(|(id, level)| Ancestor {
+                id: id.clone(),
+                level: *level,
+            }))
+        });
+        out
+    }
+
     /// Every office known below this node (children included, once they
     /// have said hello), for announcing upward.
     pub async fn subtree_entries(&self) -> Result<Vec<TopologyEntry>, StoreError> {
@@ -118,6 +143,31 @@ impl Engine {
             .into_iter()
             .map(|(e, _)| e)
             .collect())
+    }
+
+    /// The hash of the subtree this node knows (see [`topology_hash`]).
+    pub fn own_subtree_hash(&self) -> String {
+        self.own_subtree_hash
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Remembers the hash of what `child` announced in its hello.
+    pub fn set_announced(&self, child: &NodeId, hash: String) {
+        self.announced
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(child.clone(), hash);
+    }
+
+    /// True when `child`'s current subtree hash is the one it announced.
+    pub fn announced_matches(&self, child: &NodeId, hash: &str) -> bool {
+        self.announced
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(child)
+            .is_some_and(|h| h == hash)
     }
 
     /// Takes a child's announcement of itself and its subtree. Entries that
@@ -163,6 +213,11 @@ impl Engine {
     /// Rebuilds `below` from the children in config and the store's topology.
     async fn reload_topology(&self) -> Result<(), StoreError> {
         let learned = self.store.topology().await?;
+        let entries: Vec<TopologyEntry> = learned.iter().map(|(e, _)| e.clone()).collect();
+        *self
+            .own_subtree_hash
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = topology_hash(&entries);
         let mut below: HashMap<NodeId, NodeId> = HashMap::new();
         for c in &self.config.children {
             below.insert(c.clone(), c.clone());
@@ -184,4 +239,14 @@ impl Engine {
             .map(|(id, l)| (id.clone(), (l.direction, l.snapshot())))
             .collect()
     }
+}
+
+/// A hash of a subtree announcement: hex SHA-256 of the entries sorted by
+/// node id, as JSON. Both ends compute it the same way.
+pub fn topology_hash(entries: &[TopologyEntry]) -> String {
+    let mut sorted: Vec<&TopologyEntry> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.node.cmp(&b.node));
+    let json = serde_json::to_vec(&sorted).unwrap_or_default();
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &json);
+    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }

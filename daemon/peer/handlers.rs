@@ -18,8 +18,8 @@ use crate::routing::Source;
 use crate::store::{CursorPos, QuarantineEntry, TopologyEntry};
 use crate::sync::outbound::serve_pull;
 use crate::sync::wire::{
-    self, Ancestor, HelloRequest, HelloResponse, LaneCursor, Limits, PullRequest, PushRequest,
-    PushResponse, Refused,
+    self, HelloRequest, HelloResponse, LaneCursor, Limits, PullRequest, PushRequest, PushResponse,
+    Refused,
 };
 
 pub fn router(engine: SharedEngine) -> Router {
@@ -70,6 +70,7 @@ async fn health(
         level: req.level,
         name: req.name.clone(),
     }];
+    engine.set_announced(&child, crate::engine::topology_hash(&req.subtree));
     entries.extend(req.subtree);
     engine
         .learn_subtree(&child, entries)
@@ -90,19 +91,6 @@ async fn health(
             cursors.push(LaneCursor { lane, pos });
         }
     }
-    let mut ancestors = vec![Ancestor {
-        id: engine.config.id.clone(),
-        level: engine.config.level,
-    }];
-    ancestors.extend(engine.with_view(|v| {
-        v.ancestors
-            .iter()
-            .map(|(id, level)| Ancestor {
-                id: id.clone(),
-                level: *level,
-            })
-            .collect::<Vec<_>>()
-    }));
     let limits = &engine.config.limits;
     debug!(message = "Child said hello.", peer = %child, version = %req.software_version);
     Ok(Json(HelloResponse {
@@ -111,7 +99,7 @@ async fn health(
         name: engine.config.name.clone(),
         software_version: wire::SOFTWARE_VERSION.into(),
         generation: engine.store.generation(),
-        ancestors,
+        ancestors: engine.ancestors_for_child(),
         cursors,
         limits: Limits {
             max_record_bytes: limits.max_record_bytes,
@@ -131,6 +119,14 @@ async fn push(
     let child = authorize_child(&engine, &peer, &headers)?;
     let link = engine.link(&child);
     let req: PushRequest = parse(&peer, &body)?;
+    if !engine.announced_matches(&child, &req.subtree_hash) {
+        debug!(message = "Child's subtree changed since its hello; asking it to announce again.", peer = %child);
+        return Err(PeerRefusal::new(
+            StatusCode::CONFLICT,
+            "topology_stale",
+            "the subtree you push for differs from what you announced; say hello again".into(),
+        ));
+    }
     let limits = &engine.config.limits;
     if req.records.len() > limits.max_batch_records {
         if let Some(l) = link {

@@ -117,9 +117,19 @@ fn src(s: &str) -> Source {
 }
 
 /// (at, kind, origin, route, from, expected links, park)
+type Case = (
+    &'static str,
+    Kind,
+    &'static str,
+    Route,
+    &'static str,
+    &'static [&'static str],
+    bool,
+);
+
 #[test]
 fn next_hops_table() {
-    let cases: Vec<(&str, Kind, &str, Route, &str, &[&str], bool)> = vec![
+    let cases: Vec<Case> = vec![
         // Filing upward stops at the route's level.
         (
             "630102",

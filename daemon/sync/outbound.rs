@@ -244,6 +244,7 @@ pub async fn serve_pull(
     }
     Ok(PullResponse {
         generation: engine.store.generation(),
+        ancestors: engine.ancestors_for_child(),
         records,
         cursors,
     })

@@ -32,10 +32,12 @@ use crate::store::QuarantineEntry;
 pub enum LinkError {
     #[error("request to {url} failed: {source}")]
     Http { url: String, source: reqwest::Error },
-    #[error("parent refused {path}: HTTP {status}: {message}")]
+    #[error("parent refused {path}: HTTP {status} ({reason}): {message}")]
     Refused {
         path: &'static str,
         status: StatusCode,
+        /// The parent's reason code, e.g. `topology_stale`.
+        reason: String,
         message: String,
     },
     #[error("parent answered {path} with an unreadable body: {reason}")]
@@ -61,6 +63,11 @@ pub async fn run(engine: SharedEngine, tls: Arc<ClientTls>, stop: CancellationTo
             let result = tokio::select! {
                 _ = stop.cancelled() => return,
                 r = session.run(&mut backoff) => r,
+            };
+            // The parent wants our new subtree first: say hello again now.
+            let result = match result {
+                Err(LinkError::Refused { reason, .. }) if reason == "topology_stale" => Ok(()),
+                other => other,
             };
             let link = engine.link(&parent.id);
             if let Err(e) = result {
@@ -212,6 +219,7 @@ impl<'a> Session<'a> {
             let bytes: u64 = items.iter().map(|i| i.record.get().len() as u64).sum();
             let req = PushRequest {
                 generation: e.store.generation(),
+                subtree_hash: e.own_subtree_hash(),
                 records: items,
             };
             let resp: PushResponse = self
@@ -261,6 +269,12 @@ impl<'a> Session<'a> {
             let resp: PullResponse = self
                 .post(wire::PATH_PULL, &req, wait + Duration::from_secs(60))
                 .await?;
+            e.set_ancestors(
+                resp.ancestors
+                    .iter()
+                    .map(|a| (a.id.clone(), a.level))
+                    .collect(),
+            );
             let mut admitted = Vec::new();
             let mut quarantine = Vec::new();
             let mut bytes = 0u64;
@@ -333,12 +347,18 @@ impl<'a> Session<'a> {
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(http)?;
         if !status.is_success() {
-            let message = serde_json::from_slice::<wire::ErrorBody>(&bytes)
-                .map(|b| b.message)
-                .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
+            let (reason, message) = serde_json::from_slice::<wire::ErrorBody>(&bytes)
+                .map(|b| (b.reason, b.message))
+                .unwrap_or_else(|_| {
+                    (
+                        "unknown".into(),
+                        String::from_utf8_lossy(&bytes).into_owned(),
+                    )
+                });
             return Err(LinkError::Refused {
                 path,
                 status,
+                reason,
                 message,
             });
         }

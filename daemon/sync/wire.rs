@@ -101,6 +101,10 @@ pub struct Refused {
 pub struct PushRequest {
     /// The generation of the child's log the seqs belong to.
     pub generation: String,
+    /// Hash of the child's subtree; if it differs from what the child last
+    /// announced, the parent answers 409 `topology_stale` and the child
+    /// says hello again before pushing.
+    pub subtree_hash: String,
     pub records: Vec<WireItem>,
 }
 
@@ -130,6 +134,9 @@ pub struct PullRequest {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct PullResponse {
     pub generation: String,
+    /// The parent and every office above it, nearest first, as the parent
+    /// knows them now (it may have learned them after our hello).
+    pub ancestors: Vec<Ancestor>,
     pub records: Vec<WireItem>,
     /// Where the child's cursors stand after applying this response.
     pub cursors: Vec<LaneCursor>,

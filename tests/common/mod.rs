@@ -102,6 +102,7 @@ impl Net {
             .args(["daemon", "--config"])
             .arg(&self.nodes[id].config)
             .env("RUST_LOG", "info,xunlian=debug")
+            .env("NO_COLOR", "1")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -257,6 +258,17 @@ impl Drop for Net {
         let ids: Vec<String> = self.procs.keys().cloned().collect();
         for id in ids {
             self.kill(&id);
+        }
+        if std::thread::panicking() {
+            // Show what the daemons said, to debug the failure.
+            for id in self.nodes.keys() {
+                let log = self.log(id);
+                let tail: Vec<&str> = log.lines().rev().take(40).collect();
+                eprintln!("---- log of {id} (last {} lines) ----", tail.len());
+                for line in tail.iter().rev() {
+                    eprintln!("{line}");
+                }
+            }
         }
     }
 }
