@@ -75,6 +75,7 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
         token,
         stop.clone(),
     ));
+    tracker.spawn(crate::sync::budget::watch(engine.clone(), stop.clone()));
     if let Some(tls) = client_tls {
         tracker.spawn(crate::sync::uplink::run(engine.clone(), tls, stop.clone()));
     }

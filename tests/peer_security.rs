@@ -131,6 +131,20 @@ async fn refused_peers_get_nothing_in() {
 
     let log = net.log("630100");
     assert!(log.contains("Refused a peer at the TLS handshake"), "{log}");
+    for reason in [
+        "UnknownIssuer",
+        "certificate expired",
+        "not valid yet",
+        "Revoked",
+    ] {
+        assert!(
+            log.lines()
+                .any(|l| l.contains("Refused a client certificate")
+                    && l.contains("peer=630102")
+                    && l.contains(reason)),
+            "no refusal logged for {reason}:\n{log}"
+        );
+    }
     assert!(
         log.contains("630202") && log.contains("not a configured child"),
         "{log}"
@@ -184,4 +198,56 @@ async fn a_county_cannot_push_another_countys_records() {
     assert_eq!(q.len(), 1);
     assert_eq!(q[0]["record_id"], rid);
     assert_eq!(q[0]["peer"], "630102");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewed_certificate_is_used_without_restart() {
+    let mut net = Net::new(SMALL_TREE);
+    net.start("630100").await;
+    net.start("630102").await;
+    let f = net
+        .submit("630102", "finding", common::finding("续期前"))
+        .await;
+    net.wait_for("630100", f["id"].as_str().unwrap()).await;
+
+    // Renew 630102's certificate in place, then revoke the old one.
+    let ca = net.root().join("ca");
+    let dir = net.nodes["630102"].dir.clone();
+    let old = net.dir.path().join("old.pem");
+    std::fs::copy(dir.join("node.pem"), &old).unwrap();
+    let fresh = net.dir.path().join("fresh");
+    issue(&ca, &fresh, "630102", -1, 400);
+    std::fs::copy(fresh.join("node.key"), dir.join("node.key")).unwrap();
+    std::fs::copy(fresh.join("node.pem"), dir.join("node.pem")).unwrap();
+    pki::revoke(&ca, &old).unwrap();
+    let want = xunlian::identity::cert_not_after(
+        &xunlian::identity::load_first_cert(&fresh.join("node.pem")).unwrap(),
+    )
+    .unwrap()
+    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+
+    // The parent sees the new certificate, and records still flow.
+    wait_until(
+        "630100 to see the renewed certificate of 630102",
+        || async {
+            let status = net.status("630100").await;
+            let link = status["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["peer"] == "630102")
+                .cloned();
+            link.and_then(|l| {
+                l["peer_cert_not_after"]
+                    .as_str()
+                    .map(|s| s.starts_with(&want[..19]))
+            })
+            .unwrap_or(false)
+        },
+    )
+    .await;
+    let g = net
+        .submit("630102", "finding", common::finding("续期后"))
+        .await;
+    net.wait_for("630100", g["id"].as_str().unwrap()).await;
 }

@@ -51,29 +51,8 @@ pub async fn status_report(engine: &Engine) -> Result<StatusReport, StoreError> 
     let mut links = Vec::new();
     for (peer, (direction, s)) in engine.link_states() {
         let backlog = engine.store.outbox_stats(&peer).await?;
-        let lag_secs = backlog
-            .oldest_queued_at
-            .map(|t| (now - t).max(0) as f64 / 1000.0)
-            .unwrap_or(0.0);
-        let mut warnings = Vec::new();
-        if backlog.records as u64 > budget.records {
-            warnings.push(format!(
-                "backlog of {} records exceeds the budget of {}",
-                backlog.records, budget.records
-            ));
-        }
-        if backlog.bytes as u64 > budget.bytes {
-            warnings.push(format!(
-                "backlog of {} bytes exceeds the budget of {}",
-                backlog.bytes, budget.bytes
-            ));
-        }
-        if lag_secs > budget.age.as_secs_f64() {
-            warnings.push(format!(
-                "oldest waiting record is {lag_secs:.0}s old, over the budget of {}s",
-                budget.age.as_secs()
-            ));
-        }
+        let lag_secs = crate::sync::budget::lag_secs(&backlog, now);
+        let warnings = crate::sync::budget::budget_warnings(budget, &backlog, now);
         links.push(LinkReport {
             peer: peer.to_string(),
             direction: match direction {

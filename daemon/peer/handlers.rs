@@ -9,6 +9,9 @@ use axum::routing::post;
 use axum::{Extension, Json, Router};
 use chrono::Utc;
 use serde::de::DeserializeOwned;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::SizeAbove;
+use tower_http::decompression::RequestDecompressionLayer;
 use tracing::{debug, warn};
 
 use super::auth::{PeerIdentity, PeerRefusal, authorize_child};
@@ -22,6 +25,10 @@ use crate::sync::wire::{
     Refused,
 };
 
+/// Bodies larger than this are gzip-compressed on the wire (large
+/// backlogs); small ones are not worth the CPU.
+pub const COMPRESS_ABOVE: u16 = 16 * 1024;
+
 pub fn router(engine: SharedEngine) -> Router {
     // Room for JSON framing around a full batch.
     let limit = engine.config.limits.max_batch_bytes * 2 + 64 * 1024;
@@ -30,6 +37,9 @@ pub fn router(engine: SharedEngine) -> Router {
         .route(wire::PATH_PUSH, post(push))
         .route(wire::PATH_PULL, post(pull))
         .layer(DefaultBodyLimit::max(limit))
+        // Outside the limit, so the limit bounds the decompressed size.
+        .layer(RequestDecompressionLayer::new())
+        .layer(CompressionLayer::new().compress_when(SizeAbove::new(COMPRESS_ABOVE)))
         .with_state(engine)
 }
 

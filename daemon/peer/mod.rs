@@ -23,6 +23,7 @@ use tokio_util::task::TaskTracker;
 use tracing::{debug, warn};
 
 pub use auth::PeerIdentity;
+pub use handlers::COMPRESS_ABOVE;
 
 use crate::engine::SharedEngine;
 use crate::identity::{self, ServerTls};

@@ -13,6 +13,7 @@
 //! applying a record is idempotent by (id, version).
 
 pub mod backoff;
+pub mod budget;
 pub mod outbound;
 pub mod uplink;
 pub mod wire;

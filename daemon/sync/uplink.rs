@@ -336,14 +336,22 @@ impl<'a> Session<'a> {
             .client
             .as_ref()
             .expect("session client is built before any request");
-        let resp = client
+        let json = serde_json::to_vec(body).map_err(|e| LinkError::BadAnswer {
+            path,
+            reason: format!("encoding the request: {e}"),
+        })?;
+        let mut req = client
             .post(&url)
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .timeout(timeout)
-            .json(body)
-            .send()
-            .await
-            .map_err(http)?;
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .timeout(timeout);
+        req = if json.len() > usize::from(crate::peer::COMPRESS_ABOVE) {
+            req.header(reqwest::header::CONTENT_ENCODING, "gzip")
+                .body(gzip(&json))
+        } else {
+            req.body(json)
+        };
+        let resp = req.send().await.map_err(http)?;
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(http)?;
         if !status.is_success() {
@@ -367,6 +375,18 @@ impl<'a> Session<'a> {
             reason: e.to_string(),
         })
     }
+}
+
+/// Gzip of `bytes` (fast level: the link, not the CPU, is the bottleneck).
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 4),
+        flate2::Compression::fast(),
+    );
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
 }
 
 /// An HTTP client presenting this node's certificate and accepting only

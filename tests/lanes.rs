@@ -1,0 +1,42 @@
+//! Urgent kinds are not stuck behind a backlog of findings.
+
+mod common;
+
+use common::{Net, SMALL_TREE, finding};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_plan_overtakes_a_backlog_of_findings() {
+    let mut net = Net::new(SMALL_TREE);
+    net.start("630102").await;
+    // 630100 is down: 1500 findings pile up at the county (more than one
+    // batch of the default 1000), then a round plan is filed.
+    let backlog = 1500;
+    let net_ref = &net;
+    let tasks = (0..8).map(|t| async move {
+        for i in (t..backlog).step_by(8) {
+            net_ref
+                .submit("630102", "finding", finding(&format!("积压-{i:04}")))
+                .await;
+        }
+    });
+    futures::future::join_all(tasks).await;
+    let plan = net
+        .submit(
+            "630102",
+            "round_plan",
+            json!({"term": "2021-2026", "round_no": 2, "kind": "regular", "title": "第二轮巡察"}),
+        )
+        .await;
+    let pid = plan["id"].as_str().unwrap().to_string();
+    let status = net.status("630102").await;
+    let link = &status["links"][0];
+    assert_eq!(link["peer"], "630100");
+    assert_eq!(link["backlog_records"], backlog as u64 + 1, "{status}");
+
+    net.start("630100").await;
+    net.wait_for("630100", &pid).await;
+    let arrived = net.query("630100", "finding").await.len();
+    assert!(arrived < backlog, "the plan waited for {arrived} findings");
+    net.wait_count("630100", "finding", backlog).await;
+}
