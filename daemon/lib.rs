@@ -15,6 +15,7 @@
 //! - [`store`]: records, change log, outbox, cursors, topology, quarantine.
 //! - [`routing`]: who a record goes to and who may send it; pure functions.
 //! - [`engine`]: a node's runtime state and the one path into the store.
+//! - [`health`]: per-link measures and the health rollup up the tree.
 //! - [`sync`]: the wire protocol, the child's uplink and the sending side.
 //! - [`peer`]: the mTLS listener serving children.
 //! - [`api`]: the operator HTTP API.
@@ -29,6 +30,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod health;
 pub mod identity;
 pub mod network;
 pub mod node;

@@ -32,7 +32,11 @@ async fn a_round_plan_overtakes_a_backlog_of_findings() {
     let status = net.status("630102").await;
     let link = &status["links"][0];
     assert_eq!(link["peer"], "630100");
-    assert_eq!(link["backlog_records"], backlog as u64 + 1, "{status}");
+    // The findings, the plan, and the health reports written meanwhile.
+    assert!(
+        link["backlog_records"].as_u64().unwrap() > backlog as u64,
+        "{status}"
+    );
 
     net.start("630100").await;
     net.wait_for("630100", &pid).await;

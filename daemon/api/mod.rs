@@ -17,7 +17,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-pub use status::{LinkReport, StatusReport, status_report};
+pub use status::{StatusReport, status_report};
 
 use crate::engine::{SharedEngine, SubmitError, SubmitRequest};
 use crate::node::NodeId;

@@ -183,10 +183,11 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A readable table of the node and its links; colour only on a terminal.
+/// A readable table of the node, its links and its subtree; colour only
+/// on a terminal.
 fn render_status(r: &StatusReport, colour: bool) -> String {
-    let paint = |ok: bool, s: &str| match (colour, ok) {
-        (false, _) => s.to_string(),
+    let paint = |ok: bool, s: String| match (colour, ok) {
+        (false, _) => s,
         (true, true) => format!("\x1b[32m{s}\x1b[0m"),
         (true, false) => format!("\x1b[31m{s}\x1b[0m"),
     };
@@ -222,13 +223,37 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
             "{:<10} {:<7} {} {:>8} {:>9.1} {:>10} {:>10}  {}\n",
             l.peer,
             l.direction,
-            paint(l.connected, &format!("{state:<13}")),
+            paint(l.connected, format!("{state:<13}")),
             l.backlog_records,
-            l.lag_secs,
+            l.lag_ms as f64 / 1000.0,
             l.records_in,
             l.records_out,
             notes.join("; ")
         );
+    }
+    if !r.subtree.is_empty() {
+        let now = chrono::Utc::now();
+        out += &format!(
+            "\n{:<10} {:<7} {:>12} {:>8} {:>9} {:>5}  {}\n",
+            "OFFICE", "HEALTH", "LAST REPORT", "BACKLOG", "LAG(s)", "DOWN", "NAME"
+        );
+        for o in &r.subtree {
+            let seen =
+                o.at.map(|at| format!("{}s ago", (now - at).num_seconds().max(0)))
+                    .unwrap_or_else(|| "never".into());
+            let health = if o.stale { "stale" } else { "ok" };
+            out += &format!(
+                "{:<10} {} {:>12} {:>8} {:>9.1} {:>5}  {} ({})\n",
+                o.node,
+                paint(!o.stale, format!("{health:<7}")),
+                seen,
+                o.backlog_records,
+                o.lag_ms as f64 / 1000.0,
+                o.links_down,
+                o.name,
+                o.level
+            );
+        }
     }
     out
 }

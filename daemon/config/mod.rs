@@ -88,6 +88,8 @@ pub struct Config {
     pub budget: Budget,
     /// Cron expression (6 fields, with seconds) for the health rollup.
     pub health_schedule: cron::Schedule,
+    /// An office whose health has not arrived for this long is stale.
+    pub health_stale: Duration,
     pub log_format: LogFormat,
     pub log_filter: Option<String>,
 }
@@ -306,6 +308,11 @@ impl Config {
                 .unwrap_or(DEFAULT_HEALTH_SCHEDULE),
         )
         .map_err(|r| err("schedules.health", r))?;
+        let health_stale = Duration::from_secs(positive(
+            "schedules.health_stale_secs",
+            raw.schedules.health_stale_secs,
+            180,
+        )?);
         let log_format = match raw.log.format.as_deref() {
             None | Some("human") => LogFormat::Human,
             Some("json") => LogFormat::Json,
@@ -335,6 +342,7 @@ impl Config {
             retry_max,
             budget,
             health_schedule,
+            health_stale,
             log_format,
             log_filter: raw.log.filter,
         })

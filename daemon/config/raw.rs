@@ -90,6 +90,7 @@ pub struct RawSync {
 #[serde(deny_unknown_fields)]
 pub struct RawSchedules {
     pub health: Option<String>,
+    pub health_stale_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

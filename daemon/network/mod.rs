@@ -40,6 +40,7 @@ pub struct InitOptions {
     pub retry_max_secs: Option<u64>,
     /// Written into every config's `[schedules]` section.
     pub health_schedule: Option<String>,
+    pub health_stale_secs: Option<u64>,
 }
 
 impl Default for InitOptions {
@@ -47,6 +48,7 @@ impl Default for InitOptions {
         InitOptions {
             retry_max_secs: Some(5),
             health_schedule: None,
+            health_stale_secs: None,
         }
     }
 }
@@ -143,6 +145,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             },
             schedules: RawSchedules {
                 health: opts.health_schedule.clone(),
+                health_stale_secs: opts.health_stale_secs,
             },
             log: RawLog::default(),
         };

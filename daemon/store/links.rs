@@ -300,6 +300,14 @@ impl Store {
         Ok(())
     }
 
+    /// How many records are in quarantine.
+    pub async fn quarantine_count(&self) -> Result<i64, StoreError> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM quarantine")
+            .fetch_one(self.pool())
+            .await
+            .map_err(sql("counting quarantine"))
+    }
+
     /// The newest `limit` quarantine entries.
     pub async fn quarantine_list(&self, limit: i64) -> Result<Vec<QuarantineEntry>, StoreError> {
         let rows = sqlx::query(

@@ -72,7 +72,9 @@ impl Net {
         let tree = Tree::parse(tree).expect("test tree");
         let opts = InitOptions {
             retry_max_secs: Some(1),
-            health_schedule: None,
+            // Health every second, stale after three: fast enough for tests.
+            health_schedule: Some("* * * * * *".into()),
+            health_stale_secs: Some(3),
         };
         let files = network::init(&tree, &dir.path().join("net"), &opts).expect("network init");
         Net {
