@@ -4,6 +4,7 @@
 //! Architecture Invariant: only `peer/` and `api/` speak HTTP as servers;
 //! this module calls the engine and the store, never the network.
 
+mod dashboard;
 mod status;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
@@ -68,6 +69,8 @@ pub async fn serve(
         .route("/api/v1/records/{id}", get(get_record))
         .route("/api/v1/status", get(status))
         .route("/api/v1/quarantine", get(quarantine))
+        .route("/metrics", get(metrics))
+        .route("/", get(dashboard_page))
         .layer(middleware::from_fn_with_state(state.clone(), require_token));
     let app = Router::new()
         .route("/healthz", get(healthz))
@@ -83,12 +86,9 @@ pub async fn serve(
 }
 
 async fn require_token(State(state): State<ApiState>, req: Request, next: Next) -> Response {
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let ok = presented.is_some_and(|p| {
+    let presented = presented_token(&req);
+    let from_query = presented.as_ref().is_some_and(|(_, q)| *q);
+    let ok = presented.as_ref().is_some_and(|(p, _)| {
         aws_lc_rs::constant_time::verify_slices_are_equal(p.as_bytes(), state.token.as_bytes())
             .is_ok()
     });
@@ -100,7 +100,51 @@ async fn require_token(State(state): State<ApiState>, req: Request, next: Next) 
         )
         .into_response();
     }
-    next.run(req).await
+    let mut resp = next.run(req).await;
+    if from_query {
+        // A browser opened the dashboard with ?token=: keep it in a cookie
+        // so the page's own refreshes stay signed in.
+        let cookie = format!(
+            "{TOKEN_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
+            state.token
+        );
+        if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+            resp.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// Cookie that carries the token for the dashboard.
+const TOKEN_COOKIE: &str = "xunlian_token";
+
+/// The token a request presents — `Authorization: Bearer`, the `token`
+/// query parameter (dashboard links) or the dashboard cookie — and whether
+/// it came from the query.
+fn presented_token(req: &Request) -> Option<(String, bool)> {
+    let h = req.headers();
+    if let Some(t) = h
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some((t.to_string(), false));
+    }
+    if let Some(q) = req.uri().query()
+        && let Some(t) = q.split('&').find_map(|kv| kv.strip_prefix("token="))
+    {
+        return Some((t.to_string(), true));
+    }
+    h.get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{TOKEN_COOKIE}="))
+                .map(str::to_string)
+        })
+        .map(|t| (t, false))
 }
 
 async fn healthz(State(state): State<ApiState>) -> impl IntoResponse {
@@ -187,6 +231,24 @@ async fn get_record(
 
 async fn status(State(state): State<ApiState>) -> Result<Response, ApiError> {
     Ok(Json(status_report(&state.engine).await?).into_response())
+}
+
+async fn dashboard_page(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    let report = status_report(&state.engine).await?;
+    let html = dashboard::render(&state.engine, &report).await?;
+    Ok(axum::response::Html(html).into_response())
+}
+
+async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    let report = status_report(&state.engine).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            crate::telemetry::metrics::CONTENT_TYPE,
+        )],
+        crate::telemetry::metrics::render(&report),
+    )
+        .into_response())
 }
 
 async fn quarantine(State(state): State<ApiState>) -> Result<Response, ApiError> {

@@ -22,10 +22,12 @@ pub struct SubmitArgs {
     #[arg(long)]
     kind: Kind,
     /// JSON file holding the body; or an object with "body" and optional
-    /// "id", "round_id", "classification". Use - for standard input.
+    /// "id", "round_id", "classification"; or many of these as a JSON
+    /// array or JSON lines (bulk submit, with a progress bar on a
+    /// terminal). Use - for standard input.
     #[arg(long)]
     file: PathBuf,
-    /// Record id (UUID); resubmitting the same id is idempotent.
+    /// Record id (UUID) of a single submit; resubmitting the same id is idempotent.
     #[arg(long)]
     id: Option<uuid::Uuid>,
     /// The round the record belongs to.
@@ -112,29 +114,73 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         std::fs::read_to_string(&args.file)
             .with_context(|| format!("reading {}", args.file.display()))?
     };
-    let parsed: Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not JSON", args.file.display()))?;
-    let mut req = match parsed {
-        Value::Object(ref o) if o.contains_key("body") => parsed.clone(),
-        Value::Object(_) => json!({ "body": parsed }),
-        _ => bail!("{} must hold a JSON object", args.file.display()),
-    };
-    req["kind"] = json!(args.kind);
-    if let Some(id) = args.id {
-        req["id"] = json!(id);
+    let items =
+        parse_submissions(&text).with_context(|| format!("reading {}", args.file.display()))?;
+    let bulk = items.len() > 1;
+    let bar = progress(items.len() as u64, bulk);
+    for (n, item) in items.into_iter().enumerate() {
+        let mut req = match item {
+            Value::Object(ref o) if o.contains_key("body") => item,
+            Value::Object(_) => json!({ "body": item }),
+            _ => bail!(
+                "{}: item {} must be a JSON object",
+                args.file.display(),
+                n + 1
+            ),
+        };
+        req["kind"] = json!(args.kind);
+        if let Some(id) = args.id.filter(|_| !bulk) {
+            req["id"] = json!(id);
+        }
+        if let Some(r) = &args.round {
+            req["round_id"] = json!(r);
+        }
+        let record = op
+            .call(
+                op.http
+                    .post(format!("{}/api/v1/records", op.base))
+                    .json(&req),
+            )
+            .await
+            .with_context(|| format!("{}: item {}", args.file.display(), n + 1))?;
+        if bulk {
+            bar.suspend(|| println!("{}", serde_json::to_string(&record).unwrap_or_default()));
+        } else {
+            println!("{}", serde_json::to_string_pretty(&record)?);
+        }
+        bar.inc(1);
     }
-    if let Some(r) = args.round {
-        req["round_id"] = json!(r);
-    }
-    let record = op
-        .call(
-            op.http
-                .post(format!("{}/api/v1/records", op.base))
-                .json(&req),
-        )
-        .await?;
-    println!("{}", serde_json::to_string_pretty(&record)?);
+    bar.finish_and_clear();
     Ok(ExitCode::SUCCESS)
+}
+
+/// One JSON object, a JSON array of them, or JSON lines.
+fn parse_submissions(text: &str) -> anyhow::Result<Vec<Value>> {
+    if let Ok(v) = serde_json::from_str::<Value>(text) {
+        return Ok(match v {
+            Value::Array(items) => items,
+            other => vec![other],
+        });
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("line {}: not JSON", i + 1)))
+        .collect()
+}
+
+/// A progress bar on a terminal for long work; hidden when piped.
+fn progress(len: u64, wanted: bool) -> indicatif::ProgressBar {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} records submitted ({per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {

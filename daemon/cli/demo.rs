@@ -59,10 +59,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let result = scenario(&tree, &nodes).await;
     match &result {
         Ok(()) => {
-            println!("\nOperator APIs (bearer token in DIR/<id>/operator.token):");
+            println!("\nDashboards (the token is also in DIR/<id>/operator.token):");
             for (id, n) in &nodes {
                 let name = tree.get(id).map(|t| t.name.as_str()).unwrap_or("");
-                println!("  {id}  http://{}/api/v1/status  {name}", n.operator_addr);
+                let token =
+                    std::fs::read_to_string(&n.engine.config.token_file).unwrap_or_default();
+                println!(
+                    "  {id}  http://{}/?token={}  {name}",
+                    n.operator_addr,
+                    token.trim()
+                );
             }
             println!(
                 "Try: xunlian status --config {}/000000/config.toml",

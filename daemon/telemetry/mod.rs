@@ -1,5 +1,8 @@
-//! Logging setup: tracing-subscriber with a `RUST_LOG`-style filter
-//! (default `info`), human-readable or JSON lines.
+//! Logging setup — tracing-subscriber with a `RUST_LOG`-style filter
+//! (default `info`), human-readable or JSON lines — and the metrics
+//! exposition ([`metrics`]).
+
+pub mod metrics;
 
 use tracing_subscriber::EnvFilter;
 

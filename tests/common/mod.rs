@@ -151,6 +151,24 @@ impl Net {
         }
     }
 
+    /// The operator token of `id`.
+    pub fn token_of(&self, id: &str) -> String {
+        self.token(id)
+    }
+
+    /// `GET /metrics` of `id`.
+    pub async fn metrics(&self, id: &str) -> String {
+        self.http
+            .get(self.api(id, "/metrics"))
+            .bearer_auth(self.token(id))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
     fn token(&self, id: &str) -> String {
         std::fs::read_to_string(self.nodes[id].dir.join("operator.token"))
             .expect("token")

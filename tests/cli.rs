@@ -1,0 +1,145 @@
+//! The command line as an operator uses it, against real daemons.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::{Net, SMALL_TREE};
+
+fn xunlian(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xunlian"))
+        .args(args)
+        .output()
+        .expect("run xunlian")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_query_and_status_from_the_command_line() {
+    let mut net = Net::new(SMALL_TREE);
+    net.start("630100").await;
+    net.start("630102").await;
+    let county = net.nodes["630102"].config.display().to_string();
+    let city = net.nodes["630100"].config.display().to_string();
+
+    // Bulk submit from JSON lines; piped, so no progress bar.
+    let bulk = net.dir.path().join("bulk.jsonl");
+    let lines: Vec<String> = (0..3)
+        .map(|i| format!(r#"{{"title": "问题 {i}", "severity": "general", "category": "作风"}}"#))
+        .collect();
+    std::fs::write(&bulk, lines.join("\n")).unwrap();
+    let out = xunlian(&[
+        "submit",
+        "--config",
+        &county,
+        "--kind",
+        "finding",
+        "--file",
+        bulk.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("records submitted"));
+
+    // A bad body is refused with the field named, nothing stored.
+    let bad = net.dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"title": "x", "severity": "huge", "category": "作风"}"#,
+    )
+    .unwrap();
+    let out = xunlian(&[
+        "submit",
+        "--config",
+        &county,
+        "--kind",
+        "finding",
+        "--file",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("/body/severity"), "{}", text(&out));
+
+    net.wait_count("630100", "finding", 3).await;
+    let out = xunlian(&["query", "--config", &city, "--kind", "finding"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 3);
+    assert!(
+        records
+            .iter()
+            .all(|r| r["origin"] == "630102" && r["kind"] == "finding")
+    );
+
+    let out = xunlian(&["status", "--config", &city, "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["node"], "630100");
+    let out = xunlian(&["status", "--config", &city]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("630102") && table.contains("connected"),
+        "{table}"
+    );
+    assert!(!table.contains('\u{1b}'), "no colour when piped");
+}
+
+#[test]
+fn a_bad_config_stops_start_up_naming_file_and_key() {
+    let net = Net::new(SMALL_TREE);
+    let path = net.nodes["630102"].config.clone();
+    let text_in = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text_in.replace("[store]", "[store]\ncolour = \"red\""),
+    )
+    .unwrap();
+    let out = xunlian(&["daemon", "--config", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let msg = text(&out);
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("unknown field `colour`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn network_init_writes_a_config_per_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree.toml");
+    std::fs::write(&tree, SMALL_TREE).unwrap();
+    let out_dir = dir.path().join("net");
+    let out = xunlian(&[
+        "network",
+        "init",
+        "--tree",
+        tree.to_str().unwrap(),
+        "--dir",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    for id in [
+        "000000", "630000", "630100", "630102", "630103", "630200", "630202",
+    ] {
+        assert!(out_dir.join(id).join("config.toml").is_file(), "{id}");
+    }
+    // Refuses to overwrite.
+    let again = xunlian(&[
+        "network",
+        "init",
+        "--tree",
+        tree.to_str().unwrap(),
+        "--dir",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(!again.status.success() && text(&again).contains("not empty"));
+}

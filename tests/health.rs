@@ -1,0 +1,197 @@
+//! Operators see sync health across the tree: a county that goes silent
+//! shows as stale at central, its parent's backlog for it is reported up,
+//! `/metrics` parses, and the dashboard renders in a real browser.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Net, SMALL_TREE, wait_until};
+use serde_json::{Value, json};
+
+fn office<'a>(status: &'a Value, id: &str) -> Option<&'a Value> {
+    status["subtree"]
+        .as_array()?
+        .iter()
+        .find(|o| o["node"] == id)
+}
+
+async fn central_sees(net: &Net, id: &str, check: impl Fn(&Value) -> bool) -> bool {
+    let status = net.status("000000").await;
+    office(&status, id).is_some_and(check)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_county_goes_stale_at_central_and_comes_back() {
+    let mut net = Net::new(SMALL_TREE);
+    net.start_all().await;
+    wait_until("central to see six healthy offices", || async {
+        let status = net.status("000000").await;
+        let offices = status["subtree"].as_array().cloned().unwrap_or_default();
+        offices.len() == 6 && offices.iter().all(|o| o["stale"] == false)
+    })
+    .await;
+
+    // Cut 630202 off; its parent queues five notices for it meanwhile.
+    net.stop("630202");
+    for i in 0..5 {
+        net.submit(
+            "630200",
+            "notice",
+            json!({"title": format!("督办 {i}"), "text": "请按期整改"}),
+        )
+        .await;
+    }
+    wait_until("central to show 630202 stale", || {
+        central_sees(&net, "630202", |o| o["stale"] == true)
+    })
+    .await;
+    wait_until("central to show 630200's backlog of 5 for 630202", || {
+        central_sees(&net, "630200", |o| {
+            o["backlog_records"] == 5 && o["lag_ms"].as_i64() > Some(0)
+        })
+    })
+    .await;
+    let others_fresh = net.status("000000").await["subtree"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["node"] != "630202")
+        .all(|o| o["stale"] == false);
+    assert!(others_fresh, "only the silent county is stale");
+
+    // The same, as Prometheus sees it.
+    let metrics = net.metrics("000000").await;
+    let scrape =
+        prometheus_parse::Scrape::parse(metrics.lines().map(|l| Ok(l.to_string()))).unwrap();
+    let value = |name: &str| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name)
+            .map(|s| match s.value {
+                prometheus_parse::Value::Gauge(v) | prometheus_parse::Value::Untyped(v) => v,
+                prometheus_parse::Value::Counter(v) => v,
+                _ => f64::NAN,
+            })
+    };
+    assert_eq!(value("xunlian_subtree_offices"), Some(6.0), "{metrics}");
+    assert_eq!(
+        value("xunlian_subtree_stale_offices"),
+        Some(1.0),
+        "{metrics}"
+    );
+    for name in [
+        "xunlian_build_info",
+        "xunlian_records",
+        "xunlian_quarantine_records",
+        "xunlian_link_connected",
+        "xunlian_link_backlog_records",
+        "xunlian_link_backlog_bytes",
+        "xunlian_link_lag_seconds",
+        "xunlian_link_records_total",
+        "xunlian_link_bytes_total",
+        "xunlian_office_last_report_timestamp_seconds",
+    ] {
+        assert!(
+            scrape.samples.iter().any(|s| s.metric == name),
+            "{name} missing:\n{metrics}"
+        );
+    }
+    let m = net.metrics("630200").await;
+    let s = prometheus_parse::Scrape::parse(m.lines().map(|l| Ok(l.to_string()))).unwrap();
+    let backlog = s
+        .samples
+        .iter()
+        .find(|x| {
+            x.metric == "xunlian_link_backlog_records" && x.labels.get("peer") == Some("630202")
+        })
+        .expect("backlog of 630200 for 630202");
+    assert!(
+        matches!(backlog.value, prometheus_parse::Value::Gauge(v) if v == 5.0),
+        "{m}"
+    );
+
+    // The dashboard in headless Chromium shows every office and the stale one.
+    let url = format!(
+        "http://{}/?token={}",
+        net.nodes["000000"].operator_addr,
+        net.token_of("000000")
+    );
+    let dom = chromium(&url, &["--dump-dom"], net.dir.path());
+    for id in net.nodes.keys() {
+        assert!(
+            dom.contains(&format!("data-node=\"{id}\"")),
+            "{id} missing from the dashboard"
+        );
+    }
+    assert!(dom.contains("乐都区委巡察办"), "Chinese names render");
+    assert!(
+        dom.contains(r#"<tr class="stale" data-node="630202">"#),
+        "630202 is shown stale:\n{dom}"
+    );
+    let shot = artifact_dir().join("dashboard.png");
+    let _ = std::fs::remove_file(&shot);
+    chromium(
+        &url,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,1400",
+        ],
+        net.dir.path(),
+    );
+    assert!(
+        std::fs::metadata(&shot)
+            .map(|m| m.len() > 1000)
+            .unwrap_or(false),
+        "no screenshot at {}",
+        shot.display()
+    );
+    eprintln!("dashboard screenshot: {}", shot.display());
+
+    // Reconnect: 630202 is healthy again and 630200's backlog drains.
+    net.start("630202").await;
+    wait_until("central to show 630202 healthy again", || {
+        central_sees(&net, "630202", |o| o["stale"] == false)
+    })
+    .await;
+    wait_until("630200's backlog to drain", || {
+        central_sees(&net, "630200", |o| o["backlog_records"] == 0)
+    })
+    .await;
+}
+
+/// Where test artifacts (screenshots) are kept after the run.
+fn artifact_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs Debian's headless Chromium on `url` and returns its stdout.
+fn chromium(url: &str, extra: &[&str], scratch: &Path) -> String {
+    let profile = scratch.join(format!("chromium-{}", uuid::Uuid::new_v4()));
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("chromium must be installed for the dashboard test (tests/run.sh installs Debian's chromium)");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
