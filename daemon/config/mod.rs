@@ -143,6 +143,26 @@ impl Config {
                 base.join(p)
             }
         };
+        // Secrets must not be readable by others, as ssh insists for its keys.
+        let private = |p: PathBuf, key: &str| -> Result<PathBuf, ConfigError> {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p)
+                .map_err(|e| err(key, format!("{}: {e}", p.display())))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                return Err(err(
+                    key,
+                    format!(
+                        "{} is readable by group or others (mode {:o}); run: chmod 600 {}",
+                        p.display(),
+                        mode & 0o777,
+                        p.display()
+                    ),
+                ));
+            }
+            Ok(p)
+        };
         let existing = |key: &str, p: &Path| -> Result<PathBuf, ConfigError> {
             let full = resolve(p);
             if full.is_file() {
@@ -217,6 +237,15 @@ impl Config {
             .listen
             .parse()
             .map_err(|e| err("operator.listen", format!("{:?}: {e}", raw.operator.listen)))?;
+        if !operator_listen.ip().is_loopback() && raw.operator.allow_remote != Some(true) {
+            return Err(err(
+                "operator.listen",
+                format!(
+                    "{operator_listen} is not a loopback address; the operator API is for this machine only. \
+                     Use 127.0.0.1, or set operator.allow_remote = true if a firewall protects it"
+                ),
+            ));
+        }
         let positive = |key: &str, v: Option<u64>, default: u64| -> Result<u64, ConfigError> {
             match v {
                 Some(0) => Err(err(key, "must be greater than 0".into())),
@@ -252,7 +281,7 @@ impl Config {
         let tls = TlsFiles {
             ca: existing("tls.ca", &raw.tls.ca)?,
             cert: existing("tls.cert", &raw.tls.cert)?,
-            key: existing("tls.key", &raw.tls.key)?,
+            key: private(existing("tls.key", &raw.tls.key)?, "tls.key")?,
             crl: raw
                 .tls
                 .crl
@@ -260,7 +289,10 @@ impl Config {
                 .map(|p| existing("tls.crl", p))
                 .transpose()?,
         };
-        let token_file = existing("operator.token_file", &raw.operator.token_file)?;
+        let token_file = private(
+            existing("operator.token_file", &raw.operator.token_file)?,
+            "operator.token_file",
+        )?;
         let store_url = resolve_store_url(&raw.store.url, base).map_err(|r| err("store.url", r))?;
 
         let mut routing: BTreeMap<Kind, Option<Level>> = Kind::ALL

@@ -59,6 +59,8 @@ pub struct RawPeer {
 pub struct RawOperator {
     pub listen: String,
     pub token_file: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_remote: Option<bool>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -36,6 +36,9 @@ fn write(dir: &Path, text: &str) -> PathBuf {
     for f in ["ca.pem", "node.pem", "node.key", "operator.token"] {
         std::fs::write(dir.join(f), "x").unwrap();
     }
+    for f in ["node.key", "operator.token"] {
+        secret(&dir.join(f));
+    }
     let p = dir.join("config.toml");
     std::fs::write(&p, text).unwrap();
     p
@@ -101,6 +104,14 @@ fn bad_configs_name_the_key_and_reason() {
             "expected sqlite",
         ),
         (
+            GOOD.replace(
+                "listen = \"127.0.0.1:0\"\ntoken_file",
+                "listen = \"0.0.0.0:0\"\ntoken_file",
+            ),
+            "operator.listen",
+            "not a loopback address",
+        ),
+        (
             GOOD.to_string() + "[schedules]\nhealth = \"* * * * *\"\n",
             "schedules.health",
             "6 with seconds",
@@ -139,9 +150,37 @@ fn shipped_example_configs_are_valid() {
         ] {
             std::fs::write(tmp.path().join(f), "x").unwrap();
         }
+        for f in ["pki/node.key", "operator.token"] {
+            secret(&tmp.path().join(f));
+        }
         let copy = tmp.path().join("config.toml");
         std::fs::write(&copy, text).unwrap();
         let c = Config::load(&copy).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(c.level.as_str(), level);
+    }
+}
+
+fn secret(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+#[test]
+fn secrets_readable_by_others_stop_start_up() {
+    use std::os::unix::fs::PermissionsExt;
+    for (file, key) in [
+        ("node.key", "tls.key"),
+        ("operator.token", "operator.token_file"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), GOOD);
+        std::fs::set_permissions(
+            dir.path().join(file),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        let err = Config::load(&path).unwrap_err();
+        assert_eq!(err.key, key);
+        assert!(err.reason.contains("chmod 600"), "{err}");
     }
 }

@@ -10,6 +10,10 @@ use crate::records::{Classification, Kind, Record, RecordError};
 use crate::routing::{self, Source};
 use crate::store::{Applied, CursorPos, Incoming, QuarantineEntry, StoreError};
 
+/// How far ahead of this node's clock a record's timestamps may be
+/// (offices' clocks drift; a record dated further ahead is refused).
+const MAX_CLOCK_AHEAD: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// A record that passed every check, ready to commit.
 pub type Admitted = Incoming;
 
@@ -79,6 +83,24 @@ impl Engine {
                 code: "schema",
                 reason: e.to_string(),
             })?;
+        let ahead = record.updated_at.max(record.created_at) - Utc::now();
+        if ahead > chrono::Duration::from_std(MAX_CLOCK_AHEAD).unwrap_or(chrono::Duration::MAX) {
+            return Err(Rejection {
+                code: "future",
+                reason: format!(
+                    "record {} is dated {}, more than {} minutes ahead of this node's clock",
+                    record.id,
+                    record.updated_at.max(record.created_at).to_rfc3339(),
+                    MAX_CLOCK_AHEAD.as_secs() / 60
+                ),
+            });
+        }
+        if record.created_at > record.updated_at {
+            return Err(Rejection {
+                code: "schema",
+                reason: format!("record {}: created_at is after updated_at", record.id),
+            });
+        }
         if let Some((id, version)) = declared
             && (record.id.to_string() != id || record.version as i64 != version)
         {

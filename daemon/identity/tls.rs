@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -58,6 +59,17 @@ pub fn server_config(files: &TlsFiles) -> anyhow::Result<Arc<ServerConfig>> {
 /// The parent link's config: presents this node's certificate and accepts
 /// only a server whose certificate names `expected_server`.
 pub fn client_config(files: &TlsFiles, expected_server: &NodeId) -> anyhow::Result<ClientConfig> {
+    client_config_noting(files, expected_server, None)
+}
+
+/// Where the server certificate's expiry is noted after each verification.
+type ExpirySlot = Arc<Mutex<Option<DateTime<Utc>>>>;
+
+fn client_config_noting(
+    files: &TlsFiles,
+    expected_server: &NodeId,
+    seen: Option<ExpirySlot>,
+) -> anyhow::Result<ClientConfig> {
     let inner = WebPkiServerVerifier::builder(roots(files)?)
         .with_crls(load_crls(files.crl.as_deref())?)
         .build()
@@ -65,6 +77,7 @@ pub fn client_config(files: &TlsFiles, expected_server: &NodeId) -> anyhow::Resu
     let verifier = ExpectedServer {
         inner,
         expected: expected_server.clone(),
+        seen,
     };
     let mut config = ClientConfig::builder()
         .dangerous()
@@ -139,6 +152,8 @@ impl ClientCertVerifier for LoggingClientVerifier {
 struct ExpectedServer {
     inner: Arc<WebPkiServerVerifier>,
     expected: NodeId,
+    /// Gets the verified server certificate's expiry, for link reports.
+    seen: Option<ExpirySlot>,
 }
 
 impl ServerCertVerifier for ExpectedServer {
@@ -158,7 +173,12 @@ impl ServerCertVerifier for ExpectedServer {
             now,
         )?;
         match peer_node_id(end_entity) {
-            Ok(id) if id == self.expected => Ok(ok),
+            Ok(id) if id == self.expected => {
+                if let (Some(slot), Ok(t)) = (&self.seen, super::cert_not_after(end_entity)) {
+                    *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(t);
+                }
+                Ok(ok)
+            }
             Ok(id) => Err(rustls::Error::General(format!(
                 "server presented node id {id} but the configured parent is {}",
                 self.expected
@@ -293,23 +313,38 @@ impl ServerTls {
 }
 
 /// The parent link's TLS config, reloaded when its files change.
-pub struct ClientTls(Reloading<Arc<ClientConfig>>);
+pub struct ClientTls {
+    configs: Reloading<Arc<ClientConfig>>,
+    /// Expiry of the parent's certificate as last verified.
+    parent_expiry: ExpirySlot,
+}
 
 impl ClientTls {
     pub fn load(files: TlsFiles, expected_server: &NodeId) -> anyhow::Result<Self> {
         let expected = expected_server.clone();
-        Ok(ClientTls(Reloading::new(files, move |f| {
-            client_config(f, &expected).map(Arc::new)
-        })?))
+        let parent_expiry: ExpirySlot = Arc::default();
+        let slot = parent_expiry.clone();
+        let configs = Reloading::new(files, move |f| {
+            client_config_noting(f, &expected, Some(slot.clone())).map(Arc::new)
+        })?;
+        Ok(ClientTls {
+            configs,
+            parent_expiry,
+        })
+    }
+
+    /// When the parent's certificate expires, as seen at the last handshake.
+    pub fn parent_not_after(&self) -> Option<DateTime<Utc>> {
+        *self.parent_expiry.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The config for the next connection.
     pub fn current(&self) -> Arc<ClientConfig> {
-        self.0.current()
+        self.configs.current()
     }
 
     /// Increments on every successful reload.
     pub fn generation(&self) -> u64 {
-        self.0.generation()
+        self.configs.generation()
     }
 }

@@ -128,6 +128,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             operator: RawOperator {
                 listen: operator_addr.to_string(),
                 token_file: "operator.token".into(),
+                allow_remote: None,
             },
             tls: RawTls {
                 ca: "../ca/ca.pem".into(),

@@ -174,6 +174,7 @@ impl<'a> Session<'a> {
                 s.last_error = None;
                 s.last_seen = Some(Utc::now());
                 s.peer_version = Some(resp.software_version.clone());
+                s.peer_cert_not_after = self.tls.parent_not_after();
             });
         }
         info!(

@@ -60,6 +60,50 @@ level = "county"
 parent = "630200"
 "#;
 
+/// The TLS files of node `id` as written by `network init`.
+pub fn tls_of(net: &Net, id: &str) -> xunlian::identity::TlsFiles {
+    xunlian::identity::TlsFiles {
+        ca: net.root().join("ca/ca.pem"),
+        cert: net.nodes[id].dir.join("node.pem"),
+        key: net.nodes[id].dir.join("node.key"),
+        crl: None,
+    }
+}
+
+/// An HTTPS client presenting `files`, accepting only `parent`.
+pub fn peer_client(files: &xunlian::identity::TlsFiles, parent: &str) -> reqwest::Client {
+    let cfg = xunlian::identity::client_config(files, &xunlian::node::NodeId::new(parent).unwrap())
+        .unwrap();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(cfg)
+        .build()
+        .unwrap()
+}
+
+/// POSTs raw `body` to `path` on `parent`'s peer listener.
+pub async fn peer_post(
+    net: &Net,
+    client: &reqwest::Client,
+    parent: &str,
+    path: &str,
+    body: Vec<u8>,
+) -> Result<(u16, Value), String> {
+    let url = format!(
+        "https://127.0.0.1:{}{path}",
+        net.nodes[parent].peer_addr.port()
+    );
+    let resp = client
+        .post(url)
+        .header("x-xunlian-protocol", "1")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    let status = resp.status().as_u16();
+    Ok((status, resp.json().await.unwrap_or(Value::Null)))
+}
+
 pub fn install_crypto() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
