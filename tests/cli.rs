@@ -143,3 +143,37 @@ fn network_init_writes_a_config_per_node() {
     ]);
     assert!(!again.status.success() && text(&again).contains("not empty"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_api_refuses_missing_or_wrong_tokens() {
+    let mut net = Net::new(SMALL_TREE);
+    net.start("630102").await;
+    let base = format!("http://{}", net.nodes["630102"].operator_addr);
+    let http = reqwest::Client::new();
+    for path in ["/api/v1/records", "/api/v1/status", "/metrics", "/"] {
+        let none = http.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(none.status(), 401, "{path} without a token");
+        let wrong = http
+            .get(format!("{base}{path}"))
+            .bearer_auth("guess")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401, "{path} with a wrong token");
+        let right = http
+            .get(format!("{base}{path}"))
+            .bearer_auth(net.token_of("630102"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(right.status(), 200, "{path} with the token");
+    }
+    assert_eq!(
+        http.get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}

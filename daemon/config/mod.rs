@@ -81,6 +81,8 @@ pub struct Config {
     pub tls: TlsFiles,
     /// sqlx URL; relative SQLite paths already resolved.
     pub store_url: String,
+    /// Cap on the store's size; at the cap writes fail cleanly ("full").
+    pub store_max_bytes: Option<u64>,
     /// Per kind: the highest level it travels up to, `None` for not at all.
     pub routing: BTreeMap<Kind, Option<Level>>,
     pub retry_min: Duration,
@@ -369,6 +371,11 @@ impl Config {
             token_file,
             tls,
             store_url,
+            store_max_bytes: raw
+                .store
+                .max_size_mb
+                .map(|mb| positive("store.max_size_mb", Some(mb), 1).map(|mb| mb * 1024 * 1024))
+                .transpose()?,
             routing,
             retry_min,
             retry_max,

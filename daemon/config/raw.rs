@@ -76,6 +76,8 @@ pub struct RawTls {
 #[serde(deny_unknown_fields)]
 pub struct RawStore {
     pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_size_mb: Option<u64>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -47,7 +47,7 @@ impl Engine {
     /// Opens the store and builds the node's view from config and the
     /// topology learned earlier.
     pub async fn open(config: Arc<Config>) -> Result<SharedEngine, StoreError> {
-        let store = Store::open(&config.store_url, &config.id).await?;
+        let store = Store::open(&config.store_url, &config.id, config.store_max_bytes).await?;
         let mut links = HashMap::new();
         if let Some(p) = &config.parent {
             links.insert(p.id.clone(), Link::new(Direction::Parent));

@@ -138,6 +138,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             },
             store: RawStore {
                 url: "sqlite://data/xunlian.db".into(),
+                max_size_mb: None,
             },
             routing: BTreeMap::new(),
             sync: RawSync {

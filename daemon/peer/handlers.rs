@@ -54,8 +54,11 @@ fn parse<T: DeserializeOwned>(peer: &PeerIdentity, body: &Bytes) -> Result<T, Pe
     })
 }
 
-fn internal(e: impl std::fmt::Display) -> PeerRefusal {
+fn internal(e: crate::store::StoreError) -> PeerRefusal {
     warn!(message = "Peer request failed inside this node.", error = %e);
+    if e.is_full() {
+        return PeerRefusal::new(StatusCode::INSUFFICIENT_STORAGE, "full", e.to_string());
+    }
     PeerRefusal::new(StatusCode::SERVICE_UNAVAILABLE, "store", e.to_string())
 }
 

@@ -47,13 +47,41 @@ pub enum StoreError {
         what: &'static str,
         source: sqlx::Error,
     },
+    #[error(
+        "store is full ({what}): the disk or store.max_size_mb is exhausted; nothing was written. \
+         Free space or raise the limit; senders keep their records and retry"
+    )]
+    Full { what: &'static str },
     #[error("store holds a record that no longer parses ({id}): {reason}")]
     Corrupt { id: String, reason: String },
 }
 
+/// SQLite's page size (the default, which xunlian keeps).
+const SQLITE_PAGE_SIZE: u64 = 4096;
+
 /// Shorthand used by the submodules to tag a sqlx error with the operation.
+/// A full disk or store becomes [`StoreError::Full`].
 fn sql(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |source| StoreError::Sql { what, source }
+    move |source| {
+        // SQLITE_FULL (13), possibly as an extended code.
+        let full = source
+            .as_database_error()
+            .and_then(|e| e.code())
+            .and_then(|c| c.parse::<i64>().ok())
+            .is_some_and(|c| c & 0xff == 13);
+        if full {
+            StoreError::Full { what }
+        } else {
+            StoreError::Sql { what, source }
+        }
+    }
+}
+
+impl StoreError {
+    /// True when the store cannot take more data.
+    pub fn is_full(&self) -> bool {
+        matches!(self, StoreError::Full { .. })
+    }
 }
 
 /// Milliseconds since the Unix epoch, the store's time unit.
@@ -80,8 +108,13 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
 impl Store {
     /// Opens (creating if needed) and migrates the store at `url`, checking
-    /// that it belongs to `node`.
-    pub async fn open(url: &str, node: &NodeId) -> Result<Store, StoreError> {
+    /// that it belongs to `node`. With `max_bytes`, the store refuses to grow
+    /// past that size: writes then fail with [`StoreError::Full`].
+    pub async fn open(
+        url: &str,
+        node: &NodeId,
+        max_bytes: Option<u64>,
+    ) -> Result<Store, StoreError> {
         let open_err = |source| StoreError::Open {
             url: url.to_string(),
             source,
@@ -101,6 +134,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
+        let opts = match max_bytes {
+            Some(b) => opts.pragma("max_page_count", (b / SQLITE_PAGE_SIZE).max(1).to_string()),
+            None => opts,
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(opts)

@@ -11,7 +11,7 @@ fn id(s: &str) -> NodeId {
 
 async fn open(dir: &tempfile::TempDir) -> Store {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
-    Store::open(&url, &id("630100")).await.unwrap()
+    Store::open(&url, &id("630100"), None).await.unwrap()
 }
 
 fn incoming(rid: uuid::Uuid, kind: Kind, version: u64, hops: &[&str]) -> Incoming {
@@ -149,7 +149,7 @@ async fn generation_survives_reopen_and_rotates() {
     assert_eq!(open(&dir).await.generation(), g2);
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
     assert!(matches!(
-        Store::open(&url, &id("630200")).await,
+        Store::open(&url, &id("630200"), None).await,
         Err(StoreError::WrongNode { .. })
     ));
 }

@@ -1,0 +1,138 @@
+//! The store under pressure: a full store refuses cleanly without
+//! corruption, and a store from an older schema version is migrated on start.
+
+mod common;
+
+use common::{Net, SMALL_TREE};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+async fn open(net: &Net, id: &str) -> sqlx::SqlitePool {
+    let url = format!("sqlite://{}", net.store_file(id).display());
+    sqlx::SqlitePool::connect(&url).await.unwrap()
+}
+
+fn set_store_option(net: &Net, id: &str, line: &str) {
+    let path = &net.nodes[id].config;
+    let text = std::fs::read_to_string(path).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("max_size_mb"))
+        .map(|l| {
+            if l == "[store]" {
+                format!("[store]\n{line}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(path, text).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_store_refuses_cleanly_and_recovers() {
+    let mut net = Net::new(SMALL_TREE);
+    set_store_option(&net, "630102", "max_size_mb = 1");
+    net.start("630102").await;
+    let http = reqwest::Client::new();
+    let url = format!(
+        "http://{}/api/v1/records",
+        net.nodes["630102"].operator_addr
+    );
+    let token = net.token_of("630102");
+    let evidence: Vec<String> = (0..10).map(|_| "证据".repeat(200)).collect();
+    let mut stored = Vec::new();
+    let refusal: Value = loop {
+        let body = json!({"kind": "finding", "body": {"title": format!("问题 {}", stored.len()),
+            "severity": "general", "category": "作风", "evidence": evidence}});
+        let resp = http
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let v: Value = resp.json().await.unwrap();
+        if status == 507 {
+            break v;
+        }
+        assert_eq!(status, 201, "{v}");
+        stored.push(v["id"].as_str().unwrap().to_string());
+        assert!(stored.len() < 1000, "the store never filled up");
+    };
+    assert!(
+        refusal["error"].as_str().unwrap().contains("store is full"),
+        "{refusal}"
+    );
+    net.stop("630102");
+
+    let pool = open(&net, "630102").await;
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE kind = 'finding'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        n as usize,
+        stored.len(),
+        "every acknowledged record is there, nothing else"
+    );
+    pool.close().await;
+
+    // More room: the node accepts again and kept everything.
+    set_store_option(&net, "630102", "max_size_mb = 64");
+    net.start("630102").await;
+    net.submit("630102", "finding", common::finding("扩容后"))
+        .await;
+    for id in &stored {
+        assert!(net.has("630102", id).await);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
+    let mut net = Net::new(SMALL_TREE);
+    net.start("630102").await;
+    let f = net
+        .submit("630102", "finding", common::finding("旧版本数据"))
+        .await;
+    net.stop("630102");
+
+    // Make it a schema-version-1 store, as an older release left it.
+    let pool = open(&net, "630102").await;
+    sqlx::query("DROP INDEX records_updated_at")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    net.start("630102").await;
+    assert!(net.has("630102", f["id"].as_str().unwrap()).await);
+    net.stop("630102");
+    let pool = open(&net, "630102").await;
+    let versions: Vec<i64> = sqlx::query("SELECT version FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("version"))
+        .collect();
+    assert_eq!(versions, vec![1, 2]);
+    let index: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'records_updated_at'",
+    )
+    .fetch_optional(&pool)
+    .await
+    .unwrap();
+    assert!(index.is_some());
+}
