@@ -6,8 +6,9 @@ use uuid::Uuid;
 
 use super::Engine;
 use crate::records::Lane;
+use crate::records::Schemas;
 use crate::records::{Classification, Kind, Record, RecordError};
-use crate::routing::{self, Source};
+use crate::routing::{self, Source, View};
 use crate::store::{Applied, CursorPos, Incoming, QuarantineEntry, StoreError};
 
 /// How far ahead of this node's clock a record's timestamps may be
@@ -62,73 +63,15 @@ impl Engine {
         raw: &str,
         declared: Option<(&str, i64)>,
     ) -> Result<Admitted, Rejection> {
-        let max = self.config.limits.max_record_bytes;
-        if raw.len() > max {
-            return Err(Rejection {
-                code: "too_large",
-                reason: format!(
-                    "record of {} bytes exceeds the limit of {max} bytes",
-                    raw.len()
-                ),
-            });
-        }
-        let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| Rejection {
-            code: "malformed",
-            reason: format!("record is not valid JSON: {e}"),
-        })?;
-        let record = self
-            .schemas
-            .validate(&value)
-            .map_err(|e: RecordError| Rejection {
-                code: "schema",
-                reason: e.to_string(),
-            })?;
-        let ahead = record.updated_at.max(record.created_at) - Utc::now();
-        if ahead > chrono::Duration::from_std(MAX_CLOCK_AHEAD).unwrap_or(chrono::Duration::MAX) {
-            return Err(Rejection {
-                code: "future",
-                reason: format!(
-                    "record {} is dated {}, more than {} minutes ahead of this node's clock",
-                    record.id,
-                    record.updated_at.max(record.created_at).to_rfc3339(),
-                    MAX_CLOCK_AHEAD.as_secs() / 60
-                ),
-            });
-        }
-        if record.created_at > record.updated_at {
-            return Err(Rejection {
-                code: "schema",
-                reason: format!("record {}: created_at is after updated_at", record.id),
-            });
-        }
-        if let Some((id, version)) = declared
-            && (record.id.to_string() != id || record.version as i64 != version)
-        {
-            return Err(Rejection {
-                code: "fingerprint",
-                reason: format!(
-                    "declared {id} v{version} but the record is {} v{}",
-                    record.id, record.version
-                ),
-            });
-        }
-        let hops = self.with_view(|v| {
-            match source {
-                Source::Child(c) => routing::check_from_child(v, c, &record),
-                Source::Parent => routing::check_from_parent(v, &record),
-                Source::Local => Ok(()),
-            }
-            .map(|()| routing::next_hops(v, &record, source))
-        });
-        let hops = hops.map_err(|r| Rejection {
-            code: "not_allowed",
-            reason: r.to_string(),
-        })?;
-        Ok(Incoming {
-            record,
-            doc: raw.to_string(),
-            hops: hops.links,
-            park: hops.park,
+        self.with_view(|v| {
+            admit(
+                self.schemas,
+                v,
+                self.config.limits.max_record_bytes,
+                source,
+                raw,
+                declared,
+            )
         })
     }
 
@@ -227,4 +170,82 @@ impl Engine {
             _ => Err(SubmitError::Conflict(id)),
         }
     }
+}
+
+/// The checks every record from a peer goes through, in order: size, JSON,
+/// schema, clock, the fingerprint the sender declared, and who may send it
+/// (`routing`); then its next hops. Pure: no store, no IO (the fuzz target
+/// drives it directly).
+pub fn admit(
+    schemas: &Schemas,
+    view: &View,
+    max: usize,
+    source: &Source,
+    raw: &str,
+    declared: Option<(&str, i64)>,
+) -> Result<Admitted, Rejection> {
+    if raw.len() > max {
+        return Err(Rejection {
+            code: "too_large",
+            reason: format!(
+                "record of {} bytes exceeds the limit of {max} bytes",
+                raw.len()
+            ),
+        });
+    }
+    let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| Rejection {
+        code: "malformed",
+        reason: format!("record is not valid JSON: {e}"),
+    })?;
+    let record = schemas
+        .validate(&value)
+        .map_err(|e: RecordError| Rejection {
+            code: "schema",
+            reason: e.to_string(),
+        })?;
+    let ahead = record.updated_at.max(record.created_at) - Utc::now();
+    if ahead > chrono::Duration::from_std(MAX_CLOCK_AHEAD).unwrap_or(chrono::Duration::MAX) {
+        return Err(Rejection {
+            code: "future",
+            reason: format!(
+                "record {} is dated {}, more than {} minutes ahead of this node's clock",
+                record.id,
+                record.updated_at.max(record.created_at).to_rfc3339(),
+                MAX_CLOCK_AHEAD.as_secs() / 60
+            ),
+        });
+    }
+    if record.created_at > record.updated_at {
+        return Err(Rejection {
+            code: "schema",
+            reason: format!("record {}: created_at is after updated_at", record.id),
+        });
+    }
+    if let Some((id, version)) = declared
+        && (record.id.to_string() != id || record.version as i64 != version)
+    {
+        return Err(Rejection {
+            code: "fingerprint",
+            reason: format!(
+                "declared {id} v{version} but the record is {} v{}",
+                record.id, record.version
+            ),
+        });
+    }
+    let hops = match source {
+        Source::Child(c) => routing::check_from_child(view, c, &record),
+        Source::Parent => routing::check_from_parent(view, &record),
+        Source::Local => Ok(()),
+    }
+    .map(|()| routing::next_hops(view, &record, source));
+    let hops = hops.map_err(|r| Rejection {
+        code: "not_allowed",
+        reason: r.to_string(),
+    })?;
+    Ok(Incoming {
+        record,
+        doc: raw.to_string(),
+        hops: hops.links,
+        park: hops.park,
+    })
 }

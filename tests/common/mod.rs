@@ -3,6 +3,8 @@
 //! API. Each test gets its own temporary directory and free ports.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -127,6 +129,29 @@ impl Net {
             procs: BTreeMap::new(),
             http: reqwest::Client::new(),
         }
+    }
+
+    /// Points `id`'s parent URL at `addr` (a fault proxy); call before start.
+    pub fn set_parent_addr(&self, id: &str, addr: std::net::SocketAddr) {
+        let path = &self.nodes[id].config;
+        let text = std::fs::read_to_string(path).unwrap();
+        let text: String = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("url = \"https://") {
+                    format!("url = \"https://{addr}\"")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// Whether the daemon of `id` is running (started by this harness).
+    pub fn is_running(&self, id: &str) -> bool {
+        self.procs.contains_key(id)
     }
 
     pub fn root(&self) -> PathBuf {
