@@ -20,6 +20,9 @@ use crate::records::Schemas;
 use crate::routing::View;
 use crate::store::{Store, StoreError, TopologyEntry};
 
+/// Meta key under which the ancestors learned from the parent are kept.
+const ANCESTORS_KEY: &str = "ancestors";
+
 /// Shared handle to a node's runtime state.
 pub type SharedEngine = Arc<Engine>;
 
@@ -76,6 +79,18 @@ impl Engine {
             started_at: chrono::Utc::now(),
         });
         engine.reload_topology().await?;
+        if let Some(json) = engine.store.meta_get(ANCESTORS_KEY).await? {
+            let saved: Vec<(String, String)> = serde_json::from_str(&json).unwrap_or_default();
+            let ancestors = saved
+                .into_iter()
+                .filter_map(|(id, level)| Some((NodeId::new(id).ok()?, level.parse().ok()?)))
+                .collect();
+            engine
+                .view
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .ancestors = ancestors;
+        }
         Ok(engine)
     }
 
@@ -109,12 +124,40 @@ impl Engine {
         self.topology_changed.subscribe()
     }
 
-    /// Records the ancestors the parent told us about.
-    pub fn set_ancestors(&self, ancestors: Vec<(NodeId, crate::node::Level)>) {
-        self.view
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .ancestors = ancestors;
+    /// Takes the ancestors the parent told us about, and keeps them in the
+    /// store so a restarted node knows them before it reconnects. A list
+    /// that is a strict prefix of what we know is a parent that has not yet
+    /// reconnected upward itself: it does not shrink our knowledge.
+    pub async fn learn_ancestors(
+        &self,
+        told: &[crate::sync::wire::Ancestor],
+    ) -> Result<(), StoreError> {
+        let told: Vec<(NodeId, crate::node::Level)> =
+            told.iter().map(|a| (a.id.clone(), a.level)).collect();
+        let changed = {
+            let mut v = self.view.write().unwrap_or_else(|p| p.into_inner());
+            let known_longer =
+                v.ancestors.len() > told.len() && v.ancestors[..told.len()] == told[..];
+            if known_longer || v.ancestors == told {
+                false
+            } else {
+                v.ancestors = told;
+                true
+            }
+        };
+        if changed {
+            let json = self.with_view(|v| {
+                serde_json::to_string(
+                    &v.ancestors
+                        .iter()
+                        .map(|(id, l)| (id.as_str(), l.as_str()))
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or_default()
+            });
+            self.store.meta_set(ANCESTORS_KEY, &json).await?;
+        }
+        Ok(())
     }
 
     /// This node and its ancestors, nearest first: what a child is told.

@@ -219,6 +219,28 @@ impl Store {
         Ok(fresh)
     }
 
+    /// A value this node keeps about itself (e.g. its learned ancestors).
+    pub async fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(sql("reading meta"))
+    }
+
+    pub async fn meta_set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let _w = self.inner.write.lock().await;
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(self.pool())
+        .await
+        .map_err(sql("writing meta"))?;
+        Ok(())
+    }
+
     /// The highest seq in the change log (0 when empty).
     pub async fn head(&self) -> Result<i64, StoreError> {
         let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes")

@@ -162,12 +162,7 @@ impl<'a> Session<'a> {
                 expected: self.parent.id.to_string(),
             });
         }
-        e.set_ancestors(
-            resp.ancestors
-                .iter()
-                .map(|a| (a.id.clone(), a.level))
-                .collect(),
-        );
+        e.learn_ancestors(&resp.ancestors).await?;
         if let Some(l) = e.link(&self.parent.id) {
             l.update(|s| {
                 s.connected = true;
@@ -270,12 +265,7 @@ impl<'a> Session<'a> {
             let resp: PullResponse = self
                 .post(wire::PATH_PULL, &req, wait + Duration::from_secs(60))
                 .await?;
-            e.set_ancestors(
-                resp.ancestors
-                    .iter()
-                    .map(|a| (a.id.clone(), a.level))
-                    .collect(),
-            );
+            e.learn_ancestors(&resp.ancestors).await?;
             let mut admitted = Vec::new();
             let mut quarantine = Vec::new();
             let mut bytes = 0u64;

@@ -349,7 +349,15 @@ impl Drop for Net {
             self.kill(&id);
         }
         if std::thread::panicking() {
-            // Show what the daemons said, to debug the failure.
+            // Keep the whole logs, and show their tails, to debug the failure.
+            let keep = Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join("failed-logs")
+                .join(uuid::Uuid::new_v4().to_string());
+            let _ = std::fs::create_dir_all(&keep);
+            for id in self.nodes.keys() {
+                let _ = std::fs::copy(self.log_path(id), keep.join(format!("{id}.log")));
+            }
+            eprintln!("daemon logs kept in {}", keep.display());
             for id in self.nodes.keys() {
                 let log = self.log(id);
                 let tail: Vec<&str> = log.lines().rev().take(40).collect();
