@@ -2,14 +2,17 @@
 
 use chrono::Utc;
 use serde::Deserialize;
+use tracing::warn;
 use uuid::Uuid;
 
 use super::Engine;
+use crate::node::NodeId;
 use crate::records::Lane;
 use crate::records::Schemas;
 use crate::records::{Classification, Kind, Record, RecordError};
 use crate::routing::{self, Source, View};
 use crate::store::{Applied, CursorPos, Incoming, QuarantineEntry, StoreError};
+use crate::sync::wire::{Refused, WireItem};
 
 /// How far ahead of this node's clock a record's timestamps may be
 /// (offices' clocks drift; a record dated further ahead is refused).
@@ -17,6 +20,18 @@ const MAX_CLOCK_AHEAD: std::time::Duration = std::time::Duration::from_secs(3600
 
 /// A record that passed every check, ready to commit.
 pub type Admitted = Incoming;
+
+/// A batch from a peer after admission.
+#[derive(Debug, Default)]
+pub struct AdmittedBatch {
+    pub admitted: Vec<Admitted>,
+    /// Refused records, to keep for operators.
+    pub quarantine: Vec<QuarantineEntry>,
+    /// Refused records, to tell the sender.
+    pub refused: Vec<Refused>,
+    /// Size of all records received.
+    pub bytes: u64,
+}
 
 /// Why a record from a peer was refused: a stable code and a sentence.
 #[derive(Debug, Clone)]
@@ -73,6 +88,40 @@ impl Engine {
                 declared,
             )
         })
+    }
+
+    /// Admits every record of a batch from `peer`. Refused ones are logged,
+    /// counted on the link, and returned as quarantine entries and as
+    /// reasons for the sender; the batch goes on.
+    pub fn admit_batch(&self, peer: &NodeId, source: &Source, items: &[WireItem]) -> AdmittedBatch {
+        let link = self.link(peer);
+        let mut out = AdmittedBatch::default();
+        for item in items {
+            let raw = item.record.get();
+            out.bytes += raw.len() as u64;
+            match self.admit(source, raw, Some((&item.id, item.version))) {
+                Ok(a) => out.admitted.push(a),
+                Err(rej) => {
+                    warn!(
+                        message = "Refused a record from a peer; quarantined.",
+                        peer = %peer,
+                        record = %item.id,
+                        reason = %rej.reason
+                    );
+                    if let Some(l) = link {
+                        l.refused(rej.code);
+                    }
+                    out.quarantine
+                        .push(QuarantineEntry::new(Some(peer), raw, rej.reason.clone()));
+                    out.refused.push(Refused {
+                        seq: item.seq,
+                        id: item.id.clone(),
+                        reason: rej.reason,
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Commits admitted records with the cursors covering them and the

@@ -18,11 +18,10 @@ use super::auth::{PeerIdentity, PeerRefusal, authorize_child};
 use crate::engine::SharedEngine;
 use crate::records::Lane;
 use crate::routing::Source;
-use crate::store::{CursorPos, QuarantineEntry, TopologyEntry};
+use crate::store::{CursorPos, TopologyEntry};
 use crate::sync::outbound::serve_pull;
 use crate::sync::wire::{
     self, HelloRequest, HelloResponse, LaneCursor, Limits, PullRequest, PushRequest, PushResponse,
-    Refused,
 };
 
 /// Bodies larger than this are gzip-compressed on the wire (large
@@ -155,33 +154,9 @@ async fn push(
             ),
         ));
     }
-    let source = Source::Child(child.clone());
-    let mut admitted = Vec::new();
-    let mut quarantine = Vec::new();
-    let mut refused = Vec::new();
+    let batch = engine.admit_batch(&child, &Source::Child(child.clone()), &req.records);
     let mut last: [Option<CursorPos>; 2] = [None, None];
     for item in &req.records {
-        let raw = item.record.get();
-        match engine.admit(&source, raw, Some((&item.id, item.version))) {
-            Ok(a) => admitted.push(a),
-            Err(rej) => {
-                warn!(
-                    message = "Refused a record from a child; quarantined.",
-                    peer = %child,
-                    record = %item.id,
-                    reason = %rej.reason
-                );
-                if let Some(l) = link {
-                    l.refused(rej.code);
-                }
-                quarantine.push(QuarantineEntry::new(Some(&child), raw, rej.reason.clone()));
-                refused.push(Refused {
-                    seq: item.seq,
-                    id: item.id.clone(),
-                    reason: rej.reason,
-                });
-            }
-        }
         let slot = &mut last[item.lane.as_i64() as usize];
         if slot.as_ref().is_none_or(|p| p.seq < item.seq) {
             *slot = Some(CursorPos {
@@ -197,24 +172,19 @@ async fn push(
         .filter_map(|(lane, pos)| pos.map(|p| (lane, p)))
         .collect();
     let applied = engine
-        .commit(Some(&child), &admitted, &cursors, &quarantine)
+        .commit(Some(&child), &batch.admitted, &cursors, &batch.quarantine)
         .await
         .map_err(internal)?;
     let stored = applied
         .iter()
         .filter(|a| matches!(a, crate::store::Applied::Stored { .. }))
         .count();
-    let bytes: u64 = req
-        .records
-        .iter()
-        .map(|i| i.record.get().len() as u64)
-        .sum();
     if let Some(l) = link {
         l.update(|s| {
             s.connected = true;
             s.last_push_ok = Some(Utc::now());
             s.records_in += req.records.len() as u64;
-            s.bytes_in += bytes;
+            s.bytes_in += batch.bytes;
         });
     }
     let mut out = Vec::new();
@@ -227,7 +197,7 @@ async fn push(
         cursors: out,
         stored,
         unchanged: applied.len() - stored,
-        refused,
+        refused: batch.refused,
     })
     .into_response())
 }

@@ -241,15 +241,6 @@ impl Store {
         Ok(())
     }
 
-    /// The highest seq in the change log (0 when empty).
-    pub async fn head(&self) -> Result<i64, StoreError> {
-        let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes")
-            .fetch_one(self.pool())
-            .await
-            .map_err(sql("reading head"))?;
-        Ok(head.unwrap_or(0))
-    }
-
     /// Closes the pool, flushing the WAL.
     pub async fn close(&self) {
         self.pool().close().await;

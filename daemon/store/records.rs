@@ -243,16 +243,6 @@ impl Store {
             })
             .collect()
     }
-
-    /// Raw stored document of the record currently at `seq`.
-    pub async fn doc_at(&self, seq: i64) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT doc FROM records WHERE seq = $1")
-            .bind(seq)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(sql("reading record by seq"))?;
-        row.map(|r| col(&r, "doc")).transpose()
-    }
 }
 
 fn classification_str(r: &Record) -> &'static str {

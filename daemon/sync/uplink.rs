@@ -25,7 +25,6 @@ use crate::engine::{Engine, SharedEngine};
 use crate::identity::ClientTls;
 use crate::records::Lane;
 use crate::routing::Source;
-use crate::store::QuarantineEntry;
 
 /// Why a session with the parent ended.
 #[derive(Debug, thiserror::Error)]
@@ -266,39 +265,14 @@ impl<'a> Session<'a> {
                 .post(wire::PATH_PULL, &req, wait + Duration::from_secs(60))
                 .await?;
             e.learn_ancestors(&resp.ancestors).await?;
-            let mut admitted = Vec::new();
-            let mut quarantine = Vec::new();
-            let mut bytes = 0u64;
-            for item in &resp.records {
-                let raw = item.record.get();
-                bytes += raw.len() as u64;
-                match e.admit(&Source::Parent, raw, Some((&item.id, item.version))) {
-                    Ok(a) => admitted.push(a),
-                    Err(rej) => {
-                        warn!(
-                            message = "Refused a record from the parent; quarantined.",
-                            peer = %peer,
-                            record = %item.id,
-                            reason = %rej.reason
-                        );
-                        if let Some(l) = link {
-                            l.refused(rej.code);
-                        }
-                        quarantine.push(QuarantineEntry::new(Some(peer), raw, rej.reason.clone()));
-                        refused.push(Refused {
-                            seq: item.seq,
-                            id: item.id.clone(),
-                            reason: rej.reason,
-                        });
-                    }
-                }
-            }
+            let batch = e.admit_batch(peer, &Source::Parent, &resp.records);
+            refused.extend(batch.refused);
             let cursors: Vec<_> = resp
                 .cursors
                 .iter()
                 .map(|c| (c.lane, c.pos.clone()))
                 .collect();
-            e.commit(Some(peer), &admitted, &cursors, &quarantine)
+            e.commit(Some(peer), &batch.admitted, &cursors, &batch.quarantine)
                 .await?;
             if let Some(l) = link {
                 let n = resp.records.len() as u64;
@@ -306,7 +280,7 @@ impl<'a> Session<'a> {
                     s.last_pull_ok = Some(Utc::now());
                     s.last_seen = s.last_pull_ok;
                     s.records_in += n;
-                    s.bytes_in += bytes;
+                    s.bytes_in += batch.bytes;
                 });
             }
         }
