@@ -3,7 +3,7 @@
 //! log (receiver side), and the quarantine of refused records.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 use super::{Store, StoreError, col, now_ms, sql};
 use crate::node::NodeId;
@@ -68,7 +68,7 @@ pub struct QuarantineEntry {
 }
 
 pub(super) async fn save_cursor(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     peer: &NodeId,
     lane: Lane,
     pos: &CursorPos,
@@ -96,7 +96,7 @@ pub(super) async fn save_cursor(
 }
 
 pub(super) async fn insert_quarantine(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     q: &QuarantineEntry,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -273,7 +273,7 @@ impl Store {
     /// Backlog of the link to `peer`.
     pub async fn outbox_stats(&self, peer: &NodeId) -> Result<OutboxStats, StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, MIN(queued_at) AS oldest
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(bytes), 0) AS BIGINT) AS b, MIN(queued_at) AS oldest
              FROM outbox WHERE peer = $1",
         )
         .bind(peer.as_str())

@@ -19,8 +19,8 @@ use std::str::FromStr;
 use std::sync::RwLock;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
 
 pub use links::{Change, CursorPos, OutboxItem, OutboxStats, QuarantineEntry, chain_next};
 pub use records::{Applied, Incoming, RangeItem, RecordFilter};
@@ -96,7 +96,7 @@ pub struct Store {
 }
 
 struct Inner {
-    pool: SqlitePool,
+    pool: AnyPool,
     /// One writer at a time (see module doc).
     write: tokio::sync::Mutex<()>,
     /// Cached generation id; changes only through `rotate_generation`.
@@ -104,7 +104,25 @@ struct Inner {
     generation: RwLock<String>,
 }
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Which database a store URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
 
 impl Store {
     /// Opens (creating if needed) and migrates the store at `url`, checking
@@ -128,22 +146,36 @@ impl Store {
             // A missing data directory is created rather than reported.
             let _ = std::fs::create_dir_all(dir);
         }
-        let opts = SqliteConnectOptions::from_str(url)
-            .map_err(open_err)?
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(30))
-            .foreign_keys(true);
-        let opts = match max_bytes {
-            Some(b) => opts.pragma("max_page_count", (b / SQLITE_PAGE_SIZE).max(1).to_string()),
-            None => opts,
-        };
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of(url);
+        let opts = sqlx::any::AnyConnectOptions::from_str(url).map_err(open_err)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .acquire_timeout(Duration::from_secs(60))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 30000").await?;
+                        if let Some(b) = max_bytes {
+                            let pages = (b / SQLITE_PAGE_SIZE).max(1);
+                            // An integer we computed: safe to format into SQL.
+                            let pragma = format!("PRAGMA max_page_count = {pages}");
+                            conn.execute(sqlx::AssertSqlSafe(pragma)).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
             .connect_with(opts)
             .await
             .map_err(open_err)?;
-        MIGRATOR
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        migrator
             .run(&pool)
             .await
             .map_err(|source| StoreError::Migrate {
@@ -188,7 +220,7 @@ impl Store {
         })
     }
 
-    fn pool(&self) -> &SqlitePool {
+    fn pool(&self) -> &AnyPool {
         &self.inner.pool
     }
 
@@ -248,9 +280,9 @@ impl Store {
 }
 
 /// Reads a required column, mapping errors to the store's error type.
-fn col<'r, T>(row: &'r sqlx::sqlite::SqliteRow, name: &'static str) -> Result<T, StoreError>
+fn col<'r, T>(row: &'r AnyRow, name: &'static str) -> Result<T, StoreError>
 where
-    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
     row.try_get(name).map_err(sql("decoding row"))
 }
