@@ -16,7 +16,6 @@ use common::{Net, SMALL_TREE};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
-use sqlx::Row;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -218,16 +217,7 @@ async fn run_trial(seed: u64, steps: u64, figures: &mut Figures) {
     }
     for at in ALL {
         net.stop(at);
-        let url = format!("sqlite://{}?mode=ro", net.store_file(at).display());
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        let dups = sqlx::query(
-            "SELECT record_id FROM changes GROUP BY record_id, version HAVING COUNT(*) > 1",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-        let dups: Vec<String> = dups.iter().map(|r| r.get("record_id")).collect();
+        let dups = net.applied_twice(at).await;
         assert!(dups.is_empty(), "applied twice at {at}: {dups:?}");
-        pool.close().await;
     }
 }

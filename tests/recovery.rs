@@ -5,7 +5,6 @@ mod common;
 
 use common::{Net, SMALL_TREE, copy_store, finding};
 use serde_json::{Value, json};
-use sqlx::Row;
 
 /// Titles of findings from `origin` held at `at`, in the order `at` stored them.
 async fn titles(net: &Net, at: &str, origin: &str) -> Vec<String> {
@@ -19,20 +18,8 @@ async fn titles(net: &Net, at: &str, origin: &str) -> Vec<String> {
 
 /// Fails if any (record, version) was appended to `at`'s change log twice.
 async fn assert_applied_once(net: &Net, at: &str) {
-    let url = format!("sqlite://{}?mode=ro", net.store_file(at).display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let dups = sqlx::query(
-        "SELECT record_id, version, COUNT(*) AS n FROM changes GROUP BY record_id, version HAVING n > 1",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    let list: Vec<String> = dups
-        .iter()
-        .map(|r| r.get::<String, _>("record_id"))
-        .collect();
-    assert!(list.is_empty(), "applied more than once at {at}: {list:?}");
-    pool.close().await;
+    let dups = net.applied_twice(at).await;
+    assert!(dups.is_empty(), "applied more than once at {at}: {dups:?}");
 }
 
 fn numbered(origin: &str, n: usize) -> Value {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine or a developer's. Installs what
 # the tests need and is missing (Debian's Chromium and a CJK font for the
-# dashboard test), then runs every test with cargo-nextest (cargo test when
-# nextest is absent). This is the README's test command; .ci/run calls it.
+# dashboard test), starts a throwaway PostgreSQL from the installed binaries,
+# then runs every test twice with cargo-nextest: all stores on SQLite, then
+# with the provincial and central stores on PostgreSQL. This is the README's
+# test command; .ci/run calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +18,19 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+pg=$(tests/postgres.sh)
+pg_url=$(echo "$pg" | sed -n 1p)
+pg_dir=$(echo "$pg" | sed -n 2p)
+trap 'tests/postgres.sh stop "$pg_dir"' EXIT
+echo "throwaway PostgreSQL at $pg_url" >&2
+
 if cargo nextest --version >/dev/null 2>&1; then
-  exec cargo nextest run --all-targets --no-fail-fast
+  run=(cargo nextest run --all-targets --no-fail-fast)
+else
+  echo "cargo-nextest not found; running cargo test" >&2
+  run=(cargo test --all-targets --no-fail-fast)
 fi
-echo "cargo-nextest not found; running cargo test" >&2
-exec cargo test --all-targets --no-fail-fast
+echo "== all stores on SQLite ==" >&2
+"${run[@]}"
+echo "== provincial and central stores on PostgreSQL ==" >&2
+XUNLIAN_TEST_STORE=postgres XUNLIAN_TEST_PG="$pg_url" "${run[@]}"

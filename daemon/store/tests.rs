@@ -9,9 +9,40 @@ fn id(s: &str) -> NodeId {
     NodeId::new(s).unwrap()
 }
 
+/// The store URL of this test: a SQLite file in `dir`, or, with
+/// `XUNLIAN_TEST_STORE=postgres`, a fresh database on the test PostgreSQL
+/// (the same suite runs on both backends).
+fn url(dir: &tempfile::TempDir) -> String {
+    if std::env::var("XUNLIAN_TEST_STORE").ok().as_deref() != Some("postgres") {
+        return format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
+    }
+    let remembered = dir.path().join("pg-url");
+    if let Ok(u) = std::fs::read_to_string(&remembered) {
+        return u;
+    }
+    let admin = std::env::var("XUNLIAN_TEST_PG").expect("XUNLIAN_TEST_PG: run ./tests/run.sh");
+    let name = format!("xunlian_{}", uuid::Uuid::new_v4().simple());
+    let out = std::process::Command::new("psql")
+        .args([
+            admin.as_str(),
+            "-q",
+            "-c",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let u = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    std::fs::write(&remembered, &u).unwrap();
+    u
+}
+
 async fn open(dir: &tempfile::TempDir) -> Store {
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
-    Store::open(&url, &id("630100"), None).await.unwrap()
+    Store::open(&url(dir), &id("630100"), None).await.unwrap()
 }
 
 fn incoming(rid: uuid::Uuid, kind: Kind, version: u64, hops: &[&str]) -> Incoming {
@@ -147,7 +178,7 @@ async fn generation_survives_reopen_and_rotates() {
     let g2 = s.rotate_generation().await.unwrap();
     assert_ne!(g1, g2);
     assert_eq!(open(&dir).await.generation(), g2);
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
+    let url = url(&dir);
     assert!(matches!(
         Store::open(&url, &id("630200"), None).await,
         Err(StoreError::WrongNode { .. })

@@ -123,6 +123,21 @@ impl Net {
             health_stale_secs: Some(3),
         };
         let files = network::init(&tree, &dir.path().join("net"), &opts).expect("network init");
+        if let Some(admin) = postgres_admin_url() {
+            // The top of the tree on PostgreSQL, as provinces and central run.
+            for n in &tree.nodes {
+                if n.level.rank() <= xunlian::node::Level::Provincial.rank() {
+                    let f = files.iter().find(|f| f.id == n.id).expect("node files");
+                    let url = create_database(&admin);
+                    let text = std::fs::read_to_string(&f.config).unwrap();
+                    let text = text.replace(
+                        "url = \"sqlite://data/xunlian.db\"",
+                        &format!("url = \"{url}\""),
+                    );
+                    std::fs::write(&f.config, text).unwrap();
+                }
+            }
+        }
         Net {
             dir,
             nodes: files.into_iter().map(|f| (f.id.to_string(), f)).collect(),
@@ -340,6 +355,32 @@ impl Net {
     pub fn store_file(&self, id: &str) -> PathBuf {
         self.nodes[id].dir.join("data/xunlian.db")
     }
+
+    /// The store URL `id` runs on (SQLite file or PostgreSQL database).
+    pub fn store_url(&self, id: &str) -> String {
+        xunlian::config::Config::load(&self.nodes[id].config)
+            .expect("config")
+            .store_url
+    }
+
+    /// Records of which some version was appended to `id`'s change log
+    /// more than once (must be none: applied exactly once in effect).
+    pub async fn applied_twice(&self, id: &str) -> Vec<String> {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.store_url(id))
+            .await
+            .expect("open store");
+        let rows = sqlx::query(
+            "SELECT record_id FROM changes GROUP BY record_id, version HAVING COUNT(*) > 1",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("query changes");
+        pool.close().await;
+        rows.iter()
+            .map(|r| sqlx::Row::get::<String, _>(r, "record_id"))
+            .collect()
+    }
 }
 
 impl Drop for Net {
@@ -368,6 +409,40 @@ impl Drop for Net {
             }
         }
     }
+}
+
+/// With `XUNLIAN_TEST_STORE=postgres`, the admin URL of the throwaway
+/// PostgreSQL that `tests/run.sh` started (`XUNLIAN_TEST_PG`).
+pub fn postgres_admin_url() -> Option<String> {
+    if std::env::var("XUNLIAN_TEST_STORE").ok().as_deref() != Some("postgres") {
+        return None;
+    }
+    Some(std::env::var("XUNLIAN_TEST_PG").expect(
+        "XUNLIAN_TEST_STORE=postgres needs XUNLIAN_TEST_PG (a PostgreSQL admin URL); ./tests/run.sh starts one",
+    ))
+}
+
+/// Creates a fresh database on the test PostgreSQL; returns its URL.
+pub fn create_database(admin: &str) -> String {
+    let name = format!("xunlian_{}", uuid::Uuid::new_v4().simple());
+    let out = Command::new("psql")
+        .args([
+            admin,
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "CREATE DATABASE: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+    format!("{base}/{name}")
 }
 
 /// Polls `cond` until it holds, failing the test after [`PATIENCE`].
