@@ -177,3 +177,85 @@ async fn the_operator_api_refuses_missing_or_wrong_tokens() {
         200
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_submit_is_all_or_nothing_and_a_query_can_wait() {
+    let mut net = Net::new(SMALL_TREE);
+    net.start("630102").await;
+    let base = format!(
+        "http://{}/api/v1/records",
+        net.nodes["630102"].operator_addr
+    );
+    let token = net.token_of("630102");
+    let http = reqwest::Client::new();
+    let item = |title: &str, severity: &str| serde_json::json!({"kind": "finding", "body": {"title": title, "severity": severity, "category": "作风"}});
+    let bad = vec![
+        item("一", "general"),
+        item("二", "general"),
+        item("三", "huge"),
+    ];
+    let resp = http
+        .post(&base)
+        .bearer_auth(&token)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let msg: serde_json::Value = resp.json().await.unwrap();
+    assert!(
+        msg["error"].as_str().unwrap().starts_with("records[2]: "),
+        "{msg}"
+    );
+    assert!(
+        net.query("630102", "finding").await.is_empty(),
+        "nothing of a refused batch is stored"
+    );
+
+    let good = vec![item("一", "general"), item("二", "serious")];
+    let resp = http
+        .post(&base)
+        .bearer_auth(&token)
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let stored: Vec<serde_json::Value> = resp.json().await.unwrap();
+    assert_eq!(stored.len(), 2);
+
+    // A query after the last seq waits for the next record instead of polling.
+    let last = http
+        .get(&base)
+        .bearer_auth(&token)
+        .query(&[("kind", "finding")])
+        .send()
+        .await
+        .unwrap()
+        .headers()["x-xunlian-last-seq"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let waiting = {
+        let (http, base, token, last) = (http.clone(), base.clone(), token.clone(), last.clone());
+        tokio::spawn(async move {
+            http.get(&base)
+                .bearer_auth(&token)
+                .query(&[
+                    ("kind", "finding"),
+                    ("since", last.as_str()),
+                    ("wait_ms", "20000"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json::<Vec<serde_json::Value>>()
+                .await
+                .unwrap()
+        })
+    };
+    let third = net.submit("630102", "finding", common::finding("三")).await;
+    let woke = waiting.await.unwrap();
+    assert_eq!(woke.len(), 1);
+    assert_eq!(woke[0]["id"], third["id"]);
+}

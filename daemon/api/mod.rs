@@ -26,7 +26,11 @@ use crate::records::Kind;
 use crate::store::RecordFilter;
 
 /// Largest body `POST /api/v1/records` accepts.
-const MAX_SUBMIT_BYTES: usize = 4 * 1024 * 1024;
+const MAX_SUBMIT_BYTES: usize = 64 * 1024 * 1024;
+/// Most records one `POST /api/v1/records` may carry (one transaction).
+const MAX_SUBMIT_BATCH: usize = 10_000;
+/// Longest `wait_ms` a records query may hold.
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Default and maximum page size of `GET /api/v1/records`.
 const DEFAULT_LIMIT: i64 = 1000;
 const MAX_LIMIT: i64 = 100_000;
@@ -160,16 +164,44 @@ async fn submit(
     State(state): State<ApiState>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let req: SubmitRequest = serde_json::from_slice(&body)
+    let parsed: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("request body: {e}")))?;
-    match state.engine.submit(req).await {
-        Ok(record) => Ok((StatusCode::CREATED, Json(record)).into_response()),
-        Err(SubmitError::Store(e)) => Err(e.into()),
-        Err(e @ SubmitError::Conflict(_)) => Err(ApiError(StatusCode::CONFLICT, e.to_string())),
-        Err(e @ SubmitError::NotOwner { .. }) => {
-            Err(ApiError(StatusCode::FORBIDDEN, e.to_string()))
+    let many = parsed.is_array();
+    let reqs: Vec<SubmitRequest> = if many {
+        serde_json::from_value(parsed)
+    } else {
+        serde_json::from_value(parsed).map(|r| vec![r])
+    }
+    .map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("request body: {e}")))?;
+    if reqs.len() > MAX_SUBMIT_BATCH {
+        return Err(ApiError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "{} records in one request; at most {MAX_SUBMIT_BATCH}",
+                reqs.len()
+            ),
+        ));
+    }
+    match state.engine.submit_batch(reqs).await {
+        Ok(records) if many => Ok((StatusCode::CREATED, Json(records)).into_response()),
+        Ok(mut records) => Ok((StatusCode::CREATED, Json(records.remove(0))).into_response()),
+        Err((i, e)) => {
+            let at = |m: String| {
+                if many {
+                    format!("records[{i}]: {m}")
+                } else {
+                    m
+                }
+            };
+            Err(match e {
+                SubmitError::Store(e) => e.into(),
+                e @ SubmitError::Conflict(_) => ApiError(StatusCode::CONFLICT, at(e.to_string())),
+                e @ SubmitError::NotOwner { .. } => {
+                    ApiError(StatusCode::FORBIDDEN, at(e.to_string()))
+                }
+                e => ApiError(StatusCode::UNPROCESSABLE_ENTITY, at(e.to_string())),
+            })
         }
-        Err(e) => Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
     }
 }
 
@@ -183,6 +215,8 @@ struct ListQuery {
     /// A change-log position (integer) or an RFC 3339 time.
     since: Option<String>,
     limit: Option<i64>,
+    /// When nothing matches, wait up to this long for a record that does.
+    wait_ms: Option<u64>,
 }
 
 async fn list_records(
@@ -213,7 +247,20 @@ async fn list_records(
             f.since_time = Some(t.with_timezone(&chrono::Utc).to_rfc3339());
         }
     }
-    let rows = state.engine.store.query(&f).await?;
+    let wait = std::time::Duration::from_millis(q.wait_ms.unwrap_or(0)).min(MAX_WAIT);
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut stored = state.engine.subscribe_stored();
+    let rows = loop {
+        stored.borrow_and_update();
+        let rows = state.engine.store.query(&f).await?;
+        if !rows.is_empty() || wait.is_zero() {
+            break rows;
+        }
+        match tokio::time::timeout_at(deadline, stored.changed()).await {
+            Ok(Ok(())) => continue,
+            _ => break rows,
+        }
+    };
     let last = rows.last().map(|(seq, _)| *seq).unwrap_or(0);
     let records: Vec<_> = rows.into_iter().map(|(_, r)| r).collect();
     Ok(([("x-xunlian-last-seq", last.to_string())], Json(records)).into_response())

@@ -118,6 +118,7 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         parse_submissions(&text).with_context(|| format!("reading {}", args.file.display()))?;
     let bulk = items.len() > 1;
     let bar = progress(items.len() as u64, bulk);
+    let mut reqs = Vec::with_capacity(items.len());
     for (n, item) in items.into_iter().enumerate() {
         let mut req = match item {
             Value::Object(ref o) if o.contains_key("body") => item,
@@ -135,24 +136,48 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         if let Some(r) = &args.round {
             req["round_id"] = json!(r);
         }
+        reqs.push(req);
+    }
+    if !bulk {
         let record = op
             .call(
                 op.http
                     .post(format!("{}/api/v1/records", op.base))
-                    .json(&req),
+                    .json(&reqs[0]),
+            )
+            .await?;
+        println!("{}", serde_json::to_string_pretty(&record)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (c, chunk) in reqs.chunks(BULK_CHUNK).enumerate() {
+        let stored = op
+            .call(
+                op.http
+                    .post(format!("{}/api/v1/records", op.base))
+                    .json(chunk),
             )
             .await
-            .with_context(|| format!("{}: item {}", args.file.display(), n + 1))?;
-        if bulk {
-            bar.suspend(|| println!("{}", serde_json::to_string(&record).unwrap_or_default()));
-        } else {
-            println!("{}", serde_json::to_string_pretty(&record)?);
-        }
-        bar.inc(1);
+            .with_context(|| {
+                format!(
+                    "{}: items {}..{} (earlier ones are stored)",
+                    args.file.display(),
+                    c * BULK_CHUNK + 1,
+                    c * BULK_CHUNK + chunk.len()
+                )
+            })?;
+        bar.suspend(|| {
+            for r in stored.as_array().into_iter().flatten() {
+                println!("{}", serde_json::to_string(r).unwrap_or_default());
+            }
+        });
+        bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
     Ok(ExitCode::SUCCESS)
 }
+
+/// Records per request of a bulk submit (each request is one transaction).
+const BULK_CHUNK: usize = 500;
 
 /// One JSON object, a JSON array of them, or JSON lines.
 fn parse_submissions(text: &str) -> anyhow::Result<Vec<Value>> {

@@ -140,12 +140,65 @@ impl Engine {
                 wake.extend(item.hops.iter().cloned());
             }
         }
+        if applied.iter().any(|a| matches!(a, Applied::Stored { .. })) {
+            self.notify_stored();
+        }
         self.wake(wake);
         Ok(applied)
     }
 
     /// Creates or updates a record owned by this node.
     pub async fn submit(&self, req: SubmitRequest) -> Result<Record, SubmitError> {
+        let mut records = self.submit_batch(vec![req]).await.map_err(|(_, e)| e)?;
+        Ok(records.remove(0))
+    }
+
+    /// Creates or updates many records owned by this node in one
+    /// transaction: all are stored or none. An error names the index of
+    /// the offending request. Ids must be unique within a batch.
+    pub async fn submit_batch(
+        &self,
+        reqs: Vec<SubmitRequest>,
+    ) -> Result<Vec<Record>, (usize, SubmitError)> {
+        // Unchanged resubmits answer with the stored record; the rest are
+        // committed together and fill their slots in order.
+        let mut out: Vec<Option<Record>> = Vec::with_capacity(reqs.len());
+        let mut items: Vec<Incoming> = Vec::new();
+        for (i, req) in reqs.into_iter().enumerate() {
+            match self.prepare(req).await.map_err(|e| (i, e))? {
+                Ok(unchanged) => out.push(Some(unchanged)),
+                Err(item) => {
+                    out.push(None);
+                    items.push(item);
+                }
+            }
+        }
+        if !items.is_empty() {
+            let applied = self
+                .commit(None, &items, &[], &[])
+                .await
+                .map_err(|e| (0, e.into()))?;
+            if let Some(i) = applied
+                .iter()
+                .position(|a| !matches!(a, Applied::Stored { .. }))
+            {
+                return Err((i, SubmitError::Conflict(items[i].record.id)));
+            }
+        }
+        let mut fresh = items.into_iter().map(|i| i.record);
+        Ok(out
+            .into_iter()
+            .map(|slot| {
+                slot.or_else(|| fresh.next())
+                    .expect("one committed record per empty slot")
+            })
+            .collect())
+    }
+
+    /// Builds the next version of a submitted record: `Ok` with the stored
+    /// record when the submit changes nothing (idempotent resubmit), `Err`
+    /// with the record to commit otherwise.
+    async fn prepare(&self, req: SubmitRequest) -> Result<Result<Record, Incoming>, SubmitError> {
         self.schemas
             .validate_body(req.kind, &req.body)
             .map_err(|e| SubmitError::Invalid(e.to_string()))?;
@@ -174,7 +227,7 @@ impl Engine {
                     && req.classification.is_none_or(|c| c == old.classification)
                     && old.route == route;
                 if same {
-                    return Ok(old.clone());
+                    return Ok(Ok(old.clone()));
                 }
                 (old.version + 1, old.created_at)
             }
@@ -203,21 +256,13 @@ impl Engine {
             .schemas
             .validate(&value)
             .map_err(|e| SubmitError::Invalid(e.to_string()))?;
-        let doc = value.to_string();
         let hops = self.with_view(|v| routing::next_hops(v, &record, &Source::Local));
-        let item = Incoming {
-            record: record.clone(),
-            doc,
+        Ok(Err(Incoming {
+            record,
+            doc: value.to_string(),
             hops: hops.links,
             park: hops.park,
-        };
-        let applied = self
-            .commit(None, std::slice::from_ref(&item), &[], &[])
-            .await?;
-        match applied.first() {
-            Some(Applied::Stored { .. }) => Ok(record),
-            _ => Err(SubmitError::Conflict(id)),
-        }
+        }))
     }
 }
 

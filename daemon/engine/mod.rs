@@ -36,6 +36,8 @@ pub struct Engine {
     links: HashMap<NodeId, Link>,
     /// Bumped when the known subtree changes, so the uplink re-announces it.
     topology_changed: watch::Sender<u64>,
+    /// Bumped after every commit that stored something, for API long-polls.
+    stored: watch::Sender<u64>,
     /// Hash of the subtree this node knows, sent with every push so the
     /// parent notices when it has not yet been told about a change.
     /// A std lock: never held across an await.
@@ -74,6 +76,7 @@ impl Engine {
             view: RwLock::new(view),
             links,
             topology_changed: watch::channel(0).0,
+            stored: watch::channel(0).0,
             own_subtree_hash: RwLock::new(String::new()),
             announced: std::sync::Mutex::new(HashMap::new()),
             started_at: chrono::Utc::now(),
@@ -118,6 +121,15 @@ impl Engine {
                 l.wake();
             }
         }
+    }
+
+    /// A receiver that sees every later commit that stored a record.
+    pub fn subscribe_stored(&self) -> watch::Receiver<u64> {
+        self.stored.subscribe()
+    }
+
+    fn notify_stored(&self) {
+        self.stored.send_modify(|v| *v = v.wrapping_add(1));
     }
 
     pub fn subscribe_topology(&self) -> watch::Receiver<u64> {
