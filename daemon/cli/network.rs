@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::network::{self, InitOptions, Tree};
+use crate::network::{self, Addressing, InitOptions, Tree};
+use crate::node::NodeId;
 
 #[derive(Debug, Subcommand)]
 pub enum NetworkCommand {
@@ -22,13 +23,36 @@ pub struct InitArgs {
     /// Output directory; must be empty or absent. Gets DIR/<id>/config.toml per node.
     #[arg(long)]
     dir: PathBuf,
+    /// `loopback`: every node on this machine, free loopback ports.
+    /// `hosts`: one host per node named node-<id> (containers), peer port
+    /// 7443 on all interfaces, operator API on 127.0.0.1:8443.
+    #[arg(long, default_value = "loopback", value_parser = ["loopback", "hosts"])]
+    addressing: String,
+    /// Store URL for one node, as ID=URL (repeatable), e.g.
+    /// 000000=postgres://xunlian@db/xunlian; the others use SQLite files.
+    #[arg(long = "store", value_parser = parse_store)]
+    stores: Vec<(NodeId, String)>,
+}
+
+fn parse_store(s: &str) -> Result<(NodeId, String), String> {
+    let (id, url) = s.split_once('=').ok_or("expected ID=URL")?;
+    Ok((NodeId::new(id).map_err(|e| e.to_string())?, url.to_string()))
 }
 
 pub fn run(cmd: NetworkCommand) -> anyhow::Result<()> {
     match cmd {
         NetworkCommand::Init(args) => {
             let tree = Tree::load(&args.tree)?;
-            let nodes = network::init(&tree, &args.dir, &InitOptions::default())?;
+            let opts = InitOptions {
+                addressing: if args.addressing == "hosts" {
+                    Addressing::Hosts
+                } else {
+                    Addressing::Loopback
+                },
+                stores: args.stores.into_iter().collect(),
+                ..InitOptions::default()
+            };
+            let nodes = network::init(&tree, &args.dir, &opts)?;
             println!(
                 "Wrote a network of {} nodes under {}:",
                 nodes.len(),

@@ -41,6 +41,29 @@ pub struct InitOptions {
     /// Written into every config's `[schedules]` section.
     pub health_schedule: Option<String>,
     pub health_stale_secs: Option<u64>,
+    /// Where the nodes listen and find their parents.
+    pub addressing: Addressing,
+    /// Store URLs for some nodes (the others get an SQLite file).
+    pub stores: BTreeMap<NodeId, String>,
+}
+
+/// How the nodes of a generated network reach each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Addressing {
+    /// All on this machine: free loopback ports (pilots, tests, the demo).
+    Loopback,
+    /// One host per node named `node-<id>` (containers): the peer listener
+    /// on `0.0.0.0:PEER_PORT`, the operator API on `127.0.0.1:OPERATOR_PORT`.
+    Hosts,
+}
+
+/// Ports used with [`Addressing::Hosts`].
+pub const PEER_PORT: u16 = 7443;
+pub const OPERATOR_PORT: u16 = 8443;
+
+/// The host name of `id` with [`Addressing::Hosts`].
+pub fn host_of(id: &NodeId) -> String {
+    format!("node-{id}")
 }
 
 impl Default for InitOptions {
@@ -49,6 +72,8 @@ impl Default for InitOptions {
             retry_max_secs: Some(5),
             health_schedule: None,
             health_stale_secs: None,
+            addressing: Addressing::Loopback,
+            stores: BTreeMap::new(),
         }
     }
 }
@@ -73,6 +98,12 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
     let mut ports: BTreeMap<NodeId, (SocketAddr, SocketAddr)> = BTreeMap::new();
     let mut holders = Vec::new();
     for n in &tree.nodes {
+        if opts.addressing == Addressing::Hosts {
+            let peer = SocketAddr::from(([0, 0, 0, 0], PEER_PORT));
+            let op = SocketAddr::from(([127, 0, 0, 1], OPERATOR_PORT));
+            ports.insert(n.id.clone(), (peer, op));
+            continue;
+        }
         let peer = TcpListener::bind("127.0.0.1:0").context("finding a free loopback port")?;
         let op = TcpListener::bind("127.0.0.1:0").context("finding a free loopback port")?;
         ports.insert(n.id.clone(), (peer.local_addr()?, op.local_addr()?));
@@ -80,6 +111,11 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
         holders.push((peer, op));
     }
     drop(holders);
+    for id in opts.stores.keys() {
+        if tree.get(id).is_none() {
+            bail!("--store names {id}, which is not in the tree");
+        }
+    }
 
     let children = tree.children();
     let mut out = Vec::new();
@@ -92,7 +128,10 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             &ca_dir,
             &pki::IssueRequest {
                 node: n.id.clone(),
-                dns_names: vec!["localhost".into()],
+                dns_names: match opts.addressing {
+                    Addressing::Loopback => vec!["localhost".into()],
+                    Addressing::Hosts => vec![host_of(&n.id), "localhost".into()],
+                },
                 ip_addresses: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
                 not_before: now - Duration::hours(1),
                 not_after: now + Duration::days(825),
@@ -106,7 +145,10 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             let parent = tree.get(p).expect("tree checked: every parent exists");
             RawParent {
                 id: p.to_string(),
-                url: format!("https://127.0.0.1:{}", ports[p].0.port()),
+                url: match opts.addressing {
+                    Addressing::Loopback => format!("https://127.0.0.1:{}", ports[p].0.port()),
+                    Addressing::Hosts => format!("https://{}:{PEER_PORT}", host_of(p)),
+                },
                 level: parent.level.to_string(),
             }
         });
@@ -137,7 +179,11 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
                 crl: Some("../ca/crl.pem".into()),
             },
             store: RawStore {
-                url: "sqlite://data/xunlian.db".into(),
+                url: opts
+                    .stores
+                    .get(&n.id)
+                    .cloned()
+                    .unwrap_or_else(|| "sqlite://data/xunlian.db".into()),
                 max_size_mb: None,
             },
             routing: BTreeMap::new(),

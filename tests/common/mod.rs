@@ -121,6 +121,7 @@ impl Net {
             // Health every second, stale after three: fast enough for tests.
             health_schedule: Some("* * * * * *".into()),
             health_stale_secs: Some(3),
+            ..InitOptions::default()
         };
         let files = network::init(&tree, &dir.path().join("net"), &opts).expect("network init");
         if let Some(admin) = postgres_admin_url() {
