@@ -165,6 +165,11 @@ impl Net {
         std::fs::write(path, text).unwrap();
     }
 
+    /// The process id of `id`'s daemon, if running.
+    pub fn pid(&self, id: &str) -> Option<u32> {
+        self.procs.get(id).map(|c| c.id())
+    }
+
     /// Whether the daemon of `id` is running (started by this harness).
     pub fn is_running(&self, id: &str) -> bool {
         self.procs.contains_key(id)

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Prints xunlian's benchmark figures beside the PostgreSQL peer's, with the
+ratio per figure and the distance from each target, and writes the table
+as JSON. Usage: bench/compare.py RESULTS_DIR"""
+import json
+import os
+import sys
+
+d = sys.argv[1] if len(sys.argv) > 1 else "bench/results"
+
+
+def load(name):
+    p = os.path.join(d, name)
+    return json.load(open(p)) if os.path.exists(p) else {}
+
+
+def get(obj, *path):
+    for k in path:
+        if isinstance(obj, dict) and k in obj:
+            obj = obj[k]
+        else:
+            return None
+    return obj
+
+
+xs, xp = load("xunlian-sqlite.json"), load("xunlian-postgresql.json")
+peer, tuned = load("pg_cascade.json"), load("pg_cascade_sync.json")
+
+
+def catchup(r):
+    c = get(r, "catchup") or {}
+    vals = [get(v, "visible_s_from_municipal_start", "central") for v in c.values()]
+    vals = [v for v in vals if v is not None]
+    return min(vals) if vals else None
+
+
+def idle_pss_mib(r):
+    pss = get(r, "idle", "mem", "total", "pss_kib")
+    return pss / 1024 / 4 if pss else None
+
+
+# name, unit, xunlian getter, peer getter, target, lower-is-better
+rows = [
+    ("bulk 100k to central", "s", lambda r: get(r, "bulk", "central_s"),
+     lambda r: get(r, "bulk", "visible_s_from_insert_start", "central"), ("<=", 2.0), True),
+    ("latency p50", "ms", lambda r: get(r, "latency_ms", "p50"),
+     lambda r: get(r, "latency", "central", "from_insert_ms", "p50"), ("<", 5.0), True),
+    ("latency p99 (peer: p95)", "ms", lambda r: get(r, "latency_ms", "p99"),
+     lambda r: get(r, "latency", "central", "from_insert_ms", "p95"), ("<", 25.0), True),
+    ("latency max", "ms", lambda r: get(r, "latency_ms", "max"),
+     lambda r: get(r, "latency", "central", "from_insert_ms", "max"), None, True),
+    ("catch-up 100k", "s", lambda r: get(r, "catchup", "central_s_from_municipal_start"), catchup, ("<", 2.0), True),
+    ("fan-in 8x20k", "s", lambda r: get(r, "fanin", "central_s"),
+     lambda r: get(r, "fanin", "visible_s_from_insert_start", "central"), ("<", 2.5), True),
+    ("idle memory per instance", "MiB", lambda r: (get(r, "county_idle_rss_kib") or 0) / 1024 or None,
+     idle_pss_mib, ("<", 20.0), True),
+]
+
+
+def fmt(v):
+    return "n/a" if v is None else (f"{v:.1f}" if v >= 10 else f"{v:.2f}")
+
+
+def ratio(ours, theirs):
+    # > 1: xunlian is better (faster / smaller) by that factor.
+    return None if not ours or not theirs else theirs / ours
+
+
+header = f"{'figure':<28} {'xunlian sqlite':>14} {'xunlian pg':>11} {'peer':>9} {'peer tuned':>10} {'vs peer':>8} {'vs tuned':>9}  target"
+print(header)
+print("-" * len(header))
+table = []
+for name, unit, ours, theirs, target, _ in rows:
+    a, b = ours(xs), ours(xp)
+    p, t = theirs(peer), theirs(tuned)
+    best = min(v for v in (a, b) if v is not None) if (a or b) else None
+    tgt = ""
+    if target and best is not None:
+        op, val = target
+        ok = best <= val if op == "<=" else best < val
+        tgt = f"{op} {val} {unit}: {'met' if ok else f'{best / val:.1f}x off'}"
+    r1, r2 = ratio(best, p), ratio(best, t)
+    print(f"{name + ' (' + unit + ')':<28} {fmt(a):>14} {fmt(b):>11} {fmt(p):>9} {fmt(t):>10} "
+          f"{(fmt(r1) + 'x') if r1 else 'n/a':>8} {(fmt(r2) + 'x') if r2 else 'n/a':>9}  {tgt}")
+    table.append({"figure": name, "unit": unit, "xunlian_sqlite": a, "xunlian_postgresql": b,
+                  "peer": p, "peer_tuned": t, "ratio_vs_peer": r1, "ratio_vs_tuned": r2, "target": tgt})
+print("\nratio > 1: xunlian is better by that factor (time or memory); peer tuned = synchronous_commit on the subscriptions")
+json.dump(table, open(os.path.join(d, "comparison.json"), "w"), indent=2)
