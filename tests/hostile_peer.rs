@@ -36,6 +36,7 @@ fn good() -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_requests_and_records_are_refused_cleanly() {
     let mut net = Net::new(SMALL_TREE);
+    net.set_config_line("630100", "peer", "max_batch_records = 1000");
     net.start("630100").await;
     let http = peer_client(&tls_of(&net, "630102"), "630100");
     let hello = serde_json::to_vec(&json!({"node": "630102", "level": "county", "name": "x",

@@ -8,9 +8,12 @@ use serde_json::json;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_round_plan_overtakes_a_backlog_of_findings() {
     let mut net = Net::new(SMALL_TREE);
+    for id in ["630100", "630102"] {
+        net.set_config_line(id, "peer", "max_batch_records = 1000");
+    }
     net.start("630102").await;
     // 630100 is down: 1500 findings pile up at the county (more than one
-    // batch of the default 1000), then a round plan is filed.
+    // batch of 1000), then a round plan is filed.
     let backlog = 1500;
     let net_ref = &net;
     let tasks = (0..8).map(|t| async move {

@@ -25,10 +25,10 @@ trap 'tests/postgres.sh stop "$pg_dir"' EXIT
 echo "throwaway PostgreSQL at $pg_url" >&2
 
 if cargo nextest --version >/dev/null 2>&1; then
-  run=(cargo nextest run --all-targets --no-fail-fast)
+  run=(cargo nextest run --lib --bins --tests --no-fail-fast)
 else
   echo "cargo-nextest not found; running cargo test" >&2
-  run=(cargo test --all-targets --no-fail-fast)
+  run=(cargo test --lib --bins --tests --no-fail-fast)
 fi
 echo "== all stores on SQLite ==" >&2
 "${run[@]}"

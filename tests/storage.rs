@@ -12,28 +12,10 @@ async fn open(net: &Net, id: &str) -> sqlx::SqlitePool {
     sqlx::SqlitePool::connect(&url).await.unwrap()
 }
 
-fn set_store_option(net: &Net, id: &str, line: &str) {
-    let path = &net.nodes[id].config;
-    let text = std::fs::read_to_string(path).unwrap();
-    let text: String = text
-        .lines()
-        .filter(|l| !l.starts_with("max_size_mb"))
-        .map(|l| {
-            if l == "[store]" {
-                format!("[store]\n{line}")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(path, text).unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_store_refuses_cleanly_and_recovers() {
     let mut net = Net::new(SMALL_TREE);
-    set_store_option(&net, "630102", "max_size_mb = 1");
+    net.set_config_line("630102", "store", "max_size_mb = 1");
     net.start("630102").await;
     let http = reqwest::Client::new();
     let url = format!(
@@ -86,7 +68,7 @@ async fn a_full_store_refuses_cleanly_and_recovers() {
     pool.close().await;
 
     // More room: the node accepts again and kept everything.
-    set_store_option(&net, "630102", "max_size_mb = 64");
+    net.set_config_line("630102", "store", "max_size_mb = 64");
     net.start("630102").await;
     net.submit("630102", "finding", common::finding("扩容后"))
         .await;

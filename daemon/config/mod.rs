@@ -261,7 +261,7 @@ impl Config {
                 raw.peer.max_record_bytes,
                 256 * 1024,
             )? as usize,
-            max_batch_records: positive("peer.max_batch_records", raw.peer.max_batch_records, 1000)?
+            max_batch_records: positive("peer.max_batch_records", raw.peer.max_batch_records, 5000)?
                 as usize,
             max_batch_bytes: positive(
                 "peer.max_batch_bytes",

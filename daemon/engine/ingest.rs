@@ -199,15 +199,16 @@ impl Engine {
     /// record when the submit changes nothing (idempotent resubmit), `Err`
     /// with the record to commit otherwise.
     async fn prepare(&self, req: SubmitRequest) -> Result<Result<Record, Incoming>, SubmitError> {
-        self.schemas
-            .validate_body(req.kind, &req.body)
-            .map_err(|e| SubmitError::Invalid(e.to_string()))?;
+        // The whole record, body included, is validated below, once.
         let route = self
             .with_view(|v| routing::route_for_submit(v, req.kind, &req.body))
             .map_err(SubmitError::Invalid)?;
         let now = Utc::now();
-        let id = req.id.unwrap_or_else(Uuid::now_v7);
-        let existing = self.store.get(&id).await?;
+        // A fresh id cannot exist yet: only a client-supplied one is looked up.
+        let (id, existing) = match req.id {
+            Some(id) => (id, self.store.get(&id).await?),
+            None => (Uuid::now_v7(), None),
+        };
         let (version, created_at) = match &existing {
             Some(old) if old.origin != self.config.id => {
                 return Err(SubmitError::NotOwner {

@@ -120,7 +120,8 @@ impl Schemas {
             .ok_or_else(|| RecordError::Envelope("/kind: missing".into()))?;
         let body = obj.get("body").unwrap_or(&Value::Null);
         self.validate_body(kind, body)?;
-        serde_json::from_value(value.clone()).map_err(|e| RecordError::Decode(e.to_string()))
+        serde::Deserialize::deserialize(value)
+            .map_err(|e: serde_json::Error| RecordError::Decode(e.to_string()))
     }
 
     /// Checks a body against its kind's schema.
@@ -135,6 +136,10 @@ impl Schemas {
 
 /// The first few violations as `pointer: reason`, or None when valid.
 fn describe(validator: &Validator, value: &Value, prefix: &str) -> Option<String> {
+    // The common case, valid, without collecting errors.
+    if validator.is_valid(value) {
+        return None;
+    }
     let mut listed = Vec::new();
     let mut total = 0usize;
     for e in validator.iter_errors(value) {

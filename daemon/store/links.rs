@@ -41,6 +41,8 @@ pub struct OutboxItem {
     pub lane: Lane,
     pub seq: i64,
     pub doc: String,
+    /// The change-log entry at `seq` (what the receiver's cursor will hold).
+    pub change: Change,
 }
 
 /// Backlog of one link.
@@ -173,7 +175,8 @@ impl Store {
                 break;
             }
             let rows = sqlx::query(
-                "SELECT o.seq, r.doc FROM outbox o LEFT JOIN records r ON r.seq = o.seq
+                "SELECT o.seq, r.doc, c.record_id, c.version, c.chain
+                 FROM outbox o JOIN changes c ON c.seq = o.seq LEFT JOIN records r ON r.seq = o.seq
                  WHERE o.peer = $1 AND o.lane = $2 AND o.seq > $3 ORDER BY o.seq LIMIT $4",
             )
             .bind(peer.as_str())
@@ -192,7 +195,17 @@ impl Store {
                         break;
                     }
                     bytes += doc.len();
-                    items.push(OutboxItem { lane, seq, doc });
+                    let change = Change {
+                        record_id: col(row, "record_id")?,
+                        version: col(row, "version")?,
+                        chain: col(row, "chain")?,
+                    };
+                    items.push(OutboxItem {
+                        lane,
+                        seq,
+                        doc,
+                        change,
+                    });
                 }
                 passed[li] = seq;
             }

@@ -182,7 +182,7 @@ pub async fn next_batch(
         .await?;
     let mut out = Vec::with_capacity(items.len());
     for it in items {
-        let change = engine.store.change_at(it.seq).await?.unwrap_or_default();
+        let change = it.change;
         let record = RawValue::from_string(it.doc).map_err(|e| StoreError::Corrupt {
             id: change.record_id.clone(),
             reason: e.to_string(),

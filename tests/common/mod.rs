@@ -165,6 +165,27 @@ impl Net {
         std::fs::write(path, text).unwrap();
     }
 
+    /// Adds `line` under `[section]` of `id`'s config (before start),
+    /// replacing a line for the same key.
+    pub fn set_config_line(&self, id: &str, section: &str, line: &str) {
+        let path = &self.nodes[id].config;
+        let key = line.split('=').next().unwrap().trim();
+        let text = std::fs::read_to_string(path).unwrap();
+        let text: String = text
+            .lines()
+            .filter(|l| l.split('=').next().map(str::trim) != Some(key))
+            .map(|l| {
+                if l == format!("[{section}]") {
+                    format!("{l}\n{line}")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(path, text).unwrap();
+    }
+
     /// The process id of `id`'s daemon, if running.
     pub fn pid(&self, id: &str) -> Option<u32> {
         self.procs.get(id).map(|c| c.id())
