@@ -29,8 +29,8 @@ XUNLIAN_TEST_STORE=postgres XUNLIAN_TEST_PG="$pg_url" XUNLIAN_BENCH_OUT=bench/re
 
 if [ "${SKIP_PEER:-0}" != 1 ]; then
   echo "== peer: PostgreSQL logical replication cascade, defaults ==" >&2
-  N_LAT=200 PGC_OUT=bench/results/pg_cascade.json bench/peers/pg_cascade.sh
+  N_LAT=200 PGC_OUT="$PWD/bench/results/pg_cascade.json" bench/peers/pg_cascade.sh
   echo "== peer: synchronous_commit = on on the subscriptions ==" >&2
-  N_LAT=200 SUB_WITH="synchronous_commit = on" PGC_OUT=bench/results/pg_cascade_sync.json bench/peers/pg_cascade.sh
+  N_LAT=200 SUB_WITH="synchronous_commit = on" PGC_OUT="$PWD/bench/results/pg_cascade_sync.json" bench/peers/pg_cascade.sh
 fi
 python3 bench/compare.py bench/results
