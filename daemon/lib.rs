@@ -21,6 +21,8 @@
 //! - [`api`]: the operator HTTP API.
 //! - [`run`]: starting and stopping a node.
 //! - [`network`]: writing a whole network (PKI and configs) from a tree file.
+//! - [`workflow`]: the inspection practice: rules at submit, rectification
+//!   state, coverage, statistics, supervision, exports.
 //! - [`cli`]: the `xunlian` subcommands.
 //!
 //! See `ARCHITECTURE.md` for how a record flows and the invariants.
@@ -42,3 +44,4 @@ pub mod run;
 pub mod store;
 pub mod sync;
 pub mod telemetry;
+pub mod workflow;

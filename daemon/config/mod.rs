@@ -14,12 +14,13 @@ use std::time::Duration;
 
 pub use raw::{
     RawConfig, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync,
-    RawTls,
+    RawTls, RawWorkflow,
 };
 
 use crate::identity::TlsFiles;
 use crate::node::{Level, NodeId};
 use crate::records::Kind;
+use crate::workflow::{Deadlines, Taxonomy};
 
 /// A configuration problem: which file, which key, and why.
 #[derive(Debug, thiserror::Error)]
@@ -94,12 +95,26 @@ pub struct Config {
     pub health_stale: Duration,
     pub log_format: LogFormat,
     pub log_filter: Option<String>,
+    /// Cron expression (6 fields) for supervision (督办) grading.
+    pub supervision_schedule: cron::Schedule,
+    pub workflow: WorkflowConfig,
+}
+
+/// The practice's configuration: taxonomy and deadlines.
+#[derive(Debug, Clone)]
+pub struct WorkflowConfig {
+    pub taxonomy: std::sync::Arc<Taxonomy>,
+    pub deadlines: Deadlines,
 }
 
 /// How far up each kind goes unless the config says otherwise.
 pub fn default_routing(kind: Kind) -> Option<Level> {
     match kind {
-        Kind::RoundPlan | Kind::Finding | Kind::Rectification | Kind::Health => {
+        Kind::RoundPlan
+        | Kind::Finding
+        | Kind::Rectification
+        | Kind::Health
+        | Kind::UnitRegister => {
             Some(Level::Central)
         }
         Kind::Clue => Some(Level::Provincial),
@@ -108,6 +123,8 @@ pub fn default_routing(kind: Kind) -> Option<Level> {
 }
 
 const DEFAULT_HEALTH_SCHEDULE: &str = "0 * * * * *";
+/// Supervision runs daily at 08:00 unless configured.
+const DEFAULT_SUPERVISION_SCHEDULE: &str = "0 0 8 * * *";
 
 impl Config {
     /// Reads, parses and validates `path`. Files named in it must exist.
@@ -347,6 +364,48 @@ impl Config {
             raw.schedules.health_stale_secs,
             180,
         )?);
+        let supervision_schedule = parse_cron(
+            raw.schedules
+                .supervision
+                .as_deref()
+                .unwrap_or(DEFAULT_SUPERVISION_SCHEDULE),
+        )
+        .map_err(|r| err("schedules.supervision", r))?;
+        let workflow = {
+            let w = &raw.workflow;
+            let taxonomy = match &w.taxonomy {
+                None => Taxonomy::builtin().clone(),
+                Some(p) => Taxonomy::load(&existing("workflow.taxonomy", p)?)
+                    .map_err(|r| err("workflow.taxonomy", r))?,
+            };
+            let d = Deadlines::default();
+            let num = |key: &str, v: Option<u64>, default: u32| -> Result<u32, ConfigError> {
+                u32::try_from(positive(key, v, default.into())?)
+                    .map_err(|_| err(key, "is too large".into()))
+            };
+            let deadlines = Deadlines {
+                plan_working_days: num(
+                    "workflow.plan_working_days",
+                    w.plan_working_days,
+                    d.plan_working_days,
+                )?,
+                report_months: num("workflow.report_months", w.report_months, d.report_months)?,
+                clue_months: num("workflow.clue_months", w.clue_months, d.clue_months)?,
+                green_days: num("workflow.green_days", w.green_days, d.green_days as u32)?.into(),
+                yellow_days: num("workflow.yellow_days", w.yellow_days, d.yellow_days as u32)?
+                    .into(),
+            };
+            if deadlines.yellow_days > deadlines.green_days {
+                return Err(err(
+                    "workflow.yellow_days",
+                    "must not exceed workflow.green_days".into(),
+                ));
+            }
+            WorkflowConfig {
+                taxonomy: std::sync::Arc::new(taxonomy),
+                deadlines,
+            }
+        };
         let log_format = match raw.log.format.as_deref() {
             None | Some("human") => LogFormat::Human,
             Some("json") => LogFormat::Json,
@@ -384,6 +443,8 @@ impl Config {
             health_stale,
             log_format,
             log_filter: raw.log.filter,
+            supervision_schedule,
+            workflow,
         })
     }
 

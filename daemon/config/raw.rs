@@ -24,6 +24,8 @@ pub struct RawConfig {
     pub schedules: RawSchedules,
     #[serde(default)]
     pub log: RawLog,
+    #[serde(default)]
+    pub workflow: RawWorkflow,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -95,6 +97,18 @@ pub struct RawSync {
 pub struct RawSchedules {
     pub health: Option<String>,
     pub health_stale_secs: Option<u64>,
+    pub supervision: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkflow {
+    pub taxonomy: Option<PathBuf>,
+    pub plan_working_days: Option<u64>,
+    pub report_months: Option<u64>,
+    pub clue_months: Option<u64>,
+    pub green_days: Option<u64>,
+    pub yellow_days: Option<u64>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

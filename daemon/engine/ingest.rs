@@ -13,6 +13,7 @@ use crate::records::{Classification, Kind, Record, RecordError};
 use crate::routing::{self, Source, View};
 use crate::store::{Applied, CursorPos, Incoming, QuarantineEntry, StoreError};
 use crate::sync::wire::{Refused, WireItem};
+use crate::workflow;
 
 /// How far ahead of this node's clock a record's timestamps may be
 /// (offices' clocks drift; a record dated further ahead is refused).
@@ -154,44 +155,76 @@ impl Engine {
     }
 
     /// Creates or updates many records owned by this node in one
-    /// transaction: all are stored or none. An error names the index of
-    /// the offending request. Ids must be unique within a batch.
+    /// transaction: all are stored or none. Each request first meets the
+    /// workflow rules of its kind, which may add derived records (the
+    /// redacted copy of a common finding) to the same transaction. An error
+    /// names the index of the offending request. Ids must be unique within
+    /// a batch. Returns the records of the requests, in order.
     pub async fn submit_batch(
         &self,
         reqs: Vec<SubmitRequest>,
     ) -> Result<Vec<Record>, (usize, SubmitError)> {
+        let ancestors = self.with_view(|v| v.ancestors.clone());
+        let ctx = workflow::rules::Context {
+            me: &self.config.id,
+            level: self.config.level,
+            ancestors: &ancestors,
+            taxonomy: &self.config.workflow.taxonomy,
+        };
+        let cache = workflow::rules::PlanCache::default();
+        let n = reqs.len();
         // Unchanged resubmits answer with the stored record; the rest are
-        // committed together and fill their slots in order.
-        let mut out: Vec<Option<Record>> = Vec::with_capacity(reqs.len());
-        let mut items: Vec<Incoming> = Vec::new();
-        for (i, req) in reqs.into_iter().enumerate() {
+        // committed together and fill their slots afterwards.
+        let mut out: Vec<Option<Record>> = vec![None; n];
+        let mut queue: std::collections::VecDeque<(usize, bool, SubmitRequest)> = reqs
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i, false, r))
+            .collect();
+        // (slot of the request, or None for a derived record, the record)
+        let mut items: Vec<(Option<usize>, Incoming)> = Vec::new();
+        while let Some((i, derived, mut req)) = queue.pop_front() {
+            let more = {
+                let lk = workflow::rules::Lookup::new(&self.store, &items, &cache);
+                workflow::rules::check_submit(&ctx, &lk, &mut req)
+                    .await
+                    .map_err(|e| (i, e))?
+            };
+            queue.extend(more.into_iter().map(|r| (i, true, r)));
+            let slot = (!derived).then_some(i);
             match self.prepare(req).await.map_err(|e| (i, e))? {
-                Ok(unchanged) => out.push(Some(unchanged)),
-                Err(item) => {
-                    out.push(None);
-                    items.push(item);
+                Ok(unchanged) => {
+                    if let Some(s) = slot {
+                        out[s] = Some(unchanged);
+                    }
                 }
+                Err(item) => items.push((slot, item)),
             }
         }
         if !items.is_empty() {
+            let (slots, items): (Vec<Option<usize>>, Vec<Incoming>) = items.into_iter().unzip();
             let applied = self
                 .commit(None, &items, &[], &[])
                 .await
                 .map_err(|e| (0, e.into()))?;
-            if let Some(i) = applied
+            if let Some(k) = applied
                 .iter()
                 .position(|a| !matches!(a, Applied::Stored { .. }))
             {
-                return Err((i, SubmitError::Conflict(items[i].record.id)));
+                return Err((
+                    slots[k].unwrap_or(0),
+                    SubmitError::Conflict(items[k].record.id),
+                ));
+            }
+            for (slot, item) in slots.into_iter().zip(items) {
+                if let Some(s) = slot {
+                    out[s] = Some(item.record);
+                }
             }
         }
-        let mut fresh = items.into_iter().map(|i| i.record);
         Ok(out
             .into_iter()
-            .map(|slot| {
-                slot.or_else(|| fresh.next())
-                    .expect("one committed record per empty slot")
-            })
+            .map(|r| r.expect("every request is answered or committed"))
             .collect())
     }
 

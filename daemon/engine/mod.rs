@@ -287,6 +287,20 @@ impl Engine {
         Ok(())
     }
 
+    /// The tree as the workflow reports see it from here: this node, its
+    /// ancestors and its known subtree.
+    pub async fn workflow_tree(&self) -> Result<crate::workflow::Tree, StoreError> {
+        let below = self.subtree_entries().await?;
+        let ancestors = self.with_view(|v| v.ancestors.clone());
+        Ok(crate::workflow::Tree::new(
+            &self.config.id,
+            &self.config.name,
+            self.config.level,
+            &ancestors,
+            &below,
+        ))
+    }
+
     /// Link states by peer, for status and metrics.
     pub fn link_states(&self) -> BTreeMap<NodeId, (Direction, LinkState)> {
         self.links

@@ -17,7 +17,7 @@ use chrono::{Duration, Utc};
 pub use tree::{Tree, TreeNode};
 
 use crate::config::{
-    RawConfig, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync,
+    RawConfig, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync, RawWorkflow,
     RawTls,
 };
 use crate::node::NodeId;
@@ -194,8 +194,10 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             schedules: RawSchedules {
                 health: opts.health_schedule.clone(),
                 health_stale_secs: opts.health_stale_secs,
+                supervision: None,
             },
             log: RawLog::default(),
+            workflow: RawWorkflow::default(),
         };
         let text = toml::to_string(&raw).context("writing config")?;
         let config = node_dir.join("config.toml");

@@ -23,10 +23,12 @@ pub enum Kind {
     Assignment,
     Notice,
     Health,
+    /// An office's register of the units under it (for coverage).
+    UnitRegister,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::RoundPlan,
         Kind::Finding,
         Kind::Clue,
@@ -34,6 +36,7 @@ impl Kind {
         Kind::Assignment,
         Kind::Notice,
         Kind::Health,
+        Kind::UnitRegister,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Kind {
             Kind::Assignment => "assignment",
             Kind::Notice => "notice",
             Kind::Health => "health",
+            Kind::UnitRegister => "unit_register",
         }
     }
 
@@ -53,7 +57,11 @@ impl Kind {
     pub fn lane(self) -> Lane {
         match self {
             Kind::RoundPlan | Kind::Assignment | Kind::Notice => Lane::Urgent,
-            Kind::Finding | Kind::Clue | Kind::Rectification | Kind::Health => Lane::Bulk,
+            Kind::Finding
+            | Kind::Clue
+            | Kind::Rectification
+            | Kind::Health
+            | Kind::UnitRegister => Lane::Bulk,
         }
     }
 }

@@ -23,6 +23,7 @@ pub fn body_schema_text(kind: Kind) -> &'static str {
         Kind::Assignment => include_str!("../../schemas/assignment.schema.json"),
         Kind::Notice => include_str!("../../schemas/notice.schema.json"),
         Kind::Health => include_str!("../../schemas/health.schema.json"),
+        Kind::UnitRegister => include_str!("../../schemas/unit_register.schema.json"),
     }
 }
 

@@ -4,13 +4,13 @@
 use serde_json::Value;
 
 use super::View;
-use crate::node::NodeId;
+use crate::node::{Level, NodeId};
 use crate::records::{Kind, Route};
 
 /// Computes the route of a record of `kind` with `body` submitted here.
 /// Errors name the body field that holds a bad node id.
 pub fn route_for_submit(view: &View, kind: Kind, body: &Value) -> Result<Route, String> {
-    let up_to = view.policy.get(&kind).copied().flatten();
+    let mut up_to = view.policy.get(&kind).copied().flatten();
     let mut to: Vec<(String, &Value)> = Vec::new();
     let mut subtree = false;
     match kind {
@@ -52,7 +52,16 @@ pub fn route_for_submit(view: &View, kind: Kind, body: &Value) -> Result<Route, 
                 }
             }
         }
-        Kind::Finding | Kind::Clue | Kind::Health => {}
+        Kind::Finding => {
+            // A redacted copy of a common issue goes down the whole subtree
+            // only: the ancestors hold the original.
+            if body.get("redacted_of").is_some() {
+                up_to = None;
+                subtree = true;
+            }
+        }
+        Kind::Clue => up_to = clue_up_to(view, body, up_to)?,
+        Kind::Health | Kind::UnitRegister => {}
     }
     let mut ids: Vec<NodeId> = Vec::new();
     for (field, v) in to {
@@ -69,6 +78,29 @@ pub fn route_for_submit(view: &View, kind: Kind, body: &Value) -> Result<Route, 
         to: ids,
         subtree,
     })
+}
+
+/// A clue transfer climbs to the level that manages the cadre concerned
+/// (no further, and not at all when that is this node's level), within
+/// this node's policy; a disposal report climbs as the policy says.
+fn clue_up_to(view: &View, body: &Value, policy: Option<Level>) -> Result<Option<Level>, String> {
+    let Some(managing) = body.get("managing_level").and_then(Value::as_str) else {
+        return Ok(policy);
+    };
+    let managing: Level = managing
+        .parse()
+        .map_err(|e| format!("body.managing_level: {e}"))?;
+    if managing.rank() >= view.level.rank() {
+        return Ok(None);
+    }
+    match policy {
+        Some(cap) if cap.rank() <= managing.rank() => Ok(Some(managing)),
+        _ => Err(format!(
+            "body.managing_level: the cadre is managed at the {managing} level, but this node's \
+             routing.clue stops clues at {}; raise routing.clue in the config",
+            policy.map_or("none", |l| l.as_str())
+        )),
+    }
 }
 
 fn array<'a>(body: &'a Value, field: &str) -> &'a [Value] {

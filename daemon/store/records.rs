@@ -197,6 +197,17 @@ impl Store {
             .collect()
     }
 
+    /// Every record of `kind` held, oldest change first.
+    pub async fn records_of_kind(&self, kind: Kind) -> Result<Vec<Record>, StoreError> {
+        let docs: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, doc FROM records WHERE kind = $1 ORDER BY seq")
+                .bind(kind.as_str())
+                .fetch_all(self.pool())
+                .await
+                .map_err(sql("reading records of a kind"))?;
+        docs.iter().map(|(id, doc)| parse_doc(id, doc)).collect()
+    }
+
     /// Number of records held, per kind.
     pub async fn count_by_kind(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let rows =

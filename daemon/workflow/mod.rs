@@ -1,0 +1,25 @@
+//! The inspection practice on top of records: rounds, registers, findings,
+//! clues, rectification to sign-off (销号), supervision, coverage and
+//! statistics.
+//!
+//! Architecture Invariant: domain rules are checked once, where a record is
+//! written (its origin office), in [`rules::check_submit`]. Every other
+//! office folds what it holds ([`rectify::fold`], [`report`]); the folds
+//! count a record only if its origin had the right to write it, so a forged
+//! verdict from the wrong office changes nothing anywhere.
+
+pub mod bodies;
+pub mod deadlines;
+pub mod export;
+pub mod ids;
+pub mod rectify;
+pub mod register;
+pub mod report;
+pub mod rules;
+pub mod snapshot;
+pub mod supervise;
+pub mod taxonomy;
+
+pub use deadlines::{Deadlines, Grade};
+pub use snapshot::{Snapshot, Tree};
+pub use taxonomy::Taxonomy;

@@ -1,0 +1,242 @@
+//! What the reports fold over: the workflow records a node holds
+//! ([`Snapshot`]) and the part of the tree it knows ([`Tree`]: itself, its
+//! ancestors and its subtree).
+
+use std::collections::{BTreeMap, HashMap};
+
+use uuid::Uuid;
+
+use super::bodies::{self, Clue, Finding, Rectification, RoundPlan, UnitRegister};
+use super::ids;
+use super::rectify::{self, State};
+use crate::node::{Level, NodeId};
+use crate::records::{Kind, Record};
+use crate::store::{Store, StoreError, TopologyEntry};
+
+/// The kinds the workflow folds over.
+pub const KINDS: [Kind; 6] = [
+    Kind::RoundPlan,
+    Kind::Finding,
+    Kind::Clue,
+    Kind::Rectification,
+    Kind::UnitRegister,
+    Kind::Assignment,
+];
+
+/// The workflow records held at one node, by id.
+#[derive(Debug, Default, Clone)]
+pub struct Snapshot {
+    pub records: HashMap<Uuid, Record>,
+}
+
+impl Snapshot {
+    pub fn from_records(records: impl IntoIterator<Item = Record>) -> Snapshot {
+        Snapshot {
+            records: records
+                .into_iter()
+                .filter(|r| KINDS.contains(&r.kind))
+                .map(|r| (r.id, r))
+                .collect(),
+        }
+    }
+
+    /// Reads every workflow record the store holds.
+    pub async fn load(store: &Store) -> Result<Snapshot, StoreError> {
+        let mut all = Vec::new();
+        for kind in KINDS {
+            all.extend(store.records_of_kind(kind).await?);
+        }
+        Ok(Snapshot::from_records(all))
+    }
+
+    pub fn get(&self, id: &Uuid) -> Option<&Record> {
+        self.records.get(id)
+    }
+
+    /// Records of `kind`, in a stable order (by id).
+    pub fn of_kind(&self, kind: Kind) -> Vec<&Record> {
+        let mut v: Vec<&Record> = self.records.values().filter(|r| r.kind == kind).collect();
+        v.sort_by_key(|r| r.id);
+        v
+    }
+
+    /// The round plan of `origin` for `round`.
+    pub fn plan(&self, origin: &NodeId, round: &str) -> Option<(&Record, RoundPlan)> {
+        self.of_kind(Kind::RoundPlan)
+            .into_iter()
+            .find(|r| r.origin == *origin && bodies::round_of(r) == Some(round))
+            .and_then(|r| Some((r, bodies::read(r).ok()?)))
+    }
+
+    /// The register of `office`, if held (only one its origin wrote counts).
+    pub fn register(&self, office: &str) -> Option<UnitRegister> {
+        let r = self.get(&ids::register(office))?;
+        let reg: UnitRegister = bodies::read(r).ok()?;
+        (r.origin.as_str() == office && reg.office == office).then_some(reg)
+    }
+
+    /// Findings that are originals (not redacted copies), with bodies.
+    pub fn findings(&self) -> Vec<(&Record, Finding)> {
+        self.of_kind(Kind::Finding)
+            .into_iter()
+            .filter_map(|r| Some((r, bodies::read::<Finding>(r).ok()?)))
+            .filter(|(_, f)| f.redacted_of.is_none())
+            .collect()
+    }
+
+    /// Clue transfers (not disposal reports), with bodies.
+    pub fn clue_transfers(&self) -> Vec<(&Record, Clue)> {
+        self.of_kind(Kind::Clue)
+            .into_iter()
+            .filter_map(|r| Some((r, bodies::read::<Clue>(r).ok()?)))
+            .filter(|(_, c)| c.disposal_of.is_none())
+            .collect()
+    }
+
+    /// The disposal of `clue` (a transfer from `from` at `managing`
+    /// level), if one written by the receiving office is held.
+    pub fn disposal(&self, tree: &Tree, clue: &Record, managing: Level) -> Option<&Record> {
+        let d = self.get(&ids::disposal(&clue.id))?;
+        let receiver_ok = tree.level(&d.origin) == Some(managing)
+            && tree.is_ancestor_or_self(&d.origin, &clue.origin);
+        receiver_ok.then_some(d)
+    }
+
+    /// The host office's progress record and the inspecting office's
+    /// verdict on `finding`, each only if written by the right office.
+    pub fn rectification(
+        &self,
+        finding: &Record,
+        host: &str,
+    ) -> (Option<Rectification>, Option<Rectification>) {
+        let read = |id: Uuid, writer: &str| {
+            self.get(&id)
+                .filter(|r| r.origin.as_str() == writer)
+                .and_then(|r| bodies::read::<Rectification>(r).ok())
+        };
+        (
+            read(ids::progress(&finding.id, host), host),
+            read(ids::verdict(&finding.id, host), finding.origin.as_str()),
+        )
+    }
+
+    /// The state of `host`'s rectification of `finding`.
+    pub fn state(&self, finding: &Record, host: &str) -> State {
+        let (p, v) = self.rectification(finding, host);
+        rectify::fold(p.as_ref(), v.as_ref())
+    }
+}
+
+/// The office responsible for rectifying a finding: the host of its
+/// target unit, or the finding office itself.
+pub fn host_of(finding: &Record, body: &Finding) -> String {
+    body.target_unit
+        .as_ref()
+        .and_then(|t| t.host.clone())
+        .unwrap_or_else(|| finding.origin.to_string())
+}
+
+#[derive(Debug, Clone)]
+struct TreeNode {
+    parent: Option<NodeId>,
+    name: String,
+    level: Level,
+}
+
+/// The part of the tree a node knows: itself, its ancestors and its subtree.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub me: NodeId,
+    nodes: BTreeMap<NodeId, TreeNode>,
+}
+
+impl Tree {
+    /// `ancestors` nearest first, as the parent told them.
+    pub fn new(
+        me: &NodeId,
+        name: &str,
+        level: Level,
+        ancestors: &[(NodeId, Level)],
+        below: &[TopologyEntry],
+    ) -> Tree {
+        let mut nodes = BTreeMap::new();
+        nodes.insert(
+            me.clone(),
+            TreeNode {
+                parent: ancestors.first().map(|(a, _)| a.clone()),
+                name: name.to_string(),
+                level,
+            },
+        );
+        for (i, (a, l)) in ancestors.iter().enumerate() {
+            nodes.insert(
+                a.clone(),
+                TreeNode {
+                    parent: ancestors.get(i + 1).map(|(p, _)| p.clone()),
+                    name: String::new(),
+                    level: *l,
+                },
+            );
+        }
+        for e in below {
+            nodes.insert(
+                e.node.clone(),
+                TreeNode {
+                    parent: Some(e.parent.clone()),
+                    name: e.name.clone(),
+                    level: e.level,
+                },
+            );
+        }
+        Tree {
+            me: me.clone(),
+            nodes,
+        }
+    }
+
+    pub fn level(&self, id: &NodeId) -> Option<Level> {
+        self.nodes.get(id).map(|n| n.level)
+    }
+
+    pub fn name(&self, id: &NodeId) -> &str {
+        self.nodes.get(id).map(|n| n.name.as_str()).unwrap_or("")
+    }
+
+    pub fn children(&self, id: &NodeId) -> Vec<NodeId> {
+        self.nodes
+            .iter()
+            .filter(|(_, n)| n.parent.as_ref() == Some(id))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// True when `a` is `b` or above it.
+    pub fn is_ancestor_or_self(&self, a: &NodeId, b: &NodeId) -> bool {
+        let mut cur = Some(b.clone());
+        let mut steps = 0;
+        while let Some(c) = cur {
+            if c == *a {
+                return true;
+            }
+            steps += 1;
+            if steps > self.nodes.len() {
+                return false;
+            }
+            cur = self.nodes.get(&c).and_then(|n| n.parent.clone());
+        }
+        false
+    }
+
+    /// This node and its subtree, depth first, each with its depth below me.
+    pub fn subtree(&self) -> Vec<(NodeId, usize)> {
+        let mut out = Vec::new();
+        let mut stack = vec![(self.me.clone(), 0)];
+        while let Some((n, d)) = stack.pop() {
+            let mut kids = self.children(&n);
+            kids.reverse();
+            stack.extend(kids.into_iter().map(|k| (k, d + 1)));
+            out.push((n, d));
+        }
+        out
+    }
+}
