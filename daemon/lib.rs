@@ -20,6 +20,7 @@
 //! - [`peer`]: the mTLS listener serving children.
 //! - [`api`]: the operator HTTP API.
 //! - [`run`]: starting and stopping a node.
+//! - [`schedule`]: the cron loop of scheduled jobs (health, supervision).
 //! - [`network`]: writing a whole network (PKI and configs) from a tree file.
 //! - [`workflow`]: the inspection practice: rules at submit, rectification
 //!   state, coverage, statistics, supervision, exports.
@@ -41,6 +42,7 @@ pub mod pki;
 pub mod records;
 pub mod routing;
 pub mod run;
+pub mod schedule;
 pub mod store;
 pub mod sync;
 pub mod telemetry;

@@ -77,6 +77,10 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
     ));
     tracker.spawn(crate::sync::budget::watch(engine.clone(), stop.clone()));
     tracker.spawn(crate::health::run(engine.clone(), stop.clone()));
+    tracker.spawn(crate::workflow::supervise::run_on_schedule(
+        engine.clone(),
+        stop.clone(),
+    ));
     if let Some(tls) = client_tls {
         tracker.spawn(crate::sync::uplink::run(engine.clone(), tls, stop.clone()));
     }

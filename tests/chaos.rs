@@ -158,7 +158,7 @@ async fn run_trial(seed: u64, steps: u64, figures: &mut Figures) {
                     3 => (
                         "000000",
                         "round_plan",
-                        json!({"term": "2021-2026", "round_no": step + 1, "kind": "linked", "title": format!("chaos {step}")}),
+                        json!({"round_id": format!("chaos-{seed}-{step}"), "term": "2021-2026", "round_no": step + 1, "kind": "linked", "title": format!("chaos {step}")}),
                         &ALL,
                     ),
                     _ => (

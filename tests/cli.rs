@@ -26,13 +26,14 @@ async fn submit_query_and_status_from_the_command_line() {
     let mut net = Net::new(SMALL_TREE);
     net.start("630100").await;
     net.start("630102").await;
+    net.open_test_round("630102").await;
     let county = net.nodes["630102"].config.display().to_string();
     let city = net.nodes["630100"].config.display().to_string();
 
     // Bulk submit from JSON lines; piped, so no progress bar.
     let bulk = net.dir.path().join("bulk.jsonl");
     let lines: Vec<String> = (0..3)
-        .map(|i| format!(r#"{{"title": "问题 {i}", "severity": "general", "category": "作风"}}"#))
+        .map(|i| format!(r#"{{"title": "问题 {i}", "severity": "general", "category": "grassroots_corruption", "round_id": "test-2026-1"}}"#))
         .collect();
     std::fs::write(&bulk, lines.join("\n")).unwrap();
     let out = xunlian(&[
@@ -52,7 +53,7 @@ async fn submit_query_and_status_from_the_command_line() {
     let bad = net.dir.path().join("bad.json");
     std::fs::write(
         &bad,
-        r#"{"title": "x", "severity": "huge", "category": "作风"}"#,
+        r#"{"title": "x", "severity": "huge", "category": "grassroots_corruption", "round_id": "test-2026-1"}"#,
     )
     .unwrap();
     let out = xunlian(&[
@@ -182,13 +183,14 @@ async fn the_operator_api_refuses_missing_or_wrong_tokens() {
 async fn batch_submit_is_all_or_nothing_and_a_query_can_wait() {
     let mut net = Net::new(SMALL_TREE);
     net.start("630102").await;
+    net.open_test_round("630102").await;
     let base = format!(
         "http://{}/api/v1/records",
         net.nodes["630102"].operator_addr
     );
     let token = net.token_of("630102");
     let http = reqwest::Client::new();
-    let item = |title: &str, severity: &str| serde_json::json!({"kind": "finding", "body": {"title": title, "severity": severity, "category": "作风"}});
+    let item = |title: &str, severity: &str| serde_json::json!({"kind": "finding", "body": {"title": title, "severity": severity, "category": "grassroots_corruption", "round_id": "test-2026-1"}});
     let bad = vec![
         item("一", "general"),
         item("二", "general"),

@@ -29,7 +29,7 @@ async fn a_clue_pushed_down_by_a_parent_is_quarantined() {
         "clue",
         "secret",
         json!({}),
-        json!({"transfer_to": "discipline_commission", "summary": "不应下发"}),
+        json!({"transfer_to": "discipline_commission", "managing_level": "municipal", "summary": "不应下发"}),
     );
     let notice = record(
         "notice",

@@ -30,7 +30,7 @@ fn push(items: Vec<Value>) -> Vec<u8> {
 }
 
 fn good() -> Value {
-    json!({"title": "正常问题", "severity": "general", "category": "作风"})
+    common::finding("正常问题")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

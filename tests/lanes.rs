@@ -28,7 +28,7 @@ async fn a_round_plan_overtakes_a_backlog_of_findings() {
         .submit(
             "630102",
             "round_plan",
-            json!({"term": "2021-2026", "round_no": 2, "kind": "regular", "title": "第二轮巡察"}),
+            json!({"round_id": "630102-2026-2", "term": "2021-2026", "round_no": 2, "kind": "regular", "title": "第二轮巡察"}),
         )
         .await;
     let pid = plan["id"].as_str().unwrap().to_string();

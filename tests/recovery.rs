@@ -79,7 +79,7 @@ async fn a_municipal_store_restored_from_an_older_copy_heals() {
         .submit(
             "000000",
             "round_plan",
-            json!({"term": "2021-2026", "round_no": 4, "kind": "linked", "title": "回放测试"}),
+            json!({"round_id": "000000-2026-4", "term": "2021-2026", "round_no": 4, "kind": "linked", "title": "回放测试"}),
         )
         .await;
     let pid = plan["id"].as_str().unwrap().to_string();
@@ -105,7 +105,7 @@ async fn a_municipal_store_restored_from_an_older_copy_heals() {
         .submit(
             "000000",
             "round_plan",
-            json!({"term": "2021-2026", "round_no": 5, "kind": "linked", "title": "恢复后"}),
+            json!({"round_id": "000000-2026-5", "term": "2021-2026", "round_no": 5, "kind": "linked", "title": "恢复后"}),
         )
         .await;
     let lid = later["id"].as_str().unwrap().to_string();

@@ -17,6 +17,7 @@ async fn a_full_store_refuses_cleanly_and_recovers() {
     let mut net = Net::new(SMALL_TREE);
     net.set_config_line("630102", "store", "max_size_mb = 1");
     net.start("630102").await;
+    net.open_test_round("630102").await;
     let http = reqwest::Client::new();
     let url = format!(
         "http://{}/api/v1/records",
@@ -27,7 +28,7 @@ async fn a_full_store_refuses_cleanly_and_recovers() {
     let mut stored = Vec::new();
     let refusal: Value = loop {
         let body = json!({"kind": "finding", "body": {"title": format!("问题 {}", stored.len()),
-            "severity": "general", "category": "作风", "evidence": evidence}});
+            "severity": "general", "category": "grassroots_corruption", "round_id": "test-2026-1", "evidence": evidence}});
         let resp = http
             .post(&url)
             .bearer_auth(&token)

@@ -29,7 +29,7 @@ async fn records_reach_exactly_their_destinations() {
         .submit(
             "000000",
             "round_plan",
-            json!({"term": "2021-2026", "round_no": 1, "kind": "linked", "title": "联动专项巡视"}),
+            json!({"round_id": "000000-2026-1", "term": "2021-2026", "round_no": 1, "kind": "linked", "title": "联动专项巡视"}),
         )
         .await;
     let pid = plan["id"].as_str().unwrap().to_string();
@@ -69,7 +69,8 @@ async fn records_reach_exactly_their_destinations() {
         .submit(
             "630202",
             "clue",
-            json!({"transfer_to": "discipline_commission", "summary": "某干部涉嫌违规收受礼金"}),
+            json!({"transfer_to": "discipline_commission", "managing_level": "provincial",
+                   "summary": "某干部涉嫌违规收受礼金"}),
         )
         .await;
     assert_eq!(clue["classification"], "secret");
@@ -83,7 +84,7 @@ async fn records_reach_exactly_their_destinations() {
         .submit(
             "000000",
             "round_plan",
-            json!({"term": "2021-2026", "round_no": 2, "kind": "linked", "title": "标记"}),
+            json!({"round_id": "000000-2026-2", "term": "2021-2026", "round_no": 2, "kind": "linked", "title": "标记"}),
         )
         .await;
     let mid = marker["id"].as_str().unwrap().to_string();

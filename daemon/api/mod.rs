@@ -5,13 +5,14 @@
 //! this module calls the engine and the store, never the network.
 
 mod dashboard;
+mod reports;
 mod status;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -78,6 +79,12 @@ pub async fn serve(
         .route("/api/v1/records/{id}", get(get_record))
         .route("/api/v1/status", get(status))
         .route("/api/v1/quarantine", get(quarantine))
+        .route("/api/v1/reports/coverage", get(reports::coverage))
+        .route("/api/v1/reports/stats", get(reports::stats))
+        .route("/api/v1/reports/ledger", get(reports::ledger))
+        .route("/api/v1/exports/findings.csv", get(reports::findings_csv))
+        .route("/api/v1/exports/ledger.csv", get(reports::ledger_csv))
+        .route("/api/v1/supervision/run", post(reports::run_supervision))
         .route("/metrics", get(metrics))
         .route("/", get(dashboard_page))
         .layer(middleware::from_fn_with_state(state.clone(), require_token));
@@ -185,23 +192,23 @@ async fn submit(
     match state.engine.submit_batch(reqs).await {
         Ok(records) if many => Ok((StatusCode::CREATED, Json(records)).into_response()),
         Ok(mut records) => Ok((StatusCode::CREATED, Json(records.remove(0))).into_response()),
-        Err((i, e)) => {
-            let at = |m: String| {
-                if many {
-                    format!("records[{i}]: {m}")
-                } else {
-                    m
-                }
-            };
-            Err(match e {
-                SubmitError::Store(e) => e.into(),
-                e @ SubmitError::Conflict(_) => ApiError(StatusCode::CONFLICT, at(e.to_string())),
-                e @ SubmitError::NotOwner { .. } => {
-                    ApiError(StatusCode::FORBIDDEN, at(e.to_string()))
-                }
-                e => ApiError(StatusCode::UNPROCESSABLE_ENTITY, at(e.to_string())),
-            })
-        }
+        Err((i, e)) => Err(submit_error(e, |m| {
+            if many {
+                format!("records[{i}]: {m}")
+            } else {
+                m
+            }
+        })),
+    }
+}
+
+/// The HTTP answer to a refused submit; `at` says where in the request.
+fn submit_error(e: SubmitError, at: impl Fn(String) -> String) -> ApiError {
+    match e {
+        SubmitError::Store(e) => e.into(),
+        e @ SubmitError::Conflict(_) => ApiError(StatusCode::CONFLICT, at(e.to_string())),
+        e @ SubmitError::NotOwner { .. } => ApiError(StatusCode::FORBIDDEN, at(e.to_string())),
+        e => ApiError(StatusCode::UNPROCESSABLE_ENTITY, at(e.to_string())),
     }
 }
 

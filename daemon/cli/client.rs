@@ -9,8 +9,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::{Value, json};
 
+use super::operator::Operator;
 use crate::api::StatusReport;
-use crate::config::Config;
 use crate::records::Kind;
 
 #[derive(Debug, Args)]
@@ -67,45 +67,6 @@ pub struct StatusArgs {
     json: bool,
 }
 
-/// Address and token of a node's operator API.
-struct Operator {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Operator {
-    fn from_config(path: &Path) -> anyhow::Result<Operator> {
-        let config = Config::load(path)?;
-        let token = std::fs::read_to_string(&config.token_file)
-            .with_context(|| format!("reading operator token {}", config.token_file.display()))?;
-        Ok(Operator {
-            base: format!("http://{}", config.operator_listen),
-            token: token.trim().to_string(),
-            http: reqwest::Client::new(),
-        })
-    }
-
-    async fn call(&self, req: reqwest::RequestBuilder) -> anyhow::Result<Value> {
-        let resp = req.bearer_auth(&self.token).send().await.with_context(|| {
-            format!(
-                "is the node running? cannot reach its operator API at {}",
-                self.base
-            )
-        })?;
-        let status = resp.status();
-        let body: Value = resp.json().await.context("reading the node's answer")?;
-        if !status.is_success() {
-            let msg = body
-                .get("error")
-                .and_then(Value::as_str)
-                .unwrap_or("no reason given");
-            bail!("node refused the request (HTTP {status}): {msg}");
-        }
-        Ok(body)
-    }
-}
-
 pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     let op = Operator::from_config(&args.config)?;
     let text = if args.file == Path::new("-") {
@@ -139,23 +100,13 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         reqs.push(req);
     }
     if !bulk {
-        let record = op
-            .call(
-                op.http
-                    .post(format!("{}/api/v1/records", op.base))
-                    .json(&reqs[0]),
-            )
-            .await?;
+        let record = op.call(op.post("/api/v1/records").json(&reqs[0])).await?;
         println!("{}", serde_json::to_string_pretty(&record)?);
         return Ok(ExitCode::SUCCESS);
     }
     for (c, chunk) in reqs.chunks(BULK_CHUNK).enumerate() {
         let stored = op
-            .call(
-                op.http
-                    .post(format!("{}/api/v1/records", op.base))
-                    .json(chunk),
-            )
+            .call(op.post("/api/v1/records").json(chunk))
             .await
             .with_context(|| {
                 format!(
@@ -223,13 +174,7 @@ pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
     if let Some(s) = args.since {
         params.push(("since", s));
     }
-    let records = op
-        .call(
-            op.http
-                .get(format!("{}/api/v1/records", op.base))
-                .query(&params),
-        )
-        .await?;
+    let records = op.call(op.get("/api/v1/records").query(&params)).await?;
     for r in records.as_array().into_iter().flatten() {
         println!("{}", serde_json::to_string(r)?);
     }
@@ -238,9 +183,7 @@ pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
 
 pub async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let op = Operator::from_config(&args.config)?;
-    let value = op
-        .call(op.http.get(format!("{}/api/v1/status", op.base)))
-        .await?;
+    let value = op.call(op.get("/api/v1/status")).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(ExitCode::SUCCESS);

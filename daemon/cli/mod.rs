@@ -4,7 +4,12 @@
 mod client;
 mod daemon;
 mod demo;
+mod export;
 mod network;
+mod operator;
+mod report;
+mod supervise;
+mod units;
 
 use std::process::ExitCode;
 
@@ -38,6 +43,16 @@ pub enum Command {
     Query(client::QueryArgs),
     /// Show a running node, its links and backlog.
     Status(client::StatusArgs),
+    /// Manage this office's unit register (被巡察党组织名册).
+    #[command(subcommand)]
+    Units(units::UnitsCommand),
+    /// Coverage, statistics and the rectification ledger of this office and its subtree.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
+    /// Export the findings list or the rectification ledger as CSV for Excel.
+    Export(export::ExportArgs),
+    /// Run supervision (督办) now: grade open items, notify on grade changes.
+    Supervise(supervise::SuperviseArgs),
 }
 
 /// Runs the parsed command line.
@@ -50,6 +65,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Submit(args) => runtime()?.block_on(client::submit(args)),
         Command::Query(args) => runtime()?.block_on(client::query(args)),
         Command::Status(args) => runtime()?.block_on(client::status(args)),
+        Command::Units(cmd) => runtime()?.block_on(units::run(cmd)),
+        Command::Report(cmd) => runtime()?.block_on(report::run(cmd)),
+        Command::Export(args) => runtime()?.block_on(export::run(args)),
+        Command::Supervise(args) => runtime()?.block_on(supervise::run(args)),
     }
 }
 

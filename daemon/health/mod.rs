@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, warn};
 use uuid::Uuid;
 
 pub use links::{LinkReport, link_reports};
@@ -165,17 +164,8 @@ pub async fn report(engine: &Engine) -> anyhow::Result<()> {
 /// Reports health on the configured schedule until `stop`.
 pub async fn run(engine: SharedEngine, stop: CancellationToken) {
     let schedule = engine.config.health_schedule.clone();
-    for next in schedule.upcoming(Utc) {
-        let wait = (next - Utc::now()).to_std().unwrap_or_default();
-        tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = tokio::time::sleep(wait) => {}
-        }
-        match report(&engine).await {
-            Ok(()) => debug!(message = "Health reported."),
-            Err(e) => {
-                warn!(message = "Could not write the health record.", error = %format!("{e:#}"))
-            }
-        }
-    }
+    crate::schedule::every("health", schedule, stop, || async {
+        report(&engine).await.map_err(anyhow::Error::from)
+    })
+    .await
 }

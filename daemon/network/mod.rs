@@ -17,8 +17,8 @@ use chrono::{Duration, Utc};
 pub use tree::{Tree, TreeNode};
 
 use crate::config::{
-    RawConfig, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync, RawWorkflow,
-    RawTls,
+    RawConfig, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync,
+    RawTls, RawWorkflow,
 };
 use crate::node::NodeId;
 use crate::pki;

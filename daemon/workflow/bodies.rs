@@ -12,8 +12,7 @@ use crate::records::Record;
 
 /// Reads the body of `r` as `T`, naming the record when it does not fit.
 pub fn read<T: DeserializeOwned>(r: &Record) -> Result<T, String> {
-    serde_json::from_value(r.body.clone())
-        .map_err(|e| format!("{} {} body: {e}", r.kind, r.id))
+    serde_json::from_value(r.body.clone()).map_err(|e| format!("{} {} body: {e}", r.kind, r.id))
 }
 
 /// The round a record belongs to: the envelope's `round_id`, else the

@@ -108,7 +108,8 @@ pub fn add_working_days(d: NaiveDate, n: u32) -> NaiveDate {
 
 /// `d` plus `n` calendar months, clamped to the month's last day.
 pub fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
-    d.checked_add_months(Months::new(n)).unwrap_or(NaiveDate::MAX)
+    d.checked_add_months(Months::new(n))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 #[cfg(test)]

@@ -205,10 +205,16 @@ mod tests {
         assert_eq!(fold(None, None), State::AwaitingPlan);
         let done = rec("completed", 1);
         assert_eq!(fold(Some(&done), None), State::Completed);
-        assert_eq!(fold(Some(&done), Some(&rec("reopened", 1))), State::Reopened);
+        assert_eq!(
+            fold(Some(&done), Some(&rec("reopened", 1))),
+            State::Reopened
+        );
         // A new attempt after a reopen: the old verdict no longer counts.
         let again = rec("in_progress", 2);
-        assert_eq!(fold(Some(&again), Some(&rec("reopened", 1))), State::InProgress);
+        assert_eq!(
+            fold(Some(&again), Some(&rec("reopened", 1))),
+            State::InProgress
+        );
         assert_eq!(
             fold(Some(&rec("completed", 2)), Some(&rec("verified", 2))),
             State::Verified
@@ -219,15 +225,69 @@ mod tests {
     fn every_forbidden_transition_names_its_rule() {
         let cases = [
             // (writer, state, wanted, evidence, rule)
-            ("630200", State::InProgress, Status::Verified, false, "verdict-after-completed"),
-            ("630202", State::Completed, Status::Verified, false, "inspector-signs-off"),
-            ("630202", State::Completed, Status::Reopened, false, "inspector-signs-off"),
-            ("630202", State::Verified, Status::Completed, true, "closed-is-final"),
-            ("630200", State::Verified, Status::Reopened, false, "closed-is-final"),
-            ("630200", State::Planned, Status::InProgress, false, "host-reports-progress"),
-            ("630202", State::Completed, Status::InProgress, false, "completed-awaits-verdict"),
-            ("630202", State::InProgress, Status::Completed, false, "evidence-for-completed"),
-            ("630200", State::AwaitingPlan, Status::Reopened, false, "verdict-after-completed"),
+            (
+                "630200",
+                State::InProgress,
+                Status::Verified,
+                false,
+                "verdict-after-completed",
+            ),
+            (
+                "630202",
+                State::Completed,
+                Status::Verified,
+                false,
+                "inspector-signs-off",
+            ),
+            (
+                "630202",
+                State::Completed,
+                Status::Reopened,
+                false,
+                "inspector-signs-off",
+            ),
+            (
+                "630202",
+                State::Verified,
+                Status::Completed,
+                true,
+                "closed-is-final",
+            ),
+            (
+                "630200",
+                State::Verified,
+                Status::Reopened,
+                false,
+                "closed-is-final",
+            ),
+            (
+                "630200",
+                State::Planned,
+                Status::InProgress,
+                false,
+                "host-reports-progress",
+            ),
+            (
+                "630202",
+                State::Completed,
+                Status::InProgress,
+                false,
+                "completed-awaits-verdict",
+            ),
+            (
+                "630202",
+                State::InProgress,
+                Status::Completed,
+                false,
+                "evidence-for-completed",
+            ),
+            (
+                "630200",
+                State::AwaitingPlan,
+                Status::Reopened,
+                false,
+                "verdict-after-completed",
+            ),
         ];
         for (writer, state, wanted, ev, rule) in cases {
             let e = check(&P, writer, state, 1, wanted, ev).unwrap_err();
@@ -237,12 +297,31 @@ mod tests {
 
     #[test]
     fn allowed_transitions_give_the_attempt() {
-        assert_eq!(check(&P, "630202", State::AwaitingPlan, 0, Status::Planned, false), Ok(1));
-        assert_eq!(check(&P, "630202", State::Planned, 1, Status::Completed, true), Ok(1));
-        assert_eq!(check(&P, "630200", State::Completed, 1, Status::Reopened, false), Ok(1));
-        assert_eq!(check(&P, "630202", State::Reopened, 1, Status::InProgress, false), Ok(2));
+        assert_eq!(
+            check(&P, "630202", State::AwaitingPlan, 0, Status::Planned, false),
+            Ok(1)
+        );
+        assert_eq!(
+            check(&P, "630202", State::Planned, 1, Status::Completed, true),
+            Ok(1)
+        );
+        assert_eq!(
+            check(&P, "630200", State::Completed, 1, Status::Reopened, false),
+            Ok(1)
+        );
+        assert_eq!(
+            check(&P, "630202", State::Reopened, 1, Status::InProgress, false),
+            Ok(2)
+        );
         // One office inspecting its own units holds both roles.
-        let own = Parties { finding: "f", inspecting: "630202", host: "630202" };
-        assert_eq!(check(&own, "630202", State::Completed, 1, Status::Verified, false), Ok(1));
+        let own = Parties {
+            finding: "f",
+            inspecting: "630202",
+            host: "630202",
+        };
+        assert_eq!(
+            check(&own, "630202", State::Completed, 1, Status::Verified, false),
+            Ok(1)
+        );
     }
 }

@@ -51,10 +51,9 @@ pub fn parse_csv(text: &str) -> Result<Vec<Unit>, String> {
         .map_err(|e| format!("line 1: {e}"))?
         .clone();
     let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| format!("line 1: the header has no {name:?} column (need id, name, type)"))
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            format!("line 1: the header has no {name:?} column (need id, name, type)")
+        })
     };
     let (id, name, kind) = (column("id")?, column("name")?, column("type")?);
     let mut rows = Vec::new();
@@ -76,10 +75,7 @@ pub fn parse_json(text: &str) -> Result<Vec<Unit>, String> {
     let items: Vec<serde_json::Value> =
         serde_json::from_str(text).map_err(|e| format!("line {}: {e}", e.line()))?;
     let field = |v: &serde_json::Value, k: &str| {
-        v.get(k)
-            .and_then(|x| x.as_str())
-            .unwrap_or("")
-            .to_string()
+        v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string()
     };
     let rows = items
         .iter()
@@ -102,7 +98,10 @@ fn check_rows(rows: Vec<(usize, String, String, String)>) -> Result<Vec<Unit>, S
         }
         let Some(code) = unit_type(&kind) else {
             let known: Vec<_> = TYPES.iter().map(|(c, _)| *c).collect();
-            return bad(format!("type {kind:?} of {id} is not one of {}", known.join(", ")));
+            return bad(format!(
+                "type {kind:?} of {id} is not one of {}",
+                known.join(", ")
+            ));
         };
         if !seen.insert(id.clone()) {
             return bad(format!("unit {id} appears twice"));
@@ -138,7 +137,8 @@ mod tests {
 
     #[test]
     fn csv_with_chinese_types_and_bom_reads() {
-        let units = parse_csv("id,name,type\nu1,雨润镇党委,乡镇\nu2,\"河家村党支部, 一组\",村\n").unwrap();
+        let units =
+            parse_csv("id,name,type\nu1,雨润镇党委,乡镇\nu2,\"河家村党支部, 一组\",村\n").unwrap();
         assert_eq!(units[0].kind, "township");
         assert_eq!(units[1].name, "河家村党支部, 一组");
         assert_eq!(units[1].kind, "village");
@@ -160,7 +160,11 @@ mod tests {
 
     #[test]
     fn merge_updates_and_keeps() {
-        let u = |id: &str, name: &str| Unit { id: id.into(), name: name.into(), kind: "department".into() };
+        let u = |id: &str, name: &str| Unit {
+            id: id.into(),
+            name: name.into(),
+            kind: "department".into(),
+        };
         let m = merge(&[u("a", "A"), u("b", "B")], vec![u("b", "B2"), u("c", "C")]);
         assert_eq!(m, vec![u("a", "A"), u("b", "B2"), u("c", "C")]);
     }

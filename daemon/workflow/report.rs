@@ -95,10 +95,7 @@ fn rollup<T: Additive>(tree: &Tree, own: impl Fn(&NodeId) -> T) -> Vec<Row<T>> {
             r.subtree.add(&sum);
         }
     }
-    order
-        .iter()
-        .filter_map(|(id, _)| rows.remove(id))
-        .collect()
+    order.iter().filter_map(|(id, _)| rows.remove(id)).collect()
 }
 
 /// The targets of plans of `term` held here, as (host, unit) pairs.
@@ -214,9 +211,11 @@ pub fn stats(snap: &Snapshot, tree: &Tree, round: Option<&str>) -> Vec<Row<Stats
         let s = own.entry(office).or_default();
         for (host, unit) in units {
             s.units_inspected += 1;
-            let village = snap
-                .register(&host)
-                .is_some_and(|reg| reg.units.iter().any(|u| u.id == unit && u.kind == "village"));
+            let village = snap.register(&host).is_some_and(|reg| {
+                reg.units
+                    .iter()
+                    .any(|u| u.id == unit && u.kind == "village")
+            });
             s.villages_reached += village as u64;
         }
     }
@@ -353,4 +352,3 @@ fn measures_of(snap: &Snapshot, finding: &Record, p: &Rectification) -> usize {
         .and_then(|m| m.as_array())
         .map_or(0, Vec::len)
 }
-

@@ -173,7 +173,10 @@ async fn check_plan(
         ("feedback", p.dates.feedback),
         ("end", p.dates.end),
     ];
-    let set: Vec<_> = dates.iter().filter_map(|(n, d)| Some((*n, (*d)?))).collect();
+    let set: Vec<_> = dates
+        .iter()
+        .filter_map(|(n, d)| Some((*n, (*d)?)))
+        .collect();
     for w in set.windows(2) {
         if w[1].1 < w[0].1 {
             return Err(invalid(format!(
@@ -333,7 +336,9 @@ async fn check_finding(
         && !p.teams.is_empty()
         && !p.teams.iter().any(|t| t.id == *team)
     {
-        return Err(invalid(format!("body.team: round {round} has no team {team}")));
+        return Err(invalid(format!(
+            "body.team: round {round} has no team {team}"
+        )));
     }
     if let Some(unit) = &f.target_unit
         && !unit.unit_id.is_empty()
@@ -389,9 +394,7 @@ async fn check_clue(
         if transfer.managing_level != Some(ctx.level) {
             return Err(invalid(format!(
                 "clue {of} was transferred to the {} level; only the office there reports its disposal, and {} is a {} office",
-                transfer
-                    .managing_level
-                    .map_or("(unknown)", |l| l.as_str()),
+                transfer.managing_level.map_or("(unknown)", |l| l.as_str()),
                 ctx.me,
                 ctx.level
             )));
@@ -412,7 +415,11 @@ async fn check_clue(
             .get(fid)
             .await?
             .filter(|r| r.kind == Kind::Finding)
-            .ok_or_else(|| invalid(format!("body.finding_ids[{i}]: no finding {fid} is held here")))?;
+            .ok_or_else(|| {
+                invalid(format!(
+                    "body.finding_ids[{i}]: no finding {fid} is held here"
+                ))
+            })?;
         let fb: Finding = read(Kind::Finding, &finding.body)?;
         let host = host_of(&finding, &fb);
         let through = ctx

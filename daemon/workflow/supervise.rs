@@ -18,7 +18,9 @@ use super::deadlines::{Deadlines, Grade};
 use super::ids;
 use super::report::{self, LedgerLine};
 use super::snapshot::{Snapshot, Tree};
-use crate::engine::{Engine, SubmitError, SubmitRequest};
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::{Engine, SharedEngine, SubmitError, SubmitRequest};
 use crate::node::{Level, NodeId};
 use crate::records::{Kind, Record};
 use crate::store::RecordFilter;
@@ -42,9 +44,11 @@ fn last_sent(notices: &[Record]) -> HashMap<(Uuid, String), Grade> {
         let Ok(n) = bodies::read::<Notice>(r) else {
             continue;
         };
-        let (Some("supervision"), Some(grade), Some(about)) =
-            (n.category.as_deref(), n.grade.as_deref().and_then(Grade::parse), n.about)
-        else {
+        let (Some("supervision"), Some(grade), Some(about)) = (
+            n.category.as_deref(),
+            n.grade.as_deref().and_then(Grade::parse),
+            n.about,
+        ) else {
             continue;
         };
         let Some(finding) = about.record_id else {
@@ -78,9 +82,21 @@ fn notices_for(lines: &[&LedgerLine], sent: &HashMap<(Uuid, String), Grade>) -> 
             }
             let due = l.due.map(|d| d.to_string()).unwrap_or_default();
             let (what, text) = match grade {
-                Grade::Red => ("已逾期", format!("问题“{}”整改已于 {due} 到期，请立即报送整改情况。", l.title)),
-                Grade::Yellow => ("临近期限（黄色预警）", format!("问题“{}”整改期限为 {due}，剩余不足规定天数，请加快推进。", l.title)),
-                _ => ("进入预警期（绿色）", format!("问题“{}”整改期限为 {due}，请按期完成。", l.title)),
+                Grade::Red => (
+                    "已逾期",
+                    format!("问题“{}”整改已于 {due} 到期，请立即报送整改情况。", l.title),
+                ),
+                Grade::Yellow => (
+                    "临近期限（黄色预警）",
+                    format!(
+                        "问题“{}”整改期限为 {due}，剩余不足规定天数，请加快推进。",
+                        l.title
+                    ),
+                ),
+                _ => (
+                    "进入预警期（绿色）",
+                    format!("问题“{}”整改期限为 {due}，请按期完成。", l.title),
+                ),
             };
             Some(SubmitRequest {
                 kind: Kind::Notice,
@@ -157,7 +173,13 @@ pub async fn run(engine: &Engine, today: NaiveDate) -> Result<Outcome, SubmitErr
     let outcome = Outcome {
         as_of: today.to_string(),
         rectifications: count(open.iter().filter_map(|l| l.grade)),
-        clues: count(clue_grades(&snap, &tree, engine.config.level, deadlines, today)),
+        clues: count(clue_grades(
+            &snap,
+            &tree,
+            engine.config.level,
+            deadlines,
+            today,
+        )),
         notices_sent: reqs.len(),
     };
     if let Some(parent) = &engine.config.parent {
@@ -188,4 +210,19 @@ pub async fn run(engine: &Engine, today: NaiveDate) -> Result<Outcome, SubmitErr
         engine.submit_batch(reqs).await.map_err(|(_, e)| e)?;
     }
     Ok(outcome)
+}
+
+/// Runs supervision on `schedules.supervision` until `stop`.
+pub async fn run_on_schedule(engine: SharedEngine, stop: CancellationToken) {
+    let schedule = engine.config.supervision_schedule.clone();
+    crate::schedule::every("supervision", schedule, stop, || async {
+        let outcome = run(&engine, chrono::Local::now().date_naive()).await?;
+        tracing::info!(
+            message = "Supervision graded open items.",
+            notices_sent = outcome.notices_sent,
+            red = outcome.rectifications.get("red").copied().unwrap_or(0)
+        );
+        Ok(())
+    })
+    .await
 }

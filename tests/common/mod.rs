@@ -21,6 +21,9 @@ pub struct Net {
     pub nodes: BTreeMap<String, NodeFiles>,
     procs: BTreeMap<String, Child>,
     http: reqwest::Client,
+    /// Held while a test round is checked and planned, so concurrent
+    /// findings plan it once.
+    opening_round: tokio::sync::Mutex<()>,
 }
 
 /// A tree file with central, one province, two municipalities and three
@@ -144,6 +147,7 @@ impl Net {
             nodes: files.into_iter().map(|f| (f.id.to_string(), f)).collect(),
             procs: BTreeMap::new(),
             http: reqwest::Client::new(),
+            opening_round: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -291,13 +295,26 @@ impl Net {
         format!("http://{}{}", self.nodes[id].operator_addr, path)
     }
 
-    /// Submits a record at `id` and returns the stored record.
-    pub async fn submit(&self, id: &str, kind: &str, body: Value) -> Value {
+    /// Submits a record at `id` and returns the stored record. A finding
+    /// of [`TEST_ROUND`] first gets its round plan at `id` (see
+    /// [`Net::open_test_round`]); a round plan's `round_id` may sit in the
+    /// body and is moved to the envelope.
+    pub async fn submit(&self, id: &str, kind: &str, mut body: Value) -> Value {
+        if kind == "finding" && body["round_id"] == TEST_ROUND {
+            self.open_test_round(id).await;
+        }
+        let mut req = json!({ "kind": kind });
+        if kind == "round_plan"
+            && let Some(round) = body.as_object_mut().and_then(|b| b.remove("round_id"))
+        {
+            req["round_id"] = round;
+        }
+        req["body"] = body;
         let resp = self
             .http
             .post(self.api(id, "/api/v1/records"))
             .bearer_auth(self.token(id))
-            .json(&json!({ "kind": kind, "body": body }))
+            .json(&req)
             .send()
             .await
             .expect("submit request");
@@ -305,6 +322,39 @@ impl Net {
         let v: Value = resp.json().await.expect("submit answer");
         assert!(status.is_success(), "submit at {id} failed: {status} {v}");
         v
+    }
+
+    /// Files the plan of [`TEST_ROUND`] at `id` unless `id` holds it: a
+    /// finding belongs to a round its office planned.
+    pub async fn open_test_round(&self, id: &str) {
+        let _one_at_a_time = self.opening_round.lock().await;
+        let resp = self
+            .http
+            .get(self.api(id, "/api/v1/records"))
+            .query(&[
+                ("kind", "round_plan"),
+                ("round", TEST_ROUND),
+                ("origin", id),
+            ])
+            .bearer_auth(self.token(id))
+            .send()
+            .await
+            .expect("round query");
+        assert!(
+            resp.status().is_success(),
+            "round query at {id}: {}",
+            resp.status()
+        );
+        if resp
+            .json::<Vec<Value>>()
+            .await
+            .expect("round answer")
+            .is_empty()
+        {
+            let plan = json!({"round_id": TEST_ROUND, "term": "2021-2026", "round_no": 1,
+                              "kind": "regular", "title": "测试轮次"});
+            Box::pin(self.submit(id, "round_plan", plan)).await;
+        }
     }
 
     /// Records of `kind` held at `id`, in change-log order.
@@ -505,6 +555,12 @@ pub fn copy_store(from: &Path, to: &Path) {
     }
 }
 
+/// The round of the findings [`finding`] writes; [`Net::submit`] plans it
+/// at an office before the office's first finding.
+pub const TEST_ROUND: &str = "test-2026-1";
+
+/// A finding of [`TEST_ROUND`], in a county's or city's taxonomy.
 pub fn finding(title: &str) -> Value {
-    json!({ "title": title, "severity": "general", "category": "群众身边腐败和作风问题" })
+    json!({ "title": title, "severity": "general", "category": "grassroots_corruption",
+            "round_id": TEST_ROUND })
 }

@@ -1,0 +1,122 @@
+//! The workflow's views on the operator API: coverage (全覆盖), statistics,
+//! the rectification ledger (整改台账), CSV exports for Excel, and running
+//! supervision (督办) now. Every view is a fold over what this node holds
+//! (`workflow::report`), so it covers this office and its subtree.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ApiError, ApiState, submit_error};
+use crate::workflow::{Snapshot, export, report, supervise};
+
+/// Query string of the reports: a term or a round, and a day to grade on.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ReportQuery {
+    /// Coverage: the term (届); the newest term of the taxonomy by default.
+    term: Option<String>,
+    /// Statistics, ledger, exports: only this round.
+    round: Option<String>,
+    /// Ledger and supervision: grade as of this day (YYYY-MM-DD), today by default.
+    as_of: Option<String>,
+}
+
+impl ReportQuery {
+    fn as_of(&self) -> Result<NaiveDate, ApiError> {
+        match &self.as_of {
+            None => Ok(chrono::Local::now().date_naive()),
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
+                ApiError(
+                    StatusCode::BAD_REQUEST,
+                    format!("as_of: {s:?} is not a date (YYYY-MM-DD): {e}"),
+                )
+            }),
+        }
+    }
+}
+
+async fn snapshot(state: &ApiState) -> Result<Snapshot, ApiError> {
+    Ok(Snapshot::load(&state.engine.store).await?)
+}
+
+/// `GET /api/v1/reports/coverage?term=`
+pub(super) async fn coverage(
+    State(state): State<ApiState>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let taxonomy = &state.engine.config.workflow.taxonomy;
+    let term = match q.term {
+        Some(t) => {
+            taxonomy
+                .check_term(&t)
+                .map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("term: {e}")))?;
+            t
+        }
+        None => taxonomy.terms().last().unwrap_or_default().to_string(),
+    };
+    let snap = snapshot(&state).await?;
+    let tree = state.engine.workflow_tree().await?;
+    let rows = report::coverage(&snap, &tree, &term);
+    Ok(Json(json!({ "term": term, "rows": rows })).into_response())
+}
+
+/// `GET /api/v1/reports/stats?round=`
+pub(super) async fn stats(
+    State(state): State<ApiState>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let snap = snapshot(&state).await?;
+    let tree = state.engine.workflow_tree().await?;
+    let rows = report::stats(&snap, &tree, q.round.as_deref());
+    Ok(Json(json!({ "round": q.round, "rows": rows })).into_response())
+}
+
+/// `GET /api/v1/reports/ledger?round=&as_of=`
+pub(super) async fn ledger(
+    State(state): State<ApiState>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let snap = snapshot(&state).await?;
+    let deadlines = &state.engine.config.workflow.deadlines;
+    let lines = report::ledger(&snap, deadlines, q.round.as_deref(), q.as_of()?);
+    Ok(Json(lines).into_response())
+}
+
+fn csv(text: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], text).into_response()
+}
+
+/// `GET /api/v1/exports/findings.csv?round=`
+pub(super) async fn findings_csv(
+    State(state): State<ApiState>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let snap = snapshot(&state).await?;
+    Ok(csv(export::findings_csv(&snap, q.round.as_deref())))
+}
+
+/// `GET /api/v1/exports/ledger.csv?round=&as_of=`
+pub(super) async fn ledger_csv(
+    State(state): State<ApiState>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let snap = snapshot(&state).await?;
+    let deadlines = &state.engine.config.workflow.deadlines;
+    let lines = report::ledger(&snap, deadlines, q.round.as_deref(), q.as_of()?);
+    Ok(csv(export::ledger_csv(&lines)))
+}
+
+/// `POST /api/v1/supervision/run`: grade and notify now, as the
+/// `schedules.supervision` job does (always as of today: notices are
+/// records, never what-ifs).
+pub(super) async fn run_supervision(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    let outcome = supervise::run(&state.engine, chrono::Local::now().date_naive())
+        .await
+        .map_err(|e| submit_error(e, |m| m))?;
+    Ok(Json(outcome).into_response())
+}

@@ -1,0 +1,103 @@
+//! The client side of a running node's operator API, found through the
+//! node's config file: its address and bearer token. Every CLI command
+//! that talks to a running node goes through here.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+
+use crate::config::Config;
+
+/// Address and token of a node's operator API.
+pub struct Operator {
+    /// `http://ADDR` of the operator listener.
+    pub base: String,
+    token: String,
+    pub http: reqwest::Client,
+    /// The node's resolved config (its id, name and level).
+    pub config: Config,
+}
+
+impl Operator {
+    pub fn from_config(path: &Path) -> anyhow::Result<Operator> {
+        let config = Config::load(path)?;
+        let token = std::fs::read_to_string(&config.token_file)
+            .with_context(|| format!("reading operator token {}", config.token_file.display()))?;
+        Ok(Operator {
+            base: format!("http://{}", config.operator_listen),
+            token: token.trim().to_string(),
+            http: reqwest::Client::new(),
+            config,
+        })
+    }
+
+    /// `GET base+path` with the token.
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(format!("{}{path}", self.base))
+    }
+
+    /// `POST base+path` with the token.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(format!("{}{path}", self.base))
+    }
+
+    /// Sends `req` and returns the JSON answer, or the node's reason.
+    pub async fn call(&self, req: reqwest::RequestBuilder) -> anyhow::Result<Value> {
+        let resp = self.send(req).await?;
+        resp.json().await.context("reading the node's answer")
+    }
+
+    /// Like [`Operator::call`], but `None` when the node has no such thing
+    /// (HTTP 404).
+    pub async fn call_found(&self, req: reqwest::RequestBuilder) -> anyhow::Result<Option<Value>> {
+        let resp = req
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .with_context(|| self.unreachable())?;
+        if resp.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let resp = Self::checked(resp).await?;
+        Ok(Some(
+            resp.json().await.context("reading the node's answer")?,
+        ))
+    }
+
+    /// Sends `req` and returns the answer as text (CSV exports).
+    pub async fn call_text(&self, req: reqwest::RequestBuilder) -> anyhow::Result<String> {
+        let resp = self.send(req).await?;
+        resp.text().await.context("reading the node's answer")
+    }
+
+    fn unreachable(&self) -> String {
+        format!(
+            "is the node running? cannot reach its operator API at {}",
+            self.base
+        )
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> anyhow::Result<reqwest::Response> {
+        let resp = req
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .with_context(|| self.unreachable())?;
+        Self::checked(resp).await
+    }
+
+    /// The response when it succeeded, else the node's reason as an error.
+    async fn checked(resp: reqwest::Response) -> anyhow::Result<reqwest::Response> {
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        let msg = body
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or("no reason given");
+        bail!("node refused the request (HTTP {status}): {msg}");
+    }
+}
