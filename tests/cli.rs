@@ -2,24 +2,7 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
-use common::{Net, SMALL_TREE};
-
-fn xunlian(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xunlian"))
-        .args(args)
-        .output()
-        .expect("run xunlian")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use common::{Net, SMALL_TREE, text, xunlian};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_query_and_status_from_the_command_line() {

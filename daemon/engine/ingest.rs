@@ -184,7 +184,10 @@ impl Engine {
         // (slot of the request, or None for a derived record, the record)
         let mut items: Vec<(Option<usize>, Incoming)> = Vec::new();
         while let Some((i, derived, mut req)) = queue.pop_front() {
-            let more = {
+            // Derived records are the daemon's own writing; the rules made them.
+            let more = if derived {
+                Vec::new()
+            } else {
                 let lk = workflow::rules::Lookup::new(&self.store, &items, &cache);
                 workflow::rules::check_submit(&ctx, &lk, &mut req)
                     .await

@@ -109,6 +109,23 @@ pub async fn peer_post(
     Ok((status, resp.json().await.unwrap_or(Value::Null)))
 }
 
+/// Runs the `xunlian` binary with `args`.
+pub fn xunlian(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_xunlian"))
+        .args(args)
+        .output()
+        .expect("run xunlian")
+}
+
+/// Standard output and error of a run, for assertions and messages.
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
 pub fn install_crypto() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
@@ -310,18 +327,69 @@ impl Net {
             req["round_id"] = round;
         }
         req["body"] = body;
+        let (status, v) = self.post(id, "/api/v1/records", &req).await;
+        assert!(
+            (200..300).contains(&status),
+            "submit at {id} failed: {status} {v}"
+        );
+        v
+    }
+
+    /// Submits a record at `id` expecting a refusal; returns the reason.
+    pub async fn refused(&self, id: &str, kind: &str, body: Value) -> String {
+        let (status, v) = self
+            .post(id, "/api/v1/records", &json!({"kind": kind, "body": body}))
+            .await;
+        assert_eq!(status, 422, "expected a refusal at {id}, got {v}");
+        v["error"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// POSTs `body` to the operator API of `id`: status and JSON answer.
+    pub async fn post(&self, id: &str, path: &str, body: &Value) -> (u16, Value) {
         let resp = self
             .http
-            .post(self.api(id, "/api/v1/records"))
+            .post(self.api(id, path))
             .bearer_auth(self.token(id))
-            .json(&req)
+            .json(body)
             .send()
             .await
-            .expect("submit request");
-        let status = resp.status();
-        let v: Value = resp.json().await.expect("submit answer");
-        assert!(status.is_success(), "submit at {id} failed: {status} {v}");
-        v
+            .expect("operator API request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GETs `path` (with its query) from the operator API of `id`.
+    pub async fn get_json(&self, id: &str, path: &str) -> Value {
+        let resp = self
+            .http
+            .get(self.api(id, path))
+            .bearer_auth(self.token(id))
+            .send()
+            .await
+            .expect("operator API request");
+        assert!(
+            resp.status().is_success(),
+            "GET {path} at {id}: {}",
+            resp.status()
+        );
+        resp.json().await.expect("JSON answer")
+    }
+
+    /// GETs `path` from the operator API of `id` as text.
+    pub async fn get_text(&self, id: &str, path: &str) -> String {
+        let resp = self
+            .http
+            .get(self.api(id, path))
+            .bearer_auth(self.token(id))
+            .send()
+            .await
+            .expect("operator API request");
+        assert!(
+            resp.status().is_success(),
+            "GET {path} at {id}: {}",
+            resp.status()
+        );
+        resp.text().await.expect("text answer")
     }
 
     /// Files the plan of [`TEST_ROUND`] at `id` unless `id` holds it: a
