@@ -1,0 +1,299 @@
+//! The demo's scenario, step by step over the running network: registers,
+//! a linked round from the top, county rounds and findings climbing up, a
+//! clue to the city, a common issue shared down redacted, a rectification
+//! signed off (销号) and seen closed at central, a supervision notice, a
+//! cross inspection arranged by a province, and the figures at central.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+use crate::engine::SubmitRequest;
+use crate::network::Tree;
+use crate::node::{Level, NodeId};
+use crate::records::{Kind, Record};
+use crate::run::RunningNode;
+use crate::workflow::{Snapshot, report};
+
+/// How long any one step of the scenario may take before the demo fails.
+const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
+type Nodes = BTreeMap<NodeId, RunningNode>;
+
+fn id(s: &str) -> NodeId {
+    NodeId::new(s).expect("demo ids are valid")
+}
+
+pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
+    let counties: Vec<NodeId> = tree
+        .nodes
+        .iter()
+        .filter(|n| n.level == Level::County)
+        .map(|n| n.id.clone())
+        .collect();
+    let name = |c: &NodeId| tree.get(c).map(|n| n.name.clone()).unwrap_or_default();
+
+    step("1. Every county imports its unit register (被巡察党组织名册).");
+    for c in &counties {
+        let units: Vec<Value> = [
+            ("u1", "城关镇党委", "township"),
+            ("u2", "东关村党支部", "village"),
+            ("u3", "县教育局党组", "department"),
+            ("u4", "县城投公司党委", "state_enterprise"),
+        ]
+        .iter()
+        .map(|(i, n, t)| json!({"id": i, "name": n, "type": t}))
+        .collect();
+        submit(
+            &nodes[c],
+            Kind::UnitRegister,
+            None,
+            json!({"office": c, "office_name": name(c), "units": units}),
+        )
+        .await?;
+    }
+    println!("   {} registers of 4 units each", counties.len());
+
+    step("2. Central issues a linked round (联动巡视); it reaches every county.");
+    let plan = submit(
+        &nodes[&id("000000")],
+        Kind::RoundPlan,
+        Some("000000-2026-3"),
+        json!({
+            "term": "2021-2026", "round_no": 3, "kind": "linked",
+            "title": "关于乡村振兴政策落实情况的联动专项巡视",
+            "dates": {"start": "2026-03-01", "entry": "2026-03-05", "feedback": "2026-05-20", "end": "2026-06-30"},
+            "focus": "群众身边不正之风和腐败问题"
+        }),
+    )
+    .await?;
+    for c in &counties {
+        wait_for(&nodes[c], &plan).await?;
+    }
+    println!(
+        "   round plan {} is at all {} counties",
+        plan.id,
+        counties.len()
+    );
+
+    step("3. Each county plans its part and files a finding; each climbs to central.");
+    let mut findings = Vec::new();
+    for c in &counties {
+        let round = format!("{c}-2026-3");
+        submit(
+            &nodes[c],
+            Kind::RoundPlan,
+            Some(&round),
+            json!({
+                "term": "2021-2026", "round_no": 3, "kind": "linked", "title": format!("{}联动巡察", name(c)),
+                "dates": {"start": "2026-03-01", "entry": "2026-03-05", "feedback": "2026-05-20", "end": "2026-06-30"},
+                "teams": [{"id": "t1", "name": "第一巡察组", "leader": "张组长"}],
+                "targets": [{"unit_id": "u1", "unit_name": "城关镇党委", "team": "t1"},
+                            {"unit_id": "u2", "unit_name": "东关村党支部", "team": "t1"}]
+            }),
+        )
+        .await?;
+        let f = submit(
+            &nodes[c],
+            Kind::Finding,
+            Some(&round),
+            json!({
+                "number": format!("[2026]{c}-1组-01号"), "team": "t1",
+                "target_unit": {"unit_id": "u2", "unit_name": "东关村党支部"},
+                "title": format!("{}：惠民补贴发放不及时、不精准", name(c)),
+                "severity": "serious", "category": "grassroots_corruption",
+                "facts": "抽查发现部分补贴资金滞留超过三个月。",
+            }),
+        )
+        .await?;
+        findings.push(f);
+    }
+    for f in &findings {
+        wait_for(&nodes[&id("000000")], f).await?;
+    }
+    println!("   central holds all {} findings", findings.len());
+
+    step("4. 乐都区 transfers a clue to the city that manages the cadre; it goes there only.");
+    let clue = submit(
+        &nodes[&id("630202")],
+        Kind::Clue,
+        None,
+        json!({"transfer_to": "discipline_commission", "managing_level": "municipal",
+               "finding_ids": [findings_of(&findings, "630202")?.id], "summary": "村干部涉嫌截留补贴"}),
+    )
+    .await?;
+    wait_for(&nodes[&id("630200")], &clue).await?;
+    absent(&nodes[&id("630203")], &clue).await?;
+    println!("   the clue is at 630200 (海东市), not at 630203 or below");
+
+    step("5. 海东市 shares a common issue (共性问题); its counties get a redacted copy.");
+    submit(
+        &nodes[&id("630200")],
+        Kind::RoundPlan,
+        Some("630200-2026-3"),
+        json!({"term": "2021-2026", "round_no": 3, "kind": "special", "title": "惠民资金专项巡察"}),
+    )
+    .await?;
+    let common = submit(
+        &nodes[&id("630200")],
+        Kind::Finding,
+        Some("630200-2026-3"),
+        json!({"title": "惠民补贴审核把关不严", "severity": "general", "category": "policy_delivery",
+               "common": true, "facts": "多个乡镇存在同类问题。", "responsible": ["某局长"]}),
+    )
+    .await?;
+    let copy_id = crate::workflow::ids::common_copy(&common.id);
+    for c in ["630202", "630203"] {
+        wait_until(&nodes[&id(c)], &copy_id).await?;
+    }
+    println!("   copy {copy_id} (no facts, no names) is at 630202 and 630203");
+
+    step("6. 城东区 rectifies its finding; the inspecting office signs it off (销号).");
+    let f = findings_of(&findings, "630102")?;
+    let county = &nodes[&id("630102")];
+    for (status, extra) in [
+        (
+            "in_progress",
+            json!({"measures": [{"goal": "补发到位", "measures": "逐户核对、限期补发",
+                                              "responsible_leader": "王副县长", "lead_department": "民政局"}]}),
+        ),
+        ("completed", json!({"evidence": ["补发凭证汇总表.pdf"]})),
+        ("verified", json!({})),
+    ] {
+        let mut body = json!({"finding_id": f.id, "inspecting_office": "630102", "host_office": "630102",
+                              "status": status, "deadline": "2026-07-20"});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        submit(county, Kind::Rectification, None, body).await?;
+    }
+    let verdict = crate::workflow::ids::verdict(&f.id, "630102");
+    wait_until(&nodes[&id("000000")], &verdict).await?;
+    println!("   verified at 630102 and seen closed at central");
+
+    step("7. 青海省 arranges a cross inspection (交叉巡察) between counties of two cities.");
+    let assignment = submit(
+        &nodes[&id("630000")],
+        Kind::Assignment,
+        None,
+        json!({
+            "type": "cross", "round": "630000-2026-4", "coordinator": "630000",
+            "pairs": [
+                {"inspecting": "630102", "inspected": "630202", "units": []},
+                {"inspecting": "630202", "inspected": "630102", "units": []}
+            ]
+        }),
+    )
+    .await?;
+    for c in ["630102", "630202"] {
+        wait_for(&nodes[&id(c)], &assignment).await?;
+    }
+    println!("   assignment reached 630102 (西宁) and 630202 (海东) through 630000");
+
+    step("8. The figures at central (subtree of the whole network).");
+    let top = &nodes[&id("000000")].engine;
+    let snap = Snapshot::load(&top.store).await?;
+    let tree_view = top.workflow_tree().await?;
+    let stats = report::stats(&snap, &tree_view, None);
+    let coverage = report::coverage(&snap, &tree_view, "2021-2026");
+    if let (Some(s), Some(c)) = (stats.first(), coverage.first()) {
+        let s = &s.subtree;
+        println!(
+            "   rounds {}, units inspected {} (villages {}), findings {}, rectification rate {}",
+            s.rounds,
+            s.units_inspected,
+            s.villages_reached,
+            s.findings,
+            s.rectification_rate()
+                .map_or("-".into(), |r| format!("{r:.1}%"))
+        );
+        println!(
+            "   coverage of term 2021-2026: {}/{} units, {}",
+            c.subtree.inspected,
+            c.subtree.units,
+            c.subtree
+                .percent()
+                .map_or("-".into(), |p| format!("{p:.1}%"))
+        );
+    }
+    println!("\nScenario complete.");
+    Ok(())
+}
+
+fn step(s: &str) {
+    println!("\n{s}");
+}
+
+fn findings_of<'a>(findings: &'a [Record], origin: &str) -> anyhow::Result<&'a Record> {
+    findings
+        .iter()
+        .find(|f| f.origin.as_str() == origin)
+        .with_context(|| format!("no finding of {origin}"))
+}
+
+async fn submit(
+    node: &RunningNode,
+    kind: Kind,
+    round: Option<&str>,
+    body: Value,
+) -> anyhow::Result<Record> {
+    let req = SubmitRequest {
+        kind,
+        id: None,
+        round_id: round.map(str::to_string),
+        classification: None,
+        body,
+    };
+    node.engine
+        .submit(req)
+        .await
+        .with_context(|| format!("submitting a {kind} at {}", node.engine.config.id))
+}
+
+/// Waits until `node` holds `record` (at least its version).
+async fn wait_for(node: &RunningNode, record: &Record) -> anyhow::Result<()> {
+    wait_version(node, &record.id, record.version).await
+}
+
+/// Waits until `node` holds a record with `id`.
+async fn wait_until(node: &RunningNode, id: &uuid::Uuid) -> anyhow::Result<()> {
+    wait_version(node, id, 1).await
+}
+
+async fn wait_version(node: &RunningNode, id: &uuid::Uuid, version: u64) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
+    let mut stored = node.engine.subscribe_stored();
+    loop {
+        stored.borrow_and_update();
+        if let Some(r) = node.engine.store.get(id).await?
+            && r.version >= version
+        {
+            return Ok(());
+        }
+        if tokio::time::timeout_at(deadline, stored.changed())
+            .await
+            .is_err()
+        {
+            bail!(
+                "record {id} did not reach {} within {:?}",
+                node.engine.config.id,
+                STEP_TIMEOUT
+            );
+        }
+    }
+}
+
+/// Fails if `node` holds `record`: it was not addressed there.
+async fn absent(node: &RunningNode, record: &Record) -> anyhow::Result<()> {
+    if node.engine.store.get(&record.id).await?.is_some() {
+        bail!(
+            "{} {} reached {}, which it is not addressed to",
+            record.kind,
+            record.id,
+            node.engine.config.id
+        );
+    }
+    Ok(())
+}
