@@ -352,3 +352,6 @@ fn measures_of(snap: &Snapshot, finding: &Record, p: &Rectification) -> usize {
         .and_then(|m| m.as_array())
         .map_or(0, Vec::len)
 }
+
+#[cfg(test)]
+mod tests;
