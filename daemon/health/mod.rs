@@ -165,7 +165,7 @@ pub async fn report(engine: &Engine) -> anyhow::Result<()> {
 pub async fn run(engine: SharedEngine, stop: CancellationToken) {
     let schedule = engine.config.health_schedule.clone();
     crate::schedule::every("health", schedule, stop, || async {
-        report(&engine).await.map_err(anyhow::Error::from)
+        report(&engine).await
     })
     .await
 }
