@@ -116,6 +116,21 @@ fn bad_configs_name_the_key_and_reason() {
             "schedules.health",
             "6 with seconds",
         ),
+        (
+            GOOD.to_string() + "[workflow]\ngreen_days = 5\nyellow_days = 10\n",
+            "workflow.yellow_days",
+            "must not exceed",
+        ),
+        (
+            GOOD.to_string() + "[workflow]\ntaxonomy = \"none.toml\"\n",
+            "workflow.taxonomy",
+            "does not exist",
+        ),
+        (
+            GOOD.to_string() + "[workflow]\nplan_working_days = 0\n",
+            "workflow.plan_working_days",
+            "",
+        ),
     ];
     for (text, key, reason) in cases {
         let dir = tempfile::tempdir().unwrap();
