@@ -164,8 +164,5 @@ pub async fn report(engine: &Engine) -> anyhow::Result<()> {
 /// Reports health on the configured schedule until `stop`.
 pub async fn run(engine: SharedEngine, stop: CancellationToken) {
     let schedule = engine.config.health_schedule.clone();
-    crate::schedule::every("health", schedule, stop, || async {
-        report(&engine).await
-    })
-    .await
+    crate::schedule::every("health", schedule, stop, || async { report(&engine).await }).await
 }

@@ -220,11 +220,7 @@ impl Store {
         rows: &[(Lane, i64, i64)],
     ) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
-        let mut tx = self
-            .pool()
-            .begin()
-            .await
-            .map_err(sql("beginning enqueue"))?;
+        let mut tx = self.begin_write().await.map_err(sql("beginning enqueue"))?;
         let now = now_ms();
         for (lane, seq, bytes) in rows {
             sqlx::query(
@@ -248,7 +244,7 @@ impl Store {
     /// outbox rows and remembers the position.
     pub async fn ack(&self, peer: &NodeId, lane: Lane, seq: i64) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
-        let mut tx = self.pool().begin().await.map_err(sql("beginning ack"))?;
+        let mut tx = self.begin_write().await.map_err(sql("beginning ack"))?;
         sqlx::query("DELETE FROM outbox WHERE peer = $1 AND lane = $2 AND seq <= $3")
             .bind(peer.as_str())
             .bind(lane.as_i64())
@@ -304,8 +300,7 @@ impl Store {
     pub async fn quarantine(&self, q: &QuarantineEntry) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
         let mut tx = self
-            .pool()
-            .begin()
+            .begin_write()
             .await
             .map_err(sql("beginning quarantine"))?;
         insert_quarantine(&mut tx, q, now_ms()).await?;

@@ -97,6 +97,8 @@ pub struct Store {
 
 struct Inner {
     pool: AnyPool,
+    /// SQLite or PostgreSQL: how a write transaction begins.
+    backend: Backend,
     /// One writer at a time (see module doc).
     write: tokio::sync::Mutex<()>,
     /// Cached generation id; changes only through `rotate_generation`.
@@ -213,6 +215,7 @@ impl Store {
                 .map_err(sql("reading generation"))?;
         Ok(Store {
             inner: std::sync::Arc::new(Inner {
+                backend,
                 pool,
                 write: tokio::sync::Mutex::new(()),
                 generation: RwLock::new(generation),
@@ -222,6 +225,18 @@ impl Store {
 
     fn pool(&self) -> &AnyPool {
         &self.inner.pool
+    }
+
+    /// Begins a write transaction; callers hold `inner.write`. On SQLite it
+    /// takes the write lock at once (`BEGIN IMMEDIATE`): a deferred
+    /// transaction that reads first and then writes fails at once with
+    /// SQLITE_BUSY_SNAPSHOT, bypassing the busy timeout, whenever anything
+    /// else wrote to the file since its read began.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.inner.backend {
+            Backend::Sqlite => self.pool().begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool().begin().await,
+        }
     }
 
     /// This store's generation id. Peers keep cursors per generation.

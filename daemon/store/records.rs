@@ -63,7 +63,7 @@ impl Store {
         quarantine: &[QuarantineEntry],
     ) -> Result<Vec<Applied>, StoreError> {
         let _w = self.inner.write.lock().await;
-        let mut tx = self.pool().begin().await.map_err(sql("beginning commit"))?;
+        let mut tx = self.begin_write().await.map_err(sql("beginning commit"))?;
         let now = now_ms();
         let mut out = Vec::with_capacity(items.len());
         let mut chain: Option<String> = None;

@@ -56,8 +56,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
         let mut tx = self
-            .pool()
-            .begin()
+            .begin_write()
             .await
             .map_err(sql("beginning topology"))?;
         sqlx::query("DELETE FROM topology WHERE via = $1")
@@ -112,7 +111,7 @@ impl Store {
     /// Takes `seq` off the parked list (stale or fully routed rows).
     pub async fn unpark(&self, seqs: &[i64]) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
-        let mut tx = self.pool().begin().await.map_err(sql("beginning unpark"))?;
+        let mut tx = self.begin_write().await.map_err(sql("beginning unpark"))?;
         for seq in seqs {
             sqlx::query("DELETE FROM parked WHERE seq = $1")
                 .bind(seq)
