@@ -329,7 +329,27 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
         text(&out)
     );
 
-    // 8. Exports open in Excel: UTF-8 with a BOM, Chinese intact.
+    // 8. A follow-up round (回头看) re-checks findings of the earlier round.
+    let follow = |rechecks: Value| {
+        json!({"kind": "round_plan", "round_id": "630102-2026-2", "body": {
+            "term": "2021-2026", "round_no": 2, "kind": "follow_up", "title": "巡察整改“回头看”",
+            "follow_up_of": round, "rechecks": rechecks}})
+    };
+    let (status, v) = net
+        .post("630102", "/api/v1/records", &follow(json!([copy_id])))
+        .await;
+    assert_eq!(status, 422, "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("body.rechecks[0]"),
+        "{v}"
+    );
+    let (status, v) = net
+        .post("630102", "/api/v1/records", &follow(json!([fid])))
+        .await;
+    assert_eq!(status, 201, "{v}");
+    net.wait_for("000000", v["id"].as_str().unwrap()).await;
+
+    // 9. Exports open in Excel: UTF-8 with a BOM, Chinese intact.
     let csv = net.get_text("630102", "/api/v1/exports/ledger.csv").await;
     assert!(
         csv.starts_with('\u{feff}') && csv.contains("低保评定优亲厚友"),
