@@ -307,13 +307,19 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
     assert_eq!(s["findings"], 2, "{stats}");
     assert_eq!(s["rectification"][round], json!([1, 1]), "{stats}");
     assert_eq!(row(&stats, "630100")["own"]["findings"], 1);
-    // The clue's figures where the clue went: the city that manages the cadre.
-    let city = net.get_json("630100", "/api/v1/reports/stats").await;
-    let c = &row(&city, "630100")["subtree"];
-    assert_eq!(
-        (c["clues"].as_u64(), c["clues_disposed"].as_u64()),
-        (Some(1), Some(1)),
-        "{city}"
+    // Clue figures are seen everywhere above, though the clue stopped at
+    // the city: its tallies carry no content. The county sees the disposal.
+    for at in ["630102", "630100", "630000", "000000"] {
+        wait_until(&format!("the clue figures of 630102 at {at}"), || async {
+            let stats = net.get_json(at, "/api/v1/reports/stats").await;
+            let c = &row(&stats, "630102")["own"];
+            (c["clues"].as_u64(), c["clues_disposed"].as_u64()) == (Some(1), Some(1))
+        })
+        .await;
+    }
+    assert!(
+        !net.has("630000", &cid).await,
+        "the clue itself stops at the city"
     );
     let out = xunlian(&["report", "coverage", "--config", &county]);
     assert!(text(&out).contains("2/4, 50.0%"), "{}", text(&out));

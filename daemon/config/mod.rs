@@ -114,7 +114,8 @@ pub fn default_routing(kind: Kind) -> Option<Level> {
         | Kind::Finding
         | Kind::Rectification
         | Kind::Health
-        | Kind::UnitRegister => Some(Level::Central),
+        | Kind::UnitRegister
+        | Kind::ClueTally => Some(Level::Central),
         Kind::Clue => Some(Level::Provincial),
         Kind::Assignment | Kind::Notice => None,
     }

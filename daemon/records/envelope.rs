@@ -25,10 +25,13 @@ pub enum Kind {
     Health,
     /// An office's register of the units under it (for coverage).
     UnitRegister,
+    /// That a clue was transferred or disposed, without its content (for
+    /// clue figures above the level the clue goes to).
+    ClueTally,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::RoundPlan,
         Kind::Finding,
         Kind::Clue,
@@ -37,6 +40,7 @@ impl Kind {
         Kind::Notice,
         Kind::Health,
         Kind::UnitRegister,
+        Kind::ClueTally,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +53,7 @@ impl Kind {
             Kind::Notice => "notice",
             Kind::Health => "health",
             Kind::UnitRegister => "unit_register",
+            Kind::ClueTally => "clue_tally",
         }
     }
 
@@ -61,7 +66,8 @@ impl Kind {
             | Kind::Clue
             | Kind::Rectification
             | Kind::Health
-            | Kind::UnitRegister => Lane::Bulk,
+            | Kind::UnitRegister
+            | Kind::ClueTally => Lane::Bulk,
         }
     }
 }

@@ -24,6 +24,7 @@ pub fn body_schema_text(kind: Kind) -> &'static str {
         Kind::Notice => include_str!("../../schemas/notice.schema.json"),
         Kind::Health => include_str!("../../schemas/health.schema.json"),
         Kind::UnitRegister => include_str!("../../schemas/unit_register.schema.json"),
+        Kind::ClueTally => include_str!("../../schemas/clue_tally.schema.json"),
     }
 }
 

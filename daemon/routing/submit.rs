@@ -61,6 +61,15 @@ pub fn route_for_submit(view: &View, kind: Kind, body: &Value) -> Result<Route, 
             }
         }
         Kind::Clue => up_to = clue_up_to(view, body, up_to)?,
+        Kind::ClueTally => {
+            // A disposal is counted by the office that transferred the clue
+            // too, and by the offices between it and the receiver.
+            if body.get("event").and_then(Value::as_str) == Some("disposed")
+                && let Some(v) = body.get("transferred_by")
+            {
+                to.push(("transferred_by".into(), v));
+            }
+        }
         Kind::Health | Kind::UnitRegister => {}
     }
     let mut ids: Vec<NodeId> = Vec::new();

@@ -89,6 +89,16 @@ pub struct Clue {
     pub disposal: Option<Disposal>,
 }
 
+/// The countable trace of a clue (`clue_tally`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ClueTally {
+    pub clue_id: Uuid,
+    /// `transferred` or `disposed`.
+    pub event: String,
+    pub transferred_by: String,
+    pub managing_level: Level,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct Disposal {

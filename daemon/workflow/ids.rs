@@ -41,3 +41,8 @@ pub fn common_copy(finding: &Uuid) -> Uuid {
 pub fn supervision_summary(office: &str) -> Uuid {
     derive(&format!("notice/{office}/supervision-summary"))
 }
+
+/// The tally of `event` (transferred, disposed) of `clue`.
+pub fn clue_tally(clue: &Uuid, event: &str) -> Uuid {
+    derive(&format!("clue/{clue}/tally/{event}"))
+}

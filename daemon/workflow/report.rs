@@ -235,16 +235,15 @@ pub fn stats(snap: &Snapshot, tree: &Tree, round: Option<&str>) -> Vec<Row<Stats
         e.0 += 1;
         e.1 += verified as u64;
     }
-    for (r, c) in snap.clue_transfers() {
-        if !in_round(r) {
+    // Clues are counted from their tallies, which go where the secret
+    // clues do not: to every ancestor of the transferring office.
+    for (r, t) in snap.clue_tallies(tree) {
+        if !in_round(r) || t.event != "transferred" {
             continue;
         }
         let s = own.entry(r.origin.clone()).or_default();
         s.clues += 1;
-        let disposed = c
-            .managing_level
-            .is_some_and(|l| snap.disposal(tree, r, l).is_some());
-        s.clues_disposed += disposed as u64;
+        s.clues_disposed += snap.clue_disposed(tree, &t) as u64;
     }
     rollup(tree, |office| own.get(office).cloned().unwrap_or_default())
 }

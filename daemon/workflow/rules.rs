@@ -135,9 +135,12 @@ pub async fn check_submit(
     match req.kind {
         Kind::RoundPlan => check_plan(ctx, lk, req).await.map(|()| vec![]),
         Kind::Finding => check_finding(ctx, lk, req).await,
-        Kind::Clue => check_clue(ctx, lk, req).await.map(|()| vec![]),
+        Kind::Clue => check_clue(ctx, lk, req).await.map(|tally| vec![tally]),
         Kind::Rectification => check_rectification(ctx, lk, req).await.map(|()| vec![]),
         Kind::UnitRegister => check_register(ctx, req).map(|()| vec![]),
+        Kind::ClueTally => Err(invalid(
+            "clue_tally records are written by the daemon when a clue is transferred or disposed; submit the clue",
+        )),
         Kind::Assignment | Kind::Notice | Kind::Health => Ok(vec![]),
     }
 }
@@ -378,11 +381,34 @@ fn redacted(body: &Value, original: Uuid) -> Value {
     Value::Object(out)
 }
 
+/// The derived record that counts a clue event without its content.
+fn tally(
+    clue: Uuid,
+    event: &str,
+    by: &str,
+    managing: Level,
+    round: Option<String>,
+) -> SubmitRequest {
+    let mut body = serde_json::json!({"clue_id": clue, "event": event, "transferred_by": by,
+                                      "managing_level": managing});
+    if let Some(r) = &round {
+        body["round_id"] = Value::from(r.as_str());
+    }
+    SubmitRequest {
+        kind: Kind::ClueTally,
+        id: Some(ids::clue_tally(&clue, event)),
+        round_id: round,
+        classification: None,
+        body,
+    }
+}
+
+/// Checks a clue transfer or disposal report; returns its tally.
 async fn check_clue(
     ctx: &Context<'_>,
     lk: &Lookup<'_>,
     req: &mut SubmitRequest,
-) -> Result<(), SubmitError> {
+) -> Result<SubmitRequest, SubmitError> {
     let c: Clue = read(Kind::Clue, &req.body)?;
     if let Some(of) = c.disposal_of {
         let clue = lk
@@ -399,7 +425,14 @@ async fn check_clue(
                 ctx.level
             )));
         }
-        return derived_id(req, ids::disposal(&of), "a clue's disposal report");
+        derived_id(req, ids::disposal(&of), "a clue's disposal report")?;
+        return Ok(tally(
+            of,
+            "disposed",
+            clue.origin.as_str(),
+            ctx.level,
+            clue.round_id.clone(),
+        ));
     }
     let managing = c
         .managing_level
@@ -433,7 +466,14 @@ async fn check_clue(
             )));
         }
     }
-    Ok(())
+    let id = *req.id.get_or_insert_with(Uuid::now_v7);
+    Ok(tally(
+        id,
+        "transferred",
+        ctx.me.as_str(),
+        managing,
+        req.round_id.clone(),
+    ))
 }
 
 async fn check_rectification(

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use uuid::Uuid;
 
-use super::bodies::{self, Clue, Finding, Rectification, RoundPlan, UnitRegister};
+use super::bodies::{self, Clue, ClueTally, Finding, Rectification, RoundPlan, UnitRegister};
 use super::ids;
 use super::rectify::{self, State};
 use crate::node::{Level, NodeId};
@@ -14,13 +14,14 @@ use crate::records::{Kind, Record};
 use crate::store::{Store, StoreError, TopologyEntry};
 
 /// The kinds the workflow folds over.
-pub const KINDS: [Kind; 6] = [
+pub const KINDS: [Kind; 7] = [
     Kind::RoundPlan,
     Kind::Finding,
     Kind::Clue,
     Kind::Rectification,
     Kind::UnitRegister,
     Kind::Assignment,
+    Kind::ClueTally,
 ];
 
 /// The workflow records held at one node, by id.
@@ -91,6 +92,38 @@ impl Snapshot {
             .filter_map(|r| Some((r, bodies::read::<Clue>(r).ok()?)))
             .filter(|(_, c)| c.disposal_of.is_none())
             .collect()
+    }
+
+    /// Clue tallies written by the right office: a transfer by the office
+    /// it names, a disposal by an office at the managing level at or above it.
+    pub fn clue_tallies(&self, tree: &Tree) -> Vec<(&Record, ClueTally)> {
+        self.of_kind(Kind::ClueTally)
+            .into_iter()
+            .filter_map(|r| Some((r, bodies::read::<ClueTally>(r).ok()?)))
+            .filter(|(r, t)| match t.event.as_str() {
+                "transferred" => r.origin.as_str() == t.transferred_by,
+                "disposed" => {
+                    tree.level(&r.origin) == Some(t.managing_level)
+                        && NodeId::new(t.transferred_by.as_str())
+                            .is_ok_and(|by| tree.is_ancestor_or_self(&r.origin, &by))
+                }
+                _ => false,
+            })
+            .collect()
+    }
+
+    /// Whether the disposal of the clue `transfer` counts is held.
+    pub fn clue_disposed(&self, tree: &Tree, transfer: &ClueTally) -> bool {
+        self.get(&ids::clue_tally(&transfer.clue_id, "disposed"))
+            .filter(|r| r.kind == Kind::ClueTally)
+            .and_then(|r| Some((r, bodies::read::<ClueTally>(r).ok()?)))
+            .is_some_and(|(r, t)| {
+                t.event == "disposed"
+                    && t.clue_id == transfer.clue_id
+                    && tree.level(&r.origin) == Some(transfer.managing_level)
+                    && NodeId::new(transfer.transferred_by.as_str())
+                        .is_ok_and(|by| tree.is_ancestor_or_self(&r.origin, &by))
+            })
     }
 
     /// The disposal of `clue` (a transfer from `from` at `managing`

@@ -32,10 +32,12 @@ struct Office {
     parent: Option<usize>,
 }
 
-/// One generated record: who wrote it and the highest level it climbs to.
+/// One generated record: the highest level it climbs to, and the office
+/// below its origin it is also addressed to.
 struct Written {
     record: Record,
     up_to: Level,
+    down_to: Option<usize>,
 }
 
 /// What the generator knows to be true of each office's own work.
@@ -228,6 +230,17 @@ impl World {
             let cid = Uuid::from_u128(rng.random());
             let body = json!({"transfer_to": "discipline_commission", "managing_level": managing, "summary": "s"});
             self.write(record(Kind::Clue, cid, &me, None, body), managing);
+            let tally = |event: &str| json!({"clue_id": cid, "event": event, "transferred_by": me, "managing_level": managing});
+            self.write(
+                record(
+                    Kind::ClueTally,
+                    ids::clue_tally(&cid, "transferred"),
+                    &me,
+                    None,
+                    tally("transferred"),
+                ),
+                Level::Central,
+            );
             let disposed = rng.random_bool(0.5).then_some(receiver);
             if let Some(r) = disposed {
                 let body = json!({"disposal_of": cid, "disposal": {"method": "talk_inquiry"}});
@@ -236,6 +249,18 @@ impl World {
                     record(Kind::Clue, ids::disposal(&cid), &by, None, body),
                     Level::Central,
                 );
+                let rec = record(
+                    Kind::ClueTally,
+                    ids::clue_tally(&cid, "disposed"),
+                    &by,
+                    None,
+                    tally("disposed"),
+                );
+                self.written.push(Written {
+                    record: rec,
+                    up_to: Level::Central,
+                    down_to: Some(i),
+                });
             }
             t.clues.push((cid, managing, disposed));
         }
@@ -243,7 +268,11 @@ impl World {
     }
 
     fn write(&mut self, record: Record, up_to: Level) {
-        self.written.push(Written { record, up_to });
+        self.written.push(Written {
+            record,
+            up_to,
+            down_to: None,
+        });
     }
 
     fn index(&self, id: &NodeId) -> usize {
@@ -257,9 +286,15 @@ impl World {
             .iter()
             .filter(|w| {
                 let origin = self.index(&w.record.origin);
-                origin == x
+                let up = origin == x
                     || (self.ancestors(origin).contains(&x)
-                        && self.offices[x].level.rank() >= w.up_to.rank())
+                        && self.offices[x].level.rank() >= w.up_to.rank());
+                // Down from the origin to the addressee, through the offices between.
+                let down = w.down_to.is_some_and(|d| {
+                    (d == x || self.ancestors(d).contains(&x))
+                        && self.ancestors(x).contains(&origin)
+                });
+                up || down
             })
             .map(|w| w.record.clone())
             .collect()
@@ -302,9 +337,9 @@ impl World {
         Tree::new(&o.id, "", o.level, &ancestors, &below)
     }
 
-    /// Office `o`'s own statistics as counted directly from the truth,
-    /// limited to what reaches office `x`.
-    fn expected_stats(&self, x: usize, o: usize) -> Stats {
+    /// Office `o`'s own statistics as counted directly from the truth
+    /// (all of it reaches every office above `o`).
+    fn expected_stats(&self, o: usize) -> Stats {
         let t = &self.truth[o];
         let villages: BTreeSet<&String> = t
             .register
@@ -327,15 +362,11 @@ impl World {
             e.0 += 1;
             e.1 += *verified as u64;
         }
-        let x_level = self.offices[x].level;
-        for (_, managing, disposed) in &t.clues {
-            // A clue reaches x when x is its origin or at or below the managing level.
-            if o == x || x_level.rank() >= managing.rank() {
-                s.clues += 1;
-                // Its disposal reaches x when x is the receiver or above it.
-                let seen = disposed.is_some_and(|r| r == x || self.ancestors(r).contains(&x));
-                s.clues_disposed += seen as u64;
-            }
+        // Clue tallies reach every ancestor of the transferring office, and
+        // a disposal's tally every office between it and the receiver.
+        for (_, _, disposed) in &t.clues {
+            s.clues += 1;
+            s.clues_disposed += disposed.is_some() as u64;
         }
         s
     }
@@ -391,7 +422,7 @@ proptest! {
             prop_assert_eq!(stats.len(), offices.len());
             for row in &stats {
                 let o = world.index(&row.office);
-                prop_assert_eq!(&row.own, &world.expected_stats(x, o), "stats of {} at {}", row.office, world.offices[x].id);
+                prop_assert_eq!(&row.own, &world.expected_stats(o), "stats of {} at {}", row.office, world.offices[x].id);
             }
             for row in &coverage {
                 let o = world.index(&row.office);
