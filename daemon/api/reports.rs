@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ApiError, ApiState, submit_error};
+use crate::workflow::report::LedgerLine;
 use crate::workflow::{Snapshot, export, report, supervise};
 
 /// Query string of the reports: a term or a round, and a day to grade on.
@@ -76,15 +77,23 @@ pub(super) async fn stats(
     Ok(Json(json!({ "round": q.round, "rows": rows })).into_response())
 }
 
+async fn ledger_lines(state: &ApiState, q: &ReportQuery) -> Result<Vec<LedgerLine>, ApiError> {
+    let snap = snapshot(state).await?;
+    let deadlines = &state.engine.config.workflow.deadlines;
+    Ok(report::ledger(
+        &snap,
+        deadlines,
+        q.round.as_deref(),
+        q.as_of()?,
+    ))
+}
+
 /// `GET /api/v1/reports/ledger?round=&as_of=`
 pub(super) async fn ledger(
     State(state): State<ApiState>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let snap = snapshot(&state).await?;
-    let deadlines = &state.engine.config.workflow.deadlines;
-    let lines = report::ledger(&snap, deadlines, q.round.as_deref(), q.as_of()?);
-    Ok(Json(lines).into_response())
+    Ok(Json(ledger_lines(&state, &q).await?).into_response())
 }
 
 fn csv(text: String) -> Response {
@@ -105,10 +114,7 @@ pub(super) async fn ledger_csv(
     State(state): State<ApiState>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let snap = snapshot(&state).await?;
-    let deadlines = &state.engine.config.workflow.deadlines;
-    let lines = report::ledger(&snap, deadlines, q.round.as_deref(), q.as_of()?);
-    Ok(csv(export::ledger_csv(&lines)))
+    Ok(csv(export::ledger_csv(&ledger_lines(&state, &q).await?)))
 }
 
 /// `POST /api/v1/supervision/run`: grade and notify now, as the

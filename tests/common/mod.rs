@@ -360,23 +360,23 @@ impl Net {
 
     /// GETs `path` (with its query) from the operator API of `id`.
     pub async fn get_json(&self, id: &str, path: &str) -> Value {
-        let resp = self
-            .http
-            .get(self.api(id, path))
-            .bearer_auth(self.token(id))
-            .send()
+        self.get_ok(id, path)
             .await
-            .expect("operator API request");
-        assert!(
-            resp.status().is_success(),
-            "GET {path} at {id}: {}",
-            resp.status()
-        );
-        resp.json().await.expect("JSON answer")
+            .json()
+            .await
+            .expect("JSON answer")
     }
 
     /// GETs `path` from the operator API of `id` as text.
     pub async fn get_text(&self, id: &str, path: &str) -> String {
+        self.get_ok(id, path)
+            .await
+            .text()
+            .await
+            .expect("text answer")
+    }
+
+    async fn get_ok(&self, id: &str, path: &str) -> reqwest::Response {
         let resp = self
             .http
             .get(self.api(id, path))
@@ -389,7 +389,7 @@ impl Net {
             "GET {path} at {id}: {}",
             resp.status()
         );
-        resp.text().await.expect("text answer")
+        resp
     }
 
     /// Files the plan of [`TEST_ROUND`] at `id` unless `id` holds it: a
