@@ -22,12 +22,11 @@ use serde_json::{Value, json};
 const BODY: &str = "巡察组在对县教育局党组开展常规巡察时发现，该单位落实全面从严治党主体责任不到位，\
 对群众反映强烈的校园食堂采购问题整改推进迟缓，部分干部存在形式主义官僚主义问题，\
 责令限期整改并报送整改报告。";
-const CATEGORIES: [&str; 5] = [
-    "党风廉政建设",
-    "选人用人",
-    "整改落实",
-    "意识形态",
-    "群众身边腐败",
+/// County categories of the current term's taxonomy (三个聚焦).
+const CATEGORIES: [&str; 3] = [
+    "grassroots_corruption",
+    "weak_party_organizations",
+    "policy_delivery",
 ];
 /// Records per submit request (one transaction at the county).
 const BATCH: usize = 5000;
@@ -63,17 +62,19 @@ struct Bench {
 impl Bench {
     fn finding(&self, tag: &str, g: usize) -> Value {
         let severity = ["general", "serious", "major"][g % 3];
-        json!({"kind": "finding", "body": {
+        json!({"kind": "finding", "round_id": common::TEST_ROUND, "body": {
             "title": format!("{tag}-{g}"), "severity": severity,
-            "category": CATEGORIES[g % 5], "facts": format!("{}（编号{g}）", self.body)}})
+            "category": CATEGORIES[g % CATEGORIES.len()], "facts": format!("{}（编号{g}）", self.body)}})
     }
 
     fn url(&self, id: &str, path: &str) -> String {
         format!("http://{}{path}", self.net.nodes[id].operator_addr)
     }
 
-    /// Submits `n` findings at `id` in batches.
+    /// Submits `n` findings at `id` in batches, after the round they
+    /// belong to is planned there.
     async fn write(&self, id: &str, tag: &str, n: usize) {
+        self.net.open_test_round(id).await;
         let token = self.net.token_of(id);
         for lo in (0..n).step_by(BATCH) {
             let batch: Vec<Value> = (lo..(lo + BATCH).min(n))
@@ -168,6 +169,26 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds (user + system) used so far by the running daemons of `net`.
+fn daemons_cpu_s(net: &Net) -> f64 {
+    let ticks = 100.0; // USER_HZ on Linux
+    net.nodes
+        .keys()
+        .filter_map(|id| net.pid(id))
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .map(|stat| {
+            // Fields after the command name, which may hold spaces: utime is
+            // the 14th field of the line, stime the 15th.
+            let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+            let f: Vec<f64> = rest
+                .split_whitespace()
+                .map(|v| v.parse().unwrap_or(0.0))
+                .collect();
+            (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / ticks
+        })
+        .sum()
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
@@ -221,12 +242,15 @@ async fn run() {
     eprintln!("footprint: {}", results);
 
     // 1. Bulk: N_BULK findings at the county until all are at central.
+    let cpu = daemons_cpu_s(&b.net);
     let t = Instant::now();
     b.write("630202", "bulk", n_bulk).await;
     let written = t.elapsed().as_secs_f64();
     b.wait_count("000000", n_bulk as i64).await;
     let s = t.elapsed().as_secs_f64();
-    results["bulk"] = json!({"rows": n_bulk, "county_written_s": written, "central_s": s, "rows_per_s": n_bulk as f64 / s});
+    let cpu = daemons_cpu_s(&b.net) - cpu;
+    results["bulk"] = json!({"rows": n_bulk, "county_written_s": written, "central_s": s, "rows_per_s": n_bulk as f64 / s,
+        "daemons_cpu_s": cpu, "cpu_us_per_row": cpu * 1e6 / n_bulk as f64});
     eprintln!("bulk: {}", results["bulk"]);
 
     // 2. Latency: one finding at a time, until visible at central.
@@ -293,6 +317,7 @@ async fn run() {
         b.net.start(id).await;
     }
     let before = b.count("000000").await;
+    let cpu = daemons_cpu_s(&b.net);
     let t = Instant::now();
     let writers = ids.iter().map(|id| b.write(id, "fanin", n_fanin));
     futures::future::join_all(writers).await;
@@ -300,7 +325,8 @@ async fn run() {
     b.wait_count("000000", before + (fanin * n_fanin) as i64)
         .await;
     results["fanin"] = json!({"counties": fanin, "rows_per_county": n_fanin, "last_county_written_s": written,
-        "central_s": t.elapsed().as_secs_f64(), "municipal_rss_kib": rss_kib(b.net.pid("630200").unwrap())});
+        "central_s": t.elapsed().as_secs_f64(), "municipal_rss_kib": rss_kib(b.net.pid("630200").unwrap()),
+        "daemons_cpu_s": daemons_cpu_s(&b.net) - cpu});
     eprintln!("fan-in: {}", results["fanin"]);
 
     let out = std::env::var("XUNLIAN_BENCH_OUT")

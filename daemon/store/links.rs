@@ -221,21 +221,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
         let mut tx = self.begin_write().await.map_err(sql("beginning enqueue"))?;
-        let now = now_ms();
-        for (lane, seq, bytes) in rows {
-            sqlx::query(
-                "INSERT INTO outbox (peer, lane, seq, bytes, queued_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(peer.as_str())
-            .bind(lane.as_i64())
-            .bind(seq)
-            .bind(bytes)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(sql("queueing record"))?;
-        }
+        let rows: Vec<super::records::OutboxRow> = rows
+            .iter()
+            .map(|(lane, seq, bytes)| (peer.as_str(), lane.as_i64(), *seq, *bytes))
+            .collect();
+        super::records::queue(self.inner.backend, &mut tx, &rows, now_ms()).await?;
         tx.commit().await.map_err(sql("committing enqueue"))?;
         Ok(())
     }

@@ -11,6 +11,7 @@
 //! promises to the sender. Writes are serialised by one async mutex (SQLite
 //! has one writer anyway; this avoids busy-snapshot errors on upgrade).
 
+mod bulk;
 mod links;
 mod records;
 mod topology;

@@ -1,5 +1,8 @@
 //! Applying records (with their outbox rows and cursors) and reading them.
 
+use std::collections::HashMap;
+
+use super::bulk::MultiRow;
 use super::links::{CursorPos, QuarantineEntry, chain_next};
 use super::{Store, StoreError, col, now_ms, sql};
 use crate::node::NodeId;
@@ -51,10 +54,46 @@ pub struct RecordFilter {
     pub limit: i64,
 }
 
+/// Current versions of records, by id.
+static HELD_VERSIONS: MultiRow =
+    MultiRow::list("SELECT id, version FROM records WHERE id IN (", ")");
+static APPEND_CHANGES: MultiRow = MultiRow::values(
+    "INSERT INTO changes (seq, record_id, version, chain) VALUES ",
+    4,
+    "",
+);
+static UPSERT_RECORDS: MultiRow = MultiRow::values(
+    "INSERT INTO records (id, kind, origin, version, seq, lane, round_id, classification,
+         updated_at, received_at, received_from, bytes, doc) VALUES ",
+    13,
+    " ON CONFLICT (id) DO UPDATE SET version = excluded.version, seq = excluded.seq,
+         round_id = excluded.round_id, classification = excluded.classification,
+         updated_at = excluded.updated_at, received_at = excluded.received_at,
+         received_from = excluded.received_from, bytes = excluded.bytes, doc = excluded.doc",
+);
+pub(super) static QUEUE_OUTBOX: MultiRow = MultiRow::values(
+    "INSERT INTO outbox (peer, lane, seq, bytes, queued_at) VALUES ",
+    5,
+    " ON CONFLICT DO NOTHING",
+);
+static PARK: MultiRow = MultiRow::values(
+    "INSERT INTO parked (seq) VALUES ",
+    1,
+    " ON CONFLICT DO NOTHING",
+);
+
+/// One outbox row: (peer, lane, seq, bytes).
+pub(super) type OutboxRow<'a> = (&'a str, i64, i64, i64);
+
 impl Store {
     /// Applies `items` received from `from` (None for a local submit) in one
     /// transaction, together with the receiver cursors that cover them and
     /// any quarantine entries for records refused in the same batch.
+    ///
+    /// A record is stored when it is new here or newer than the version
+    /// held; each stored version gets the next seq of the change log. The
+    /// work is a handful of multi-row statements whatever the batch size
+    /// (see `bulk`).
     pub async fn commit(
         &self,
         from: Option<&NodeId>,
@@ -65,89 +104,133 @@ impl Store {
         let _w = self.inner.write.lock().await;
         let mut tx = self.begin_write().await.map_err(sql("beginning commit"))?;
         let now = now_ms();
+        let ids: Vec<String> = items.iter().map(|i| i.record.id.to_string()).collect();
+        let mut held: HashMap<&str, i64> = HashMap::with_capacity(ids.len());
+        for (text, chunk) in HELD_VERSIONS.chunks(self.inner.backend, &ids) {
+            let mut q = sqlx::query(text);
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            for row in q
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(sql("reading versions"))?
+            {
+                let id: String = col(&row, "id")?;
+                let version: i64 = col(&row, "version")?;
+                if let Some(k) = chunk.iter().find(|c| **c == id) {
+                    held.insert(k.as_str(), version);
+                }
+            }
+        }
+        let last = sqlx::query("SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(sql("reading the log's end"))?;
+        let (mut seq, mut chain): (i64, String) = match last {
+            Some(row) => (col(&row, "seq")?, col(&row, "chain")?),
+            None => (0, String::new()),
+        };
+
+        // Which items are stored, at which seq, with which chain hash.
         let mut out = Vec::with_capacity(items.len());
-        let mut chain: Option<String> = None;
-        for item in items {
-            let r = &item.record;
-            let id = r.id.to_string();
-            let existing: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM records WHERE id = $1")
-                    .bind(&id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(sql("reading version"))?;
-            if existing.is_some_and(|v| v >= r.version as i64) {
+        let mut changes: Vec<(i64, usize, String)> = Vec::new();
+        for (k, item) in items.iter().enumerate() {
+            let version = item.record.version as i64;
+            if held.get(ids[k].as_str()).is_some_and(|v| *v >= version) {
                 out.push(Applied::Unchanged);
                 continue;
             }
-            let prev = match chain.take() {
-                Some(c) => c,
-                None => sqlx::query_scalar("SELECT chain FROM changes ORDER BY seq DESC LIMIT 1")
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(sql("reading chain"))?
-                    .unwrap_or_default(),
-            };
-            let next = chain_next(&prev, &id, r.version as i64);
-            let seq: i64 = sqlx::query_scalar(
-                "INSERT INTO changes (record_id, version, chain) VALUES ($1, $2, $3) RETURNING seq",
-            )
-            .bind(&id)
-            .bind(r.version as i64)
-            .bind(&next)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(sql("appending change"))?;
-            let lane = r.kind.lane().as_i64();
-            sqlx::query(
-                "INSERT INTO records (id, kind, origin, version, seq, lane, round_id, classification,
-                     updated_at, received_at, received_from, bytes, doc)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, seq = excluded.seq,
-                     round_id = excluded.round_id, classification = excluded.classification,
-                     updated_at = excluded.updated_at, received_at = excluded.received_at,
-                     received_from = excluded.received_from, bytes = excluded.bytes, doc = excluded.doc",
-            )
-            .bind(&id)
-            .bind(r.kind.as_str())
-            .bind(r.origin.as_str())
-            .bind(r.version as i64)
-            .bind(seq)
-            .bind(lane)
-            .bind(r.round_id.as_deref())
-            .bind(classification_str(r))
-            .bind(r.updated_at.to_rfc3339())
-            .bind(now)
-            .bind(from.map(|f| f.as_str()))
-            .bind(item.doc.len() as i64)
-            .bind(&item.doc)
-            .execute(&mut *tx)
-            .await
-            .map_err(sql("storing record"))?;
-            for peer in &item.hops {
-                sqlx::query(
-                    "INSERT INTO outbox (peer, lane, seq, bytes, queued_at) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(peer.as_str())
-                .bind(lane)
-                .bind(seq)
-                .bind(item.doc.len() as i64)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(sql("queueing record"))?;
-            }
-            if item.park {
-                sqlx::query("INSERT INTO parked (seq) VALUES ($1) ON CONFLICT DO NOTHING")
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(sql("parking record"))?;
-            }
-            chain = Some(next);
+            held.insert(ids[k].as_str(), version);
+            seq += 1;
+            chain = chain_next(&chain, &ids[k], version);
+            changes.push((seq, k, chain.clone()));
             out.push(Applied::Stored { seq });
         }
+        APPEND_CHANGES
+            .execute(
+                self.inner.backend,
+                &mut tx,
+                &changes,
+                "appending changes",
+                |q, (seq, k, chain)| {
+                    q.bind(*seq)
+                        .bind(ids[*k].as_str())
+                        .bind(items[*k].record.version as i64)
+                        .bind(chain.as_str())
+                },
+            )
+            .await?;
+
+        // A record stored twice in one batch keeps only its last version:
+        // the earlier one is superseded before anyone could read it.
+        let latest: Vec<(i64, usize)> = changes
+            .iter()
+            .filter(|(_, k, _)| {
+                held.get(ids[*k].as_str()) == Some(&(items[*k].record.version as i64))
+            })
+            .map(|(seq, k, _)| (*seq, *k))
+            .collect();
+        let from_id = from.map(|f| f.as_str());
+        let updated: Vec<String> = latest
+            .iter()
+            .map(|(_, k)| items[*k].record.updated_at.to_rfc3339())
+            .collect();
+        let rows: Vec<(i64, usize, &str)> = latest
+            .iter()
+            .zip(&updated)
+            .map(|((seq, k), u)| (*seq, *k, u.as_str()))
+            .collect();
+        UPSERT_RECORDS
+            .execute(
+                self.inner.backend,
+                &mut tx,
+                &rows,
+                "storing records",
+                |q, (seq, k, updated)| {
+                    let item = &items[*k];
+                    let r = &item.record;
+                    q.bind(ids[*k].as_str())
+                        .bind(r.kind.as_str())
+                        .bind(r.origin.as_str())
+                        .bind(r.version as i64)
+                        .bind(*seq)
+                        .bind(r.kind.lane().as_i64())
+                        .bind(r.round_id.as_deref())
+                        .bind(classification_str(r))
+                        .bind(*updated)
+                        .bind(now)
+                        .bind(from_id)
+                        .bind(item.doc.len() as i64)
+                        .bind(item.doc.as_str())
+                },
+            )
+            .await?;
+        let outbox: Vec<OutboxRow> = latest
+            .iter()
+            .flat_map(|(seq, k)| {
+                let item = &items[*k];
+                let lane = item.record.kind.lane().as_i64();
+                item.hops
+                    .iter()
+                    .map(move |p| (p.as_str(), lane, *seq, item.doc.len() as i64))
+            })
+            .collect();
+        queue(self.inner.backend, &mut tx, &outbox, now).await?;
+        let parked: Vec<i64> = latest
+            .iter()
+            .filter(|(_, k)| items[*k].park)
+            .map(|(seq, _)| *seq)
+            .collect();
+        PARK.execute(
+            self.inner.backend,
+            &mut tx,
+            &parked,
+            "parking records",
+            |q, seq| q.bind(*seq),
+        )
+        .await?;
+
         if let Some(peer) = from {
             for (lane, pos) in cursors {
                 super::links::save_cursor(&mut tx, peer, *lane, pos, now).await?;
@@ -254,6 +337,26 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Queues `rows` on their links' outboxes, as of `now`.
+pub(super) async fn queue(
+    backend: super::Backend,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    rows: &[OutboxRow<'_>],
+    now: i64,
+) -> Result<(), StoreError> {
+    QUEUE_OUTBOX
+        .execute(
+            backend,
+            tx,
+            rows,
+            "queueing records",
+            |q, (peer, lane, seq, bytes)| {
+                q.bind(*peer).bind(*lane).bind(*seq).bind(*bytes).bind(now)
+            },
+        )
+        .await
 }
 
 fn classification_str(r: &Record) -> &'static str {

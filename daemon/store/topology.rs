@@ -4,8 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::RangeItem;
+use super::bulk::MultiRow;
 use super::{Store, StoreError, col, sql};
 use crate::node::{Level, NodeId};
+
+static UNPARK: MultiRow = MultiRow::list("DELETE FROM parked WHERE seq IN (", ")");
 
 /// One office below this node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,17 +111,15 @@ impl Store {
             .collect()
     }
 
-    /// Takes `seq` off the parked list (stale or fully routed rows).
+    /// Takes `seqs` off the parked list (stale or fully routed rows).
     pub async fn unpark(&self, seqs: &[i64]) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
         let mut tx = self.begin_write().await.map_err(sql("beginning unpark"))?;
-        for seq in seqs {
-            sqlx::query("DELETE FROM parked WHERE seq = $1")
-                .bind(seq)
-                .execute(&mut *tx)
-                .await
-                .map_err(sql("unparking"))?;
-        }
+        UNPARK
+            .execute(self.inner.backend, &mut tx, seqs, "unparking", |q, seq| {
+                q.bind(*seq)
+            })
+            .await?;
         sqlx::query("DELETE FROM parked WHERE seq NOT IN (SELECT seq FROM records)")
             .execute(&mut *tx)
             .await
