@@ -171,11 +171,14 @@ fn rss_kib(pid: u32) -> u64 {
 
 /// CPU seconds (user + system) used so far by the running daemons of `net`.
 fn daemons_cpu_s(net: &Net) -> f64 {
+    net.nodes.keys().map(|id| cpu_s(net, id)).sum()
+}
+
+/// CPU seconds (user + system) used so far by the daemon of `id`.
+fn cpu_s(net: &Net, id: &str) -> f64 {
     let ticks = 100.0; // USER_HZ on Linux
-    net.nodes
-        .keys()
-        .filter_map(|id| net.pid(id))
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+    net.pid(id)
+        .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
         .map(|stat| {
             // Fields after the command name, which may hold spaces: utime is
             // the 14th field of the line, stime the 15th.
@@ -186,8 +189,20 @@ fn daemons_cpu_s(net: &Net) -> f64 {
                 .collect();
             (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / ticks
         })
-        .sum()
+        .unwrap_or(0.0)
 }
+
+/// CPU microseconds per row spent by each daemon of the chain since `before`.
+fn chain_cpu(net: &Net, before: &[f64; 4], rows: usize) -> Value {
+    let mut out = serde_json::Map::new();
+    for (id, b) in CHAIN.iter().zip(before) {
+        out.insert(id.to_string(), json!((cpu_s(net, id) - b) * 1e6 / rows as f64));
+    }
+    Value::Object(out)
+}
+
+/// The county → central chain the bulk figure crosses.
+const CHAIN: [&str; 4] = ["630202", "630200", "630000", "000000"];
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -243,6 +258,7 @@ async fn run() {
 
     // 1. Bulk: N_BULK findings at the county until all are at central.
     let cpu = daemons_cpu_s(&b.net);
+    let per_node = CHAIN.map(|id| cpu_s(&b.net, id));
     let t = Instant::now();
     b.write("630202", "bulk", n_bulk).await;
     let written = t.elapsed().as_secs_f64();
@@ -250,7 +266,8 @@ async fn run() {
     let s = t.elapsed().as_secs_f64();
     let cpu = daemons_cpu_s(&b.net) - cpu;
     results["bulk"] = json!({"rows": n_bulk, "county_written_s": written, "central_s": s, "rows_per_s": n_bulk as f64 / s,
-        "daemons_cpu_s": cpu, "cpu_us_per_row": cpu * 1e6 / n_bulk as f64});
+        "daemons_cpu_s": cpu, "cpu_us_per_row": cpu * 1e6 / n_bulk as f64,
+        "cpu_us_per_row_by_node": chain_cpu(&b.net, &per_node, n_bulk)});
     eprintln!("bulk: {}", results["bulk"]);
 
     // 2. Latency: one finding at a time, until visible at central.

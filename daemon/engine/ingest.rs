@@ -201,7 +201,10 @@ impl Engine {
                         out[s] = Some(unchanged);
                     }
                 }
-                Err(item) => items.push((slot, item)),
+                Err(item) => {
+                    cache.prepared(&item.record);
+                    items.push((slot, item));
+                }
             }
         }
         if !items.is_empty() {

@@ -161,6 +161,11 @@ impl Store {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA busy_timeout = 30000").await?;
+                        // 16 MiB of page cache per connection (SQLite's
+                        // default is 2 MiB): a provincial store's indexes
+                        // stay in memory instead of being re-read per lookup.
+                        // Allocated only as pages are used.
+                        conn.execute("PRAGMA cache_size = -16384").await?;
                         if let Some(b) = max_bytes {
                             let pages = (b / SQLITE_PAGE_SIZE).max(1);
                             // An integer we computed: safe to format into SQL.

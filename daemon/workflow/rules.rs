@@ -30,10 +30,28 @@ pub struct Context<'a> {
     pub taxonomy: &'a Taxonomy,
 }
 
-/// Round plans read from the store during one submit batch, so a bulk of
-/// findings of one round reads its plan once.
+/// Round plans read from the store or prepared during one submit batch, so
+/// a bulk of findings of one round reads its plan once.
 #[derive(Default)]
 pub struct PlanCache(std::sync::Mutex<HashMap<(NodeId, String), Option<Record>>>);
+
+impl PlanCache {
+    /// Notes a record prepared in this batch: a round plan replaces what
+    /// the cache held for its round.
+    pub fn prepared(&self, r: &Record) {
+        if r.kind == Kind::RoundPlan
+            && let Some(round) = bodies::round_of(r)
+        {
+            let key = (r.origin.clone(), round.to_string());
+            self.lock().insert(key, Some(r.clone()));
+        }
+    }
+
+    /// A std lock: never held across an await.
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(NodeId, String), Option<Record>>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
 
 /// What the rules may look up: the records this node holds, plus those
 /// prepared earlier in the same submit batch (which win).
@@ -67,14 +85,9 @@ impl<'a> Lookup<'a> {
         }
     }
 
-    /// The round plan of `origin` for `round`.
+    /// The round plan of `origin` for `round` (one prepared earlier in the
+    /// batch wins: [`PlanCache::prepared`] put it in the cache).
     pub async fn plan(&self, origin: &NodeId, round: &str) -> Result<Option<Record>, StoreError> {
-        let mine = |r: &&Record| {
-            r.kind == Kind::RoundPlan && r.origin == *origin && bodies::round_of(r) == Some(round)
-        };
-        if let Some(r) = self.pending().rev().find(mine) {
-            return Ok(Some(r.clone()));
-        }
         let key = (origin.clone(), round.to_string());
         if let Some(hit) = self.lock().get(&key) {
             return Ok(hit.clone());
@@ -96,7 +109,7 @@ impl<'a> Lookup<'a> {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(NodeId, String), Option<Record>>> {
-        self.cache.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.cache.lock()
     }
 
     /// Every assignment held, with its body.

@@ -232,7 +232,7 @@ impl Net {
             .append(true)
             .open(self.log_path(id))
             .expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_xunlian"))
+        let child = Command::new(daemon_binary())
             .args(["daemon", "--config"])
             .arg(&self.nodes[id].config)
             .env("RUST_LOG", "info,xunlian=debug")
@@ -607,6 +607,14 @@ where
         );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// The `xunlian` binary daemons run: this build's, or `XUNLIAN_BIN` (a
+/// profiling build, say) when set.
+pub fn daemon_binary() -> PathBuf {
+    std::env::var_os("XUNLIAN_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_xunlian")))
 }
 
 /// Copies a SQLite store (with its WAL) to `to`.
