@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::network::{self, Addressing, InitOptions, Tree};
+use crate::network::{self, Addressing, InitOptions, PortRange, Tree};
 use crate::node::NodeId;
 
 #[derive(Debug, Subcommand)]
@@ -32,6 +32,12 @@ pub struct InitArgs {
     /// 000000=postgres://xunlian@db/xunlian; the others use SQLite files.
     #[arg(long = "store", value_parser = parse_store)]
     stores: Vec<(NodeId, String)>,
+    /// With `loopback`: the ports to take, as LOW-HIGH (two per node, each
+    /// checked free). Default: the range below the kernel's ephemeral ports
+    /// (20000-32767 on most Linux), which outgoing connections never take,
+    /// so a stopped node always gets its ports back.
+    #[arg(long)]
+    ports: Option<PortRange>,
 }
 
 fn parse_store(s: &str) -> Result<(NodeId, String), String> {
@@ -50,6 +56,7 @@ pub fn run(cmd: NetworkCommand) -> anyhow::Result<()> {
                     Addressing::Loopback
                 },
                 stores: args.stores.into_iter().collect(),
+                ports: args.ports.unwrap_or_else(PortRange::outside_ephemeral),
                 ..InitOptions::default()
             };
             let nodes = network::init(&tree, &args.dir, &opts)?;

@@ -5,15 +5,17 @@
 //! Layout: `DIR/ca/` (CA, CRL), `DIR/<id>/config.toml`, `DIR/<id>/node.pem`,
 //! `DIR/<id>/node.key`, `DIR/<id>/operator.token`, `DIR/<id>/data/`.
 
+mod ports;
 mod tree;
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use chrono::{Duration, Utc};
 
+pub use ports::PortRange;
 pub use tree::{Tree, TreeNode};
 
 use crate::config::{
@@ -45,6 +47,8 @@ pub struct InitOptions {
     pub addressing: Addressing,
     /// Store URLs for some nodes (the others get an SQLite file).
     pub stores: BTreeMap<NodeId, String>,
+    /// Loopback ports to choose from with [`Addressing::Loopback`].
+    pub ports: PortRange,
 }
 
 /// How the nodes of a generated network reach each other.
@@ -74,6 +78,7 @@ impl Default for InitOptions {
             health_stale_secs: None,
             addressing: Addressing::Loopback,
             stores: BTreeMap::new(),
+            ports: PortRange::outside_ephemeral(),
         }
     }
 }
@@ -96,7 +101,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
     pki::init_ca(&ca_dir, "xunlian network CA", 3650)?;
 
     let mut ports: BTreeMap<NodeId, (SocketAddr, SocketAddr)> = BTreeMap::new();
-    let mut holders = Vec::new();
+    let mut picker = ports::PortPicker::new(opts.ports);
     for n in &tree.nodes {
         if opts.addressing == Addressing::Hosts {
             let peer = SocketAddr::from(([0, 0, 0, 0], PEER_PORT));
@@ -104,13 +109,9 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             ports.insert(n.id.clone(), (peer, op));
             continue;
         }
-        let peer = TcpListener::bind("127.0.0.1:0").context("finding a free loopback port")?;
-        let op = TcpListener::bind("127.0.0.1:0").context("finding a free loopback port")?;
-        ports.insert(n.id.clone(), (peer.local_addr()?, op.local_addr()?));
-        // Held until every port is chosen so no two nodes get the same one.
-        holders.push((peer, op));
+        ports.insert(n.id.clone(), (picker.take()?, picker.take()?));
     }
-    drop(holders);
+    drop(picker);
     for id in opts.stores.keys() {
         if tree.get(id).is_none() {
             bail!("--store names {id}, which is not in the tree");

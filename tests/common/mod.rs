@@ -3,6 +3,7 @@
 //! API. Each test gets its own temporary directory and free ports.
 #![allow(dead_code)]
 
+mod ports;
 pub mod proxy;
 
 use std::collections::BTreeMap;
@@ -21,6 +22,8 @@ pub struct Net {
     pub nodes: BTreeMap<String, NodeFiles>,
     procs: BTreeMap<String, Child>,
     http: reqwest::Client,
+    /// The ports of this network, claimed from every other test's.
+    _ports: ports::PortBlock,
     /// Held while a test round is checked and planned, so concurrent
     /// findings plan it once.
     opening_round: tokio::sync::Mutex<()>,
@@ -136,7 +139,9 @@ impl Net {
         install_crypto();
         let dir = tempfile::tempdir().expect("temp dir");
         let tree = Tree::parse(tree).expect("test tree");
+        let ports = ports::PortBlock::claim();
         let opts = InitOptions {
+            ports: ports.range,
             retry_max_secs: Some(1),
             // Health every second, stale after three: fast enough for tests.
             health_schedule: Some("* * * * * *".into()),
@@ -164,6 +169,7 @@ impl Net {
             nodes: files.into_iter().map(|f| (f.id.to_string(), f)).collect(),
             procs: BTreeMap::new(),
             http: reqwest::Client::new(),
+            _ports: ports,
             opening_round: tokio::sync::Mutex::new(()),
         }
     }
