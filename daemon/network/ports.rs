@@ -39,7 +39,7 @@ impl PortRange {
             }
         } else {
             PortRange {
-                low: eph_high.saturating_add(1).min(65535),
+                low: eph_high.saturating_add(1),
                 high: 65535,
             }
         }
