@@ -52,7 +52,7 @@ rows = [
     ("catch-up 100k", "s", lambda r: get(r, "catchup", "central_s_from_municipal_start"), catchup, ("<", 2.0), True),
     ("fan-in 8x20k", "s", lambda r: get(r, "fanin", "central_s"),
      lambda r: get(r, "fanin", "visible_s_from_insert_start", "central"), ("<", 2.5), True),
-    ("idle memory per instance", "MiB", lambda r: (get(r, "county_idle_rss_kib") or 0) / 1024 or None,
+    ("idle memory per instance", "MiB", lambda r: (get(r, "footprint", "county_idle_rss_kib") or 0) / 1024 or None,
      idle_pss_mib, ("<", 20.0), True),
 ]
 

@@ -242,43 +242,74 @@ async fn run() {
     let mut results = json!({"backend": backend, "body_bytes": body.len(),
         "host": {"cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)}});
 
-    let mut net = Net::new(&tree(fanin));
-    // Footprint: start-to-ready of the county, then its idle RSS.
-    for id in ["000000", "630000", "630200"] {
-        net.start(id).await;
-    }
-    let t = Instant::now();
-    net.start("630202").await;
-    results["start_to_ready_ms"] = json!(t.elapsed().as_millis() as u64);
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    results["county_idle_rss_kib"] = json!(rss_kib(net.pid("630202").unwrap()));
-    let b = Bench {
-        net,
+    let mut b = Bench {
+        net: Net::new(&tree(fanin)),
         http: reqwest::Client::new(),
         body,
     };
-    eprintln!("footprint: {}", results);
+    results["footprint"] = footprint(&mut b).await;
+    eprintln!("footprint: {}", results["footprint"]);
+    // A phase of size 0 is skipped (to profile one phase alone).
+    if n_bulk > 0 {
+        results["bulk"] = bulk(&b, n_bulk).await;
+        eprintln!("bulk: {}", results["bulk"]);
+    }
+    if n_lat > 0 {
+        results["latency_ms"] = latency(&b, n_lat).await;
+        eprintln!("latency: {}", results["latency_ms"]);
+    }
+    if n_catchup > 0 {
+        results["catchup"] = catchup(&mut b, n_catchup).await;
+        eprintln!("catch-up: {}", results["catchup"]);
+    }
+    if fanin > 0 && n_fanin > 0 {
+        results["fanin"] = fan_in(&mut b, fanin, n_fanin).await;
+        eprintln!("fan-in: {}", results["fanin"]);
+    }
 
-    // 1. Bulk: N_BULK findings at the county until all are at central.
+    let out = std::env::var("XUNLIAN_BENCH_OUT")
+        .unwrap_or_else(|_| format!("bench/results/xunlian-{backend}.json"));
+    std::fs::create_dir_all(std::path::Path::new(&out).parent().unwrap()).unwrap();
+    std::fs::write(&out, serde_json::to_string_pretty(&results).unwrap()).unwrap();
+    println!("{}", serde_json::to_string_pretty(&results).unwrap());
+    println!("written to {out}");
+}
+
+/// Start-to-ready of the county (its ancestors already up), then its idle RSS.
+async fn footprint(b: &mut Bench) -> Value {
+    for id in ["000000", "630000", "630200"] {
+        b.net.start(id).await;
+    }
+    let t = Instant::now();
+    b.net.start("630202").await;
+    let ready_ms = t.elapsed().as_millis() as u64;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    json!({"start_to_ready_ms": ready_ms, "county_idle_rss_kib": rss_kib(b.net.pid("630202").unwrap())})
+}
+
+/// N findings written at the county until all are at central.
+async fn bulk(b: &Bench, n: usize) -> Value {
     let cpu = daemons_cpu_s(&b.net);
     let per_node = CHAIN.map(|id| cpu_s(&b.net, id));
+    let before = b.count("000000").await;
     let t = Instant::now();
-    b.write("630202", "bulk", n_bulk).await;
+    b.write("630202", "bulk", n).await;
     let written = t.elapsed().as_secs_f64();
-    b.wait_count("000000", n_bulk as i64).await;
+    b.wait_count("000000", before + n as i64).await;
     let s = t.elapsed().as_secs_f64();
     let cpu = daemons_cpu_s(&b.net) - cpu;
-    results["bulk"] = json!({"rows": n_bulk, "county_written_s": written, "central_s": s, "rows_per_s": n_bulk as f64 / s,
-        "daemons_cpu_s": cpu, "cpu_us_per_row": cpu * 1e6 / n_bulk as f64,
-        "cpu_us_per_row_by_node": chain_cpu(&b.net, &per_node, n_bulk)});
-    eprintln!("bulk: {}", results["bulk"]);
+    json!({"rows": n, "county_written_s": written, "central_s": s, "rows_per_s": n as f64 / s,
+        "daemons_cpu_s": cpu, "cpu_us_per_row": cpu * 1e6 / n as f64,
+        "cpu_us_per_row_by_node": chain_cpu(&b.net, &per_node, n)})
+}
 
-    // 2. Latency: one finding at a time, until visible at central.
-    let mut lat = Vec::with_capacity(n_lat);
+/// One finding at a time, each until visible at central.
+async fn latency(b: &Bench, n: usize) -> Value {
+    let mut lat = Vec::with_capacity(n);
     let mut since = b.last_seq("000000").await;
     let token = b.net.token_of("630202");
     let central_token = b.net.token_of("000000");
-    for g in 0..n_lat {
+    for g in 0..n {
         let t = Instant::now();
         let r = b
             .http
@@ -315,44 +346,37 @@ async fn run() {
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    results["latency_ms"] = json!({"n": n_lat, "p50": percentile(&lat, 0.5), "p95": percentile(&lat, 0.95),
-        "p99": percentile(&lat, 0.99), "max": lat[lat.len() - 1]});
-    eprintln!("latency: {}", results["latency_ms"]);
+    json!({"n": n, "p50": percentile(&lat, 0.5), "p95": percentile(&lat, 0.95),
+        "p99": percentile(&lat, 0.99), "max": lat[lat.len() - 1]})
+}
 
-    // 3. Catch-up: the municipality down while N_CATCHUP pile up below it.
-    let mut b = b;
+/// The municipality down while N findings pile up below it, then started:
+/// time until central has them all.
+async fn catchup(b: &mut Bench, n: usize) -> Value {
     let before = b.count("000000").await;
     b.net.stop("630200");
-    b.write("630202", "catchup", n_catchup).await;
+    b.write("630202", "catchup", n).await;
     let t = Instant::now();
     b.net.start("630200").await;
-    b.wait_count("000000", before + n_catchup as i64).await;
-    results["catchup"] =
-        json!({"rows": n_catchup, "central_s_from_municipal_start": t.elapsed().as_secs_f64()});
-    eprintln!("catch-up: {}", results["catchup"]);
+    b.wait_count("000000", before + n as i64).await;
+    json!({"rows": n, "central_s_from_municipal_start": t.elapsed().as_secs_f64()})
+}
 
-    // 4. Fan-in: FANIN_COUNTIES × N_FANIN at once into the municipality.
-    let ids: Vec<String> = (1..=fanin).map(|k| format!("63029{k}")).collect();
+/// COUNTIES × N findings written at once into the municipality, until
+/// central has them all.
+async fn fan_in(b: &mut Bench, counties: usize, n: usize) -> Value {
+    let ids: Vec<String> = (1..=counties).map(|k| format!("63029{k}")).collect();
     for id in &ids {
         b.net.start(id).await;
     }
     let before = b.count("000000").await;
     let cpu = daemons_cpu_s(&b.net);
     let t = Instant::now();
-    let writers = ids.iter().map(|id| b.write(id, "fanin", n_fanin));
+    let writers = ids.iter().map(|id| b.write(id, "fanin", n));
     futures::future::join_all(writers).await;
     let written = t.elapsed().as_secs_f64();
-    b.wait_count("000000", before + (fanin * n_fanin) as i64)
-        .await;
-    results["fanin"] = json!({"counties": fanin, "rows_per_county": n_fanin, "last_county_written_s": written,
+    b.wait_count("000000", before + (counties * n) as i64).await;
+    json!({"counties": counties, "rows_per_county": n, "last_county_written_s": written,
         "central_s": t.elapsed().as_secs_f64(), "municipal_rss_kib": rss_kib(b.net.pid("630200").unwrap()),
-        "daemons_cpu_s": daemons_cpu_s(&b.net) - cpu});
-    eprintln!("fan-in: {}", results["fanin"]);
-
-    let out = std::env::var("XUNLIAN_BENCH_OUT")
-        .unwrap_or_else(|_| format!("bench/results/xunlian-{backend}.json"));
-    std::fs::create_dir_all(std::path::Path::new(&out).parent().unwrap()).unwrap();
-    std::fs::write(&out, serde_json::to_string_pretty(&results).unwrap()).unwrap();
-    println!("{}", serde_json::to_string_pretty(&results).unwrap());
-    println!("written to {out}");
+        "daemons_cpu_s": daemons_cpu_s(&b.net) - cpu})
 }

@@ -25,6 +25,7 @@
 //! - [`workflow`]: the inspection practice: rules at submit, rectification
 //!   state, coverage, statistics, supervision, exports.
 //! - [`cli`]: the `xunlian` subcommands.
+//! - [`hex`]: lowercase hex of hashes, serials and tokens.
 //!
 //! See `ARCHITECTURE.md` for how a record flows and the invariants.
 #![forbid(unsafe_code)]
@@ -34,6 +35,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod health;
+pub mod hex;
 pub mod identity;
 pub mod network;
 pub mod node;

@@ -87,16 +87,37 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
         .await;
     net.stop("630102");
 
-    // Make it a schema-version-1 store, as an older release left it.
+    // Make it a schema-version-1 store, as an older release left it: no
+    // index on updated_at (v2), the outbox a rowid table (v3). The finding
+    // waits in the outbox for the parent, which is not running.
     let pool = open(&net, "630102").await;
-    sqlx::query("DROP INDEX records_updated_at")
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 2")
-        .execute(&pool)
-        .await
-        .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    for step in [
+        "DROP INDEX records_updated_at",
+        "CREATE TABLE outbox_v1 (peer TEXT NOT NULL, lane INTEGER NOT NULL, seq INTEGER NOT NULL,
+             bytes INTEGER NOT NULL, queued_at INTEGER NOT NULL, PRIMARY KEY (peer, lane, seq))",
+        "INSERT INTO outbox_v1 SELECT peer, lane, seq, bytes, queued_at FROM outbox",
+        "DROP TABLE outbox",
+        "ALTER TABLE outbox_v1 RENAME TO outbox",
+        "DELETE FROM _sqlx_migrations WHERE version >= 2",
+    ] {
+        sqlx::query(step).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let fid = f["id"].as_str().unwrap().to_string();
+    let queued = |pool: sqlx::SqlitePool| {
+        let fid = fid.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM outbox o JOIN records r ON r.seq = o.seq WHERE r.id = ?",
+            )
+            .bind(fid)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(queued(pool.clone()).await, 1);
     pool.close().await;
 
     net.start("630102").await;
@@ -110,7 +131,15 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
         .iter()
         .map(|r| r.get("version"))
         .collect();
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, vec![1, 2, 3]);
+    assert_eq!(queued(pool.clone()).await, 1, "the queued finding survives");
+    let outbox: String = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(outbox.contains("WITHOUT ROWID"), "{outbox}");
     let index: Option<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'records_updated_at'",
     )

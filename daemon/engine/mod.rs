@@ -317,5 +317,5 @@ pub fn topology_hash(entries: &[TopologyEntry]) -> String {
     sorted.sort_by(|a, b| a.node.cmp(&b.node));
     let json = serde_json::to_vec(&sorted).unwrap_or_default();
     let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &json);
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(d.as_ref())
 }

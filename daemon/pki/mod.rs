@@ -114,7 +114,7 @@ pub fn issue(
     write_private(key_out, key.serialize_pem().as_bytes())?;
     write_public(cert_out, cert.pem().as_bytes())?;
     Ok(IssuedCert {
-        serial_hex: hex(serial.as_ref()),
+        serial_hex: crate::hex::encode(serial.as_ref()),
         not_after: req.not_after,
     })
 }
@@ -124,7 +124,7 @@ pub fn revoke(ca_dir: &Path, cert_pem: &Path) -> anyhow::Result<String> {
     let der = crate::identity::load_first_cert(cert_pem)?;
     let (_, x509) = x509_parser::parse_x509_certificate(&der)
         .map_err(|e| anyhow::anyhow!("parsing {}: {e}", cert_pem.display()))?;
-    let serial = hex(x509.tbs_certificate.raw_serial());
+    let serial = crate::hex::encode(x509.tbs_certificate.raw_serial());
     let list = dir_file(ca_dir, "revoked.txt");
     let existing =
         std::fs::read_to_string(&list).with_context(|| format!("reading {}", list.display()))?;
@@ -162,7 +162,9 @@ fn write_crl(ca_dir: &Path) -> anyhow::Result<()> {
                 i + 1
             )
         };
-        let bytes = unhex(serial).with_context(bad)?;
+        let bytes = crate::hex::decode(serial)
+            .map_err(anyhow::Error::msg)
+            .with_context(bad)?;
         let at: i64 = at.parse().with_context(bad)?;
         revoked.push(RevokedCertParams {
             serial_number: SerialNumber::from_slice(&bytes),
@@ -224,20 +226,6 @@ fn random_serial() -> SerialNumber {
     b[0] &= 0x7f;
     b[0] |= 0x01;
     SerialNumber::from_slice(&b)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> anyhow::Result<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        bail!("odd number of hex digits");
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(Into::into))
-        .collect()
 }
 
 /// Writes `contents` to a new file readable by its owner only (0600), as

@@ -30,9 +30,11 @@ pub struct Change {
 /// The chain hash after appending (record_id, version) to a log whose
 /// chain was `prev`: hex SHA-256 of `prev \n id \n version`.
 pub fn chain_next(prev: &str, record_id: &str, version: i64) -> String {
-    let input = format!("{prev}\n{record_id}\n{version}");
-    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, input.as_bytes());
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    for part in [prev, "\n", record_id, "\n", &version.to_string()] {
+        ctx.update(part.as_bytes());
+    }
+    crate::hex::encode(ctx.finish().as_ref())
 }
 
 /// One queued record ready to send.
@@ -157,7 +159,8 @@ impl Store {
     /// Up to `max_records` / about `max_bytes` of what `peer` still has to
     /// receive, urgent lane first, each lane in seq order after `after[lane]`.
     /// Also returns, per lane, the last seq looked at: rows whose record has
-    /// since been superseded are skipped but still passed.
+    /// since been superseded are skipped but still passed. A lane the
+    /// in-memory tail covers is served from it (see `tail`).
     pub async fn outbox_batch(
         &self,
         peer: &NodeId,
@@ -173,6 +176,16 @@ impl Store {
             let room = max_records.saturating_sub(items.len());
             if room == 0 || bytes >= max_bytes {
                 break;
+            }
+            if let Some((mut from_tail, last)) =
+                self.inner
+                    .tails
+                    .read(peer.as_str(), lane, after[li], room, max_bytes - bytes)
+            {
+                bytes += from_tail.iter().map(|i| i.doc.len()).sum::<usize>();
+                items.append(&mut from_tail);
+                passed[li] = last;
+                continue;
             }
             let rows = sqlx::query(
                 "SELECT o.seq, r.doc, c.record_id, c.version, c.chain
@@ -221,12 +234,16 @@ impl Store {
     ) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
         let mut tx = self.begin_write().await.map_err(sql("beginning enqueue"))?;
+        let lanes: std::collections::BTreeSet<Lane> = rows.iter().map(|r| r.0).collect();
         let rows: Vec<super::records::OutboxRow> = rows
             .iter()
             .map(|(lane, seq, bytes)| (peer.as_str(), lane.as_i64(), *seq, *bytes))
             .collect();
         super::records::queue(self.inner.backend, &mut tx, &rows, now_ms()).await?;
         tx.commit().await.map_err(sql("committing enqueue"))?;
+        for lane in lanes {
+            self.inner.tails.reset(peer.as_str(), lane);
+        }
         Ok(())
     }
 
@@ -254,6 +271,7 @@ impl Store {
         .await
         .map_err(sql("saving ack"))?;
         tx.commit().await.map_err(sql("committing ack"))?;
+        self.inner.tails.trim(peer.as_str(), lane, seq);
         Ok(())
     }
 

@@ -14,6 +14,7 @@
 mod bulk;
 mod links;
 mod records;
+mod tail;
 mod topology;
 
 use std::str::FromStr;
@@ -97,11 +98,17 @@ pub struct Store {
 }
 
 struct Inner {
+    /// Connections for reads.
     pool: AnyPool,
+    /// The connection every write transaction runs on (SQLite: one of its
+    /// own; PostgreSQL: the read pool).
+    writer: AnyPool,
     /// SQLite or PostgreSQL: how a write transaction begins.
     backend: Backend,
     /// One writer at a time (see module doc).
     write: tokio::sync::Mutex<()>,
+    /// The newest outbox rows of every link, to send without a read.
+    tails: tail::Tails,
     /// Cached generation id; changes only through `rotate_generation`.
     /// A std lock: never held across an await.
     generation: RwLock<String>,
@@ -152,39 +159,34 @@ impl Store {
         sqlx::any::install_default_drivers();
         let backend = Backend::of(url);
         let opts = sqlx::any::AnyConnectOptions::from_str(url).map_err(open_err)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
-            .acquire_timeout(Duration::from_secs(60))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA busy_timeout = 30000").await?;
-                        // 16 MiB of page cache per connection (SQLite's
-                        // default is 2 MiB): a provincial store's indexes
-                        // stay in memory instead of being re-read per lookup.
-                        // Allocated only as pages are used.
-                        conn.execute("PRAGMA cache_size = -16384").await?;
-                        if let Some(b) = max_bytes {
-                            let pages = (b / SQLITE_PAGE_SIZE).max(1);
-                            // An integer we computed: safe to format into SQL.
-                            let pragma = format!("PRAGMA max_page_count = {pages}");
-                            conn.execute(sqlx::AssertSqlSafe(pragma)).await?;
-                        }
-                    }
-                    Ok(())
+        let connect = |max_connections| {
+            AnyPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(60))
+                .after_connect(move |conn, _| {
+                    Box::pin(prepare_connection(conn, backend, max_bytes))
                 })
-            })
-            .connect_with(opts)
-            .await
-            .map_err(open_err)?;
+                .connect_with(opts.clone())
+        };
+        let (pool, writer) = match backend {
+            // SQLite has one writer anyway: a connection of its own keeps
+            // its page cache warm across commits (a cache is dropped
+            // whenever another connection wrote to the file).
+            Backend::Sqlite => {
+                let writer = connect(1).await.map_err(open_err)?;
+                (connect(4).await.map_err(open_err)?, writer)
+            }
+            Backend::Postgres => {
+                let pool = connect(8).await.map_err(open_err)?;
+                (pool.clone(), pool)
+            }
+        };
         let migrator = match backend {
             Backend::Sqlite => &SQLITE_MIGRATOR,
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
         migrator
-            .run(&pool)
+            .run(&writer)
             .await
             .map_err(|source| StoreError::Migrate {
                 url: url.to_string(),
@@ -219,10 +221,17 @@ impl Store {
                 .fetch_one(&pool)
                 .await
                 .map_err(sql("reading generation"))?;
+        let log_end: i64 =
+            sqlx::query_scalar("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM changes")
+                .fetch_one(&pool)
+                .await
+                .map_err(sql("reading the log's end"))?;
         Ok(Store {
             inner: std::sync::Arc::new(Inner {
                 backend,
                 pool,
+                writer,
+                tails: tail::Tails::new(log_end),
                 write: tokio::sync::Mutex::new(()),
                 generation: RwLock::new(generation),
             }),
@@ -240,8 +249,8 @@ impl Store {
     /// else wrote to the file since its read began.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         match self.inner.backend {
-            Backend::Sqlite => self.pool().begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool().begin().await,
+            Backend::Sqlite => self.inner.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.inner.writer.begin().await,
         }
     }
 
@@ -261,7 +270,7 @@ impl Store {
         let fresh = uuid::Uuid::new_v4().to_string();
         sqlx::query("UPDATE meta SET value = $1 WHERE key = 'generation'")
             .bind(&fresh)
-            .execute(self.pool())
+            .execute(&self.inner.writer)
             .await
             .map_err(sql("rotating generation"))?;
         *self
@@ -288,7 +297,7 @@ impl Store {
         )
         .bind(key)
         .bind(value)
-        .execute(self.pool())
+        .execute(&self.inner.writer)
         .await
         .map_err(sql("writing meta"))?;
         Ok(())
@@ -297,7 +306,34 @@ impl Store {
     /// Closes the pool, flushing the WAL.
     pub async fn close(&self) {
         self.pool().close().await;
+        self.inner.writer.close().await;
     }
+}
+
+/// Settings of every new connection: on SQLite, WAL with full durability
+/// (see the module doc), a busy timeout, a larger page cache and the size
+/// cap.
+async fn prepare_connection(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    max_bytes: Option<u64>,
+) -> Result<(), sqlx::Error> {
+    if backend == Backend::Sqlite {
+        conn.execute("PRAGMA journal_mode = WAL").await?;
+        conn.execute("PRAGMA synchronous = FULL").await?;
+        conn.execute("PRAGMA busy_timeout = 30000").await?;
+        // 16 MiB of page cache per connection (SQLite's default is 2 MiB):
+        // a provincial store's indexes stay in memory instead of being
+        // re-read per lookup. Allocated only as pages are used.
+        conn.execute("PRAGMA cache_size = -16384").await?;
+        if let Some(b) = max_bytes {
+            let pages = (b / SQLITE_PAGE_SIZE).max(1);
+            // An integer we computed: safe to format into SQL.
+            let pragma = format!("PRAGMA max_page_count = {pages}");
+            conn.execute(sqlx::AssertSqlSafe(pragma)).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads a required column, mapping errors to the store's error type.

@@ -240,6 +240,30 @@ impl Store {
             super::links::insert_quarantine(&mut tx, q, now).await?;
         }
         tx.commit().await.map_err(sql("committing"))?;
+        let mut tail = Vec::with_capacity(outbox.len());
+        for (seq, k, chain) in &changes {
+            let item = &items[*k];
+            let is_latest = held.get(ids[*k].as_str()) == Some(&(item.record.version as i64));
+            if item.hops.is_empty() || !is_latest {
+                continue;
+            }
+            let doc: std::sync::Arc<str> = std::sync::Arc::from(item.doc.as_str());
+            let change = std::sync::Arc::new(super::links::Change {
+                record_id: ids[*k].clone(),
+                version: item.record.version as i64,
+                chain: chain.clone(),
+            });
+            for peer in &item.hops {
+                tail.push(super::tail::TailRow {
+                    peer: peer.as_str(),
+                    lane: item.record.kind.lane(),
+                    seq: *seq,
+                    doc: doc.clone(),
+                    change: change.clone(),
+                });
+            }
+        }
+        self.inner.tails.committed(seq, tail);
         Ok(out)
     }
 

@@ -184,3 +184,14 @@ async fn generation_survives_reopen_and_rotates() {
         Err(StoreError::WrongNode { .. })
     ));
 }
+
+#[test]
+fn the_chain_hash_is_sha256_of_prev_id_and_version() {
+    // Both ends of every link compute it; it must never change.
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, b"abc\nrid\n7");
+    assert_eq!(chain_next("abc", "rid", 7), crate::hex::encode(d.as_ref()));
+    assert_eq!(
+        chain_next("", "x", 1),
+        "720e96d7a97fcf67acd2434a98d406bd4c2ff38279b6dd168c26a8c2d9f27549"
+    );
+}
