@@ -196,7 +196,10 @@ fn cpu_s(net: &Net, id: &str) -> f64 {
 fn chain_cpu(net: &Net, before: &[f64; 4], rows: usize) -> Value {
     let mut out = serde_json::Map::new();
     for (id, b) in CHAIN.iter().zip(before) {
-        out.insert(id.to_string(), json!((cpu_s(net, id) - b) * 1e6 / rows as f64));
+        out.insert(
+            id.to_string(),
+            json!((cpu_s(net, id) - b) * 1e6 / rows as f64),
+        );
     }
     Value::Object(out)
 }

@@ -9,6 +9,7 @@
 //! verdict from the wrong office changes nothing anywhere.
 
 pub mod bodies;
+pub mod cross;
 pub mod deadlines;
 pub mod export;
 pub mod ids;
