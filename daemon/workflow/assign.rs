@@ -214,8 +214,9 @@ fn seed_of(round: &str) -> u64 {
 /// The pairings of the cross assignments held, per round, most recent
 /// round first (by its newest assignment), leaving out `round` itself.
 fn history(held: &[(Record, Assignment)], round: &str) -> Vec<PastRound> {
-    let mut rounds: HashMap<&str, (chrono::DateTime<chrono::Utc>, Vec<(String, String)>)> =
-        HashMap::new();
+    // round → (its newest assignment's time, its pairings)
+    type Pairings = Vec<(String, String)>;
+    let mut rounds: HashMap<&str, (chrono::DateTime<chrono::Utc>, Pairings)> = HashMap::new();
     for (r, a) in held {
         let Some(ar) = a.round.as_deref().filter(|ar| *ar != round) else {
             continue;

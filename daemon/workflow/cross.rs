@@ -156,7 +156,9 @@ pub fn plan(
     }
     let index = |id: &str| offices.iter().position(|o| o.id == id);
     let mut allowed: Vec<Vec<bool>> = (0..n).map(|i| (0..n).map(|j| i != j).collect()).collect();
-    let mut layers: Vec<(Constraint, Box<dyn Fn(usize, usize) -> bool>)> = Vec::new();
+    // Each layer: its constraint, and which pairings (i inspects j) it keeps.
+    type Keep = Box<dyn Fn(usize, usize) -> bool>;
+    let mut layers: Vec<(Constraint, Keep)> = Vec::new();
     if opts.different_parent {
         let parents: Vec<Option<String>> = offices.iter().map(|o| o.parent.clone()).collect();
         layers.push((

@@ -158,7 +158,7 @@ pub async fn run(engine: &Engine, today: NaiveDate) -> Result<Outcome, SubmitErr
         let feedback = bodies::round_of(r)
             .and_then(|round| snap.plan(&r.origin, round))
             .and_then(|(_, p)| p.dates.feedback);
-        if !feedback.is_some_and(|d| d <= today) {
+        if feedback.is_none_or(|d| d > today) {
             outcome.awaiting_feedback += 1;
             continue;
         }

@@ -40,7 +40,7 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Did this office or one above it write `r`? Only such an assignment
     /// has authority over this office's plans.
-    fn from_above(&self, r: &Record) -> bool {
+    fn issued_above(&self, r: &Record) -> bool {
         r.origin == *self.me || self.ancestors.iter().any(|(a, _)| *a == r.origin)
     }
 }
@@ -141,7 +141,7 @@ impl<'a> Lookup<'a> {
         );
         Ok(all
             .into_iter()
-            .filter(|r| ctx.from_above(r))
+            .filter(|r| ctx.issued_above(r))
             .filter_map(|r| {
                 let a = bodies::read(&r).ok()?;
                 Some((r, a))
@@ -503,7 +503,7 @@ async fn cross_coordinator(
         .pairs
         .iter()
         .any(|pair| pair.inspecting == ctx.me.as_str() && pair.inspected == host);
-    Ok((crossing && ctx.from_above(&a) && a.origin != *ctx.me).then(|| a.origin.to_string()))
+    Ok((crossing && ctx.issued_above(&a) && a.origin != *ctx.me).then(|| a.origin.to_string()))
 }
 
 /// A common finding as shared down the subtree: no facts, evidence, unit
