@@ -158,7 +158,7 @@ pub struct Capacity {
 }
 
 /// A request to plan (and unless `dry_run`, issue) a cross inspection.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CrossRequest {
     /// The offices taking part; all below this office.
