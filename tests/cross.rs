@@ -313,6 +313,16 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
         .iter()
         .map(|f| f["id"].as_str().unwrap().to_string())
         .collect();
+    // A clue of the cross inspection goes to the province, not lower.
+    let why = net
+        .refused(
+            by,
+            "clue",
+            json!({"transfer_to": "discipline_commission", "managing_level": "county",
+                   "finding_ids": [originals[0]], "summary": CLUE_SUMMARY}),
+        )
+        .await;
+    assert!(why.contains("coordinated by 630000"), "{why}");
     let clue = net
         .submit(
             by,

@@ -15,24 +15,32 @@ use super::operator::Operator;
 #[derive(Debug, Subcommand)]
 pub enum AssignCommand {
     /// Plan a cross inspection (交叉巡察) between offices below this one and
-    /// issue it as an assignment: each office's team inspects another
-    /// office, never itself, never one that inspects it back in the same
-    /// round (the plan is made of cycles such as A→B→C→A) unless
-    /// --allow-mutual, each office inspecting one and inspected by one
-    /// unless --capacity says otherwise. Only a common superior of all the
-    /// offices may issue it. An impossible request is refused with the
-    /// constraint that cannot be met. The assignment reaches every office
-    /// it names; each inspecting office then plans the round under it, its
-    /// findings come here, and are released to the inspected office at the
-    /// round's feedback date (反馈).
+    /// issue it as an assignment.
+    ///
+    /// Each office's team inspects another office: never itself, never one
+    /// that inspects it back in the same round unless --allow-mutual (so
+    /// the plan is made of cycles such as A→B→C→A), each office inspecting
+    /// one and inspected by one unless --capacity says otherwise. Only a
+    /// common superior of all the offices may issue it. An impossible
+    /// request is refused with the constraint that cannot be met.
+    ///
+    /// The assignment reaches every office it names. Each inspecting office
+    /// then plans the round under it (same round id); its findings come up
+    /// here and are released, redacted, to the inspected office at the
+    /// round's feedback date (反馈); the inspected office rectifies and this
+    /// office signs off (销号).
     Cross(CrossArgs),
-    /// Take over units of a lower office for one round (提级巡察): this
-    /// office inspects them itself, the office is told, and its own plans
-    /// may not target them in that round.
+    /// Take over units of a lower office for one round (提级巡察).
+    ///
+    /// This office inspects them itself; the office is told, and its own
+    /// plans may not target them in that round.
     Elevated(ElevatedArgs),
-    /// Release now the cross-inspection findings coordinated here whose
-    /// round's feedback date (反馈) has come, redacted, to the inspected
-    /// offices — as `schedules.release` does. Nothing is released early.
+    /// Release now the cross findings whose feedback date (反馈) has come.
+    ///
+    /// Every cross-inspection finding coordinated here whose round's
+    /// feedback date has come is released, redacted (no evidence, named
+    /// persons or finder; clues never), to the inspected office — as the
+    /// `schedules.release` job does. Nothing is released early.
     Release(ReleaseArgs),
 }
 

@@ -606,6 +606,17 @@ async fn check_clue(
                  a clue never reaches the host (transfer it above {a} or to this level)"
             )));
         }
+        // A clue of a cross inspection goes to its coordinator, never
+        // towards the inspected office.
+        if let Some(c) = &fb.coordinator
+            && let Some((_, level)) = ctx.ancestors.iter().find(|(a, _)| a.as_str() == c)
+            && managing.rank() > level.rank()
+        {
+            return Err(invalid(format!(
+                "body.managing_level: finding {fid} is of a cross inspection coordinated by {c}; its clues go to \
+                 {c}, which transfers them on: set managing_level to {level} or above"
+            )));
+        }
     }
     let id = *req.id.get_or_insert_with(Uuid::now_v7);
     Ok(tally(
