@@ -150,7 +150,7 @@ async fn registered(
 }
 
 /// How many offices one office inspects and is inspected by.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Capacity {
     pub inspects: u32,
