@@ -197,3 +197,42 @@ pub async fn run_on_schedule(engine: SharedEngine, stop: CancellationToken) {
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::node::NodeId;
+    use crate::records::{Classification, Route};
+
+    #[test]
+    fn a_released_copy_keeps_the_problem_and_leaves_out_sources_and_persons() {
+        let now = chrono::Utc::now();
+        let original = Record {
+            id: Uuid::now_v7(),
+            kind: Kind::Finding,
+            origin: NodeId::new("630102").unwrap(),
+            version: 3,
+            created_at: now,
+            updated_at: now,
+            round_id: Some("630000-2026-2".into()),
+            classification: Classification::Confidential,
+            route: Route::default(),
+            body: json!({"round_id": "630000-2026-2", "title": "补贴滞留", "facts": "滞留三个月",
+                         "severity": "serious", "category": "grassroots_corruption",
+                         "target_unit": {"unit_id": "u1", "host": "630202"},
+                         "evidence": ["询问笔录"], "responsible": ["马某"], "finder": "韩某",
+                         "common": true, "coordinator": "630000"}),
+            signature: None,
+        };
+        let copy = released(&original);
+        assert_eq!(
+            copy,
+            json!({"round_id": "630000-2026-2", "title": "补贴滞留", "facts": "滞留三个月",
+                   "severity": "serious", "category": "grassroots_corruption",
+                   "target_unit": {"unit_id": "u1", "host": "630202"},
+                   "released_of": original.id.to_string(), "inspected_by": "630102"})
+        );
+    }
+}

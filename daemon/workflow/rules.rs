@@ -10,10 +10,9 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use serde_json::Value;
 use uuid::Uuid;
-
-use chrono::NaiveDate;
 
 use super::bodies::{self, Assignment, Clue, Finding, Rectification, RoundPlan, UnitRegister};
 use super::ids;
@@ -438,12 +437,12 @@ async fn check_finding(
     if let Some(unit) = &f.target_unit
         && !unit.unit_id.is_empty()
     {
-        let host_of = |t: &bodies::Target| t.host.clone().unwrap_or_else(|| ctx.me.to_string());
+        let target_host = |t: &bodies::Target| t.host.clone().unwrap_or_else(|| ctx.me.to_string());
         let target = p
             .targets
             .iter()
             .find(|t| {
-                t.unit_id == unit.unit_id && unit.host.as_ref().is_none_or(|h| *h == host_of(t))
+                t.unit_id == unit.unit_id && unit.host.as_ref().is_none_or(|h| *h == target_host(t))
             })
             .ok_or_else(|| {
                 invalid(format!(
@@ -451,7 +450,7 @@ async fn check_finding(
                     unit.unit_id
                 ))
             })?;
-        let host = host_of(target);
+        let host = target_host(target);
         if host != ctx.me.as_str() {
             req.body["target_unit"]["host"] = Value::from(host.as_str());
             coordinator = cross_coordinator(ctx, lk, &p, &host).await?;
