@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::bodies::{self, Assignment};
+use super::bodies::{self, Assignment, RoundPlan};
 use super::cross::{self, Office, Options, PastRound};
 use super::rules::{Context, Lookup, invalid, read};
 use super::snapshot::Tree;
@@ -147,6 +147,31 @@ async fn registered(
         }
     }
     Ok(())
+}
+
+/// The coordinating office of the cross assignment under which round plan
+/// `p` of this office inspects units of `host`: findings there go to it,
+/// it releases them at the feedback date and signs off their
+/// rectification. None for an elevated assignment (this office is the
+/// higher one itself) or one this office coordinates.
+pub(super) async fn coordinator_for(
+    ctx: &Context<'_>,
+    lk: &Lookup<'_>,
+    p: &RoundPlan,
+    host: &str,
+) -> Result<Option<String>, SubmitError> {
+    let Some(id) = p.assignment_id else {
+        return Ok(None);
+    };
+    let Some(a) = lk.get(&id).await? else {
+        return Ok(None);
+    };
+    let body: Assignment = read(Kind::Assignment, &a.body)?;
+    let crossing = body
+        .pairs
+        .iter()
+        .any(|pair| pair.inspecting == ctx.me.as_str() && pair.inspected == host);
+    Ok((crossing && ctx.issued_above(&a) && a.origin != *ctx.me).then(|| a.origin.to_string()))
 }
 
 /// How many offices one office inspects and is inspected by.

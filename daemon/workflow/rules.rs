@@ -39,7 +39,7 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Did this office or one above it write `r`? Only such an assignment
     /// has authority over this office's plans.
-    fn issued_above(&self, r: &Record) -> bool {
+    pub(super) fn issued_above(&self, r: &Record) -> bool {
         r.origin == *self.me || self.ancestors.iter().any(|(a, _)| *a == r.origin)
     }
 }
@@ -453,7 +453,7 @@ async fn check_finding(
         let host = target_host(target);
         if host != ctx.me.as_str() {
             req.body["target_unit"]["host"] = Value::from(host.as_str());
-            coordinator = cross_coordinator(ctx, lk, &p, &host).await?;
+            coordinator = assign::coordinator_for(ctx, lk, &p, &host).await?;
         }
     }
     match (&f.coordinator, &coordinator) {
@@ -478,31 +478,6 @@ async fn check_finding(
         classification: None,
         body: redacted(&req.body, id),
     }])
-}
-
-/// The coordinating office of the cross assignment under which round plan
-/// `p` of this office inspects units of `host`: findings there go to it,
-/// it releases them at the feedback date and signs off their
-/// rectification. None for an elevated assignment (this office is the
-/// higher one itself) or one this office coordinates.
-async fn cross_coordinator(
-    ctx: &Context<'_>,
-    lk: &Lookup<'_>,
-    p: &RoundPlan,
-    host: &str,
-) -> Result<Option<String>, SubmitError> {
-    let Some(id) = p.assignment_id else {
-        return Ok(None);
-    };
-    let Some(a) = lk.get(&id).await? else {
-        return Ok(None);
-    };
-    let body: Assignment = read(Kind::Assignment, &a.body)?;
-    let crossing = body
-        .pairs
-        .iter()
-        .any(|pair| pair.inspecting == ctx.me.as_str() && pair.inspected == host);
-    Ok((crossing && ctx.issued_above(&a) && a.origin != *ctx.me).then(|| a.origin.to_string()))
 }
 
 /// A common finding as shared down the subtree: no facts, evidence, unit
