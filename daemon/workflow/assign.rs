@@ -1,5 +1,6 @@
 //! Cross (交叉巡察) and elevated (提级巡察) assignments: the rules an
-//! assignment meets where it is issued, and issuing a cross inspection
+//! assignment meets where it is issued, what it means below (the
+//! coordinator a cross finding goes to), and issuing a cross inspection
 //! planned by [`super::cross`].
 //!
 //! Architecture Invariant: only a common superior of every office an
