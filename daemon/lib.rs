@@ -20,10 +20,12 @@
 //! - [`peer`]: the mTLS listener serving children.
 //! - [`api`]: the operator HTTP API.
 //! - [`run`]: starting and stopping a node.
-//! - [`schedule`]: the cron loop of scheduled jobs (health, supervision).
+//! - [`schedule`]: the cron loop of scheduled jobs (health, supervision,
+//!   release of cross findings).
 //! - [`network`]: writing a whole network (PKI and configs) from a tree file.
 //! - [`workflow`]: the inspection practice: rules at submit, rectification
-//!   state, coverage, statistics, supervision, exports.
+//!   state, coverage, statistics, supervision, exports; cross and elevated
+//!   inspections (planner, assignment rules, release at feedback).
 //! - [`cli`]: the `xunlian` subcommands.
 //! - [`hex`]: lowercase hex of hashes, serials and tokens.
 //!

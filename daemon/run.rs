@@ -81,6 +81,10 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
         engine.clone(),
         stop.clone(),
     ));
+    tracker.spawn(crate::workflow::release::run_on_schedule(
+        engine.clone(),
+        stop.clone(),
+    ));
     if let Some(tls) = client_tls {
         tracker.spawn(crate::sync::uplink::run(engine.clone(), tls, stop.clone()));
     }

@@ -1,4 +1,5 @@
-//! The cron loop every scheduled job runs on (health rollup, supervision):
+//! The cron loop every scheduled job runs on (health rollup, supervision,
+//! release of cross findings at feedback):
 //! wait for the next time the schedule names, run the job, log a failure
 //! with the job's name, repeat until the node stops.
 

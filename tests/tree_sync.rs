@@ -50,7 +50,8 @@ async fn records_reach_exactly_their_destinations() {
     net.wait_for("630103", &nid).await;
 
     // An assignment naming counties under two municipalities reaches both
-    // through their common ancestor.
+    // through their common ancestor (which issues it once it knows them).
+    net.wait_knows("630000", &["630103", "630202"]).await;
     let a = net
         .submit(
             "630000",

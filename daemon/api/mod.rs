@@ -4,6 +4,7 @@
 //! Architecture Invariant: only `peer/` and `api/` speak HTTP as servers;
 //! this module calls the engine and the store, never the network.
 
+mod assign;
 mod dashboard;
 mod reports;
 mod status;
@@ -82,9 +83,12 @@ pub async fn serve(
         .route("/api/v1/reports/coverage", get(reports::coverage))
         .route("/api/v1/reports/stats", get(reports::stats))
         .route("/api/v1/reports/ledger", get(reports::ledger))
+        .route("/api/v1/reports/assignments", get(reports::assignments))
         .route("/api/v1/exports/findings.csv", get(reports::findings_csv))
         .route("/api/v1/exports/ledger.csv", get(reports::ledger_csv))
         .route("/api/v1/supervision/run", post(reports::run_supervision))
+        .route("/api/v1/assignments/cross", post(assign::cross))
+        .route("/api/v1/assignments/release", post(assign::release))
         .route("/metrics", get(metrics))
         .route("/", get(dashboard_page))
         .layer(middleware::from_fn_with_state(state.clone(), require_token));

@@ -1,6 +1,6 @@
 //! The workflow's views on the operator API: coverage (全覆盖), statistics,
-//! the rectification ledger (整改台账), CSV exports for Excel, and running
-//! supervision (督办) now. Every view is a fold over what this node holds
+//! the rectification ledger (整改台账), cross and elevated assignments by
+//! pair, CSV exports for Excel, and running supervision (督办) now. Every view is a fold over what this node holds
 //! (`workflow::report`), so it covers this office and its subtree.
 
 use axum::Json;
@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::{ApiError, ApiState, submit_error};
 use crate::workflow::report::LedgerLine;
-use crate::workflow::{Snapshot, export, report, supervise};
+use crate::workflow::{Snapshot, export, pairs, report, supervise};
 
 /// Query string of the reports: a term or a round, and a day to grade on.
 #[derive(Debug, Default, Deserialize)]
@@ -23,7 +23,7 @@ pub(super) struct ReportQuery {
     term: Option<String>,
     /// Statistics, ledger, exports: only this round.
     round: Option<String>,
-    /// Ledger and supervision: grade as of this day (YYYY-MM-DD), today by default.
+    /// Ledger, assignments and supervision: as of this day (YYYY-MM-DD), today by default.
     as_of: Option<String>,
 }
 
@@ -86,6 +86,17 @@ async fn ledger_lines(state: &ApiState, q: &ReportQuery) -> Result<Vec<LedgerLin
         q.round.as_deref(),
         q.as_of()?,
     ))
+}
+
+/// `GET /api/v1/reports/assignments?round=&as_of=`: who inspects whom
+/// under the cross and elevated assignments held, and where each pair stands.
+pub(super) async fn assignments(
+    State(state): State<ApiState>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let snap = snapshot(&state).await?;
+    let rows = pairs::pairs(&snap, q.round.as_deref(), q.as_of()?);
+    Ok(Json(json!({ "round": q.round, "rows": rows })).into_response())
 }
 
 /// `GET /api/v1/reports/ledger?round=&as_of=`

@@ -1,6 +1,7 @@
 //! The `xunlian` command line: one file per subcommand; this module only
 //! parses and dispatches.
 
+mod assign;
 mod client;
 mod daemon;
 mod demo;
@@ -53,6 +54,10 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Run supervision (督办) now: grade open items, notify on grade changes.
     Supervise(supervise::SuperviseArgs),
+    /// Arrange cross (交叉巡察) and elevated (提级巡察) inspections from a
+    /// coordinating office, and release cross findings at feedback (反馈).
+    #[command(subcommand)]
+    Assign(assign::AssignCommand),
 }
 
 /// Runs the parsed command line.
@@ -69,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(cmd) => runtime()?.block_on(report::run(cmd)),
         Command::Export(args) => runtime()?.block_on(export::run(args)),
         Command::Supervise(args) => runtime()?.block_on(supervise::run(args)),
+        Command::Assign(cmd) => runtime()?.block_on(assign::run(cmd)),
     }
 }
 

@@ -1,7 +1,7 @@
-//! `xunlian report coverage|stats|ledger`: the workflow's figures for this
-//! office and its subtree, read from a running node. A readable table by
-//! default (an office per line, indented by depth, own figures beside the
-//! subtree's), `--json` for scripts.
+//! `xunlian report coverage|stats|ledger|assignments`: the workflow's
+//! figures for this office and its subtree, read from a running node. A
+//! readable table by default (an office per line, indented by depth, own
+//! figures beside the subtree's), `--json` for scripts.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +23,10 @@ pub enum ReportCommand {
     /// The rectification ledger (整改台账): every finding held with its
     /// rectification state, due date and warning grade.
     Ledger(RoundArgs),
+    /// Cross (交叉) and elevated (提级) assignments held: who inspects whom,
+    /// and where each pair stands — planned, on_site (进驻), fed_back (反馈),
+    /// rectifying, closed (销号) — with its findings, released and verified.
+    Assignments(RoundArgs),
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +77,13 @@ pub async fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
             a.round.map(|r| ("round", r)),
             a.json,
             render_ledger,
+        ),
+        ReportCommand::Assignments(a) => (
+            a.config,
+            "/api/v1/reports/assignments",
+            a.round.map(|r| ("round", r)),
+            a.json,
+            render_assignments,
         ),
     };
     let op = Operator::from_config(&config)?;
@@ -198,6 +209,29 @@ fn render_ledger(report: &Value) -> String {
             s("host_office"),
             s("round"),
             s("title")
+        );
+    }
+    out
+}
+
+fn render_assignments(report: &Value) -> String {
+    let mut out = format!(
+        "{:<10} {:<8} {:<8} {:<10} {:<11} {:>8} {:>8} {:>8}  round\n",
+        "type", "by", "of", "status", "feedback", "findings", "released", "verified"
+    );
+    for r in rows(report) {
+        let s = |k: &str| r[k].as_str().unwrap_or("-").to_string();
+        out += &format!(
+            "{:<10} {:<8} {:<8} {:<10} {:<11} {:>8} {:>8} {:>8}  {}\n",
+            s("kind"),
+            s("inspecting"),
+            s("inspected"),
+            s("status"),
+            s("feedback"),
+            u(r, "findings"),
+            u(r, "released"),
+            u(r, "verified"),
+            s("round")
         );
     }
     out

@@ -97,6 +97,9 @@ pub struct Config {
     pub log_filter: Option<String>,
     /// Cron expression (6 fields) for supervision (督办) grading.
     pub supervision_schedule: cron::Schedule,
+    /// Cron expression (6 fields) for releasing cross-inspection findings
+    /// whose feedback date (反馈) has come.
+    pub release_schedule: cron::Schedule,
     pub workflow: WorkflowConfig,
 }
 
@@ -124,6 +127,8 @@ pub fn default_routing(kind: Kind) -> Option<Level> {
 const DEFAULT_HEALTH_SCHEDULE: &str = "0 * * * * *";
 /// Supervision runs daily at 08:00 unless configured.
 const DEFAULT_SUPERVISION_SCHEDULE: &str = "0 0 8 * * *";
+/// Cross findings due for release are released hourly unless configured.
+const DEFAULT_RELEASE_SCHEDULE: &str = "0 0 * * * *";
 
 impl Config {
     /// Reads, parses and validates `path`. Files named in it must exist.
@@ -370,6 +375,13 @@ impl Config {
                 .unwrap_or(DEFAULT_SUPERVISION_SCHEDULE),
         )
         .map_err(|r| err("schedules.supervision", r))?;
+        let release_schedule = parse_cron(
+            raw.schedules
+                .release
+                .as_deref()
+                .unwrap_or(DEFAULT_RELEASE_SCHEDULE),
+        )
+        .map_err(|r| err("schedules.release", r))?;
         let workflow = {
             let w = &raw.workflow;
             let taxonomy = match &w.taxonomy {
@@ -443,6 +455,7 @@ impl Config {
             log_format,
             log_filter: raw.log.filter,
             supervision_schedule,
+            release_schedule,
             workflow,
         })
     }

@@ -98,6 +98,7 @@ pub struct RawSchedules {
     pub health: Option<String>,
     pub health_stale_secs: Option<u64>,
     pub supervision: Option<String>,
+    pub release: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -170,6 +170,7 @@ impl Engine {
             level: self.config.level,
             ancestors: &ancestors,
             taxonomy: &self.config.workflow.taxonomy,
+            today: chrono::Local::now().date_naive(),
         };
         let cache = workflow::rules::PlanCache::default();
         let n = reqs.len();

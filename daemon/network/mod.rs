@@ -196,6 +196,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
                 health: opts.health_schedule.clone(),
                 health_stale_secs: opts.health_stale_secs,
                 supervision: None,
+                release: None,
             },
             log: RawLog::default(),
             workflow: RawWorkflow::default(),

@@ -46,7 +46,7 @@ pub fn route_for_submit(view: &View, kind: Kind, body: &Value) -> Result<Route, 
             }
         }
         Kind::Rectification => {
-            for field in ["inspecting_office", "host_office"] {
+            for field in ["inspecting_office", "host_office", "inspected_by"] {
                 if let Some(v) = body.get(field) {
                     to.push((field.to_string(), v));
                 }
@@ -58,6 +58,20 @@ pub fn route_for_submit(view: &View, kind: Kind, body: &Value) -> Result<Route, 
             if body.get("redacted_of").is_some() {
                 up_to = None;
                 subtree = true;
+            }
+            // A cross-inspection finding reaches its coordinator whatever
+            // the policy; only its released copy goes down, to the host of
+            // the inspected unit and to the office that found it.
+            if let Some(c) = body.get("coordinator") {
+                to.push(("coordinator".into(), c));
+            }
+            if body.get("released_of").is_some() {
+                if let Some(h) = body.get("target_unit").and_then(|t| t.get("host")) {
+                    to.push(("target_unit.host".into(), h));
+                }
+                if let Some(by) = body.get("inspected_by") {
+                    to.push(("inspected_by".into(), by));
+                }
             }
         }
         Kind::Clue => up_to = clue_up_to(view, body, up_to)?,

@@ -387,3 +387,58 @@ fn routes_fixed_at_submit() {
     let bad = route_for_submit(&p, Kind::Notice, &serde_json::json!({"to": ["not an id"]}));
     assert!(bad.unwrap_err().contains("body.to[0]"));
 }
+
+#[test]
+fn cross_findings_climb_to_the_coordinator_and_only_their_release_goes_down() {
+    use serde_json::json;
+    // A county whose policy stops findings at its city still reaches the
+    // coordinating province with a cross finding; nothing goes down.
+    let mut county = view("630102");
+    county.policy.insert(Kind::Finding, Some(Level::Municipal));
+    let f = route_for_submit(&county, Kind::Finding, &json!({"coordinator": "630000"})).unwrap();
+    assert_eq!(f.to, vec![id("630000")]);
+    let r = record(Kind::Finding, "630102", f);
+    assert_eq!(
+        next_hops(&county, &r, &src("local")).links,
+        vec![id("630100")]
+    );
+    assert_eq!(
+        next_hops(&view("630100"), &r, &src("630102")).links,
+        vec![id("630000")]
+    );
+    assert!(
+        next_hops(&view("630000"), &r, &src("630100"))
+            .links
+            .is_empty()
+    );
+
+    // The released copy goes down to the host of the unit and to the office
+    // that found it, through their cities, and up as findings do.
+    let p = view("630000");
+    let copy = json!({"released_of": "0190d5a8-7c3e-7000-8000-000000000001",
+                      "target_unit": {"unit_id": "u1", "host": "630202"},
+                      "inspected_by": "630102"});
+    let route = route_for_submit(&p, Kind::Finding, &copy).unwrap();
+    assert_eq!(route.to, vec![id("630202"), id("630102")]);
+    assert!(!route.subtree);
+    let r = record(Kind::Finding, "630000", route);
+    assert_eq!(
+        next_hops(&p, &r, &src("local")).links,
+        vec![id("000000"), id("630100"), id("630200")]
+    );
+    assert_eq!(
+        next_hops(&view("630100"), &r, &src("parent")).links,
+        vec![id("630102")]
+    );
+    assert!(check_from_parent(&view("630103"), &r).is_err());
+
+    // Rectification of a released copy keeps the finding office informed.
+    let rect = route_for_submit(
+        &view("630202"),
+        Kind::Rectification,
+        &json!({"inspecting_office": "630000", "host_office": "630202",
+                "inspected_by": "630102"}),
+    )
+    .unwrap();
+    assert_eq!(rect.to, vec![id("630000"), id("630102")]);
+}

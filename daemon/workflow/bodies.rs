@@ -77,6 +77,12 @@ pub struct Finding {
     pub title: String,
     pub common: bool,
     pub redacted_of: Option<Uuid>,
+    /// On a cross-inspection finding: the coordinating office.
+    pub coordinator: Option<String>,
+    /// On the copy released to the inspected office: the original.
+    pub released_of: Option<Uuid>,
+    /// On a released copy: the office whose team found it.
+    pub inspected_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

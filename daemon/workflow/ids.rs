@@ -1,7 +1,7 @@
 //! Ids the daemon derives instead of leaving them to chance, so that one
 //! thing has one record: one register per office, one progress record and
 //! one verdict per (finding, host office), one disposal per clue, one
-//! redacted copy per common finding.
+//! redacted copy per common finding, one released copy per cross finding.
 
 use uuid::Uuid;
 
@@ -35,6 +35,12 @@ pub fn disposal(clue: &Uuid) -> Uuid {
 /// The redacted copy of common finding `finding`.
 pub fn common_copy(finding: &Uuid) -> Uuid {
     derive(&format!("finding/{finding}/common"))
+}
+
+/// The copy of cross-inspection finding `finding` its coordinator releases
+/// to the inspected office at the feedback date (反馈).
+pub fn release(finding: &Uuid) -> Uuid {
+    derive(&format!("finding/{finding}/release"))
 }
 
 /// The supervision summary an office files upward.

@@ -1,6 +1,8 @@
 //! The inspection practice on top of records: rounds, registers, findings,
 //! clues, rectification to sign-off (销号), supervision, coverage and
-//! statistics.
+//! statistics, and cross (交叉) and elevated (提级) inspections arranged
+//! from above: planned ([`cross`]), issued and checked ([`assign`]),
+//! released at feedback ([`release`]) and followed ([`pairs`]).
 //!
 //! Architecture Invariant: domain rules are checked once, where a record is
 //! written (its origin office), in [`rules::check_submit`]. Every other
@@ -8,12 +10,16 @@
 //! count a record only if its origin had the right to write it, so a forged
 //! verdict from the wrong office changes nothing anywhere.
 
+pub mod assign;
 pub mod bodies;
+pub mod cross;
 pub mod deadlines;
 pub mod export;
 pub mod ids;
+pub mod pairs;
 pub mod rectify;
 pub mod register;
+pub mod release;
 pub mod report;
 pub mod rules;
 pub mod snapshot;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::bodies::{self, Rectification, RoundPlan};
 use super::deadlines::{Deadlines, Grade};
 use super::rectify::State;
-use super::snapshot::{Snapshot, Tree, host_of};
+use super::snapshot::{Snapshot, Tree, coordinator_of, host_of, rectified_as};
 use crate::node::NodeId;
 use crate::records::{Kind, Record};
 
@@ -258,6 +258,8 @@ pub struct LedgerLine {
     pub title: String,
     pub category: String,
     pub severity: String,
+    /// The office that signs the rectification off (销号): the one that
+    /// wrote the finding, or for a cross inspection its coordinator.
     pub inspecting_office: NodeId,
     pub host_office: String,
     pub state: State,
@@ -271,7 +273,9 @@ pub struct LedgerLine {
 }
 
 /// The ledger of every finding held (originals, and for redacted common
-/// issues each office that linked its own rectification), graded on `today`.
+/// issues each office that linked its own rectification), graded on
+/// `today`. A cross finding whose released copy is held is listed once, as
+/// that copy: the record its host rectifies and its coordinator signs off.
 pub fn ledger(
     snap: &Snapshot,
     deadlines: &Deadlines,
@@ -284,7 +288,7 @@ pub fn ledger(
             continue;
         };
         let round_id = bodies::round_of(r).unwrap_or("").to_string();
-        if round.is_some_and(|x| x != round_id) {
+        if round.is_some_and(|x| x != round_id) || snap.release_of(r).is_some() {
             continue;
         }
         let hosts: Vec<String> = if f.redacted_of.is_some() {
@@ -292,16 +296,28 @@ pub fn ledger(
         } else {
             vec![host_of(r, &f)]
         };
+        // A released copy runs on the dates of the round it was found in.
+        let planner = f
+            .inspected_by
+            .as_deref()
+            .and_then(|o| NodeId::new(o).ok())
+            .unwrap_or_else(|| r.origin.clone());
         let feedback = snap
-            .plan(&r.origin, &round_id)
+            .plan(&planner, &round_id)
             .and_then(|(_, p)| p.dates.feedback);
+        let (subject, signer) = rectified_as(r);
+        // Nothing is due from the host of a cross finding before its copy
+        // is released to it (and the release is not held here).
+        let cross_unreleased = coordinator_of(r).is_some();
         for host in hosts {
             let (progress, _) = snap.rectification(r, &host);
             let state = snap.state(r, &host);
-            let due = feedback.map(|fb| match &progress {
-                None => deadlines.plan_due(fb),
-                Some(p) => p.deadline.unwrap_or_else(|| deadlines.report_due(fb)),
-            });
+            let due = feedback
+                .filter(|_| !cross_unreleased)
+                .map(|fb| match &progress {
+                    None => deadlines.plan_due(fb),
+                    Some(p) => p.deadline.unwrap_or_else(|| deadlines.report_due(fb)),
+                });
             let p = progress.unwrap_or_default();
             out.push(LedgerLine {
                 finding_id: r.id,
@@ -310,15 +326,15 @@ pub fn ledger(
                 title: f.title.clone(),
                 category: f.category.clone(),
                 severity: f.severity.clone(),
-                inspecting_office: r.origin.clone(),
-                host_office: host,
+                inspecting_office: signer.clone(),
+                host_office: host.clone(),
                 state,
                 attempt: p.attempt,
                 due,
                 grade: (!state.is_closed())
                     .then(|| due.map(|d| deadlines.grade(d, today)))
                     .flatten(),
-                measures: measures_of(snap, r, &p),
+                measures: measures_of(snap, &subject, &host),
                 responsible_unit: p.responsible_unit.unwrap_or_default(),
                 responsible_person: p.responsible_person.unwrap_or_default(),
             });
@@ -345,8 +361,9 @@ fn linked_hosts(snap: &Snapshot, copy: &Record) -> Vec<String> {
     hosts
 }
 
-fn measures_of(snap: &Snapshot, finding: &Record, p: &Rectification) -> usize {
-    snap.get(&super::ids::progress(&finding.id, &p.host_office))
+/// How many measures `host`'s progress record on `subject` lists.
+fn measures_of(snap: &Snapshot, subject: &uuid::Uuid, host: &str) -> usize {
+    snap.get(&super::ids::progress(subject, host))
         .and_then(|r| r.body.get("measures"))
         .and_then(|m| m.as_array())
         .map_or(0, Vec::len)

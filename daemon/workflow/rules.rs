@@ -2,20 +2,24 @@
 //! (dates, teams, targets in the register or under an assignment, no unit
 //! taken over by a higher office), findings (a known round, the term's
 //! taxonomy), clues (how far up, never through the host), rectification
-//! transitions, registers. Also fills what the daemon derives: the ids of
-//! single-purpose records, the attempt of a rectification, and the redacted
-//! copy of a common finding.
+//! transitions, registers; assignments ([`super::assign`]) and released
+//! cross findings ([`super::release`]) have their own modules. Also fills
+//! what the daemon derives: the ids of single-purpose records, the attempt
+//! of a rectification, the coordinator of a cross finding, and the
+//! redacted copy of a common finding.
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::bodies::{self, Assignment, Clue, Finding, Rectification, RoundPlan, UnitRegister};
 use super::ids;
 use super::rectify::{self, Parties, Status};
-use super::snapshot::host_of;
+use super::snapshot::{Tree, host_of};
 use super::taxonomy::Taxonomy;
+use super::{assign, release};
 use crate::engine::{SubmitError, SubmitRequest};
 use crate::node::{Level, NodeId};
 use crate::records::{Kind, Record};
@@ -28,6 +32,16 @@ pub struct Context<'a> {
     /// Ancestors, nearest first.
     pub ancestors: &'a [(NodeId, Level)],
     pub taxonomy: &'a Taxonomy,
+    /// The day dated rules go by (the feedback date of a release).
+    pub today: NaiveDate,
+}
+
+impl Context<'_> {
+    /// Did this office or one above it write `r`? Only such an assignment
+    /// has authority over this office's plans.
+    pub(super) fn issued_above(&self, r: &Record) -> bool {
+        r.origin == *self.me || self.ancestors.iter().any(|(a, _)| *a == r.origin)
+    }
 }
 
 /// Round plans read from the store or prepared during one submit batch, so
@@ -112,8 +126,12 @@ impl<'a> Lookup<'a> {
         self.cache.lock()
     }
 
-    /// Every assignment held, with its body.
-    pub async fn assignments(&self) -> Result<Vec<(Record, Assignment)>, StoreError> {
+    /// Every assignment held that this office or one above it issued, with
+    /// its body (one from anywhere else has no authority here).
+    pub async fn assignments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<(Record, Assignment)>, StoreError> {
         let mut all = self.store.records_of_kind(Kind::Assignment).await?;
         all.extend(
             self.pending()
@@ -122,19 +140,44 @@ impl<'a> Lookup<'a> {
         );
         Ok(all
             .into_iter()
+            .filter(|r| ctx.issued_above(r))
             .filter_map(|r| {
                 let a = bodies::read(&r).ok()?;
                 Some((r, a))
             })
             .collect())
     }
+
+    /// The unit register of `office`, if held (only one it wrote counts).
+    pub async fn register(&self, office: &str) -> Result<Option<UnitRegister>, StoreError> {
+        Ok(match self.get(&ids::register(office)).await? {
+            Some(r) if r.origin.as_str() == office => bodies::read(&r).ok(),
+            _ => None,
+        })
+    }
+
+    /// The tree as this office knows it: itself, its ancestors, and the
+    /// subtree its children announced (names are not needed here).
+    pub async fn tree(&self, ctx: &Context<'_>) -> Result<Tree, StoreError> {
+        let below: Vec<_> = self
+            .store
+            .topology()
+            .await?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
+        Ok(Tree::new(ctx.me, "", ctx.level, ctx.ancestors, &below))
+    }
 }
 
-fn invalid(msg: impl Into<String>) -> SubmitError {
+pub(super) fn invalid(msg: impl Into<String>) -> SubmitError {
     SubmitError::Invalid(msg.into())
 }
 
-fn read<T: serde::de::DeserializeOwned>(kind: Kind, body: &Value) -> Result<T, SubmitError> {
+pub(super) fn read<T: serde::de::DeserializeOwned>(
+    kind: Kind,
+    body: &Value,
+) -> Result<T, SubmitError> {
     serde_json::from_value(body.clone()).map_err(|e| invalid(format!("{kind} body: {e}")))
 }
 
@@ -154,12 +197,13 @@ pub async fn check_submit(
         Kind::ClueTally => Err(invalid(
             "clue_tally records are written by the daemon when a clue is transferred or disposed; submit the clue",
         )),
-        Kind::Assignment | Kind::Notice | Kind::Health => Ok(vec![]),
+        Kind::Assignment => assign::check(ctx, lk, req).await.map(|()| vec![]),
+        Kind::Notice | Kind::Health => Ok(vec![]),
     }
 }
 
 /// A derived id: the client may repeat it but not choose another.
-fn derived_id(req: &mut SubmitRequest, id: Uuid, what: &str) -> Result<(), SubmitError> {
+pub(super) fn derived_id(req: &mut SubmitRequest, id: Uuid, what: &str) -> Result<(), SubmitError> {
     match req.id {
         Some(given) if given != id => Err(invalid(format!(
             "the id of {what} is derived ({id}); leave \"id\" out"
@@ -217,11 +261,19 @@ async fn check_plan(
             existing.id, existing.id
         )));
     }
-    let assignments = lk.assignments().await?;
-    let own_register = match lk.get(&ids::register(ctx.me.as_str())).await? {
-        Some(r) if r.origin == *ctx.me => bodies::read::<UnitRegister>(&r).ok(),
-        _ => None,
-    };
+    let assignments = lk.assignments(ctx).await?;
+    if let Some(id) = p.assignment_id
+        && !assignments.iter().any(|(a, _)| a.id == id)
+    {
+        return Err(invalid(format!(
+            "body.assignment_id: no assignment {id} issued by {} or an office above it is held here",
+            ctx.me
+        )));
+    }
+    // The assignment the plan follows: the one named, else the one its
+    // first target hosted elsewhere falls under.
+    let mut under = p.assignment_id;
+    let own_register = lk.register(ctx.me.as_str()).await?;
     for (i, t) in p.targets.iter().enumerate() {
         if let Some(team) = &t.team
             && !p.teams.iter().any(|x| x.id == *team)
@@ -259,16 +311,35 @@ async fn check_plan(
                     ctx.me
                 )));
             }
-        } else if !assignments
-            .iter()
-            .any(|(_, a)| covers(a, &round, ctx.me.as_str(), &host, unit))
-        {
-            return Err(invalid(format!(
-                "body.targets[{i}]: unit {unit} belongs to office {host}; only a cross or elevated \
-                 assignment for this round lets {} inspect it, and none held here does",
-                ctx.me
-            )));
+        } else {
+            let fits = |only: Option<Uuid>| {
+                assignments.iter().find(|(a, body)| {
+                    only.is_none_or(|id| id == a.id)
+                        && covers(body, &round, ctx.me.as_str(), &host, unit)
+                })
+            };
+            match (fits(under), fits(None)) {
+                (Some((a, _)), _) => under = Some(a.id),
+                (None, Some((a, _))) => {
+                    return Err(invalid(format!(
+                        "body.targets[{i}]: unit {unit} of {host} falls under assignment {}, the other \
+                         targets under {}; a round plan follows one assignment (plan another round)",
+                        a.id,
+                        under.map_or_else(String::new, |u| u.to_string())
+                    )));
+                }
+                (None, None) => {
+                    return Err(invalid(format!(
+                        "body.targets[{i}]: unit {unit} belongs to office {host}; only a cross or elevated \
+                         assignment for this round lets {} inspect it, and none held here does",
+                        ctx.me
+                    )));
+                }
+            }
         }
+    }
+    if under != p.assignment_id {
+        req.body["assignment_id"] = Value::from(under.map(|u| u.to_string()));
     }
     if p.kind == "follow_up" {
         let earlier = p.follow_up_of.as_deref().ok_or_else(|| {
@@ -319,9 +390,15 @@ async fn check_finding(
     req: &mut SubmitRequest,
 ) -> Result<Vec<SubmitRequest>, SubmitError> {
     let f: Finding = read(Kind::Finding, &req.body)?;
-    if f.redacted_of.is_some() {
+    if let Some(original) = f.released_of {
+        return release::check(ctx, lk, req, original)
+            .await
+            .map(|()| vec![]);
+    }
+    if f.redacted_of.is_some() || f.inspected_by.is_some() {
         return Err(invalid(
-            "body.redacted_of: redacted copies of common issues are written by the daemon; leave it out",
+            "body.redacted_of/inspected_by: copies of common issues and of released cross findings \
+             are written by the daemon; leave these out",
         ));
     }
     let round = match (&req.round_id, &f.round_id) {
@@ -356,14 +433,39 @@ async fn check_finding(
             "body.team: round {round} has no team {team}"
         )));
     }
+    let mut coordinator = None;
     if let Some(unit) = &f.target_unit
         && !unit.unit_id.is_empty()
-        && !p.targets.iter().any(|t| t.unit_id == unit.unit_id)
     {
-        return Err(invalid(format!(
-            "body.target_unit.unit_id: unit {} is not a target of round {round}",
-            unit.unit_id
-        )));
+        let target_host = |t: &bodies::Target| t.host.clone().unwrap_or_else(|| ctx.me.to_string());
+        let target = p
+            .targets
+            .iter()
+            .find(|t| {
+                t.unit_id == unit.unit_id && unit.host.as_ref().is_none_or(|h| *h == target_host(t))
+            })
+            .ok_or_else(|| {
+                invalid(format!(
+                    "body.target_unit: unit {} is not a target of round {round}",
+                    unit.unit_id
+                ))
+            })?;
+        let host = target_host(target);
+        if host != ctx.me.as_str() {
+            req.body["target_unit"]["host"] = Value::from(host.as_str());
+            coordinator = assign::coordinator_for(ctx, lk, &p, &host).await?;
+        }
+    }
+    match (&f.coordinator, &coordinator) {
+        (Some(given), Some(c)) if given == c => {}
+        (Some(given), _) => {
+            return Err(invalid(format!(
+                "body.coordinator: {given} is not the coordinator of a cross inspection of this finding's unit; \
+                 the daemon fills it in from the round's assignment: leave it out"
+            )));
+        }
+        (None, Some(c)) => req.body["coordinator"] = Value::from(c.as_str()),
+        (None, None) => {}
     }
     if !f.common {
         return Ok(vec![]);
@@ -478,6 +580,17 @@ async fn check_clue(
                  a clue never reaches the host (transfer it above {a} or to this level)"
             )));
         }
+        // A clue of a cross inspection goes to its coordinator, never
+        // towards the inspected office.
+        if let Some(c) = &fb.coordinator
+            && let Some((_, level)) = ctx.ancestors.iter().find(|(a, _)| a.as_str() == c)
+            && managing.rank() > level.rank()
+        {
+            return Err(invalid(format!(
+                "body.managing_level: finding {fid} is of a cross inspection coordinated by {c}; its clues go to \
+                 {c}, which transfers them on: set managing_level to {level} or above"
+            )));
+        }
     }
     let id = *req.id.get_or_insert_with(Uuid::now_v7);
     Ok(tally(
@@ -504,6 +617,23 @@ async fn check_rectification(
         .filter(|r| r.kind == Kind::Finding)
         .ok_or_else(|| invalid(format!("body.finding_id: no finding {fid} is held here")))?;
     let f: Finding = read(Kind::Finding, &finding.body)?;
+    if let Some(c) = &f.coordinator {
+        return Err(invalid(format!(
+            "body.finding_id: {fid} is a cross-inspection finding; its host rectifies the copy {} that \
+             coordinator {c} releases to it at the feedback date (反馈), and {c} signs it off",
+            ids::release(&fid)
+        )));
+    }
+    // The office whose team found a released cross finding hears of its
+    // rectification too.
+    match &f.inspected_by {
+        Some(by) => req.body["inspected_by"] = Value::from(by.as_str()),
+        None => {
+            if let Some(obj) = req.body.as_object_mut() {
+                obj.remove("inspected_by");
+            }
+        }
+    }
     let status = Status::parse(&b.status)
         .ok_or_else(|| invalid(format!("body.status: unknown status {:?}", b.status)))?;
     let host = if f.redacted_of.is_some() {

@@ -76,13 +76,21 @@ impl Snapshot {
         (r.origin.as_str() == office && reg.office == office).then_some(reg)
     }
 
-    /// Findings that are originals (not redacted copies), with bodies.
+    /// Findings that are originals (not redacted or released copies), with bodies.
     pub fn findings(&self) -> Vec<(&Record, Finding)> {
         self.of_kind(Kind::Finding)
             .into_iter()
             .filter_map(|r| Some((r, bodies::read::<Finding>(r).ok()?)))
-            .filter(|(_, f)| f.redacted_of.is_none())
+            .filter(|(_, f)| f.redacted_of.is_none() && f.released_of.is_none())
             .collect()
+    }
+
+    /// The copy of cross finding `original` released to the inspected
+    /// office, if held (only one its coordinator wrote counts).
+    pub fn release_of(&self, original: &Record) -> Option<&Record> {
+        let coordinator = coordinator_of(original)?;
+        self.get(&ids::release(&original.id))
+            .filter(|r| r.kind == Kind::Finding && r.origin == coordinator)
     }
 
     /// Clue transfers (not disposal reports), with bodies.
@@ -135,8 +143,9 @@ impl Snapshot {
         receiver_ok.then_some(d)
     }
 
-    /// The host office's progress record and the inspecting office's
-    /// verdict on `finding`, each only if written by the right office.
+    /// The host office's progress record and the signing office's verdict
+    /// on `finding` (on its released copy, for a cross finding), each only
+    /// if written by the right office.
     pub fn rectification(
         &self,
         finding: &Record,
@@ -147,9 +156,10 @@ impl Snapshot {
                 .filter(|r| r.origin.as_str() == writer)
                 .and_then(|r| bodies::read::<Rectification>(r).ok())
         };
+        let (subject, signer) = rectified_as(finding);
         (
-            read(ids::progress(&finding.id, host), host),
-            read(ids::verdict(&finding.id, host), finding.origin.as_str()),
+            read(ids::progress(&subject, host), host),
+            read(ids::verdict(&subject, host), signer.as_str()),
         )
     }
 
@@ -167,6 +177,24 @@ pub fn host_of(finding: &Record, body: &Finding) -> String {
         .as_ref()
         .and_then(|t| t.host.clone())
         .unwrap_or_else(|| finding.origin.to_string())
+}
+
+/// The coordinating office of a cross-inspection finding (交叉巡察), as
+/// its inspecting office's rules wrote it; `None` for any other finding.
+pub fn coordinator_of(finding: &Record) -> Option<NodeId> {
+    let c = finding.body.get("coordinator")?.as_str()?;
+    NodeId::new(c).ok()
+}
+
+/// The record a finding is rectified against, and the office that signs
+/// the rectification off (销号): a cross finding's copy released to the
+/// host, signed off by the coordinator; any other finding itself, signed
+/// off by the office that wrote it.
+pub fn rectified_as(finding: &Record) -> (Uuid, NodeId) {
+    match coordinator_of(finding) {
+        Some(c) => (ids::release(&finding.id), c),
+        None => (finding.id, finding.origin.clone()),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -233,6 +261,11 @@ impl Tree {
 
     pub fn name(&self, id: &NodeId) -> &str {
         self.nodes.get(id).map(|n| n.name.as_str()).unwrap_or("")
+    }
+
+    /// The parent of `id`, if known here.
+    pub fn parent(&self, id: &NodeId) -> Option<&NodeId> {
+        self.nodes.get(id)?.parent.as_ref()
     }
 
     pub fn children(&self, id: &NodeId) -> Vec<NodeId> {

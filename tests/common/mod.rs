@@ -491,6 +491,19 @@ impl Net {
         .await;
     }
 
+    /// Waits until `id` knows every office of `offices` below it (their
+    /// parents announced them), as its workflow rules and reports see it.
+    pub async fn wait_knows(&self, id: &str, offices: &[&str]) {
+        wait_until(&format!("{id} to know {offices:?} below it"), || async {
+            let rows = self.get_json(id, "/api/v1/reports/coverage").await["rows"].clone();
+            let rows = rows.as_array().cloned().unwrap_or_default();
+            offices
+                .iter()
+                .all(|o| rows.iter().any(|r| r["office"] == *o))
+        })
+        .await;
+    }
+
     /// Waits until `id` holds `n` records of `kind`.
     pub async fn wait_count(&self, id: &str, kind: &str, n: usize) {
         wait_until(&format!("{n} {kind} records at {id}"), || async {

@@ -2,7 +2,8 @@
 //! a linked round from the top, county rounds and findings climbing up, a
 //! clue to the city, a common issue shared down redacted, a rectification
 //! signed off (销号) and seen closed at central, a supervision notice, a
-//! cross inspection arranged by a province, and the figures at central.
+//! cross inspection planned by a province and its finding released at
+//! feedback, and the figures at central.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use crate::network::Tree;
 use crate::node::{Level, NodeId};
 use crate::records::{Kind, Record};
 use crate::run::RunningNode;
+use crate::workflow::assign::{self, CrossRequest};
 use crate::workflow::{Snapshot, report};
 
 /// How long any one step of the scenario may take before the demo fails.
@@ -173,24 +175,70 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
     wait_until(&nodes[&id("000000")], &verdict).await?;
     println!("   verified at 630102 and seen closed at central");
 
-    step("7. 青海省 arranges a cross inspection (交叉巡察) between counties of two cities.");
-    let assignment = submit(
-        &nodes[&id("630000")],
-        Kind::Assignment,
-        None,
+    step(
+        "7. 青海省 plans a cross inspection (交叉巡察) between its counties, each inspected by a county of the other city.",
+    );
+    let province = &nodes[&id("630000")];
+    let cross_round = "630000-2026-4";
+    let outcome = assign::plan_cross(
+        &province.engine,
+        CrossRequest {
+            offices: ["630102", "630103", "630202", "630203"]
+                .map(String::from)
+                .to_vec(),
+            round: cross_round.into(),
+            different_parent: true,
+            seed: Some(1),
+            ..CrossRequest::default()
+        },
+    )
+    .await?;
+    let assignment = outcome
+        .assignment
+        .context("the cross plan was not issued")?;
+    for p in &outcome.pairs {
+        wait_for(&nodes[&id(&p.inspecting)], &assignment).await?;
+        println!(
+            "   {} {} inspects {} {}",
+            p.inspecting, p.inspecting_name, p.inspected, p.inspected_name
+        );
+    }
+    let pair = &outcome.pairs[0];
+    let (by, of) = (&nodes[&id(&pair.inspecting)], &nodes[&id(&pair.inspected)]);
+    let today = chrono::Local::now().date_naive();
+    let date = |days: i64| (today + chrono::Duration::days(days)).to_string();
+    submit(
+        by,
+        Kind::RoundPlan,
+        Some(cross_round),
         json!({
-            "type": "cross", "round": "630000-2026-4", "coordinator": "630000",
-            "pairs": [
-                {"inspecting": "630102", "inspected": "630202", "units": []},
-                {"inspecting": "630202", "inspected": "630102", "units": []}
-            ]
+            "term": "2021-2026", "round_no": 4, "kind": "cross", "title": "交叉巡察",
+            "dates": {"start": date(-30), "entry": date(-25), "feedback": date(0), "end": date(30)},
+            "teams": [{"id": "t1", "name": "交叉巡察组", "leader": "李组长"}],
+            "targets": [{"unit_id": "u3", "unit_name": "县教育局党组", "host": pair.inspected, "team": "t1"}]
         }),
     )
     .await?;
-    for c in ["630102", "630202"] {
-        wait_for(&nodes[&id(c)], &assignment).await?;
-    }
-    println!("   assignment reached 630102 (西宁) and 630202 (海东) through 630000");
+    let found = submit(
+        by,
+        Kind::Finding,
+        Some(cross_round),
+        json!({
+            "number": "[2026]交叉-1组-01号", "team": "t1",
+            "target_unit": {"unit_id": "u3", "unit_name": "县教育局党组"},
+            "title": "教育专项资金使用不规范", "severity": "general", "category": "policy_delivery",
+            "facts": "部分专项资金未按规定用途使用。", "evidence": ["会计凭证第8册"]
+        }),
+    )
+    .await?;
+    wait_for(province, &found).await?;
+    absent(of, &found).await?;
+    crate::workflow::release::run(&province.engine, today).await?;
+    wait_until(of, &crate::workflow::ids::release(&found.id)).await?;
+    println!(
+        "   {}'s finding climbed to 630000, never to {}; at the feedback date 630000 released it to {} redacted",
+        pair.inspecting, pair.inspected, pair.inspected
+    );
 
     step("8. The figures at central (subtree of the whole network).");
     let top = &nodes[&id("000000")].engine;
