@@ -57,6 +57,14 @@ pub struct SubmitRequest {
     pub body: serde_json::Value,
 }
 
+/// A record as stored by a submit, with its stored JSON (what the API
+/// answers, so a bulk submit is not serialised again).
+#[derive(Debug)]
+pub struct Submitted {
+    pub record: Record,
+    pub doc: String,
+}
+
 /// Why a local submit was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
@@ -151,7 +159,7 @@ impl Engine {
     /// Creates or updates a record owned by this node.
     pub async fn submit(&self, req: SubmitRequest) -> Result<Record, SubmitError> {
         let mut records = self.submit_batch(vec![req]).await.map_err(|(_, e)| e)?;
-        Ok(records.remove(0))
+        Ok(records.remove(0).record)
     }
 
     /// Creates or updates many records owned by this node in one
@@ -163,7 +171,7 @@ impl Engine {
     pub async fn submit_batch(
         &self,
         reqs: Vec<SubmitRequest>,
-    ) -> Result<Vec<Record>, (usize, SubmitError)> {
+    ) -> Result<Vec<Submitted>, (usize, SubmitError)> {
         let ancestors = self.with_view(|v| v.ancestors.clone());
         let ctx = workflow::rules::Context {
             me: &self.config.id,
@@ -176,7 +184,7 @@ impl Engine {
         let n = reqs.len();
         // Unchanged resubmits answer with the stored record; the rest are
         // committed together and fill their slots afterwards.
-        let mut out: Vec<Option<Record>> = vec![None; n];
+        let mut out: Vec<Option<Submitted>> = (0..n).map(|_| None).collect();
         let mut queue: std::collections::VecDeque<(usize, bool, SubmitRequest)> = reqs
             .into_iter()
             .enumerate()
@@ -199,7 +207,12 @@ impl Engine {
             match self.prepare(req).await.map_err(|e| (i, e))? {
                 Ok(unchanged) => {
                     if let Some(s) = slot {
-                        out[s] = Some(unchanged);
+                        let doc = serde_json::to_string(&unchanged)
+                            .map_err(|e| (i, SubmitError::Invalid(e.to_string())))?;
+                        out[s] = Some(Submitted {
+                            record: unchanged,
+                            doc,
+                        });
                     }
                 }
                 Err(item) => {
@@ -225,7 +238,10 @@ impl Engine {
             }
             for (slot, item) in slots.into_iter().zip(items) {
                 if let Some(s) = slot {
-                    out[s] = Some(item.record);
+                    out[s] = Some(Submitted {
+                        record: item.record,
+                        doc: item.doc,
+                    });
                 }
             }
         }
@@ -293,9 +309,8 @@ impl Engine {
         };
         let value =
             serde_json::to_value(&record).map_err(|e| SubmitError::Invalid(e.to_string()))?;
-        let record = self
-            .schemas
-            .validate(&value)
+        self.schemas
+            .check(&value)
             .map_err(|e| SubmitError::Invalid(e.to_string()))?;
         let hops = self.with_view(|v| routing::next_hops(v, &record, &Source::Local));
         Ok(Err(Incoming {
@@ -333,7 +348,7 @@ pub fn admit(
         reason: format!("record is not valid JSON: {e}"),
     })?;
     let record = schemas
-        .validate(&value)
+        .validate(value)
         .map_err(|e: RecordError| Rejection {
             code: "schema",
             reason: e.to_string(),

@@ -11,7 +11,9 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::watch;
 
-pub use ingest::{Admitted, AdmittedBatch, Rejection, SubmitError, SubmitRequest, admit};
+pub use ingest::{
+    Admitted, AdmittedBatch, Rejection, SubmitError, SubmitRequest, Submitted, admit,
+};
 pub use links::{Direction, Link, LinkState};
 
 use crate::config::Config;

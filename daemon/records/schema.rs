@@ -104,8 +104,15 @@ impl Schemas {
         })
     }
 
-    /// Checks a whole record (envelope, then its kind's body) and decodes it.
-    pub fn validate(&self, value: &Value) -> Result<Record, RecordError> {
+    /// Checks a whole record (envelope, then its kind's body) and decodes
+    /// it, moving the body out of `value` rather than copying it.
+    pub fn validate(&self, value: Value) -> Result<Record, RecordError> {
+        self.check(&value)?;
+        serde_json::from_value(value).map_err(|e| RecordError::Decode(e.to_string()))
+    }
+
+    /// Checks a whole record: its envelope, then its kind's body.
+    pub fn check(&self, value: &Value) -> Result<(), RecordError> {
         let obj = value.as_object().ok_or(RecordError::NotAnObject)?;
         if let Some(kind) = obj.get("kind").and_then(Value::as_str)
             && kind.parse::<Kind>().is_err()
@@ -121,9 +128,7 @@ impl Schemas {
             .and_then(|k| k.parse().ok())
             .ok_or_else(|| RecordError::Envelope("/kind: missing".into()))?;
         let body = obj.get("body").unwrap_or(&Value::Null);
-        self.validate_body(kind, body)?;
-        serde::Deserialize::deserialize(value)
-            .map_err(|e: serde_json::Error| RecordError::Decode(e.to_string()))
+        self.validate_body(kind, body)
     }
 
     /// Checks a body against its kind's schema.

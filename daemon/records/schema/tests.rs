@@ -30,7 +30,7 @@ fn record(kind: Kind, body: Value) -> Value {
 #[test]
 fn every_shipped_example_is_valid() {
     for kind in Kind::ALL {
-        let r = Schemas::builtin().validate(&record(kind, example(kind)));
+        let r = Schemas::builtin().validate(record(kind, example(kind)));
         assert!(r.is_ok(), "{kind}: {}", r.unwrap_err());
     }
 }
@@ -67,7 +67,7 @@ fn invalid_records_name_the_field() {
     r["extra"] = json!(1);
     cases.push((r, "extra"));
     for (value, want) in cases {
-        let err = Schemas::builtin().validate(&value).unwrap_err().to_string();
+        let err = Schemas::builtin().validate(value).unwrap_err().to_string();
         assert!(err.contains(want), "{err:?} should mention {want}");
     }
 }
@@ -97,7 +97,7 @@ fn a_schema_change_changes_what_is_accepted() {
     let mut body = example(Kind::Finding);
     body.as_object_mut().unwrap().remove("number");
     let r = record(Kind::Finding, body);
-    assert!(Schemas::builtin().validate(&r).is_ok());
-    let err = stricter.validate(&r).unwrap_err().to_string();
+    assert!(Schemas::builtin().check(&r).is_ok());
+    let err = stricter.check(&r).unwrap_err().to_string();
     assert!(err.contains("number"), "{err}");
 }
