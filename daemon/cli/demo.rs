@@ -14,7 +14,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::config::Config;
-use crate::network::{self, InitOptions, Tree};
+use crate::network::{self, InitOptions, PortRange, Tree};
 use crate::node::NodeId;
 use crate::run::RunningNode;
 use scenario::scenario;
@@ -30,6 +30,10 @@ pub struct DemoArgs {
     /// Exit with status 0 after the scenario instead of running until Ctrl-C.
     #[arg(long)]
     once: bool,
+    /// Loopback ports to take, as LOW-HIGH (two per office, each checked
+    /// free). Default: below the kernel's ephemeral ports, as `network init`.
+    #[arg(long)]
+    ports: Option<PortRange>,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -42,7 +46,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let tree = Tree::parse(DEMO_TREE).context("the built-in demo tree")?;
-    let files = network::init(&tree, &dir, &InitOptions::default())?;
+    let opts = InitOptions {
+        ports: args.ports.unwrap_or_else(PortRange::outside_ephemeral),
+        ..InitOptions::default()
+    };
+    let files = network::init(&tree, &dir, &opts)?;
     println!(
         "xunlian demo: {} offices under {}",
         files.len(),

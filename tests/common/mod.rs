@@ -3,7 +3,7 @@
 //! API. Each test gets its own temporary directory and free ports.
 #![allow(dead_code)]
 
-mod ports;
+pub mod ports;
 pub mod proxy;
 
 use std::collections::BTreeMap;
