@@ -87,23 +87,12 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
         .await;
     net.stop("630102");
 
-    // Make it a schema-version-1 store, as an older release left it: no
-    // index on updated_at (v2), the outbox a rowid table (v3). The finding
-    // waits in the outbox for the parent, which is not running.
+    // Make it a schema-version-1 store, as an older release left it: the
+    // tables and indexes of migration 1 (read from its file), no index on
+    // updated_at (v2), none of the v3 shapes. The finding waits in the
+    // outbox for the parent, which is not running.
     let pool = open(&net, "630102").await;
-    let mut tx = pool.begin().await.unwrap();
-    for step in [
-        "DROP INDEX records_updated_at",
-        "CREATE TABLE outbox_v1 (peer TEXT NOT NULL, lane INTEGER NOT NULL, seq INTEGER NOT NULL,
-             bytes INTEGER NOT NULL, queued_at INTEGER NOT NULL, PRIMARY KEY (peer, lane, seq))",
-        "INSERT INTO outbox_v1 SELECT peer, lane, seq, bytes, queued_at FROM outbox",
-        "DROP TABLE outbox",
-        "ALTER TABLE outbox_v1 RENAME TO outbox",
-        "DELETE FROM _sqlx_migrations WHERE version >= 2",
-    ] {
-        sqlx::query(step).execute(&mut *tx).await.unwrap();
-    }
-    tx.commit().await.unwrap();
+    downgrade_to_v1(&pool).await;
     let fid = f["id"].as_str().unwrap().to_string();
     let queued = |pool: sqlx::SqlitePool| {
         let fid = fid.clone();
@@ -140,6 +129,16 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
     .await
     .unwrap();
     assert!(outbox.contains("WITHOUT ROWID"), "{outbox}");
+    let records: String = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'records'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(
+        records.contains("seq            INTEGER PRIMARY KEY"),
+        "{records}"
+    );
     let index: Option<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'records_updated_at'",
     )
@@ -147,4 +146,76 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
     .await
     .unwrap();
     assert!(index.is_some());
+}
+
+/// Rebuilds the tables of migration 1 as that migration wrote them (their
+/// `CREATE TABLE` and `CREATE INDEX` statements from its file), keeping
+/// every row, and forgets the later migrations.
+async fn downgrade_to_v1(pool: &sqlx::SqlitePool) {
+    let v1 = include_str!("../migrations/sqlite/0001_init.sql");
+    let code: Vec<&str> = v1
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect();
+    let statements: Vec<String> = code
+        .join("\n")
+        .split(';')
+        .map(str::to_string)
+        .filter(|s| !s.trim().is_empty())
+        .collect();
+    let mut tx = pool.begin().await.unwrap();
+    for table in ["outbox", "changes", "records"] {
+        let indexes: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        )
+        .bind(table)
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+        for index in indexes {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {index}")))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        let old = format!("{table}_later");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER TABLE {table} RENAME TO {old}"
+        )))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        let create = format!("CREATE TABLE {table} (");
+        let index_on = format!(" ON {table} (");
+        for st in statements.iter().filter(|st| {
+            st.contains(&create) || (st.contains("CREATE INDEX") && st.contains(&index_on))
+        }) {
+            sqlx::query(sqlx::AssertSqlSafe(st.clone()))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT name FROM pragma_table_info('{table}')"
+        )))
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+        let columns = columns.join(", ");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} ({columns}) SELECT {columns} FROM {old}"
+        )))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE {old}")))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version >= 2")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
