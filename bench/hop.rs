@@ -218,7 +218,10 @@ async fn run() {
 
             let s = Instant::now();
             sent = passed[Lane::Bulk.as_i64() as usize];
-            store.ack(&parent, Lane::Bulk, sent).await.expect("ack");
+            store
+                .ack(&parent, &[(Lane::Bulk, sent)])
+                .await
+                .expect("ack");
             t.ack += s.elapsed();
         }
     }

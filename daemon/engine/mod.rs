@@ -22,6 +22,10 @@ use crate::records::Schemas;
 use crate::routing::View;
 use crate::store::{Store, StoreError, TopologyEntry};
 
+/// How many child pushes are admitted and committed at once: one being
+/// committed while the next is parsed and validated.
+const PUSH_SLOTS: usize = 2;
+
 /// Meta key under which the ancestors learned from the parent are kept.
 const ANCESTORS_KEY: &str = "ancestors";
 
@@ -47,6 +51,11 @@ pub struct Engine {
     /// Per child, the hash of the subtree it last announced to us.
     /// A std lock: never held across an await.
     announced: std::sync::Mutex<HashMap<NodeId, String>>,
+    /// Pushes admitted and committed at once. Commits are serialised by
+    /// the store anyway; a bound keeps many children pushing full batches
+    /// together (a municipality after a network outage) from holding every
+    /// parsed batch in memory and thrashing two cores.
+    pub push_slots: tokio::sync::Semaphore,
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -81,6 +90,7 @@ impl Engine {
             stored: watch::channel(0).0,
             own_subtree_hash: RwLock::new(String::new()),
             announced: std::sync::Mutex::new(HashMap::new()),
+            push_slots: tokio::sync::Semaphore::new(PUSH_SLOTS),
             started_at: chrono::Utc::now(),
         });
         engine.reload_topology().await?;

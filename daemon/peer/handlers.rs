@@ -130,6 +130,14 @@ async fn push(
 ) -> Result<Response, PeerRefusal> {
     let child = authorize_child(&engine, &peer, &headers)?;
     let link = engine.link(&child);
+    // Never closed: the engine lives as long as the listener.
+    let _slot = engine.push_slots.acquire().await.map_err(|_| {
+        PeerRefusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutdown",
+            "node is stopping".into(),
+        )
+    })?;
     let req: PushRequest = parse(&peer, &body)?;
     if !engine.announced_matches(&child, &req.subtree_hash) {
         debug!(message = "Child's subtree changed since its hello; asking it to announce again.", peer = %child);

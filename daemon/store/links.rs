@@ -247,31 +247,36 @@ impl Store {
         Ok(())
     }
 
-    /// Records that `peer` has everything of `lane` up to `seq`: drops those
-    /// outbox rows and remembers the position.
-    pub async fn ack(&self, peer: &NodeId, lane: Lane, seq: i64) -> Result<(), StoreError> {
+    /// Records that `peer` has everything of each lane up to its seq: drops
+    /// those outbox rows and remembers the positions, in one transaction.
+    pub async fn ack(&self, peer: &NodeId, acks: &[(Lane, i64)]) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
         let mut tx = self.begin_write().await.map_err(sql("beginning ack"))?;
-        sqlx::query("DELETE FROM outbox WHERE peer = $1 AND lane = $2 AND seq <= $3")
+        let now = now_ms();
+        for (lane, seq) in acks {
+            sqlx::query("DELETE FROM outbox WHERE peer = $1 AND lane = $2 AND seq <= $3")
+                .bind(peer.as_str())
+                .bind(lane.as_i64())
+                .bind(*seq)
+                .execute(&mut *tx)
+                .await
+                .map_err(sql("trimming outbox"))?;
+            sqlx::query(
+                "INSERT INTO acked (peer, lane, seq, at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (peer, lane) DO UPDATE SET seq = excluded.seq, at = excluded.at",
+            )
             .bind(peer.as_str())
             .bind(lane.as_i64())
-            .bind(seq)
+            .bind(*seq)
+            .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(sql("trimming outbox"))?;
-        sqlx::query(
-            "INSERT INTO acked (peer, lane, seq, at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (peer, lane) DO UPDATE SET seq = excluded.seq, at = excluded.at",
-        )
-        .bind(peer.as_str())
-        .bind(lane.as_i64())
-        .bind(seq)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await
-        .map_err(sql("saving ack"))?;
+            .map_err(sql("saving ack"))?;
+        }
         tx.commit().await.map_err(sql("committing ack"))?;
-        self.inner.tails.trim(peer.as_str(), lane, seq);
+        for (lane, seq) in acks {
+            self.inner.tails.trim(peer.as_str(), *lane, *seq);
+        }
         Ok(())
     }
 

@@ -164,7 +164,7 @@ async fn urgent_lane_is_served_first_and_acks_trim() {
     assert_eq!(items[0].lane, Lane::Urgent);
     assert_eq!(items[1].lane, Lane::Bulk);
     assert_eq!(s.outbox_stats(&peer).await.unwrap().records, 6);
-    s.ack(&peer, Lane::Bulk, 3).await.unwrap();
+    s.ack(&peer, &[(Lane::Bulk, 3)]).await.unwrap();
     assert_eq!(s.outbox_stats(&peer).await.unwrap().records, 3);
     assert_eq!(s.acked(&peer, Lane::Bulk).await.unwrap(), 3);
 }

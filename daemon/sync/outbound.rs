@@ -59,7 +59,7 @@ pub async fn reconcile(
         requeue(engine, peer, lane, from, acked).await?;
     }
     if from != acked {
-        store.ack(peer, lane, from).await?;
+        store.ack(peer, &[(lane, from)]).await?;
     }
     Ok(from)
 }

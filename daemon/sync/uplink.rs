@@ -180,49 +180,64 @@ impl<'a> Session<'a> {
         Ok(resp)
     }
 
-    async fn push_loop(&self, limits: &Limits) -> Result<(), LinkError> {
+    /// Pushes the outbox up, batch after batch. While the parent commits
+    /// one batch, the next is cut and encoded, so a backlog streams without
+    /// a gap; the parent still commits them one at a time, in order, and
+    /// the outbox is trimmed only by what it confirmed.
+    async fn push_loop(&self, parent_limits: &Limits) -> Result<(), LinkError> {
         let e = self.engine;
         let peer = &self.parent.id;
         let Some(link) = e.link(peer) else {
             return Ok(());
         };
         let mut wake = link.subscribe();
-        let max_records = limits
-            .max_batch_records
-            .min(e.config.limits.max_batch_records);
-        let max_bytes = limits.max_batch_bytes.min(e.config.limits.max_batch_bytes);
+        let limits = BatchLimits {
+            max_records: parent_limits
+                .max_batch_records
+                .min(e.config.limits.max_batch_records),
+            max_bytes: parent_limits
+                .max_batch_bytes
+                .min(e.config.limits.max_batch_bytes),
+        };
+        // What has been handed to the parent, per lane (reconciled at hello).
+        let mut after = [
+            e.store.acked(peer, Lane::Urgent).await?,
+            e.store.acked(peer, Lane::Bulk).await?,
+        ];
+        let mut ready: Option<Batch> = None;
         loop {
-            wake.borrow_and_update();
-            let after = [
-                e.store.acked(peer, Lane::Urgent).await?,
-                e.store.acked(peer, Lane::Bulk).await?,
-            ];
-            let (items, passed) = next_batch(e, peer, after, max_records, max_bytes).await?;
-            if items.is_empty() {
-                for lane in Lane::ALL {
-                    let i = lane.as_i64() as usize;
-                    if passed[i] > after[i] {
-                        e.store.ack(peer, lane, passed[i]).await?;
+            let batch = match ready.take() {
+                Some(b) => b,
+                None => {
+                    wake.borrow_and_update();
+                    match self.cut(after, &limits).await? {
+                        Next::Batch(b) => b,
+                        Next::Passed(passed) => {
+                            // Only superseded rows: confirm them ourselves.
+                            let acks = changed_lanes(after, passed);
+                            e.store.ack(peer, &acks).await?;
+                            after = passed;
+                            continue;
+                        }
+                        Next::Empty => {
+                            let _ = wake.changed().await;
+                            continue;
+                        }
                     }
                 }
-                if passed == after {
-                    let _ = wake.changed().await;
-                }
-                continue;
-            }
-            let count = items.len() as u64;
-            let bytes: u64 = items.iter().map(|i| i.record.get().len() as u64).sum();
-            let req = PushRequest {
-                generation: e.store.generation(),
-                subtree_hash: e.own_subtree_hash(),
-                records: items,
             };
-            let resp: PushResponse = self
-                .post(wire::PATH_PUSH, &req, Duration::from_secs(120))
-                .await?;
-            for c in &resp.cursors {
-                e.store.ack(peer, c.lane, c.pos.seq).await?;
-            }
+            after = batch.passed;
+            let (resp, next) = tokio::join!(
+                self.send::<PushResponse>(wire::PATH_PUSH, &batch.body, Duration::from_secs(120)),
+                self.cut(after, &limits)
+            );
+            let resp = resp?;
+            ready = match next? {
+                Next::Batch(b) => Some(b),
+                Next::Passed(_) | Next::Empty => None,
+            };
+            let acks: Vec<(Lane, i64)> = resp.cursors.iter().map(|c| (c.lane, c.pos.seq)).collect();
+            e.store.ack(peer, &acks).await?;
             for r in &resp.refused {
                 warn!(
                     message = "Parent refused a record; it stays in the parent's quarantine.",
@@ -234,11 +249,44 @@ impl<'a> Session<'a> {
             link.update(|s| {
                 s.last_push_ok = Some(Utc::now());
                 s.last_seen = s.last_push_ok;
-                s.records_out += count;
-                s.bytes_out += bytes;
+                s.records_out += batch.records;
+                s.bytes_out += batch.bytes;
             });
-            debug!(message = "Push finished.", peer = %peer, records = count, stored = resp.stored);
+            debug!(message = "Push finished.", peer = %peer, records = batch.records, stored = resp.stored);
         }
+    }
+
+    /// The next batch after `after`, encoded for the wire.
+    async fn cut(&self, after: [i64; 2], limits: &BatchLimits) -> Result<Next, LinkError> {
+        let e = self.engine;
+        let (items, passed) = next_batch(
+            e,
+            &self.parent.id,
+            after,
+            limits.max_records,
+            limits.max_bytes,
+        )
+        .await?;
+        if items.is_empty() {
+            return Ok(if passed == after {
+                Next::Empty
+            } else {
+                Next::Passed(passed)
+            });
+        }
+        let records = items.len() as u64;
+        let bytes: u64 = items.iter().map(|i| i.record.get().len() as u64).sum();
+        let req = PushRequest {
+            generation: e.store.generation(),
+            subtree_hash: e.own_subtree_hash(),
+            records: items,
+        };
+        Ok(Next::Batch(Batch {
+            body: encode(wire::PATH_PUSH, &req)?,
+            passed,
+            records,
+            bytes,
+        }))
     }
 
     async fn pull_loop(&self) -> Result<(), LinkError> {
@@ -292,6 +340,16 @@ impl<'a> Session<'a> {
         body: &Req,
         timeout: Duration,
     ) -> Result<Resp, LinkError> {
+        self.send(path, &encode(path, body)?, timeout).await
+    }
+
+    /// Sends an encoded request body and decodes the answer.
+    async fn send<Resp: DeserializeOwned>(
+        &self,
+        path: &'static str,
+        body: &Body,
+        timeout: Duration,
+    ) -> Result<Resp, LinkError> {
         let url = format!("{}{}", self.parent.url, path);
         let http = |source| LinkError::Http {
             url: url.clone(),
@@ -301,22 +359,15 @@ impl<'a> Session<'a> {
             .client
             .as_ref()
             .expect("session client is built before any request");
-        let json = serde_json::to_vec(body).map_err(|e| LinkError::BadAnswer {
-            path,
-            reason: format!("encoding the request: {e}"),
-        })?;
         let mut req = client
             .post(&url)
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .timeout(timeout);
-        req = if json.len() > usize::from(crate::peer::COMPRESS_ABOVE) {
-            req.header(reqwest::header::CONTENT_ENCODING, "gzip")
-                .body(gzip(&json))
-        } else {
-            req.body(json)
-        };
-        let resp = req.send().await.map_err(http)?;
+        if body.gzip {
+            req = req.header(reqwest::header::CONTENT_ENCODING, "gzip");
+        }
+        let resp = req.body(body.bytes.clone()).send().await.map_err(http)?;
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(http)?;
         if !status.is_success() {
@@ -340,6 +391,64 @@ impl<'a> Session<'a> {
             reason: e.to_string(),
         })
     }
+}
+
+/// Batch limits agreed with the parent.
+struct BatchLimits {
+    max_records: usize,
+    max_bytes: usize,
+}
+
+/// What cutting the next batch found.
+enum Next {
+    Batch(Batch),
+    /// No record to send, but superseded rows were passed up to here.
+    Passed([i64; 2]),
+    /// Nothing new.
+    Empty,
+}
+
+/// A push request ready to send.
+struct Batch {
+    body: Body,
+    /// The position per lane this batch reaches.
+    passed: [i64; 2],
+    records: u64,
+    bytes: u64,
+}
+
+/// An encoded request body.
+struct Body {
+    bytes: axum::body::Bytes,
+    gzip: bool,
+}
+
+/// JSON of `body`, gzip-compressed when large.
+fn encode<Req: Serialize>(path: &'static str, body: &Req) -> Result<Body, LinkError> {
+    let json = serde_json::to_vec(body).map_err(|e| LinkError::BadAnswer {
+        path,
+        reason: format!("encoding the request: {e}"),
+    })?;
+    Ok(if json.len() > usize::from(crate::peer::COMPRESS_ABOVE) {
+        Body {
+            bytes: gzip(&json).into(),
+            gzip: true,
+        }
+    } else {
+        Body {
+            bytes: json.into(),
+            gzip: false,
+        }
+    })
+}
+
+/// The lanes whose position moved from `before` to `after`, with the new seq.
+fn changed_lanes(before: [i64; 2], after: [i64; 2]) -> Vec<(Lane, i64)> {
+    Lane::ALL
+        .into_iter()
+        .filter(|l| after[l.as_i64() as usize] != before[l.as_i64() as usize])
+        .map(|l| (l, after[l.as_i64() as usize]))
+        .collect()
 }
 
 /// Gzip of `bytes` (fast level: the link, not the CPU, is the bottleneck).
