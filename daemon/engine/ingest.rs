@@ -142,7 +142,10 @@ impl Engine {
         cursors: &[(Lane, CursorPos)],
         quarantine: &[QuarantineEntry],
     ) -> Result<Vec<Applied>, StoreError> {
-        let applied = self.store.commit(from, items, cursors, quarantine).await?;
+        let dropped = WakeAllIfDropped(Some(self));
+        let applied = self.store.commit(from, items, cursors, quarantine).await;
+        dropped.disarm();
+        let applied = applied?;
         let mut wake = std::collections::BTreeSet::new();
         for (item, a) in items.iter().zip(&applied) {
             if matches!(a, Applied::Stored { .. }) {
@@ -319,6 +322,26 @@ impl Engine {
             hops: hops.links,
             park: hops.park,
         }))
+    }
+}
+
+/// Wakes every link and API waiter when dropped armed: a commit whose
+/// future is dropped (a peer hung up mid-request) may still have stored
+/// records, and nothing else would wake the links that carry them.
+struct WakeAllIfDropped<'a>(Option<&'a Engine>);
+
+impl WakeAllIfDropped<'_> {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for WakeAllIfDropped<'_> {
+    fn drop(&mut self) {
+        if let Some(e) = self.0 {
+            e.notify_stored();
+            e.wake(e.links.keys().cloned().collect::<Vec<_>>());
+        }
     }
 }
 

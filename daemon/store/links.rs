@@ -233,6 +233,7 @@ impl Store {
         rows: &[(Lane, i64, i64)],
     ) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
+        let unsettled = self.inner.tails.unsettled(self.inner.tails.log_end());
         let mut tx = self.begin_write().await.map_err(sql("beginning enqueue"))?;
         let lanes: std::collections::BTreeSet<Lane> = rows.iter().map(|r| r.0).collect();
         let rows: Vec<super::records::OutboxRow> = rows
@@ -244,6 +245,7 @@ impl Store {
         for lane in lanes {
             self.inner.tails.reset(peer.as_str(), lane);
         }
+        unsettled.settle();
         Ok(())
     }
 

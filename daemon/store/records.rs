@@ -147,6 +147,8 @@ impl Store {
             changes.push((seq, k, chain.clone()));
             out.push(Applied::Stored { seq });
         }
+        // From here this commit may append up to `seq`.
+        let unsettled = self.inner.tails.unsettled(seq);
         APPEND_CHANGES
             .execute(
                 self.inner.backend,
@@ -264,6 +266,7 @@ impl Store {
             }
         }
         self.inner.tails.committed(seq, tail);
+        unsettled.settle();
         Ok(out)
     }
 

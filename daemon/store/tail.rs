@@ -11,6 +11,12 @@
 //! where seqs are allocated in order; whatever queues rows out of order
 //! (re-queueing for a peer that lost data, routing parked records) resets
 //! that tail, so reads at or below its new `from` go to the database.
+//!
+//! A write's future can be dropped after its transaction committed but
+//! before the tails heard of it: a peer that hangs up cancels the handler
+//! of its request. Such rows would be skipped by readers of the tail and
+//! then trimmed unsent, so every write holds an [`Unsettled`] guard, which
+//! forgets all tails unless the write completed.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -211,6 +217,33 @@ impl Tails {
         s.release(&gone);
     }
 
+    /// A guard for a write that may append rows up to seq `upto`; see
+    /// [`Unsettled`].
+    pub fn unsettled(&self, upto: i64) -> Unsettled<'_> {
+        Unsettled {
+            tails: self,
+            upto,
+            settled: false,
+        }
+    }
+
+    /// The end of the change log as the tails know it.
+    pub fn log_end(&self) -> i64 {
+        self.lock().log_end
+    }
+
+    /// Forgets every tail: the database answers for everything up to `upto`
+    /// (and the log end), on every link, known or not yet.
+    fn forget_all(&self, upto: i64) {
+        let mut s = self.lock();
+        let upto = upto.max(s.log_end);
+        s.log_end = upto;
+        s.floor = s.floor.max(upto);
+        s.links.clear();
+        s.latest.clear();
+        s.bytes = 0;
+    }
+
     /// The link got rows out of seq order: from now on the database answers
     /// for everything up to the current end of the log. Called with the
     /// store's write lock held.
@@ -226,6 +259,30 @@ impl Tails {
         );
         if let Some(t) = tail {
             s.release(&t.entries);
+        }
+    }
+}
+
+/// Forgets every tail when dropped unless [`Unsettled::settle`]d: held by
+/// a write from before its transaction until the tails are told of it.
+#[must_use = "a write holds it until the tails are told"]
+pub struct Unsettled<'a> {
+    tails: &'a Tails,
+    upto: i64,
+    settled: bool,
+}
+
+impl Unsettled<'_> {
+    /// The write completed and the tails were told.
+    pub fn settle(mut self) {
+        self.settled = true;
+    }
+}
+
+impl Drop for Unsettled<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.tails.forget_all(self.upto);
         }
     }
 }
@@ -302,6 +359,21 @@ mod tests {
             s.bytes,
             s.links[&("a".into(), Lane::Bulk)].entries[0].cost()
         );
+    }
+
+    #[test]
+    fn a_write_dropped_midway_sends_readers_to_the_table() {
+        let t = Tails::new(0);
+        t.committed(2, vec![row("a", 1), row("a", 2)]);
+        t.unsettled(2).settle();
+        assert_eq!(seqs(&t, "a", 0, 10), Some((vec![1, 2], 2)));
+        // A commit of seqs 3..=5 whose future was dropped after COMMIT.
+        drop(t.unsettled(5));
+        assert_eq!(seqs(&t, "a", 2, 10), None, "3..=5 may be in the table only");
+        assert_eq!(seqs(&t, "b", 4, 10), None, "for links not seen yet too");
+        assert_eq!(seqs(&t, "a", 5, 10), Some((vec![], 5)));
+        t.committed(6, vec![row("a", 6)]);
+        assert_eq!(seqs(&t, "a", 5, 10), Some((vec![6], 6)));
     }
 
     #[test]

@@ -483,12 +483,60 @@ impl Net {
             .expect("quarantine json")
     }
 
-    /// Waits until `id` holds the record with `record_id`.
+    /// Waits until `id` holds the record with `record_id`; on timeout the
+    /// failure says which offices do hold it and how every link stands.
     pub async fn wait_for(&self, id: &str, record_id: &str) {
-        wait_until(&format!("record {record_id} at {id}"), || {
-            self.has(id, record_id)
-        })
-        .await;
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !self.has(id, record_id).await {
+            if tokio::time::Instant::now() >= deadline {
+                panic!(
+                    "timed out waiting for record {record_id} at {id}\n{}",
+                    self.whereabouts(record_id).await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Which running offices hold `record_id` (with its kind, origin and
+    /// version), and each one's links, for a failure message.
+    async fn whereabouts(&self, record_id: &str) -> String {
+        let mut out = String::new();
+        for node in self.procs.keys() {
+            let held = self
+                .http
+                .get(self.api(node, &format!("/api/v1/records/{record_id}")))
+                .bearer_auth(self.token(node))
+                .send()
+                .await;
+            let held = match held {
+                Ok(r) if r.status().is_success() => {
+                    let r: Value = r.json().await.unwrap_or_default();
+                    format!(
+                        "holds it ({} from {} v{})",
+                        r["kind"], r["origin"], r["version"]
+                    )
+                }
+                Ok(_) => "does not hold it".to_string(),
+                Err(e) => format!("does not answer ({e})"),
+            };
+            let links = match self
+                .http
+                .get(self.api(node, "/api/v1/status"))
+                .bearer_auth(self.token(node))
+                .send()
+                .await
+            {
+                Ok(r) => r
+                    .json::<Value>()
+                    .await
+                    .map(|s| s["links"].to_string())
+                    .unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            out += &format!("  {node}: {held}; links {links}\n");
+        }
+        out
     }
 
     /// Waits until `id` knows every office of `offices` below it (their
