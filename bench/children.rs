@@ -195,6 +195,13 @@ async fn run() {
     println!("{text}");
     summary(&results);
     println!("written to {out}");
+    // Not a speed target but correctness: fail (keeping the daemons' logs)
+    // when a finding the parent accepted never reached central.
+    assert!(
+        results["central"]["all_reached"] == true,
+        "findings accepted by the parent did not all reach central: {}",
+        results["central"]
+    );
 }
 
 /// Raises this process's open-files limit and says whether it is enough
