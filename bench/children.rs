@@ -178,7 +178,7 @@ async fn run() {
     for t in tasks {
         let _ = t.await;
     }
-    results["parent_rss_max_kib"] = json!(sampler.max_kib());
+    results["parent_rss_max_kib"] = json!(sampler.max_kib_since(0.0));
     results["rss_timeline"] = sampler.stop();
     results["central"] = reach_central(&net, &plan.tally).await;
     results["errors"] = plan.tally.errors();
@@ -336,7 +336,7 @@ async fn window(net: &Net, plan: &Plan, sampler: &Sampler, length: Duration) -> 
         t.error_count(),
     );
     let cpu = Cpu::read(net);
-    sampler.reset_max();
+    let from = sampler.now();
     let start = Instant::now();
     tokio::time::sleep(length).await;
     let s = start.elapsed().as_secs_f64();
@@ -344,7 +344,7 @@ async fn window(net: &Net, plan: &Plan, sampler: &Sampler, length: Duration) -> 
     json!({
         "seconds": s,
         "cpu_pct": cpu.pct_since(net, s),
-        "parent_rss_max_kib": sampler.max_kib(),
+        "parent_rss_max_kib": sampler.max_kib_since(from),
         "parent_rss_end_kib": rss_kib(pid),
         "parent_rss_anon_end_kib": status_field(pid, "RssAnon"),
         "parent_threads": status_field(pid, "Threads"),
@@ -408,53 +408,62 @@ impl Cpu {
 
 /// Samples the parent's RSS every second in the background.
 struct Sampler {
-    state: Arc<std::sync::Mutex<Samples>>,
+    start: Instant,
+    /// (seconds since `start`, RSS in KiB). A std lock: never held across
+    /// an await.
+    timeline: Arc<std::sync::Mutex<Vec<(f64, u64)>>>,
     task: tokio::task::JoinHandle<()>,
-}
-
-/// A std lock guards it: never held across an await.
-#[derive(Default)]
-struct Samples {
-    max_kib: u64,
-    /// (seconds since the sampler started, RSS in KiB)
-    timeline: Vec<(f64, u64)>,
 }
 
 impl Sampler {
     fn start(pid: u32) -> Sampler {
-        let state = Arc::new(std::sync::Mutex::new(Samples::default()));
-        let shared = state.clone();
+        let start = Instant::now();
+        let timeline = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let shared = timeline.clone();
         let task = tokio::spawn(async move {
-            let start = Instant::now();
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             loop {
                 tick.tick().await;
-                let kib = rss_kib(pid);
-                let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
-                s.max_kib = s.max_kib.max(kib);
-                s.timeline
-                    .push((start.elapsed().as_secs_f64().round(), kib));
+                let sample = (start.elapsed().as_secs_f64(), rss_kib(pid));
+                shared
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(sample);
             }
         });
-        Sampler { state, task }
+        Sampler {
+            start,
+            timeline,
+            task,
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Samples> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(f64, u64)>> {
+        self.timeline.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn max_kib(&self) -> u64 {
-        self.lock().max_kib
+    /// Seconds since sampling started.
+    fn now(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
     }
 
-    fn reset_max(&self) {
-        self.lock().max_kib = 0;
+    /// The largest sample taken from `from` seconds on.
+    fn max_kib_since(&self, from: f64) -> u64 {
+        let timeline = self.lock();
+        let since = timeline.iter().filter(|(t, _)| *t >= from);
+        since.map(|(_, kib)| *kib).max().unwrap_or(0)
     }
 
     /// Stops sampling; returns the timeline as `[[s, kib], ...]`.
     fn stop(self) -> Value {
         self.task.abort();
-        json!(self.lock().timeline)
+        let timeline = self.lock();
+        json!(
+            timeline
+                .iter()
+                .map(|(t, kib)| (t.round(), *kib))
+                .collect::<Vec<_>>()
+        )
     }
 }
 
@@ -474,6 +483,7 @@ fn summary(r: &Value) {
     let mib = |v: &Value| v.as_f64().unwrap_or(0.0) / 1024.0;
     let w = &r["window"];
     let max = mib(&r["parent_rss_max_kib"]);
+    let (connected, n) = (&r["ramp"]["connected"], &r["knobs"]["children"]);
     println!(
         "\n== {} simulated counties on one municipality ==",
         r["knobs"]["children"]
@@ -489,7 +499,9 @@ fn summary(r: &Value) {
         "parent RSS: idle {:.1} MiB, max {max:.1} MiB, end of window {:.1} MiB (target < {TARGET_RSS_MIB} MiB: {})",
         mib(&r["parent"]["idle_rss_kib"]),
         mib(&w["parent_rss_end_kib"]),
-        if max < TARGET_RSS_MIB {
+        if connected != n {
+            format!("not comparable, only {connected} of {n} connected")
+        } else if max < TARGET_RSS_MIB {
             "met".to_string()
         } else {
             format!("{:.1}x off", max / TARGET_RSS_MIB)

@@ -58,7 +58,8 @@ rows = [
     ("catch-up 100k", "s", lambda r: get(r, "catchup", "central_s_from_municipal_start"), catchup, ("<", 2.0), True),
     ("fan-in 8x20k", "s", lambda r: get(r, "fanin", "central_s"),
      lambda r: get(r, "fanin", "visible_s_from_insert_start", "central"), ("<", 2.5), True),
-    (f"parent RSS, {get(children, 'knobs', 'children') or 3000} children", "MiB",
+    # Label: connected of simulated children (a partial ramp is not the figure).
+    (f"parent RSS, {get(children, 'ramp', 'connected')}/{get(children, 'knobs', 'children')} children", "MiB",
      lambda r: (get(r, "children", "parent_rss_max_kib") or 0) / 1024 or None, None, ("<", 256.0), True),
     ("idle memory per instance", "MiB", lambda r: (get(r, "footprint", "county_idle_rss_kib") or 0) / 1024 or None,
      idle_pss_mib, ("<", 20.0), True),
@@ -74,7 +75,7 @@ def ratio(ours, theirs):
     return None if not ours or not theirs else theirs / ours
 
 
-header = f"{'figure':<32} {'xunlian sqlite':>14} {'xunlian pg':>11} {'peer':>9} {'peer tuned':>10} {'vs peer':>8} {'vs tuned':>9}  target"
+header = f"{'figure':<38} {'xunlian sqlite':>14} {'xunlian pg':>11} {'peer':>9} {'peer tuned':>10} {'vs peer':>8} {'vs tuned':>9}  target"
 print(header)
 print("-" * len(header))
 table = []
@@ -90,7 +91,7 @@ for name, unit, ours, theirs, target, _ in rows:
         tgt = f"{op} {val} {unit}: {'met' if ok else f'{best / val:.1f}x off'}"
     r1, r2 = ratio(best, p), ratio(best, t)
     na = "n/a" if theirs else "—"
-    print(f"{name + ' (' + unit + ')':<32} {fmt(a):>14} {fmt(b):>11} {cell(p):>9} {cell(t):>10} "
+    print(f"{name + ' (' + unit + ')':<38} {fmt(a):>14} {fmt(b):>11} {cell(p):>9} {cell(t):>10} "
           f"{(fmt(r1) + 'x') if r1 else na:>8} {(fmt(r2) + 'x') if r2 else na:>9}  {tgt}")
     table.append({"figure": name, "unit": unit, "xunlian_sqlite": a, "xunlian_postgresql": b,
                   "peer": p, "peer_tuned": t, "ratio_vs_peer": r1, "ratio_vs_tuned": r2, "target": tgt})
