@@ -24,6 +24,11 @@ def get(obj, *path):
 
 
 xs, xp = load("xunlian-sqlite.json"), load("xunlian-postgresql.json")
+children = load("children-sqlite.json")
+# The children figure comes from its own run (bench/children.rs); fold it
+# into the SQLite column. The peer has no equivalent: its cell shows "—".
+if children:
+    xs = dict(xs, children=children)
 peer, tuned = load("pg_cascade.json"), load("pg_cascade_sync.json")
 
 
@@ -39,7 +44,8 @@ def idle_pss_mib(r):
     return pss / 1024 / 4 if pss else None
 
 
-# name, unit, xunlian getter, peer getter, target, lower-is-better
+# name, unit, xunlian getter, peer getter (None: the peer has no such
+# figure, shown as "—"), target, lower-is-better
 rows = [
     ("bulk 100k to central", "s", lambda r: get(r, "bulk", "central_s"),
      lambda r: get(r, "bulk", "visible_s_from_insert_start", "central"), ("<=", 2.0), True),
@@ -52,6 +58,9 @@ rows = [
     ("catch-up 100k", "s", lambda r: get(r, "catchup", "central_s_from_municipal_start"), catchup, ("<", 2.0), True),
     ("fan-in 8x20k", "s", lambda r: get(r, "fanin", "central_s"),
      lambda r: get(r, "fanin", "visible_s_from_insert_start", "central"), ("<", 2.5), True),
+    # Label: connected of simulated children (a partial ramp is not the figure).
+    (f"parent RSS, {get(children, 'ramp', 'connected')}/{get(children, 'knobs', 'children')} children", "MiB",
+     lambda r: (get(r, "children", "parent_rss_max_kib") or 0) / 1024 or None, None, ("<", 256.0), True),
     ("idle memory per instance", "MiB", lambda r: (get(r, "footprint", "county_idle_rss_kib") or 0) / 1024 or None,
      idle_pss_mib, ("<", 20.0), True),
 ]
@@ -66,13 +75,14 @@ def ratio(ours, theirs):
     return None if not ours or not theirs else theirs / ours
 
 
-header = f"{'figure':<28} {'xunlian sqlite':>14} {'xunlian pg':>11} {'peer':>9} {'peer tuned':>10} {'vs peer':>8} {'vs tuned':>9}  target"
+header = f"{'figure':<38} {'xunlian sqlite':>14} {'xunlian pg':>11} {'peer':>9} {'peer tuned':>10} {'vs peer':>8} {'vs tuned':>9}  target"
 print(header)
 print("-" * len(header))
 table = []
 for name, unit, ours, theirs, target, _ in rows:
     a, b = ours(xs), ours(xp)
-    p, t = theirs(peer), theirs(tuned)
+    p, t = (theirs(peer), theirs(tuned)) if theirs else (None, None)
+    cell = fmt if theirs else (lambda v: "—")
     best = min(v for v in (a, b) if v is not None) if (a or b) else None
     tgt = ""
     if target and best is not None:
@@ -80,8 +90,9 @@ for name, unit, ours, theirs, target, _ in rows:
         ok = best <= val if op == "<=" else best < val
         tgt = f"{op} {val} {unit}: {'met' if ok else f'{best / val:.1f}x off'}"
     r1, r2 = ratio(best, p), ratio(best, t)
-    print(f"{name + ' (' + unit + ')':<28} {fmt(a):>14} {fmt(b):>11} {fmt(p):>9} {fmt(t):>10} "
-          f"{(fmt(r1) + 'x') if r1 else 'n/a':>8} {(fmt(r2) + 'x') if r2 else 'n/a':>9}  {tgt}")
+    na = "n/a" if theirs else "—"
+    print(f"{name + ' (' + unit + ')':<38} {fmt(a):>14} {fmt(b):>11} {cell(p):>9} {cell(t):>10} "
+          f"{(fmt(r1) + 'x') if r1 else na:>8} {(fmt(r2) + 'x') if r2 else na:>9}  {tgt}")
     table.append({"figure": name, "unit": unit, "xunlian_sqlite": a, "xunlian_postgresql": b,
                   "peer": p, "peer_tuned": t, "ratio_vs_peer": r1, "ratio_vs_tuned": r2, "target": tgt})
 print("\nratio > 1: xunlian is better by that factor (time or memory); peer tuned = synchronous_commit on the subscriptions")

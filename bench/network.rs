@@ -16,6 +16,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Net;
+use common::procfs::{cpu_seconds, rss_kib};
 use serde_json::{Value, json};
 
 /// The finding text of the peer's driver (about 300 bytes of UTF-8).
@@ -98,14 +99,7 @@ impl Bench {
 
     /// Findings held at `id`.
     async fn count(&self, id: &str) -> i64 {
-        let s = self.net.status(id).await;
-        s["records"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|kv| kv[0] == "finding")
-            .map(|kv| kv[1].as_i64().unwrap_or(0))
-            .unwrap_or(0)
+        self.net.count(id, "finding").await
     }
 
     async fn wait_count(&self, id: &str, n: i64) {
@@ -160,15 +154,6 @@ impl Bench {
     }
 }
 
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 /// CPU seconds (user + system) used so far by the running daemons of `net`.
 fn daemons_cpu_s(net: &Net) -> f64 {
     net.nodes.keys().map(|id| cpu_s(net, id)).sum()
@@ -176,20 +161,7 @@ fn daemons_cpu_s(net: &Net) -> f64 {
 
 /// CPU seconds (user + system) used so far by the daemon of `id`.
 fn cpu_s(net: &Net, id: &str) -> f64 {
-    let ticks = 100.0; // USER_HZ on Linux
-    net.pid(id)
-        .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
-        .map(|stat| {
-            // Fields after the command name, which may hold spaces: utime is
-            // the 14th field of the line, stime the 15th.
-            let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-            let f: Vec<f64> = rest
-                .split_whitespace()
-                .map(|v| v.parse().unwrap_or(0.0))
-                .collect();
-            (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / ticks
-        })
-        .unwrap_or(0.0)
+    net.pid(id).map(cpu_seconds).unwrap_or(0.0)
 }
 
 /// CPU microseconds per row spent by each daemon of the chain since `before`.

@@ -6,7 +6,9 @@
 #   2. the peer: the same four-level cascade built from PostgreSQL logical
 #      replication over TLS (bench/peers/pg_cascade.sh), with its defaults
 #      and with synchronous_commit on the subscriptions;
-#   3. a table with each figure, the ratio to the peer, and the distance
+#   3. the children benchmark (bench/children.rs): N_CHILDREN (3000)
+#      simulated counties on one municipality, its RSS and CPU (SQLite);
+#   4. a table with each figure, the ratio to the peer, and the distance
 #      from the target (bench/compare.py), also as bench/results/comparison.json.
 # Sizes follow the peer (N_BULK, N_LAT, N_CATCHUP, FANIN_COUNTIES, N_FANIN);
 # XUNLIAN_BENCH_BODY=1k uses ~1 KiB findings instead of ~300 bytes.
@@ -26,6 +28,9 @@ XUNLIAN_BENCH_OUT=bench/results/xunlian-sqlite.json cargo bench --bench network
 echo "== xunlian, provincial and central stores on PostgreSQL ==" >&2
 XUNLIAN_TEST_STORE=postgres XUNLIAN_TEST_PG="$pg_url" XUNLIAN_BENCH_OUT=bench/results/xunlian-postgresql.json \
   cargo bench --bench network
+
+echo "== xunlian, ${N_CHILDREN:-3000} simulated counties on one municipality (SQLite) ==" >&2
+XUNLIAN_BENCH_OUT=bench/results/children-sqlite.json cargo bench --bench children
 
 if [ "${SKIP_PEER:-0}" != 1 ]; then
   echo "== peer: PostgreSQL logical replication cascade, defaults ==" >&2

@@ -1,6 +1,7 @@
 //! Starting and stopping one node: open the engine, bind the peer and
 //! operator listeners, spawn the uplink, and shut all of it down on one
-//! cancellation token with a grace deadline.
+//! cancellation token with a grace deadline. Also the process-wide
+//! open-files limit a daemon raises before it starts.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,6 +19,32 @@ use crate::identity::{ClientTls, ServerTls};
 
 /// How long shutdown waits for tasks before giving up on them.
 const GRACE: Duration = Duration::from_secs(10);
+
+/// The open-files limit (`RLIMIT_NOFILE`) of this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenFilesLimit {
+    /// The soft limit before [`raise_open_files_limit`].
+    pub before: u64,
+    /// The soft limit in force now.
+    pub soft: u64,
+    /// The ceiling an unprivileged process can raise its soft limit to.
+    pub hard: u64,
+}
+
+/// Raises this process's soft open-files limit to its hard limit, as
+/// servers do: every child keeps a connection (and a long poll) open, and
+/// the usual soft limit of 1024 is below what a parent with a thousand
+/// counties needs. A hard limit of "unlimited" is left as it is (Linux
+/// refuses an infinite soft limit for open files).
+pub fn raise_open_files_limit() -> std::io::Result<OpenFilesLimit> {
+    use rlimit::Resource;
+    let (before, hard) = Resource::NOFILE.get()?;
+    if before < hard && hard != rlimit::INFINITY {
+        Resource::NOFILE.set(hard, hard)?;
+    }
+    let (soft, hard) = Resource::NOFILE.get()?;
+    Ok(OpenFilesLimit { before, soft, hard })
+}
 
 /// A node that is up: its engine, bound addresses and stop handle.
 pub struct RunningNode {

@@ -56,6 +56,15 @@ pub struct Engine {
     /// together (a municipality after a network outage) from holding every
     /// parsed batch in memory and thrashing two cores.
     pub push_slots: tokio::sync::Semaphore,
+    /// Every known descendant by id, with the child link that leads to it:
+    /// the store's topology table, kept in memory so that a hello costs
+    /// the size of the child's own subtree, not that of the whole (a
+    /// municipality with thousands of counties). A std lock: never held
+    /// across an await.
+    topology: RwLock<BTreeMap<NodeId, (TopologyEntry, NodeId)>>,
+    /// Held while a child's announcement is learned, so the table and
+    /// `topology` take announcements in the same order.
+    learning: tokio::sync::Mutex<()>,
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -91,9 +100,16 @@ impl Engine {
             own_subtree_hash: RwLock::new(String::new()),
             announced: std::sync::Mutex::new(HashMap::new()),
             push_slots: tokio::sync::Semaphore::new(PUSH_SLOTS),
+            topology: RwLock::new(BTreeMap::new()),
+            learning: tokio::sync::Mutex::new(()),
             started_at: chrono::Utc::now(),
         });
-        engine.reload_topology().await?;
+        let learned = engine.store.topology().await?;
+        *engine.topology.write().unwrap_or_else(|p| p.into_inner()) = learned
+            .into_iter()
+            .map(|(e, via)| (e.node.clone(), (e, via)))
+            .collect();
+        engine.rebuild_below();
         if let Some(json) = engine.store.meta_get(ANCESTORS_KEY).await? {
             let saved: Vec<(String, String)> = serde_json::from_str(&json).unwrap_or_default();
             let ancestors = saved
@@ -203,13 +219,8 @@ impl Engine {
     /// Every office known below this node (children included, once they
     /// have said hello), for announcing upward.
     pub async fn subtree_entries(&self) -> Result<Vec<TopologyEntry>, StoreError> {
-        Ok(self
-            .store
-            .topology()
-            .await?
-            .into_iter()
-            .map(|(e, _)| e)
-            .collect())
+        let topology = self.topology.read().unwrap_or_else(|p| p.into_inner());
+        Ok(topology.values().map(|(e, _)| e.clone()).collect())
     }
 
     /// The hash of the subtree this node knows (see [`topology_hash`]).
@@ -246,7 +257,7 @@ impl Engine {
         mut entries: Vec<TopologyEntry>,
     ) -> Result<bool, StoreError> {
         entries.sort_by(|a, b| a.node.cmp(&b.node));
-        let before = self.store.topology().await?;
+        let _one_at_a_time = self.learning.lock().await;
         entries.retain(|e| {
             let ok = self.with_view(|v| {
                 e.node != v.me
@@ -262,41 +273,51 @@ impl Engine {
             }
             ok
         });
-        let mine: Vec<_> = before
-            .iter()
-            .filter(|(_, via)| via == child)
-            .map(|(e, _)| e.clone())
-            .collect();
-        if mine == entries {
+        let unchanged = {
+            let topology = self.topology.read().unwrap_or_else(|p| p.into_inner());
+            let mine = topology.values().filter(|(_, via)| via == child);
+            mine.map(|(e, _)| e).eq(entries.iter())
+        };
+        if unchanged {
             return Ok(false);
         }
         self.store.replace_subtree(child, &entries).await?;
-        self.reload_topology().await?;
+        {
+            // As the table: an office another child already leads to stays his.
+            let mut topology = self.topology.write().unwrap_or_else(|p| p.into_inner());
+            topology.retain(|_, (_, via)| via != child);
+            for e in entries {
+                topology
+                    .entry(e.node.clone())
+                    .or_insert_with(|| (e, child.clone()));
+            }
+        }
+        self.rebuild_below();
         self.topology_changed
             .send_modify(|v| *v = v.wrapping_add(1));
         Ok(true)
     }
 
-    /// Rebuilds `below` from the children in config and the store's topology.
-    async fn reload_topology(&self) -> Result<(), StoreError> {
-        let learned = self.store.topology().await?;
-        let entries: Vec<TopologyEntry> = learned.iter().map(|(e, _)| e.clone()).collect();
-        *self
-            .own_subtree_hash
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = topology_hash(&entries);
+    /// Rebuilds `below` and the subtree hash from the children in config
+    /// and `topology`.
+    fn rebuild_below(&self) {
         let mut below: HashMap<NodeId, NodeId> = HashMap::new();
         for c in &self.config.children {
             below.insert(c.clone(), c.clone());
         }
-        for (entry, via) in &learned {
-            below
-                .entry(entry.node.clone())
-                .or_insert_with(|| via.clone());
-        }
-        let mut v = self.view.write().unwrap_or_else(|p| p.into_inner());
-        v.below = below;
-        Ok(())
+        let hash = {
+            let topology = self.topology.read().unwrap_or_else(|p| p.into_inner());
+            for (node, (_, via)) in topology.iter() {
+                below.entry(node.clone()).or_insert_with(|| via.clone());
+            }
+            // Keyed by node id: already in the order the hash wants.
+            hash_sorted(&topology.values().map(|(e, _)| e).collect::<Vec<_>>())
+        };
+        *self
+            .own_subtree_hash
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = hash;
+        self.view.write().unwrap_or_else(|p| p.into_inner()).below = below;
     }
 
     /// The tree as the workflow reports see it from here: this node, its
@@ -327,7 +348,12 @@ impl Engine {
 pub fn topology_hash(entries: &[TopologyEntry]) -> String {
     let mut sorted: Vec<&TopologyEntry> = entries.iter().collect();
     sorted.sort_by(|a, b| a.node.cmp(&b.node));
-    let json = serde_json::to_vec(&sorted).unwrap_or_default();
+    hash_sorted(&sorted)
+}
+
+/// [`topology_hash`] of entries already sorted by node id.
+fn hash_sorted(sorted: &[&TopologyEntry]) -> String {
+    let json = serde_json::to_vec(sorted).unwrap_or_default();
     let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &json);
     crate::hex::encode(d.as_ref())
 }

@@ -48,17 +48,35 @@ pub struct OfficeHealth {
     pub links_down: i64,
 }
 
-/// A summary of one office's health, as carried in rollups.
+/// A summary of one office's health, as carried in rollups. Zeros are
+/// left out (readers default them): a rollup lists every office below, and
+/// a municipality may have thousands.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Summary {
     node: String,
     at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     backlog_records: i64,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     lag_ms: i64,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     links_down: i64,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
+}
+
+/// Whether an ancestor learns anything from `link` in a health record:
+/// the rollup reads only backlog, lag and links down, so a child link that
+/// is up with nothing waiting is left out (3,000 of them made a record of
+/// 1.4 MB, over the 256 KiB record limit, refused by the parent).
+fn worth_reporting(link: &LinkReport) -> bool {
+    link.direction == "parent"
+        || !link.connected
+        || link.backlog_records > 0
+        || link.lag_ms > 0
+        || !link.warnings.is_empty()
 }
 
 fn summarise(node: &str, at: Option<DateTime<Utc>>, links: &[LinkReport]) -> Summary {
@@ -126,7 +144,8 @@ pub async fn subtree(engine: &Engine) -> Result<Vec<OfficeHealth>, StoreError> {
 
 /// The body of this node's health record now.
 pub async fn body(engine: &Engine) -> Result<Value, StoreError> {
-    let links = link_reports(engine).await?;
+    let mut links = link_reports(engine).await?;
+    links.retain(worth_reporting);
     let subtree: Vec<Summary> = subtree(engine)
         .await?
         .into_iter()

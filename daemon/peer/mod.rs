@@ -30,6 +30,11 @@ use crate::identity::{self, ServerTls};
 
 /// How long a client may take to finish the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// HTTP/2 streams one child may have open at once. It needs three (hello,
+/// a push, its long poll); hyper's default of 200 would let one connection
+/// hold far more request state than a child ever needs, times thousands of
+/// children on a municipality.
+const MAX_STREAMS_PER_CHILD: u32 = 16;
 
 /// Serves the peer API on `listener` until `stop` is cancelled.
 pub async fn serve(
@@ -89,7 +94,8 @@ pub async fn serve(
             };
             debug!(message = "Peer connected.", peer = %peer.id, remote = %remote);
             let svc = TowerToHyperService::new(app.layer(axum::Extension(peer)));
-            let builder = Builder::new(TokioExecutor::new());
+            let mut builder = Builder::new(TokioExecutor::new());
+            builder.http2().max_concurrent_streams(MAX_STREAMS_PER_CHILD);
             let conn = builder.serve_connection(TokioIo::new(stream), svc);
             tokio::select! {
                 r = conn => if let Err(e) = r {

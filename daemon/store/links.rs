@@ -233,19 +233,17 @@ impl Store {
         rows: &[(Lane, i64, i64)],
     ) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
-        let unsettled = self.inner.tails.unsettled(self.inner.tails.log_end());
         let mut tx = self.begin_write().await.map_err(sql("beginning enqueue"))?;
-        let lanes: std::collections::BTreeSet<Lane> = rows.iter().map(|r| r.0).collect();
         let rows: Vec<super::records::OutboxRow> = rows
             .iter()
             .map(|(lane, seq, bytes)| (peer.as_str(), lane.as_i64(), *seq, *bytes))
             .collect();
         super::records::queue(self.inner.backend, &mut tx, &rows, now_ms()).await?;
+        // The rows are out of seq order: their tails are reset once the
+        // transaction is sent, committed or not, even if this future is
+        // dropped while it commits.
+        let _out_of_order = self.inner.tails.reset_on_drop(&rows, 0);
         tx.commit().await.map_err(sql("committing enqueue"))?;
-        for lane in lanes {
-            self.inner.tails.reset(peer.as_str(), lane);
-        }
-        unsettled.settle();
         Ok(())
     }
 

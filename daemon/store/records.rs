@@ -147,8 +147,6 @@ impl Store {
             changes.push((seq, k, chain.clone()));
             out.push(Applied::Stored { seq });
         }
-        // From here this commit may append up to `seq`.
-        let unsettled = self.inner.tails.unsettled(seq);
         APPEND_CHANGES
             .execute(
                 self.inner.backend,
@@ -241,6 +239,9 @@ impl Store {
         for q in quarantine {
             super::links::insert_quarantine(&mut tx, q, now).await?;
         }
+        // Dropped from here on, the transaction may commit without the
+        // tails hearing of it: the guard then sends these links to the table.
+        let unheard = self.inner.tails.reset_on_drop(&outbox, seq);
         tx.commit().await.map_err(sql("committing"))?;
         let mut tail = Vec::with_capacity(outbox.len());
         for (seq, k, chain) in &changes {
@@ -266,7 +267,7 @@ impl Store {
             }
         }
         self.inner.tails.committed(seq, tail);
-        unsettled.settle();
+        unheard.disarm();
         Ok(out)
     }
 

@@ -10,18 +10,17 @@
 //! newer version is skipped when read (but passed). Commits append under the store's write lock,
 //! where seqs are allocated in order; whatever queues rows out of order
 //! (re-queueing for a peer that lost data, routing parked records) resets
-//! that tail, so reads at or below its new `from` go to the database.
-//!
-//! A write's future can be dropped after its transaction committed but
-//! before the tails heard of it: a peer that hangs up cancels the handler
-//! of its request. Such rows would be skipped by readers of the tail and
-//! then trimmed unsent, so every write holds an [`Unsettled`] guard, which
-//! forgets all tails unless the write completed.
+//! that tail, so reads at or below its new `from` go to the database. So
+//! does a write whose future was dropped after its transaction may have
+//! committed ([`ResetOnDrop`]): a peer that hangs up mid-request cancels
+//! its handler, and a tail that never heard of committed rows would pass
+//! over them.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::links::{Change, OutboxItem};
+use super::records::OutboxRow;
 use crate::records::Lane;
 
 /// Bytes of documents all tails together may hold. Past it, the tail being
@@ -217,38 +216,28 @@ impl Tails {
         s.release(&gone);
     }
 
-    /// A guard for a write that may append rows up to seq `upto`; see
-    /// [`Unsettled`].
-    pub fn unsettled(&self, upto: i64) -> Unsettled<'_> {
-        Unsettled {
+    /// Arms a [`ResetOnDrop`] for the links of `rows`, which a write is
+    /// about to commit with the log ending at `through`.
+    pub fn reset_on_drop(&self, rows: &[OutboxRow<'_>], through: i64) -> ResetOnDrop<'_> {
+        let mut links: Vec<(String, Lane)> = rows
+            .iter()
+            .filter_map(|(peer, lane, _, _)| Some((peer.to_string(), Lane::from_i64(*lane)?)))
+            .collect();
+        links.sort();
+        links.dedup();
+        ResetOnDrop {
             tails: self,
-            upto,
-            settled: false,
+            through,
+            links,
         }
     }
 
-    /// The end of the change log as the tails know it.
-    pub fn log_end(&self) -> i64 {
-        self.lock().log_end
-    }
-
-    /// Forgets every tail: the database answers for everything up to `upto`
-    /// (and the log end), on every link, known or not yet.
-    fn forget_all(&self, upto: i64) {
+    /// The link got rows the tail did not see in seq order: from now on the
+    /// database answers for everything up to the end of the log (taken to
+    /// reach at least `through`). Called with the store's write lock held.
+    fn reset(&self, peer: &str, lane: Lane, through: i64) {
         let mut s = self.lock();
-        let upto = upto.max(s.log_end);
-        s.log_end = upto;
-        s.floor = s.floor.max(upto);
-        s.links.clear();
-        s.latest.clear();
-        s.bytes = 0;
-    }
-
-    /// The link got rows out of seq order: from now on the database answers
-    /// for everything up to the current end of the log. Called with the
-    /// store's write lock held.
-    pub fn reset(&self, peer: &str, lane: Lane) {
-        let mut s = self.lock();
+        s.log_end = s.log_end.max(through);
         let log_end = s.log_end;
         let tail = s.links.insert(
             (peer.to_string(), lane),
@@ -263,26 +252,29 @@ impl Tails {
     }
 }
 
-/// Forgets every tail when dropped unless [`Unsettled::settle`]d: held by
-/// a write from before its transaction until the tails are told of it.
-#[must_use = "a write holds it until the tails are told"]
-pub struct Unsettled<'a> {
+/// Resets the tails of some links when dropped, unless disarmed: held by a
+/// write across its commit, so that a write whose future is dropped after
+/// the transaction may have committed, before the tails heard of its rows,
+/// sends those links to the database instead of leaving a gap in a tail.
+/// Dropped under the store's write lock (declared after its guard).
+pub struct ResetOnDrop<'a> {
     tails: &'a Tails,
-    upto: i64,
-    settled: bool,
+    /// Where the log ends if the write committed.
+    through: i64,
+    links: Vec<(String, Lane)>,
 }
 
-impl Unsettled<'_> {
-    /// The write completed and the tails were told.
-    pub fn settle(mut self) {
-        self.settled = true;
+impl ResetOnDrop<'_> {
+    /// The tails heard of every row of the write: nothing to reset.
+    pub fn disarm(mut self) {
+        self.links.clear();
     }
 }
 
-impl Drop for Unsettled<'_> {
+impl Drop for ResetOnDrop<'_> {
     fn drop(&mut self) {
-        if !self.settled {
-            self.tails.forget_all(self.upto);
+        for (peer, lane) in self.links.drain(..) {
+            self.tails.reset(&peer, lane, self.through);
         }
     }
 }
@@ -349,7 +341,7 @@ mod tests {
     fn a_reset_sends_reads_below_the_log_end_to_the_table() {
         let t = Tails::new(0);
         t.committed(2, vec![row("a", 1), row("a", 2)]);
-        t.reset("a", Lane::Bulk);
+        t.reset("a", Lane::Bulk, 0);
         assert_eq!(seqs(&t, "a", 0, 10), None);
         assert_eq!(seqs(&t, "a", 2, 10), Some((vec![], 2)));
         t.committed(3, vec![row("a", 3)]);
@@ -362,18 +354,24 @@ mod tests {
     }
 
     #[test]
-    fn a_write_dropped_midway_sends_readers_to_the_table() {
+    fn a_commit_dropped_before_the_tail_heard_of_it_leaves_no_gap() {
         let t = Tails::new(0);
-        t.committed(2, vec![row("a", 1), row("a", 2)]);
-        t.unsettled(2).settle();
-        assert_eq!(seqs(&t, "a", 0, 10), Some((vec![1, 2], 2)));
-        // A commit of seqs 3..=5 whose future was dropped after COMMIT.
-        drop(t.unsettled(5));
-        assert_eq!(seqs(&t, "a", 2, 10), None, "3..=5 may be in the table only");
-        assert_eq!(seqs(&t, "b", 4, 10), None, "for links not seen yet too");
-        assert_eq!(seqs(&t, "a", 5, 10), Some((vec![], 5)));
-        t.committed(6, vec![row("a", 6)]);
-        assert_eq!(seqs(&t, "a", 5, 10), Some((vec![6], 6)));
+        t.committed(1, vec![row("a", 1)]);
+        // A commit of seqs 2..=3 whose future was dropped after its
+        // transaction: the tail never heard of them.
+        let bulk = Lane::Bulk.as_i64();
+        drop(t.reset_on_drop(&[("a", bulk, 2, 4), ("a", bulk, 3, 4)], 3));
+        t.committed(4, vec![row("a", 4)]);
+        assert_eq!(
+            seqs(&t, "a", 1, 10),
+            None,
+            "2 and 3 are read from the table"
+        );
+        assert_eq!(seqs(&t, "a", 3, 10), Some((vec![4], 4)));
+        // Disarmed after the tail heard of the rows: nothing changes.
+        t.reset_on_drop(&[("a", bulk, 5, 4)], 5).disarm();
+        t.committed(5, vec![row("a", 5)]);
+        assert_eq!(seqs(&t, "a", 3, 10), Some((vec![4, 5], 5)));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod ports;
+pub mod procfs;
 pub mod proxy;
 
 use std::collections::BTreeMap;
@@ -469,6 +470,18 @@ impl Net {
             .json()
             .await
             .expect("status json")
+    }
+
+    /// How many records of `kind` `id` holds, from its status report.
+    pub async fn count(&self, id: &str, kind: &str) -> i64 {
+        let s = self.status(id).await;
+        s["records"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|kv| kv[0] == kind)
+            .and_then(|kv| kv[1].as_i64())
+            .unwrap_or(0)
     }
 
     pub async fn quarantine(&self, id: &str) -> Vec<Value> {
