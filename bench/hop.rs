@@ -21,7 +21,7 @@ use serde_json::value::RawValue;
 use xunlian::node::{Level, NodeId};
 use xunlian::records::{Classification, Kind, Lane, Record, Route, Schemas};
 use xunlian::routing::{Source, View};
-use xunlian::store::{CursorPos, Store, chain_next};
+use xunlian::store::{Commit, CursorPos, Store, chain_next};
 use xunlian::sync::wire::{PushRequest, WireItem};
 
 const BATCH: usize = 5000;
@@ -182,9 +182,15 @@ async fn run() {
                 seq: last.seq,
                 chain: last.chain.clone(),
             };
+            let n_admitted = admitted.len();
             let s = Instant::now();
             store
-                .commit(Some(&child), &admitted, &[(Lane::Bulk, cursor)], &[])
+                .commit(Commit {
+                    from: Some(child.clone()),
+                    items: admitted,
+                    cursors: vec![(Lane::Bulk, cursor)],
+                    quarantine: Vec::new(),
+                })
                 .await
                 .expect("commit");
             t.commit += s.elapsed();
@@ -195,7 +201,7 @@ async fn run() {
                 .await
                 .expect("outbox");
             t.read += s.elapsed();
-            assert_eq!(items.len(), admitted.len(), "everything goes up");
+            assert_eq!(items.len(), n_admitted, "everything goes up");
 
             let s = Instant::now();
             let out = PushRequest {

@@ -7,11 +7,10 @@ use uuid::Uuid;
 
 use super::Engine;
 use crate::node::NodeId;
-use crate::records::Lane;
 use crate::records::Schemas;
 use crate::records::{Classification, Kind, Record, RecordError};
 use crate::routing::{self, Source, View};
-use crate::store::{Applied, CursorPos, Incoming, QuarantineEntry, StoreError};
+use crate::store::{Applied, Commit, Committed, Incoming, QuarantineEntry, StoreError};
 use crate::sync::wire::{Refused, WireItem};
 use crate::workflow;
 
@@ -135,28 +134,26 @@ impl Engine {
 
     /// Commits admitted records with the cursors covering them and the
     /// refusals of the same batch, then wakes the links that carry them.
-    pub async fn commit(
-        &self,
-        from: Option<&crate::node::NodeId>,
-        items: &[Admitted],
-        cursors: &[(Lane, CursorPos)],
-        quarantine: &[QuarantineEntry],
-    ) -> Result<Vec<Applied>, StoreError> {
+    pub async fn commit(&self, c: Commit) -> Result<Committed, StoreError> {
         let dropped = WakeAllIfDropped(Some(self));
-        let applied = self.store.commit(from, items, cursors, quarantine).await;
+        let done = self.store.commit(c).await;
         dropped.disarm();
-        let applied = applied?;
+        let done = done?;
         let mut wake = std::collections::BTreeSet::new();
-        for (item, a) in items.iter().zip(&applied) {
+        for (item, a) in done.items.iter().zip(&done.applied) {
             if matches!(a, Applied::Stored { .. }) {
                 wake.extend(item.hops.iter().cloned());
             }
         }
-        if applied.iter().any(|a| matches!(a, Applied::Stored { .. })) {
+        if done
+            .applied
+            .iter()
+            .any(|a| matches!(a, Applied::Stored { .. }))
+        {
             self.notify_stored();
         }
         self.wake(wake);
-        Ok(applied)
+        Ok(done)
     }
 
     /// Creates or updates a record owned by this node.
@@ -226,8 +223,11 @@ impl Engine {
         }
         if !items.is_empty() {
             let (slots, items): (Vec<Option<usize>>, Vec<Incoming>) = items.into_iter().unzip();
-            let applied = self
-                .commit(None, &items, &[], &[])
+            let Committed { items, applied } = self
+                .commit(Commit {
+                    items,
+                    ..Commit::default()
+                })
                 .await
                 .map_err(|e| (0, e.into()))?;
             if let Some(k) = applied

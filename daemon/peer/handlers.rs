@@ -18,7 +18,7 @@ use super::auth::{PeerIdentity, PeerRefusal, authorize_child};
 use crate::engine::SharedEngine;
 use crate::records::Lane;
 use crate::routing::Source;
-use crate::store::{CursorPos, TopologyEntry};
+use crate::store::{Commit, CursorPos, TopologyEntry};
 use crate::sync::outbound::serve_pull;
 use crate::sync::wire::{
     self, HelloRequest, HelloResponse, LaneCursor, Limits, PullRequest, PushRequest, PushResponse,
@@ -179,10 +179,17 @@ async fn push(
         .zip(last)
         .filter_map(|(lane, pos)| pos.map(|p| (lane, p)))
         .collect();
+    let bytes_in = batch.bytes;
     let applied = engine
-        .commit(Some(&child), &batch.admitted, &cursors, &batch.quarantine)
+        .commit(Commit {
+            from: Some(child.clone()),
+            items: batch.admitted,
+            cursors,
+            quarantine: batch.quarantine,
+        })
         .await
-        .map_err(internal)?;
+        .map_err(internal)?
+        .applied;
     let stored = applied
         .iter()
         .filter(|a| matches!(a, crate::store::Applied::Stored { .. }))
@@ -192,7 +199,7 @@ async fn push(
             s.connected = true;
             s.last_push_ok = Some(Utc::now());
             s.records_in += req.records.len() as u64;
-            s.bytes_in += batch.bytes;
+            s.bytes_in += bytes_in;
         });
     }
     let mut out = Vec::new();

@@ -234,15 +234,15 @@ impl Store {
     ) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
         let mut tx = self.begin_write().await.map_err(sql("beginning enqueue"))?;
-        let rows: Vec<super::records::OutboxRow> = rows
+        let rows: Vec<super::commit::OutboxRow> = rows
             .iter()
             .map(|(lane, seq, bytes)| (peer.as_str(), lane.as_i64(), *seq, *bytes))
             .collect();
-        super::records::queue(self.inner.backend, &mut tx, &rows, now_ms()).await?;
+        super::commit::queue(self.inner.backend, &mut tx, &rows, now_ms()).await?;
         // The rows are out of seq order: their tails are reset once the
         // transaction is sent, committed or not, even if this future is
         // dropped while it commits.
-        let _out_of_order = self.inner.tails.reset_on_drop(&rows, 0);
+        let _out_of_order = self.inner.tails.reset_on_drop(&rows);
         tx.commit().await.map_err(sql("committing enqueue"))?;
         Ok(())
     }

@@ -12,6 +12,7 @@
 //! has one writer anyway; this avoids busy-snapshot errors on upgrade).
 
 mod bulk;
+mod commit;
 mod links;
 mod records;
 mod tail;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
+pub use commit::{Commit, Committed};
 pub use links::{Change, CursorPos, OutboxItem, OutboxStats, QuarantineEntry, chain_next};
 pub use records::{Applied, Incoming, RangeItem, RecordFilter};
 pub use topology::TopologyEntry;
@@ -54,6 +56,8 @@ pub enum StoreError {
          Free space or raise the limit; senders keep their records and retry"
     )]
     Full { what: &'static str },
+    #[error("the store's writer stopped before answering (the node is shutting down)")]
+    Interrupted,
     #[error("store holds a record that no longer parses ({id}): {reason}")]
     Corrupt { id: String, reason: String },
 }
@@ -107,6 +111,8 @@ struct Inner {
     backend: Backend,
     /// One writer at a time (see module doc).
     write: tokio::sync::Mutex<()>,
+    /// Writers waiting for the next group commit.
+    queue: commit::Queue,
     /// The newest outbox rows of every link, to send without a read.
     tails: tail::Tails,
     /// Cached generation id; changes only through `rotate_generation`.
@@ -231,6 +237,7 @@ impl Store {
                 backend,
                 pool,
                 writer,
+                queue: commit::Queue::default(),
                 tails: tail::Tails::new(log_end),
                 write: tokio::sync::Mutex::new(()),
                 generation: RwLock::new(generation),

@@ -7,20 +7,20 @@
 //!
 //! Invariant: for each (peer, lane), every outbox row with seq > `from` is
 //! in `entries`, in seq order. As with the table, a row whose record has a
-//! newer version is skipped when read (but passed). Commits append under the store's write lock,
-//! where seqs are allocated in order; whatever queues rows out of order
-//! (re-queueing for a peer that lost data, routing parked records) resets
-//! that tail, so reads at or below its new `from` go to the database. So
-//! does a write whose future was dropped after its transaction may have
-//! committed ([`ResetOnDrop`]): a peer that hangs up mid-request cancels
-//! its handler, and a tail that never heard of committed rows would pass
-//! over them.
+//! newer version is skipped when read (but passed). Commits append under
+//! the store's write lock, where seqs are allocated in order, and run in a
+//! task of their own, so a committed transaction is always told here (a
+//! tail that never heard of committed rows would pass over them, and they
+//! would be trimmed unsent). Whatever queues rows out of order (re-queueing
+//! for a peer that lost data, routing parked records) resets those tails
+//! ([`ResetOnDrop`]), so reads at or below their new `from` go to the
+//! database.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::commit::OutboxRow;
 use super::links::{Change, OutboxItem};
-use super::records::OutboxRow;
 use crate::records::Lane;
 
 /// Bytes of documents all tails together may hold. Past it, the tail being
@@ -216,28 +216,22 @@ impl Tails {
         s.release(&gone);
     }
 
-    /// Arms a [`ResetOnDrop`] for the links of `rows`, which a write is
-    /// about to commit with the log ending at `through`.
-    pub fn reset_on_drop(&self, rows: &[OutboxRow<'_>], through: i64) -> ResetOnDrop<'_> {
+    /// Arms a [`ResetOnDrop`] for the links of `rows`.
+    pub fn reset_on_drop(&self, rows: &[OutboxRow<'_>]) -> ResetOnDrop<'_> {
         let mut links: Vec<(String, Lane)> = rows
             .iter()
             .filter_map(|(peer, lane, _, _)| Some((peer.to_string(), Lane::from_i64(*lane)?)))
             .collect();
         links.sort();
         links.dedup();
-        ResetOnDrop {
-            tails: self,
-            through,
-            links,
-        }
+        ResetOnDrop { tails: self, links }
     }
 
     /// The link got rows the tail did not see in seq order: from now on the
-    /// database answers for everything up to the end of the log (taken to
-    /// reach at least `through`). Called with the store's write lock held.
-    fn reset(&self, peer: &str, lane: Lane, through: i64) {
+    /// database answers for everything up to the end of the log. Called
+    /// with the store's write lock held.
+    fn reset(&self, peer: &str, lane: Lane) {
         let mut s = self.lock();
-        s.log_end = s.log_end.max(through);
         let log_end = s.log_end;
         let tail = s.links.insert(
             (peer.to_string(), lane),
@@ -252,29 +246,20 @@ impl Tails {
     }
 }
 
-/// Resets the tails of some links when dropped, unless disarmed: held by a
-/// write across its commit, so that a write whose future is dropped after
-/// the transaction may have committed, before the tails heard of its rows,
-/// sends those links to the database instead of leaving a gap in a tail.
-/// Dropped under the store's write lock (declared after its guard).
+/// Resets the tails of some links when dropped: held by a write that
+/// queues rows out of seq order, from before its commit, so those links
+/// read the table from then on, committed or not, even if the write's
+/// future is dropped while it commits. Dropped under the store's write
+/// lock (declared after its guard).
 pub struct ResetOnDrop<'a> {
     tails: &'a Tails,
-    /// Where the log ends if the write committed.
-    through: i64,
     links: Vec<(String, Lane)>,
-}
-
-impl ResetOnDrop<'_> {
-    /// The tails heard of every row of the write: nothing to reset.
-    pub fn disarm(mut self) {
-        self.links.clear();
-    }
 }
 
 impl Drop for ResetOnDrop<'_> {
     fn drop(&mut self) {
         for (peer, lane) in self.links.drain(..) {
-            self.tails.reset(&peer, lane, self.through);
+            self.tails.reset(&peer, lane);
         }
     }
 }
@@ -341,7 +326,7 @@ mod tests {
     fn a_reset_sends_reads_below_the_log_end_to_the_table() {
         let t = Tails::new(0);
         t.committed(2, vec![row("a", 1), row("a", 2)]);
-        t.reset("a", Lane::Bulk, 0);
+        t.reset("a", Lane::Bulk);
         assert_eq!(seqs(&t, "a", 0, 10), None);
         assert_eq!(seqs(&t, "a", 2, 10), Some((vec![], 2)));
         t.committed(3, vec![row("a", 3)]);
@@ -354,24 +339,17 @@ mod tests {
     }
 
     #[test]
-    fn a_commit_dropped_before_the_tail_heard_of_it_leaves_no_gap() {
+    fn rows_queued_out_of_order_are_read_from_the_table() {
         let t = Tails::new(0);
-        t.committed(1, vec![row("a", 1)]);
-        // A commit of seqs 2..=3 whose future was dropped after its
-        // transaction: the tail never heard of them.
+        t.committed(4, vec![row("a", 3), row("a", 4)]);
+        assert_eq!(seqs(&t, "b", 0, 10), Some((vec![], 0)));
+        // Seqs 1 and 2 re-queued for b (it lost them): the guard resets
+        // b's tail whether or not the write completes.
         let bulk = Lane::Bulk.as_i64();
-        drop(t.reset_on_drop(&[("a", bulk, 2, 4), ("a", bulk, 3, 4)], 3));
-        t.committed(4, vec![row("a", 4)]);
-        assert_eq!(
-            seqs(&t, "a", 1, 10),
-            None,
-            "2 and 3 are read from the table"
-        );
-        assert_eq!(seqs(&t, "a", 3, 10), Some((vec![4], 4)));
-        // Disarmed after the tail heard of the rows: nothing changes.
-        t.reset_on_drop(&[("a", bulk, 5, 4)], 5).disarm();
-        t.committed(5, vec![row("a", 5)]);
-        assert_eq!(seqs(&t, "a", 3, 10), Some((vec![4, 5], 5)));
+        drop(t.reset_on_drop(&[("b", bulk, 1, 4), ("b", bulk, 2, 4)]));
+        assert_eq!(seqs(&t, "b", 0, 10), None, "1 and 2 are in the table");
+        assert_eq!(seqs(&t, "b", 4, 10), Some((vec![], 4)));
+        assert_eq!(seqs(&t, "a", 2, 10), Some((vec![3, 4], 4)), "a untouched");
     }
 
     #[test]

@@ -68,35 +68,40 @@ fn incoming(rid: uuid::Uuid, kind: Kind, version: u64, hops: &[&str]) -> Incomin
     }
 }
 
+/// Commits `items` from `from` with `cursors`; what happened to each item.
+async fn apply(
+    s: &Store,
+    from: Option<&str>,
+    items: Vec<Incoming>,
+    cursors: Vec<(Lane, CursorPos)>,
+) -> Vec<Applied> {
+    s.commit(Commit {
+        from: from.map(id),
+        items,
+        cursors,
+        quarantine: Vec::new(),
+    })
+    .await
+    .unwrap()
+    .applied
+}
+
 #[tokio::test]
 async fn applying_is_idempotent_by_id_and_version() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(&dir).await;
     let rid = uuid::Uuid::new_v4();
-    let v1 = incoming(rid, Kind::Finding, 1, &["630000"]);
-    let v2 = incoming(rid, Kind::Finding, 2, &["630000"]);
+    let v = |version| vec![incoming(rid, Kind::Finding, version, &["630000"])];
     assert!(matches!(
-        s.commit(None, std::slice::from_ref(&v1), &[], &[])
-            .await
-            .unwrap()[0],
+        apply(&s, None, v(1), vec![]).await[0],
         Applied::Stored { .. }
     ));
-    assert_eq!(
-        s.commit(None, std::slice::from_ref(&v1), &[], &[])
-            .await
-            .unwrap()[0],
-        Applied::Unchanged
-    );
+    assert_eq!(apply(&s, None, v(1), vec![]).await[0], Applied::Unchanged);
     assert!(matches!(
-        s.commit(None, std::slice::from_ref(&v2), &[], &[])
-            .await
-            .unwrap()[0],
+        apply(&s, None, v(2), vec![]).await[0],
         Applied::Stored { .. }
     ));
-    assert_eq!(
-        s.commit(None, &[v1], &[], &[]).await.unwrap()[0],
-        Applied::Unchanged
-    );
+    assert_eq!(apply(&s, None, v(1), vec![]).await[0], Applied::Unchanged);
     assert_eq!(s.get(&rid).await.unwrap().unwrap().version, 2);
     // Two versions queued; the superseded one is skipped but passed.
     let (items, passed) = s
@@ -127,21 +132,51 @@ async fn cursors_move_forward_within_a_generation_only() {
         seq,
         chain: "c".into(),
     };
-    s.commit(Some(&peer), &[], &[(Lane::Bulk, pos("g1", 10))], &[])
-        .await
-        .unwrap();
-    s.commit(Some(&peer), &[], &[(Lane::Bulk, pos("g1", 5))], &[])
-        .await
-        .unwrap();
+    let at = |g, seq| vec![(Lane::Bulk, pos(g, seq))];
+    apply(&s, Some("630000"), vec![], at("g1", 10)).await;
+    apply(&s, Some("630000"), vec![], at("g1", 5)).await;
     assert_eq!(s.cursor(&peer, Lane::Bulk).await.unwrap().unwrap().seq, 10);
-    s.commit(Some(&peer), &[], &[(Lane::Bulk, pos("g2", 3))], &[])
-        .await
-        .unwrap();
+    apply(&s, Some("630000"), vec![], at("g2", 3)).await;
     assert_eq!(
         s.cursor(&peer, Lane::Bulk).await.unwrap().unwrap(),
         pos("g2", 3)
     );
     assert_eq!(s.cursor(&peer, Lane::Urgent).await.unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_share_commits_and_each_gets_its_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir).await;
+    let writers: Vec<_> = (0..60)
+        .map(|k| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let child = format!("6301{k:02}");
+                let record = incoming(uuid::Uuid::new_v4(), Kind::Finding, 1, &["630000"]);
+                let cursor = CursorPos {
+                    generation: "g".into(),
+                    seq: k + 1,
+                    chain: "c".into(),
+                };
+                let applied =
+                    apply(&s, Some(&child), vec![record], vec![(Lane::Bulk, cursor)]).await;
+                (child, applied)
+            })
+        })
+        .collect();
+    let mut seqs = std::collections::BTreeSet::new();
+    for (k, w) in writers.into_iter().enumerate() {
+        let (child, applied) = w.await.unwrap();
+        match applied[..] {
+            [Applied::Stored { seq }] => assert!(seqs.insert(seq)),
+            ref other => panic!("{child}: {other:?}"),
+        }
+        let cursor = s.cursor(&id(&child), Lane::Bulk).await.unwrap().unwrap();
+        assert_eq!(cursor.seq, k as i64 + 1, "{child}'s own cursor");
+    }
+    assert_eq!(seqs, (1..=60).collect(), "one seq each, no gaps");
+    assert_eq!(s.outbox_stats(&id("630000")).await.unwrap().records, 60);
 }
 
 #[tokio::test]
@@ -159,7 +194,7 @@ async fn urgent_lane_is_served_first_and_acks_trim() {
         ));
     }
     batch.push(incoming(uuid::Uuid::new_v4(), Kind::Notice, 1, &["630000"]));
-    s.commit(None, &batch, &[], &[]).await.unwrap();
+    apply(&s, None, batch, vec![]).await;
     let (items, _) = s.outbox_batch(&peer, [0, 0], 2, 1 << 20).await.unwrap();
     assert_eq!(items[0].lane, Lane::Urgent);
     assert_eq!(items[1].lane, Lane::Bulk);

@@ -25,6 +25,7 @@ use crate::engine::{Engine, SharedEngine};
 use crate::identity::ClientTls;
 use crate::records::Lane;
 use crate::routing::Source;
+use crate::store::Commit;
 
 /// Why a session with the parent ended.
 #[derive(Debug, thiserror::Error)]
@@ -320,15 +321,21 @@ impl<'a> Session<'a> {
                 .iter()
                 .map(|c| (c.lane, c.pos.clone()))
                 .collect();
-            e.commit(Some(peer), &batch.admitted, &cursors, &batch.quarantine)
-                .await?;
+            let bytes_in = batch.bytes;
+            e.commit(Commit {
+                from: Some(peer.clone()),
+                items: batch.admitted,
+                cursors,
+                quarantine: batch.quarantine,
+            })
+            .await?;
             if let Some(l) = link {
                 let n = resp.records.len() as u64;
                 l.update(|s| {
                     s.last_pull_ok = Some(Utc::now());
                     s.last_seen = s.last_pull_ok;
                     s.records_in += n;
-                    s.bytes_in += batch.bytes;
+                    s.bytes_in += bytes_in;
                 });
             }
         }
