@@ -22,9 +22,10 @@ use crate::records::Schemas;
 use crate::routing::View;
 use crate::store::{Store, StoreError, TopologyEntry};
 
-/// How many child pushes are admitted and committed at once: one being
-/// committed while the next is parsed and validated.
-const PUSH_SLOTS: usize = 2;
+/// How many KiB of child pushes (request bodies) are admitted and committed
+/// at once: a few full batches, or thousands of small pushes that then
+/// share group commits.
+const PUSH_KIB_IN_FLIGHT: usize = 16 * 1024;
 
 /// Meta key under which the ancestors learned from the parent are kept.
 const ANCESTORS_KEY: &str = "ancestors";
@@ -51,11 +52,11 @@ pub struct Engine {
     /// Per child, the hash of the subtree it last announced to us.
     /// A std lock: never held across an await.
     announced: std::sync::Mutex<HashMap<NodeId, String>>,
-    /// Pushes admitted and committed at once. Commits are serialised by
-    /// the store anyway; a bound keeps many children pushing full batches
-    /// together (a municipality after a network outage) from holding every
-    /// parsed batch in memory and thrashing two cores.
-    pub push_slots: tokio::sync::Semaphore,
+    /// KiB of pushes admitted and committed at once. A bound keeps many
+    /// children pushing full batches together (a municipality after a
+    /// network outage) from holding every parsed batch in memory and
+    /// thrashing two cores; see [`Engine::push_permit`].
+    push_budget: tokio::sync::Semaphore,
     /// Every known descendant by id, with the child link that leads to it:
     /// the store's topology table, kept in memory so that a hello costs
     /// the size of the child's own subtree, not that of the whole (a
@@ -99,7 +100,7 @@ impl Engine {
             stored: watch::channel(0).0,
             own_subtree_hash: RwLock::new(String::new()),
             announced: std::sync::Mutex::new(HashMap::new()),
-            push_slots: tokio::sync::Semaphore::new(PUSH_SLOTS),
+            push_budget: tokio::sync::Semaphore::new(PUSH_KIB_IN_FLIGHT),
             topology: RwLock::new(BTreeMap::new()),
             learning: tokio::sync::Mutex::new(()),
             started_at: chrono::Utc::now(),
@@ -123,6 +124,16 @@ impl Engine {
                 .ancestors = ancestors;
         }
         Ok(engine)
+    }
+
+    /// Waits until a push of `bytes` may be admitted; it may while the
+    /// permit lives. None when the node is stopping.
+    pub async fn push_permit(&self, bytes: usize) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let kib = (bytes / 1024 + 1).min(PUSH_KIB_IN_FLIGHT);
+        self.push_budget
+            .acquire_many(u32::try_from(kib).unwrap_or(u32::MAX))
+            .await
+            .ok()
     }
 
     pub fn id(&self) -> &NodeId {

@@ -130,8 +130,7 @@ async fn push(
 ) -> Result<Response, PeerRefusal> {
     let child = authorize_child(&engine, &peer, &headers)?;
     let link = engine.link(&child);
-    // Never closed: the engine lives as long as the listener.
-    let _slot = engine.push_slots.acquire().await.map_err(|_| {
+    let _permit = engine.push_permit(body.len()).await.ok_or_else(|| {
         PeerRefusal::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "shutdown",
