@@ -109,3 +109,38 @@ async fn records_reach_exactly_their_destinations() {
         "assignment reached an office it does not name"
     );
 }
+
+/// A county that joins a running network is announced up the tree on the
+/// live sessions: its parent says hello again on the connection it has,
+/// without reconnecting, and records for the newcomer reach it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_is_announced_without_reconnecting() {
+    let mut net = Net::new(SMALL_TREE);
+    for id in ["000000", "630000", "630200"] {
+        net.start(id).await;
+    }
+    net.wait_knows("000000", &["630200"]).await;
+    let connected = |net: &Net| net.log("630200").matches("Connected to parent.").count();
+    assert_eq!(connected(&net), 1, "{}", net.log("630200"));
+
+    net.start("630202").await;
+    net.wait_knows("000000", &["630202"]).await;
+    let n = net
+        .submit(
+            "000000",
+            "round_plan",
+            json!({"round_id": "000000-2026-1", "term": "2021-2026", "round_no": 1, "kind": "linked", "title": "联动专项巡视"}),
+        )
+        .await;
+    net.wait_for("630202", n["id"].as_str().unwrap()).await;
+    let f = net
+        .submit("630202", "finding", finding("新成员的问题"))
+        .await;
+    net.wait_for("000000", f["id"].as_str().unwrap()).await;
+    assert_eq!(
+        connected(&net),
+        1,
+        "the municipality reconnected to announce its new county:\n{}",
+        net.log("630200")
+    );
+}

@@ -1,7 +1,8 @@
 //! The child side of the link to the parent: one session at a time, each
-//! opened with a hello (`/peer/v1/health`), then a push loop and a pull
-//! loop side by side until either fails; then back-off with jitter and a
-//! new session. A link that comes up catches up at once: the push loop
+//! opened with a hello (`/peer/v1/health`), then a push loop, a pull loop
+//! and an announce loop (a new hello whenever this node's subtree changes)
+//! side by side until one fails; then back-off with jitter and a new
+//! session. A link that comes up catches up at once: the push loop
 //! starts from the parent's cursor and the pull loop from ours.
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use chrono::Utc;
 use reqwest::StatusCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info, info_span, warn};
 
@@ -64,11 +66,6 @@ pub async fn run(engine: SharedEngine, tls: Arc<ClientTls>, stop: CancellationTo
                 _ = stop.cancelled() => return,
                 r = session.run(&mut backoff) => r,
             };
-            // The parent wants our new subtree first: say hello again now.
-            let result = match result {
-                Err(LinkError::Refused { reason, .. }) if reason == "topology_stale" => Ok(()),
-                other => other,
-            };
             let link = engine.link(&parent.id);
             if let Err(e) = result {
                 let delay = backoff.next_delay();
@@ -115,7 +112,17 @@ impl<'a> Session<'a> {
     async fn run(&mut self, backoff: &mut Backoff) -> Result<(), LinkError> {
         let client = build_client(self.tls)?;
         self.client = Some(client);
+        // Subscribed before the hello: a change while it is on its way is
+        // announced next.
+        let mut topology = self.engine.subscribe_topology();
+        topology.borrow_and_update();
         let hello = self.hello().await?;
+        info!(
+            message = "Connected to parent.",
+            peer = %self.parent.id,
+            peer_version = %hello.software_version,
+            peer_generation = %hello.generation
+        );
         backoff.reset();
         let limits = hello.limits;
         for lane in Lane::ALL {
@@ -126,20 +133,31 @@ impl<'a> Session<'a> {
                 .map(|c| &c.pos);
             reconcile(self.engine, &self.parent.id, lane, claimed).await?;
         }
-        let mut topology = self.engine.subscribe_topology();
-        topology.borrow_and_update();
         let tls_generation = self.tls.generation();
         tokio::select! {
             r = self.push_loop(&limits) => r,
             r = self.pull_loop() => r,
-            _ = topology.changed() => {
-                debug!(message = "Subtree changed; announcing it to the parent.");
-                Ok(())
-            }
+            r = self.announce_loop(topology) => r,
             _ = tls_reloaded(self.tls, tls_generation) => {
                 info!(message = "TLS files changed; reconnecting with the new certificate.");
                 Ok(())
             }
+        }
+    }
+
+    /// Tells the parent of every change of this node's subtree, on the
+    /// session's connection: the push and pull loops go on meanwhile, and
+    /// changes that come while one announcement is on its way are told
+    /// together by the next (a parent whose children come and go by the
+    /// hundred a second sees a few hellos, not one reconnection each).
+    async fn announce_loop(&self, mut topology: watch::Receiver<u64>) -> Result<(), LinkError> {
+        loop {
+            if topology.changed().await.is_err() {
+                return std::future::pending().await;
+            }
+            topology.borrow_and_update();
+            debug!(message = "Subtree changed; announcing it to the parent.");
+            self.hello().await?;
         }
     }
 
@@ -172,12 +190,6 @@ impl<'a> Session<'a> {
                 s.peer_cert_not_after = self.tls.parent_not_after();
             });
         }
-        info!(
-            message = "Connected to parent.",
-            peer = %self.parent.id,
-            peer_version = %resp.software_version,
-            peer_generation = %resp.generation
-        );
         Ok(resp)
     }
 
@@ -227,12 +239,23 @@ impl<'a> Session<'a> {
                     }
                 }
             };
+            let before = after;
             after = batch.passed;
             let (resp, next) = tokio::join!(
                 self.send::<PushResponse>(wire::PATH_PUSH, &batch.body, Duration::from_secs(120)),
                 self.cut(after, &limits)
             );
-            let resp = resp?;
+            let resp = match resp {
+                Err(LinkError::Refused { reason, .. }) if reason == "topology_stale" => {
+                    // The batch was cut for a subtree the parent has not
+                    // heard of yet: tell it, then cut the batch again.
+                    self.hello().await?;
+                    after = before;
+                    ready = None;
+                    continue;
+                }
+                r => r?,
+            };
             ready = match next? {
                 Next::Batch(b) => Some(b),
                 Next::Passed(_) | Next::Empty => None,
