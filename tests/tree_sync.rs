@@ -128,8 +128,8 @@ async fn a_newcomer_is_announced_without_reconnecting() {
     let n = net
         .submit(
             "000000",
-            "round_plan",
-            json!({"round_id": "000000-2026-1", "term": "2021-2026", "round_no": 1, "kind": "linked", "title": "联动专项巡视"}),
+            "notice",
+            json!({"title": "通知", "text": "新成员也收到"}),
         )
         .await;
     net.wait_for("630202", n["id"].as_str().unwrap()).await;

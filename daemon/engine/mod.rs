@@ -243,7 +243,7 @@ impl Engine {
     }
 
     /// Remembers the hash of what `child` announced in its hello.
-    pub fn set_announced(&self, child: &NodeId, hash: String) {
+    fn set_announced(&self, child: &NodeId, hash: String) {
         self.announced
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -259,13 +259,20 @@ impl Engine {
             .is_some_and(|h| h == hash)
     }
 
-    /// Takes a child's announcement of itself and its subtree. Entries that
-    /// claim this node, an ancestor, or an office another child leads to are
-    /// dropped with a warning. Returns whether anything changed.
+    /// Takes a child's announcement of itself and its subtree, and the hash
+    /// its pushes will carry for it. Entries that claim this node, an
+    /// ancestor, or an office another child leads to are dropped with a
+    /// warning. Returns whether anything changed.
+    ///
+    /// The hash is recorded only once the view routes by the subtree, under
+    /// the same lock: a child's hellos and pushes may overlap on one
+    /// connection, and a push that matches the hash must be checked against
+    /// the subtree it was cut for, never an older one.
     pub async fn learn_subtree(
         &self,
         child: &NodeId,
         mut entries: Vec<TopologyEntry>,
+        announced: String,
     ) -> Result<bool, StoreError> {
         entries.sort_by(|a, b| a.node.cmp(&b.node));
         let _one_at_a_time = self.learning.lock().await;
@@ -290,6 +297,7 @@ impl Engine {
             mine.map(|(e, _)| e).eq(entries.iter())
         };
         if unchanged {
+            self.set_announced(child, announced);
             return Ok(false);
         }
         self.store.replace_subtree(child, &entries).await?;
@@ -304,6 +312,7 @@ impl Engine {
             }
         }
         self.rebuild_below();
+        self.set_announced(child, announced);
         self.topology_changed
             .send_modify(|v| *v = v.wrapping_add(1));
         Ok(true)

@@ -82,10 +82,10 @@ async fn health(
         level: req.level,
         name: req.name.clone(),
     }];
-    engine.set_announced(&child, crate::engine::topology_hash(&req.subtree));
+    let announced = crate::engine::topology_hash(&req.subtree);
     entries.extend(req.subtree);
     engine
-        .learn_subtree(&child, entries)
+        .learn_subtree(&child, entries, announced)
         .await
         .map_err(internal)?;
     crate::sync::outbound::reroute_parked(&engine)
