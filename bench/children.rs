@@ -28,6 +28,7 @@
 mod common;
 #[path = "children/county.rs"]
 mod county;
+mod harness;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -96,15 +97,7 @@ impl Knobs {
 }
 
 fn main() {
-    // Test runners list targets with --list: this one holds no tests.
-    if std::env::args().any(|a| a == "--list") {
-        return;
-    }
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(run());
+    harness::main(run());
 }
 
 async fn run() {

@@ -13,6 +13,8 @@
 //! `cargo bench --bench hop`; sizes: `N_HOP` records (20000) per round,
 //! `XUNLIAN_HOP_ROUNDS` rounds (3); batches of 5000 as on the wire.
 
+mod harness;
+
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -124,14 +126,7 @@ struct Stages {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
-        return;
-    }
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(run());
+    harness::main(run());
 }
 
 async fn run() {
