@@ -121,3 +121,41 @@ async fn a_municipal_store_restored_from_an_older_copy_heals() {
         "the restored store should be detected and logged"
     );
 }
+
+/// A county rebuilt with an empty store starts a new generation of its
+/// log while its parent still holds cursors into the old one. An old
+/// cursor must not confirm anything of the new log: here the first push
+/// after the rebuild carries only the urgent lane (one record per push),
+/// and the answer to it still shows the bulk lane's old cursor, far ahead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_rebuilt_with_an_empty_store_loses_nothing() {
+    let mut net = Net::new(SMALL_TREE);
+    net.set_config_line("630102", "peer", "max_batch_records = 1");
+    net.start("630100").await;
+    net.start("630102").await;
+    for i in 0..10 {
+        net.submit("630102", "finding", numbered("630102", i)).await;
+    }
+    net.wait_count("630100", "finding", 10).await;
+
+    net.stop("630100");
+    net.stop("630102");
+    let store = net.store_file("630102");
+    for suffix in ["", "-wal", "-shm"] {
+        let mut f = store.clone().into_os_string();
+        f.push(suffix);
+        let _ = std::fs::remove_file(f);
+    }
+    net.start("630102").await;
+    // Queued while the parent is down: the round plan (urgent lane) ahead
+    // of two findings (bulk lane).
+    let mut ids = Vec::new();
+    for i in 10..12 {
+        let f = net.submit("630102", "finding", numbered("630102", i)).await;
+        ids.push(f["id"].as_str().unwrap().to_string());
+    }
+    net.start("630100").await;
+    for id in &ids {
+        net.wait_for("630100", id).await;
+    }
+}

@@ -89,7 +89,7 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
 
     // Make it a schema-version-1 store, as an older release left it: the
     // tables and indexes of migration 1 (read from its file), no index on
-    // updated_at (v2), none of the v3 shapes. The finding waits in the
+    // updated_at (v2), none of the v3 shapes or v4 columns. The finding waits in the
     // outbox for the parent, which is not running.
     let pool = open(&net, "630102").await;
     downgrade_to_v1(&pool).await;
@@ -120,7 +120,7 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
         .iter()
         .map(|r| r.get("version"))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3]);
+    assert_eq!(versions, vec![1, 2, 3, 4]);
     assert_eq!(queued(pool.clone()).await, 1, "the queued finding survives");
     let outbox: String = sqlx::query_scalar(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'",
@@ -164,7 +164,7 @@ async fn downgrade_to_v1(pool: &sqlx::SqlitePool) {
         .filter(|s| !s.trim().is_empty())
         .collect();
     let mut tx = pool.begin().await.unwrap();
-    for table in ["outbox", "changes", "records"] {
+    for table in ["outbox", "changes", "records", "parked"] {
         let indexes: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
         )

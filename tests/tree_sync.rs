@@ -144,3 +144,33 @@ async fn a_newcomer_is_announced_without_reconnecting() {
         net.log("630200")
     );
 }
+
+/// A record addressed to an office no one has heard of yet waits (parked)
+/// at the top and goes down when that office joins, although the links on
+/// its way passed it in the log long before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_for_an_office_yet_to_join_reaches_it_when_it_joins() {
+    let mut net = Net::new(SMALL_TREE);
+    for id in ["000000", "630000", "630200"] {
+        net.start(id).await;
+    }
+    net.wait_knows("000000", &["630200"]).await;
+    let early = net
+        .submit(
+            "000000",
+            "notice",
+            json!({"title": "预先通知", "text": "待新成员加入后送达", "to": ["630202"]}),
+        )
+        .await;
+    let later = net
+        .submit(
+            "000000",
+            "notice",
+            json!({"title": "全体通知", "text": "各级都收到"}),
+        )
+        .await;
+    net.wait_for("630200", later["id"].as_str().unwrap()).await;
+
+    net.start("630202").await;
+    net.wait_for("630202", early["id"].as_str().unwrap()).await;
+}

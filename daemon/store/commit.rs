@@ -78,8 +78,8 @@ static QUEUE_OUTBOX: MultiRow = MultiRow::values(
     " ON CONFLICT DO NOTHING",
 );
 static PARK: MultiRow = MultiRow::values(
-    "INSERT INTO parked (seq) VALUES ",
-    1,
+    "INSERT INTO parked (seq, links) VALUES ",
+    2,
     " ON CONFLICT DO NOTHING",
 );
 
@@ -286,14 +286,22 @@ impl Store {
             })
             .collect();
         queue(backend, &mut tx, &outbox, now).await?;
-        let parked: Vec<i64> = latest
+        let parked: Vec<(i64, String)> = latest
             .iter()
             .filter(|(_, k, _)| items[*k].1.park)
-            .map(|(seq, _, _)| *seq)
+            .map(|(seq, k, _)| {
+                let links =
+                    super::topology::join_links(items[*k].1.hops.iter().map(|h| h.as_str()));
+                (*seq, links)
+            })
             .collect();
-        PARK.execute(backend, &mut tx, &parked, "parking records", |q, seq| {
-            q.bind(*seq)
-        })
+        PARK.execute(
+            backend,
+            &mut tx,
+            &parked,
+            "parking records",
+            |q, (seq, links)| q.bind(*seq).bind(links.as_str()),
+        )
         .await?;
         for c in group {
             if let Some(peer) = &c.from {

@@ -230,3 +230,61 @@ fn the_chain_hash_is_sha256_of_prev_id_and_version() {
         "720e96d7a97fcf67acd2434a98d406bd4c2ff38279b6dd168c26a8c2d9f27549"
     );
 }
+
+#[tokio::test]
+async fn a_parked_record_with_somewhere_new_to_go_is_reissued_at_the_log_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir).await;
+    let a = id("630102");
+    let rid = uuid::Uuid::new_v4();
+    let mut parked = incoming(rid, Kind::Notice, 1, &["630102"]);
+    parked.park = true;
+    apply(&s, None, vec![parked], vec![]).await;
+    let other = uuid::Uuid::new_v4();
+    apply(
+        &s,
+        None,
+        vec![incoming(other, Kind::Notice, 1, &["630102"])],
+        vec![],
+    )
+    .await;
+    // 630102 has passed both rows; the parked one is not confirmed yet.
+    let after = [2, 0];
+
+    // Nowhere new to go: nothing moves.
+    let again = |links: &[&str], park| Rerouted {
+        seq: 1,
+        links: links.iter().map(|l| id(l)).collect(),
+        park,
+    };
+    assert!(
+        s.reissue_parked(&[again(&["630102"], true)])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(s.parked().await.unwrap()[0].seq, 1);
+
+    // A new link: re-issued at seq 3 for both links, still parked there.
+    let woken = s
+        .reissue_parked(&[again(&["630102", "630103"], true)])
+        .await
+        .unwrap();
+    assert_eq!(woken, [a.clone(), id("630103")].into_iter().collect());
+    let reissued = s.change_at(3).await.unwrap().unwrap();
+    assert_eq!((reissued.record_id, reissued.version), (rid.to_string(), 1));
+    assert_eq!(s.parked().await.unwrap()[0].seq, 3);
+    for (peer, from) in [(&a, after), (&id("630103"), [0, 0])] {
+        let (items, _) = s.outbox_batch(peer, from, 10, 1 << 20).await.unwrap();
+        let seqs: Vec<i64> = items.iter().map(|i| i.seq).collect();
+        assert_eq!(seqs, vec![3], "{peer}");
+    }
+    // Nothing waits any more: it leaves the parked list where it is.
+    let done = Rerouted {
+        seq: 3,
+        links: vec![a.clone(), id("630103")],
+        park: false,
+    };
+    assert!(s.reissue_parked(&[done]).await.unwrap().is_empty());
+    assert!(s.parked().await.unwrap().is_empty());
+}

@@ -1,14 +1,38 @@
 //! The subtree below this node as its children announced it, and the
 //! records parked until a destination in it becomes known.
+//!
+//! Invariant: a link's outbox grows in seq order, so a sender that has
+//! passed a seq never looks below it again. A parked record that gets
+//! somewhere new to go is therefore re-issued at the end of the change log
+//! (see [`Store::reissue_parked`]), never queued at its old seq.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use sqlx::{Any, Transaction};
 
-use super::RangeItem;
-use super::bulk::MultiRow;
-use super::{Store, StoreError, col, sql};
+use super::links::{Change, chain_next};
+use super::tail::TailRow;
+use super::{RangeItem, Store, StoreError, col, now_ms, sql};
 use crate::node::{Level, NodeId};
+use crate::records::Lane;
 
-static UNPARK: MultiRow = MultiRow::list("DELETE FROM parked WHERE seq IN (", ")");
+/// A parked record routed again with what is known now.
+#[derive(Debug)]
+pub struct Rerouted {
+    /// The seq it is parked at.
+    pub seq: i64,
+    /// Every link it must go on from here.
+    pub links: Vec<NodeId>,
+    /// A named destination is still unknown.
+    pub park: bool,
+}
+
+/// The links a parked row was queued on, as stored in `parked.links`.
+pub(super) fn join_links<'a>(links: impl IntoIterator<Item = &'a str>) -> String {
+    links.into_iter().collect::<Vec<_>>().join(",")
+}
 
 /// One office below this node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,20 +135,182 @@ impl Store {
             .collect()
     }
 
-    /// Takes `seqs` off the parked list (stale or fully routed rows).
-    pub async fn unpark(&self, seqs: &[i64]) -> Result<(), StoreError> {
+    /// Applies the new routes of parked records. One with links it was
+    /// never queued on is re-issued: a new entry of the same version at
+    /// the end of the change log, its record row moved there with the
+    /// rows still queued for it, and queued on the new links; it stays
+    /// parked (at the new seq) while `park` holds. One with nowhere new to
+    /// go stays where it is, or leaves the parked list when nothing waits.
+    /// A record superseded since it was read is left alone. Returns the
+    /// links that got rows.
+    pub async fn reissue_parked(
+        &self,
+        rerouted: &[Rerouted],
+    ) -> Result<BTreeSet<NodeId>, StoreError> {
         let _w = self.inner.write.lock().await;
-        let mut tx = self.begin_write().await.map_err(sql("beginning unpark"))?;
-        UNPARK
-            .execute(self.inner.backend, &mut tx, seqs, "unparking", |q, seq| {
-                q.bind(*seq)
-            })
-            .await?;
-        sqlx::query("DELETE FROM parked WHERE seq NOT IN (SELECT seq FROM records)")
-            .execute(&mut *tx)
+        let mut tx = self
+            .begin_write()
             .await
-            .map_err(sql("dropping stale parked rows"))?;
-        tx.commit().await.map_err(sql("committing unpark"))?;
-        Ok(())
+            .map_err(sql("beginning re-issue"))?;
+        let last = sqlx::query("SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(sql("reading the log's end"))?;
+        let mut end: (i64, String) = match last {
+            Some(row) => (col(&row, "seq")?, col(&row, "chain")?),
+            None => (0, String::new()),
+        };
+        let mut reissued = Vec::new();
+        for r in rerouted {
+            if let Some(done) = reissue(&mut tx, r, &mut end).await? {
+                reissued.push(done);
+            }
+        }
+        tx.commit().await.map_err(sql("committing re-issue"))?;
+        // Told under the write lock, in seq order, like any commit.
+        let rows = reissued
+            .iter()
+            .flat_map(|d| {
+                d.peers.iter().map(|peer| TailRow {
+                    peer,
+                    lane: d.lane,
+                    seq: d.seq,
+                    doc: d.doc.clone(),
+                    change: d.change.clone(),
+                })
+            })
+            .collect();
+        self.inner.tails.committed(end.0, rows);
+        Ok(reissued
+            .iter()
+            .flat_map(|d| d.peers.iter().filter_map(|p| NodeId::new(p.as_str()).ok()))
+            .collect())
     }
+}
+
+/// A parked record re-issued at `seq`, queued for `peers`.
+struct Reissued {
+    peers: BTreeSet<String>,
+    lane: Lane,
+    seq: i64,
+    doc: Arc<str>,
+    change: Arc<Change>,
+}
+
+/// Runs one statement of a re-issue.
+async fn execute<'q>(
+    tx: &mut Transaction<'static, Any>,
+    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    what: &'static str,
+) -> Result<(), StoreError> {
+    q.execute(&mut **tx).await.map_err(sql(what))?;
+    Ok(())
+}
+
+/// Applies one new route (see [`Store::reissue_parked`]); `end` is the
+/// log's last seq and chain, moved on by a re-issue.
+async fn reissue(
+    tx: &mut Transaction<'static, Any>,
+    r: &Rerouted,
+    end: &mut (i64, String),
+) -> Result<Option<Reissued>, StoreError> {
+    let unpark = || sqlx::query("DELETE FROM parked WHERE seq = $1").bind(r.seq);
+    let row = sqlx::query(
+        "SELECT r.id, r.version, r.lane, r.bytes, r.doc, p.links
+         FROM parked p JOIN records r ON r.seq = p.seq WHERE p.seq = $1",
+    )
+    .bind(r.seq)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(sql("reading a parked record"))?;
+    let Some(row) = row else {
+        execute(tx, unpark(), "dropping a stale parked row").await?;
+        return Ok(None);
+    };
+    let queued: String = col(&row, "links")?;
+    let queued: BTreeSet<&str> = queued.split(',').filter(|l| !l.is_empty()).collect();
+    let new: Vec<&str> = r
+        .links
+        .iter()
+        .map(NodeId::as_str)
+        .filter(|l| !queued.contains(l))
+        .collect();
+    if new.is_empty() {
+        if !r.park {
+            execute(tx, unpark(), "unparking").await?;
+        }
+        return Ok(None);
+    }
+    let id: String = col(&row, "id")?;
+    let version: i64 = col(&row, "version")?;
+    let lane_no: i64 = col(&row, "lane")?;
+    let bytes: i64 = col(&row, "bytes")?;
+    let lane = Lane::from_i64(lane_no).ok_or_else(|| StoreError::Corrupt {
+        id: id.clone(),
+        reason: format!("lane {lane_no}"),
+    })?;
+    let seq = end.0 + 1;
+    let chain = chain_next(&end.1, &id, version);
+    *end = (seq, chain.clone());
+    let insert = sqlx::query(
+        "INSERT INTO changes (seq, record_id, version, chain, reissue_of) VALUES ($1, $2, $3, $4, $5)",
+    );
+    let insert = insert
+        .bind(seq)
+        .bind(id.clone())
+        .bind(version)
+        .bind(chain.clone())
+        .bind(r.seq);
+    execute(tx, insert, "re-issuing a parked record").await?;
+    let moved = sqlx::query("UPDATE records SET seq = $1 WHERE seq = $2")
+        .bind(seq)
+        .bind(r.seq);
+    execute(tx, moved, "moving a re-issued record").await?;
+    let pending = sqlx::query("SELECT peer FROM outbox WHERE seq = $1")
+        .bind(r.seq)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(sql("reading a parked record's queued rows"))?;
+    let mut peers: BTreeSet<String> = pending
+        .iter()
+        .map(|p| col::<String>(p, "peer"))
+        .collect::<Result<_, _>>()?;
+    let moved = sqlx::query("UPDATE outbox SET seq = $1 WHERE seq = $2")
+        .bind(seq)
+        .bind(r.seq);
+    execute(tx, moved, "moving a parked record's queued rows").await?;
+    for peer in &new {
+        let q = sqlx::query(
+            "INSERT INTO outbox (peer, lane, seq, bytes, queued_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+        );
+        let q = q
+            .bind(peer.to_string())
+            .bind(lane_no)
+            .bind(seq)
+            .bind(bytes)
+            .bind(now_ms());
+        execute(tx, q, "queueing a re-issued record").await?;
+        peers.insert(peer.to_string());
+    }
+    execute(tx, unpark(), "unparking").await?;
+    if r.park {
+        let links = join_links(queued.iter().copied().chain(new.iter().copied()));
+        let q = sqlx::query("INSERT INTO parked (seq, links) VALUES ($1, $2)")
+            .bind(seq)
+            .bind(links);
+        execute(tx, q, "parking a re-issued record").await?;
+    }
+    let doc: String = col(&row, "doc")?;
+    Ok(Some(Reissued {
+        peers,
+        lane,
+        seq,
+        doc: Arc::from(doc),
+        change: Arc::new(Change {
+            record_id: id,
+            version,
+            chain,
+        }),
+    }))
 }

@@ -12,7 +12,7 @@ use crate::engine::Engine;
 use crate::node::NodeId;
 use crate::records::Lane;
 use crate::routing::{self, Source};
-use crate::store::{CursorPos, RangeItem, StoreError};
+use crate::store::{CursorPos, RangeItem, Rerouted, StoreError};
 
 /// How many records one re-queue step reads at a time.
 const REQUEUE_CHUNK: i64 = 2000;
@@ -118,36 +118,34 @@ fn source_of(parent: Option<&NodeId>, item: &RangeItem) -> Source {
     }
 }
 
-/// Routes parked records again after the known subtree grew; queues them
-/// where they can now go and keeps parked those still waiting.
+/// Routes parked records again after the known subtree grew: those with
+/// somewhere new to go are re-issued at the end of the log (see
+/// [`crate::store::Store::reissue_parked`]); those still waiting stay parked.
 pub async fn reroute_parked(engine: &Engine) -> Result<(), StoreError> {
     let parked = engine.store.parked().await?;
     if parked.is_empty() {
         return Ok(());
     }
     let parent = engine.config.parent.as_ref().map(|p| p.id.clone());
-    let mut done = Vec::new();
-    let mut woken = std::collections::BTreeSet::new();
-    for item in &parked {
-        let source = source_of(parent.as_ref(), item);
-        let hops = engine.with_view(|v| routing::next_hops(v, &item.record, &source));
-        let lane = item.record.kind.lane();
-        for peer in &hops.links {
-            engine
-                .store
-                .enqueue(peer, &[(lane, item.seq, item.doc.len() as i64)])
-                .await?;
-            woken.insert(peer.clone());
-        }
-        if !hops.park {
-            done.push(item.seq);
-        }
-    }
-    engine.store.unpark(&done).await?;
+    let rerouted: Vec<Rerouted> = parked
+        .iter()
+        .map(|item| {
+            let source = source_of(parent.as_ref(), item);
+            let hops = engine.with_view(|v| routing::next_hops(v, &item.record, &source));
+            Rerouted {
+                seq: item.seq,
+                links: hops.links,
+                park: hops.park,
+            }
+        })
+        .collect();
+    let waiting = rerouted.iter().filter(|r| r.park).count();
+    let woken = engine.store.reissue_parked(&rerouted).await?;
     info!(
         message = "Routed parked records again after the subtree changed.",
         parked = parked.len(),
-        released = done.len()
+        still_waiting = waiting,
+        links = ?woken
     );
     engine.wake(woken);
     Ok(())

@@ -260,7 +260,15 @@ impl<'a> Session<'a> {
                 Next::Batch(b) => Some(b),
                 Next::Passed(_) | Next::Empty => None,
             };
-            let acks: Vec<(Lane, i64)> = resp.cursors.iter().map(|c| (c.lane, c.pos.seq)).collect();
+            // Only a cursor into the log this batch came from confirms
+            // anything: the parent still answers with its cursor of an
+            // older generation for a lane the batch did not touch.
+            let acks: Vec<(Lane, i64)> = resp
+                .cursors
+                .iter()
+                .filter(|c| c.pos.generation == batch.generation)
+                .map(|c| (c.lane, c.pos.seq))
+                .collect();
             e.store.ack(peer, &acks).await?;
             for r in &resp.refused {
                 warn!(
@@ -307,6 +315,7 @@ impl<'a> Session<'a> {
         };
         Ok(Next::Batch(Batch {
             body: encode(wire::PATH_PUSH, &req)?,
+            generation: req.generation,
             passed,
             records,
             bytes,
@@ -441,6 +450,8 @@ enum Next {
 /// A push request ready to send.
 struct Batch {
     body: Body,
+    /// The generation of this node's log the batch was cut from.
+    generation: String,
     /// The position per lane this batch reaches.
     passed: [i64; 2],
     records: u64,

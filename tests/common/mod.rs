@@ -589,14 +589,15 @@ impl Net {
     }
 
     /// Records of which some version was appended to `id`'s change log
-    /// more than once (must be none: applied exactly once in effect).
+    /// more than once (must be none: applied exactly once in effect). A
+    /// parked record re-issued at the log's end is not applied again.
     pub async fn applied_twice(&self, id: &str) -> Vec<String> {
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&self.store_url(id))
             .await
             .expect("open store");
         let rows = sqlx::query(
-            "SELECT record_id FROM changes GROUP BY record_id, version HAVING COUNT(*) > 1",
+            "SELECT record_id FROM changes WHERE reissue_of IS NULL GROUP BY record_id, version HAVING COUNT(*) > 1",
         )
         .fetch_all(&pool)
         .await
@@ -622,6 +623,14 @@ impl Drop for Net {
             let _ = std::fs::create_dir_all(&keep);
             for id in self.nodes.keys() {
                 let _ = std::fs::copy(self.log_path(id), keep.join(format!("{id}.log")));
+                // And the SQLite stores (with their WAL), to inspect.
+                let data = self.nodes[id].dir.join("data");
+                for f in std::fs::read_dir(&data).into_iter().flatten().flatten() {
+                    let _ = std::fs::copy(
+                        f.path(),
+                        keep.join(format!("{id}.{}", f.file_name().to_string_lossy())),
+                    );
+                }
             }
             eprintln!("daemon logs kept in {}", keep.display());
             for id in self.nodes.keys() {
