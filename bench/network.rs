@@ -336,12 +336,18 @@ async fn fan_in(b: &mut Bench, counties: usize, n: usize) -> Value {
     }
     let before = b.count("000000").await;
     let cpu = daemons_cpu_s(&b.net);
+    let counties_cpu: f64 = ids.iter().map(|id| cpu_s(&b.net, id)).sum();
+    let chain = CHAIN.map(|id| cpu_s(&b.net, id));
     let t = Instant::now();
     let writers = ids.iter().map(|id| b.write(id, "fanin", n));
     futures::future::join_all(writers).await;
     let written = t.elapsed().as_secs_f64();
     b.wait_count("000000", before + (counties * n) as i64).await;
+    let rows = counties * n;
+    let mut by_node = chain_cpu(&b.net, &chain, rows);
+    let counties_now: f64 = ids.iter().map(|id| cpu_s(&b.net, id)).sum();
+    by_node["counties"] = json!((counties_now - counties_cpu) * 1e6 / rows as f64);
     json!({"counties": counties, "rows_per_county": n, "last_county_written_s": written,
         "central_s": t.elapsed().as_secs_f64(), "municipal_rss_kib": rss_kib(b.net.pid("630200").unwrap()),
-        "daemons_cpu_s": daemons_cpu_s(&b.net) - cpu})
+        "daemons_cpu_s": daemons_cpu_s(&b.net) - cpu, "cpu_us_per_row_by_node": by_node})
 }

@@ -121,6 +121,11 @@ async fn a_newcomer_is_announced_without_reconnecting() {
     }
     net.wait_knows("000000", &["630200"]).await;
     let connected = |net: &Net| net.log("630200").matches("Connected to parent.").count();
+    // Central can know 630200 a moment before 630200 logs its hello's answer.
+    common::wait_until("630200 to log its connection", || async {
+        connected(&net) > 0
+    })
+    .await;
     assert_eq!(connected(&net), 1, "{}", net.log("630200"));
 
     net.start("630202").await;
