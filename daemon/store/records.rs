@@ -61,24 +61,44 @@ impl Store {
         doc.map(|d| parse_doc(&id.to_string(), &d)).transpose()
     }
 
-    /// Records matching `f`, oldest change first, each with its seq.
+    /// Records matching `f`, oldest change first, each with its seq. The
+    /// statement names only the filters given, so the planner can serve
+    /// `kind` from its index (a `($n IS NULL OR kind = $n)` form defeats
+    /// SQLite's planner: it scanned the whole table).
     pub async fn query(&self, f: &RecordFilter) -> Result<Vec<(i64, Record)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, seq, doc FROM records
-             WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR round_id = $2)
-               AND ($3 IS NULL OR origin = $3) AND seq > $4
-               AND ($5 IS NULL OR updated_at >= $5)
-             ORDER BY seq LIMIT $6",
-        )
-        .bind(f.kind.map(|k| k.as_str()))
-        .bind(f.round_id.as_deref())
-        .bind(f.origin.as_ref().map(|o| o.as_str()))
-        .bind(f.since_seq.unwrap_or(0))
-        .bind(f.since_time.as_deref())
-        .bind(f.limit)
-        .fetch_all(self.pool())
-        .await
-        .map_err(sql("querying records"))?;
+        let mut text = String::from("SELECT id, seq, doc FROM records WHERE seq > $1");
+        let mut n = 1;
+        for (given, condition) in [
+            (f.kind.is_some(), "kind ="),
+            (f.round_id.is_some(), "round_id ="),
+            (f.origin.is_some(), "origin ="),
+            (f.since_time.is_some(), "updated_at >="),
+        ] {
+            if given {
+                n += 1;
+                text.push_str(&format!(" AND {condition} ${n}"));
+            }
+        }
+        text.push_str(&format!(" ORDER BY seq LIMIT ${}", n + 1));
+        // Column names and numbered placeholders only: no value is in the text.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(text)).bind(f.since_seq.unwrap_or(0));
+        if let Some(k) = f.kind {
+            q = q.bind(k.as_str());
+        }
+        if let Some(r) = &f.round_id {
+            q = q.bind(r.as_str());
+        }
+        if let Some(o) = &f.origin {
+            q = q.bind(o.as_str());
+        }
+        if let Some(t) = &f.since_time {
+            q = q.bind(t.as_str());
+        }
+        let rows = q
+            .bind(f.limit)
+            .fetch_all(self.pool())
+            .await
+            .map_err(sql("querying records"))?;
         rows.iter()
             .map(|row| {
                 let id: String = col(row, "id")?;

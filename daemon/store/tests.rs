@@ -288,3 +288,67 @@ async fn a_parked_record_with_somewhere_new_to_go_is_reissued_at_the_log_end() {
     assert!(s.reissue_parked(&[done]).await.unwrap().is_empty());
     assert!(s.parked().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn queries_combine_exactly_the_filters_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir).await;
+    let at = |h: u32| {
+        chrono::DateTime::parse_from_rfc3339(&format!("2026-12-03T{h:02}:00:00Z"))
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let rows = [
+        (Kind::Finding, "630102", Some("r1"), 1),
+        (Kind::Finding, "630103", Some("r1"), 2),
+        (Kind::Finding, "630102", Some("r2"), 3),
+        (Kind::Notice, "630102", None, 4),
+    ];
+    let mut items = Vec::new();
+    for (kind, origin, round, hour) in rows {
+        let mut item = incoming(uuid::Uuid::new_v4(), kind, 1, &[]);
+        item.record.origin = id(origin);
+        item.record.round_id = round.map(str::to_string);
+        item.record.updated_at = at(hour);
+        item.doc = serde_json::to_string(&item.record).unwrap();
+        items.push(item);
+    }
+    apply(&s, None, items, vec![]).await;
+    let hours = |f: RecordFilter| {
+        let s = &s;
+        async move {
+            let found = s.query(&RecordFilter { limit: 100, ..f }).await.unwrap();
+            found
+                .iter()
+                .map(|(_, r)| r.updated_at.format("%H").to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        }
+    };
+    assert_eq!(hours(RecordFilter::default()).await, "01,02,03,04");
+    let findings = || RecordFilter {
+        kind: Some(Kind::Finding),
+        ..Default::default()
+    };
+    assert_eq!(hours(findings()).await, "01,02,03");
+    let of_r1_from_630102 = RecordFilter {
+        round_id: Some("r1".into()),
+        origin: Some(id("630102")),
+        ..findings()
+    };
+    assert_eq!(hours(of_r1_from_630102).await, "01");
+    let since = RecordFilter {
+        since_time: Some(at(2).to_rfc3339()),
+        since_seq: Some(2),
+        ..findings()
+    };
+    assert_eq!(hours(since).await, "03");
+    let first = s
+        .query(&RecordFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+}
