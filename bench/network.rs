@@ -338,6 +338,7 @@ async fn fan_in(b: &mut Bench, counties: usize, n: usize) -> Value {
     let cpu = daemons_cpu_s(&b.net);
     let counties_cpu: f64 = ids.iter().map(|id| cpu_s(&b.net, id)).sum();
     let chain = CHAIN.map(|id| cpu_s(&b.net, id));
+    let log_before = b.net.log("630200").len();
     let t = Instant::now();
     let writers = ids.iter().map(|id| b.write(id, "fanin", n));
     futures::future::join_all(writers).await;
@@ -347,7 +348,16 @@ async fn fan_in(b: &mut Bench, counties: usize, n: usize) -> Value {
     let mut by_node = chain_cpu(&b.net, &chain, rows);
     let counties_now: f64 = ids.iter().map(|id| cpu_s(&b.net, id)).sum();
     by_node["counties"] = json!((counties_now - counties_cpu) * 1e6 / rows as f64);
+    // How the municipality batched what it forwarded (its debug log).
+    let log = b.net.log("630200");
+    let pushes: Vec<u64> = log[log_before.min(log.len())..]
+        .lines()
+        .filter(|l| l.contains("Push finished."))
+        .filter_map(|l| l.split("records=").nth(1)?.split(' ').next()?.parse().ok())
+        .collect();
+    let forwarded: u64 = pushes.iter().sum();
     json!({"counties": counties, "rows_per_county": n, "last_county_written_s": written,
         "central_s": t.elapsed().as_secs_f64(), "municipal_rss_kib": rss_kib(b.net.pid("630200").unwrap()),
-        "daemons_cpu_s": daemons_cpu_s(&b.net) - cpu, "cpu_us_per_row_by_node": by_node})
+        "daemons_cpu_s": daemons_cpu_s(&b.net) - cpu, "cpu_us_per_row_by_node": by_node,
+        "municipal_pushes": pushes.len(), "municipal_records_per_push": forwarded as f64 / pushes.len().max(1) as f64})
 }
