@@ -28,7 +28,7 @@ use sqlx::{AnyPool, Executor, Row};
 pub use commit::{Commit, Committed};
 pub use links::{Change, CursorPos, OutboxItem, OutboxStats, QuarantineEntry, chain_next};
 pub use records::{Applied, Incoming, RangeItem, RecordFilter};
-pub use topology::{Rerouted, TopologyEntry};
+pub use topology::{Parked, Rerouted, TopologyEntry};
 
 use crate::node::NodeId;
 

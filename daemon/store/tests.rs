@@ -263,7 +263,7 @@ async fn a_parked_record_with_somewhere_new_to_go_is_reissued_at_the_log_end() {
             .unwrap()
             .is_empty()
     );
-    assert_eq!(s.parked().await.unwrap()[0].seq, 1);
+    assert_eq!(s.parked().await.unwrap()[0].item.seq, 1);
 
     // A new link: re-issued at seq 3 for both links, still parked there.
     let woken = s
@@ -273,7 +273,13 @@ async fn a_parked_record_with_somewhere_new_to_go_is_reissued_at_the_log_end() {
     assert_eq!(woken, [a.clone(), id("630103")].into_iter().collect());
     let reissued = s.change_at(3).await.unwrap().unwrap();
     assert_eq!((reissued.record_id, reissued.version), (rid.to_string(), 1));
-    assert_eq!(s.parked().await.unwrap()[0].seq, 3);
+    let now = &s.parked().await.unwrap()[0];
+    assert_eq!(now.item.seq, 3);
+    assert_eq!(
+        now.queued_on,
+        ["630102".to_string(), "630103".to_string()].into()
+    );
+    assert!(!again(&["630102", "630103"], true).changes(now));
     for (peer, from) in [(&a, after), (&id("630103"), [0, 0])] {
         let (items, _) = s.outbox_batch(peer, from, 10, 1 << 20).await.unwrap();
         let seqs: Vec<i64> = items.iter().map(|i| i.seq).collect();

@@ -29,9 +29,33 @@ pub struct Rerouted {
     pub park: bool,
 }
 
+/// A parked record and the links it was queued on so far.
+#[derive(Debug)]
+pub struct Parked {
+    pub item: RangeItem,
+    pub queued_on: BTreeSet<String>,
+}
+
+impl Rerouted {
+    /// Whether applying this route changes anything for `parked`: a link
+    /// it was never queued on, or nothing left to wait for.
+    pub fn changes(&self, parked: &Parked) -> bool {
+        !self.park
+            || self
+                .links
+                .iter()
+                .any(|l| !parked.queued_on.contains(l.as_str()))
+    }
+}
+
 /// The links a parked row was queued on, as stored in `parked.links`.
 pub(super) fn join_links<'a>(links: impl IntoIterator<Item = &'a str>) -> String {
     links.into_iter().collect::<Vec<_>>().join(",")
+}
+
+/// The links of a `parked.links` value.
+fn split_links(links: &str) -> impl Iterator<Item = &str> {
+    links.split(',').filter(|l| !l.is_empty())
 }
 
 /// One office below this node.
@@ -109,10 +133,12 @@ impl Store {
         Ok(())
     }
 
-    /// Records waiting for a destination to become known, with their seq.
-    pub async fn parked(&self) -> Result<Vec<RangeItem>, StoreError> {
+    /// Records waiting for a destination to become known, with their seq
+    /// and the links they were queued on so far.
+    pub async fn parked(&self) -> Result<Vec<Parked>, StoreError> {
         let rows = sqlx::query(
-            "SELECT r.id, r.seq, r.doc, r.received_from FROM parked p JOIN records r ON r.seq = p.seq ORDER BY p.seq",
+            "SELECT r.id, r.seq, r.doc, r.received_from, p.links
+             FROM parked p JOIN records r ON r.seq = p.seq ORDER BY p.seq",
         )
         .fetch_all(self.pool())
         .await
@@ -125,11 +151,15 @@ impl Store {
                     id,
                     reason: e.to_string(),
                 })?;
-                Ok(RangeItem {
-                    seq: col(r, "seq")?,
-                    record,
-                    doc,
-                    received_from: col(r, "received_from")?,
+                let links: String = col(r, "links")?;
+                Ok(Parked {
+                    item: RangeItem {
+                        seq: col(r, "seq")?,
+                        record,
+                        doc,
+                        received_from: col(r, "received_from")?,
+                    },
+                    queued_on: split_links(&links).map(str::to_string).collect(),
                 })
             })
             .collect()
@@ -166,6 +196,10 @@ impl Store {
                 reissued.push(done);
             }
         }
+        // Rows of records superseded since they were parked (a newer
+        // version was routed, and parked, on its own).
+        let stale = sqlx::query("DELETE FROM parked WHERE seq NOT IN (SELECT seq FROM records)");
+        execute(&mut tx, stale, "dropping stale parked rows").await?;
         tx.commit().await.map_err(sql("committing re-issue"))?;
         // Told under the write lock, in seq order, like any commit.
         let rows = reissued
@@ -228,7 +262,7 @@ async fn reissue(
         return Ok(None);
     };
     let queued: String = col(&row, "links")?;
-    let queued: BTreeSet<&str> = queued.split(',').filter(|l| !l.is_empty()).collect();
+    let queued: BTreeSet<&str> = split_links(&queued).collect();
     let new: Vec<&str> = r
         .links
         .iter()

@@ -123,27 +123,28 @@ fn source_of(parent: Option<&NodeId>, item: &RangeItem) -> Source {
 /// [`crate::store::Store::reissue_parked`]); those still waiting stay parked.
 pub async fn reroute_parked(engine: &Engine) -> Result<(), StoreError> {
     let parked = engine.store.parked().await?;
-    if parked.is_empty() {
-        return Ok(());
-    }
     let parent = engine.config.parent.as_ref().map(|p| p.id.clone());
     let rerouted: Vec<Rerouted> = parked
         .iter()
-        .map(|item| {
-            let source = source_of(parent.as_ref(), item);
-            let hops = engine.with_view(|v| routing::next_hops(v, &item.record, &source));
-            Rerouted {
-                seq: item.seq,
+        .filter_map(|p| {
+            let source = source_of(parent.as_ref(), &p.item);
+            let hops = engine.with_view(|v| routing::next_hops(v, &p.item.record, &source));
+            let r = Rerouted {
+                seq: p.item.seq,
                 links: hops.links,
                 park: hops.park,
-            }
+            };
+            r.changes(p).then_some(r)
         })
         .collect();
-    let waiting = rerouted.iter().filter(|r| r.park).count();
+    if rerouted.is_empty() {
+        return Ok(());
+    }
+    let waiting = parked.len() - rerouted.iter().filter(|r| !r.park).count();
     let woken = engine.store.reissue_parked(&rerouted).await?;
     info!(
         message = "Routed parked records again after the subtree changed.",
-        parked = parked.len(),
+        rerouted = rerouted.len(),
         still_waiting = waiting,
         links = ?woken
     );
