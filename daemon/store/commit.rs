@@ -190,14 +190,7 @@ impl Store {
                 }
             }
         }
-        let last = sqlx::query("SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(sql("reading the log's end"))?;
-        let (mut seq, mut chain): (i64, String) = match last {
-            Some(row) => (col(&row, "seq")?, col(&row, "chain")?),
-            None => (0, String::new()),
-        };
+        let (mut seq, mut chain) = log_end(&mut tx).await?;
 
         // Which items are stored, at which seq, with which chain hash.
         let mut out: Vec<Vec<Applied>> = group
@@ -341,6 +334,20 @@ impl Store {
         self.inner.tails.committed(seq, tail);
         Ok(out)
     }
+}
+
+/// The last seq of the change log and its chain hash ((0, "") when empty).
+pub(super) async fn log_end(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+) -> Result<(i64, String), StoreError> {
+    let last = sqlx::query("SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(sql("reading the log's end"))?;
+    Ok(match last {
+        Some(row) => (col(&row, "seq")?, col(&row, "chain")?),
+        None => (0, String::new()),
+    })
 }
 
 /// Queues `rows` on their links' outboxes, as of `now`.

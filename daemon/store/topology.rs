@@ -182,14 +182,7 @@ impl Store {
             .begin_write()
             .await
             .map_err(sql("beginning re-issue"))?;
-        let last = sqlx::query("SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(sql("reading the log's end"))?;
-        let mut end: (i64, String) = match last {
-            Some(row) => (col(&row, "seq")?, col(&row, "chain")?),
-            None => (0, String::new()),
-        };
+        let mut end = super::commit::log_end(&mut tx).await?;
         let mut reissued = Vec::new();
         for r in rerouted {
             if let Some(done) = reissue(&mut tx, r, &mut end).await? {
