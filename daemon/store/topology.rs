@@ -12,9 +12,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
 
+use super::commit::OutboxRow;
 use super::links::{Change, chain_next};
 use super::tail::TailRow;
-use super::{RangeItem, Store, StoreError, col, now_ms, sql};
+use super::{Backend, RangeItem, Store, StoreError, col, now_ms, sql};
 use crate::node::{Level, NodeId};
 use crate::records::Lane;
 
@@ -42,9 +43,21 @@ impl Rerouted {
     pub fn changes(&self, parked: &Parked) -> bool {
         !self.park
             || self
-                .links
-                .iter()
-                .any(|l| !parked.queued_on.contains(l.as_str()))
+                .new_links(|l| parked.queued_on.contains(l))
+                .next()
+                .is_some()
+    }
+
+    /// The links of this route that `queued` says the record was not
+    /// queued on yet.
+    fn new_links<'a>(
+        &'a self,
+        queued: impl Fn(&str) -> bool + 'a,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        self.links
+            .iter()
+            .map(NodeId::as_str)
+            .filter(move |l| !queued(l))
     }
 }
 
@@ -185,7 +198,7 @@ impl Store {
         let mut end = super::commit::log_end(&mut tx).await?;
         let mut reissued = Vec::new();
         for r in rerouted {
-            if let Some(done) = reissue(&mut tx, r, &mut end).await? {
+            if let Some(done) = reissue(self.inner.backend, &mut tx, r, &mut end).await? {
                 reissued.push(done);
             }
         }
@@ -237,6 +250,7 @@ async fn execute<'q>(
 /// Applies one new route (see [`Store::reissue_parked`]); `end` is the
 /// log's last seq and chain, moved on by a re-issue.
 async fn reissue(
+    backend: Backend,
     tx: &mut Transaction<'static, Any>,
     r: &Rerouted,
     end: &mut (i64, String),
@@ -251,17 +265,11 @@ async fn reissue(
     .await
     .map_err(sql("reading a parked record"))?;
     let Some(row) = row else {
-        execute(tx, unpark(), "dropping a stale parked row").await?;
-        return Ok(None);
+        return Ok(None); // Superseded: its row goes with the stale ones.
     };
     let queued: String = col(&row, "links")?;
     let queued: BTreeSet<&str> = split_links(&queued).collect();
-    let new: Vec<&str> = r
-        .links
-        .iter()
-        .map(NodeId::as_str)
-        .filter(|l| !queued.contains(l))
-        .collect();
+    let new: Vec<&str> = r.new_links(|l| queued.contains(l)).collect();
     if new.is_empty() {
         if !r.park {
             execute(tx, unpark(), "unparking").await?;
@@ -306,20 +314,9 @@ async fn reissue(
         .bind(seq)
         .bind(r.seq);
     execute(tx, moved, "moving a parked record's queued rows").await?;
-    for peer in &new {
-        let q = sqlx::query(
-            "INSERT INTO outbox (peer, lane, seq, bytes, queued_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING",
-        );
-        let q = q
-            .bind(peer.to_string())
-            .bind(lane_no)
-            .bind(seq)
-            .bind(bytes)
-            .bind(now_ms());
-        execute(tx, q, "queueing a re-issued record").await?;
-        peers.insert(peer.to_string());
-    }
+    let rows: Vec<OutboxRow> = new.iter().map(|p| (*p, lane_no, seq, bytes)).collect();
+    super::commit::queue(backend, tx, &rows, now_ms()).await?;
+    peers.extend(new.iter().map(|p| p.to_string()));
     execute(tx, unpark(), "unparking").await?;
     if r.park {
         let links = join_links(queued.iter().copied().chain(new.iter().copied()));
