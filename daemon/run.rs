@@ -104,6 +104,11 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
     ));
     tracker.spawn(crate::sync::budget::watch(engine.clone(), stop.clone()));
     tracker.spawn(crate::health::run(engine.clone(), stop.clone()));
+    tracker.spawn(crate::store::run_compaction(
+        engine.store.clone(),
+        config.compact_every,
+        stop.clone(),
+    ));
     tracker.spawn(crate::workflow::supervise::run_on_schedule(
         engine.clone(),
         stop.clone(),

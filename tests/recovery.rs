@@ -159,3 +159,69 @@ async fn a_county_rebuilt_with_an_empty_store_loses_nothing() {
         net.wait_for("630100", id).await;
     }
 }
+
+/// Every node compacts its change log each second here (health is a new
+/// version every second, so there is always something superseded), while
+/// findings flow and the parent restarts: the parent reconnects with
+/// cursors into the compacted log, no store starts a new generation,
+/// nothing is lost or applied twice, and the log stays small.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compacting_the_change_log_under_live_links_loses_nothing() {
+    let mut net = Net::new(SMALL_TREE);
+    let compacting = ["630102", "630100", "630000"];
+    for id in compacting {
+        net.set_config_line(id, "store", "compact_secs = 1");
+    }
+    net.start_all().await;
+    for i in 0..10 {
+        net.submit("630102", "finding", numbered("630102", i)).await;
+    }
+    common::wait_until("every node to compact its log", || async {
+        compacting
+            .iter()
+            .all(|id| net.log(id).contains("Compacted the change log"))
+    })
+    .await;
+
+    net.stop("630100");
+    for i in 10..20 {
+        net.submit("630102", "finding", numbered("630102", i)).await;
+    }
+    net.start("630100").await;
+    net.wait_count("000000", "finding", 20).await;
+    let want: Vec<String> = (0..20).map(|i| format!("630102-{i:04}")).collect();
+    assert_eq!(titles(&net, "000000", "630102").await, want);
+    for at in ["630100", "630000", "000000"] {
+        assert_applied_once(&net, at).await;
+    }
+    for id in compacting {
+        let log = net.log(id);
+        assert!(
+            !log.contains("went back in time") && !log.contains("another generation"),
+            "{id} sent everything again after compaction:\n{log}"
+        );
+    }
+    // The county's own health record, a new version every second, keeps
+    // only its newest entries in the county's log (at most: the current
+    // one, the one its parent's cursor names, and those since the last pass).
+    let own_health = || async {
+        let health = net.query("630102", "health").await;
+        let own = health.iter().find(|r| r["origin"] == "630102").cloned();
+        own.map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["version"].as_i64().unwrap(),
+            )
+        })
+    };
+    common::wait_until("630102's health to reach version 8", || async {
+        own_health().await.is_some_and(|(_, v)| v >= 8)
+    })
+    .await;
+    let (id, version) = own_health().await.unwrap();
+    let entries = net.log_entries_of("630102", &id).await;
+    assert!(
+        entries <= 4,
+        "630102's log holds {entries} entries of its health record at version {version}"
+    );
+}

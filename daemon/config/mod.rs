@@ -84,6 +84,8 @@ pub struct Config {
     pub store_url: String,
     /// Cap on the store's size; at the cap writes fail cleanly ("full").
     pub store_max_bytes: Option<u64>,
+    /// How often superseded entries are deleted from the change log.
+    pub compact_every: Duration,
     /// Per kind: the highest level it travels up to, `None` for not at all.
     pub routing: BTreeMap<Kind, Option<Level>>,
     pub retry_min: Duration,
@@ -446,6 +448,11 @@ impl Config {
                 .max_size_mb
                 .map(|mb| positive("store.max_size_mb", Some(mb), 1).map(|mb| mb * 1024 * 1024))
                 .transpose()?,
+            compact_every: Duration::from_secs(positive(
+                "store.compact_secs",
+                raw.store.compact_secs,
+                3600,
+            )?),
             routing,
             retry_min,
             retry_max,

@@ -80,6 +80,8 @@ pub struct RawStore {
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_size_mb: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compact_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

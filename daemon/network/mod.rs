@@ -186,6 +186,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
                     .cloned()
                     .unwrap_or_else(|| "sqlite://data/xunlian.db".into()),
                 max_size_mb: None,
+                compact_secs: None,
             },
             routing: BTreeMap::new(),
             sync: RawSync {

@@ -13,6 +13,7 @@
 
 mod bulk;
 mod commit;
+mod compact;
 mod links;
 mod records;
 mod tail;
@@ -26,6 +27,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
 pub use commit::{Commit, Committed};
+pub use compact::{Compacted, run_compaction};
 pub use links::{Change, CursorPos, OutboxItem, OutboxStats, QuarantineEntry, chain_next};
 pub use records::{Applied, Incoming, RangeItem, RecordFilter};
 pub use topology::{Parked, Rerouted, TopologyEntry};

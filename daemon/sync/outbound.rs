@@ -29,9 +29,10 @@ pub async fn reconcile(
     let store = &engine.store;
     let from = match claimed {
         Some(c) if c.seq == 0 => 0,
-        Some(c) if c.generation == store.generation() => match store.change_at(c.seq).await? {
-            Some(change) if change.chain == c.chain => c.seq,
-            _ => {
+        Some(c) if c.generation == store.generation() => {
+            if store.holds_position(c).await? {
+                c.seq
+            } else {
                 let fresh = store.rotate_generation().await?;
                 warn!(
                     message = "A peer holds a cursor into history this store does not have: the store went back in time (restored from a backup?). Starting a new generation and sending everything again.",
@@ -42,7 +43,7 @@ pub async fn reconcile(
                 );
                 0
             }
-        },
+        }
         Some(c) => {
             info!(
                 message = "Peer holds a cursor of another generation of this store; sending everything again.",

@@ -588,6 +588,21 @@ impl Net {
             .store_url
     }
 
+    /// How many entries of `record_id` `id`'s change log holds.
+    pub async fn log_entries_of(&self, id: &str, record_id: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.store_url(id))
+            .await
+            .expect("open store");
+        let n = sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE record_id = $1")
+            .bind(record_id)
+            .fetch_one(&pool)
+            .await
+            .expect("count changes");
+        pool.close().await;
+        n
+    }
+
     /// Records of which some version was appended to `id`'s change log
     /// more than once (must be none: applied exactly once in effect). A
     /// parked record re-issued at the log's end is not applied again.
