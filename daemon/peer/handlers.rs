@@ -224,6 +224,9 @@ async fn pull(
 ) -> Result<Response, PeerRefusal> {
     let child = authorize_child(&engine, &peer, &headers)?;
     let req: PullRequest = parse(&peer, &body)?;
+    // The body is a slice of the connection's read buffer: held through
+    // the long poll, it would pin that buffer (kilobytes per waiting child).
+    drop((headers, body));
     for r in &req.refused {
         warn!(
             message = "Child refused a record this node sent it.",

@@ -95,7 +95,14 @@ pub async fn serve(
             debug!(message = "Peer connected.", peer = %peer.id, remote = %remote);
             let svc = TowerToHyperService::new(app.layer(axum::Extension(peer)));
             let mut builder = Builder::new(TokioExecutor::new());
-            builder.http2().max_concurrent_streams(MAX_STREAMS_PER_CHILD);
+            // No Date header: nothing reads it, and on HTTP/2 each new value
+            // is a new entry in the connection's header table (kilobytes
+            // per child over time).
+            builder.http1().auto_date_header(false);
+            builder
+                .http2()
+                .max_concurrent_streams(MAX_STREAMS_PER_CHILD)
+                .auto_date_header(false);
             let conn = builder.serve_connection(TokioIo::new(stream), svc);
             tokio::select! {
                 r = conn => if let Err(e) = r {
