@@ -8,17 +8,14 @@
 //!
 //! What stays: the log's last entry (the next append chains on it); every
 //! entry that is the current version of its record (outbox reads and
-//! re-sends join on it); the entry at every position a receiver confirmed
-//! (`acked`), so the usual reconnect still checks the receiver's cursor
-//! against the chain hash; parked entries.
-//!
-//! A receiver may still hold a cursor at a deleted entry (it passed a
-//! superseded version). The store remembers how far compaction has gone
-//! (`meta.compacted_through`): a cursor at or below it that points at no
-//! entry names a position this log had, in this generation, and is taken
-//! as it is (see [`Store::holds_position`]). A store restored from a backup
-//! brings the backup's mark, so a cursor into history the backup never saw
-//! is still refused.
+//! re-sends join on it); every entry still queued on a link (sent or not,
+//! its receiver may name it when it reconnects); the entry at every
+//! position a receiver confirmed (`acked`); parked entries. So any position
+//! a receiver can name in this log's history is either still there, to be
+//! checked against its chain hash, or at or below what that receiver
+//! confirmed (it went back in time itself) - see [`Store::holds_position`].
+//! A store restored from a backup is still detected: a position it cannot
+//! find above what the receiver confirmed is not its history.
 
 use std::time::{Duration, Instant};
 
@@ -28,9 +25,14 @@ use tracing::{info, warn};
 use super::links::CursorPos;
 use super::{Store, StoreError, sql};
 
-/// Log entries looked at per transaction: short, so writers are held up
-/// for milliseconds at a time.
-const WINDOW: i64 = 5000;
+/// Log entries looked at per transaction, at least: short, so writers are
+/// held up for milliseconds at a time.
+const MIN_WINDOW: i64 = 5000;
+
+/// At most: a window reads the whole outbox once (it has no index by seq),
+/// so with a large backlog windows grow to its size, to read it a bounded
+/// number of times per pass.
+const MAX_WINDOW: i64 = 1_000_000;
 
 /// What one compaction pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -50,16 +52,21 @@ impl Store {
                 .fetch_one(self.pool())
                 .await
                 .map_err(sql("reading the log's end"))?;
+        let queued: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM outbox")
+            .fetch_one(self.pool())
+            .await
+            .map_err(sql("counting the outbox"))?;
+        let window = queued.clamp(MIN_WINDOW, MAX_WINDOW);
         let through = end - 1;
         let mut done = Compacted::default();
         let mut lo = 0i64;
         while lo < through {
-            // The window's upper end: WINDOW entries on, or the pass's end.
+            // The window's upper end: `window` entries on, or the pass's end.
             let next: Option<i64> = sqlx::query_scalar(
                 "SELECT seq FROM changes WHERE seq > $1 ORDER BY seq LIMIT 1 OFFSET $2",
             )
             .bind(lo)
-            .bind(WINDOW - 1)
+            .bind(window - 1)
             .fetch_optional(self.pool())
             .await
             .map_err(sql("reading the log"))?;
@@ -71,52 +78,39 @@ impl Store {
         Ok(done)
     }
 
-    /// One transaction: deletes the removable entries in `(lo, hi]` and
-    /// raises the compaction mark to `hi`.
+    /// One transaction: deletes the removable entries in `(lo, hi]`.
     async fn compact_window(&self, lo: i64, hi: i64) -> Result<u64, StoreError> {
         let _w = self.inner.write.lock().await;
-        let mut tx = self
-            .begin_write()
-            .await
-            .map_err(sql("beginning compaction"))?;
         let removed = sqlx::query(
             "DELETE FROM changes WHERE seq > $1 AND seq <= $2
                AND NOT EXISTS (SELECT 1 FROM records r WHERE r.seq = changes.seq)
+               AND seq NOT IN (SELECT seq FROM outbox WHERE seq > $1 AND seq <= $2)
                AND seq NOT IN (SELECT seq FROM acked)
                AND seq NOT IN (SELECT seq FROM parked)",
         )
         .bind(lo)
         .bind(hi)
-        .execute(&mut *tx)
+        .execute(&self.inner.writer)
         .await
         .map_err(sql("compacting the log"))?
         .rows_affected();
-        // The mark only rises: an earlier pass may have gone further.
-        sqlx::query(
-            "INSERT INTO meta (key, value) VALUES ('compacted_through', $1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value
-             WHERE CAST(meta.value AS BIGINT) < CAST(excluded.value AS BIGINT)",
-        )
-        .bind(hi.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(sql("recording compaction"))?;
-        tx.commit().await.map_err(sql("committing compaction"))?;
         Ok(removed)
     }
 
-    /// True when `pos` names a position of this node's log: the entry at
-    /// its seq has its chain hash, or the entry was compacted away (at or
-    /// below the compaction mark). False when this log has no such
-    /// position: the store went back in time since the peer saw it.
-    pub async fn holds_position(&self, pos: &CursorPos) -> Result<bool, StoreError> {
-        if let Some(change) = self.change_at(pos.seq).await? {
-            return Ok(change.chain == pos.chain);
-        }
-        let mark: Option<String> = self.meta_get("compacted_through").await?;
-        Ok(mark
-            .and_then(|m| m.parse::<i64>().ok())
-            .is_some_and(|m| pos.seq <= m))
+    /// True when `pos` names a position of this node's log, given that its
+    /// receiver confirmed this log up to `confirmed`: the entry at its seq
+    /// has its chain hash, or the entry is gone (compacted) and lies within
+    /// what the receiver confirmed. False when this log has no such
+    /// position: the store went back in time since the receiver saw it.
+    pub async fn holds_position(
+        &self,
+        pos: &CursorPos,
+        confirmed: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(match self.change_at(pos.seq).await? {
+            Some(change) => change.chain == pos.chain,
+            None => pos.seq <= confirmed,
+        })
     }
 }
 

@@ -159,8 +159,7 @@ impl Store {
     /// Up to `max_records` / about `max_bytes` of what `peer` still has to
     /// receive, urgent lane first, each lane in seq order after `after[lane]`.
     /// Also returns, per lane, the last seq looked at: rows whose record has
-    /// since been superseded are skipped but still passed (their log entries
-    /// may be compacted away, hence the outer join). A lane the
+    /// since been superseded are skipped but still passed. A lane the
     /// in-memory tail covers is served from it (see `tail`).
     pub async fn outbox_batch(
         &self,
@@ -190,7 +189,7 @@ impl Store {
             }
             let rows = sqlx::query(
                 "SELECT o.seq, r.doc, c.record_id, c.version, c.chain
-                 FROM outbox o LEFT JOIN changes c ON c.seq = o.seq LEFT JOIN records r ON r.seq = o.seq
+                 FROM outbox o JOIN changes c ON c.seq = o.seq LEFT JOIN records r ON r.seq = o.seq
                  WHERE o.peer = $1 AND o.lane = $2 AND o.seq > $3 ORDER BY o.seq LIMIT $4",
             )
             .bind(peer.as_str())

@@ -364,91 +364,64 @@ async fn compaction_drops_superseded_entries_and_keeps_every_position_a_peer_can
     let dir = tempfile::tempdir().unwrap();
     let s = open(&dir).await;
     let peer = id("630000");
-    let a = uuid::Uuid::new_v4();
-    // Seqs 1..=5: versions 1..=5 of `a`; seq 6: another record.
-    for v in 1..=5 {
+    let [a, b, c] = [(); 3].map(|_| uuid::Uuid::new_v4());
+    // Seqs 1..=4: versions 1..=4 of `a`; 5: `b`; 6: `a` v5; 7: `c`.
+    let mut writes: Vec<(uuid::Uuid, u64)> = (1..=4).map(|v| (a, v)).collect();
+    writes.extend([(b, 1), (a, 5), (c, 1)]);
+    for (rid, v) in writes {
         apply(
             &s,
             None,
-            vec![incoming(a, Kind::Finding, v, &["630000"])],
+            vec![incoming(rid, Kind::Finding, v, &["630000"])],
             vec![],
         )
         .await;
     }
-    let b = uuid::Uuid::new_v4();
-    apply(
-        &s,
-        None,
-        vec![incoming(b, Kind::Finding, 1, &["630000"])],
-        vec![],
-    )
-    .await;
-    // The parent confirmed up to seq 3; seqs 4..=6 still wait on the link.
-    s.ack(&peer, &[(Lane::Bulk, 3)]).await.unwrap();
-    let generation = s.generation();
-    let at = |seq| CursorPos {
-        generation: generation.clone(),
-        seq,
-        chain: String::new(),
+    let entries = async |s: &Store| {
+        let mut held = Vec::new();
+        for seq in 1..=7 {
+            if s.change_at(seq).await.unwrap().is_some() {
+                held.push(seq);
+            }
+        }
+        held
     };
-    assert!(
-        !s.holds_position(&at(2)).await.unwrap(),
-        "not compacted yet"
-    );
-    let chain3 = s.change_at(3).await.unwrap().unwrap().chain;
-
+    // The parent confirmed up to seq 2; 3..=7 are still queued on the link.
+    s.ack(&peer, &[(Lane::Bulk, 2)]).await.unwrap();
     let done = s.compact_log().await.unwrap();
     assert_eq!(
         done,
-        Compacted {
-            removed: 3,
-            through: 5
-        }
-    );
-    for seq in [1, 2, 4] {
-        assert!(
-            s.change_at(seq).await.unwrap().is_none(),
-            "seq {seq} superseded"
-        );
-    }
-    for seq in [3, 5, 6] {
-        assert!(s.change_at(seq).await.unwrap().is_some(), "seq {seq} kept");
-    }
-    // The link still sends the current versions, passing the compacted one.
-    let (items, passed) = s.outbox_batch(&peer, [0, 3], 10, 1 << 20).await.unwrap();
-    let seqs: Vec<i64> = items.iter().map(|i| i.seq).collect();
-    assert_eq!(seqs, [5, 6]);
-    assert_eq!(passed, [0, 6]);
-    // Positions: a compacted one is known without its hash; a kept one is
-    // checked against its hash; one past the log's end is not known.
-    assert!(s.holds_position(&at(2)).await.unwrap());
-    let mut acked = at(3);
-    acked.chain = chain3;
-    assert!(s.holds_position(&acked).await.unwrap());
-    assert!(!s.holds_position(&at(3)).await.unwrap(), "wrong hash");
-    assert!(!s.holds_position(&at(7)).await.unwrap(), "beyond the end");
-
-    // Nothing more to do; the mark never moves back, and survives a reopen.
-    assert_eq!(s.compact_log().await.unwrap().removed, 0);
-    apply(
-        &s,
-        None,
-        vec![incoming(b, Kind::Finding, 2, &["630000"])],
-        vec![],
-    )
-    .await;
-    drop(s);
-    let s = open(&dir).await;
-    assert!(s.holds_position(&at(4)).await.unwrap());
-    assert_eq!(
-        s.compact_log().await.unwrap(),
         Compacted {
             removed: 1,
             through: 6
         }
     );
-    assert!(
-        s.change_at(6).await.unwrap().is_none(),
-        "b v1 superseded by seq 7"
+    assert_eq!(
+        entries(&s).await,
+        [2, 3, 4, 5, 6, 7],
+        "queued and confirmed kept"
     );
+
+    // Once confirmed, superseded entries go; current ones and the end stay.
+    let chain5 = s.change_at(5).await.unwrap().unwrap().chain;
+    s.ack(&peer, &[(Lane::Bulk, 5)]).await.unwrap();
+    assert_eq!(s.compact_log().await.unwrap().removed, 3);
+    assert_eq!(entries(&s).await, [5, 6, 7]);
+    let (items, passed) = s.outbox_batch(&peer, [0, 5], 10, 1 << 20).await.unwrap();
+    assert_eq!(items.iter().map(|i| i.seq).collect::<Vec<_>>(), [6, 7]);
+    assert_eq!(passed, [0, 7]);
+
+    // Positions: a kept entry is checked against its hash; a compacted one
+    // is this log's only within what the receiver confirmed; one past the
+    // end is not this log's.
+    let at = |seq, chain: &str| CursorPos {
+        generation: s.generation(),
+        seq,
+        chain: chain.to_string(),
+    };
+    assert!(s.holds_position(&at(5, &chain5), 5).await.unwrap());
+    assert!(!s.holds_position(&at(5, "other"), 5).await.unwrap());
+    assert!(s.holds_position(&at(3, ""), 5).await.unwrap());
+    assert!(!s.holds_position(&at(3, ""), 2).await.unwrap());
+    assert!(!s.holds_position(&at(9, ""), 5).await.unwrap());
 }

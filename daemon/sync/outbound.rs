@@ -27,10 +27,11 @@ pub async fn reconcile(
     claimed: Option<&CursorPos>,
 ) -> Result<i64, StoreError> {
     let store = &engine.store;
+    let acked = store.acked(peer, lane).await?;
     let from = match claimed {
         Some(c) if c.seq == 0 => 0,
         Some(c) if c.generation == store.generation() => {
-            if store.holds_position(c).await? {
+            if store.holds_position(c, acked).await? {
                 c.seq
             } else {
                 let fresh = store.rotate_generation().await?;
@@ -55,7 +56,6 @@ pub async fn reconcile(
         }
         None => 0,
     };
-    let acked = store.acked(peer, lane).await?;
     if from < acked {
         requeue(engine, peer, lane, from, acked).await?;
     }
