@@ -45,7 +45,8 @@ pub struct Compacted {
 
 impl Store {
     /// Deletes superseded log entries nobody can still ask for (see the
-    /// module doc), in short transactions of at most [`WINDOW`] entries.
+    /// module doc), one statement per window of [`MIN_WINDOW`] entries or
+    /// more (see [`MAX_WINDOW`]).
     pub async fn compact_log(&self) -> Result<Compacted, StoreError> {
         let end: i64 =
             sqlx::query_scalar("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM changes")
@@ -78,7 +79,7 @@ impl Store {
         Ok(done)
     }
 
-    /// One transaction: deletes the removable entries in `(lo, hi]`.
+    /// One statement: deletes the removable entries in `(lo, hi]`.
     async fn compact_window(&self, lo: i64, hi: i64) -> Result<u64, StoreError> {
         let _w = self.inner.write.lock().await;
         let removed = sqlx::query(
