@@ -45,8 +45,8 @@ pub struct Compacted {
 
 impl Store {
     /// Deletes superseded log entries nobody can still ask for (see the
-    /// module doc), one statement per window of [`MIN_WINDOW`] entries or
-    /// more (see [`MAX_WINDOW`]).
+    /// module doc), one statement per window of `MIN_WINDOW` entries or
+    /// more (see `MAX_WINDOW`).
     pub async fn compact_log(&self) -> Result<Compacted, StoreError> {
         let end: i64 =
             sqlx::query_scalar("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM changes")
