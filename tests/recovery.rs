@@ -239,3 +239,60 @@ async fn compacting_the_change_log_under_live_links_loses_nothing() {
         "630102's log holds {entries} entries of its health record at version {version}"
     );
 }
+
+/// The parent link of `id` as its status reports it.
+async fn parent_link(net: &Net, id: &str) -> Value {
+    let status = net.status(id).await;
+    status["links"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["direction"] == "parent").cloned())
+        .expect("a parent link in the status")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_parent_is_reached_at_once_however_long_it_was_down() {
+    let mut net = Net::new(SMALL_TREE);
+    // A back-off that would grow to ten minutes: after a dozen failures
+    // the next attempt would be due minutes later, beyond the test's patience.
+    net.set_config_line("630102", "sync", "retry_min_ms = 100");
+    net.set_config_line("630102", "sync", "retry_max_secs = 600");
+    net.start_all().await;
+    net.wait_knows("630100", &["630102"]).await;
+    net.stop("630100");
+    // Refused connections are probed at the short pace, without growing
+    // the delay, and repeated failures do not flood the log.
+    common::wait_until("the county to fail a dozen attempts", || async {
+        parent_link(&net, "630102").await["session_failures"]
+            .as_u64()
+            .unwrap_or(0)
+            >= 12
+    })
+    .await;
+    let link = parent_link(&net, "630102").await;
+    let error = link["last_error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(
+        error.contains("connection refused"),
+        "the error names its cause: {error}"
+    );
+    let warnings = net
+        .log("630102")
+        .matches("Link to parent failed; retrying.")
+        .count();
+    assert!(
+        (1..=3).contains(&warnings),
+        "{warnings} warnings for {} failures",
+        link["session_failures"]
+    );
+
+    let id = net
+        .submit("630102", "finding", finding("after the restart"))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    net.start("630100").await;
+    net.wait_for("630100", &id).await;
+}

@@ -33,6 +33,9 @@ pub struct LinkState {
     pub peer_version: Option<String>,
     pub peer_cert_not_after: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// Sessions with the parent that ended in an error, refused
+    /// connections included (parent links only).
+    pub session_failures: u64,
 }
 
 /// One link's wake signal and state.

@@ -31,6 +31,10 @@ pub struct LinkReport {
     pub peer_version: Option<String>,
     pub peer_cert_not_after: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// Sessions with the parent that ended in an error (parent links only;
+    /// absent in health records of older nodes).
+    #[serde(default)]
+    pub session_failures: u64,
     /// Budget warnings in force for this link.
     pub warnings: Vec<String>,
 }
@@ -62,6 +66,7 @@ pub async fn link_reports(engine: &Engine) -> Result<Vec<LinkReport>, StoreError
             peer_version: s.peer_version,
             peer_cert_not_after: s.peer_cert_not_after,
             last_error: s.last_error,
+            session_failures: s.session_failures,
             warnings: budget_warnings(&engine.config.budget, &backlog, now),
         });
     }

@@ -1,4 +1,5 @@
-//! Exponential back-off with full jitter for reconnecting links.
+//! Exponential back-off with full jitter for reconnecting links, and the
+//! short probe delay used while the parent's host refuses connections.
 
 use std::time::Duration;
 
@@ -31,6 +32,22 @@ impl Backoff {
         Duration::from_millis(rand::rng().random_range(lo..=hi))
     }
 
+    /// The delay after a refused connection: drawn from `[min, 2 × min]`
+    /// (at most `max`), and the exponential delay is left where it was.
+    ///
+    /// A refusal is the parent's host answering that nothing listens on the
+    /// port: the daemon is down (stopped, restarting, being upgraded), and
+    /// asking again costs it nothing. Probing at this pace reaches a
+    /// restarted parent within moments instead of after a delay that grew
+    /// to `max` while it was down. Errors that reach the parent (timeouts,
+    /// TLS failures, refused requests) keep the growing delay: retrying
+    /// those loads it.
+    pub fn next_refused_delay(&self) -> Duration {
+        let lo = self.min.as_millis() as u64;
+        let hi = ((self.min * 2).min(self.max).as_millis() as u64).max(lo);
+        Duration::from_millis(rand::rng().random_range(lo..=hi))
+    }
+
     /// Back to the shortest delay after a success.
     pub fn reset(&mut self) {
         self.current = self.min;
@@ -51,5 +68,25 @@ mod tests {
         assert_eq!(b.current, Duration::from_secs(2));
         b.reset();
         assert_eq!(b.current, Duration::from_millis(100));
+    }
+
+    #[test]
+    fn refused_connections_are_probed_at_the_short_pace_without_growing() {
+        let mut b = Backoff::new(Duration::from_millis(100), Duration::from_secs(60));
+        for _ in 0..5 {
+            b.next_delay();
+        }
+        let grown = b.current;
+        assert_eq!(grown, Duration::from_millis(3200));
+        for _ in 0..50 {
+            let d = b.next_refused_delay();
+            assert!(d >= Duration::from_millis(100) && d <= Duration::from_millis(200));
+        }
+        assert_eq!(
+            b.current, grown,
+            "a refusal neither grows nor resets the delay"
+        );
+        let tight = Backoff::new(Duration::from_millis(100), Duration::from_millis(150));
+        assert!(tight.next_refused_delay() <= Duration::from_millis(150));
     }
 }

@@ -2,8 +2,10 @@
 //! opened with a hello (`/peer/v1/health`), then a push loop, a pull loop
 //! and an announce loop (a new hello whenever this node's subtree changes)
 //! side by side until one fails; then back-off with jitter and a new
-//! session. A link that comes up catches up at once: the push loop
-//! starts from the parent's cursor and the pull loop from ours.
+//! session (a parent whose host refuses connections is probed at a short
+//! pace instead, see [`Backoff::next_refused_delay`]). A link that comes up
+//! catches up at once: the push loop starts from the parent's cursor and
+//! the pull loop from ours.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +34,7 @@ use crate::store::Commit;
 /// Why a session with the parent ended.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    #[error("request to {url} failed: {source}")]
+    #[error("request to {url} failed: {}", with_causes(source))]
     Http { url: String, source: reqwest::Error },
     #[error("parent refused {path}: HTTP {status} ({reason}): {message}")]
     Refused {
@@ -52,12 +54,89 @@ pub enum LinkError {
     Tls(anyhow::Error),
 }
 
+impl LinkError {
+    /// Whether the parent's host refused the connection: nothing listens
+    /// on the parent's port.
+    fn is_refused(&self) -> bool {
+        let LinkError::Http { source, .. } = self else {
+            return false;
+        };
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
+        while let Some(e) = cause {
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::ConnectionRefused
+            {
+                return true;
+            }
+            cause = e.source();
+        }
+        false
+    }
+}
+
+/// An error and its causes, `outer: inner: …` (reqwest's own message
+/// names only the URL; the cause says what went wrong).
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
+}
+
+/// Keeps a link that keeps failing the same way from logging a warning
+/// per attempt: a repeated error is logged at warning level once per
+/// `every` (with how many attempts failed since), otherwise at debug.
+struct FailureLog {
+    every: Duration,
+    last: Option<(String, std::time::Instant)>,
+    since: u64,
+}
+
+impl FailureLog {
+    fn new(every: Duration) -> Self {
+        FailureLog {
+            every,
+            last: None,
+            since: 0,
+        }
+    }
+
+    /// The next failure is news again (the link was up in between).
+    fn forget(&mut self) {
+        self.last = None;
+        self.since = 0;
+    }
+
+    /// Whether this failure is worth a warning; if so, returns how many
+    /// failures were logged at debug level since the last warning.
+    fn warn(&mut self, error: &str) -> Option<u64> {
+        let fresh = match &self.last {
+            Some((text, at)) => text != error || at.elapsed() >= self.every,
+            None => true,
+        };
+        if !fresh {
+            self.since += 1;
+            return None;
+        }
+        self.last = Some((error.to_string(), std::time::Instant::now()));
+        Some(std::mem::take(&mut self.since))
+    }
+}
+
 /// Runs the link to the parent until `stop` is cancelled.
 pub async fn run(engine: SharedEngine, tls: Arc<ClientTls>, stop: CancellationToken) {
     let Some(parent) = engine.config.parent.clone() else {
         return;
     };
     let mut backoff = Backoff::new(engine.config.retry_min, engine.config.retry_max);
+    let mut failures = FailureLog::new(engine.config.retry_max);
     let span = info_span!("uplink", peer = %parent.id);
     async move {
         loop {
@@ -68,19 +147,39 @@ pub async fn run(engine: SharedEngine, tls: Arc<ClientTls>, stop: CancellationTo
             };
             let link = engine.link(&parent.id);
             if let Err(e) = result {
-                let delay = backoff.next_delay();
+                let delay = if e.is_refused() {
+                    backoff.next_refused_delay()
+                } else {
+                    backoff.next_delay()
+                };
+                let error = e.to_string();
                 if let Some(l) = link {
                     l.update(|s| {
+                        if s.connected {
+                            // A session that was up broke: news, whatever it says.
+                            failures.forget();
+                        }
                         s.connected = false;
-                        s.last_error = Some(e.to_string());
+                        s.last_error = Some(error.clone());
+                        s.session_failures += 1;
                     });
                 }
-                warn!(
-                    message = "Link to parent failed; retrying.",
-                    peer = %parent.id,
-                    error = %e,
-                    retry_in_ms = delay.as_millis() as u64
-                );
+                let retry_in_ms = delay.as_millis() as u64;
+                match failures.warn(&error) {
+                    Some(repeated) => warn!(
+                        message = "Link to parent failed; retrying.",
+                        peer = %parent.id,
+                        error = %error,
+                        retry_in_ms,
+                        failed_quietly_since_last_warning = repeated
+                    ),
+                    None => debug!(
+                        message = "Link to parent failed again; retrying.",
+                        peer = %parent.id,
+                        error = %error,
+                        retry_in_ms
+                    ),
+                }
                 tokio::select! {
                     _ = stop.cancelled() => return,
                     _ = tokio::time::sleep(delay) => {}

@@ -65,6 +65,7 @@ pub fn render(report: &StatusReport) -> String {
     let traffic_bytes = Counters::default();
     let refusals = Counters::default();
     let cert_expiry = IntGauges::default();
+    let session_failures = Counters::default();
     for l in &report.links {
         let link = || vec![("peer", l.peer.clone()), ("direction", l.direction.clone())];
         connected.get_or_create(&link()).set(i64::from(l.connected));
@@ -84,6 +85,11 @@ pub fn render(report: &StatusReport) -> String {
             let mut labels = link();
             labels.push(("reason", reason.clone()));
             refusals.get_or_create(&labels).inc_by(*n);
+        }
+        if l.direction == "parent" {
+            session_failures
+                .get_or_create(&link())
+                .inc_by(l.session_failures);
         }
         if let Some(t) = l.peer_cert_not_after {
             cert_expiry.get_or_create(&link()).set(t.timestamp());
@@ -123,6 +129,11 @@ pub fn render(report: &StatusReport) -> String {
         "xunlian_link_refusals",
         "Records and requests refused on the link, by reason",
         refusals.clone(),
+    );
+    reg.register(
+        "xunlian_link_session_failures",
+        "Sessions with the parent that failed (refused connections included)",
+        session_failures.clone(),
     );
     reg.register(
         "xunlian_link_peer_cert_expiry_timestamp_seconds",
