@@ -277,6 +277,12 @@ async fn a_restarted_parent_is_reached_at_once_however_long_it_was_down() {
         error.contains("connection refused"),
         "the error names its cause: {error}"
     );
+    let config = net.nodes["630102"].config.to_str().unwrap().to_string();
+    let shown = common::text(&common::xunlian(&["status", "--config", &config]));
+    assert!(
+        shown.contains("failed sessions: ") && shown.to_lowercase().contains("connection refused"),
+        "`xunlian status` shows the failures and their cause:\n{shown}"
+    );
     let warnings = net
         .log("630102")
         .matches("Link to parent failed; retrying.")

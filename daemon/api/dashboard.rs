@@ -174,10 +174,7 @@ fn links(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
             .iter()
             .map(|(r, n)| format!("{} {n}", esc(r)))
             .collect();
-        let mut notes: Vec<String> = l.warnings.iter().map(|w| esc(w)).collect();
-        if let Some(e) = &l.last_error {
-            notes.push(esc(e));
-        }
+        let notes: Vec<String> = l.notes().iter().map(|n| esc(n)).collect();
         let _ = writeln!(
             h,
             "<tr class=\"{class}\"><td>{peer}</td><td>{dir}</td><td>{state}</td><td>{seen}</td><td class=num>{backlog}</td><td class=num>{lag:.1}</td><td class=num>{rin}</td><td class=num>{rout}</td><td>{refusals}</td><td class=warn>{notes}</td></tr>",

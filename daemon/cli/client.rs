@@ -229,10 +229,6 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
         } else {
             "disconnected"
         };
-        let mut notes: Vec<String> = l.warnings.clone();
-        if let Some(e) = &l.last_error {
-            notes.push(e.clone());
-        }
         out += &format!(
             "{:<10} {:<7} {} {:>8} {:>9.1} {:>10} {:>10}  {}\n",
             l.peer,
@@ -242,7 +238,7 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
             l.lag_ms as f64 / 1000.0,
             l.records_in,
             l.records_out,
-            notes.join("; ")
+            l.notes().join("; ")
         );
     }
     if !r.subtree.is_empty() {

@@ -39,6 +39,20 @@ pub struct LinkReport {
     pub warnings: Vec<String>,
 }
 
+impl LinkReport {
+    /// What an operator should read about the link beside its figures:
+    /// budget warnings, failed sessions (since the daemon started), the
+    /// last error.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = self.warnings.clone();
+        if self.session_failures > 0 {
+            notes.push(format!("failed sessions: {}", self.session_failures));
+        }
+        notes.extend(self.last_error.clone());
+        notes
+    }
+}
+
 /// The measures of every link of `engine`, parent first.
 pub async fn link_reports(engine: &Engine) -> Result<Vec<LinkReport>, StoreError> {
     let now = Utc::now().timestamp_millis();
