@@ -625,3 +625,31 @@ async fn tls_reloaded(tls: &ClientTls, seen: u64) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_failure_warns_once_per_interval_and_news_warns_at_once() {
+        let mut log = FailureLog::new(Duration::from_secs(3600));
+        assert_eq!(log.warn("refused"), Some(0), "the first failure warns");
+        assert_eq!(log.warn("refused"), None);
+        assert_eq!(log.warn("refused"), None);
+        assert_eq!(
+            log.warn("timed out"),
+            Some(2),
+            "a different error warns, with the quiet ones counted"
+        );
+        assert_eq!(log.warn("timed out"), None);
+        log.forget();
+        assert_eq!(
+            log.warn("timed out"),
+            Some(0),
+            "after the link was up, the same error is news"
+        );
+        let mut every_time = FailureLog::new(Duration::ZERO);
+        assert_eq!(every_time.warn("refused"), Some(0));
+        assert_eq!(every_time.warn("refused"), Some(0));
+    }
+}
