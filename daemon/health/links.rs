@@ -32,8 +32,8 @@ pub struct LinkReport {
     pub peer_cert_not_after: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     /// Sessions with the parent that ended in an error (parent links only;
-    /// absent in health records of older nodes).
-    #[serde(default)]
+    /// left out when zero, and absent in health records of older nodes).
+    #[serde(default, skip_serializing_if = "super::is_zero")]
     pub session_failures: u64,
     /// Budget warnings in force for this link.
     pub warnings: Vec<String>,

@@ -63,8 +63,9 @@ struct Summary {
     links_down: i64,
 }
 
-fn is_zero(v: &i64) -> bool {
-    *v == 0
+/// For fields left out of health records when zero (most are).
+fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 /// Whether an ancestor learns anything from `link` in a health record:
