@@ -277,6 +277,26 @@ async fn a_restarted_parent_is_reached_at_once_however_long_it_was_down() {
         error.contains("connection refused"),
         "the error names its cause: {error}"
     );
+    let metrics = net.metrics("630102").await;
+    let scrape =
+        prometheus_parse::Scrape::parse(metrics.lines().map(|l| Ok(l.to_string()))).unwrap();
+    let counted = scrape
+        .samples
+        .iter()
+        .find(|s| {
+            s.metric == "xunlian_link_session_failures_total"
+                && s.labels.get("peer") == Some("630100")
+        })
+        .map(|s| match s.value {
+            // The parser files a `_total` sample under its family's TYPE
+            // or as untyped, depending on how it matches the names.
+            prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+            _ => 0.0,
+        });
+    assert!(
+        counted.is_some_and(|v| v >= 12.0),
+        "session failures in /metrics: {counted:?}\n{metrics}"
+    );
     let config = net.nodes["630102"].config.to_str().unwrap().to_string();
     let shown = common::text(&common::xunlian(&["status", "--config", &config]));
     assert!(
