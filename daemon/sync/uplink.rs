@@ -295,7 +295,10 @@ impl<'a> Session<'a> {
     /// Pushes the outbox up, batch after batch. While the parent commits
     /// one batch, the next is cut and encoded, so a backlog streams without
     /// a gap; the parent still commits them one at a time, in order, and
-    /// the outbox is trimmed only by what it confirmed.
+    /// the outbox is trimmed only by what it confirmed. The trim (a write
+    /// transaction here) runs while the next batch travels, in order with
+    /// every other trim of this loop; one lost with the session is made
+    /// good by the next hello (`reconcile` trims to the parent's cursor).
     async fn push_loop(&self, parent_limits: &Limits) -> Result<(), LinkError> {
         let e = self.engine;
         let peer = &self.parent.id;
@@ -317,10 +320,13 @@ impl<'a> Session<'a> {
             e.store.acked(peer, Lane::Bulk).await?,
         ];
         let mut ready: Option<Batch> = None;
+        // What the parent confirmed of the last batch, not trimmed yet.
+        let mut confirmed: Vec<(Lane, i64)> = Vec::new();
         loop {
             let batch = match ready.take() {
                 Some(b) => b,
                 None => {
+                    self.trim(&mut confirmed).await?;
                     wake.borrow_and_update();
                     match self.cut(after, &limits).await? {
                         Next::Batch(b) => b,
@@ -340,10 +346,12 @@ impl<'a> Session<'a> {
             };
             let before = after;
             after = batch.passed;
-            let (resp, next) = tokio::join!(
+            let (resp, next, trimmed) = tokio::join!(
                 self.send::<PushResponse>(wire::PATH_PUSH, &batch.body, Duration::from_secs(120)),
-                self.cut(after, &limits)
+                self.cut(after, &limits),
+                self.trim(&mut confirmed)
             );
+            trimmed?;
             let resp = match resp {
                 Err(LinkError::Refused { reason, .. }) if reason == "topology_stale" => {
                     // The batch was cut for a subtree the parent has not
@@ -362,13 +370,12 @@ impl<'a> Session<'a> {
             // Only a cursor into the log this batch came from confirms
             // anything: the parent still answers with its cursor of an
             // older generation for a lane the batch did not touch.
-            let acks: Vec<(Lane, i64)> = resp
+            confirmed = resp
                 .cursors
                 .iter()
                 .filter(|c| c.pos.generation == batch.generation)
                 .map(|c| (c.lane, c.pos.seq))
                 .collect();
-            e.store.ack(peer, &acks).await?;
             for r in &resp.refused {
                 warn!(
                     message = "Parent refused a record; it stays in the parent's quarantine.",
@@ -385,6 +392,17 @@ impl<'a> Session<'a> {
             });
             debug!(message = "Push finished.", peer = %peer, records = batch.records, stored = resp.stored);
         }
+    }
+
+    /// Trims the outbox by what the parent confirmed (nothing to do when
+    /// it confirmed nothing).
+    async fn trim(&self, confirmed: &mut Vec<(Lane, i64)>) -> Result<(), LinkError> {
+        if confirmed.is_empty() {
+            return Ok(());
+        }
+        let acks = std::mem::take(confirmed);
+        self.engine.store.ack(&self.parent.id, &acks).await?;
+        Ok(())
     }
 
     /// The next batch after `after`, encoded for the wire.
