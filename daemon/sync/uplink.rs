@@ -34,7 +34,8 @@ use crate::store::Commit;
 /// Why a session with the parent ended.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    #[error("request to {url} failed: {}", with_causes(source))]
+    // The URL once: reqwest's message repeats it.
+    #[error("request to {url} failed: {}", with_causes(source).replace(&format!(" for url ({url})"), ""))]
     Http { url: String, source: reqwest::Error },
     #[error("parent refused {path}: HTTP {status} ({reason}): {message}")]
     Refused {
@@ -75,7 +76,7 @@ impl LinkError {
 }
 
 /// An error and its causes, `outer: inner: …` (reqwest's own message
-/// names only the URL; the cause says what went wrong).
+/// says only what failed, for which URL; the causes say why).
 fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut cause = e.source();
