@@ -1,5 +1,6 @@
-//! Exponential back-off with full jitter for reconnecting links, and the
-//! short probe delay used while the parent's host refuses connections.
+//! How a reconnecting link waits and reports: exponential back-off with
+//! full jitter, the short probe delay used while the parent's host refuses
+//! connections, and the log cadence of a failure that repeats.
 
 use std::time::Duration;
 
@@ -54,6 +55,46 @@ impl Backoff {
     }
 }
 
+/// Keeps a link that keeps failing the same way from logging a warning
+/// per attempt: a repeated error is logged at warning level once per
+/// `every` (with how many attempts failed since), otherwise at debug.
+pub struct FailureLog {
+    every: Duration,
+    last: Option<(String, std::time::Instant)>,
+    since: u64,
+}
+
+impl FailureLog {
+    pub fn new(every: Duration) -> Self {
+        FailureLog {
+            every,
+            last: None,
+            since: 0,
+        }
+    }
+
+    /// The next failure is news again (the link was up in between).
+    pub fn forget(&mut self) {
+        self.last = None;
+        self.since = 0;
+    }
+
+    /// Whether this failure is worth a warning; if so, returns how many
+    /// failures were logged at debug level since the last warning.
+    pub fn warn(&mut self, error: &str) -> Option<u64> {
+        let fresh = match &self.last {
+            Some((text, at)) => text != error || at.elapsed() >= self.every,
+            None => true,
+        };
+        if !fresh {
+            self.since += 1;
+            return None;
+        }
+        self.last = Some((error.to_string(), std::time::Instant::now()));
+        Some(std::mem::take(&mut self.since))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +129,28 @@ mod tests {
         );
         let tight = Backoff::new(Duration::from_millis(100), Duration::from_millis(150));
         assert!(tight.next_refused_delay() <= Duration::from_millis(150));
+    }
+
+    #[test]
+    fn a_repeated_failure_warns_once_per_interval_and_news_warns_at_once() {
+        let mut log = FailureLog::new(Duration::from_secs(3600));
+        assert_eq!(log.warn("refused"), Some(0), "the first failure warns");
+        assert_eq!(log.warn("refused"), None);
+        assert_eq!(log.warn("refused"), None);
+        assert_eq!(
+            log.warn("timed out"),
+            Some(2),
+            "a different error warns, with the quiet ones counted"
+        );
+        assert_eq!(log.warn("timed out"), None);
+        log.forget();
+        assert_eq!(
+            log.warn("timed out"),
+            Some(0),
+            "after the link was up, the same error is news"
+        );
+        let mut every_time = FailureLog::new(Duration::ZERO);
+        assert_eq!(every_time.warn("refused"), Some(0));
+        assert_eq!(every_time.warn("refused"), Some(0));
     }
 }

@@ -18,7 +18,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info, info_span, warn};
 
-use super::backoff::Backoff;
+use super::backoff::{Backoff, FailureLog};
 use super::outbound::{next_batch, reconcile};
 use super::wire::{
     self, HelloRequest, HelloResponse, Limits, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest,
@@ -34,8 +34,8 @@ use crate::store::Commit;
 /// Why a session with the parent ended.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    // The URL once: reqwest's message repeats it.
-    #[error("request to {url} failed: {}", with_causes(source).replace(&format!(" for url ({url})"), ""))]
+    /// `source` carries no URL (`without_url`): the message says it once.
+    #[error("request to {url} failed: {}", with_causes(source))]
     Http { url: String, source: reqwest::Error },
     #[error("parent refused {path}: HTTP {status} ({reason}): {message}")]
     Refused {
@@ -76,7 +76,7 @@ impl LinkError {
 }
 
 /// An error and its causes, `outer: inner: …` (reqwest's own message
-/// says only what failed, for which URL; the causes say why).
+/// says only what failed; the causes say why).
 fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut cause = e.source();
@@ -89,46 +89,6 @@ fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
         cause = c.source();
     }
     out
-}
-
-/// Keeps a link that keeps failing the same way from logging a warning
-/// per attempt: a repeated error is logged at warning level once per
-/// `every` (with how many attempts failed since), otherwise at debug.
-struct FailureLog {
-    every: Duration,
-    last: Option<(String, std::time::Instant)>,
-    since: u64,
-}
-
-impl FailureLog {
-    fn new(every: Duration) -> Self {
-        FailureLog {
-            every,
-            last: None,
-            since: 0,
-        }
-    }
-
-    /// The next failure is news again (the link was up in between).
-    fn forget(&mut self) {
-        self.last = None;
-        self.since = 0;
-    }
-
-    /// Whether this failure is worth a warning; if so, returns how many
-    /// failures were logged at debug level since the last warning.
-    fn warn(&mut self, error: &str) -> Option<u64> {
-        let fresh = match &self.last {
-            Some((text, at)) => text != error || at.elapsed() >= self.every,
-            None => true,
-        };
-        if !fresh {
-            self.since += 1;
-            return None;
-        }
-        self.last = Some((error.to_string(), std::time::Instant::now()));
-        Some(std::mem::take(&mut self.since))
-    }
 }
 
 /// Runs the link to the parent until `stop` is cancelled.
@@ -508,9 +468,9 @@ impl<'a> Session<'a> {
         timeout: Duration,
     ) -> Result<Resp, LinkError> {
         let url = format!("{}{}", self.parent.url, path);
-        let http = |source| LinkError::Http {
+        let http = |source: reqwest::Error| LinkError::Http {
             url: url.clone(),
-            source,
+            source: source.without_url(),
         };
         let client = self
             .client
@@ -642,33 +602,5 @@ async fn tls_reloaded(tls: &ClientTls, seen: u64) {
         if tls.generation() != seen {
             return;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_repeated_failure_warns_once_per_interval_and_news_warns_at_once() {
-        let mut log = FailureLog::new(Duration::from_secs(3600));
-        assert_eq!(log.warn("refused"), Some(0), "the first failure warns");
-        assert_eq!(log.warn("refused"), None);
-        assert_eq!(log.warn("refused"), None);
-        assert_eq!(
-            log.warn("timed out"),
-            Some(2),
-            "a different error warns, with the quiet ones counted"
-        );
-        assert_eq!(log.warn("timed out"), None);
-        log.forget();
-        assert_eq!(
-            log.warn("timed out"),
-            Some(0),
-            "after the link was up, the same error is news"
-        );
-        let mut every_time = FailureLog::new(Duration::ZERO);
-        assert_eq!(every_time.warn("refused"), Some(0));
-        assert_eq!(every_time.warn("refused"), Some(0));
     }
 }
