@@ -9,19 +9,22 @@
 //! neither aborts the others' transaction nor leaves one committed but
 //! untold to the outbox tails. When a group fails, its members are retried
 //! one by one, so one member's fault is reported to that member alone.
+//!
+//! What a group writes is worked out by `plan`; SQLite executes it on its
+//! own write connection (`lite`, on a blocking thread), PostgreSQL through
+//! sqlx here (`apply_any`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
 use super::bulk::MultiRow;
-use super::links::{Change, CursorPos, QuarantineEntry, chain_next};
+use super::links::{CursorPos, QuarantineEntry};
+use super::plan::{Plan, item_ids};
 use super::records::{Applied, Incoming};
-use super::tail::TailRow;
 use super::{Backend, Store, StoreError, col, now_ms, sql};
 use crate::node::NodeId;
-use crate::records::{Classification, Lane, Record};
+use crate::records::Lane;
 
 /// One writer's part of a group commit.
 #[derive(Debug, Default)]
@@ -56,14 +59,14 @@ struct Waiting {
 }
 
 /// Current versions of records, by id.
-static HELD_VERSIONS: MultiRow =
+pub(super) static HELD_VERSIONS: MultiRow =
     MultiRow::list("SELECT id, version FROM records WHERE id IN (", ")");
-static APPEND_CHANGES: MultiRow = MultiRow::values(
+pub(super) static APPEND_CHANGES: MultiRow = MultiRow::values(
     "INSERT INTO changes (seq, record_id, version, chain) VALUES ",
     4,
     "",
 );
-static UPSERT_RECORDS: MultiRow = MultiRow::values(
+pub(super) static UPSERT_RECORDS: MultiRow = MultiRow::values(
     "INSERT INTO records (id, kind, origin, version, seq, lane, round_id, classification,
          updated_at, received_at, received_from, bytes, doc) VALUES ",
     13,
@@ -72,12 +75,12 @@ static UPSERT_RECORDS: MultiRow = MultiRow::values(
          updated_at = excluded.updated_at, received_at = excluded.received_at,
          received_from = excluded.received_from, bytes = excluded.bytes, doc = excluded.doc",
 );
-static QUEUE_OUTBOX: MultiRow = MultiRow::values(
+pub(super) static QUEUE_OUTBOX: MultiRow = MultiRow::values(
     "INSERT INTO outbox (peer, lane, seq, bytes, queued_at) VALUES ",
     5,
     " ON CONFLICT DO NOTHING",
 );
-static PARK: MultiRow = MultiRow::values(
+pub(super) static PARK: MultiRow = MultiRow::values(
     "INSERT INTO parked (seq, links) VALUES ",
     2,
     " ON CONFLICT DO NOTHING",
@@ -124,7 +127,7 @@ impl Store {
         }
         let (commits, replies): (Vec<Commit>, Vec<_>) =
             group.into_iter().map(|w| (w.commit, w.reply)).unzip();
-        let outcome = self.apply(&commits).await;
+        let (commits, outcome) = self.apply(commits).await;
         if let Err(e) = &outcome
             && commits.len() > 1
         {
@@ -134,11 +137,13 @@ impl Store {
                 error = %e
             );
             for (c, reply) in commits.into_iter().zip(replies) {
-                let one = self.apply(std::slice::from_ref(&c)).await;
-                let _ = reply.send(one.map(|mut a| Committed {
-                    items: c.items,
-                    applied: a.remove(0),
-                }));
+                let (mut one, applied) = self.apply(vec![c]).await;
+                if let Some(c) = one.pop() {
+                    let _ = reply.send(applied.map(|mut a| Committed {
+                        items: c.items,
+                        applied: a.remove(0),
+                    }));
+                }
             }
             return;
         }
@@ -152,6 +157,8 @@ impl Store {
                 }
             }
             Err(e) => {
+                // One member (or none handed back: the others' replies
+                // drop, which reads as interrupted).
                 if let Some(reply) = replies.into_iter().next() {
                     let _ = reply.send(Err(e));
                 }
@@ -160,18 +167,36 @@ impl Store {
     }
 
     /// One transaction for `group`; the caller holds the write lock.
-    /// Returns, per commit, what happened to each of its items.
-    async fn apply(&self, group: &[Commit]) -> Result<Vec<Vec<Applied>>, StoreError> {
+    /// Returns the group with, per commit, what happened to each of its
+    /// items; the group comes back empty only if the runtime shut down
+    /// under a SQLite commit.
+    async fn apply(
+        &self,
+        group: Vec<Commit>,
+    ) -> (Vec<Commit>, Result<Vec<Vec<Applied>>, StoreError>) {
+        if self.inner.lite.is_none() {
+            let outcome = self.apply_any(&group).await;
+            return (group, outcome);
+        }
+        let store = self.clone();
+        let blocking = tokio::task::spawn_blocking(move || {
+            let lite = store.inner.lite.as_ref().expect("a SQLite store");
+            let outcome = lite.apply(&group, &store.inner.tails);
+            (group, outcome)
+        });
+        match blocking.await {
+            Ok(done) => done,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => (Vec::new(), Err(StoreError::Interrupted)),
+        }
+    }
+
+    /// [`Store::apply`] through sqlx (PostgreSQL): multi-row statements,
+    /// each a round trip to the server.
+    async fn apply_any(&self, group: &[Commit]) -> Result<Vec<Vec<Applied>>, StoreError> {
         let backend = self.inner.backend;
         let mut tx = self.begin_write().await.map_err(sql("beginning commit"))?;
-        let now = now_ms();
-        // Every item of the group, with the commit it belongs to.
-        let items: Vec<(usize, &Incoming)> = group
-            .iter()
-            .enumerate()
-            .flat_map(|(m, c)| c.items.iter().map(move |i| (m, i)))
-            .collect();
-        let ids: Vec<String> = items.iter().map(|(_, i)| i.record.id.to_string()).collect();
+        let ids = item_ids(group);
         let mut held: HashMap<&str, i64> = HashMap::with_capacity(ids.len());
         for (text, chunk) in HELD_VERSIONS.chunks(backend, &ids) {
             let mut q = sqlx::query(text);
@@ -190,157 +215,79 @@ impl Store {
                 }
             }
         }
-        let (mut seq, mut chain) = log_end(&mut tx).await?;
-
-        // Which items are stored, at which seq, with which chain hash.
-        let mut out: Vec<Vec<Applied>> = group
+        let held: Vec<Option<i64>> = ids
             .iter()
-            .map(|c| Vec::with_capacity(c.items.len()))
+            .map(|id| held.get(id.as_str()).copied())
             .collect();
-        let mut changes: Vec<(i64, usize, String)> = Vec::new();
-        for (k, (m, item)) in items.iter().enumerate() {
-            let version = item.record.version as i64;
-            if held.get(ids[k].as_str()).is_some_and(|v| *v >= version) {
-                out[*m].push(Applied::Unchanged);
-                continue;
-            }
-            held.insert(ids[k].as_str(), version);
-            seq += 1;
-            chain = chain_next(&chain, &ids[k], version);
-            changes.push((seq, k, chain.clone()));
-            out[*m].push(Applied::Stored { seq });
-        }
+        let end = log_end(&mut tx).await?;
+        let plan = Plan::new(group, ids, &held, end, now_ms());
+        let now = plan.now();
         APPEND_CHANGES
             .execute(
                 backend,
                 &mut tx,
-                &changes,
+                &plan.changes(),
                 "appending changes",
-                |q, (seq, k, chain)| {
-                    q.bind(*seq)
-                        .bind(ids[*k].as_str())
-                        .bind(items[*k].1.record.version as i64)
-                        .bind(chain.as_str())
+                |q, c| {
+                    q.bind(c.seq)
+                        .bind(c.record_id)
+                        .bind(c.version)
+                        .bind(c.chain)
                 },
             )
             .await?;
-
-        // A record stored twice in one group keeps only its last version:
-        // the earlier one is superseded before anyone could read it.
-        let is_latest =
-            |k: usize| held.get(ids[k].as_str()) == Some(&(items[k].1.record.version as i64));
-        let latest: Vec<(i64, usize, &str)> = changes
-            .iter()
-            .filter(|(_, k, _)| is_latest(*k))
-            .map(|(seq, k, chain)| (*seq, *k, chain.as_str()))
-            .collect();
-        let updated: Vec<String> = latest
-            .iter()
-            .map(|(_, k, _)| items[*k].1.record.updated_at.to_rfc3339())
-            .collect();
-        let rows: Vec<(i64, usize, &str)> = latest
-            .iter()
-            .zip(&updated)
-            .map(|((seq, k, _), u)| (*seq, *k, u.as_str()))
-            .collect();
         UPSERT_RECORDS
             .execute(
                 backend,
                 &mut tx,
-                &rows,
+                &plan.records(),
                 "storing records",
-                |q, (seq, k, updated)| {
-                    let (m, item) = items[*k];
-                    let r = &item.record;
-                    q.bind(ids[*k].as_str())
-                        .bind(r.kind.as_str())
-                        .bind(r.origin.as_str())
-                        .bind(r.version as i64)
-                        .bind(*seq)
-                        .bind(r.kind.lane().as_i64())
-                        .bind(r.round_id.as_deref())
-                        .bind(classification_str(r))
-                        .bind(*updated)
-                        .bind(now)
-                        .bind(group[m].from.as_ref().map(|f| f.as_str()))
-                        .bind(item.doc.len() as i64)
-                        .bind(item.doc.as_str())
+                |q, r| {
+                    q.bind(r.id)
+                        .bind(r.kind)
+                        .bind(r.origin)
+                        .bind(r.version)
+                        .bind(r.seq)
+                        .bind(r.lane)
+                        .bind(r.round_id)
+                        .bind(r.classification)
+                        .bind(r.updated_at)
+                        .bind(r.received_at)
+                        .bind(r.received_from)
+                        .bind(r.bytes)
+                        .bind(r.doc)
                 },
             )
             .await?;
-        let outbox: Vec<OutboxRow> = latest
-            .iter()
-            .flat_map(|(seq, k, _)| {
-                let item = items[*k].1;
-                let lane = item.record.kind.lane().as_i64();
-                item.hops
-                    .iter()
-                    .map(move |p| (p.as_str(), lane, *seq, item.doc.len() as i64))
-            })
-            .collect();
-        queue(backend, &mut tx, &outbox, now).await?;
-        let parked: Vec<(i64, String)> = latest
-            .iter()
-            .filter(|(_, k, _)| items[*k].1.park)
-            .map(|(seq, k, _)| {
-                let links =
-                    super::topology::join_links(items[*k].1.hops.iter().map(|h| h.as_str()));
-                (*seq, links)
-            })
-            .collect();
+        queue(backend, &mut tx, &plan.outbox(), now).await?;
         PARK.execute(
             backend,
             &mut tx,
-            &parked,
+            &plan.parked(),
             "parking records",
             |q, (seq, links)| q.bind(*seq).bind(links.as_str()),
         )
         .await?;
-        for c in group {
-            if let Some(peer) = &c.from {
-                for (lane, pos) in &c.cursors {
-                    super::links::save_cursor(&mut tx, peer, *lane, pos, now).await?;
-                }
-            }
-            for q in &c.quarantine {
-                super::links::insert_quarantine(&mut tx, q, now).await?;
-            }
+        for (peer, lane, pos) in plan.cursors() {
+            super::links::save_cursor(&mut tx, peer, lane, pos, now).await?;
+        }
+        for q in plan.quarantine() {
+            super::links::insert_quarantine(&mut tx, q, now).await?;
         }
         tx.commit().await.map_err(sql("committing"))?;
-
-        // Tell the tails, under the write lock, in seq order.
-        let mut tail = Vec::with_capacity(outbox.len());
-        for (seq, k, chain) in &latest {
-            let item = items[*k].1;
-            if item.hops.is_empty() {
-                continue;
-            }
-            let doc: Arc<str> = Arc::from(item.doc.as_str());
-            let change = Arc::new(Change {
-                record_id: ids[*k].clone(),
-                version: item.record.version as i64,
-                chain: chain.to_string(),
-            });
-            for peer in &item.hops {
-                tail.push(TailRow {
-                    peer: peer.as_str(),
-                    lane: item.record.kind.lane(),
-                    seq: *seq,
-                    doc: doc.clone(),
-                    change: change.clone(),
-                });
-            }
-        }
-        self.inner.tails.committed(seq, tail);
-        Ok(out)
+        plan.tell(&self.inner.tails);
+        Ok(plan.applied())
     }
 }
+
+/// The last entry of the change log.
+pub(super) const LOG_END: &str = "SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1";
 
 /// The last seq of the change log and its chain hash ((0, "") when empty).
 pub(super) async fn log_end(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
 ) -> Result<(i64, String), StoreError> {
-    let last = sqlx::query("SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1")
+    let last = sqlx::query(LOG_END)
         .fetch_optional(&mut **tx)
         .await
         .map_err(sql("reading the log's end"))?;
@@ -368,12 +315,4 @@ pub(super) async fn queue(
             },
         )
         .await
-}
-
-fn classification_str(r: &Record) -> &'static str {
-    match r.classification {
-        Classification::Internal => "internal",
-        Classification::Confidential => "confidential",
-        Classification::Secret => "secret",
-    }
 }

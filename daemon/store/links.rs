@@ -71,6 +71,18 @@ pub struct QuarantineEntry {
     pub raw: String,
 }
 
+/// Saves a receiver cursor (peer, lane, generation, seq, chain, at). A
+/// replayed (older) batch of the same generation never moves the cursor
+/// back; a new generation always replaces it.
+pub(super) const SAVE_CURSOR: &str = "INSERT INTO cursors (peer, lane, generation, seq, chain, at)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (peer, lane) DO UPDATE SET generation = excluded.generation,
+         seq = excluded.seq, chain = excluded.chain, at = excluded.at
+     WHERE cursors.generation <> excluded.generation OR cursors.seq < excluded.seq";
+
+/// Quarantines a refused record (at, peer, record_id, kind, reason, raw).
+pub(super) const INSERT_QUARANTINE: &str = "INSERT INTO quarantine (at, peer, record_id, kind, reason, raw) VALUES ($1, $2, $3, $4, $5, $6)";
+
 pub(super) async fn save_cursor(
     tx: &mut Transaction<'_, Any>,
     peer: &NodeId,
@@ -78,24 +90,16 @@ pub(super) async fn save_cursor(
     pos: &CursorPos,
     now: i64,
 ) -> Result<(), StoreError> {
-    // A replayed (older) batch of the same generation never moves the
-    // cursor back; a new generation always replaces it.
-    sqlx::query(
-        "INSERT INTO cursors (peer, lane, generation, seq, chain, at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (peer, lane) DO UPDATE SET generation = excluded.generation,
-             seq = excluded.seq, chain = excluded.chain, at = excluded.at
-         WHERE cursors.generation <> excluded.generation OR cursors.seq < excluded.seq",
-    )
-    .bind(peer.as_str())
-    .bind(lane.as_i64())
-    .bind(&pos.generation)
-    .bind(pos.seq)
-    .bind(&pos.chain)
-    .bind(now)
-    .execute(&mut **tx)
-    .await
-    .map_err(sql("saving cursor"))?;
+    sqlx::query(SAVE_CURSOR)
+        .bind(peer.as_str())
+        .bind(lane.as_i64())
+        .bind(&pos.generation)
+        .bind(pos.seq)
+        .bind(&pos.chain)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(sql("saving cursor"))?;
     Ok(())
 }
 
@@ -104,18 +108,16 @@ pub(super) async fn insert_quarantine(
     q: &QuarantineEntry,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO quarantine (at, peer, record_id, kind, reason, raw) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(now)
-    .bind(q.peer.as_deref())
-    .bind(q.record_id.as_deref())
-    .bind(q.kind.as_deref())
-    .bind(&q.reason)
-    .bind(&q.raw)
-    .execute(&mut **tx)
-    .await
-    .map_err(sql("quarantining"))?;
+    sqlx::query(INSERT_QUARANTINE)
+        .bind(now)
+        .bind(q.peer.as_deref())
+        .bind(q.record_id.as_deref())
+        .bind(q.kind.as_deref())
+        .bind(&q.reason)
+        .bind(&q.raw)
+        .execute(&mut **tx)
+        .await
+        .map_err(sql("quarantining"))?;
     Ok(())
 }
 

@@ -15,6 +15,8 @@ mod bulk;
 mod commit;
 mod compact;
 mod links;
+mod lite;
+mod plan;
 mod records;
 mod tail;
 mod topology;
@@ -52,6 +54,11 @@ pub enum StoreError {
     Sql {
         what: &'static str,
         source: sqlx::Error,
+    },
+    #[error("store {what}: {source}")]
+    Sqlite {
+        what: &'static str,
+        source: rusqlite::Error,
     },
     #[error(
         "store is full ({what}): the disk or store.max_size_mb is exhausted; nothing was written. \
@@ -106,9 +113,11 @@ pub struct Store {
 struct Inner {
     /// Connections for reads.
     pool: AnyPool,
-    /// The connection every write transaction runs on (SQLite: one of its
-    /// own; PostgreSQL: the read pool).
+    /// The connection every write transaction but group commits runs on
+    /// (SQLite: one of its own; PostgreSQL: the read pool).
     writer: AnyPool,
+    /// SQLite: the connection group commits run on (see `lite`).
+    lite: Option<lite::LiteWriter>,
     /// SQLite or PostgreSQL: how a write transaction begins.
     backend: Backend,
     /// One writer at a time (see module doc).
@@ -234,11 +243,19 @@ impl Store {
                 .fetch_one(&pool)
                 .await
                 .map_err(sql("reading the log's end"))?;
+        let lite = match backend {
+            Backend::Sqlite => Some(lite::LiteWriter::open(
+                opts_path(url)?.as_path(),
+                max_bytes,
+            )?),
+            Backend::Postgres => None,
+        };
         Ok(Store {
             inner: std::sync::Arc::new(Inner {
                 backend,
                 pool,
                 writer,
+                lite,
                 queue: commit::Queue::default(),
                 tails: tail::Tails::new(log_end),
                 write: tokio::sync::Mutex::new(()),
@@ -314,9 +331,22 @@ impl Store {
 
     /// Closes the pool, flushing the WAL.
     pub async fn close(&self) {
+        if let Some(lite) = &self.inner.lite {
+            lite.close();
+        }
         self.pool().close().await;
         self.inner.writer.close().await;
     }
+}
+
+/// The file a `sqlite://` URL names, as sqlx reads it.
+fn opts_path(url: &str) -> Result<std::path::PathBuf, StoreError> {
+    let opts =
+        sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|source| StoreError::Open {
+            url: url.to_string(),
+            source,
+        })?;
+    Ok(opts.get_filename().to_path_buf())
 }
 
 /// Settings of every new connection: on SQLite, WAL with full durability

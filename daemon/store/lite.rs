@@ -1,0 +1,209 @@
+//! The connection SQLite's group commits run on, through SQLite's own
+//! binding (rusqlite) rather than sqlx.
+//!
+//! Why: a group commit is the hot path of every hop, and through sqlx's
+//! `Any` driver each text value was copied twice into fresh allocations
+//! before SQLite copied it again, about a third of a commit's instructions.
+//! Here values are bound by reference into the same multi-row statements
+//! (prepared once), and the whole transaction runs on one blocking thread
+//! with no hop to a worker per statement. Everything else (reads, the rarer writes,
+//! migrations) stays on sqlx; all writers hold the store's write lock, so
+//! the two write connections never contend.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior, params};
+
+use super::bulk::MultiRow;
+use super::commit::{
+    APPEND_CHANGES, Commit, HELD_VERSIONS, LOG_END, PARK, QUEUE_OUTBOX, UPSERT_RECORDS,
+};
+use super::links::{INSERT_QUARANTINE, SAVE_CURSOR};
+use super::plan::{Plan, item_ids};
+use super::records::Applied;
+use super::tail::Tails;
+use super::{Backend, SQLITE_PAGE_SIZE, StoreError, now_ms};
+
+/// SQLite's write connection; None once the store is closed.
+pub(super) struct LiteWriter {
+    conn: Mutex<Option<Connection>>,
+}
+
+/// Tags a rusqlite error with the operation; a full disk or store becomes
+/// [`StoreError::Full`].
+fn lite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |source| {
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+            StoreError::Full { what }
+        } else {
+            StoreError::Sqlite { what, source }
+        }
+    }
+}
+
+impl LiteWriter {
+    /// Opens the store file at `path` (already created and migrated) with
+    /// the settings of every store connection (see `prepare_connection`).
+    pub fn open(path: &Path, max_bytes: Option<u64>) -> Result<LiteWriter, StoreError> {
+        let conn = Connection::open(path).map_err(lite("opening the write connection"))?;
+        let mut pragmas = String::from(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+             PRAGMA busy_timeout = 30000; PRAGMA cache_size = -16384;",
+        );
+        if let Some(b) = max_bytes {
+            pragmas.push_str(&format!(
+                " PRAGMA max_page_count = {};",
+                (b / SQLITE_PAGE_SIZE).max(1)
+            ));
+        }
+        conn.execute_batch(&pragmas)
+            .map_err(lite("setting up the write connection"))?;
+        Ok(LiteWriter {
+            conn: Mutex::new(Some(conn)),
+        })
+    }
+
+    /// Closes the connection; commits after this fail as interrupted.
+    pub fn close(&self) {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+
+    /// One transaction for `group`, told to `tails` once committed; the
+    /// caller holds the store's write lock. Blocks: run it off the async
+    /// workers.
+    pub fn apply(&self, group: &[Commit], tails: &Tails) -> Result<Vec<Vec<Applied>>, StoreError> {
+        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let conn = guard.as_mut().ok_or(StoreError::Interrupted)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(lite("beginning commit"))?;
+        let ids = item_ids(group);
+        let held = held_versions(&tx, &ids)?;
+        let end = tx
+            .prepare_cached(LOG_END)
+            .and_then(|mut q| q.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .map_err(lite("reading the log's end"))?
+            .unwrap_or_default();
+        let plan = Plan::new(group, ids, &held, end, now_ms());
+        write(&tx, &plan)?;
+        tx.commit().map_err(lite("committing"))?;
+        plan.tell(tails);
+        Ok(plan.applied())
+    }
+}
+
+/// The version held of each of `ids` (None when new here).
+fn held_versions(
+    tx: &rusqlite::Transaction<'_>,
+    ids: &[String],
+) -> Result<Vec<Option<i64>>, StoreError> {
+    let what = "reading versions";
+    let mut held: HashMap<&str, i64> = HashMap::new();
+    for (text, chunk) in HELD_VERSIONS.chunks(Backend::Sqlite, ids) {
+        let mut q = tx.prepare_cached(text).map_err(lite(what))?;
+        let mut rows = q
+            .query(rusqlite::params_from_iter(chunk))
+            .map_err(lite(what))?;
+        while let Some(row) = rows.next().map_err(lite(what))? {
+            let id = row
+                .get_ref(0)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(lite(what))?;
+            let version: i64 = row.get(1).map_err(lite(what))?;
+            if let Some(k) = chunk.iter().find(|c| c.as_str() == id) {
+                held.insert(k.as_str(), version);
+            }
+        }
+    }
+    Ok(ids
+        .iter()
+        .map(|id| held.get(id.as_str()).copied())
+        .collect())
+}
+
+/// Every row of `plan`, in multi-row statements as on sqlx (see `bulk`:
+/// SQLite opens a statement's cursors on the table and each of its indexes
+/// once per statement, not per row).
+fn write(tx: &rusqlite::Transaction<'_>, plan: &Plan<'_>) -> Result<(), StoreError> {
+    let now = plan.now();
+    let changes = plan.changes();
+    execute(tx, &APPEND_CHANGES, &changes, "appending changes", |c| {
+        [&c.seq, &c.record_id, &c.version, &c.chain]
+    })?;
+    let records = plan.records();
+    execute(tx, &UPSERT_RECORDS, &records, "storing records", |r| {
+        [
+            &r.id,
+            &r.kind,
+            &r.origin,
+            &r.version,
+            &r.seq,
+            &r.lane,
+            &r.round_id,
+            &r.classification,
+            &r.updated_at,
+            &r.received_at,
+            &r.received_from,
+            &r.bytes,
+            &r.doc,
+        ]
+    })?;
+    let outbox = plan.outbox();
+    execute(
+        tx,
+        &QUEUE_OUTBOX,
+        &outbox,
+        "queueing records",
+        |(peer, lane, seq, bytes)| [peer, lane, seq, bytes, &now],
+    )?;
+    let parked = plan.parked();
+    execute(tx, &PARK, &parked, "parking records", |(seq, links)| {
+        [seq, links]
+    })?;
+    for (peer, lane, pos) in plan.cursors() {
+        tx.prepare_cached(SAVE_CURSOR)
+            .and_then(|mut q| {
+                q.execute(params![
+                    peer.as_str(),
+                    lane.as_i64(),
+                    pos.generation,
+                    pos.seq,
+                    pos.chain,
+                    now
+                ])
+            })
+            .map_err(lite("saving cursor"))?;
+    }
+    for e in plan.quarantine() {
+        tx.prepare_cached(INSERT_QUARANTINE)
+            .and_then(|mut q| q.execute(params![now, e.peer, e.record_id, e.kind, e.reason, e.raw]))
+            .map_err(lite("quarantining"))?;
+    }
+    Ok(())
+}
+
+/// Runs `statement` over all `rows`; `bind` gives one row's values in
+/// column order.
+fn execute<T, const N: usize>(
+    tx: &rusqlite::Transaction<'_>,
+    statement: &'static MultiRow,
+    rows: &[T],
+    what: &'static str,
+    bind: impl for<'r> Fn(&'r T) -> [&'r dyn ToSql; N],
+) -> Result<(), StoreError> {
+    for (text, chunk) in statement.chunks(Backend::Sqlite, rows) {
+        let mut q = tx.prepare_cached(text).map_err(lite(what))?;
+        let mut at = 1;
+        for row in chunk {
+            for value in bind(row) {
+                q.raw_bind_parameter(at, value).map_err(lite(what))?;
+                at += 1;
+            }
+        }
+        q.raw_execute().map_err(lite(what))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,263 @@
+//! What one group commit writes, worked out before any of it is written:
+//! which items are new versions here, the seq and chain hash of each, and
+//! the rows of every table. Given the versions held and the log's end it is
+//! a pure function of the group, so the SQLite writer (`lite`) and the
+//! sqlx writer (PostgreSQL, in `commit`) execute the same plan, and the
+//! tails are told the same rows whichever wrote them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::commit::{Commit, OutboxRow};
+use super::links::{Change, CursorPos, QuarantineEntry, chain_next};
+use super::records::{Applied, Incoming};
+use super::tail::{TailRow, Tails};
+use super::topology::join_links;
+use crate::node::NodeId;
+use crate::records::{Classification, Lane};
+
+/// A group commit's writes.
+pub(super) struct Plan<'g> {
+    group: &'g [Commit],
+    /// Every item of the group, with the index of its commit.
+    items: Vec<(usize, &'g Incoming)>,
+    /// Each item's record id as text.
+    ids: Vec<String>,
+    /// When the group commits (Unix ms).
+    now: i64,
+    /// Per commit, what happens to each of its items.
+    out: Vec<Vec<Applied>>,
+    /// Versions stored, in seq order: (seq, item index, chain hash).
+    changes: Vec<(i64, usize, String)>,
+    /// Indexes into `changes` of the versions that are current after the
+    /// group (a record stored twice in one group keeps its last version:
+    /// the earlier one is superseded before anyone could read it).
+    latest: Vec<usize>,
+    /// `updated_at` of each `latest` record, as stored (RFC 3339).
+    updated: Vec<String>,
+    /// The log's last seq after the group.
+    end: i64,
+}
+
+/// One change-log entry to append.
+pub(super) struct ChangeRow<'a> {
+    pub seq: i64,
+    pub record_id: &'a str,
+    pub version: i64,
+    pub chain: &'a str,
+}
+
+/// One record row to insert or update, in the columns' order.
+pub(super) struct RecordRow<'a> {
+    pub id: &'a str,
+    pub kind: &'static str,
+    pub origin: &'a str,
+    pub version: i64,
+    pub seq: i64,
+    pub lane: i64,
+    pub round_id: Option<&'a str>,
+    pub classification: &'static str,
+    pub updated_at: &'a str,
+    pub received_at: i64,
+    pub received_from: Option<&'a str>,
+    pub bytes: i64,
+    pub doc: &'a str,
+}
+
+/// Each item's record id as text, in group order: what the writer looks
+/// up before it can plan.
+pub(super) fn item_ids(group: &[Commit]) -> Vec<String> {
+    group
+        .iter()
+        .flat_map(|c| c.items.iter().map(|i| i.record.id.to_string()))
+        .collect()
+}
+
+impl<'g> Plan<'g> {
+    /// Plans `group`: `ids` from [`item_ids`], `held` the version this
+    /// store holds of each (None when new), `log_end` the log's last seq
+    /// and chain hash.
+    pub fn new(
+        group: &'g [Commit],
+        ids: Vec<String>,
+        held: &[Option<i64>],
+        log_end: (i64, String),
+        now: i64,
+    ) -> Plan<'g> {
+        let items: Vec<(usize, &Incoming)> = group
+            .iter()
+            .enumerate()
+            .flat_map(|(m, c)| c.items.iter().map(move |i| (m, i)))
+            .collect();
+        let mut versions: HashMap<&str, i64> = ids
+            .iter()
+            .zip(held)
+            .filter_map(|(id, v)| v.map(|v| (id.as_str(), v)))
+            .collect();
+        let (mut seq, mut chain) = log_end;
+        let mut out: Vec<Vec<Applied>> = group
+            .iter()
+            .map(|c| Vec::with_capacity(c.items.len()))
+            .collect();
+        let mut changes = Vec::new();
+        for (k, (m, item)) in items.iter().enumerate() {
+            let version = item.record.version as i64;
+            if versions.get(ids[k].as_str()).is_some_and(|v| *v >= version) {
+                out[*m].push(Applied::Unchanged);
+                continue;
+            }
+            versions.insert(ids[k].as_str(), version);
+            seq += 1;
+            chain = chain_next(&chain, &ids[k], version);
+            changes.push((seq, k, chain.clone()));
+            out[*m].push(Applied::Stored { seq });
+        }
+        let latest: Vec<usize> = changes
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, k, _))| {
+                versions.get(ids[*k].as_str()) == Some(&(items[*k].1.record.version as i64))
+            })
+            .map(|(c, _)| c)
+            .collect();
+        let updated = latest
+            .iter()
+            .map(|c| items[changes[*c].1].1.record.updated_at.to_rfc3339())
+            .collect();
+        Plan {
+            group,
+            items,
+            ids,
+            now,
+            out,
+            changes,
+            latest,
+            updated,
+            end: seq,
+        }
+    }
+
+    pub fn changes(&self) -> Vec<ChangeRow<'_>> {
+        self.changes
+            .iter()
+            .map(|(seq, k, chain)| ChangeRow {
+                seq: *seq,
+                record_id: &self.ids[*k],
+                version: self.items[*k].1.record.version as i64,
+                chain,
+            })
+            .collect()
+    }
+
+    /// The current versions: (seq, item index, chain hash, item).
+    fn current(&self) -> impl Iterator<Item = (i64, usize, &str, &'g Incoming)> + '_ {
+        self.latest.iter().map(|c| {
+            let (seq, k, chain) = &self.changes[*c];
+            (*seq, *k, chain.as_str(), self.items[*k].1)
+        })
+    }
+
+    pub fn records(&self) -> Vec<RecordRow<'_>> {
+        self.current()
+            .zip(&self.updated)
+            .map(|((seq, k, _, item), updated)| {
+                let r = &item.record;
+                RecordRow {
+                    id: &self.ids[k],
+                    kind: r.kind.as_str(),
+                    origin: r.origin.as_str(),
+                    version: r.version as i64,
+                    seq,
+                    lane: r.kind.lane().as_i64(),
+                    round_id: r.round_id.as_deref(),
+                    classification: classification_str(r.classification),
+                    updated_at: updated,
+                    received_at: self.now,
+                    received_from: self.group[self.items[k].0]
+                        .from
+                        .as_ref()
+                        .map(|f| f.as_str()),
+                    bytes: item.doc.len() as i64,
+                    doc: &item.doc,
+                }
+            })
+            .collect()
+    }
+
+    pub fn outbox(&self) -> Vec<OutboxRow<'_>> {
+        self.current()
+            .flat_map(|(seq, _, _, item)| {
+                let lane = item.record.kind.lane().as_i64();
+                let bytes = item.doc.len() as i64;
+                item.hops
+                    .iter()
+                    .map(move |p| (p.as_str(), lane, seq, bytes))
+            })
+            .collect()
+    }
+
+    /// (seq, links) of the current versions that wait for a destination.
+    pub fn parked(&self) -> Vec<(i64, String)> {
+        self.current()
+            .filter(|(_, _, _, item)| item.park)
+            .map(|(seq, _, _, item)| (seq, join_links(item.hops.iter().map(|h| h.as_str()))))
+            .collect()
+    }
+
+    /// Receiver cursors the group's commits carry.
+    pub fn cursors(&self) -> impl Iterator<Item = (&'g NodeId, Lane, &'g CursorPos)> {
+        self.group.iter().flat_map(|c| {
+            c.from
+                .iter()
+                .flat_map(|peer| c.cursors.iter().map(move |(lane, pos)| (peer, *lane, pos)))
+        })
+    }
+
+    pub fn quarantine(&self) -> impl Iterator<Item = &'g QuarantineEntry> {
+        self.group.iter().flat_map(|c| c.quarantine.iter())
+    }
+
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// Tells the tails what the committed group queued. Called under the
+    /// write lock, right after the commit, so tails grow in seq order.
+    pub fn tell(&self, tails: &Tails) {
+        let mut rows = Vec::new();
+        for (seq, k, chain, item) in self.current() {
+            if item.hops.is_empty() {
+                continue;
+            }
+            let doc: Arc<str> = Arc::from(item.doc.as_str());
+            let change = Arc::new(Change {
+                record_id: self.ids[k].clone(),
+                version: item.record.version as i64,
+                chain: chain.to_string(),
+            });
+            for peer in &item.hops {
+                rows.push(TailRow {
+                    peer: peer.as_str(),
+                    lane: item.record.kind.lane(),
+                    seq,
+                    doc: doc.clone(),
+                    change: change.clone(),
+                });
+            }
+        }
+        tails.committed(self.end, rows);
+    }
+
+    /// Per commit, what happened to each of its items.
+    pub fn applied(self) -> Vec<Vec<Applied>> {
+        self.out
+    }
+}
+
+fn classification_str(c: Classification) -> &'static str {
+    match c {
+        Classification::Internal => "internal",
+        Classification::Confidential => "confidential",
+        Classification::Secret => "secret",
+    }
+}
