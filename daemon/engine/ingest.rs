@@ -315,10 +315,12 @@ impl Engine {
         self.schemas
             .check(&value)
             .map_err(|e| SubmitError::Invalid(e.to_string()))?;
-        // Written straight into a buffer: `Value`'s `Display` (`to_string`)
-        // goes through `fmt::Write` token by token, a few percent of a
-        // county's CPU on a bulk submit. The same compact JSON either way.
-        let doc = serde_json::to_string(&value).map_err(|e| SubmitError::Invalid(e.to_string()))?;
+        // Written from the record, not from `value`: serialising a struct
+        // straight into a buffer costs less than walking a `Value`'s maps
+        // (a few percent of a county's CPU on a bulk submit). The same
+        // fields; only the order of the envelope's keys differs.
+        let doc =
+            serde_json::to_string(&record).map_err(|e| SubmitError::Invalid(e.to_string()))?;
         let hops = self.with_view(|v| routing::next_hops(v, &record, &Source::Local));
         Ok(Err(Incoming {
             record,

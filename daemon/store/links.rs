@@ -30,11 +30,17 @@ pub struct Change {
 /// The chain hash after appending (record_id, version) to a log whose
 /// chain was `prev`: hex SHA-256 of `prev \n id \n version`.
 pub fn chain_next(prev: &str, record_id: &str, version: i64) -> String {
-    let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
-    for part in [prev, "\n", record_id, "\n", &version.to_string()] {
-        ctx.update(part.as_bytes());
-    }
-    crate::hex::encode(ctx.finish().as_ref())
+    use std::fmt::Write;
+    // One buffer, one digest call: a commit hashes every record it stores.
+    let mut input = String::with_capacity(prev.len() + record_id.len() + 22);
+    input.push_str(prev);
+    input.push('\n');
+    input.push_str(record_id);
+    input.push('\n');
+    let _ = write!(input, "{version}"); // Writing to a String cannot fail.
+    crate::hex::encode(
+        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, input.as_bytes()).as_ref(),
+    )
 }
 
 /// One queued record ready to send.

@@ -138,11 +138,16 @@ impl Tails {
                 change: row.change,
             };
             let over = s.bytes + entry.cost() > BUDGET_BYTES;
-            let key = (row.peer.to_string(), row.lane);
-            let tail = s.links.entry(key).or_insert_with(|| LinkTail {
-                from: floor,
-                entries: VecDeque::new(),
-            });
+            if !over {
+                s.hold(&entry);
+            }
+            let tail = s
+                .links
+                .entry((row.peer.to_string(), row.lane))
+                .or_insert_with(|| LinkTail {
+                    from: floor,
+                    entries: VecDeque::new(),
+                });
             if over {
                 // Drop this link's tail: it reads the database up to here.
                 let dropped = std::mem::take(&mut tail.entries);
@@ -150,11 +155,7 @@ impl Tails {
                 s.release(&dropped);
                 continue;
             }
-            s.hold(&entry);
-            let key = (row.peer.to_string(), row.lane);
-            if let Some(tail) = s.links.get_mut(&key) {
-                tail.entries.push_back(entry);
-            }
+            tail.entries.push_back(entry);
         }
     }
 
