@@ -32,7 +32,7 @@ pub async fn status_report(engine: &Engine) -> Result<StatusReport, StoreError> 
         software_version: crate::sync::wire::SOFTWARE_VERSION.into(),
         generation: engine.store.generation(),
         started_at: engine.started_at,
-        records: engine.store.count_by_kind().await?,
+        records: engine.store.count_by_kind(),
         links: crate::health::link_reports(engine).await?,
         subtree: crate::health::subtree(engine).await?,
         quarantined: engine.store.quarantine_count().await?,

@@ -181,7 +181,7 @@ impl Store {
         let store = self.clone();
         let blocking = tokio::task::spawn_blocking(move || {
             let lite = store.inner.lite.as_ref().expect("a SQLite store");
-            let outcome = lite.apply(&group, &store.inner.tails);
+            let outcome = lite.apply(&group, &store.inner.tails, &store.inner.counts);
             (group, outcome)
         });
         match blocking.await {
@@ -275,7 +275,7 @@ impl Store {
             super::links::insert_quarantine(&mut tx, q, now).await?;
         }
         tx.commit().await.map_err(sql("committing"))?;
-        plan.tell(&self.inner.tails);
+        plan.tell(&self.inner.tails, &self.inner.counts);
         Ok(plan.applied())
     }
 }

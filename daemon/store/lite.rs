@@ -23,7 +23,7 @@ use super::commit::{
 };
 use super::links::{INSERT_QUARANTINE, SAVE_CURSOR};
 use super::plan::{Plan, item_ids};
-use super::records::Applied;
+use super::records::{Applied, Counts};
 use super::tail::Tails;
 use super::{Backend, SQLITE_PAGE_SIZE, StoreError, now_ms};
 
@@ -74,7 +74,12 @@ impl LiteWriter {
     /// One transaction for `group`, told to `tails` once committed; the
     /// caller holds the store's write lock. Blocks: run it off the async
     /// workers.
-    pub fn apply(&self, group: &[Commit], tails: &Tails) -> Result<Vec<Vec<Applied>>, StoreError> {
+    pub fn apply(
+        &self,
+        group: &[Commit],
+        tails: &Tails,
+        counts: &Counts,
+    ) -> Result<Vec<Vec<Applied>>, StoreError> {
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let conn = guard.as_mut().ok_or(StoreError::Interrupted)?;
         let tx = conn
@@ -90,7 +95,7 @@ impl LiteWriter {
         let plan = Plan::new(group, ids, &held, end, now_ms());
         write(&tx, &plan)?;
         tx.commit().map_err(lite("committing"))?;
-        plan.tell(tails);
+        plan.tell(tails, counts);
         Ok(plan.applied())
     }
 }

@@ -126,6 +126,8 @@ struct Inner {
     queue: commit::Queue,
     /// The newest outbox rows of every link, to send without a read.
     tails: tail::Tails,
+    /// Records held per kind.
+    counts: records::Counts,
     /// Cached generation id; changes only through `rotate_generation`.
     /// A std lock: never held across an await.
     generation: RwLock<String>,
@@ -243,6 +245,7 @@ impl Store {
                 .fetch_one(&pool)
                 .await
                 .map_err(sql("reading the log's end"))?;
+        let counts = records::Counts::read(&pool).await?;
         let lite = match backend {
             Backend::Sqlite => Some(lite::LiteWriter::open(
                 opts_path(url)?.as_path(),
@@ -258,6 +261,7 @@ impl Store {
                 lite,
                 queue: commit::Queue::default(),
                 tails: tail::Tails::new(log_end),
+                counts,
                 write: tokio::sync::Mutex::new(()),
                 generation: RwLock::new(generation),
             }),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::commit::{Commit, OutboxRow};
 use super::links::{Change, CursorPos, QuarantineEntry, chain_next};
-use super::records::{Applied, Incoming};
+use super::records::{Applied, Counts, Incoming};
 use super::tail::{TailRow, Tails};
 use super::topology::join_links;
 use crate::node::NodeId;
@@ -37,6 +37,8 @@ pub(super) struct Plan<'g> {
     updated: Vec<String>,
     /// The log's last seq after the group.
     end: i64,
+    /// The kind of each record new to this store.
+    added: Vec<&'static str>,
 }
 
 /// One change-log entry to append.
@@ -100,13 +102,16 @@ impl<'g> Plan<'g> {
             .map(|c| Vec::with_capacity(c.items.len()))
             .collect();
         let mut changes = Vec::new();
+        let mut added = Vec::new();
         for (k, (m, item)) in items.iter().enumerate() {
             let version = item.record.version as i64;
             if versions.get(ids[k].as_str()).is_some_and(|v| *v >= version) {
                 out[*m].push(Applied::Unchanged);
                 continue;
             }
-            versions.insert(ids[k].as_str(), version);
+            if versions.insert(ids[k].as_str(), version).is_none() {
+                added.push(item.record.kind.as_str());
+            }
             seq += 1;
             chain = chain_next(&chain, &ids[k], version);
             changes.push((seq, k, chain.clone()));
@@ -134,6 +139,7 @@ impl<'g> Plan<'g> {
             latest,
             updated,
             end: seq,
+            added,
         }
     }
 
@@ -221,9 +227,11 @@ impl<'g> Plan<'g> {
         self.now
     }
 
-    /// Tells the tails what the committed group queued. Called under the
-    /// write lock, right after the commit, so tails grow in seq order.
-    pub fn tell(&self, tails: &Tails) {
+    /// Tells the tails what the committed group queued, and the counts
+    /// what it added. Called under the write lock, right after the commit,
+    /// so tails grow in seq order.
+    pub fn tell(&self, tails: &Tails, counts: &Counts) {
+        counts.add(&self.added);
         let mut rows = Vec::new();
         for (seq, k, chain, item) in self.current() {
             if item.hops.is_empty() {

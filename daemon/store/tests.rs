@@ -425,3 +425,37 @@ async fn compaction_drops_superseded_entries_and_keeps_every_position_a_peer_can
     assert!(!s.holds_position(&at(3, ""), 2).await.unwrap());
     assert!(!s.holds_position(&at(9, ""), 5).await.unwrap());
 }
+
+#[tokio::test]
+async fn counts_per_kind_follow_commits_and_survive_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir).await;
+    let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    // A new record twice in one group, a second one, a newer version of
+    // the first, and an older one: two findings and one notice in all.
+    let applied = apply(
+        &s,
+        None,
+        vec![
+            incoming(a, Kind::Finding, 1, &[]),
+            incoming(a, Kind::Finding, 2, &[]),
+            incoming(b, Kind::Notice, 1, &["630000"]),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(applied.len(), 3);
+    apply(&s, None, vec![incoming(a, Kind::Finding, 3, &[])], vec![]).await;
+    apply(&s, None, vec![incoming(a, Kind::Finding, 1, &[])], vec![]).await;
+    apply(
+        &s,
+        None,
+        vec![incoming(uuid::Uuid::now_v7(), Kind::Finding, 1, &[])],
+        vec![],
+    )
+    .await;
+    let expected = vec![("finding".to_string(), 2), ("notice".to_string(), 1)];
+    assert_eq!(s.count_by_kind(), expected);
+    s.close().await;
+    assert_eq!(open(&dir).await.count_by_kind(), expected);
+}
