@@ -11,18 +11,17 @@
 //! one by one, so one member's fault is reported to that member alone.
 //!
 //! What a group writes is worked out by `plan`; SQLite executes it on its
-//! own write connection (`lite`, on a blocking thread), PostgreSQL through
-//! sqlx here (`apply_any`).
-
-use std::collections::HashMap;
+//! own write connection (`lite`, on a blocking thread), PostgreSQL with
+//! `COPY` on a connection of its own (`pg`).
 
 use tokio::sync::oneshot;
 
 use super::bulk::MultiRow;
 use super::links::{CursorPos, QuarantineEntry};
-use super::plan::{Plan, item_ids};
+use super::lite::LiteWriter;
+use super::pg::PgWriter;
 use super::records::{Applied, Incoming};
-use super::{Backend, Store, StoreError, col, now_ms, sql};
+use super::{Backend, Store, StoreError, col, sql};
 use crate::node::NodeId;
 use crate::records::Lane;
 
@@ -174,13 +173,16 @@ impl Store {
         &self,
         group: Vec<Commit>,
     ) -> (Vec<Commit>, Result<Vec<Vec<Applied>>, StoreError>) {
-        if self.inner.lite.is_none() {
-            let outcome = self.apply_any(&group).await;
-            return (group, outcome);
-        }
+        let (tails, counts) = (&self.inner.tails, &self.inner.counts);
+        let lite = match &self.inner.committer {
+            Committer::Pg(pg) => {
+                let outcome = pg.apply(&group, tails, counts).await;
+                return (group, outcome);
+            }
+            Committer::Lite(lite) => lite.clone(),
+        };
         let store = self.clone();
         let blocking = tokio::task::spawn_blocking(move || {
-            let lite = store.inner.lite.as_ref().expect("a SQLite store");
             let outcome = lite.apply(&group, &store.inner.tails, &store.inner.counts);
             (group, outcome)
         });
@@ -190,93 +192,22 @@ impl Store {
             Err(_) => (Vec::new(), Err(StoreError::Interrupted)),
         }
     }
+}
 
-    /// [`Store::apply`] through sqlx (PostgreSQL): multi-row statements,
-    /// each a round trip to the server.
-    async fn apply_any(&self, group: &[Commit]) -> Result<Vec<Vec<Applied>>, StoreError> {
-        let backend = self.inner.backend;
-        let mut tx = self.begin_write().await.map_err(sql("beginning commit"))?;
-        let ids = item_ids(group);
-        let mut held: HashMap<&str, i64> = HashMap::with_capacity(ids.len());
-        for (text, chunk) in HELD_VERSIONS.chunks(backend, &ids) {
-            let mut q = sqlx::query(text);
-            for id in chunk {
-                q = q.bind(id.as_str());
-            }
-            for row in q
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(sql("reading versions"))?
-            {
-                let id: String = col(&row, "id")?;
-                let version: i64 = col(&row, "version")?;
-                if let Some(k) = chunk.iter().find(|c| **c == id) {
-                    held.insert(k.as_str(), version);
-                }
-            }
+/// Where a store's group commits run: SQLite on a blocking thread through
+/// its own binding (`lite`), PostgreSQL with `COPY` on sqlx's native
+/// driver (`pg`).
+pub(super) enum Committer {
+    Lite(std::sync::Arc<LiteWriter>),
+    Pg(PgWriter),
+}
+
+impl Committer {
+    pub async fn close(&self) {
+        match self {
+            Committer::Lite(lite) => lite.close(),
+            Committer::Pg(pg) => pg.close().await,
         }
-        let held: Vec<Option<i64>> = ids
-            .iter()
-            .map(|id| held.get(id.as_str()).copied())
-            .collect();
-        let end = log_end(&mut tx).await?;
-        let plan = Plan::new(group, ids, &held, end, now_ms());
-        let now = plan.now();
-        APPEND_CHANGES
-            .execute(
-                backend,
-                &mut tx,
-                &plan.changes(),
-                "appending changes",
-                |q, c| {
-                    q.bind(c.seq)
-                        .bind(c.record_id)
-                        .bind(c.version)
-                        .bind(c.chain)
-                },
-            )
-            .await?;
-        UPSERT_RECORDS
-            .execute(
-                backend,
-                &mut tx,
-                &plan.records(),
-                "storing records",
-                |q, r| {
-                    q.bind(r.id)
-                        .bind(r.kind)
-                        .bind(r.origin)
-                        .bind(r.version)
-                        .bind(r.seq)
-                        .bind(r.lane)
-                        .bind(r.round_id)
-                        .bind(r.classification)
-                        .bind(r.updated_at)
-                        .bind(r.received_at)
-                        .bind(r.received_from)
-                        .bind(r.bytes)
-                        .bind(r.doc)
-                },
-            )
-            .await?;
-        queue(backend, &mut tx, &plan.outbox(), now).await?;
-        PARK.execute(
-            backend,
-            &mut tx,
-            &plan.parked(),
-            "parking records",
-            |q, (seq, links)| q.bind(*seq).bind(links.as_str()),
-        )
-        .await?;
-        for (peer, lane, pos) in plan.cursors() {
-            super::links::save_cursor(&mut tx, peer, lane, pos, now).await?;
-        }
-        for q in plan.quarantine() {
-            super::links::insert_quarantine(&mut tx, q, now).await?;
-        }
-        tx.commit().await.map_err(sql("committing"))?;
-        plan.tell(&self.inner.tails, &self.inner.counts);
-        Ok(plan.applied())
     }
 }
 

@@ -3,8 +3,8 @@
 //! log (receiver side), and the quarantine of refused records.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{Any, Transaction};
 
+use super::commit::Commit;
 use super::{Store, StoreError, col, now_ms, sql};
 use crate::node::NodeId;
 use crate::records::Lane;
@@ -88,44 +88,6 @@ pub(super) const SAVE_CURSOR: &str = "INSERT INTO cursors (peer, lane, generatio
 
 /// Quarantines a refused record (at, peer, record_id, kind, reason, raw).
 pub(super) const INSERT_QUARANTINE: &str = "INSERT INTO quarantine (at, peer, record_id, kind, reason, raw) VALUES ($1, $2, $3, $4, $5, $6)";
-
-pub(super) async fn save_cursor(
-    tx: &mut Transaction<'_, Any>,
-    peer: &NodeId,
-    lane: Lane,
-    pos: &CursorPos,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(SAVE_CURSOR)
-        .bind(peer.as_str())
-        .bind(lane.as_i64())
-        .bind(&pos.generation)
-        .bind(pos.seq)
-        .bind(&pos.chain)
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .map_err(sql("saving cursor"))?;
-    Ok(())
-}
-
-pub(super) async fn insert_quarantine(
-    tx: &mut Transaction<'_, Any>,
-    q: &QuarantineEntry,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(INSERT_QUARANTINE)
-        .bind(now)
-        .bind(q.peer.as_deref())
-        .bind(q.record_id.as_deref())
-        .bind(q.kind.as_deref())
-        .bind(&q.reason)
-        .bind(&q.raw)
-        .execute(&mut **tx)
-        .await
-        .map_err(sql("quarantining"))?;
-    Ok(())
-}
 
 impl Store {
     /// This node's receiver cursor into `peer`'s log for `lane`.
@@ -319,13 +281,11 @@ impl Store {
 
     /// Stores a refusal on its own (outside a record batch).
     pub async fn quarantine(&self, q: &QuarantineEntry) -> Result<(), StoreError> {
-        let _w = self.inner.write.lock().await;
-        let mut tx = self
-            .begin_write()
-            .await
-            .map_err(sql("beginning quarantine"))?;
-        insert_quarantine(&mut tx, q, now_ms()).await?;
-        tx.commit().await.map_err(sql("committing quarantine"))?;
+        self.commit(Commit {
+            quarantine: vec![q.clone()],
+            ..Commit::default()
+        })
+        .await?;
         Ok(())
     }
 

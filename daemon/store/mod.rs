@@ -16,6 +16,7 @@ mod commit;
 mod compact;
 mod links;
 mod lite;
+mod pg;
 mod plan;
 mod records;
 mod tail;
@@ -116,8 +117,8 @@ struct Inner {
     /// The connection every write transaction but group commits runs on
     /// (SQLite: one of its own; PostgreSQL: the read pool).
     writer: AnyPool,
-    /// SQLite: the connection group commits run on (see `lite`).
-    lite: Option<lite::LiteWriter>,
+    /// The connection group commits run on (see `commit::Committer`).
+    committer: commit::Committer,
     /// SQLite or PostgreSQL: how a write transaction begins.
     backend: Backend,
     /// One writer at a time (see module doc).
@@ -246,19 +247,18 @@ impl Store {
                 .await
                 .map_err(sql("reading the log's end"))?;
         let counts = records::Counts::read(&pool).await?;
-        let lite = match backend {
-            Backend::Sqlite => Some(lite::LiteWriter::open(
-                opts_path(url)?.as_path(),
-                max_bytes,
-            )?),
-            Backend::Postgres => None,
+        let committer = match backend {
+            Backend::Sqlite => commit::Committer::Lite(std::sync::Arc::new(
+                lite::LiteWriter::open(opts_path(url)?.as_path(), max_bytes)?,
+            )),
+            Backend::Postgres => commit::Committer::Pg(pg::PgWriter::connect(url).await?),
         };
         Ok(Store {
             inner: std::sync::Arc::new(Inner {
                 backend,
                 pool,
                 writer,
-                lite,
+                committer,
                 queue: commit::Queue::default(),
                 tails: tail::Tails::new(log_end),
                 counts,
@@ -335,9 +335,7 @@ impl Store {
 
     /// Closes the pool, flushing the WAL.
     pub async fn close(&self) {
-        if let Some(lite) = &self.inner.lite {
-            lite.close();
-        }
+        self.inner.committer.close().await;
         self.pool().close().await;
         self.inner.writer.close().await;
     }
