@@ -459,3 +459,40 @@ async fn counts_per_kind_follow_commits_and_survive_a_reopen() {
     s.close().await;
     assert_eq!(open(&dir).await.count_by_kind(), expected);
 }
+
+#[tokio::test]
+async fn text_that_would_end_a_field_or_row_comes_back_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir).await;
+    // A peer may send a record pretty-printed (raw newlines and tabs
+    // between tokens) with escapes in its strings; it is kept as received.
+    let mut item = incoming(uuid::Uuid::now_v7(), Kind::Finding, 1, &["630000"]);
+    item.record.body = serde_json::json!({"text": "反斜杠 \\ 制表\t换行\n回车\r \"引号\" \\N"});
+    item.doc = serde_json::to_string_pretty(&item.record)
+        .unwrap()
+        .replace("  ", "\t");
+    let doc = item.doc.clone();
+    apply(&s, None, vec![item], vec![]).await;
+    let refused = QuarantineEntry {
+        id: 0,
+        at: 0,
+        peer: Some("630102".into()),
+        record_id: None,
+        kind: None,
+        reason: "bad\tfield\nreason \\".into(),
+        raw: "{\"a\":\r\n\t\"\\\\N\"}".into(),
+    };
+    s.quarantine(&refused).await.unwrap();
+    s.close().await;
+
+    // Reopened, the outbox is read back from the database, not the tail.
+    let s = open(&dir).await;
+    let (items, _) = s
+        .outbox_batch(&id("630000"), [0, 0], 10, 1 << 20)
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].doc, doc);
+    let kept = &s.quarantine_list(10).await.unwrap()[0];
+    assert_eq!((&kept.reason, &kept.raw), (&refused.reason, &refused.raw));
+}
