@@ -33,8 +33,13 @@ pub(super) struct PgWriter {
     pool: PgPool,
 }
 
-/// Current versions of the records named by an array of ids.
-const HELD_VERSIONS: &str = "SELECT id, version FROM records WHERE id = ANY($1)";
+/// The current version of each record named by an array of ids (NULL
+/// when not held), one primary-key probe per id. Written so that no plan
+/// can do otherwise: with `id = ANY($1)` or a join, a table that has not
+/// been analysed yet (a new store taking its first backlog) gets a
+/// sequential scan per commit.
+const HELD_VERSIONS: &str = "SELECT i.id, (SELECT r.version FROM records r WHERE r.id = i.id) \
+     FROM unnest($1::text[]) AS i(id)";
 
 impl PgWriter {
     /// Connects to the store at `url` (already migrated).
@@ -67,15 +72,18 @@ impl PgWriter {
     ) -> Result<Vec<Vec<Applied>>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(sql("beginning commit"))?;
         let ids = item_ids(group);
-        // Not prepared: a plan PostgreSQL cached while the table was
-        // empty (a sequential scan) would stay in use as the table grows.
-        let found: Vec<(String, i64)> = sqlx::query_as(HELD_VERSIONS)
+        // Planned afresh each time (not prepared): a plan cached while the
+        // store was nearly empty (a scan) would stay in use as it grows.
+        let found: Vec<(String, Option<i64>)> = sqlx::query_as(HELD_VERSIONS)
             .bind(&ids)
             .persistent(false)
             .fetch_all(&mut *tx)
             .await
             .map_err(sql("reading versions"))?;
-        let found: HashMap<String, i64> = found.into_iter().collect();
+        let found: HashMap<String, i64> = found
+            .into_iter()
+            .filter_map(|(id, v)| v.map(|v| (id, v)))
+            .collect();
         let held: Vec<Option<i64>> = ids.iter().map(|id| found.get(id).copied()).collect();
         let end: Option<(i64, String)> = sqlx::query_as(LOG_END)
             .persistent(false)
