@@ -48,7 +48,14 @@ impl PgWriter {
             url: url.to_string(),
             source,
         };
-        let opts = PgConnectOptions::from_str(url).map_err(open_err)?;
+        // Every statement planned for the values it runs with: a generic
+        // plan cached while the store was nearly empty (a sequential scan
+        // for the log's end or the versions held) would stay in use as the
+        // store grows. Statements stay prepared (parsed once: one round
+        // trip each instead of two).
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(open_err)?
+            .options([("plan_cache_mode", "force_custom_plan")]);
         let pool = PgPoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(60))
@@ -72,11 +79,8 @@ impl PgWriter {
     ) -> Result<Vec<Vec<Applied>>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(sql("beginning commit"))?;
         let ids = item_ids(group);
-        // Planned afresh each time (not prepared): a plan cached while the
-        // store was nearly empty (a scan) would stay in use as it grows.
         let found: Vec<(String, Option<i64>)> = sqlx::query_as(HELD_VERSIONS)
             .bind(&ids)
-            .persistent(false)
             .fetch_all(&mut *tx)
             .await
             .map_err(sql("reading versions"))?;
@@ -86,7 +90,6 @@ impl PgWriter {
             .collect();
         let held: Vec<Option<i64>> = ids.iter().map(|id| found.get(id).copied()).collect();
         let end: Option<(i64, String)> = sqlx::query_as(LOG_END)
-            .persistent(false)
             .fetch_optional(&mut *tx)
             .await
             .map_err(sql("reading the log's end"))?;
@@ -129,7 +132,6 @@ async fn write(
     if !replaced.is_empty() {
         sqlx::query("DELETE FROM records WHERE id = ANY($1)")
             .bind(&replaced)
-            .persistent(false)
             .execute(&mut *tx)
             .await
             .map_err(sql("replacing records"))?;
