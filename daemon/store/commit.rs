@@ -57,34 +57,11 @@ struct Waiting {
     reply: oneshot::Sender<Result<Committed, StoreError>>,
 }
 
-/// Current versions of records, by id.
-pub(super) static HELD_VERSIONS: MultiRow =
-    MultiRow::list("SELECT id, version FROM records WHERE id IN (", ")");
-pub(super) static APPEND_CHANGES: MultiRow = MultiRow::values(
-    "INSERT INTO changes (seq, record_id, version, chain) VALUES ",
-    4,
-    "",
-);
-pub(super) static UPSERT_RECORDS: MultiRow = MultiRow::values(
-    "INSERT INTO records (id, kind, origin, version, seq, lane, round_id, classification,
-         updated_at, received_at, received_from, bytes, doc) VALUES ",
-    13,
-    " ON CONFLICT (id) DO UPDATE SET version = excluded.version, seq = excluded.seq,
-         round_id = excluded.round_id, classification = excluded.classification,
-         updated_at = excluded.updated_at, received_at = excluded.received_at,
-         received_from = excluded.received_from, bytes = excluded.bytes, doc = excluded.doc",
-);
 pub(super) static QUEUE_OUTBOX: MultiRow = MultiRow::values(
     "INSERT INTO outbox (peer, lane, seq, bytes, queued_at) VALUES ",
     5,
     " ON CONFLICT DO NOTHING",
 );
-pub(super) static PARK: MultiRow = MultiRow::values(
-    "INSERT INTO parked (seq, links) VALUES ",
-    2,
-    " ON CONFLICT DO NOTHING",
-);
-
 /// One outbox row: (peer, lane, seq, bytes).
 pub(super) type OutboxRow<'a> = (&'a str, i64, i64, i64);
 

@@ -18,14 +18,36 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior, params};
 
 use super::bulk::MultiRow;
-use super::commit::{
-    APPEND_CHANGES, Commit, HELD_VERSIONS, LOG_END, PARK, QUEUE_OUTBOX, UPSERT_RECORDS,
-};
+use super::commit::{Commit, LOG_END, QUEUE_OUTBOX};
 use super::links::{INSERT_QUARANTINE, SAVE_CURSOR};
 use super::plan::{Plan, item_ids};
 use super::records::{Applied, Counts};
 use super::tail::Tails;
 use super::{Backend, SQLITE_PAGE_SIZE, StoreError, now_ms};
+
+/// Current versions of records, by id. This and the statements below are
+/// SQLite's group commit (multi-row: see `bulk`).
+static HELD_VERSIONS: MultiRow =
+    MultiRow::list("SELECT id, version FROM records WHERE id IN (", ")");
+static APPEND_CHANGES: MultiRow = MultiRow::values(
+    "INSERT INTO changes (seq, record_id, version, chain) VALUES ",
+    4,
+    "",
+);
+static UPSERT_RECORDS: MultiRow = MultiRow::values(
+    "INSERT INTO records (id, kind, origin, version, seq, lane, round_id, classification,
+         updated_at, received_at, received_from, bytes, doc) VALUES ",
+    13,
+    " ON CONFLICT (id) DO UPDATE SET version = excluded.version, seq = excluded.seq,
+         round_id = excluded.round_id, classification = excluded.classification,
+         updated_at = excluded.updated_at, received_at = excluded.received_at,
+         received_from = excluded.received_from, bytes = excluded.bytes, doc = excluded.doc",
+);
+static PARK: MultiRow = MultiRow::values(
+    "INSERT INTO parked (seq, links) VALUES ",
+    2,
+    " ON CONFLICT DO NOTHING",
+);
 
 /// SQLite's write connection; None once the store is closed.
 pub(super) struct LiteWriter {

@@ -2,7 +2,7 @@
 //! which items are new versions here, the seq and chain hash of each, and
 //! the rows of every table. Given the versions held and the log's end it is
 //! a pure function of the group, so the SQLite writer (`lite`) and the
-//! sqlx writer (PostgreSQL, in `commit`) execute the same plan, and the
+//! PostgreSQL writer (`pg`, with `COPY`) execute the same plan, and the
 //! tails are told the same rows whichever wrote them.
 
 use std::collections::HashMap;
