@@ -496,3 +496,49 @@ async fn text_that_would_end_a_field_or_row_comes_back_byte_for_byte() {
     let kept = &s.quarantine_list(10).await.unwrap()[0];
     assert_eq!((&kept.reason, &kept.raw), (&refused.reason, &refused.raw));
 }
+
+#[tokio::test]
+async fn commits_go_on_after_the_database_cut_every_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir).await;
+    let first = uuid::Uuid::now_v7();
+    apply(
+        &s,
+        None,
+        vec![incoming(first, Kind::Finding, 1, &[])],
+        vec![],
+    )
+    .await;
+    // What an administrator's restart or a failover does to the store's
+    // sessions (SQLite has none to cut: the test then cuts nothing).
+    let u = url(&dir);
+    if let Some((admin, db)) = u.rsplit_once('/').filter(|_| u.starts_with("postgres")) {
+        let out = std::process::Command::new("psql")
+            .args([
+                &format!("{admin}/postgres"),
+                "-qAt",
+                "-c",
+                &format!(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                     WHERE datname = '{db}'"
+                ),
+            ])
+            .output()
+            .unwrap();
+        let cut: i64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        assert!(cut >= 2, "the writer's and a reader's sessions: {cut}");
+    }
+    let second = uuid::Uuid::now_v7();
+    let applied = apply(
+        &s,
+        None,
+        vec![incoming(second, Kind::Finding, 1, &[])],
+        vec![],
+    )
+    .await;
+    assert!(
+        matches!(applied[0], Applied::Stored { seq: 2 }),
+        "{applied:?}"
+    );
+    assert_eq!(s.get(&second).await.unwrap().unwrap().version, 1);
+}
