@@ -10,7 +10,10 @@
 //! deleted and copied in again, which is what PostgreSQL does for an
 //! update that moves indexed columns anyway. Every other table the plan
 //! writes takes rows keyed by seqs past the log's end, so plain inserts
-//! are always right. Reads and the rarer writes stay on the `Any` pool.
+//! are always right. A `COPY` is two round trips whatever its size, so a
+//! table with only a few rows (a single record on its way up) gets one
+//! multi-row `INSERT` instead. Reads and the rarer writes stay on the
+//! `Any` pool.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -107,21 +110,14 @@ async fn write(
     plan: &Plan<'_>,
     held: &HashMap<String, i64>,
 ) -> Result<(), StoreError> {
+    use Field::{Int, Text};
     let now = plan.now();
-    let mut rows = CopyRows::default();
+
+    let mut rows = Rows::new("changes (seq, record_id, version, chain)", 4);
     for c in plan.changes() {
-        rows.int(c.seq)
-            .text(c.record_id)
-            .int(c.version)
-            .text(c.chain);
-        rows.end();
+        rows.push([Int(c.seq), Text(c.record_id), Int(c.version), Text(c.chain)]);
     }
-    rows.copy(
-        tx,
-        "changes (seq, record_id, version, chain)",
-        "appending changes",
-    )
-    .await?;
+    rows.send(tx, "appending changes").await?;
 
     let records = plan.records();
     let replaced: Vec<&str> = records
@@ -136,57 +132,56 @@ async fn write(
             .await
             .map_err(sql("replacing records"))?;
     }
-    for r in &records {
-        rows.text(r.id).text(r.kind).text(r.origin).int(r.version);
-        rows.int(r.seq)
-            .int(r.lane)
-            .opt(r.round_id)
-            .text(r.classification);
-        rows.text(r.updated_at)
-            .int(r.received_at)
-            .opt(r.received_from);
-        rows.int(r.bytes).text(r.doc);
-        rows.end();
-    }
-    rows.copy(
-        tx,
+    let mut rows = Rows::new(
         "records (id, kind, origin, version, seq, lane, round_id, classification, \
          updated_at, received_at, received_from, bytes, doc)",
-        "storing records",
-    )
-    .await?;
-
-    for (peer, lane, seq, bytes) in plan.outbox() {
-        rows.text(peer).int(lane).int(seq).int(bytes).int(now);
-        rows.end();
+        13,
+    );
+    for r in &records {
+        rows.push([
+            Text(r.id),
+            Text(r.kind),
+            Text(r.origin),
+            Int(r.version),
+            Int(r.seq),
+            Int(r.lane),
+            Field::opt(r.round_id),
+            Text(r.classification),
+            Text(r.updated_at),
+            Int(r.received_at),
+            Field::opt(r.received_from),
+            Int(r.bytes),
+            Text(r.doc),
+        ]);
     }
-    rows.copy(
-        tx,
-        "outbox (peer, lane, seq, bytes, queued_at)",
-        "queueing records",
-    )
-    .await?;
+    rows.send(tx, "storing records").await?;
 
-    for (seq, links) in plan.parked() {
-        rows.int(seq).text(&links);
-        rows.end();
+    let outbox = plan.outbox();
+    let mut rows = Rows::new("outbox (peer, lane, seq, bytes, queued_at)", 5);
+    for (peer, lane, seq, bytes) in &outbox {
+        rows.push([Text(peer), Int(*lane), Int(*seq), Int(*bytes), Int(now)]);
     }
-    rows.copy(tx, "parked (seq, links)", "parking records")
-        .await?;
+    rows.send(tx, "queueing records").await?;
 
+    let parked = plan.parked();
+    let mut rows = Rows::new("parked (seq, links)", 2);
+    for (seq, links) in &parked {
+        rows.push([Int(*seq), Text(links)]);
+    }
+    rows.send(tx, "parking records").await?;
+
+    let mut rows = Rows::new("quarantine (at, peer, record_id, kind, reason, raw)", 6);
     for e in plan.quarantine() {
-        rows.int(now)
-            .opt(e.peer.as_deref())
-            .opt(e.record_id.as_deref());
-        rows.opt(e.kind.as_deref()).text(&e.reason).text(&e.raw);
-        rows.end();
+        rows.push([
+            Int(now),
+            Field::opt(e.peer.as_deref()),
+            Field::opt(e.record_id.as_deref()),
+            Field::opt(e.kind.as_deref()),
+            Text(&e.reason),
+            Text(&e.raw),
+        ]);
     }
-    rows.copy(
-        tx,
-        "quarantine (at, peer, record_id, kind, reason, raw)",
-        "quarantining",
-    )
-    .await?;
+    rows.send(tx, "quarantining").await?;
 
     for (peer, lane, pos) in plan.cursors() {
         sqlx::query(SAVE_CURSOR)
@@ -203,97 +198,144 @@ async fn write(
     Ok(())
 }
 
-/// Rows in `COPY`'s text format, built up field by field.
-#[derive(Default)]
-struct CopyRows {
-    buf: String,
-    /// Whether the current row has a field yet.
-    started: bool,
-    rows: usize,
+/// From this many rows on, a table's rows are streamed with `COPY` (two
+/// round trips whatever the count); fewer go in one multi-row `INSERT`
+/// (one round trip): a single record on its way up, the latency case.
+const COPY_FROM: usize = 16;
+
+/// One value of a row.
+#[derive(Clone, Copy)]
+enum Field<'a> {
+    Int(i64),
+    Text(&'a str),
+    Null,
 }
 
-impl CopyRows {
-    fn sep(&mut self) {
-        if self.started {
-            self.buf.push('\t');
+impl<'a> Field<'a> {
+    /// A text, or NULL.
+    fn opt(v: Option<&'a str>) -> Field<'a> {
+        v.map_or(Field::Null, Field::Text)
+    }
+}
+
+/// One table's new rows: `target` is the table and its columns.
+struct Rows<'a> {
+    target: &'static str,
+    cols: usize,
+    fields: Vec<Field<'a>>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(target: &'static str, cols: usize) -> Rows<'a> {
+        Rows {
+            target,
+            cols,
+            fields: Vec::new(),
         }
-        self.started = true;
     }
 
-    fn int(&mut self, v: i64) -> &mut Self {
-        self.sep();
-        let _ = write!(self.buf, "{v}");
-        self
+    fn push<const N: usize>(&mut self, row: [Field<'a>; N]) {
+        debug_assert_eq!(N, self.cols, "{}", self.target);
+        self.fields.extend(row);
     }
 
-    /// A text field, escaped: a backslash, tab, newline or carriage
-    /// return would otherwise end the field or the row.
-    fn text(&mut self, v: &str) -> &mut Self {
-        self.sep();
-        let mut rest = v;
-        while let Some(i) = rest.find(['\\', '\t', '\n', '\r']) {
-            self.buf.push_str(&rest[..i]);
-            self.buf.push_str(match rest.as_bytes()[i] {
-                b'\\' => "\\\\",
-                b'\t' => "\\t",
-                b'\n' => "\\n",
-                _ => "\\r",
-            });
-            rest = &rest[i + 1..];
-        }
-        self.buf.push_str(rest);
-        self
+    fn len(&self) -> usize {
+        self.fields.len() / self.cols
     }
 
-    fn opt(&mut self, v: Option<&str>) -> &mut Self {
-        match v {
-            Some(v) => self.text(v),
-            None => {
-                self.sep();
-                self.buf.push_str("\\N");
-                self
+    /// Writes the rows (nothing when there are none).
+    async fn send(self, tx: &mut PgConnection, what: &'static str) -> Result<(), StoreError> {
+        match self.len() {
+            0 => Ok(()),
+            n if n < COPY_FROM => self.insert(tx, what).await,
+            _ => {
+                let statement = format!("COPY {} FROM STDIN", self.target);
+                let mut copy = tx.copy_in_raw(&statement).await.map_err(sql(what))?;
+                copy.send(self.copy_text().as_bytes())
+                    .await
+                    .map_err(sql(what))?;
+                copy.finish().await.map_err(sql(what))?;
+                Ok(())
             }
         }
     }
 
-    fn end(&mut self) {
-        self.buf.push('\n');
-        self.started = false;
-        self.rows += 1;
+    /// One `INSERT … VALUES ($1, …), …` binding every field.
+    async fn insert(&self, tx: &mut PgConnection, what: &'static str) -> Result<(), StoreError> {
+        let mut text = format!("INSERT INTO {} VALUES ", self.target);
+        for (k, _) in self.fields.iter().enumerate() {
+            let open = if k % self.cols == 0 {
+                if k > 0 { "),(" } else { "(" }
+            } else {
+                ","
+            };
+            let _ = write!(text, "{open}${}", k + 1);
+        }
+        text.push(')');
+        // Column names and numbered placeholders only: no value is in the text.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
+        for f in &self.fields {
+            q = match *f {
+                Field::Int(v) => q.bind(v),
+                Field::Text(v) => q.bind(v),
+                Field::Null => q.bind(None::<&str>),
+            };
+        }
+        q.execute(&mut *tx).await.map_err(sql(what))?;
+        Ok(())
     }
 
-    /// Copies the rows built so far into `target` (a table and its
-    /// columns) and starts afresh; nothing is sent when there are none.
-    async fn copy(
-        &mut self,
-        tx: &mut PgConnection,
-        target: &str,
-        what: &'static str,
-    ) -> Result<(), StoreError> {
-        if self.rows == 0 {
-            return Ok(());
+    /// The rows in `COPY`'s text format: fields split by tabs, rows ended
+    /// by newlines, NULL as `\N`; a backslash, tab, newline or carriage
+    /// return inside a text is escaped, or it would end the field or row.
+    fn copy_text(&self) -> String {
+        let mut buf = String::new();
+        for (k, f) in self.fields.iter().enumerate() {
+            if k % self.cols > 0 {
+                buf.push('\t');
+            }
+            match *f {
+                Field::Int(v) => {
+                    let _ = write!(buf, "{v}");
+                }
+                Field::Null => buf.push_str("\\N"),
+                Field::Text(v) => {
+                    let mut rest = v;
+                    while let Some(i) = rest.find(['\\', '\t', '\n', '\r']) {
+                        buf.push_str(&rest[..i]);
+                        buf.push_str(match rest.as_bytes()[i] {
+                            b'\\' => "\\\\",
+                            b'\t' => "\\t",
+                            b'\n' => "\\n",
+                            _ => "\\r",
+                        });
+                        rest = &rest[i + 1..];
+                    }
+                    buf.push_str(rest);
+                }
+            }
+            if k % self.cols == self.cols - 1 {
+                buf.push('\n');
+            }
         }
-        let statement = format!("COPY {target} FROM STDIN");
-        let mut copy = tx.copy_in_raw(&statement).await.map_err(sql(what))?;
-        copy.send(self.buf.as_bytes()).await.map_err(sql(what))?;
-        copy.finish().await.map_err(sql(what))?;
-        self.buf.clear();
-        self.rows = 0;
-        Ok(())
+        buf
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::CopyRows;
+    use super::Field::{Int, Null, Text};
+    use super::Rows;
 
     #[test]
     fn copy_text_escapes_what_would_end_a_field_or_row() {
-        let mut rows = CopyRows::default();
-        rows.int(7).text("a\tb\\c\nd\re").opt(None).text("");
-        rows.end();
-        rows.text("中文").end();
-        assert_eq!(rows.buf, "7\ta\\tb\\\\c\\nd\\re\t\\N\t\n中文\n");
-        assert_eq!(rows.rows, 2);
+        let mut rows = Rows::new("t (a, b, c, d)", 4);
+        rows.push([Int(7), Text("a\tb\\c\nd\re"), Null, Text("")]);
+        rows.push([Text("中文"), Int(-1), Text("\\N"), Null]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows.copy_text(),
+            "7\ta\\tb\\\\c\\nd\\re\t\\N\t\n中文\t-1\t\\\\N\t\\N\n"
+        );
     }
 }

@@ -472,7 +472,10 @@ async fn text_that_would_end_a_field_or_row_comes_back_byte_for_byte() {
         .unwrap()
         .replace("  ", "\t");
     let doc = item.doc.clone();
-    apply(&s, None, vec![item], vec![]).await;
+    // In a group large enough for PostgreSQL's writer to stream it (COPY).
+    let mut group = vec![item];
+    group.extend((0..20).map(|_| incoming(uuid::Uuid::now_v7(), Kind::Finding, 1, &[])));
+    apply(&s, None, group, vec![]).await;
     let refused = QuarantineEntry {
         id: 0,
         at: 0,
@@ -541,4 +544,42 @@ async fn commits_go_on_after_the_database_cut_every_connection() {
         "{applied:?}"
     );
     assert_eq!(s.get(&second).await.unwrap().unwrap().version, 1);
+}
+
+#[tokio::test]
+async fn large_groups_store_and_replace_records_as_small_ones_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir).await;
+    // Large enough for PostgreSQL's writer to stream (COPY), small ones
+    // take an INSERT: both must leave the same store.
+    let ids: Vec<uuid::Uuid> = (0..40).map(|_| uuid::Uuid::now_v7()).collect();
+    let group = |version, ids: &[uuid::Uuid]| -> Vec<Incoming> {
+        ids.iter()
+            .map(|id| incoming(*id, Kind::Finding, version, &["630000"]))
+            .collect()
+    };
+    apply(&s, None, group(1, &ids), vec![]).await;
+    // Newer versions of half of them, with as many new records.
+    let more: Vec<uuid::Uuid> = (0..20).map(|_| uuid::Uuid::now_v7()).collect();
+    let mut second = group(2, &ids[..20]);
+    second.extend(group(1, &more));
+    let applied = apply(&s, None, second, vec![]).await;
+    assert!(applied.iter().all(|a| matches!(a, Applied::Stored { .. })));
+    // One newer version alone (the small path) of a record copied in.
+    apply(&s, None, group(3, &ids[..1]), vec![]).await;
+    assert_eq!(s.count_by_kind(), vec![("finding".to_string(), 60)]);
+    s.close().await;
+    let s = open(&dir).await;
+    assert_eq!(s.count_by_kind(), vec![("finding".to_string(), 60)]);
+    assert_eq!(s.get(&ids[0]).await.unwrap().unwrap().version, 3);
+    assert_eq!(s.get(&ids[1]).await.unwrap().unwrap().version, 2);
+    assert_eq!(s.get(&ids[39]).await.unwrap().unwrap().version, 1);
+    assert_eq!(s.get(&more[19]).await.unwrap().unwrap().version, 1);
+    // The outbox holds each record's newest version once: 60 records.
+    let (items, passed) = s
+        .outbox_batch(&id("630000"), [0, 0], 1000, 1 << 24)
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 60);
+    assert_eq!(passed[Lane::Bulk.as_i64() as usize], 81);
 }
