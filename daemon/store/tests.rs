@@ -68,6 +68,16 @@ fn incoming(rid: uuid::Uuid, kind: Kind, version: u64, hops: &[&str]) -> Incomin
     }
 }
 
+/// What the link to 630000 would send from the start: (records, the bulk
+/// lane's position passed).
+async fn queued_for_the_province(s: &Store) -> (usize, i64) {
+    let (items, passed) = s
+        .outbox_batch(&id("630000"), [0, 0], 1000, 1 << 24)
+        .await
+        .unwrap();
+    (items.len(), passed[Lane::Bulk.as_i64() as usize])
+}
+
 /// Commits `items` from `from` with `cursors`; what happened to each item.
 async fn apply(
     s: &Store,
@@ -104,12 +114,7 @@ async fn applying_is_idempotent_by_id_and_version() {
     assert_eq!(apply(&s, None, v(1), vec![]).await[0], Applied::Unchanged);
     assert_eq!(s.get(&rid).await.unwrap().unwrap().version, 2);
     // Two versions queued; the superseded one is skipped but passed.
-    let (items, passed) = s
-        .outbox_batch(&id("630000"), [0, 0], 10, 1 << 20)
-        .await
-        .unwrap();
-    assert_eq!(items.len(), 1);
-    assert_eq!(passed[Lane::Bulk.as_i64() as usize], 2);
+    assert_eq!(queued_for_the_province(&s).await, (1, 2));
     let first = s.change_at(1).await.unwrap().unwrap();
     assert_eq!(
         (first.record_id.as_str(), first.version),
@@ -576,10 +581,5 @@ async fn large_groups_store_and_replace_records_as_small_ones_do() {
     assert_eq!(s.get(&ids[39]).await.unwrap().unwrap().version, 1);
     assert_eq!(s.get(&more[19]).await.unwrap().unwrap().version, 1);
     // The outbox holds each record's newest version once: 60 records.
-    let (items, passed) = s
-        .outbox_batch(&id("630000"), [0, 0], 1000, 1 << 24)
-        .await
-        .unwrap();
-    assert_eq!(items.len(), 60);
-    assert_eq!(passed[Lane::Bulk.as_i64() as usize], 81);
+    assert_eq!(queued_for_the_province(&s).await, (60, 81));
 }
