@@ -262,16 +262,17 @@ impl<'a> Rows<'a> {
 
     /// One `INSERT … VALUES ($1, …), …` binding every field.
     async fn insert(&self, tx: &mut PgConnection, what: &'static str) -> Result<(), StoreError> {
-        let mut text = format!("INSERT INTO {} VALUES ", self.target);
-        for (k, _) in self.fields.iter().enumerate() {
-            let open = if k % self.cols == 0 {
-                if k > 0 { "),(" } else { "(" }
-            } else {
-                ","
-            };
-            let _ = write!(text, "{open}${}", k + 1);
-        }
-        text.push(')');
+        // Not `bulk::MultiRow`: it cuts rows into power-of-two chunks, a
+        // statement each, where this wants one statement for all of them.
+        let rows: Vec<String> = (0..self.len())
+            .map(|r| {
+                let params: Vec<String> = (1..=self.cols)
+                    .map(|c| format!("${}", r * self.cols + c))
+                    .collect();
+                format!("({})", params.join(","))
+            })
+            .collect();
+        let text = format!("INSERT INTO {} VALUES {}", self.target, rows.join(","));
         // Column names and numbered placeholders only: no value is in the text.
         let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
         for f in &self.fields {
