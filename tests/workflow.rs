@@ -234,8 +234,11 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
         "round_plan",
         json!({"round_id": city_round, "term": "2021-2026",
         "round_no": 1, "kind": "special", "title": "惠民资金专项巡察",
-        // Fed back today: the city's own plan is due 15 working days on, beyond the warnings.
-        "dates": {"start": day(-60), "entry": day(-55), "feedback": day(0), "end": day(20)}}),
+        // Fed back in two days: the city's own plan is due 15 working days
+        // after that, 19 to 21 days on by the weekday, so at least 21 days
+        // from today, beyond the warnings (20 days). Fed back today, it was
+        // due in 20 days when today is a Saturday: a green notice more.
+        "dates": {"start": day(-60), "entry": day(-55), "feedback": day(2), "end": day(20)}}),
     )
     .await;
     let common = net

@@ -43,6 +43,20 @@ pub fn chain_next(prev: &str, record_id: &str, version: i64) -> String {
     )
 }
 
+/// A link's outbox rows after a seq, with each record's document (NULL
+/// when the record has since been superseded: the row is passed, not
+/// sent) and the change-log entry at the row's seq.
+pub(super) const QUEUED_ROWS: &str = "SELECT o.seq, r.doc, c.record_id, c.version, c.chain
+     FROM outbox o JOIN changes c ON c.seq = o.seq LEFT JOIN records r ON r.seq = o.seq
+     WHERE o.peer = $1 AND o.lane = $2 AND o.seq > $3 ORDER BY o.seq LIMIT $4";
+
+/// One row of [`QUEUED_ROWS`].
+pub(super) struct QueuedRow {
+    pub seq: i64,
+    pub doc: Option<String>,
+    pub change: Change,
+}
+
 /// One queued record ready to send.
 #[derive(Debug, Clone)]
 pub struct OutboxItem {
@@ -157,43 +171,66 @@ impl Store {
                 passed[li] = last;
                 continue;
             }
-            let rows = sqlx::query(
-                "SELECT o.seq, r.doc, c.record_id, c.version, c.chain
-                 FROM outbox o JOIN changes c ON c.seq = o.seq LEFT JOIN records r ON r.seq = o.seq
-                 WHERE o.peer = $1 AND o.lane = $2 AND o.seq > $3 ORDER BY o.seq LIMIT $4",
-            )
-            .bind(peer.as_str())
-            .bind(lane.as_i64())
-            .bind(after[li])
-            .bind(room as i64)
-            .fetch_all(self.pool())
-            .await
-            .map_err(sql("reading outbox"))?;
-            for row in &rows {
-                let seq: i64 = col(row, "seq")?;
-                let doc: Option<String> = col(row, "doc")?;
-                if let Some(doc) = doc {
+            for row in self.queued(peer, lane, after[li], room).await? {
+                if let Some(doc) = row.doc {
                     // Always send at least one record, however large.
                     if !items.is_empty() && bytes + doc.len() > max_bytes {
                         break;
                     }
                     bytes += doc.len();
-                    let change = Change {
-                        record_id: col(row, "record_id")?,
-                        version: col(row, "version")?,
-                        chain: col(row, "chain")?,
-                    };
                     items.push(OutboxItem {
                         lane,
-                        seq,
+                        seq: row.seq,
                         doc,
-                        change,
+                        change: row.change,
                     });
                 }
-                passed[li] = seq;
+                passed[li] = row.seq;
             }
         }
         Ok((items, passed))
+    }
+
+    /// Up to `limit` outbox rows of (`peer`, `lane`) after seq `after`,
+    /// read from the table: on SQLite through its own binding (see
+    /// `lite::LiteReaders`), on PostgreSQL through the pool.
+    async fn queued(
+        &self,
+        peer: &NodeId,
+        lane: Lane,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<QueuedRow>, StoreError> {
+        if let Some(readers) = &self.inner.lite_readers {
+            let (readers, peer) = (readers.clone(), peer.to_string());
+            return tokio::task::spawn_blocking(move || readers.queued(&peer, lane, after, limit))
+                .await
+                .unwrap_or_else(|e| match e.try_into_panic() {
+                    Ok(panic) => std::panic::resume_unwind(panic),
+                    Err(_) => Err(StoreError::Interrupted),
+                });
+        }
+        let rows = sqlx::query(QUEUED_ROWS)
+            .bind(peer.as_str())
+            .bind(lane.as_i64())
+            .bind(after)
+            .bind(limit as i64)
+            .fetch_all(self.pool())
+            .await
+            .map_err(sql("reading outbox"))?;
+        rows.iter()
+            .map(|row| {
+                Ok(QueuedRow {
+                    seq: col(row, "seq")?,
+                    doc: col(row, "doc")?,
+                    change: Change {
+                        record_id: col(row, "record_id")?,
+                        version: col(row, "version")?,
+                        chain: col(row, "chain")?,
+                    },
+                })
+            })
+            .collect()
     }
 
     /// Queues already-stored records (by seq) on `peer`'s outbox.

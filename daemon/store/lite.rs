@@ -10,7 +10,7 @@
 //! migrations) stays on sqlx; all writers hold the store's write lock, so
 //! the two write connections never contend.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use std::collections::HashMap;
@@ -19,11 +19,12 @@ use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior, params
 
 use super::bulk::MultiRow;
 use super::commit::{Commit, LOG_END, QUEUE_OUTBOX};
-use super::links::{INSERT_QUARANTINE, SAVE_CURSOR};
+use super::links::{Change, INSERT_QUARANTINE, QUEUED_ROWS, QueuedRow, SAVE_CURSOR};
 use super::plan::{Plan, item_ids};
 use super::records::{Applied, Counts};
 use super::tail::Tails;
 use super::{Backend, SQLITE_PAGE_SIZE, StoreError, now_ms};
+use crate::records::Lane;
 
 /// Current versions of records, by id. This and the statements below are
 /// SQLite's group commit (multi-row: see `bulk`).
@@ -119,6 +120,81 @@ impl LiteWriter {
         tx.commit().map_err(lite("committing"))?;
         plan.tell(tails, counts);
         Ok(plan.applied())
+    }
+}
+
+/// Read connections for the outbox read-back, opened as needed and kept
+/// for the next read (up to [`KEEP_READERS`]): links that fell behind read
+/// at the same time, and WAL lets them while the writer commits.
+pub(super) struct LiteReaders {
+    path: PathBuf,
+    /// None once the store is closed.
+    idle: Mutex<Option<Vec<Connection>>>,
+}
+
+/// Idle read connections kept open.
+const KEEP_READERS: usize = 4;
+
+impl LiteReaders {
+    pub fn new(path: &Path) -> LiteReaders {
+        LiteReaders {
+            path: path.to_path_buf(),
+            idle: Mutex::new(Some(Vec::new())),
+        }
+    }
+
+    /// Closes the idle connections; reads after this fail as interrupted,
+    /// and a read under way closes its connection when done.
+    pub fn close(&self) {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+
+    /// Up to `limit` outbox rows of (`peer`, `lane`) after seq `after`, in
+    /// seq order (see [`QUEUED_ROWS`]). Blocks: run it off the async workers.
+    pub fn queued(
+        &self,
+        peer: &str,
+        lane: Lane,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<QueuedRow>, StoreError> {
+        let what = "reading outbox";
+        let idle = match self.idle.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            Some(idle) => idle.pop(),
+            None => return Err(StoreError::Interrupted),
+        };
+        let conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let conn =
+                    Connection::open(&self.path).map_err(lite("opening a read connection"))?;
+                conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 30000;")
+                    .map_err(lite("setting up a read connection"))?;
+                conn
+            }
+        };
+        let rows = conn
+            .prepare_cached(QUEUED_ROWS)
+            .and_then(|mut q| {
+                q.query_map(params![peer, lane.as_i64(), after, limit as i64], |r| {
+                    Ok(QueuedRow {
+                        seq: r.get(0)?,
+                        doc: r.get(1)?,
+                        change: Change {
+                            record_id: r.get(2)?,
+                            version: r.get(3)?,
+                            chain: r.get(4)?,
+                        },
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(lite(what))?;
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(idle) = idle.as_mut().filter(|i| i.len() < KEEP_READERS) {
+            idle.push(conn);
+        }
+        Ok(rows)
     }
 }
 

@@ -119,6 +119,8 @@ struct Inner {
     writer: AnyPool,
     /// The connection group commits run on (see `commit::Committer`).
     committer: commit::Committer,
+    /// SQLite's connections for the outbox read-back (None on PostgreSQL).
+    lite_readers: Option<std::sync::Arc<lite::LiteReaders>>,
     /// SQLite or PostgreSQL: how a write transaction begins.
     backend: Backend,
     /// One writer at a time (see module doc).
@@ -247,11 +249,19 @@ impl Store {
                 .await
                 .map_err(sql("reading the log's end"))?;
         let counts = records::Counts::read(&pool).await?;
-        let committer = match backend {
-            Backend::Sqlite => commit::Committer::Lite(std::sync::Arc::new(
-                lite::LiteWriter::open(opts_path(url)?.as_path(), max_bytes)?,
-            )),
-            Backend::Postgres => commit::Committer::Pg(pg::PgWriter::connect(url).await?),
+        let (committer, lite_readers) = match backend {
+            Backend::Sqlite => {
+                let path = opts_path(url)?;
+                let writer = lite::LiteWriter::open(&path, max_bytes)?;
+                (
+                    commit::Committer::Lite(std::sync::Arc::new(writer)),
+                    Some(std::sync::Arc::new(lite::LiteReaders::new(&path))),
+                )
+            }
+            Backend::Postgres => (
+                commit::Committer::Pg(pg::PgWriter::connect(url).await?),
+                None,
+            ),
         };
         Ok(Store {
             inner: std::sync::Arc::new(Inner {
@@ -259,6 +269,7 @@ impl Store {
                 pool,
                 writer,
                 committer,
+                lite_readers,
                 queue: commit::Queue::default(),
                 tails: tail::Tails::new(log_end),
                 counts,
@@ -336,6 +347,9 @@ impl Store {
     /// Closes the pool, flushing the WAL.
     pub async fn close(&self) {
         self.inner.committer.close().await;
+        if let Some(readers) = &self.inner.lite_readers {
+            readers.close();
+        }
         self.pool().close().await;
         self.inner.writer.close().await;
     }

@@ -15,7 +15,6 @@
 //! multi-row `INSERT` instead. Reads and the rarer writes stay on the
 //! `Any` pool.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::str::FromStr;
 use std::time::Duration;
@@ -23,7 +22,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool};
 
-use super::commit::{Commit, LOG_END};
+use super::commit::Commit;
 use super::links::SAVE_CURSOR;
 use super::plan::{Plan, item_ids};
 use super::records::{Applied, Counts};
@@ -36,13 +35,17 @@ pub(super) struct PgWriter {
     pool: PgPool,
 }
 
-/// The current version of each record named by an array of ids (NULL
-/// when not held), one primary-key probe per id. Written so that no plan
-/// can do otherwise: with `id = ANY($1)` or a join, a table that has not
-/// been analysed yet (a new store taking its first backlog) gets a
-/// sequential scan per commit.
-const HELD_VERSIONS: &str = "SELECT i.id, (SELECT r.version FROM records r WHERE r.id = i.id) \
-     FROM unnest($1::text[]) AS i(id)";
+/// What a group commit reads before it plans, in one round trip: the log's
+/// last seq and chain hash (NULL when the log is empty), and the version
+/// held of each id of an array, in the array's order (NULL when not held),
+/// one primary-key probe per id. Written so that no plan can do otherwise:
+/// with `id = ANY($1)` or a join, a table that has not been analysed yet (a
+/// new store taking its first backlog) gets a sequential scan per commit.
+const BEFORE_PLAN: &str = "SELECT \
+     (SELECT seq FROM changes ORDER BY seq DESC LIMIT 1), \
+     (SELECT chain FROM changes ORDER BY seq DESC LIMIT 1), \
+     ARRAY(SELECT (SELECT r.version FROM records r WHERE r.id = i.id) \
+           FROM unnest($1::text[]) WITH ORDINALITY AS i(id, n) ORDER BY n)";
 
 impl PgWriter {
     /// Connects to the store at `url` (already migrated).
@@ -82,34 +85,23 @@ impl PgWriter {
     ) -> Result<Vec<Vec<Applied>>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(sql("beginning commit"))?;
         let ids = item_ids(group);
-        let found: Vec<(String, Option<i64>)> = sqlx::query_as(HELD_VERSIONS)
-            .bind(&ids)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(sql("reading versions"))?;
-        let found: HashMap<String, i64> = found
-            .into_iter()
-            .filter_map(|(id, v)| v.map(|v| (id, v)))
-            .collect();
-        let held: Vec<Option<i64>> = ids.iter().map(|id| found.get(id).copied()).collect();
-        let end: Option<(i64, String)> = sqlx::query_as(LOG_END)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(sql("reading the log's end"))?;
-        let plan = Plan::new(group, ids, &held, end.unwrap_or_default(), now_ms());
-        write(&mut tx, &plan, &found).await?;
+        let (end_seq, end_chain, held): (Option<i64>, Option<String>, Vec<Option<i64>>) =
+            sqlx::query_as(BEFORE_PLAN)
+                .bind(&ids)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(sql("reading versions and the log's end"))?;
+        let end = end_seq.zip(end_chain).unwrap_or_default();
+        let plan = Plan::new(group, ids, &held, end, now_ms());
+        write(&mut tx, &plan).await?;
         tx.commit().await.map_err(sql("committing"))?;
         plan.tell(tails, counts);
         Ok(plan.applied())
     }
 }
 
-/// Every row of `plan`; `held` names the records stored here before it.
-async fn write(
-    tx: &mut PgConnection,
-    plan: &Plan<'_>,
-    held: &HashMap<String, i64>,
-) -> Result<(), StoreError> {
+/// Every row of `plan`.
+async fn write(tx: &mut PgConnection, plan: &Plan<'_>) -> Result<(), StoreError> {
     use Field::{Int, Text};
     let now = plan.now();
 
@@ -120,11 +112,7 @@ async fn write(
     rows.send(tx, "appending changes").await?;
 
     let records = plan.records();
-    let replaced: Vec<&str> = records
-        .iter()
-        .map(|r| r.id)
-        .filter(|id| held.contains_key(*id))
-        .collect();
+    let replaced = plan.replaced();
     if !replaced.is_empty() {
         sqlx::query("DELETE FROM records WHERE id = ANY($1)")
             .bind(&replaced)

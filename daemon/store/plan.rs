@@ -23,6 +23,8 @@ pub(super) struct Plan<'g> {
     items: Vec<(usize, &'g Incoming)>,
     /// Each item's record id as text.
     ids: Vec<String>,
+    /// Whether this store held a version of each item's record before.
+    held: Vec<bool>,
     /// When the group commits (Unix ms).
     now: i64,
     /// Per commit, what happens to each of its items.
@@ -133,6 +135,7 @@ impl<'g> Plan<'g> {
             group,
             items,
             ids,
+            held: held.iter().map(Option::is_some).collect(),
             now,
             out,
             changes,
@@ -187,6 +190,15 @@ impl<'g> Plan<'g> {
                     doc: &item.doc,
                 }
             })
+            .collect()
+    }
+
+    /// Ids of the current versions whose record this store held before
+    /// the group (rows to replace, for a writer that cannot upsert).
+    pub fn replaced(&self) -> Vec<&str> {
+        self.current()
+            .filter(|(_, k, _, _)| self.held[*k])
+            .map(|(_, k, _, _)| self.ids[k].as_str())
             .collect()
     }
 
