@@ -51,8 +51,11 @@ rows = [
      lambda r: get(r, "bulk", "visible_s_from_insert_start", "central"), ("<=", 2.0), True),
     ("latency p50", "ms", lambda r: get(r, "latency_ms", "p50"),
      lambda r: get(r, "latency", "central", "from_insert_ms", "p50"), ("<", 5.0), True),
-    ("latency p99 (peer: p95)", "ms", lambda r: get(r, "latency_ms", "p99"),
-     lambda r: get(r, "latency", "central", "from_insert_ms", "p95"), ("<", 25.0), True),
+    # The peer reports p95, not p99: each is compared like for like, and
+    # p99 only with its target.
+    ("latency p95", "ms", lambda r: get(r, "latency_ms", "p95"),
+     lambda r: get(r, "latency", "central", "from_insert_ms", "p95"), None, True),
+    ("latency p99", "ms", lambda r: get(r, "latency_ms", "p99"), None, ("<", 25.0), True),
     ("latency max", "ms", lambda r: get(r, "latency_ms", "max"),
      lambda r: get(r, "latency", "central", "from_insert_ms", "max"), None, True),
     ("catch-up 100k", "s", lambda r: get(r, "catchup", "central_s_from_municipal_start"), catchup, ("<", 2.0), True),

@@ -202,13 +202,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<QueuedRow>, StoreError> {
         if let Some(readers) = &self.inner.lite_readers {
-            let (readers, peer) = (readers.clone(), peer.to_string());
-            return tokio::task::spawn_blocking(move || readers.queued(&peer, lane, after, limit))
-                .await
-                .unwrap_or_else(|e| match e.try_into_panic() {
-                    Ok(panic) => std::panic::resume_unwind(panic),
-                    Err(_) => Err(StoreError::Interrupted),
-                });
+            return readers.queued(peer.as_str(), lane, after, limit).await;
         }
         let rows = sqlx::query(QUEUED_ROWS)
             .bind(peer.as_str())

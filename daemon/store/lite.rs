@@ -1,17 +1,21 @@
-//! The connection SQLite's group commits run on, through SQLite's own
-//! binding (rusqlite) rather than sqlx.
+//! The connection SQLite's group commits run on, and the connections
+//! that read a lagging link's outbox back, through SQLite's own binding
+//! (rusqlite) rather than sqlx.
 //!
 //! Why: a group commit is the hot path of every hop, and through sqlx's
 //! `Any` driver each text value was copied twice into fresh allocations
 //! before SQLite copied it again, about a third of a commit's instructions.
 //! Here values are bound by reference into the same multi-row statements
 //! (prepared once), and the whole transaction runs on one blocking thread
-//! with no hop to a worker per statement. Everything else (reads, the rarer writes,
-//! migrations) stays on sqlx; all writers hold the store's write lock, so
-//! the two write connections never contend.
+//! with no hop to a worker per statement. The outbox read-back (every
+//! record a link that fell behind sends) runs on SQLite's binding too, on
+//! read connections of its own ([`LiteReaders`]): through sqlx each row
+//! crossed to sqlx's worker thread and back. Everything else (other reads,
+//! the rarer writes, migrations) stays on sqlx; all writers hold the
+//! store's write lock, so the two write connections never contend.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use std::collections::HashMap;
 
@@ -123,22 +127,27 @@ impl LiteWriter {
     }
 }
 
-/// Read connections for the outbox read-back, opened as needed and kept
-/// for the next read (up to [`KEEP_READERS`]): links that fell behind read
-/// at the same time, and WAL lets them while the writer commits.
+/// Read connections for the outbox read-back: at most [`READERS`] reads
+/// at once (links that fell behind read together, and WAL lets them while
+/// the writer commits), each on a connection opened when first needed and
+/// kept for the next read.
 pub(super) struct LiteReaders {
     path: PathBuf,
+    permits: tokio::sync::Semaphore,
     /// None once the store is closed.
     idle: Mutex<Option<Vec<Connection>>>,
 }
 
-/// Idle read connections kept open.
-const KEEP_READERS: usize = 4;
+/// Reads at once, and connections kept open: thousands of children pulling
+/// after a parent's restart queue here rather than open a connection (and
+/// a blocking thread) each.
+const READERS: usize = 4;
 
 impl LiteReaders {
     pub fn new(path: &Path) -> LiteReaders {
         LiteReaders {
             path: path.to_path_buf(),
+            permits: tokio::sync::Semaphore::new(READERS),
             idle: Mutex::new(Some(Vec::new())),
         }
     }
@@ -146,12 +155,34 @@ impl LiteReaders {
     /// Closes the idle connections; reads after this fail as interrupted,
     /// and a read under way closes its connection when done.
     pub fn close(&self) {
+        self.permits.close();
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
 
     /// Up to `limit` outbox rows of (`peer`, `lane`) after seq `after`, in
-    /// seq order (see [`QUEUED_ROWS`]). Blocks: run it off the async workers.
-    pub fn queued(
+    /// seq order (see [`QUEUED_ROWS`]), read off the async workers.
+    pub async fn queued(
+        self: &Arc<Self>,
+        peer: &str,
+        lane: Lane,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<QueuedRow>, StoreError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Interrupted)?;
+        let (readers, peer) = (self.clone(), peer.to_string());
+        tokio::task::spawn_blocking(move || readers.read(&peer, lane, after, limit))
+            .await
+            .unwrap_or_else(|e| match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(_) => Err(StoreError::Interrupted),
+            })
+    }
+
+    fn read(
         &self,
         peer: &str,
         lane: Lane,
@@ -168,8 +199,12 @@ impl LiteReaders {
             None => {
                 let conn =
                     Connection::open(&self.path).map_err(lite("opening a read connection"))?;
-                conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 30000;")
-                    .map_err(lite("setting up a read connection"))?;
+                // A read-back passes over each page once: a small cache.
+                conn.execute_batch(
+                    "PRAGMA query_only = ON; PRAGMA busy_timeout = 30000; \
+                     PRAGMA cache_size = -1024;",
+                )
+                .map_err(lite("setting up a read connection"))?;
                 conn
             }
         };
@@ -191,7 +226,7 @@ impl LiteReaders {
             })
             .map_err(lite(what))?;
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(idle) = idle.as_mut().filter(|i| i.len() < KEEP_READERS) {
+        if let Some(idle) = idle.as_mut() {
             idle.push(conn);
         }
         Ok(rows)
