@@ -133,7 +133,7 @@ impl LiteWriter {
 /// kept for the next read.
 pub(super) struct LiteReaders {
     path: PathBuf,
-    permits: tokio::sync::Semaphore,
+    permits: Arc<tokio::sync::Semaphore>,
     /// None once the store is closed.
     idle: Mutex<Option<Vec<Connection>>>,
 }
@@ -147,7 +147,7 @@ impl LiteReaders {
     pub fn new(path: &Path) -> LiteReaders {
         LiteReaders {
             path: path.to_path_buf(),
-            permits: tokio::sync::Semaphore::new(READERS),
+            permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
             idle: Mutex::new(Some(Vec::new())),
         }
     }
@@ -168,18 +168,24 @@ impl LiteReaders {
         after: i64,
         limit: usize,
     ) -> Result<Vec<QueuedRow>, StoreError> {
-        let _permit = self
+        // Held by the read itself: a caller that goes away does not free
+        // its place while the read runs on.
+        let permit = self
             .permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| StoreError::Interrupted)?;
         let (readers, peer) = (self.clone(), peer.to_string());
-        tokio::task::spawn_blocking(move || readers.read(&peer, lane, after, limit))
-            .await
-            .unwrap_or_else(|e| match e.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
-                Err(_) => Err(StoreError::Interrupted),
-            })
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            readers.read(&peer, lane, after, limit)
+        })
+        .await
+        .unwrap_or_else(|e| match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => Err(StoreError::Interrupted),
+        })
     }
 
     fn read(

@@ -583,3 +583,31 @@ async fn large_groups_store_and_replace_records_as_small_ones_do() {
     // The outbox holds each record's newest version once: 60 records.
     assert_eq!(queued_for_the_province(&s).await, (60, 81));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_links_reading_their_backlog_at_once_each_get_all_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir).await;
+    let children: Vec<String> = (1..=12).map(|k| format!("6301{k:02}")).collect();
+    let hops: Vec<&str> = children.iter().map(String::as_str).collect();
+    let group: Vec<Incoming> = (0..50)
+        .map(|_| incoming(uuid::Uuid::now_v7(), Kind::Finding, 1, &hops))
+        .collect();
+    apply(&s, None, group, vec![]).await;
+    s.close().await;
+
+    // Reopened, every link reads the table (more links than read
+    // connections: the rest wait their turn, none is refused).
+    let s = open(&dir).await;
+    let reads = children.iter().map(|c| {
+        let s = s.clone();
+        let c = id(c);
+        tokio::spawn(async move { s.outbox_batch(&c, [0, 0], 1000, 1 << 24).await })
+    });
+    for read in futures::future::join_all(reads).await {
+        let (items, passed) = read.unwrap().unwrap();
+        assert_eq!(items.len(), 50);
+        assert!(items.windows(2).all(|w| w[0].seq < w[1].seq));
+        assert_eq!(passed[Lane::Bulk.as_i64() as usize], items[49].seq);
+    }
+}
