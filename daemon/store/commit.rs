@@ -180,6 +180,14 @@ pub(super) enum Committer {
 }
 
 impl Committer {
+    /// Counts `bytes` a write outside the group commits (a trim, a
+    /// compaction) added to SQLite's log, towards its next checkpoint.
+    pub fn wrote(&self, bytes: u64) {
+        if let Committer::Lite(lite) = self {
+            lite.wrote(bytes);
+        }
+    }
+
     pub async fn close(&self) {
         match self {
             Committer::Lite(lite) => lite.close(),

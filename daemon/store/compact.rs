@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use super::links::CursorPos;
+use super::lite::ROW_BYTES;
 use super::{Store, StoreError, sql};
 
 /// Log entries looked at per transaction, at least: short, so writers are
@@ -95,6 +96,7 @@ impl Store {
         .await
         .map_err(sql("compacting the log"))?
         .rows_affected();
+        self.inner.committer.wrote(removed * ROW_BYTES);
         Ok(removed)
     }
 

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::commit::Commit;
+use super::lite::ROW_BYTES;
 use super::{Store, StoreError, col, now_ms, sql};
 use crate::node::NodeId;
 use crate::records::Lane;
@@ -254,14 +255,17 @@ impl Store {
         let _w = self.inner.write.lock().await;
         let mut tx = self.begin_write().await.map_err(sql("beginning ack"))?;
         let now = now_ms();
+        let mut trimmed = 0;
         for (lane, seq) in acks {
-            sqlx::query("DELETE FROM outbox WHERE peer = $1 AND lane = $2 AND seq <= $3")
-                .bind(peer.as_str())
-                .bind(lane.as_i64())
-                .bind(*seq)
-                .execute(&mut *tx)
-                .await
-                .map_err(sql("trimming outbox"))?;
+            trimmed +=
+                sqlx::query("DELETE FROM outbox WHERE peer = $1 AND lane = $2 AND seq <= $3")
+                    .bind(peer.as_str())
+                    .bind(lane.as_i64())
+                    .bind(*seq)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(sql("trimming outbox"))?
+                    .rows_affected();
             sqlx::query(
                 "INSERT INTO acked (peer, lane, seq, at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (peer, lane) DO UPDATE SET seq = excluded.seq, at = excluded.at",
@@ -275,6 +279,7 @@ impl Store {
             .map_err(sql("saving ack"))?;
         }
         tx.commit().await.map_err(sql("committing ack"))?;
+        self.inner.committer.wrote(trimmed * ROW_BYTES);
         for (lane, seq) in acks {
             self.inner.tails.trim(peer.as_str(), *lane, *seq);
         }

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior, params};
 
 use super::bulk::MultiRow;
+use super::checkpoint::Checkpointer;
 use super::commit::{Commit, LOG_END, QUEUE_OUTBOX};
 use super::links::{Change, INSERT_QUARANTINE, QUEUED_ROWS, QueuedRow, SAVE_CURSOR};
 use super::plan::{Plan, item_ids};
@@ -57,11 +58,12 @@ static PARK: MultiRow = MultiRow::values(
 /// SQLite's write connection; None once the store is closed.
 pub(super) struct LiteWriter {
     conn: Mutex<Option<Connection>>,
+    checkpoints: Checkpointer,
 }
 
 /// Tags a rusqlite error with the operation; a full disk or store becomes
 /// [`StoreError::Full`].
-fn lite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+pub(super) fn lite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |source| {
         if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
             StoreError::Full { what }
@@ -78,7 +80,8 @@ impl LiteWriter {
         let conn = Connection::open(path).map_err(lite("opening the write connection"))?;
         let mut pragmas = String::from(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-             PRAGMA busy_timeout = 30000; PRAGMA cache_size = -16384;",
+             PRAGMA busy_timeout = 30000; PRAGMA cache_size = -16384; \
+             PRAGMA wal_autocheckpoint = 0;",
         );
         if let Some(b) = max_bytes {
             pragmas.push_str(&format!(
@@ -90,12 +93,20 @@ impl LiteWriter {
             .map_err(lite("setting up the write connection"))?;
         Ok(LiteWriter {
             conn: Mutex::new(Some(conn)),
+            checkpoints: Checkpointer::start(path, SQLITE_PAGE_SIZE)?,
         })
     }
 
-    /// Closes the connection; commits after this fail as interrupted.
+    /// Counts `bytes` written to the log by another connection.
+    pub fn wrote(&self, bytes: u64) {
+        self.checkpoints.wrote(bytes);
+    }
+
+    /// Closes the connection and the checkpoint thread's; commits after
+    /// this fail as interrupted.
     pub fn close(&self) {
         self.conn.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.checkpoints.close();
     }
 
     /// One transaction for `group`, told to `tails` once committed; the
@@ -120,8 +131,9 @@ impl LiteWriter {
             .map_err(lite("reading the log's end"))?
             .unwrap_or_default();
         let plan = Plan::new(group, ids, &held, end, now_ms());
-        write(&tx, &plan)?;
+        let written = write(&tx, &plan)?;
         tx.commit().map_err(lite("committing"))?;
+        self.checkpoints.wrote(written);
         plan.tell(tails, counts);
         Ok(plan.applied())
     }
@@ -270,14 +282,16 @@ fn held_versions(
 
 /// Every row of `plan`, in multi-row statements as on sqlx (see `bulk`:
 /// SQLite opens a statement's cursors on the table and each of its indexes
-/// once per statement, not per row).
-fn write(tx: &rusqlite::Transaction<'_>, plan: &Plan<'_>) -> Result<(), StoreError> {
+/// once per statement, not per row). Returns about how many bytes that
+/// adds to the log: the documents and a little per row.
+fn write(tx: &rusqlite::Transaction<'_>, plan: &Plan<'_>) -> Result<u64, StoreError> {
     let now = plan.now();
     let changes = plan.changes();
     execute(tx, &APPEND_CHANGES, &changes, "appending changes", |c| {
         [&c.seq, &c.record_id, &c.version, &c.chain]
     })?;
     let records = plan.records();
+    let written = records.iter().map(|r| r.doc.len() as u64 + ROW_BYTES).sum();
     execute(tx, &UPSERT_RECORDS, &records, "storing records", |r| {
         [
             &r.id,
@@ -326,8 +340,13 @@ fn write(tx: &rusqlite::Transaction<'_>, plan: &Plan<'_>) -> Result<(), StoreErr
             .and_then(|mut q| q.execute(params![now, e.peer, e.record_id, e.kind, e.reason, e.raw]))
             .map_err(lite("quarantining"))?;
     }
-    Ok(())
+    Ok(written)
 }
+
+/// What a record adds to the log besides its document: its other columns,
+/// its index entries, change-log and outbox rows, and page overhead; also
+/// what deleting a row costs, counted the same.
+pub(super) const ROW_BYTES: u64 = 256;
 
 /// Runs `statement` over all `rows`; `bind` gives one row's values in
 /// column order.

@@ -12,6 +12,7 @@
 //! has one writer anyway; this avoids busy-snapshot errors on upgrade).
 
 mod bulk;
+mod checkpoint;
 mod commit;
 mod compact;
 mod links;
@@ -66,6 +67,11 @@ pub enum StoreError {
          Free space or raise the limit; senders keep their records and retry"
     )]
     Full { what: &'static str },
+    #[error("store {what}: {source}")]
+    Thread {
+        what: &'static str,
+        source: std::io::Error,
+    },
     #[error("the store's writer stopped before answering (the node is shutting down)")]
     Interrupted,
     #[error("store holds a record that no longer parses ({id}): {reason}")]
@@ -381,6 +387,8 @@ async fn prepare_connection(
         // a provincial store's indexes stay in memory instead of being
         // re-read per lookup. Allocated only as pages are used.
         conn.execute("PRAGMA cache_size = -16384").await?;
+        // Checkpoints run on a thread of their own (see `checkpoint`).
+        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
         if let Some(b) = max_bytes {
             let pages = (b / SQLITE_PAGE_SIZE).max(1);
             // An integer we computed: safe to format into SQL.

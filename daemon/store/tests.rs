@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 
+use super::checkpoint::CHECKPOINT_BYTES;
 use super::*;
 use crate::records::{Classification, Kind, Lane, Record, Route};
 
@@ -610,4 +611,42 @@ async fn many_links_reading_their_backlog_at_once_each_get_all_of_it() {
         assert!(items.windows(2).all(|w| w[0].seq < w[1].seq));
         assert_eq!(passed[Lane::Bulk.as_i64() as usize], items[49].seq);
     }
+}
+
+#[tokio::test]
+async fn sqlite_copies_its_log_into_the_database_while_it_writes() {
+    if std::env::var("XUNLIAN_TEST_STORE").ok().as_deref() == Some("postgres") {
+        return; // A SQLite matter: PostgreSQL checkpoints by itself.
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir).await;
+    let file = dir.path().join("s.db");
+    let before = std::fs::metadata(&file).unwrap().len();
+    // Twice the bytes that start a checkpoint, in commits of 500 records
+    // of about 1 KiB each.
+    let text = "巡察".repeat(170);
+    let written = 2 * CHECKPOINT_BYTES;
+    for _ in 0..written / (500 * 1024) {
+        let items = (0..500)
+            .map(|_| {
+                let mut i = incoming(uuid::Uuid::now_v7(), Kind::Finding, 1, &["630000"]);
+                i.record.body = serde_json::json!({ "facts": text });
+                i.doc = serde_json::to_string(&i.record).unwrap();
+                i
+            })
+            .collect();
+        apply(&s, None, items, vec![]).await;
+    }
+    // Every connection runs with automatic checkpoints off: only the
+    // checkpoint thread moves pages into the database file before close.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::metadata(&file).unwrap().len() < before + CHECKPOINT_BYTES {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database file stayed at {} bytes while {written} were committed",
+            std::fs::metadata(&file).unwrap().len()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    s.close().await;
 }

@@ -25,7 +25,7 @@ use super::wire::{
     PullResponse, PushRequest, PushResponse, Refused,
 };
 use crate::config::ParentConfig;
-use crate::engine::{Engine, SharedEngine};
+use crate::engine::{Engine, Link, SharedEngine};
 use crate::identity::ClientTls;
 use crate::records::Lane;
 use crate::routing::Source;
@@ -253,20 +253,17 @@ impl<'a> Session<'a> {
         Ok(resp)
     }
 
-    /// Pushes the outbox up, batch after batch. While the parent commits
-    /// one batch, the next is cut and encoded, so a backlog streams without
-    /// a gap; the parent still commits them one at a time, in order, and
-    /// the outbox is trimmed only by what it confirmed. The trim (a write
-    /// transaction here) runs while the next batch travels, in order with
-    /// every other trim of this loop; one lost with the session is made
-    /// good by the next hello (`reconcile` trims to the parent's cursor).
+    /// Pushes the outbox up, batch after batch, and trims it by what the
+    /// parent confirmed. While the parent commits one batch, the next is
+    /// cut and encoded, so a backlog streams without a gap; the parent
+    /// still commits them one at a time, in order, and the outbox is
+    /// trimmed only by what it confirmed.
     async fn push_loop(&self, parent_limits: &Limits) -> Result<(), LinkError> {
         let e = self.engine;
         let peer = &self.parent.id;
         let Some(link) = e.link(peer) else {
             return Ok(());
         };
-        let mut wake = link.subscribe();
         let limits = BatchLimits {
             max_records: parent_limits
                 .max_batch_records
@@ -275,26 +272,40 @@ impl<'a> Session<'a> {
                 .max_batch_bytes
                 .min(e.config.limits.max_batch_bytes),
         };
-        // What has been handed to the parent, per lane (reconciled at hello).
-        let mut after = [
+        // What the parent has confirmed, per lane (reconciled at hello).
+        let acked = [
             e.store.acked(peer, Lane::Urgent).await?,
             e.store.acked(peer, Lane::Bulk).await?,
         ];
+        let (confirm, confirmed) = watch::channel(acked);
+        tokio::select! {
+            r = self.push_batches(link, &limits, acked, &confirm) => r,
+            r = self.trim_loop(acked, confirmed) => r,
+        }
+    }
+
+    /// Sends batch after batch from `after` on, telling `confirm` what the
+    /// parent confirmed.
+    async fn push_batches(
+        &self,
+        link: &Link,
+        limits: &BatchLimits,
+        mut after: [i64; 2],
+        confirm: &watch::Sender<[i64; 2]>,
+    ) -> Result<(), LinkError> {
+        let peer = &self.parent.id;
+        let mut wake = link.subscribe();
         let mut ready: Option<Batch> = None;
-        // What the parent confirmed of the last batch, not trimmed yet.
-        let mut confirmed: Vec<(Lane, i64)> = Vec::new();
         loop {
             let batch = match ready.take() {
                 Some(b) => b,
                 None => {
-                    self.trim(&mut confirmed).await?;
                     wake.borrow_and_update();
-                    match self.cut(after, &limits).await? {
+                    match self.cut(after, limits).await? {
                         Next::Batch(b) => b,
                         Next::Passed(passed) => {
                             // Only superseded rows: confirm them ourselves.
-                            let acks = changed_lanes(after, passed);
-                            e.store.ack(peer, &acks).await?;
+                            confirm_up_to(confirm, &changed_lanes(after, passed));
                             after = passed;
                             continue;
                         }
@@ -307,12 +318,10 @@ impl<'a> Session<'a> {
             };
             let before = after;
             after = batch.passed;
-            let (resp, next, trimmed) = tokio::join!(
+            let (resp, next) = tokio::join!(
                 self.send::<PushResponse>(wire::PATH_PUSH, &batch.body, Duration::from_secs(120)),
-                self.cut(after, &limits),
-                self.trim(&mut confirmed)
+                self.cut(after, limits),
             );
-            trimmed?;
             let resp = match resp {
                 Err(LinkError::Refused { reason, .. }) if reason == "topology_stale" => {
                     // The batch was cut for a subtree the parent has not
@@ -331,12 +340,13 @@ impl<'a> Session<'a> {
             // Only a cursor into the log this batch came from confirms
             // anything: the parent still answers with its cursor of an
             // older generation for a lane the batch did not touch.
-            confirmed = resp
+            let confirmed: Vec<(Lane, i64)> = resp
                 .cursors
                 .iter()
                 .filter(|c| c.pos.generation == batch.generation)
                 .map(|c| (c.lane, c.pos.seq))
                 .collect();
+            confirm_up_to(confirm, &confirmed);
             for r in &resp.refused {
                 warn!(
                     message = "Parent refused a record; it stays in the parent's quarantine.",
@@ -355,15 +365,30 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Trims the outbox by what the parent confirmed (nothing to do when
-    /// it confirmed nothing).
-    async fn trim(&self, confirmed: &mut Vec<(Lane, i64)>) -> Result<(), LinkError> {
-        if confirmed.is_empty() {
-            return Ok(());
+    /// Trims the outbox, in order, to what `confirmed` says the parent
+    /// has, starting from `trimmed`. Off the push path: a trim is a write
+    /// transaction, which waits for the store's write lock behind the group
+    /// commits of what children push here, and the next batch need not
+    /// wait for it. Confirmations that come while a trim runs are trimmed
+    /// together by the next. One lost with the session is made good by the
+    /// next hello (`reconcile` trims to the parent's cursor).
+    async fn trim_loop(
+        &self,
+        mut trimmed: [i64; 2],
+        mut confirmed: watch::Receiver<[i64; 2]>,
+    ) -> Result<(), LinkError> {
+        loop {
+            if confirmed.changed().await.is_err() {
+                // The push loop is gone, and this session with it.
+                return std::future::pending().await;
+            }
+            let now = *confirmed.borrow_and_update();
+            let acks = changed_lanes(trimmed, now);
+            if !acks.is_empty() {
+                self.engine.store.ack(&self.parent.id, &acks).await?;
+                trimmed = now;
+            }
         }
-        let acks = std::mem::take(confirmed);
-        self.engine.store.ack(&self.parent.id, &acks).await?;
-        Ok(())
     }
 
     /// The next batch after `after`, encoded for the wire.
@@ -559,6 +584,22 @@ fn encode<Req: Serialize>(path: &'static str, body: &Req) -> Result<Body, LinkEr
             gzip: false,
         }
     })
+}
+
+/// Raises the confirmed position of each lane in `acks` (never lowers
+/// one: the parent's cursor only moves forward within a session).
+fn confirm_up_to(confirm: &watch::Sender<[i64; 2]>, acks: &[(Lane, i64)]) {
+    confirm.send_if_modified(|pos| {
+        let mut raised = false;
+        for (lane, seq) in acks {
+            let p = &mut pos[lane.as_i64() as usize];
+            if *seq > *p {
+                *p = *seq;
+                raised = true;
+            }
+        }
+        raised
+    });
 }
 
 /// The lanes whose position moved from `before` to `after`, with the new seq.
