@@ -63,7 +63,7 @@ pub(super) struct LiteWriter {
 
 /// Tags a rusqlite error with the operation; a full disk or store becomes
 /// [`StoreError::Full`].
-pub(super) fn lite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+fn lite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |source| {
         if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
             StoreError::Full { what }
@@ -76,7 +76,11 @@ pub(super) fn lite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreE
 impl LiteWriter {
     /// Opens the store file at `path` (already created and migrated) with
     /// the settings of every store connection (see `prepare_connection`).
-    pub fn open(path: &Path, max_bytes: Option<u64>) -> Result<LiteWriter, StoreError> {
+    pub fn open(
+        path: &Path,
+        max_bytes: Option<u64>,
+        checkpoints: Checkpointer,
+    ) -> Result<LiteWriter, StoreError> {
         let conn = Connection::open(path).map_err(lite("opening the write connection"))?;
         let mut pragmas = String::from(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
@@ -93,20 +97,19 @@ impl LiteWriter {
             .map_err(lite("setting up the write connection"))?;
         Ok(LiteWriter {
             conn: Mutex::new(Some(conn)),
-            checkpoints: Checkpointer::start(path, SQLITE_PAGE_SIZE)?,
+            checkpoints,
         })
     }
 
-    /// Counts `bytes` written to the log by another connection.
+    /// Counts `bytes` written to the log by another connection (see
+    /// `checkpoint`).
     pub fn wrote(&self, bytes: u64) {
         self.checkpoints.wrote(bytes);
     }
 
-    /// Closes the connection and the checkpoint thread's; commits after
-    /// this fail as interrupted.
+    /// Closes the connection; commits after this fail as interrupted.
     pub fn close(&self) {
         self.conn.lock().unwrap_or_else(|p| p.into_inner()).take();
-        self.checkpoints.close();
     }
 
     /// One transaction for `group`, told to `tails` once committed; the

@@ -67,11 +67,6 @@ pub enum StoreError {
          Free space or raise the limit; senders keep their records and retry"
     )]
     Full { what: &'static str },
-    #[error("store {what}: {source}")]
-    Thread {
-        what: &'static str,
-        source: std::io::Error,
-    },
     #[error("the store's writer stopped before answering (the node is shutting down)")]
     Interrupted,
     #[error("store holds a record that no longer parses ({id}): {reason}")]
@@ -258,7 +253,8 @@ impl Store {
         let (committer, lite_readers) = match backend {
             Backend::Sqlite => {
                 let path = opts_path(url)?;
-                let writer = lite::LiteWriter::open(&path, max_bytes)?;
+                let checkpoints = checkpoint::Checkpointer::new(pool.clone());
+                let writer = lite::LiteWriter::open(&path, max_bytes, checkpoints)?;
                 (
                     commit::Committer::Lite(std::sync::Arc::new(writer)),
                     Some(std::sync::Arc::new(lite::LiteReaders::new(&path))),
