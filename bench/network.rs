@@ -310,9 +310,11 @@ async fn latency(b: &Bench, n: usize) -> Value {
         }
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    // Which sample was the slowest (0: the first after the bulk phase).
+    let max_at = (0..lat.len()).max_by(|&i, &j| lat[i].total_cmp(&lat[j]));
     lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
     json!({"n": n, "p50": percentile(&lat, 0.5), "p95": percentile(&lat, 0.95),
-        "p99": percentile(&lat, 0.99), "max": lat[lat.len() - 1]})
+        "p99": percentile(&lat, 0.99), "max": lat[lat.len() - 1], "max_at": max_at})
 }
 
 /// The municipality down while N findings pile up below it, then started:
