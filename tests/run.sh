@@ -2,6 +2,7 @@
 # The whole test suite, on a fresh machine or a developer's. Installs what
 # the tests need and is missing (Debian's Chromium and a CJK font for the
 # dashboard test), starts a throwaway PostgreSQL from the installed binaries,
+# checks formatting and lints (clippy on every target, warnings fail),
 # then runs every test twice with cargo-nextest: all stores on SQLite, then
 # with the provincial and central stores on PostgreSQL. This is the README's
 # test command; .ci/run calls it.
@@ -23,6 +24,10 @@ pg_url=$(echo "$pg" | sed -n 1p)
 pg_dir=$(echo "$pg" | sed -n 2p)
 trap 'tests/postgres.sh stop "$pg_dir"' EXIT
 echo "throwaway PostgreSQL at $pg_url" >&2
+
+echo "== format and lints ==" >&2
+cargo fmt --check
+cargo clippy --all-targets --locked -- -D warnings
 
 if cargo nextest --version >/dev/null 2>&1; then
   run=(cargo nextest run --lib --bins --tests --no-fail-fast)
