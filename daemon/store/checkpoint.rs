@@ -14,6 +14,9 @@
 //! checkpoint waits for the writer and makes the log start over, so it
 //! cannot grow without bound.
 //!
+//! Writers outside `lite` (acks, compaction) count what they wrote in
+//! [`ROW_BYTES`] per row.
+//!
 //! Durability is unchanged: a commit is durable once its log frames are
 //! synced (`synchronous = FULL`), whoever checkpoints them later.
 

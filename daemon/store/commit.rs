@@ -10,9 +10,11 @@
 //! untold to the outbox tails. When a group fails, its members are retried
 //! one by one, so one member's fault is reported to that member alone.
 //!
-//! What a group writes is worked out by `plan`; SQLite executes it on its
-//! own write connection (`lite`, on a blocking thread), PostgreSQL with
-//! `COPY` on a connection of its own (`pg`).
+//! This is the coordinator: it queues writers (`group::Queue`), forms the
+//! groups and picks the writer (`group::Committer`). What a group writes is
+//! worked out by `plan`; SQLite executes it on its own write connection
+//! (`lite`, on a blocking thread), PostgreSQL with `COPY` on a connection
+//! of its own (`pg`).
 
 use tokio::sync::oneshot;
 

@@ -1,15 +1,28 @@
 //! The durable store of one node: records, the change log, per-link outbox
-//! and cursors, the learned topology, and the quarantine.
+//! and cursors, the learned topology, and the quarantine. This file holds
+//! the handle ([`Store`]) and opens it.
 //!
 //! Architecture Invariant: the store does no network IO and makes no routing
 //! decisions. Callers hand it records together with the links each must go
 //! to; the store applies them in one transaction, so a record, its outbox
 //! rows and the cursor that covers it become durable together or not at all.
 //!
-//! SQLite runs in WAL mode with `synchronous = FULL`: a commit that returned
-//! survives power loss, which is what "acknowledged only once committed"
-//! promises to the sender. Writes are serialised by one async mutex (SQLite
-//! has one writer anyway; this avoids busy-snapshot errors on upgrade).
+//! SQLite runs in WAL mode with `synchronous = FULL` (see `sqlite`): a
+//! commit that returned survives power loss, which is what "acknowledged
+//! only once committed" promises to the sender. Writes are serialised by
+//! one async mutex (SQLite has one writer anyway; this avoids busy-snapshot
+//! errors on upgrade).
+//!
+//! Files depend only downward, in three layers:
+//! - below the handle: what a commit is made of (`types`, `error`,
+//!   `backend`, `chain`), shared SQL (`statements`, `bulk`, `sqlite`), the
+//!   caches (`tail`, `counts`), the plan of a group commit (`plan`), the
+//!   writers that execute it (`lite`, `pg`, with `checkpoint`) and the
+//!   group commit's state (`group`);
+//! - the handle: this file, holding the above;
+//! - operations on the handle (`impl Store`): `commit` (the group-commit
+//!   coordinator), `outbox`, `cursors`, `quarantine`, `records`,
+//!   `topology`, `compact`.
 
 mod backend;
 mod bulk;
@@ -66,7 +79,7 @@ struct Inner {
     /// The connection every write transaction but group commits runs on
     /// (SQLite: one of its own; PostgreSQL: the read pool).
     writer: AnyPool,
-    /// The connection group commits run on (see `commit::Committer`).
+    /// The connection group commits run on (see `group::Committer`).
     committer: group::Committer,
     /// SQLite's connections for the outbox read-back (None on PostgreSQL).
     lite_readers: Option<std::sync::Arc<lite::LiteReaders>>,
