@@ -18,7 +18,8 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, Transaction};
 
-use super::{Backend, StoreError, sql};
+use super::backend::Backend;
+use super::error::{StoreError, sql};
 
 /// The largest chunk, in rows. 256 rows × 13 columns stays far below the
 /// bind limits of SQLite (32,766) and PostgreSQL (65,535).

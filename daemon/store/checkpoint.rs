@@ -14,6 +14,9 @@
 //! checkpoint waits for the writer and makes the log start over, so it
 //! cannot grow without bound.
 //!
+//! Writers outside `lite` (acks, compaction) count what they wrote in
+//! [`ROW_BYTES`] per row.
+//!
 //! Durability is unchanged: a commit is durable once its log frames are
 //! synced (`synchronous = FULL`), whoever checkpoints them later.
 
@@ -25,6 +28,11 @@ use sqlx::{AnyPool, Row};
 /// Bytes written since the last checkpoint that start the next: about
 /// SQLite's default of 1,000 pages.
 pub(super) const CHECKPOINT_BYTES: u64 = 4 << 20;
+
+/// What a record adds to the log besides its document: its other columns,
+/// its index entries, change-log and outbox rows, and page overhead; also
+/// what deleting a row costs, counted the same.
+pub(super) const ROW_BYTES: u64 = 256;
 
 /// A log still this large after a passive checkpoint is restarted.
 const RESTART_BYTES: i64 = 64 << 20;
@@ -88,7 +96,7 @@ async fn checkpoint(pool: &AnyPool, restart: &AtomicBool) {
     match sqlx::query(pragma).fetch_one(pool).await {
         Ok(row) => {
             let pages: i64 = row.try_get(1).unwrap_or(0);
-            let large = pages * super::SQLITE_PAGE_SIZE as i64 > RESTART_BYTES;
+            let large = pages * super::sqlite::PAGE_SIZE as i64 > RESTART_BYTES;
             restart.store(large && !restarting, Ordering::Release);
         }
         // The store is closing: its last connection checkpoints on close.

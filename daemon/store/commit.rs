@@ -10,60 +10,18 @@
 //! untold to the outbox tails. When a group fails, its members are retried
 //! one by one, so one member's fault is reported to that member alone.
 //!
-//! What a group writes is worked out by `plan`; SQLite executes it on its
-//! own write connection (`lite`, on a blocking thread), PostgreSQL with
-//! `COPY` on a connection of its own (`pg`).
+//! This is the coordinator: it queues writers (`group::Queue`), forms the
+//! groups and picks the writer (`group::Committer`). What a group writes is
+//! worked out by `plan`; SQLite executes it on its own write connection
+//! (`lite`, on a blocking thread), PostgreSQL with `COPY` on a connection
+//! of its own (`pg`).
 
 use tokio::sync::oneshot;
 
-use super::bulk::MultiRow;
-use super::links::{CursorPos, QuarantineEntry};
-use super::lite::LiteWriter;
-use super::pg::PgWriter;
-use super::records::{Applied, Incoming};
-use super::{Backend, Store, StoreError, col, sql};
-use crate::node::NodeId;
-use crate::records::Lane;
-
-/// One writer's part of a group commit.
-#[derive(Debug, Default)]
-pub struct Commit {
-    /// The peer the records came from; None when submitted here.
-    pub from: Option<NodeId>,
-    pub items: Vec<Incoming>,
-    /// Receiver cursors into `from`'s log that cover `items`.
-    pub cursors: Vec<(Lane, CursorPos)>,
-    /// Records of the same batch that were refused.
-    pub quarantine: Vec<QuarantineEntry>,
-}
-
-/// What a commit did, with its items handed back.
-#[derive(Debug)]
-pub struct Committed {
-    pub items: Vec<Incoming>,
-    /// Per item, in order.
-    pub applied: Vec<Applied>,
-}
-
-/// Writers waiting for the next group.
-#[derive(Default)]
-pub(super) struct Queue {
-    /// A std lock: never held across an await.
-    waiting: std::sync::Mutex<Vec<Waiting>>,
-}
-
-struct Waiting {
-    commit: Commit,
-    reply: oneshot::Sender<Result<Committed, StoreError>>,
-}
-
-pub(super) static QUEUE_OUTBOX: MultiRow = MultiRow::values(
-    "INSERT INTO outbox (peer, lane, seq, bytes, queued_at) VALUES ",
-    5,
-    " ON CONFLICT DO NOTHING",
-);
-/// One outbox row: (peer, lane, seq, bytes).
-pub(super) type OutboxRow<'a> = (&'a str, i64, i64, i64);
+use super::Store;
+use super::error::StoreError;
+use super::group::{Committer, Waiting};
+use super::types::{Applied, Commit, Committed};
 
 impl Store {
     /// Applies `c` in the next group commit: its records, the receiver
@@ -76,12 +34,7 @@ impl Store {
     /// (see `bulk`).
     pub async fn commit(&self, c: Commit) -> Result<Committed, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.inner
-            .queue
-            .waiting
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(Waiting { commit: c, reply });
+        self.inner.queue.push(Waiting { commit: c, reply });
         let store = self.clone();
         tokio::spawn(async move { store.run_group().await });
         answer.await.unwrap_or(Err(StoreError::Interrupted))
@@ -90,14 +43,7 @@ impl Store {
     /// Takes the write lock and commits everything waiting by then.
     async fn run_group(&self) {
         let _w = self.inner.write.lock().await;
-        let group = std::mem::take(
-            &mut *self
-                .inner
-                .queue
-                .waiting
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()),
-        );
+        let group = self.inner.queue.take();
         if group.is_empty() {
             return; // An earlier group took this writer's commit.
         }
@@ -169,66 +115,4 @@ impl Store {
             Err(_) => (Vec::new(), Err(StoreError::Interrupted)),
         }
     }
-}
-
-/// Where a store's group commits run: SQLite on a blocking thread through
-/// its own binding (`lite`), PostgreSQL with `COPY` on sqlx's native
-/// driver (`pg`).
-pub(super) enum Committer {
-    Lite(std::sync::Arc<LiteWriter>),
-    Pg(PgWriter),
-}
-
-impl Committer {
-    /// Counts `bytes` a write outside the group commits (a trim, a
-    /// compaction) added to SQLite's log, towards its next checkpoint.
-    pub fn wrote(&self, bytes: u64) {
-        if let Committer::Lite(lite) = self {
-            lite.wrote(bytes);
-        }
-    }
-
-    pub async fn close(&self) {
-        match self {
-            Committer::Lite(lite) => lite.close(),
-            Committer::Pg(pg) => pg.close().await,
-        }
-    }
-}
-
-/// The last entry of the change log.
-pub(super) const LOG_END: &str = "SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1";
-
-/// The last seq of the change log and its chain hash ((0, "") when empty).
-pub(super) async fn log_end(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-) -> Result<(i64, String), StoreError> {
-    let last = sqlx::query(LOG_END)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(sql("reading the log's end"))?;
-    Ok(match last {
-        Some(row) => (col(&row, "seq")?, col(&row, "chain")?),
-        None => (0, String::new()),
-    })
-}
-
-/// Queues `rows` on their links' outboxes, as of `now`.
-pub(super) async fn queue(
-    backend: Backend,
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    rows: &[OutboxRow<'_>],
-    now: i64,
-) -> Result<(), StoreError> {
-    QUEUE_OUTBOX
-        .execute(
-            backend,
-            tx,
-            rows,
-            "queueing records",
-            |q, (peer, lane, seq, bytes)| {
-                q.bind(*peer).bind(*lane).bind(*seq).bind(*bytes).bind(now)
-            },
-        )
-        .await
 }

@@ -22,9 +22,10 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use super::links::CursorPos;
-use super::lite::ROW_BYTES;
-use super::{Store, StoreError, sql};
+use super::Store;
+use super::checkpoint::ROW_BYTES;
+use super::error::{StoreError, sql};
+use super::types::CursorPos;
 
 /// Log entries looked at per transaction, at least: short, so writers are
 /// held up for milliseconds at a time.

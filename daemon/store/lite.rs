@@ -21,14 +21,16 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior, params};
 
+use super::backend::Backend;
 use super::bulk::MultiRow;
-use super::checkpoint::Checkpointer;
-use super::commit::{Commit, LOG_END, QUEUE_OUTBOX};
-use super::links::{Change, INSERT_QUARANTINE, QUEUED_ROWS, QueuedRow, SAVE_CURSOR};
+use super::checkpoint::{Checkpointer, ROW_BYTES};
+use super::counts::Counts;
+use super::error::StoreError;
 use super::plan::{Plan, item_ids};
-use super::records::{Applied, Counts};
+use super::sqlite;
+use super::statements::{INSERT_QUARANTINE, LOG_END, QUEUE_OUTBOX, QUEUED_ROWS, SAVE_CURSOR};
 use super::tail::Tails;
-use super::{Backend, SQLITE_PAGE_SIZE, StoreError, now_ms};
+use super::types::{Applied, Change, Commit, QueuedRow, now_ms};
 use crate::records::Lane;
 
 /// Current versions of records, by id. This and the statements below are
@@ -75,25 +77,14 @@ fn lite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
 
 impl LiteWriter {
     /// Opens the store file at `path` (already created and migrated) with
-    /// the settings of every store connection (see `prepare_connection`).
+    /// the settings of every store connection (see `sqlite::pragmas`).
     pub fn open(
         path: &Path,
         max_bytes: Option<u64>,
         checkpoints: Checkpointer,
     ) -> Result<LiteWriter, StoreError> {
         let conn = Connection::open(path).map_err(lite("opening the write connection"))?;
-        let mut pragmas = String::from(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-             PRAGMA busy_timeout = 30000; PRAGMA cache_size = -16384; \
-             PRAGMA wal_autocheckpoint = 0;",
-        );
-        if let Some(b) = max_bytes {
-            pragmas.push_str(&format!(
-                " PRAGMA max_page_count = {};",
-                (b / SQLITE_PAGE_SIZE).max(1)
-            ));
-        }
-        conn.execute_batch(&pragmas)
+        conn.execute_batch(&sqlite::pragmas(max_bytes).join("; "))
             .map_err(lite("setting up the write connection"))?;
         Ok(LiteWriter {
             conn: Mutex::new(Some(conn)),
@@ -220,12 +211,8 @@ impl LiteReaders {
             None => {
                 let conn =
                     Connection::open(&self.path).map_err(lite("opening a read connection"))?;
-                // A read-back passes over each page once: a small cache.
-                conn.execute_batch(
-                    "PRAGMA query_only = ON; PRAGMA busy_timeout = 30000; \
-                     PRAGMA cache_size = -1024;",
-                )
-                .map_err(lite("setting up a read connection"))?;
+                conn.execute_batch(sqlite::READ_BACK_PRAGMAS)
+                    .map_err(lite("setting up a read connection"))?;
                 conn
             }
         };
@@ -345,11 +332,6 @@ fn write(tx: &rusqlite::Transaction<'_>, plan: &Plan<'_>) -> Result<u64, StoreEr
     }
     Ok(written)
 }
-
-/// What a record adds to the log besides its document: its other columns,
-/// its index entries, change-log and outbox rows, and page overhead; also
-/// what deleting a row costs, counted the same.
-pub(super) const ROW_BYTES: u64 = 256;
 
 /// Runs `statement` over all `rows`; `bind` gives one row's values in
 /// column order.

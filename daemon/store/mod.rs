@@ -1,110 +1,71 @@
 //! The durable store of one node: records, the change log, per-link outbox
-//! and cursors, the learned topology, and the quarantine.
+//! and cursors, the learned topology, and the quarantine. This file holds
+//! the handle ([`Store`]) and opens it.
 //!
 //! Architecture Invariant: the store does no network IO and makes no routing
 //! decisions. Callers hand it records together with the links each must go
 //! to; the store applies them in one transaction, so a record, its outbox
 //! rows and the cursor that covers it become durable together or not at all.
 //!
-//! SQLite runs in WAL mode with `synchronous = FULL`: a commit that returned
-//! survives power loss, which is what "acknowledged only once committed"
-//! promises to the sender. Writes are serialised by one async mutex (SQLite
-//! has one writer anyway; this avoids busy-snapshot errors on upgrade).
+//! SQLite runs in WAL mode with `synchronous = FULL` (see `sqlite`): a
+//! commit that returned survives power loss, which is what "acknowledged
+//! only once committed" promises to the sender. Writes are serialised by
+//! one async mutex (SQLite has one writer anyway; this avoids busy-snapshot
+//! errors on upgrade).
+//!
+//! Files depend only downward, in three layers:
+//! - below the handle: what a commit is made of (`types`, `error`,
+//!   `backend`, `chain`), shared SQL (`statements`, `bulk`, `sqlite`), the
+//!   caches (`tail`, `counts`), the plan of a group commit (`plan`), the
+//!   writers that execute it (`lite`, `pg`, with `checkpoint`) and the
+//!   group commit's state (`group`);
+//! - the handle: this file, holding the above;
+//! - operations on the handle (`impl Store`): `commit` (the group-commit
+//!   coordinator), `outbox`, `cursors`, `quarantine`, `records`,
+//!   `topology`, `compact`.
 
+mod backend;
 mod bulk;
+mod chain;
 mod checkpoint;
 mod commit;
 mod compact;
-mod links;
+mod counts;
+mod cursors;
+mod error;
+mod group;
 mod lite;
+mod outbox;
 mod pg;
 mod plan;
+mod quarantine;
 mod records;
+mod sqlite;
+mod statements;
 mod tail;
 mod topology;
+mod types;
 
 use std::str::FromStr;
 use std::sync::RwLock;
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
 
-pub use commit::{Commit, Committed};
+pub use backend::Backend;
+pub use chain::chain_next;
 pub use compact::{Compacted, run_compaction};
-pub use links::{Change, CursorPos, OutboxItem, OutboxStats, QuarantineEntry, chain_next};
-pub use records::{Applied, Incoming, RangeItem, RecordFilter};
+pub use error::StoreError;
+pub use outbox::OutboxStats;
+pub use records::{RangeItem, RecordFilter};
 pub use topology::{Parked, Rerouted, TopologyEntry};
+pub use types::{
+    Applied, Change, Commit, Committed, CursorPos, Incoming, OutboxItem, QuarantineEntry, now_ms,
+};
 
 use crate::node::NodeId;
-
-/// A store failure, with what was being done.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("opening store {url}: {source}")]
-    Open { url: String, source: sqlx::Error },
-    #[error("migrating store {url}: {source}")]
-    Migrate {
-        url: String,
-        source: sqlx::migrate::MigrateError,
-    },
-    #[error(
-        "store belongs to node {found}, not {expected}; point store.url at this node's own store"
-    )]
-    WrongNode { found: String, expected: String },
-    #[error("store {what}: {source}")]
-    Sql {
-        what: &'static str,
-        source: sqlx::Error,
-    },
-    #[error("store {what}: {source}")]
-    Sqlite {
-        what: &'static str,
-        source: rusqlite::Error,
-    },
-    #[error(
-        "store is full ({what}): the disk or store.max_size_mb is exhausted; nothing was written. \
-         Free space or raise the limit; senders keep their records and retry"
-    )]
-    Full { what: &'static str },
-    #[error("the store's writer stopped before answering (the node is shutting down)")]
-    Interrupted,
-    #[error("store holds a record that no longer parses ({id}): {reason}")]
-    Corrupt { id: String, reason: String },
-}
-
-/// SQLite's page size (the default, which xunlian keeps).
-const SQLITE_PAGE_SIZE: u64 = 4096;
-
-/// Shorthand used by the submodules to tag a sqlx error with the operation.
-/// A full disk or store becomes [`StoreError::Full`].
-fn sql(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |source| {
-        // SQLITE_FULL (13), possibly as an extended code.
-        let full = source
-            .as_database_error()
-            .and_then(|e| e.code())
-            .and_then(|c| c.parse::<i64>().ok())
-            .is_some_and(|c| c & 0xff == 13);
-        if full {
-            StoreError::Full { what }
-        } else {
-            StoreError::Sql { what, source }
-        }
-    }
-}
-
-impl StoreError {
-    /// True when the store cannot take more data.
-    pub fn is_full(&self) -> bool {
-        matches!(self, StoreError::Full { .. })
-    }
-}
-
-/// Milliseconds since the Unix epoch, the store's time unit.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+use error::sql;
 
 /// A cheap handle to the store; clone it freely.
 #[derive(Clone)]
@@ -118,8 +79,8 @@ struct Inner {
     /// The connection every write transaction but group commits runs on
     /// (SQLite: one of its own; PostgreSQL: the read pool).
     writer: AnyPool,
-    /// The connection group commits run on (see `commit::Committer`).
-    committer: commit::Committer,
+    /// The connection group commits run on (see `group::Committer`).
+    committer: group::Committer,
     /// SQLite's connections for the outbox read-back (None on PostgreSQL).
     lite_readers: Option<std::sync::Arc<lite::LiteReaders>>,
     /// SQLite or PostgreSQL: how a write transaction begins.
@@ -127,11 +88,11 @@ struct Inner {
     /// One writer at a time (see module doc).
     write: tokio::sync::Mutex<()>,
     /// Writers waiting for the next group commit.
-    queue: commit::Queue,
+    queue: group::Queue,
     /// The newest outbox rows of every link, to send without a read.
     tails: tail::Tails,
     /// Records held per kind.
-    counts: records::Counts,
+    counts: counts::Counts,
     /// Cached generation id; changes only through `rotate_generation`.
     /// A std lock: never held across an await.
     generation: RwLock<String>,
@@ -139,23 +100,6 @@ struct Inner {
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
-
-/// Which database a store URL names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    pub fn of(url: &str) -> Backend {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres
-        } else {
-            Backend::Sqlite
-        }
-    }
-}
 
 impl Store {
     /// Opens (creating if needed) and migrates the store at `url`, checking
@@ -187,7 +131,12 @@ impl Store {
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(60))
                 .after_connect(move |conn, _| {
-                    Box::pin(prepare_connection(conn, backend, max_bytes))
+                    Box::pin(async move {
+                        match backend {
+                            Backend::Sqlite => sqlite::prepare(conn, max_bytes).await,
+                            Backend::Postgres => Ok(()),
+                        }
+                    })
                 })
                 .connect_with(opts.clone())
         };
@@ -249,19 +198,19 @@ impl Store {
                 .fetch_one(&pool)
                 .await
                 .map_err(sql("reading the log's end"))?;
-        let counts = records::Counts::read(&pool).await?;
+        let counts = counts::Counts::read(&pool).await?;
         let (committer, lite_readers) = match backend {
             Backend::Sqlite => {
-                let path = opts_path(url)?;
+                let path = sqlite::path_of(url)?;
                 let checkpoints = checkpoint::Checkpointer::new(pool.clone());
                 let writer = lite::LiteWriter::open(&path, max_bytes, checkpoints)?;
                 (
-                    commit::Committer::Lite(std::sync::Arc::new(writer)),
+                    group::Committer::Lite(std::sync::Arc::new(writer)),
                     Some(std::sync::Arc::new(lite::LiteReaders::new(&path))),
                 )
             }
             Backend::Postgres => (
-                commit::Committer::Pg(pg::PgWriter::connect(url).await?),
+                group::Committer::Pg(pg::PgWriter::connect(url).await?),
                 None,
             ),
         };
@@ -272,7 +221,7 @@ impl Store {
                 writer,
                 committer,
                 lite_readers,
-                queue: commit::Queue::default(),
+                queue: group::Queue::default(),
                 tails: tail::Tails::new(log_end),
                 counts,
                 write: tokio::sync::Mutex::new(()),
@@ -355,52 +304,6 @@ impl Store {
         self.pool().close().await;
         self.inner.writer.close().await;
     }
-}
-
-/// The file a `sqlite://` URL names, as sqlx reads it.
-fn opts_path(url: &str) -> Result<std::path::PathBuf, StoreError> {
-    let opts =
-        sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|source| StoreError::Open {
-            url: url.to_string(),
-            source,
-        })?;
-    Ok(opts.get_filename().to_path_buf())
-}
-
-/// Settings of every new connection: on SQLite, WAL with full durability
-/// (see the module doc), a busy timeout, a larger page cache and the size
-/// cap.
-async fn prepare_connection(
-    conn: &mut sqlx::AnyConnection,
-    backend: Backend,
-    max_bytes: Option<u64>,
-) -> Result<(), sqlx::Error> {
-    if backend == Backend::Sqlite {
-        conn.execute("PRAGMA journal_mode = WAL").await?;
-        conn.execute("PRAGMA synchronous = FULL").await?;
-        conn.execute("PRAGMA busy_timeout = 30000").await?;
-        // 16 MiB of page cache per connection (SQLite's default is 2 MiB):
-        // a provincial store's indexes stay in memory instead of being
-        // re-read per lookup. Allocated only as pages are used.
-        conn.execute("PRAGMA cache_size = -16384").await?;
-        // Checkpoints run on a thread of their own (see `checkpoint`).
-        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
-        if let Some(b) = max_bytes {
-            let pages = (b / SQLITE_PAGE_SIZE).max(1);
-            // An integer we computed: safe to format into SQL.
-            let pragma = format!("PRAGMA max_page_count = {pages}");
-            conn.execute(sqlx::AssertSqlSafe(pragma)).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Reads a required column, mapping errors to the store's error type.
-fn col<'r, T>(row: &'r AnyRow, name: &'static str) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
-{
-    row.try_get(name).map_err(sql("decoding row"))
 }
 
 #[cfg(test)]

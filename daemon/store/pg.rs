@@ -22,12 +22,12 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool};
 
-use super::commit::Commit;
-use super::links::SAVE_CURSOR;
+use super::counts::Counts;
+use super::error::{StoreError, sql};
 use super::plan::{Plan, item_ids};
-use super::records::{Applied, Counts};
+use super::statements::SAVE_CURSOR;
 use super::tail::Tails;
-use super::{StoreError, now_ms, sql};
+use super::types::{Applied, Commit, now_ms};
 
 /// PostgreSQL's write connection for group commits (a pool of one, so a
 /// connection lost with the server is made again on the next commit).

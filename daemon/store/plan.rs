@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::commit::{Commit, OutboxRow};
-use super::links::{Change, CursorPos, QuarantineEntry, chain_next};
-use super::records::{Applied, Counts, Incoming};
+use super::chain::chain_next;
+use super::counts::Counts;
+use super::statements::join_links;
 use super::tail::{TailRow, Tails};
-use super::topology::join_links;
+use super::types::{Applied, Change, Commit, CursorPos, Incoming, OutboxRow, QuarantineEntry};
 use crate::node::NodeId;
 use crate::records::{Classification, Lane};
 

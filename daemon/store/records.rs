@@ -1,81 +1,9 @@
-//! Records as the store holds them, and reading them back.
+//! Reading records back: by id, by filter, by kind, by change-log range.
 
-use std::collections::BTreeMap;
-
-use super::{Store, StoreError, col, sql};
+use super::Store;
+use super::error::{StoreError, col, sql};
 use crate::node::NodeId;
 use crate::records::{Kind, Lane, Record};
-
-/// A validated record on its way into the store, with the decision routing
-/// made for it here.
-#[derive(Debug)]
-pub struct Incoming {
-    pub record: Record,
-    /// The record's JSON as stored and forwarded.
-    pub doc: String,
-    /// Links that must carry this version onward.
-    pub hops: Vec<NodeId>,
-    /// Some named destination is not yet known here: route again when the
-    /// topology grows.
-    pub park: bool,
-}
-
-/// What applying one record did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Applied {
-    /// A new record or a newer version, now at `seq` in the change log.
-    Stored { seq: i64 },
-    /// The same or an older version was already here: nothing changed.
-    Unchanged,
-}
-
-/// Records held per kind, kept in memory: counted once when the store
-/// opens, then moved on by every commit (records are never deleted and a
-/// record's kind never changes), so a status poll does not scan a term's
-/// worth of records.
-#[derive(Default)]
-pub(super) struct Counts {
-    /// A std lock: never held across an await.
-    by_kind: std::sync::Mutex<BTreeMap<String, i64>>,
-}
-
-impl Counts {
-    /// Counts what `store` holds (at open).
-    pub async fn read(pool: &sqlx::AnyPool) -> Result<Counts, StoreError> {
-        let rows = sqlx::query("SELECT kind, COUNT(*) AS n FROM records GROUP BY kind")
-            .fetch_all(pool)
-            .await
-            .map_err(sql("counting records"))?;
-        let by_kind = rows
-            .iter()
-            .map(|r| Ok((col(r, "kind")?, col(r, "n")?)))
-            .collect::<Result<_, StoreError>>()?;
-        Ok(Counts {
-            by_kind: std::sync::Mutex::new(by_kind),
-        })
-    }
-
-    /// Adds one record of each kind in `kinds`.
-    pub fn add(&self, kinds: &[&str]) {
-        if kinds.is_empty() {
-            return;
-        }
-        let mut by_kind = self.by_kind.lock().unwrap_or_else(|p| p.into_inner());
-        for kind in kinds {
-            match by_kind.get_mut(*kind) {
-                Some(n) => *n += 1,
-                None => {
-                    by_kind.insert(kind.to_string(), 1);
-                }
-            }
-        }
-    }
-
-    fn get(&self) -> Vec<(String, i64)> {
-        let by_kind = self.by_kind.lock().unwrap_or_else(|p| p.into_inner());
-        by_kind.iter().map(|(k, n)| (k.clone(), *n)).collect()
-    }
-}
 
 /// A stored record with where it came from, for routing it again.
 #[derive(Debug)]

@@ -19,8 +19,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::commit::OutboxRow;
-use super::links::{Change, OutboxItem};
+use super::types::{Change, OutboxItem, OutboxRow};
 use crate::records::Lane;
 
 /// Bytes of documents all tails together may hold. Past it, the tail being

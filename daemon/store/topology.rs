@@ -12,10 +12,14 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
 
-use super::commit::OutboxRow;
-use super::links::{Change, chain_next};
+use super::Store;
+use super::backend::Backend;
+use super::chain::chain_next;
+use super::error::{StoreError, col, sql};
+use super::records::RangeItem;
+use super::statements::{self, join_links, split_links};
 use super::tail::TailRow;
-use super::{Backend, RangeItem, Store, StoreError, col, now_ms, sql};
+use super::types::{Change, OutboxRow, now_ms};
 use crate::node::{Level, NodeId};
 use crate::records::Lane;
 
@@ -59,16 +63,6 @@ impl Rerouted {
             .map(NodeId::as_str)
             .filter(move |l| !queued(l))
     }
-}
-
-/// The links a parked row was queued on, as stored in `parked.links`.
-pub(super) fn join_links<'a>(links: impl IntoIterator<Item = &'a str>) -> String {
-    links.into_iter().collect::<Vec<_>>().join(",")
-}
-
-/// The links of a `parked.links` value.
-fn split_links(links: &str) -> impl Iterator<Item = &str> {
-    links.split(',').filter(|l| !l.is_empty())
 }
 
 /// One office below this node.
@@ -195,7 +189,7 @@ impl Store {
             .begin_write()
             .await
             .map_err(sql("beginning re-issue"))?;
-        let mut end = super::commit::log_end(&mut tx).await?;
+        let mut end = statements::log_end(&mut tx).await?;
         let mut reissued = Vec::new();
         for r in rerouted {
             if let Some(done) = reissue(self.inner.backend, &mut tx, r, &mut end).await? {
@@ -315,7 +309,7 @@ async fn reissue(
         .bind(r.seq);
     execute(tx, moved, "moving a parked record's queued rows").await?;
     let rows: Vec<OutboxRow> = new.iter().map(|p| (*p, lane_no, seq, bytes)).collect();
-    super::commit::queue(backend, tx, &rows, now_ms()).await?;
+    statements::queue(backend, tx, &rows, now_ms()).await?;
     peers.extend(new.iter().map(|p| p.to_string()));
     execute(tx, unpark(), "unparking").await?;
     if r.park {
