@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::tree::small_tree;
-use crate::common::{Net, wait_until};
+use crate::common::{Net, peer_client, wait_until};
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
-use xunlian::identity::{TlsFiles, client_config};
+use xunlian::identity::TlsFiles;
 use xunlian::node::NodeId;
 use xunlian::pki::{self, IssueRequest};
 
@@ -38,11 +38,7 @@ fn issue(ca_dir: &Path, out: &Path, node: &str, from_days: i64, to_days: i64) ->
 
 /// A peer client presenting `files`, expecting to talk to 630100.
 fn client(files: &TlsFiles) -> reqwest::Client {
-    let cfg = client_config(files, &NodeId::new("630100").unwrap()).unwrap();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(cfg)
-        .build()
-        .unwrap()
+    peer_client(files, "630100")
 }
 
 async fn hello(
