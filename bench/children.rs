@@ -24,11 +24,14 @@
 //! Target (a figure, never an assertion): parent RSS < 256 MiB with 3,000
 //! children.
 
-#[path = "../tests/common/mod.rs"]
+// The integration tests' harness; a benchmark drives only part of it.
+#[path = "../tests/it/common/mod.rs"]
+#[allow(dead_code)]
 mod common;
 #[path = "children/county.rs"]
 mod county;
 mod harness;
+mod procfs;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -36,8 +39,8 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 use common::Net;
-use common::procfs::{cpu_seconds, rss_kib, status_field};
 use county::{County, Plan, Tally};
+use procfs::{cpu_seconds, rss_kib, status_field};
 use serde_json::{Value, json};
 use xunlian::identity::TlsFiles;
 use xunlian::node::NodeId;

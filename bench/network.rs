@@ -10,14 +10,17 @@
 //! PostgreSQL. Sizes: `N_BULK` (100000), `N_LAT` (500), `N_CATCHUP`
 //! (100000), `FANIN_COUNTIES` (8), `N_FANIN` (20000).
 
-#[path = "../tests/common/mod.rs"]
+// The integration tests' harness; a benchmark drives only part of it.
+#[path = "../tests/it/common/mod.rs"]
+#[allow(dead_code)]
 mod common;
 mod harness;
+mod procfs;
 
 use std::time::{Duration, Instant};
 
 use common::Net;
-use common::procfs::{cpu_seconds, rss_kib};
+use procfs::{cpu_seconds, rss_kib};
 use serde_json::{Value, json};
 
 /// The finding text of the peer's driver (about 300 bytes of UTF-8).

@@ -3,6 +3,8 @@
 //! [`Engine::admit`] / [`Engine::commit`], so validation and routing happen
 //! in the same order for local submits, pushes and pulls.
 
+#[cfg(test)]
+mod admit_cases;
 mod ingest;
 mod links;
 

@@ -1,17 +1,16 @@
 //! The command line as an operator uses it, against real daemons.
 
-mod common;
-
-use common::{Net, SMALL_TREE, text, xunlian};
+use crate::common::tree::small_tree;
+use crate::common::{Net, text, xunlian};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_query_and_status_from_the_command_line() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.start("630100").await;
     net.start("630102").await;
     net.open_test_round("630102").await;
-    let county = net.nodes["630102"].config.display().to_string();
-    let city = net.nodes["630100"].config.display().to_string();
+    let county = net.config_arg("630102");
+    let city = net.config_arg("630100");
 
     // Bulk submit from JSON lines; piped, so no progress bar.
     let bulk = net.dir.path().join("bulk.jsonl");
@@ -79,7 +78,7 @@ async fn submit_query_and_status_from_the_command_line() {
 
 #[test]
 fn a_bad_config_stops_start_up_naming_file_and_key() {
-    let net = Net::new(SMALL_TREE);
+    let net = Net::new(&small_tree().toml());
     let path = net.nodes["630102"].config.clone();
     let text_in = std::fs::read_to_string(&path).unwrap();
     std::fs::write(
@@ -100,7 +99,7 @@ fn a_bad_config_stops_start_up_naming_file_and_key() {
 fn network_init_writes_a_config_per_node() {
     let dir = tempfile::tempdir().unwrap();
     let tree = dir.path().join("tree.toml");
-    std::fs::write(&tree, SMALL_TREE).unwrap();
+    std::fs::write(&tree, small_tree().toml()).unwrap();
     let out_dir = dir.path().join("net");
     let out = xunlian(&[
         "network",
@@ -130,7 +129,7 @@ fn network_init_writes_a_config_per_node() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_operator_api_refuses_missing_or_wrong_tokens() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.start("630102").await;
     let base = format!("http://{}", net.nodes["630102"].operator_addr);
     let http = reqwest::Client::new();
@@ -164,7 +163,7 @@ async fn the_operator_api_refuses_missing_or_wrong_tokens() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batch_submit_is_all_or_nothing_and_a_query_can_wait() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.start("630102").await;
     net.open_test_round("630102").await;
     let base = format!(
@@ -239,7 +238,9 @@ async fn batch_submit_is_all_or_nothing_and_a_query_can_wait() {
                 .unwrap()
         })
     };
-    let third = net.submit("630102", "finding", common::finding("三")).await;
+    let third = net
+        .submit("630102", "finding", crate::common::finding("三"))
+        .await;
     let woke = waiting.await.unwrap();
     assert_eq!(woke.len(), 1);
     assert_eq!(woke[0]["id"], third["id"]);

@@ -1,9 +1,8 @@
 //! The store under pressure: a full store refuses cleanly without
 //! corruption, and a store from an older schema version is migrated on start.
 
-mod common;
-
-use common::{Net, SMALL_TREE};
+use crate::common::Net;
+use crate::common::tree::small_tree;
 use serde_json::{Value, json};
 use sqlx::Row;
 
@@ -14,7 +13,7 @@ async fn open(net: &Net, id: &str) -> sqlx::SqlitePool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_store_refuses_cleanly_and_recovers() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.set_config_line("630102", "store", "max_size_mb = 1");
     net.start("630102").await;
     net.open_test_round("630102").await;
@@ -71,7 +70,7 @@ async fn a_full_store_refuses_cleanly_and_recovers() {
     // More room: the node accepts again and kept everything.
     net.set_config_line("630102", "store", "max_size_mb = 64");
     net.start("630102").await;
-    net.submit("630102", "finding", common::finding("扩容后"))
+    net.submit("630102", "finding", crate::common::finding("扩容后"))
         .await;
     for id in &stored {
         assert!(net.has("630102", id).await);
@@ -80,10 +79,10 @@ async fn a_full_store_refuses_cleanly_and_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.start("630102").await;
     let f = net
-        .submit("630102", "finding", common::finding("旧版本数据"))
+        .submit("630102", "finding", crate::common::finding("旧版本数据"))
         .await;
     net.stop("630102");
 
@@ -152,7 +151,7 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
 /// `CREATE TABLE` and `CREATE INDEX` statements from its file), keeping
 /// every row, and forgets the later migrations.
 async fn downgrade_to_v1(pool: &sqlx::SqlitePool) {
-    let v1 = include_str!("../migrations/sqlite/0001_init.sql");
+    let v1 = include_str!("../../migrations/sqlite/0001_init.sql");
     let code: Vec<&str> = v1
         .lines()
         .filter(|l| !l.trim_start().starts_with("--"))

@@ -1,14 +1,13 @@
 //! Who may connect and what they may send, attacked from outside with
 //! forged, expired, revoked and misplaced certificates.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::tree::small_tree;
+use crate::common::{Net, peer_client, wait_until};
 use chrono::{Duration, Utc};
-use common::{Net, SMALL_TREE, wait_until};
 use serde_json::{Value, json};
-use xunlian::identity::{TlsFiles, client_config};
+use xunlian::identity::TlsFiles;
 use xunlian::node::NodeId;
 use xunlian::pki::{self, IssueRequest};
 
@@ -39,11 +38,7 @@ fn issue(ca_dir: &Path, out: &Path, node: &str, from_days: i64, to_days: i64) ->
 
 /// A peer client presenting `files`, expecting to talk to 630100.
 fn client(files: &TlsFiles) -> reqwest::Client {
-    let cfg = client_config(files, &NodeId::new("630100").unwrap()).unwrap();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(cfg)
-        .build()
-        .unwrap()
+    peer_client(files, "630100")
 }
 
 async fn hello(
@@ -72,7 +67,7 @@ async fn hello(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_peers_get_nothing_in() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.start("630100").await;
     let ca = net.root().join("ca");
     let scratch: PathBuf = net.dir.path().join("forged");
@@ -154,7 +149,7 @@ async fn refused_peers_get_nothing_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_cannot_push_another_countys_records() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.start("630100").await;
     let ca = net.root().join("ca");
     let a = TlsFiles {
@@ -202,11 +197,11 @@ async fn a_county_cannot_push_another_countys_records() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_renewed_certificate_is_used_without_restart() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.start("630100").await;
     net.start("630102").await;
     let f = net
-        .submit("630102", "finding", common::finding("续期前"))
+        .submit("630102", "finding", crate::common::finding("续期前"))
         .await;
     net.wait_for("630100", f["id"].as_str().unwrap()).await;
 
@@ -247,7 +242,7 @@ async fn a_renewed_certificate_is_used_without_restart() {
     )
     .await;
     let g = net
-        .submit("630102", "finding", common::finding("续期后"))
+        .submit("630102", "finding", crate::common::finding("续期后"))
         .await;
     net.wait_for("630100", g["id"].as_str().unwrap()).await;
 }

@@ -1,14 +1,13 @@
 //! A real four-level network on loopback: records reach exactly the offices
 //! they are addressed to, through the levels in between.
 
-mod common;
-
-use common::{Net, SMALL_TREE, finding};
+use crate::common::tree::small_tree;
+use crate::common::{Net, finding};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_reach_exactly_their_destinations() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.start_all().await;
 
     // A county's finding climbs to its municipality, province and central.
@@ -115,14 +114,14 @@ async fn records_reach_exactly_their_destinations() {
 /// without reconnecting, and records for the newcomer reach it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_is_announced_without_reconnecting() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     for id in ["000000", "630000", "630200"] {
         net.start(id).await;
     }
     net.wait_knows("000000", &["630200"]).await;
     let connected = |net: &Net| net.log("630200").matches("Connected to parent.").count();
     // Central can know 630200 a moment before 630200 logs its hello's answer.
-    common::wait_until("630200 to log its connection", || async {
+    crate::common::wait_until("630200 to log its connection", || async {
         connected(&net) > 0
     })
     .await;
@@ -155,7 +154,7 @@ async fn a_newcomer_is_announced_without_reconnecting() {
 /// its way passed it in the log long before.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_for_an_office_yet_to_join_reaches_it_when_it_joins() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     for id in ["000000", "630000", "630200"] {
         net.start(id).await;
     }

@@ -1,5 +1,22 @@
-//! What the benchmarks read of a running daemon from `/proc`: its resident
-//! memory and the CPU time it used. A process that is gone reads as 0.
+//! What the benchmarks read of a running daemon: how many records of a
+//! kind it holds (its status report), and from `/proc` its resident memory
+//! and the CPU time it used. A process that is gone reads as 0.
+
+use crate::common::Net;
+
+impl Net {
+    /// How many records of `kind` `id` holds, from its status report.
+    pub async fn count(&self, id: &str, kind: &str) -> i64 {
+        let s = self.status(id).await;
+        s["records"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|kv| kv[0] == kind)
+            .and_then(|kv| kv[1].as_i64())
+            .unwrap_or(0)
+    }
+}
 
 /// Resident set size of `pid` in KiB (`VmRSS` of `/proc/PID/status`).
 pub fn rss_kib(pid: u32) -> u64 {

@@ -4,16 +4,15 @@
 //! exactly once and nothing was quarantined.
 //!
 //! CI runs one short trial with a fixed seed. For a long run:
-//! `XUNLIAN_CHAOS_TRIALS=20 XUNLIAN_CHAOS_STEPS=200 XUNLIAN_CHAOS_SEED=7 cargo nextest run --test chaos`
+//! `XUNLIAN_CHAOS_TRIALS=20 XUNLIAN_CHAOS_STEPS=200 XUNLIAN_CHAOS_SEED=7 cargo nextest run --test it chaos::`
 //! (figures are printed at the end; see README "Reliability").
-
-mod common;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::proxy::{Fault, FaultProxy};
-use common::{Net, SMALL_TREE};
+use crate::common::Net;
+use crate::common::proxy::{Fault, FaultProxy};
+use crate::common::tree::small_tree;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -81,7 +80,7 @@ async fn records_survive_crashes_and_network_faults() {
 
 async fn run_trial(seed: u64, steps: u64, figures: &mut Figures) {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     // A fault proxy on every link.
     let mut proxies = BTreeMap::new();
     for (child, parent) in [
@@ -156,7 +155,7 @@ async fn run_trial(seed: u64, steps: u64, figures: &mut Figures) {
                         (
                             c,
                             "finding",
-                            common::finding(&format!("chaos {seed}-{step}")),
+                            crate::common::finding(&format!("chaos {seed}-{step}")),
                             up_path(c),
                         )
                     }

@@ -1,9 +1,8 @@
 //! Crashes and restored stores: nothing lost, nothing applied twice,
 //! per-origin order kept.
 
-mod common;
-
-use common::{Net, SMALL_TREE, copy_store, finding};
+use crate::common::tree::small_tree;
+use crate::common::{Net, copy_store, finding};
 use serde_json::{Value, json};
 
 /// Titles of findings from `origin` held at `at`, in the order `at` stored them.
@@ -24,7 +23,7 @@ async fn assert_applied_once(net: &Net, at: &str) {
 
 /// Waits until `id` has logged `passes` compaction passes that removed entries.
 async fn compacted(net: &Net, id: &str, passes: usize) {
-    common::wait_until(
+    crate::common::wait_until(
         &format!("{id} to compact its log {passes} times"),
         || async { net.log(id).matches("Compacted the change log").count() >= passes },
     )
@@ -37,7 +36,7 @@ fn numbered(origin: &str, n: usize) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_a_municipal_node_loses_nothing() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.start_all().await;
     let per_county = 60;
     for i in 0..per_county {
@@ -67,7 +66,7 @@ async fn killing_a_municipal_node_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_municipal_store_restored_from_an_older_copy_heals() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     // Compaction must not hide the restore: every log is compacted each
     // second, so positions the peers hold may be gone from the copy's log.
     for id in net.nodes.keys() {
@@ -146,7 +145,7 @@ async fn a_municipal_store_restored_from_an_older_copy_heals() {
 /// and the answer to it still shows the bulk lane's old cursor, far ahead.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_rebuilt_with_an_empty_store_loses_nothing() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.set_config_line("630102", "peer", "max_batch_records = 1");
     net.start("630100").await;
     net.start("630102").await;
@@ -184,7 +183,7 @@ async fn a_county_rebuilt_with_an_empty_store_loses_nothing() {
 /// nothing is lost or applied twice, and the log stays small.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compacting_the_change_log_under_live_links_loses_nothing() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     let compacting = ["630102", "630100", "630000"];
     for id in compacting {
         net.set_config_line(id, "store", "compact_secs = 1");
@@ -228,7 +227,7 @@ async fn compacting_the_change_log_under_live_links_loses_nothing() {
             )
         })
     };
-    common::wait_until("630102's health to reach version 8", || async {
+    crate::common::wait_until("630102's health to reach version 8", || async {
         own_health().await.is_some_and(|(_, v)| v >= 8)
     })
     .await;
@@ -251,7 +250,7 @@ async fn parent_link(net: &Net, id: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_parent_is_reached_at_once_however_long_it_was_down() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     // A back-off that would grow to ten minutes: after a dozen failures
     // the next attempt would be due minutes later, beyond the test's patience.
     net.set_config_line("630102", "sync", "retry_min_ms = 100");
@@ -261,7 +260,7 @@ async fn a_restarted_parent_is_reached_at_once_however_long_it_was_down() {
     net.stop("630100");
     // Refused connections are probed at the short pace, without growing
     // the delay, and repeated failures do not flood the log.
-    common::wait_until("the county to fail a dozen attempts", || async {
+    crate::common::wait_until("the county to fail a dozen attempts", || async {
         parent_link(&net, "630102").await["session_failures"]
             .as_u64()
             .unwrap_or(0)
@@ -297,8 +296,8 @@ async fn a_restarted_parent_is_reached_at_once_however_long_it_was_down() {
         counted.is_some_and(|v| v >= 12.0),
         "session failures in /metrics: {counted:?}\n{metrics}"
     );
-    let config = net.nodes["630102"].config.to_str().unwrap().to_string();
-    let shown = common::text(&common::xunlian(&["status", "--config", &config]));
+    let config = net.config_arg("630102");
+    let shown = crate::common::text(&crate::common::xunlian(&["status", "--config", &config]));
     assert!(
         shown.contains("failed sessions: ") && shown.to_lowercase().contains("connection refused"),
         "`xunlian status` shows the failures and their cause:\n{shown}"

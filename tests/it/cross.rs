@@ -8,56 +8,19 @@
 //! above either county sees the case closed. An elevated inspection takes
 //! units over from a county, whose own plans may then not target them.
 
-mod common;
-
-use chrono::{Duration, Local};
-use common::{Net, text, wait_until, xunlian};
+use crate::common::practice::{day, row, wait_state};
+use crate::common::tree::small_tree;
+use crate::common::{Net, text, wait_until, xunlian};
 use serde_json::{Value, json};
 use uuid::Uuid;
 use xunlian::workflow::ids;
 
 /// Central, one province, two cities with two counties each.
-const CROSS_TREE: &str = r#"
-[[node]]
-id = "000000"
-name = "中央巡视办"
-level = "central"
-[[node]]
-id = "630000"
-name = "青海省委巡视办"
-level = "provincial"
-parent = "000000"
-[[node]]
-id = "630100"
-name = "西宁市委巡察办"
-level = "municipal"
-parent = "630000"
-[[node]]
-id = "630102"
-name = "城东区委巡察办"
-level = "county"
-parent = "630100"
-[[node]]
-id = "630103"
-name = "城中区委巡察办"
-level = "county"
-parent = "630100"
-[[node]]
-id = "630200"
-name = "海东市委巡察办"
-level = "municipal"
-parent = "630000"
-[[node]]
-id = "630202"
-name = "乐都区委巡察办"
-level = "county"
-parent = "630200"
-[[node]]
-id = "630203"
-name = "平安区委巡察办"
-level = "county"
-parent = "630200"
-"#;
+fn cross_tree() -> String {
+    small_tree()
+        .county("630203", "平安区委巡察办", "630200")
+        .toml()
+}
 
 const COUNTIES: [&str; 4] = ["630102", "630103", "630202", "630203"];
 
@@ -69,14 +32,6 @@ const EVIDENCE: &str = "询问笔录第三页及银行流水";
 const RESPONSIBLE: &str = "财政所长马某某";
 const FINDER: &str = "巡察干部韩某某";
 const CLUE_SUMMARY: &str = "镇党委书记涉嫌截留补贴资金";
-
-fn day(offset: i64) -> String {
-    (Local::now().date_naive() + Duration::days(offset)).to_string()
-}
-
-fn config(net: &Net, id: &str) -> String {
-    net.nodes[id].config.display().to_string()
-}
 
 /// Everything `id`'s SQLite store holds, as text: the database file and its
 /// write-ahead log, bytes read directly (nothing goes through the daemon).
@@ -95,10 +50,7 @@ fn store_bytes(net: &Net, id: &str) -> String {
 
 /// The (kind, id) of every record in `id`'s store, read with SQL from the file.
 async fn stored_records(net: &Net, id: &str) -> Vec<(String, String)> {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&net.store_url(id))
-        .await
-        .expect("open store");
+    let pool = net.open_store(id).await;
     let rows = sqlx::query("SELECT kind, id FROM records")
         .fetch_all(&pool)
         .await
@@ -133,16 +85,6 @@ async fn holds_nothing_of_the_findings(net: &Net, id: &str) {
             "{id}'s store file contains {secret:?}"
         );
     }
-}
-
-/// The ledger state of `finding` hosted at `host`, as `at` sees it.
-async fn ledger_state(net: &Net, at: &str, finding: &str, host: &str) -> Option<String> {
-    let lines = net.get_json(at, "/api/v1/reports/ledger").await;
-    lines
-        .as_array()?
-        .iter()
-        .find(|l| l["finding_id"] == finding && l["host_office"] == host)
-        .map(|l| l["state"].as_str().unwrap_or_default().to_string())
 }
 
 /// The status of pair `by` → `of` of `round` in `at`'s assignments report.
@@ -181,13 +123,13 @@ fn plan_body(round: &str, assignment: Option<&str>, host: &str, feedback: i64) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinator() {
-    let mut net = Net::new(CROSS_TREE);
+    let mut net = Net::new(&cross_tree());
     // The province's release job runs every second, so it would release
     // anything early the moment it could.
     net.set_config_line("630000", "schedules", "release = \"* * * * * *\"");
     net.start_all().await;
     net.wait_knows("630000", &COUNTIES).await;
-    let province = config(&net, "630000");
+    let province = net.config_arg("630000");
     let round = "630000-2026-2";
 
     // 1. Only a common superior of every office named may issue an assignment.
@@ -460,10 +402,7 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
             )
             .await;
         for at in [by, "630000"] {
-            wait_until(&format!("{r} completed at {at}"), || async {
-                ledger_state(&net, at, r, host).await.as_deref() == Some("completed")
-            })
-            .await;
+            wait_state(&net, at, r, host, "completed").await;
         }
         assert_eq!(done["body"]["inspected_by"], by, "{done}");
     }
@@ -481,10 +420,7 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
     }
     for at in [host, "630200", by, by_parent, "630000", "000000"] {
         for r in &released {
-            wait_until(&format!("{r} verified at {at}"), || async {
-                ledger_state(&net, at, r, host).await.as_deref() == Some("verified")
-            })
-            .await;
+            wait_state(&net, at, r, host, "verified").await;
         }
     }
     for at in ["630000", host, by] {
@@ -494,12 +430,7 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
     let stats = net
         .get_json("000000", &format!("/api/v1/reports/stats?round={round}"))
         .await;
-    let own = &stats["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["office"] == by)
-        .unwrap()["own"];
+    let own = &row(&stats, by)["own"];
     assert_eq!(own["findings"], 2, "{stats}");
     assert_eq!(own["rectification"][round], json!([2, 2]), "{stats}");
     let out = xunlian(&[
@@ -525,7 +456,7 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_elevated_inspection_takes_units_over_for_its_round() {
-    let mut net = Net::new(CROSS_TREE);
+    let mut net = Net::new(&cross_tree());
     for id in ["000000", "630000", "630100", "630200", "630202"] {
         net.start(id).await;
     }
@@ -547,7 +478,7 @@ async fn an_elevated_inspection_takes_units_over_for_its_round() {
             "assign",
             "elevated",
             "--config",
-            &config(&net, at),
+            &net.config_arg(at),
             "--office",
             "630202",
             "--units",

@@ -2,10 +2,9 @@
 //! refused with a clear reason, nothing bad is stored, and the link and the
 //! good records in the same batch are unaffected.
 
-mod common;
-
+use crate::common::tree::small_tree;
+use crate::common::{Net, peer_client, peer_post, tls_of};
 use chrono::{Duration, Utc};
-use common::{Net, SMALL_TREE, peer_client, peer_post, tls_of};
 use serde_json::{Value, json};
 
 fn record(origin: &str, kind: &str, body: Value) -> Value {
@@ -30,12 +29,12 @@ fn push(items: Vec<Value>) -> Vec<u8> {
 }
 
 fn good() -> Value {
-    common::finding("正常问题")
+    crate::common::finding("正常问题")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_requests_and_records_are_refused_cleanly() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.set_config_line("630100", "peer", "max_batch_records = 1000");
     net.start("630100").await;
     let http = peer_client(&tls_of(&net, "630102"), "630100");

@@ -25,7 +25,7 @@ fn strs(v: &Value) -> Vec<String> {
 
 #[test]
 fn compose_file_matches_config_and_network_init() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    crate::common::install_crypto();
     let compose: Value =
         serde_yaml::from_str(&std::fs::read_to_string(root().join("docker-compose.yml")).unwrap())
             .unwrap();

@@ -1,14 +1,12 @@
 //! `xunlian demo --once` runs the whole scenario and exits 0.
 
-mod common;
-
 use std::process::Command;
 
 #[test]
 fn demo_once_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
     // Ports of its own, so no other test's daemon can hold one.
-    let ports = common::ports::PortBlock::claim();
+    let ports = crate::common::ports::PortBlock::claim();
     let out = Command::new(env!("CARGO_BIN_EXE_xunlian"))
         .args([
             "demo",

@@ -1,15 +1,14 @@
 //! A parent that tries to send a clue down: the child refuses it into its
 //! quarantine with the reason, and keeps what it may receive.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::common::tree::small_tree;
+use crate::common::{Net, tls_of, wait_until};
 use axum::Json;
 use axum::routing::post;
 use chrono::Utc;
-use common::{Net, SMALL_TREE, tls_of, wait_until};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
@@ -24,7 +23,7 @@ fn record(kind: &str, classification: &str, route: Value, body: Value) -> Value 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clue_pushed_down_by_a_parent_is_quarantined() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     let clue = record(
         "clue",
         "secret",

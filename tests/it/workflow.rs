@@ -4,42 +4,10 @@
 //! supervises its counties' rectification; coverage and statistics add up
 //! at every level.
 
-mod common;
-
-use chrono::{Duration, Local};
-use common::{Net, SMALL_TREE, text, wait_until, xunlian};
+use crate::common::practice::{day, row, wait_state};
+use crate::common::tree::small_tree;
+use crate::common::{Net, text, wait_until, xunlian};
 use serde_json::{Value, json};
-
-fn day(offset: i64) -> String {
-    (Local::now().date_naive() + Duration::days(offset)).to_string()
-}
-
-/// The ledger line of `finding` for `host` at `at`, if any.
-async fn ledger_state(net: &Net, at: &str, finding: &str, host: &str) -> Option<String> {
-    let lines = net.get_json(at, "/api/v1/reports/ledger").await;
-    lines
-        .as_array()?
-        .iter()
-        .find(|l| l["finding_id"] == finding && l["host_office"] == host)
-        .map(|l| l["state"].as_str().unwrap_or_default().to_string())
-}
-
-async fn wait_state(net: &Net, at: &str, finding: &str, host: &str, want: &str) {
-    wait_until(&format!("{finding} to be {want} at {at}"), || async {
-        ledger_state(net, at, finding, host).await.as_deref() == Some(want)
-    })
-    .await;
-}
-
-/// The report row of `office` in `report`.
-fn row<'a>(report: &'a Value, office: &str) -> &'a Value {
-    report["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["office"] == office)
-        .unwrap_or_else(|| panic!("no row for {office} in {report}"))
-}
 
 fn plan(round_no: u32, targets: Value) -> Value {
     json!({
@@ -53,9 +21,9 @@ fn plan(round_no: u32, targets: Value) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.start_all().await;
-    let county = net.nodes["630102"].config.display().to_string();
+    let county = net.config_arg("630102");
 
     // 1. The unit register: a bad row is refused by line, nothing imported.
     let bad = net.dir.path().join("bad.csv");
@@ -326,12 +294,7 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
     );
     let out = xunlian(&["report", "coverage", "--config", &county]);
     assert!(text(&out).contains("2/4, 50.0%"), "{}", text(&out));
-    let out = xunlian(&[
-        "report",
-        "stats",
-        "--config",
-        &net.nodes["630000"].config.display().to_string(),
-    ]);
+    let out = xunlian(&["report", "stats", "--config", &net.config_arg("630000")]);
     assert!(
         text(&out).contains(&format!("{round}: 1/1 verified, 100.0%")),
         "{}",

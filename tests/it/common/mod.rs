@@ -1,11 +1,13 @@
 //! Test harness: real `xunlian daemon` processes on loopback ports with a
 //! PKI and configs written by `network init`, driven through the operator
 //! API. Each test gets its own temporary directory and free ports.
-#![allow(dead_code)]
+//! The network benchmarks (`bench/network.rs`, `bench/children.rs`) drive
+//! their daemons with it too.
 
 pub mod ports;
-pub mod procfs;
+pub mod practice;
 pub mod proxy;
+pub mod tree;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,45 +31,6 @@ pub struct Net {
     /// findings plan it once.
     opening_round: tokio::sync::Mutex<()>,
 }
-
-/// A tree file with central, one province, two municipalities and three
-/// counties (two under 630100, one under 630200).
-pub const SMALL_TREE: &str = r#"
-[[node]]
-id = "000000"
-name = "中央巡视办"
-level = "central"
-[[node]]
-id = "630000"
-name = "青海省委巡视办"
-level = "provincial"
-parent = "000000"
-[[node]]
-id = "630100"
-name = "西宁市委巡察办"
-level = "municipal"
-parent = "630000"
-[[node]]
-id = "630102"
-name = "城东区委巡察办"
-level = "county"
-parent = "630100"
-[[node]]
-id = "630103"
-name = "城中区委巡察办"
-level = "county"
-parent = "630100"
-[[node]]
-id = "630200"
-name = "海东市委巡察办"
-level = "municipal"
-parent = "630000"
-[[node]]
-id = "630202"
-name = "乐都区委巡察办"
-level = "county"
-parent = "630200"
-"#;
 
 /// The TLS files of node `id` as written by `network init`.
 pub fn tls_of(net: &Net, id: &str) -> xunlian::identity::TlsFiles {
@@ -221,7 +184,12 @@ impl Net {
 
     /// Whether the daemon of `id` is running (started by this harness).
     pub fn is_running(&self, id: &str) -> bool {
-        self.procs.contains_key(id)
+        self.pid(id).is_some()
+    }
+
+    /// The config file of `id`, as a command-line argument.
+    pub fn config_arg(&self, id: &str) -> String {
+        self.nodes[id].config.display().to_string()
     }
 
     pub fn root(&self) -> PathBuf {
@@ -472,18 +440,6 @@ impl Net {
             .expect("status json")
     }
 
-    /// How many records of `kind` `id` holds, from its status report.
-    pub async fn count(&self, id: &str, kind: &str) -> i64 {
-        let s = self.status(id).await;
-        s["records"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|kv| kv[0] == kind)
-            .and_then(|kv| kv[1].as_i64())
-            .unwrap_or(0)
-    }
-
     pub async fn quarantine(&self, id: &str) -> Vec<Value> {
         self.http
             .get(self.api(id, "/api/v1/quarantine"))
@@ -588,12 +544,18 @@ impl Net {
             .store_url
     }
 
+    /// A connection pool on `id`'s store, read beside the daemon; close it
+    /// when done.
+    pub async fn open_store(&self, id: &str) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.store_url(id))
+            .await
+            .expect("open store")
+    }
+
     /// How many entries of `record_id` `id`'s change log holds.
     pub async fn log_entries_of(&self, id: &str, record_id: &str) -> i64 {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&self.store_url(id))
-            .await
-            .expect("open store");
+        let pool = self.open_store(id).await;
         let n = sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE record_id = $1")
             .bind(record_id)
             .fetch_one(&pool)
@@ -607,10 +569,7 @@ impl Net {
     /// more than once (must be none: applied exactly once in effect). A
     /// parked record re-issued at the log's end is not applied again.
     pub async fn applied_twice(&self, id: &str) -> Vec<String> {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&self.store_url(id))
-            .await
-            .expect("open store");
+        let pool = self.open_store(id).await;
         let rows = sqlx::query(
             "SELECT record_id FROM changes WHERE reissue_of IS NULL GROUP BY record_id, version HAVING COUNT(*) > 1",
         )

@@ -1,13 +1,12 @@
 //! Urgent kinds are not stuck behind a backlog of findings.
 
-mod common;
-
-use common::{Net, SMALL_TREE, finding};
+use crate::common::tree::small_tree;
+use crate::common::{Net, finding};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_round_plan_overtakes_a_backlog_of_findings() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     for id in ["630100", "630102"] {
         net.set_config_line(id, "peer", "max_batch_records = 1000");
     }

@@ -2,12 +2,11 @@
 //! shows as stale at central, its parent's backlog for it is reported up,
 //! `/metrics` parses, and the dashboard renders in a real browser.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Net, SMALL_TREE, wait_until};
+use crate::common::tree::small_tree;
+use crate::common::{Net, wait_until};
 use serde_json::{Value, json};
 
 fn office<'a>(status: &'a Value, id: &str) -> Option<&'a Value> {
@@ -24,7 +23,7 @@ async fn central_sees(net: &Net, id: &str, check: impl Fn(&Value) -> bool) -> bo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_county_goes_stale_at_central_and_comes_back() {
-    let mut net = Net::new(SMALL_TREE);
+    let mut net = Net::new(&small_tree().toml());
     net.start_all().await;
     wait_until("central to see six healthy offices", || async {
         let status = net.status("000000").await;

@@ -1,0 +1,22 @@
+//! The integration tests, one crate: real `xunlian` daemons on loopback
+//! driven through their operator API and peer protocol, and the command
+//! line. [`common`] is the harness every module shares; each other module
+//! is one area of behaviour. Run one with `cargo nextest run --test it
+//! chaos::` (or any module path prefix).
+
+mod common;
+
+mod chaos;
+mod cli;
+mod compose;
+mod cross;
+mod demo;
+mod health;
+mod hostile_parent;
+mod hostile_peer;
+mod lanes;
+mod peer_security;
+mod recovery;
+mod storage;
+mod tree_sync;
+mod workflow;
