@@ -112,39 +112,90 @@ pub fn due(snap: &Snapshot, me: &NodeId, today: NaiveDate) -> (Outcome, Vec<Subm
 #[cfg(test)]
 mod tests {
     use serde_json::json;
-
     use uuid::Uuid;
 
     use super::*;
     use crate::records::{Classification, Route};
 
-    #[test]
-    fn a_released_copy_keeps_the_problem_and_leaves_out_sources_and_persons() {
+    const ROUND: &str = "630000-2026-2";
+
+    /// A record of round [`ROUND`] as `origin` wrote it.
+    fn record(kind: Kind, origin: &str, id: Uuid, body: Value) -> Record {
         let now = chrono::Utc::now();
-        let original = Record {
-            id: Uuid::now_v7(),
-            kind: Kind::Finding,
-            origin: NodeId::new("630102").unwrap(),
+        Record {
+            id,
+            kind,
+            origin: NodeId::new(origin).unwrap(),
             version: 3,
             created_at: now,
             updated_at: now,
-            round_id: Some("630000-2026-2".into()),
+            round_id: Some(ROUND.into()),
             classification: Classification::Confidential,
             route: Route::default(),
-            body: json!({"round_id": "630000-2026-2", "title": "补贴滞留", "facts": "滞留三个月",
-                         "severity": "serious", "category": "grassroots_corruption",
-                         "target_unit": {"unit_id": "u1", "host": "630202"},
-                         "evidence": ["询问笔录"], "responsible": ["马某"], "finder": "韩某",
-                         "common": true, "coordinator": "630000"}),
+            body,
             signature: None,
-        };
+        }
+    }
+
+    #[test]
+    fn a_released_copy_keeps_the_problem_and_leaves_out_sources_and_persons() {
+        let original = record(
+            Kind::Finding,
+            "630102",
+            Uuid::now_v7(),
+            json!({"round_id": ROUND, "title": "补贴滞留", "facts": "滞留三个月",
+                   "severity": "serious", "category": "grassroots_corruption",
+                   "target_unit": {"unit_id": "u1", "host": "630202"},
+                   "evidence": ["询问笔录"], "responsible": ["马某"], "finder": "韩某",
+                   "common": true, "coordinator": "630000"}),
+        );
         let copy = released(&original);
         assert_eq!(
             copy,
-            json!({"round_id": "630000-2026-2", "title": "补贴滞留", "facts": "滞留三个月",
+            json!({"round_id": ROUND, "title": "补贴滞留", "facts": "滞留三个月",
                    "severity": "serious", "category": "grassroots_corruption",
                    "target_unit": {"unit_id": "u1", "host": "630202"},
                    "released_of": original.id.to_string(), "inspected_by": "630102"})
         );
+    }
+
+    #[test]
+    fn a_cross_finding_is_due_at_its_coordinator_from_the_feedback_date_once() {
+        let feedback = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let plan = record(
+            Kind::RoundPlan,
+            "630102",
+            Uuid::now_v7(),
+            json!({"dates": {"feedback": feedback.to_string()}}),
+        );
+        let finding = record(
+            Kind::Finding,
+            "630102",
+            Uuid::now_v7(),
+            json!({"title": "补贴滞留", "coordinator": "630000"}),
+        );
+        let me = NodeId::new("630000").unwrap();
+        let snap = Snapshot::from_records([plan.clone(), finding.clone()]);
+
+        let (before, reqs) = due(&snap, &me, feedback.pred_opt().unwrap());
+        assert_eq!((before.released, before.awaiting_feedback), (0, 1));
+        assert!(reqs.is_empty());
+
+        let (at, reqs) = due(&snap, &me, feedback);
+        assert_eq!((at.released, at.awaiting_feedback), (1, 0));
+        assert_eq!(reqs[0].id, Some(ids::release(&finding.id)));
+        assert_eq!(reqs[0].body, released(&finding));
+
+        let other = NodeId::new("630100").unwrap();
+        assert_eq!(due(&snap, &other, feedback).0.awaiting_feedback, 0);
+
+        let copy = record(
+            Kind::Finding,
+            "630000",
+            ids::release(&finding.id),
+            released(&finding),
+        );
+        let held = Snapshot::from_records([plan, finding, copy]);
+        assert!(due(&held, &me, feedback).1.is_empty());
     }
 }
