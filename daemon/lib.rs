@@ -14,6 +14,7 @@
 //! - [`records`]: the envelope, kinds, schemas and canonical encoding.
 //! - [`store`]: records, change log, outbox, cursors, topology, quarantine.
 //! - [`routing`]: who a record goes to and who may send it; pure functions.
+//! - [`submit`]: what an operator submits and why a submit is refused.
 //! - [`engine`]: a node's runtime state and the one path into the store.
 //! - [`health`]: per-link measures and the health rollup up the tree.
 //! - [`sync`]: the wire protocol, the child's uplink and the sending side.
@@ -26,6 +27,8 @@
 //! - [`workflow`]: the inspection practice: rules at submit, rectification
 //!   state, coverage, statistics, supervision, exports; cross and elevated
 //!   inspections (planner, assignment rules, release at feedback).
+//! - [`jobs`]: the workflow jobs a node runs (supervision, release, cross
+//!   planning): load what the office holds, ask [`workflow`], submit.
 //! - [`cli`]: the `xunlian` subcommands.
 //! - [`hex`]: lowercase hex of hashes, serials and tokens.
 //!
@@ -38,6 +41,7 @@ pub mod engine;
 pub mod health;
 pub mod hex;
 pub mod identity;
+pub mod jobs;
 pub mod network;
 pub mod node;
 pub mod peer;
@@ -47,6 +51,7 @@ pub mod routing;
 pub mod run;
 pub mod schedule;
 pub mod store;
+pub mod submit;
 pub mod sync;
 pub mod telemetry;
 pub mod workflow;

@@ -109,11 +109,11 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
         config.compact_every,
         stop.clone(),
     ));
-    tracker.spawn(crate::workflow::supervise::run_on_schedule(
+    tracker.spawn(crate::jobs::supervise::run_on_schedule(
         engine.clone(),
         stop.clone(),
     ));
-    tracker.spawn(crate::workflow::release::run_on_schedule(
+    tracker.spawn(crate::jobs::release::run_on_schedule(
         engine.clone(),
         stop.clone(),
     ));

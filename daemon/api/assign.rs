@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::{ApiError, ApiState, submit_error};
-use crate::workflow::{assign, release};
+use crate::jobs::{cross, release};
+use crate::workflow::assign;
 
 /// `POST /api/v1/assignments/cross`: plan a cross inspection between
 /// offices below this one; with `"dry_run": true` only show the plan,
@@ -22,7 +23,7 @@ pub(super) async fn cross(
     let req: assign::CrossRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("request body: {e}")))?;
     let dry = req.dry_run;
-    let outcome = assign::plan_cross(&state.engine, req)
+    let outcome = cross::plan_cross(&state.engine, req)
         .await
         .map_err(|e| submit_error(e, |m| m))?;
     let status = if dry {

@@ -12,8 +12,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ApiError, ApiState, submit_error};
+use crate::jobs::supervise;
 use crate::workflow::report::LedgerLine;
-use crate::workflow::{Snapshot, export, pairs, report, supervise};
+use crate::workflow::{Snapshot, export, pairs, report};
 
 /// Query string of the reports: a term or a round, and a day to grade on.
 #[derive(Debug, Default, Deserialize)]

@@ -1,7 +1,6 @@
 //! The one path into the store: validate, authorise, route, commit, wake.
 
 use chrono::Utc;
-use serde::Deserialize;
 use tracing::warn;
 use uuid::Uuid;
 
@@ -11,6 +10,7 @@ use crate::records::Schemas;
 use crate::records::{Classification, Kind, Record, RecordError};
 use crate::routing::{self, Source, View};
 use crate::store::{Applied, Commit, Committed, Incoming, QuarantineEntry, StoreError};
+pub use crate::submit::{SubmitError, SubmitRequest, Submitted};
 use crate::sync::wire::{Refused, WireItem};
 use crate::workflow;
 
@@ -38,43 +38,6 @@ pub struct AdmittedBatch {
 pub struct Rejection {
     pub code: &'static str,
     pub reason: String,
-}
-
-/// What an operator submits: the body plus optional envelope fields.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SubmitRequest {
-    pub kind: Kind,
-    /// Supplying an id makes the submit idempotent; resubmitting a changed
-    /// body under the same id writes a new version.
-    #[serde(default)]
-    pub id: Option<Uuid>,
-    #[serde(default)]
-    pub round_id: Option<String>,
-    #[serde(default)]
-    pub classification: Option<Classification>,
-    pub body: serde_json::Value,
-}
-
-/// A record as stored by a submit, with its stored JSON (what the API
-/// answers, so a bulk submit is not serialised again).
-#[derive(Debug)]
-pub struct Submitted {
-    pub record: Record,
-    pub doc: String,
-}
-
-/// Why a local submit was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum SubmitError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("record {id} belongs to {origin}; only its origin may change it")]
-    NotOwner { id: Uuid, origin: String },
-    #[error("record {0} changed concurrently; submit again")]
-    Conflict(Uuid),
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 impl Engine {

@@ -1,8 +1,15 @@
 //! The inspection practice on top of records: rounds, registers, findings,
 //! clues, rectification to sign-off (销号), supervision, coverage and
 //! statistics, and cross (交叉) and elevated (提级) inspections arranged
-//! from above: planned ([`cross`]), issued and checked ([`assign`]),
-//! released at feedback ([`release`]) and followed ([`pairs`]).
+//! from above: planned ([`cross`]), issued ([`assign`]), checked where
+//! written ([`rules`]), released at feedback ([`release`]) and followed
+//! ([`pairs`]).
+//!
+//! Below the engine: the engine calls [`rules::check_submit`] on every
+//! submit, and the jobs that drive a node (`crate::jobs`) load what it
+//! holds, ask the pure parts here ([`supervise::grade`],
+//! [`release::due`], [`assign::plan_cross`]) and submit what they return.
+//! Nothing here imports the engine; the store is read through `&Store`.
 //!
 //! Architecture Invariant: domain rules are checked once, where a record is
 //! written (its origin office), in [`rules::check_submit`]. Every other

@@ -4,7 +4,8 @@
 //! change, not every day), and file a summary with the parent.
 //!
 //! The last grade sent is read back from the notices this office wrote, so
-//! the job keeps no state of its own and a restart changes nothing.
+//! the job (`jobs::supervise`) keeps no state of its own and a restart
+//! changes nothing.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,12 +19,10 @@ use super::deadlines::{Deadlines, Grade};
 use super::ids;
 use super::report::{self, LedgerLine};
 use super::snapshot::{Snapshot, Tree};
-use tokio_util::sync::CancellationToken;
-
-use crate::engine::{Engine, SharedEngine, SubmitError, SubmitRequest};
 use crate::node::{Level, NodeId};
 use crate::records::{Kind, Record};
-use crate::store::RecordFilter;
+use crate::store::{RecordFilter, Store, StoreError};
+use crate::submit::SubmitRequest;
 
 /// What one supervision run found and sent.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -144,14 +143,21 @@ fn count(grades: impl IntoIterator<Item = Grade>) -> BTreeMap<&'static str, u64>
     m
 }
 
-/// Runs supervision at `engine`'s office as of `today`.
-pub async fn run(engine: &Engine, today: NaiveDate) -> Result<Outcome, SubmitError> {
-    let deadlines = &engine.config.workflow.deadlines;
-    let snap = Snapshot::load(&engine.store).await?;
-    let tree = engine.workflow_tree().await?;
-    let me: &NodeId = engine.id();
-    let mine: Vec<Record> = engine
-        .store
+/// The office supervision runs at, as its config names it.
+pub struct Office<'a> {
+    /// The tree seen from this office (`tree.me` is its id).
+    pub tree: &'a Tree,
+    pub name: &'a str,
+    pub level: Level,
+    /// Where the summary goes; none at the root.
+    pub parent: Option<&'a NodeId>,
+    pub deadlines: &'a Deadlines,
+}
+
+/// The notices office `me` has written: the grades it last sent are read
+/// back from them.
+pub async fn notices_sent(store: &Store, me: &NodeId) -> Result<Vec<Record>, StoreError> {
+    Ok(store
         .query(&RecordFilter {
             kind: Some(Kind::Notice),
             round_id: None,
@@ -163,26 +169,33 @@ pub async fn run(engine: &Engine, today: NaiveDate) -> Result<Outcome, SubmitErr
         .await?
         .into_iter()
         .map(|(_, r)| r)
-        .collect();
-    let ledger = report::ledger(&snap, deadlines, None, today);
+        .collect())
+}
+
+/// Supervision at office `at` as of `today`, over what it holds (`snap`)
+/// and the notices it sent before (`sent`, from [`notices_sent`]): what
+/// it found, and the notices to submit (one per grade change, and the
+/// summary for the parent).
+pub fn grade(
+    at: &Office<'_>,
+    snap: &Snapshot,
+    sent: &[Record],
+    today: NaiveDate,
+) -> (Outcome, Vec<SubmitRequest>) {
+    let me = &at.tree.me;
+    let ledger = report::ledger(snap, at.deadlines, None, today);
     let open: Vec<&LedgerLine> = ledger
         .iter()
         .filter(|l| l.inspecting_office == *me && !l.state.is_closed())
         .collect();
-    let mut reqs = notices_for(&open, &last_sent(&mine));
+    let mut reqs = notices_for(&open, &last_sent(sent));
     let outcome = Outcome {
         as_of: today.to_string(),
         rectifications: count(open.iter().filter_map(|l| l.grade)),
-        clues: count(clue_grades(
-            &snap,
-            &tree,
-            engine.config.level,
-            deadlines,
-            today,
-        )),
+        clues: count(clue_grades(snap, at.tree, at.level, at.deadlines, today)),
         notices_sent: reqs.len(),
     };
-    if let Some(parent) = &engine.config.parent {
+    if let Some(parent) = at.parent {
         let red = outcome.rectifications["red"];
         reqs.push(SubmitRequest {
             kind: Kind::Notice,
@@ -190,14 +203,14 @@ pub async fn run(engine: &Engine, today: NaiveDate) -> Result<Outcome, SubmitErr
             round_id: None,
             classification: None,
             body: json!({
-                "title": format!("{}督办汇总（{today}）", engine.config.name),
+                "title": format!("{}督办汇总（{today}）", at.name),
                 "text": format!(
                     "未销号整改 {} 项，其中逾期 {red} 项；待报处置线索 {} 项。",
                     open.len(),
                     outcome.clues.values().sum::<u64>()
                 ),
                 "category": "summary",
-                "to": [parent.id.as_str()],
+                "to": [parent.as_str()],
                 "summary": {
                     "as_of": today.to_string(),
                     "rectifications": outcome.rectifications,
@@ -206,23 +219,5 @@ pub async fn run(engine: &Engine, today: NaiveDate) -> Result<Outcome, SubmitErr
             }),
         });
     }
-    if !reqs.is_empty() {
-        engine.submit_batch(reqs).await.map_err(|(_, e)| e)?;
-    }
-    Ok(outcome)
-}
-
-/// Runs supervision on `schedules.supervision` until `stop`.
-pub async fn run_on_schedule(engine: SharedEngine, stop: CancellationToken) {
-    let schedule = engine.config.supervision_schedule.clone();
-    crate::schedule::every("supervision", schedule, stop, || async {
-        let outcome = run(&engine, chrono::Local::now().date_naive()).await?;
-        tracing::info!(
-            message = "Supervision graded open items.",
-            notices_sent = outcome.notices_sent,
-            red = outcome.rectifications.get("red").copied().unwrap_or(0)
-        );
-        Ok(())
-    })
-    .await
+    (outcome, reqs)
 }

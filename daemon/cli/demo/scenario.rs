@@ -12,11 +12,12 @@ use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
 use crate::engine::SubmitRequest;
+use crate::jobs;
 use crate::network::Tree;
 use crate::node::{Level, NodeId};
 use crate::records::{Kind, Record};
 use crate::run::RunningNode;
-use crate::workflow::assign::{self, CrossRequest};
+use crate::workflow::assign::CrossRequest;
 use crate::workflow::{Snapshot, report};
 
 /// How long any one step of the scenario may take before the demo fails.
@@ -180,7 +181,7 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
     );
     let province = &nodes[&id("630000")];
     let cross_round = "630000-2026-4";
-    let outcome = assign::plan_cross(
+    let outcome = jobs::cross::plan_cross(
         &province.engine,
         CrossRequest {
             offices: ["630102", "630103", "630202", "630203"]
@@ -233,7 +234,7 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
     .await?;
     wait_for(province, &found).await?;
     absent(of, &found).await?;
-    crate::workflow::release::run(&province.engine, today).await?;
+    jobs::release::run(&province.engine, today).await?;
     wait_until(of, &crate::workflow::ids::release(&found.id)).await?;
     println!(
         "   {}'s finding climbed to 630000, never to {}; at the feedback date 630000 released it to {} redacted",
