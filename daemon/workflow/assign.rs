@@ -296,7 +296,7 @@ pub async fn plan_cross(engine: &Engine, req: CrossRequest) -> Result<CrossOutco
         )));
     }
     let held: Vec<(Record, Assignment)> = engine
-        .store
+        .store()
         .records_of_kind(Kind::Assignment)
         .await?
         .into_iter()

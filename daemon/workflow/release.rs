@@ -144,7 +144,7 @@ pub struct Outcome {
 /// office whose round's feedback date has come and whose current copy is
 /// not yet released.
 pub async fn run(engine: &Engine, today: NaiveDate) -> Result<Outcome, SubmitError> {
-    let snap = Snapshot::load(&engine.store).await?;
+    let snap = Snapshot::load(engine.store()).await?;
     let me = engine.id();
     let mut outcome = Outcome {
         as_of: today.to_string(),

@@ -147,11 +147,11 @@ fn count(grades: impl IntoIterator<Item = Grade>) -> BTreeMap<&'static str, u64>
 /// Runs supervision at `engine`'s office as of `today`.
 pub async fn run(engine: &Engine, today: NaiveDate) -> Result<Outcome, SubmitError> {
     let deadlines = &engine.config.workflow.deadlines;
-    let snap = Snapshot::load(&engine.store).await?;
+    let snap = Snapshot::load(engine.store()).await?;
     let tree = engine.workflow_tree().await?;
     let me: &NodeId = engine.id();
     let mine: Vec<Record> = engine
-        .store
+        .store()
         .query(&RecordFilter {
             kind: Some(Kind::Notice),
             round_id: None,
