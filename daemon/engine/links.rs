@@ -51,6 +51,22 @@ pub struct LinkState {
     pub session_failures: u64,
 }
 
+impl LinkState {
+    /// A push or pull went through: the link is up, and `records`
+    /// (`bytes`) came in or went out.
+    fn exchanged(&mut self, now: DateTime<Utc>, incoming: bool, records: u64, bytes: u64) {
+        self.connected = true;
+        self.last_seen = Some(now);
+        if incoming {
+            self.records_in += records;
+            self.bytes_in += bytes;
+        } else {
+            self.records_out += records;
+            self.bytes_out += bytes;
+        }
+    }
+}
+
 /// Something that happened on a link. Pushes and pulls are named from the
 /// child's side, the one that makes them: on a child link (this node is
 /// the parent) a push brings records in and a pull sends them out; on the
@@ -152,29 +168,16 @@ impl Link {
                 s.peer_version = Some(peer_version);
             }
             LinkEvent::Pushed { records, bytes } => {
-                s.connected = true;
-                s.last_seen = Some(now);
-                s.last_push_ok = Some(now);
-                if as_parent {
-                    s.records_in += records;
-                    s.bytes_in += bytes;
-                } else {
+                if !as_parent {
                     debug!(message = "Push finished.", peer = %peer, records);
-                    s.records_out += records;
-                    s.bytes_out += bytes;
                 }
+                s.last_push_ok = Some(now);
+                // A push brings records in when this node is the parent.
+                s.exchanged(now, as_parent, records, bytes);
             }
             LinkEvent::Pulled { records, bytes } => {
-                s.connected = true;
-                s.last_seen = Some(now);
                 s.last_pull_ok = Some(now);
-                if as_parent {
-                    s.records_out += records;
-                    s.bytes_out += bytes;
-                } else {
-                    s.records_in += records;
-                    s.bytes_in += bytes;
-                }
+                s.exchanged(now, !as_parent, records, bytes);
             }
             LinkEvent::Refused(reason) => *s.refusals.entry(reason).or_default() += 1,
             LinkEvent::SessionFailed { error } => {
@@ -184,5 +187,60 @@ impl Link {
             }
         }
         was_connected
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(direction: Direction) -> Link {
+        Link::new(NodeId::new("630102").expect("a node id"), direction)
+    }
+
+    #[test]
+    fn pushes_and_pulls_count_by_which_side_this_node_is() {
+        let child = link(Direction::Child);
+        child.record(LinkEvent::Pushed {
+            records: 3,
+            bytes: 30,
+        });
+        child.record(LinkEvent::Pulled {
+            records: 1,
+            bytes: 10,
+        });
+        let s = child.snapshot();
+        assert_eq!((s.records_in, s.bytes_in), (3, 30));
+        assert_eq!((s.records_out, s.bytes_out), (1, 10));
+        assert!(s.connected && s.last_push_ok.is_some() && s.last_pull_ok.is_some());
+
+        let parent = link(Direction::Parent);
+        parent.record(LinkEvent::Pushed {
+            records: 3,
+            bytes: 30,
+        });
+        let s = parent.snapshot();
+        assert_eq!((s.records_out, s.records_in), (3, 0));
+    }
+
+    #[test]
+    fn a_failed_session_says_whether_the_link_was_up() {
+        let parent = link(Direction::Parent);
+        let failed = || LinkEvent::SessionFailed {
+            error: "refused".into(),
+        };
+        assert!(!parent.record(failed()));
+        parent.record(LinkEvent::Connected {
+            peer_version: "1".into(),
+            peer_generation: "g".into(),
+            cert_not_after: None,
+        });
+        assert!(parent.record(failed()));
+        parent.record(LinkEvent::Refused(Reason::TopologyStale));
+        let s = parent.snapshot();
+        assert!(!s.connected);
+        assert_eq!(s.session_failures, 2);
+        assert_eq!(s.last_error.as_deref(), Some("refused"));
+        assert_eq!(s.refusals.get(&Reason::TopologyStale), Some(&1));
     }
 }
