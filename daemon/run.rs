@@ -105,7 +105,7 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
     tracker.spawn(crate::sync::budget::watch(engine.clone(), stop.clone()));
     tracker.spawn(crate::health::run(engine.clone(), stop.clone()));
     tracker.spawn(crate::store::run_compaction(
-        engine.store.clone(),
+        engine.store().clone(),
         config.compact_every,
         stop.clone(),
     ));
@@ -126,7 +126,7 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
         level = %config.level,
         peer_listen = %peer_addr,
         operator_listen = %operator_addr,
-        generation = %engine.store.generation()
+        generation = %engine.store().generation()
     );
     Ok(RunningNode {
         engine,
@@ -152,7 +152,7 @@ impl RunningNode {
                 grace_secs = GRACE.as_secs()
             );
         }
-        self.engine.store.close().await;
+        self.engine.store().close().await;
         info!(message = "Node stopped.", node = %self.engine.config.id);
     }
 

@@ -401,7 +401,7 @@ impl County {
         if !status.is_success() {
             let reason = serde_json::from_slice::<wire::ErrorBody>(&bytes)
                 .map(|b| b.reason)
-                .unwrap_or_else(|_| "unknown".into());
+                .unwrap_or(wire::Reason::Unknown);
             return Err(Failure {
                 kind: format!("{path} http {} {reason}", status.as_u16()),
                 message: String::from_utf8_lossy(&bytes).into_owned(),

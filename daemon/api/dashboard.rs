@@ -46,9 +46,9 @@ fn ago(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
 /// Renders the dashboard of `engine`.
 pub async fn render(engine: &Engine, report: &StatusReport) -> Result<String, StoreError> {
     let now = Utc::now();
-    let quarantine = engine.store.quarantine_list(20).await?;
+    let quarantine = engine.store().quarantine_list(20).await?;
     let plans = engine
-        .store
+        .store()
         .query(&RecordFilter {
             kind: Some(Kind::RoundPlan),
             limit: 100_000,

@@ -7,7 +7,6 @@
 mod assign;
 mod dashboard;
 mod reports;
-mod status;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
@@ -20,7 +19,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-pub use status::{StatusReport, status_report};
+pub use crate::health::{StatusReport, status_report};
 
 use crate::engine::{SharedEngine, SubmitError, SubmitRequest};
 use crate::node::NodeId;
@@ -219,12 +218,7 @@ async fn submit(
 
 /// A response whose body is JSON text already written.
 fn json_text(status: StatusCode, text: String) -> Response {
-    (
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        text,
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
 }
 
 /// The HTTP answer to a refused submit; `at` says where in the request.
@@ -284,7 +278,7 @@ async fn list_records(
     let mut stored = state.engine.subscribe_stored();
     let rows = loop {
         stored.borrow_and_update();
-        let rows = state.engine.store.query(&f).await?;
+        let rows = state.engine.store().query(&f).await?;
         if !rows.is_empty() || wait.is_zero() {
             break rows;
         }
@@ -304,7 +298,7 @@ async fn get_record(
 ) -> Result<Response, ApiError> {
     let uuid = uuid::Uuid::parse_str(&id)
         .map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("record id {id:?}: {e}")))?;
-    match state.engine.store.get(&uuid).await? {
+    match state.engine.store().get(&uuid).await? {
         Some(r) => Ok(Json(r).into_response()),
         None => Err(ApiError(
             StatusCode::NOT_FOUND,
@@ -324,17 +318,16 @@ async fn dashboard_page(State(state): State<ApiState>) -> Result<Response, ApiEr
 }
 
 async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError> {
-    let report = status_report(&state.engine).await?;
     Ok((
         [(
             header::CONTENT_TYPE,
             crate::telemetry::metrics::CONTENT_TYPE,
         )],
-        crate::telemetry::metrics::render(&report),
+        crate::telemetry::metrics::scrape(&state.engine).await?,
     )
         .into_response())
 }
 
 async fn quarantine(State(state): State<ApiState>) -> Result<Response, ApiError> {
-    Ok(Json(state.engine.store.quarantine_list(1000).await?).into_response())
+    Ok(Json(state.engine.store().quarantine_list(1000).await?).into_response())
 }

@@ -43,7 +43,7 @@ impl ReportQuery {
 }
 
 async fn snapshot(state: &ApiState) -> Result<Snapshot, ApiError> {
-    Ok(Snapshot::load(&state.engine.store).await?)
+    Ok(Snapshot::load(state.engine.store()).await?)
 }
 
 /// `GET /api/v1/reports/coverage?term=`

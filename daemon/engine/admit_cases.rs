@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use super::{Rejection, admit};
+use super::{Reason, admit};
 use crate::node::{Level, NodeId};
 use crate::records::{Kind, Schemas};
 use crate::routing::{Source, View};
@@ -99,7 +99,7 @@ enum Outcome {
         park: bool,
     },
     /// Refused with this code.
-    Refused(&'static str),
+    Refused(Reason),
 }
 
 use Outcome::{Admitted, Refused};
@@ -139,11 +139,6 @@ impl Case {
     }
 }
 
-/// The code of a refusal, as sent to the peer and counted on the link.
-fn code_of(r: &Rejection) -> &str {
-    r.code
-}
-
 /// Every row, refusals first in the order the checks run. One row a line.
 #[rustfmt::skip]
 fn cases() -> Vec<Case> {
@@ -162,23 +157,23 @@ fn cases() -> Vec<Case> {
     let here = Admitted { links: &[], park: false };
     let counties = Admitted { links: &["630102", "630103"], park: false };
     vec![
-        case("larger than the limit", "630102", huge.to_string(), Refused("too_large")),
-        case("larger than the limit and not JSON", "630102", "x".repeat(MAX_BYTES + 1), Refused("too_large")),
-        case("not JSON", "630102", "not json", Refused("malformed")),
-        case("cut off mid-record", "630102", r#"{"id": "01a20e06"#, Refused("malformed")),
-        case("JSON but not a record", "630102", "[1, 2]", Refused("schema")),
-        case("a finding without a title", "630102", untitled.to_string(), Refused("schema")),
-        case("created after it was updated", "630102", backwards, Refused("schema")),
-        case("dated two hours ahead", "630102", later.clone(), Refused("future")),
-        case("dated ahead and misdeclared", "630102", later, Refused("future")).declaring(other, 1),
-        case("declared under another id", "630102", finding().to_string(), Refused("fingerprint")).declaring(other, 1),
-        case("declared at another version", "630102", finding().to_string(), Refused("fingerprint")).declaring(RECORD_ID, 2),
-        case("a county's record from its sibling", "630103", finding().to_string(), Refused("not_allowed")),
-        case("a county's record from another city's county", "630202", finding().to_string(), Refused("not_allowed")),
-        case("a child's notice for its own subtree only", "630102", notice("630102", json!({"subtree": true})), Refused("not_allowed")),
-        case("a clue sent down by the parent", "parent", clue("630000", "provincial"), Refused("not_allowed")),
-        case("the parent's notice for another city's county", "parent", notice("630000", json!({"to": ["630202"]})), Refused("not_allowed")),
-        case("a sibling city's notice for its subtree", "parent", notice("630200", json!({"subtree": true})), Refused("not_allowed")),
+        case("larger than the limit", "630102", huge.to_string(), Refused(Reason::TooLarge)),
+        case("larger than the limit and not JSON", "630102", "x".repeat(MAX_BYTES + 1), Refused(Reason::TooLarge)),
+        case("not JSON", "630102", "not json", Refused(Reason::Malformed)),
+        case("cut off mid-record", "630102", r#"{"id": "01a20e06"#, Refused(Reason::Malformed)),
+        case("JSON but not a record", "630102", "[1, 2]", Refused(Reason::Schema)),
+        case("a finding without a title", "630102", untitled.to_string(), Refused(Reason::Schema)),
+        case("created after it was updated", "630102", backwards, Refused(Reason::Schema)),
+        case("dated two hours ahead", "630102", later.clone(), Refused(Reason::Future)),
+        case("dated ahead and misdeclared", "630102", later, Refused(Reason::Future)).declaring(other, 1),
+        case("declared under another id", "630102", finding().to_string(), Refused(Reason::Fingerprint)).declaring(other, 1),
+        case("declared at another version", "630102", finding().to_string(), Refused(Reason::Fingerprint)).declaring(RECORD_ID, 2),
+        case("a county's record from its sibling", "630103", finding().to_string(), Refused(Reason::NotAllowed)),
+        case("a county's record from another city's county", "630202", finding().to_string(), Refused(Reason::NotAllowed)),
+        case("a child's notice for its own subtree only", "630102", notice("630102", json!({"subtree": true})), Refused(Reason::NotAllowed)),
+        case("a clue sent down by the parent", "parent", clue("630000", "provincial"), Refused(Reason::NotAllowed)),
+        case("the parent's notice for another city's county", "parent", notice("630000", json!({"to": ["630202"]})), Refused(Reason::NotAllowed)),
+        case("a sibling city's notice for its subtree", "parent", notice("630200", json!({"subtree": true})), Refused(Reason::NotAllowed)),
         case("a local finding filed up", "local", record(Kind::Finding, "630100", json!({"up_to": "central"})).to_string(), up),
         case("a local record of any origin (submit checked it)", "local", finding().to_string(), up),
         case("a child's finding filed up", "630102", finding().to_string(), up),
@@ -220,14 +215,14 @@ fn admission_table() {
                 assert_eq!(a.doc, c.raw, "{}: kept byte for byte", c.what);
             }
             (Refused(code), Err(r)) => {
-                assert_eq!(code_of(&r), *code, "{}: {}", c.what, r.reason);
+                assert_eq!(r.code, *code, "{}: {}", c.what, r.reason);
                 assert!(!r.reason.is_empty(), "{}: a reason for the sender", c.what);
             }
             (want, Ok(a)) => panic!("{}: admitted (to {:?}), wanted {want:?}", c.what, a.hops),
             (want, Err(r)) => panic!(
                 "{}: refused ({}: {}), wanted {want:?}",
                 c.what,
-                code_of(&r),
+                r.code.as_str(),
                 r.reason
             ),
         }
@@ -237,7 +232,7 @@ fn admission_table() {
 /// Every code `admit` refuses with appears in the table.
 #[test]
 fn the_table_covers_every_refusal() {
-    let table: Vec<&str> = cases()
+    let table: Vec<Reason> = cases()
         .iter()
         .filter_map(|c| match c.want {
             Refused(code) => Some(code),
@@ -245,13 +240,13 @@ fn the_table_covers_every_refusal() {
         })
         .collect();
     for code in [
-        "too_large",
-        "malformed",
-        "schema",
-        "future",
-        "fingerprint",
-        "not_allowed",
+        Reason::TooLarge,
+        Reason::Malformed,
+        Reason::Schema,
+        Reason::Future,
+        Reason::Fingerprint,
+        Reason::NotAllowed,
     ] {
-        assert!(table.contains(&code), "no row refused with {code}");
+        assert!(table.contains(&code), "no row refused with {code:?}");
     }
 }

@@ -1,17 +1,14 @@
 //! The one path into the store: validate, authorise, route, commit, wake.
 
 use chrono::Utc;
-use tracing::warn;
 use uuid::Uuid;
 
-use super::Engine;
-use crate::node::NodeId;
+use super::{Engine, Reason};
 use crate::records::Schemas;
 use crate::records::{Classification, Kind, Record, RecordError};
 use crate::routing::{self, Source, View};
-use crate::store::{Applied, Commit, Committed, Incoming, QuarantineEntry, StoreError};
+use crate::store::{Applied, Commit, Committed, Incoming, StoreError};
 pub use crate::submit::{SubmitError, SubmitRequest, Submitted};
-use crate::sync::wire::{Refused, WireItem};
 use crate::workflow;
 
 /// How far ahead of this node's clock a record's timestamps may be
@@ -21,22 +18,10 @@ const MAX_CLOCK_AHEAD: std::time::Duration = std::time::Duration::from_secs(3600
 /// A record that passed every check, ready to commit.
 pub type Admitted = Incoming;
 
-/// A batch from a peer after admission.
-#[derive(Debug, Default)]
-pub struct AdmittedBatch {
-    pub admitted: Vec<Admitted>,
-    /// Refused records, to keep for operators.
-    pub quarantine: Vec<QuarantineEntry>,
-    /// Refused records, to tell the sender.
-    pub refused: Vec<Refused>,
-    /// Size of all records received.
-    pub bytes: u64,
-}
-
 /// Why a record from a peer was refused: a stable code and a sentence.
 #[derive(Debug, Clone)]
 pub struct Rejection {
-    pub code: &'static str,
+    pub code: Reason,
     pub reason: String,
 }
 
@@ -59,40 +44,6 @@ impl Engine {
                 declared,
             )
         })
-    }
-
-    /// Admits every record of a batch from `peer`. Refused ones are logged,
-    /// counted on the link, and returned as quarantine entries and as
-    /// reasons for the sender; the batch goes on.
-    pub fn admit_batch(&self, peer: &NodeId, source: &Source, items: &[WireItem]) -> AdmittedBatch {
-        let link = self.link(peer);
-        let mut out = AdmittedBatch::default();
-        for item in items {
-            let raw = item.record.get();
-            out.bytes += raw.len() as u64;
-            match self.admit(source, raw, Some((&item.id, item.version))) {
-                Ok(a) => out.admitted.push(a),
-                Err(rej) => {
-                    warn!(
-                        message = "Refused a record from a peer; quarantined.",
-                        peer = %peer,
-                        record = %item.id,
-                        reason = %rej.reason
-                    );
-                    if let Some(l) = link {
-                        l.refused(rej.code);
-                    }
-                    out.quarantine
-                        .push(QuarantineEntry::new(Some(peer), raw, rej.reason.clone()));
-                    out.refused.push(Refused {
-                        seq: item.seq,
-                        id: item.id.clone(),
-                        reason: rej.reason,
-                    });
-                }
-            }
-        }
-        out
     }
 
     /// Commits admitted records with the cursors covering them and the
@@ -328,7 +279,7 @@ pub fn admit(
 ) -> Result<Admitted, Rejection> {
     if raw.len() > max {
         return Err(Rejection {
-            code: "too_large",
+            code: Reason::TooLarge,
             reason: format!(
                 "record of {} bytes exceeds the limit of {max} bytes",
                 raw.len()
@@ -336,19 +287,19 @@ pub fn admit(
         });
     }
     let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| Rejection {
-        code: "malformed",
+        code: Reason::Malformed,
         reason: format!("record is not valid JSON: {e}"),
     })?;
     let record = schemas
         .validate(value)
         .map_err(|e: RecordError| Rejection {
-            code: "schema",
+            code: Reason::Schema,
             reason: e.to_string(),
         })?;
     let ahead = record.updated_at.max(record.created_at) - Utc::now();
     if ahead > chrono::Duration::from_std(MAX_CLOCK_AHEAD).unwrap_or(chrono::Duration::MAX) {
         return Err(Rejection {
-            code: "future",
+            code: Reason::Future,
             reason: format!(
                 "record {} is dated {}, more than {} minutes ahead of this node's clock",
                 record.id,
@@ -359,7 +310,7 @@ pub fn admit(
     }
     if record.created_at > record.updated_at {
         return Err(Rejection {
-            code: "schema",
+            code: Reason::Schema,
             reason: format!("record {}: created_at is after updated_at", record.id),
         });
     }
@@ -367,7 +318,7 @@ pub fn admit(
         && (record.id.to_string() != id || record.version as i64 != version)
     {
         return Err(Rejection {
-            code: "fingerprint",
+            code: Reason::Fingerprint,
             reason: format!(
                 "declared {id} v{version} but the record is {} v{}",
                 record.id, record.version
@@ -381,7 +332,7 @@ pub fn admit(
     }
     .map(|()| routing::next_hops(view, &record, source));
     let hops = hops.map_err(|r| Rejection {
-        code: "not_allowed",
+        code: Reason::NotAllowed,
         reason: r.to_string(),
     })?;
     Ok(Incoming {

@@ -1,25 +1,33 @@
 //! The running state of one node: its configuration, store, schemas, view
 //! of the tree and links. Everything that accepts records funnels through
 //! [`Engine::admit`] / [`Engine::commit`], so validation and routing happen
-//! in the same order for local submits, pushes and pulls.
+//! in the same order for local submits, pushes and pulls; everything that
+//! changes a link's queue is an engine method ([`queues`]) that wakes the
+//! link. The store is private: others read it through [`Engine::store`].
+//!
+//! Files: `ingest` (admit, commit, submit), `queues` (acks, re-queues,
+//! parked records), `links` (link state and its events), `reason` (the
+//! refusal codes of the protocol).
 
 #[cfg(test)]
 mod admit_cases;
 mod ingest;
 mod links;
+mod queues;
+mod reason;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
+use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-pub use ingest::{
-    Admitted, AdmittedBatch, Rejection, SubmitError, SubmitRequest, Submitted, admit,
-};
-pub use links::{Direction, Link, LinkState};
+pub use ingest::{Admitted, Rejection, SubmitError, SubmitRequest, Submitted, admit};
+pub use links::{Direction, Link, LinkEvent, LinkState};
+pub use reason::Reason;
 
 use crate::config::Config;
-use crate::node::NodeId;
+use crate::node::{Level, NodeId};
 use crate::records::Schemas;
 use crate::routing::View;
 use crate::store::{Store, StoreError, TopologyEntry};
@@ -37,12 +45,16 @@ pub type SharedEngine = Arc<Engine>;
 
 pub struct Engine {
     pub config: Arc<Config>,
-    pub store: Store,
+    store: Store,
     pub schemas: &'static Schemas,
     /// A std lock: routing reads it without awaiting.
     view: RwLock<View>,
     /// The parent link (if any) and one per configured child; fixed at start.
     links: HashMap<NodeId, Link>,
+    /// Refused requests of callers that have no link (a certificate that
+    /// names no configured child), by reason. A std lock: never held
+    /// across an await.
+    unlinked_refusals: std::sync::Mutex<BTreeMap<Reason, u64>>,
     /// Bumped when the known subtree changes, so the uplink re-announces it.
     topology_changed: watch::Sender<u64>,
     /// Bumped after every commit that stored something, for API long-polls.
@@ -78,10 +90,10 @@ impl Engine {
         let store = Store::open(&config.store_url, &config.id, config.store_max_bytes).await?;
         let mut links = HashMap::new();
         if let Some(p) = &config.parent {
-            links.insert(p.id.clone(), Link::new(Direction::Parent));
+            links.insert(p.id.clone(), Link::new(p.id.clone(), Direction::Parent));
         }
         for c in &config.children {
-            links.insert(c.clone(), Link::new(Direction::Child));
+            links.insert(c.clone(), Link::new(c.clone(), Direction::Child));
         }
         let view = View {
             me: config.id.clone(),
@@ -95,9 +107,10 @@ impl Engine {
         let engine = Arc::new(Engine {
             config,
             store,
-            schemas: crate::records::Schemas::builtin(),
+            schemas: Schemas::builtin(),
             view: RwLock::new(view),
             links,
+            unlinked_refusals: std::sync::Mutex::new(BTreeMap::new()),
             topology_changed: watch::channel(0).0,
             stored: watch::channel(0).0,
             own_subtree_hash: RwLock::new(String::new()),
@@ -142,6 +155,39 @@ impl Engine {
         &self.config.id
     }
 
+    /// The store, for reads. Writes that change a link's queue are
+    /// engine methods (see [`queues`]); records go in through
+    /// [`Engine::commit`].
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Counts a refused request from `peer`: on its link, or, for a caller
+    /// with no link, per node.
+    pub fn count_refusal(&self, peer: &NodeId, reason: Reason) {
+        match self.links.get(peer) {
+            Some(l) => {
+                l.record(LinkEvent::Refused(reason));
+            }
+            None => {
+                *self
+                    .unlinked_refusals
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry(reason)
+                    .or_default() += 1
+            }
+        }
+    }
+
+    /// Refused requests of callers with no link, by reason.
+    pub fn unlinked_refusals(&self) -> BTreeMap<Reason, u64> {
+        self.unlinked_refusals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// Runs `f` with the current view under the read lock.
     pub fn with_view<T>(&self, f: impl FnOnce(&View) -> T) -> T {
         f(&self.view.read().unwrap_or_else(|p| p.into_inner()))
@@ -181,12 +227,8 @@ impl Engine {
     /// store so a restarted node knows them before it reconnects. A list
     /// that is a strict prefix of what we know is a parent that has not yet
     /// reconnected upward itself: it does not shrink our knowledge.
-    pub async fn learn_ancestors(
-        &self,
-        told: &[crate::sync::wire::Ancestor],
-    ) -> Result<(), StoreError> {
-        let told: Vec<(NodeId, crate::node::Level)> =
-            told.iter().map(|a| (a.id.clone(), a.level)).collect();
+    pub async fn learn_ancestors(&self, told: &[Ancestor]) -> Result<(), StoreError> {
+        let told: Vec<(NodeId, Level)> = told.iter().map(|a| (a.id.clone(), a.level)).collect();
         let changed = {
             let mut v = self.view.write().unwrap_or_else(|p| p.into_inner());
             let known_longer =
@@ -214,8 +256,7 @@ impl Engine {
     }
 
     /// This node and its ancestors, nearest first: what a child is told.
-    pub fn ancestors_for_child(&self) -> Vec<crate::sync::wire::Ancestor> {
-        use crate::sync::wire::Ancestor;
+    pub fn ancestors_for_child(&self) -> Vec<Ancestor> {
         let mut out = vec![Ancestor {
             id: self.config.id.clone(),
             level: self.config.level,
@@ -363,6 +404,13 @@ impl Engine {
             .map(|(id, l)| (id.clone(), (l.direction, l.snapshot())))
             .collect()
     }
+}
+
+/// An ancestor as told to a child (a wire type of the peer protocol).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ancestor {
+    pub id: NodeId,
+    pub level: Level,
 }
 
 /// A hash of a subtree announcement: hex SHA-256 of the entries sorted by

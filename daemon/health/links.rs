@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Direction, Engine};
+use crate::engine::Engine;
 use crate::store::StoreError;
 use crate::sync::budget::{budget_warnings, lag_secs};
 
@@ -58,13 +58,10 @@ pub async fn link_reports(engine: &Engine) -> Result<Vec<LinkReport>, StoreError
     let now = Utc::now().timestamp_millis();
     let mut out = Vec::new();
     for (peer, (direction, s)) in engine.link_states() {
-        let backlog = engine.store.outbox_stats(&peer).await?;
+        let backlog = engine.store().outbox_stats(&peer).await?;
         out.push(LinkReport {
             peer: peer.to_string(),
-            direction: match direction {
-                Direction::Parent => "parent".into(),
-                Direction::Child => "child".into(),
-            },
+            direction: direction.as_str().into(),
             connected: s.connected,
             last_seen: s.last_seen,
             last_push_ok: s.last_push_ok,
@@ -76,7 +73,11 @@ pub async fn link_reports(engine: &Engine) -> Result<Vec<LinkReport>, StoreError
             records_out: s.records_out,
             bytes_in: s.bytes_in,
             bytes_out: s.bytes_out,
-            refusals: s.refusals,
+            refusals: s
+                .refusals
+                .into_iter()
+                .map(|(reason, n)| (reason.as_str().to_string(), n))
+                .collect(),
             peer_version: s.peer_version,
             peer_cert_not_after: s.peer_cert_not_after,
             last_error: s.last_error,

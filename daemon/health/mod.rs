@@ -2,9 +2,12 @@
 //! `health` record (same id, next version) with its own links and the
 //! latest health of every office below it. Health flows up, so every
 //! ancestor — central for the whole network — knows each office's last
-//! report, backlog and lag, and which offices went silent (stale).
+//! report, backlog and lag, and which offices went silent (stale). Also
+//! the per-link measures ([`link_reports`]) and the node's status report
+//! ([`status_report`]) that `status`, the dashboard and `/metrics` show.
 
 mod links;
+mod status;
 
 use std::collections::BTreeMap;
 
@@ -15,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 pub use links::{LinkReport, link_reports};
+pub use status::{StatusReport, status_report};
 
 use crate::engine::{Engine, SharedEngine, SubmitRequest};
 use crate::node::NodeId;
@@ -104,7 +108,7 @@ pub async fn subtree(engine: &Engine) -> Result<Vec<OfficeHealth>, StoreError> {
             latest.insert(s.node.clone(), s);
         }
     };
-    for (_, r) in engine.store.query(&filter).await? {
+    for (_, r) in engine.store().query(&filter).await? {
         let at = r
             .body
             .get("at")
@@ -126,7 +130,7 @@ pub async fn subtree(engine: &Engine) -> Result<Vec<OfficeHealth>, StoreError> {
     let threshold =
         chrono::Duration::from_std(engine.config.health_stale).unwrap_or(chrono::Duration::MAX);
     let mut out = Vec::new();
-    for (entry, _) in engine.store.topology().await? {
+    for (entry, _) in engine.store().topology().await? {
         let s = latest.remove(entry.node.as_str()).unwrap_or_default();
         out.push(OfficeHealth {
             node: entry.node.to_string(),

@@ -13,7 +13,7 @@ use crate::workflow::assign::{self, CrossOutcome, CrossRequest};
 /// dry run issues it as an `assignment` record.
 pub async fn plan_cross(engine: &Engine, req: CrossRequest) -> Result<CrossOutcome, SubmitError> {
     let tree = engine.workflow_tree().await?;
-    let held = engine.store.records_of_kind(Kind::Assignment).await?;
+    let held = engine.store().records_of_kind(Kind::Assignment).await?;
     // A CPU-bound search: off the async workers.
     let planned = tokio::task::spawn_blocking(move || assign::plan_cross(&tree, &held, req))
         .await

@@ -15,7 +15,7 @@ use crate::workflow::release::{self, Outcome};
 /// office whose round's feedback date has come and whose current copy is
 /// not yet released.
 pub async fn run(engine: &Engine, today: NaiveDate) -> Result<Outcome, SubmitError> {
-    let snap = Snapshot::load(&engine.store).await?;
+    let snap = Snapshot::load(engine.store()).await?;
     let (outcome, reqs) = release::due(&snap, engine.id(), today);
     submit_all(engine, reqs).await?;
     Ok(outcome)

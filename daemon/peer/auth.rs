@@ -1,18 +1,24 @@
-//! Who is calling, and may they: the protocol version check and the
-//! certificate-identity check every peer request goes through.
+//! Who is calling, and may they: [`Child`], the extractor every peer route
+//! takes, checks the protocol version header and that the certificate
+//! names one of this node's configured children. A handler that takes a
+//! `Child` cannot run for anyone else; every refusal is logged and counted.
 
 use std::net::SocketAddr;
 
 use axum::Json;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use tracing::warn;
 
-use crate::engine::{Direction, Engine};
+use crate::engine::{Direction, LinkEvent, SharedEngine};
 use crate::node::NodeId;
+use crate::sync::inbound::Refusal;
 use crate::sync::wire::{
     self, ErrorBody, MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION, ProtocolMismatch,
+    Reason,
 };
 
 /// The verified identity of the peer on this connection.
@@ -22,6 +28,9 @@ pub struct PeerIdentity {
     pub not_after: Option<DateTime<Utc>>,
     pub remote: SocketAddr,
 }
+
+/// A configured child of this node, speaking a protocol it accepts.
+pub struct Child(pub NodeId);
 
 /// A refused peer request, answered with a JSON reason.
 pub struct PeerRefusal {
@@ -38,75 +47,93 @@ impl IntoResponse for PeerRefusal {
     }
 }
 
-impl PeerRefusal {
-    pub fn new(status: StatusCode, reason: &str, message: String) -> Self {
+impl From<Refusal> for PeerRefusal {
+    fn from(r: Refusal) -> Self {
         PeerRefusal {
-            status,
+            status: status_of(r.reason),
             body: serde_json::to_value(ErrorBody {
-                reason: reason.to_string(),
-                message,
+                reason: r.reason,
+                message: r.message,
             })
             .unwrap_or_default(),
         }
     }
 }
 
-/// Checks the request's protocol version and that the certificate names one
-/// of this node's configured children. Logs and counts every refusal.
-pub fn authorize_child(
-    engine: &Engine,
-    peer: &PeerIdentity,
-    headers: &HeaderMap,
-) -> Result<NodeId, PeerRefusal> {
-    let theirs = headers
-        .get(PROTOCOL_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u32>().ok());
-    let Some(theirs) = theirs else {
-        warn!(message = "Refused a peer request without a protocol version.", peer = %peer.id);
-        return Err(PeerRefusal::new(
-            StatusCode::BAD_REQUEST,
-            "protocol",
-            format!("missing {PROTOCOL_HEADER} header"),
-        ));
-    };
-    if !(MIN_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&theirs) {
-        let message = wire::mismatch_message(theirs, &format!("peer {}", peer.id));
-        warn!(message = "Refused a peer on an incompatible protocol.", peer = %peer.id, reason = %message);
-        if let Some(l) = engine.link(&peer.id) {
-            l.refused("protocol");
-        }
-        return Err(PeerRefusal {
-            status: StatusCode::UPGRADE_REQUIRED,
-            body: serde_json::to_value(ProtocolMismatch {
-                reason: "protocol".into(),
-                message,
-                server_protocol: PROTOCOL_VERSION,
-                server_min_protocol: MIN_PROTOCOL_VERSION,
-                server_software: wire::SOFTWARE_VERSION.into(),
-            })
-            .unwrap_or_default(),
-        });
+/// The HTTP status a refused request is answered with.
+fn status_of(reason: Reason) -> StatusCode {
+    match reason {
+        Reason::Protocol | Reason::Malformed => StatusCode::BAD_REQUEST,
+        Reason::NotAChild | Reason::Identity => StatusCode::FORBIDDEN,
+        Reason::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Reason::TopologyStale => StatusCode::CONFLICT,
+        Reason::Full => StatusCode::INSUFFICIENT_STORAGE,
+        Reason::Shutdown | Reason::Store => StatusCode::SERVICE_UNAVAILABLE,
+        Reason::Schema
+        | Reason::Fingerprint
+        | Reason::Future
+        | Reason::NotAllowed
+        | Reason::Unknown => StatusCode::UNPROCESSABLE_ENTITY,
     }
-    match engine.link(&peer.id) {
-        Some(link) if link.direction == Direction::Child => {
-            link.update(|s| {
-                s.last_seen = Some(Utc::now());
-                s.peer_cert_not_after = peer.not_after;
+}
+
+impl FromRequestParts<SharedEngine> for Child {
+    type Rejection = PeerRefusal;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        engine: &SharedEngine,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts.extensions.get::<PeerIdentity>() else {
+            // The accept loop adds the identity to every request; a request
+            // without one did not come through it.
+            return Err(Refusal::new(Reason::NotAChild, "no verified peer identity").into());
+        };
+        let theirs = parts
+            .headers
+            .get(PROTOCOL_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u32>().ok());
+        let Some(theirs) = theirs else {
+            warn!(message = "Refused a peer request without a protocol version.", peer = %peer.id);
+            return Err(Refusal::new(
+                Reason::Protocol,
+                format!("missing {PROTOCOL_HEADER} header"),
+            )
+            .into());
+        };
+        if !(MIN_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&theirs) {
+            let message = wire::mismatch_message(theirs, &format!("peer {}", peer.id));
+            warn!(message = "Refused a peer on an incompatible protocol.", peer = %peer.id, reason = %message);
+            engine.count_refusal(&peer.id, Reason::Protocol);
+            return Err(PeerRefusal {
+                status: StatusCode::UPGRADE_REQUIRED,
+                body: serde_json::to_value(ProtocolMismatch {
+                    reason: Reason::Protocol,
+                    message,
+                    server_protocol: PROTOCOL_VERSION,
+                    server_min_protocol: MIN_PROTOCOL_VERSION,
+                    server_software: wire::SOFTWARE_VERSION.into(),
+                })
+                .unwrap_or_default(),
             });
-            Ok(peer.id.clone())
         }
-        _ => {
-            let reason = format!(
-                "certificate names node {}, which is not a configured child of {}",
-                peer.id, engine.config.id
-            );
-            warn!(message = "Refused a peer that is not a child of this node.", peer = %peer.id, remote = %peer.remote, reason = %reason);
-            Err(PeerRefusal::new(
-                StatusCode::FORBIDDEN,
-                "not_a_child",
-                reason,
-            ))
+        match engine.link(&peer.id) {
+            Some(link) if link.direction == Direction::Child => {
+                link.record(LinkEvent::Seen {
+                    cert_not_after: peer.not_after,
+                });
+                Ok(Child(peer.id.clone()))
+            }
+            _ => {
+                let reason = format!(
+                    "certificate names node {}, which is not a configured child of {}",
+                    peer.id, engine.config.id
+                );
+                warn!(message = "Refused a peer that is not a child of this node.", peer = %peer.id, remote = %peer.remote, reason = %reason);
+                engine.count_refusal(&peer.id, Reason::NotAChild);
+                Err(Refusal::new(Reason::NotAChild, reason).into())
+            }
         }
     }
 }

@@ -1,11 +1,13 @@
-//! The peer listener: HTTPS with mandatory client certificates, serving
-//! this node's children (`/peer/v1/health`, `/peer/v1/push`,
-//! `/peer/v1/pull`).
+//! The peer listener, HTTP and mTLS only: the accept loop (TLS handshake,
+//! the certificate's node id), the [`auth::Child`] extractor and thin
+//! handlers serving this node's children (`/peer/v1/health`,
+//! `/peer/v1/push`, `/peer/v1/pull`) that call `sync`, where the protocol
+//! lives.
 //!
 //! Architecture Invariant: a peer's identity is the node id in the
 //! certificate it presented, read once per connection after rustls verified
 //! the chain, validity and CRL. Who may call what is decided in
-//! [`auth`] from that identity alone.
+//! [`auth`] from that identity alone, by an extractor every route takes.
 
 mod auth;
 mod handlers;
@@ -23,7 +25,6 @@ use tokio_util::task::TaskTracker;
 use tracing::{debug, warn};
 
 pub use auth::PeerIdentity;
-pub use handlers::COMPRESS_ABOVE;
 
 use crate::engine::SharedEngine;
 use crate::identity::{self, ServerTls};

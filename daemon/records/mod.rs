@@ -4,8 +4,10 @@
 
 mod canonical;
 mod envelope;
+mod per_lane;
 mod schema;
 
 pub use canonical::*;
 pub use envelope::*;
+pub use per_lane::PerLane;
 pub use schema::*;

@@ -117,7 +117,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let _w = self.inner.write.lock().await;
         let mut tx = self.begin_write().await.map_err(sql("beginning enqueue"))?;
-        let rows: Vec<OutboxRow> = rows
+        let rows: Vec<OutboxRow<'_>> = rows
             .iter()
             .map(|(lane, seq, bytes)| (peer.as_str(), lane.as_i64(), *seq, *bytes))
             .collect();

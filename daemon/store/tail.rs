@@ -356,7 +356,7 @@ mod tests {
     fn over_budget_a_tail_is_dropped_not_grown() {
         let t = Tails::new(0);
         let big: Arc<str> = Arc::from("x".repeat(BUDGET_BYTES / 2));
-        let mut rows: Vec<TailRow> = (1..=3).map(|s| row("a", s)).collect();
+        let mut rows: Vec<TailRow<'_>> = (1..=3).map(|s| row("a", s)).collect();
         for r in &mut rows {
             r.doc = big.clone();
         }

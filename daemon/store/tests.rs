@@ -639,14 +639,14 @@ async fn sqlite_copies_its_log_into_the_database_while_it_writes() {
     }
     // Every connection runs with automatic checkpoints off: only the
     // checkpoint thread moves pages into the database file before close.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while std::fs::metadata(&file).unwrap().len() < before + CHECKPOINT_BYTES {
         assert!(
             std::time::Instant::now() < deadline,
             "the database file stayed at {} bytes while {written} were committed",
             std::fs::metadata(&file).unwrap().len()
         );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     s.close().await;
 }

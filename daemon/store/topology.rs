@@ -308,7 +308,7 @@ async fn reissue(
         .bind(seq)
         .bind(r.seq);
     execute(tx, moved, "moving a parked record's queued rows").await?;
-    let rows: Vec<OutboxRow> = new.iter().map(|p| (*p, lane_no, seq, bytes)).collect();
+    let rows: Vec<OutboxRow<'_>> = new.iter().map(|p| (*p, lane_no, seq, bytes)).collect();
     statements::queue(backend, tx, &rows, now_ms()).await?;
     peers.extend(new.iter().map(|p| p.to_string()));
     execute(tx, unpark(), "unparking").await?;

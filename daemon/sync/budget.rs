@@ -56,7 +56,7 @@ pub async fn watch(engine: SharedEngine, stop: CancellationToken) {
         }
         let peers: Vec<_> = engine.links().map(|(p, _)| p.clone()).collect();
         for peer in peers {
-            match engine.store.outbox_stats(&peer).await {
+            match engine.store().outbox_stats(&peer).await {
                 Ok(stats) => {
                     for w in budget_warnings(&engine.config.budget, &stats, crate::store::now_ms())
                     {

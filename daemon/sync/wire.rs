@@ -3,11 +3,13 @@
 //! Every request carries [`PROTOCOL_HEADER`]; a server that cannot speak the
 //! client's version answers [`ProtocolMismatch`] with HTTP 426 saying which
 //! versions each side supports, so offices upgraded on different days get a
-//! clear message instead of a parse error.
+//! clear message instead of a parse error. A refused request answers
+//! [`ErrorBody`] with a [`Reason`] code.
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+pub use crate::engine::{Ancestor, Reason};
 use crate::node::{Level, NodeId};
 use crate::records::Lane;
 use crate::store::{CursorPos, TopologyEntry};
@@ -25,19 +27,16 @@ pub const PATH_HEALTH: &str = "/peer/v1/health";
 pub const PATH_PUSH: &str = "/peer/v1/push";
 pub const PATH_PULL: &str = "/peer/v1/pull";
 
+/// Bodies larger than this are gzip-compressed on the wire (large
+/// backlogs); small ones are not worth the CPU. Both sides use it.
+pub const COMPRESS_ABOVE: u16 = 16 * 1024;
+
 /// A cursor into the sender's change log for one lane.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LaneCursor {
     pub lane: Lane,
     #[serde(flatten)]
     pub pos: CursorPos,
-}
-
-/// An ancestor as told to a child.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ancestor {
-    pub id: NodeId,
-    pub level: Level,
 }
 
 /// The limits a parent enforces, so the child sizes its batches.
@@ -145,15 +144,15 @@ pub struct PullResponse {
 /// The body of every refused peer request.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ErrorBody {
-    /// Stable reason code, e.g. `protocol`, `not_a_child`, `too_large`.
-    pub reason: String,
+    pub reason: Reason,
     pub message: String,
 }
 
 /// Sent with HTTP 426 when the protocol versions do not overlap.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ProtocolMismatch {
-    pub reason: String,
+    /// Always [`Reason::Protocol`].
+    pub reason: Reason,
     pub message: String,
     pub server_protocol: u32,
     pub server_min_protocol: u32,

@@ -1,9 +1,11 @@
 //! `GET /metrics`: the node's measures in the OpenMetrics text format.
 //!
 //! Metric names are stable and documented in the README ("Metrics"); every
-//! name is defined here and nowhere else. Values are read from the same
-//! sources as `status` at scrape time, so the two always agree.
+//! name is defined here and nowhere else. Values are read at scrape time
+//! from the node's status report (`health`) and the engine's per-node
+//! refusal counts, so `status` and `/metrics` always agree.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::AtomicU64;
 
 use prometheus_client::encoding::text::encode;
@@ -12,7 +14,9 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
-use crate::api::StatusReport;
+use crate::engine::{Engine, Reason};
+use crate::health::{StatusReport, status_report};
+use crate::store::StoreError;
 
 /// The content type of the exposition.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -22,8 +26,15 @@ type IntGauges = Family<Labels, Gauge>;
 type FloatGauges = Family<Labels, Gauge<f64, AtomicU64>>;
 type Counters = Family<Labels, Counter>;
 
-/// Renders `report` as OpenMetrics text.
-pub fn render(report: &StatusReport) -> String {
+/// The exposition of `engine` now.
+pub async fn scrape(engine: &Engine) -> Result<String, StoreError> {
+    let report = status_report(engine).await?;
+    Ok(render(&report, &engine.unlinked_refusals()))
+}
+
+/// Renders `report`, and the refusals of callers with no link
+/// (`unlinked`), as OpenMetrics text.
+fn render(report: &StatusReport, unlinked: &BTreeMap<Reason, u64>) -> String {
     let mut reg = Registry::default();
 
     let build = IntGauges::default();
@@ -139,6 +150,18 @@ pub fn render(report: &StatusReport) -> String {
         "xunlian_link_peer_cert_expiry_timestamp_seconds",
         "When the peer's certificate expires (Unix time)",
         cert_expiry.clone(),
+    );
+
+    let peer_refusals = Counters::default();
+    for (reason, n) in unlinked {
+        peer_refusals
+            .get_or_create(&vec![("reason", reason.as_str().to_string())])
+            .inc_by(*n);
+    }
+    reg.register(
+        "xunlian_peer_refusals",
+        "Requests refused to callers with no link to this node (not_a_child), by reason",
+        peer_refusals.clone(),
     );
 
     let offices = Gauge::<i64>::default();

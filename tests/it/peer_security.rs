@@ -106,6 +106,12 @@ async fn refused_peers_get_nothing_in() {
             .unwrap()
             .contains("not a configured child")
     );
+    // Counted per node: the stranger has no link to count it on.
+    let metrics = net.metrics("630100").await;
+    assert!(
+        metrics.contains("xunlian_peer_refusals_total{reason=\"not_a_child\"} 1"),
+        "{metrics}"
+    );
 
     // A real child on a protocol version this node does not speak.
     let child = TlsFiles {

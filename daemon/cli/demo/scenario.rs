@@ -243,7 +243,7 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
 
     step("8. The figures at central (subtree of the whole network).");
     let top = &nodes[&id("000000")].engine;
-    let snap = Snapshot::load(&top.store).await?;
+    let snap = Snapshot::load(top.store()).await?;
     let tree_view = top.workflow_tree().await?;
     let stats = report::stats(&snap, &tree_view, None);
     let coverage = report::coverage(&snap, &tree_view, "2021-2026");
@@ -316,7 +316,7 @@ async fn wait_version(node: &RunningNode, id: &uuid::Uuid, version: u64) -> anyh
     let mut stored = node.engine.subscribe_stored();
     loop {
         stored.borrow_and_update();
-        if let Some(r) = node.engine.store.get(id).await?
+        if let Some(r) = node.engine.store().get(id).await?
             && r.version >= version
         {
             return Ok(());
@@ -336,7 +336,7 @@ async fn wait_version(node: &RunningNode, id: &uuid::Uuid, version: u64) -> anyh
 
 /// Fails if `node` holds `record`: it was not addressed there.
 async fn absent(node: &RunningNode, record: &Record) -> anyhow::Result<()> {
-    if node.engine.store.get(&record.id).await?.is_some() {
+    if node.engine.store().get(&record.id).await?.is_some() {
         bail!(
             "{} {} reached {}, which it is not addressed to",
             record.kind,

@@ -415,8 +415,8 @@ proptest! {
         for x in 0..world.offices.len() {
             let snap = Snapshot::from_records(world.held_at(x));
             let tree = world.tree_at(x);
-            let stats = super::stats(&snap, &tree, None);
-            let coverage = super::coverage(&snap, &tree, TERM);
+            let stats = stats(&snap, &tree, None);
+            let coverage = coverage(&snap, &tree, TERM);
             let mut offices = vec![x];
             offices.extend(world.below(x));
             prop_assert_eq!(stats.len(), offices.len());

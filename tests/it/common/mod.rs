@@ -657,7 +657,7 @@ pub fn create_database(admin: &str) -> String {
 pub async fn wait_until<F, Fut>(what: &str, mut cond: F)
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
+    Fut: Future<Output = bool>,
 {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {

@@ -1,0 +1,121 @@
+//! [`Reason`]: every code the peer protocol gives for a refused request or
+//! record. On the wire (error bodies), in the link counters and in the
+//! `reason` label of `xunlian_link_refusals_total` it is the same snake_case
+//! string; README.md lists them between `<!-- reasons -->` markers, and a
+//! test holds the list and this enum equal.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a peer request or a record was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// No protocol header, or no protocol version both sides speak.
+    Protocol,
+    /// The certificate names no configured child of this node.
+    NotAChild,
+    /// A hello names another node than the certificate.
+    Identity,
+    /// A request or record that does not parse.
+    Malformed,
+    /// A batch or record over the configured limits.
+    TooLarge,
+    /// A push for a subtree the child has not announced: say hello again.
+    TopologyStale,
+    /// The node is stopping.
+    Shutdown,
+    /// The store is out of room.
+    Full,
+    /// The store failed.
+    Store,
+    /// A record that breaks its kind's schema.
+    Schema,
+    /// A record other than the id and version its sender declared.
+    Fingerprint,
+    /// A record dated more than an hour ahead of this node's clock.
+    Future,
+    /// A record the sender may not send this way.
+    NotAllowed,
+    /// A code this build does not know (a newer peer), or an unreadable
+    /// refusal.
+    #[serde(other)]
+    Unknown,
+}
+
+impl Reason {
+    /// Every reason, in the order README.md lists them.
+    pub const ALL: [Reason; 14] = [
+        Reason::Protocol,
+        Reason::NotAChild,
+        Reason::Identity,
+        Reason::Malformed,
+        Reason::TooLarge,
+        Reason::TopologyStale,
+        Reason::Shutdown,
+        Reason::Full,
+        Reason::Store,
+        Reason::Schema,
+        Reason::Fingerprint,
+        Reason::Future,
+        Reason::NotAllowed,
+        Reason::Unknown,
+    ];
+
+    /// The code as on the wire and in metric labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Protocol => "protocol",
+            Reason::NotAChild => "not_a_child",
+            Reason::Identity => "identity",
+            Reason::Malformed => "malformed",
+            Reason::TooLarge => "too_large",
+            Reason::TopologyStale => "topology_stale",
+            Reason::Shutdown => "shutdown",
+            Reason::Full => "full",
+            Reason::Store => "store",
+            Reason::Schema => "schema",
+            Reason::Fingerprint => "fingerprint",
+            Reason::Future => "future",
+            Reason::NotAllowed => "not_allowed",
+            Reason::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reason;
+
+    #[test]
+    fn codes_serialise_as_on_the_wire() {
+        for r in Reason::ALL {
+            let json = serde_json::to_string(&r).expect("a reason serialises");
+            assert_eq!(json, format!("\"{}\"", r.as_str()));
+            let back: Reason = serde_json::from_str(&json).expect("and parses back");
+            assert_eq!(back, r);
+        }
+        let newer: Reason = serde_json::from_str("\"rate_limited\"").expect("unknown parses");
+        assert_eq!(newer, Reason::Unknown);
+    }
+
+    /// The codes README.md lists between its `reasons` markers are exactly
+    /// the enum's, in its order.
+    #[test]
+    fn readme_lists_every_reason() {
+        let readme = include_str!("../../README.md");
+        let block = readme
+            .split("<!-- reasons -->")
+            .nth(1)
+            .and_then(|rest| rest.split("<!-- /reasons -->").next())
+            .expect("README.md has a <!-- reasons --> block");
+        let listed: Vec<&str> = block.split('`').skip(1).step_by(2).collect();
+        let codes: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(listed, codes);
+    }
+}
