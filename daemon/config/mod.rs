@@ -4,6 +4,10 @@
 //!
 //! Relative paths in the file are resolved against the file's directory, so
 //! a node directory can be moved as a whole.
+//!
+//! `raw` is the file as written, with each default named beside its key;
+//! `sections` resolves it one `[section]` at a time; `source` holds the
+//! checks they share. [`Config::from_raw`] only puts the parts together.
 
 mod raw;
 mod sections;

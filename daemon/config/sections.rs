@@ -106,22 +106,22 @@ pub(super) fn parent(
 /// `[peer]`: where children are served, and the limits on what they send.
 pub(super) fn peer(src: &Source, raw: &RawPeer) -> Resolved<(SocketAddr, PeerLimits)> {
     let listen = listen_addr(src, "peer.listen", &raw.listen)?;
-    let bytes = |key: &str, v: Option<u64>, default: u64| -> Resolved<usize> {
+    let size = |key: &str, v: Option<u64>, default: u64| -> Resolved<usize> {
         let n = src.positive(key, v, default)?;
         usize::try_from(n).map_err(|_| src.err(key, "is too large"))
     };
     let limits = PeerLimits {
-        max_record_bytes: bytes(
+        max_record_bytes: size(
             "peer.max_record_bytes",
             raw.max_record_bytes,
             DEFAULT_MAX_RECORD_BYTES,
         )?,
-        max_batch_records: bytes(
+        max_batch_records: size(
             "peer.max_batch_records",
             raw.max_batch_records,
             DEFAULT_MAX_BATCH_RECORDS,
         )?,
-        max_batch_bytes: bytes(
+        max_batch_bytes: size(
             "peer.max_batch_bytes",
             raw.max_batch_bytes,
             DEFAULT_MAX_BATCH_BYTES,
