@@ -1,11 +1,16 @@
 //! The TOML file as written by people: serde structs that reject unknown
-//! keys. Nothing here is trusted yet; [`super::Config::load`] resolves and
-//! checks it.
+//! keys, and beside each optional key the default it takes when absent.
+//! Nothing here is trusted yet; [`super::Config::load`] resolves and checks
+//! it. `config/county.toml` documents every default as a commented-out
+//! `# key = value` line in its section; a unit test holds the two equal.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+
+use crate::node::Level;
+use crate::records::Kind;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -16,6 +21,8 @@ pub struct RawConfig {
     pub operator: RawOperator,
     pub tls: RawTls,
     pub store: RawStore,
+    /// Kind name to the highest level it travels up to, or `none`; kinds not
+    /// named here follow [`default_routing`].
     #[serde(default)]
     pub routing: BTreeMap<String, String>,
     #[serde(default)]
@@ -56,6 +63,11 @@ pub struct RawPeer {
     pub long_poll_secs: Option<u64>,
 }
 
+pub const DEFAULT_MAX_RECORD_BYTES: u64 = 256 * 1024;
+pub const DEFAULT_MAX_BATCH_RECORDS: u64 = 5000;
+pub const DEFAULT_MAX_BATCH_BYTES: u64 = 8 * 1024 * 1024;
+pub const DEFAULT_LONG_POLL_SECS: u64 = 25;
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawOperator {
@@ -78,11 +90,15 @@ pub struct RawTls {
 #[serde(deny_unknown_fields)]
 pub struct RawStore {
     pub url: String,
+    /// No default: without it the store has no cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_size_mb: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compact_secs: Option<u64>,
 }
+
+/// The change log is compacted hourly unless configured.
+pub const DEFAULT_COMPACT_SECS: u64 = 3600;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,6 +110,12 @@ pub struct RawSync {
     pub budget_age_hours: Option<u64>,
 }
 
+pub const DEFAULT_RETRY_MIN_MS: u64 = 200;
+pub const DEFAULT_RETRY_MAX_SECS: u64 = 60;
+pub const DEFAULT_BUDGET_RECORDS: u64 = 100_000;
+pub const DEFAULT_BUDGET_BYTES: u64 = 1 << 30;
+pub const DEFAULT_BUDGET_AGE_HOURS: u64 = 72;
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSchedules {
@@ -103,6 +125,17 @@ pub struct RawSchedules {
     pub release: Option<String>,
 }
 
+/// The health rollup runs every minute unless configured.
+pub const DEFAULT_HEALTH_SCHEDULE: &str = "0 * * * * *";
+pub const DEFAULT_HEALTH_STALE_SECS: u64 = 180;
+/// Supervision runs daily at 08:00 unless configured.
+pub const DEFAULT_SUPERVISION_SCHEDULE: &str = "0 0 8 * * *";
+/// Cross findings due for release are released hourly unless configured.
+pub const DEFAULT_RELEASE_SCHEDULE: &str = "0 0 * * * *";
+
+/// The deadlines' defaults are the practice's own,
+/// [`crate::workflow::Deadlines::default`]; the taxonomy's is the copy built
+/// into the binary.
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWorkflow {
@@ -118,5 +151,23 @@ pub struct RawWorkflow {
 #[serde(deny_unknown_fields)]
 pub struct RawLog {
     pub format: Option<String>,
+    /// Without one (and without `RUST_LOG`) the log filter is `info`.
     pub filter: Option<String>,
+}
+
+/// `human` or `json`.
+pub const DEFAULT_LOG_FORMAT: &str = "human";
+
+/// How far up each kind goes unless `[routing]` says otherwise.
+pub fn default_routing(kind: Kind) -> Option<Level> {
+    match kind {
+        Kind::RoundPlan
+        | Kind::Finding
+        | Kind::Rectification
+        | Kind::Health
+        | Kind::UnitRegister
+        | Kind::ClueTally => Some(Level::Central),
+        Kind::Clue => Some(Level::Provincial),
+        Kind::Assignment | Kind::Notice => None,
+    }
 }

@@ -199,3 +199,111 @@ fn secrets_readable_by_others_stop_start_up() {
         assert!(err.reason.contains("chmod 600"), "{err}");
     }
 }
+
+/// The defaults `config/county.toml` documents: every commented-out
+/// `# key = value` line (exactly one space after `#`), keyed by its section.
+fn documented_defaults(text: &str) -> BTreeMap<String, toml::Value> {
+    let mut section = String::new();
+    let mut found = BTreeMap::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.to_string();
+            continue;
+        }
+        let Some(assignment) = line.strip_prefix("# ") else {
+            continue;
+        };
+        if !assignment.starts_with(|c: char| c.is_ascii_lowercase()) {
+            continue;
+        }
+        // Prose is not TOML; an assignment is.
+        let Ok(table) = assignment.parse::<toml::Table>() else {
+            continue;
+        };
+        for (key, value) in table {
+            let key = format!("{section}.{key}");
+            assert!(
+                found.insert(key.clone(), value).is_none(),
+                "{key} documented twice"
+            );
+        }
+    }
+    found
+}
+
+/// Every default the resolver applies, by key.
+fn defaults() -> BTreeMap<String, toml::Value> {
+    let int = |v: u64| toml::Value::Integer(i64::try_from(v).unwrap());
+    let text = |v: &str| toml::Value::String(v.to_string());
+    let d = Deadlines::default();
+    let mut all: BTreeMap<String, toml::Value> = [
+        ("peer.max_record_bytes", int(raw::DEFAULT_MAX_RECORD_BYTES)),
+        (
+            "peer.max_batch_records",
+            int(raw::DEFAULT_MAX_BATCH_RECORDS),
+        ),
+        ("peer.max_batch_bytes", int(raw::DEFAULT_MAX_BATCH_BYTES)),
+        ("peer.long_poll_secs", int(raw::DEFAULT_LONG_POLL_SECS)),
+        ("store.compact_secs", int(raw::DEFAULT_COMPACT_SECS)),
+        ("sync.retry_min_ms", int(raw::DEFAULT_RETRY_MIN_MS)),
+        ("sync.retry_max_secs", int(raw::DEFAULT_RETRY_MAX_SECS)),
+        ("sync.budget_records", int(raw::DEFAULT_BUDGET_RECORDS)),
+        ("sync.budget_bytes", int(raw::DEFAULT_BUDGET_BYTES)),
+        ("sync.budget_age_hours", int(raw::DEFAULT_BUDGET_AGE_HOURS)),
+        ("schedules.health", text(raw::DEFAULT_HEALTH_SCHEDULE)),
+        (
+            "schedules.health_stale_secs",
+            int(raw::DEFAULT_HEALTH_STALE_SECS),
+        ),
+        (
+            "schedules.supervision",
+            text(raw::DEFAULT_SUPERVISION_SCHEDULE),
+        ),
+        ("schedules.release", text(raw::DEFAULT_RELEASE_SCHEDULE)),
+        (
+            "workflow.plan_working_days",
+            int(d.plan_working_days.into()),
+        ),
+        ("workflow.report_months", int(d.report_months.into())),
+        ("workflow.clue_months", int(d.clue_months.into())),
+        ("workflow.green_days", int(d.green_days.try_into().unwrap())),
+        (
+            "workflow.yellow_days",
+            int(d.yellow_days.try_into().unwrap()),
+        ),
+        ("log.format", text(raw::DEFAULT_LOG_FORMAT)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for kind in Kind::ALL {
+        let up = default_routing(kind).map_or("none", Level::as_str);
+        all.insert(format!("routing.{}", kind.as_str()), text(up));
+    }
+    all
+}
+
+#[test]
+fn county_toml_documents_every_default_as_resolved() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/county.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let documented = documented_defaults(&text);
+    let expected = defaults();
+    let mut wrong = Vec::new();
+    for (key, value) in &expected {
+        match documented.get(key) {
+            None => wrong.push(format!("{key}: default {value} is not documented")),
+            Some(v) if v != value => wrong.push(format!("{key}: documented {v}, default {value}")),
+            Some(_) => {}
+        }
+    }
+    for key in documented.keys().filter(|k| !expected.contains_key(*k)) {
+        wrong.push(format!("{key}: documented as a default, but has none"));
+    }
+    assert!(
+        wrong.is_empty(),
+        "{}:\n{}",
+        path.display(),
+        wrong.join("\n")
+    );
+}

@@ -1,0 +1,400 @@
+//! One resolver per section of the file: each takes its raw section, fills
+//! in the defaults named in [`super::raw`], checks what it can check alone,
+//! and returns its part of [`super::Config`] or an error naming the key.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::raw::{
+    DEFAULT_BUDGET_AGE_HOURS, DEFAULT_BUDGET_BYTES, DEFAULT_BUDGET_RECORDS, DEFAULT_COMPACT_SECS,
+    DEFAULT_HEALTH_SCHEDULE, DEFAULT_HEALTH_STALE_SECS, DEFAULT_LOG_FORMAT, DEFAULT_LONG_POLL_SECS,
+    DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_RECORD_BYTES,
+    DEFAULT_RELEASE_SCHEDULE, DEFAULT_RETRY_MAX_SECS, DEFAULT_RETRY_MIN_MS,
+    DEFAULT_SUPERVISION_SCHEDULE, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules,
+    RawStore, RawSync, RawTls, RawWorkflow, default_routing,
+};
+use super::source::Source;
+use super::{Budget, ConfigError, LogFormat, ParentConfig, PeerLimits, WorkflowConfig};
+use crate::identity::TlsFiles;
+use crate::node::{Level, NodeId};
+use crate::records::Kind;
+use crate::workflow::{Deadlines, Taxonomy};
+
+type Resolved<T> = Result<T, ConfigError>;
+
+const SECS_PER_HOUR: u64 = 3600;
+const BYTES_PER_MB: u64 = 1024 * 1024;
+
+/// `[node]`: who this node is and which offices hang below it.
+pub(super) struct NodeSection {
+    pub id: NodeId,
+    pub name: String,
+    pub level: Level,
+    pub children: Vec<NodeId>,
+}
+
+pub(super) fn node(src: &Source, raw: RawNode) -> Resolved<NodeSection> {
+    let id = NodeId::new(raw.id).map_err(|e| src.err("node.id", e.to_string()))?;
+    let level: Level = raw.level.parse().map_err(|e| src.err("node.level", e))?;
+    let mut children = Vec::new();
+    for (i, c) in raw.children.into_iter().enumerate() {
+        let key = format!("node.children[{i}]");
+        let child = NodeId::new(c).map_err(|e| src.err(&key, e.to_string()))?;
+        if child == id || children.contains(&child) {
+            return Err(src.err(
+                &key,
+                format!("{child} is listed twice or is the node itself"),
+            ));
+        }
+        children.push(child);
+    }
+    Ok(NodeSection {
+        id,
+        name: raw.name,
+        level,
+        children,
+    })
+}
+
+/// `[parent]`: present exactly when the node is not central, and above it.
+pub(super) fn parent(
+    src: &Source,
+    raw: Option<RawParent>,
+    node: &NodeSection,
+) -> Resolved<Option<ParentConfig>> {
+    let level = node.level;
+    let p = match (raw, level) {
+        (None, Level::Central) => return Ok(None),
+        (None, _) => {
+            return Err(src.err(
+                "parent",
+                format!("a {level} node needs a [parent] section; only central has none"),
+            ));
+        }
+        (Some(_), Level::Central) => {
+            return Err(src.err("parent", "the central node has no parent"));
+        }
+        (Some(p), _) => p,
+    };
+    let pid = NodeId::new(p.id).map_err(|e| src.err("parent.id", e.to_string()))?;
+    if pid == node.id || node.children.contains(&pid) {
+        return Err(src.err(
+            "parent.id",
+            format!("{pid} is this node or one of its children"),
+        ));
+    }
+    let plevel: Level = p.level.parse().map_err(|e| src.err("parent.level", e))?;
+    if plevel.rank() >= level.rank() {
+        return Err(src.err(
+            "parent.level",
+            format!("a {level} node cannot have a {plevel} parent; the parent must be higher"),
+        ));
+    }
+    if !p.url.starts_with("https://") {
+        return Err(src.err("parent.url", format!("{:?} must be an https:// URL", p.url)));
+    }
+    Ok(Some(ParentConfig {
+        id: pid,
+        url: p.url.trim_end_matches('/').to_string(),
+        level: plevel,
+    }))
+}
+
+/// `[peer]`: where children are served, and the limits on what they send.
+pub(super) fn peer(src: &Source, raw: &RawPeer) -> Resolved<(SocketAddr, PeerLimits)> {
+    let listen = listen_addr(src, "peer.listen", &raw.listen)?;
+    let size = |key: &str, v: Option<u64>, default: u64| -> Resolved<usize> {
+        let n = src.positive(key, v, default)?;
+        usize::try_from(n).map_err(|_| src.err(key, "is too large"))
+    };
+    let limits = PeerLimits {
+        max_record_bytes: size(
+            "peer.max_record_bytes",
+            raw.max_record_bytes,
+            DEFAULT_MAX_RECORD_BYTES,
+        )?,
+        max_batch_records: size(
+            "peer.max_batch_records",
+            raw.max_batch_records,
+            DEFAULT_MAX_BATCH_RECORDS,
+        )?,
+        max_batch_bytes: size(
+            "peer.max_batch_bytes",
+            raw.max_batch_bytes,
+            DEFAULT_MAX_BATCH_BYTES,
+        )?,
+        long_poll: Duration::from_secs(src.positive(
+            "peer.long_poll_secs",
+            raw.long_poll_secs,
+            DEFAULT_LONG_POLL_SECS,
+        )?),
+    };
+    if limits.max_record_bytes > limits.max_batch_bytes {
+        return Err(src.err(
+            "peer.max_record_bytes",
+            "must not exceed peer.max_batch_bytes",
+        ));
+    }
+    Ok((listen, limits))
+}
+
+/// `[operator]`: the operator API's address (loopback unless allowed
+/// otherwise) and its token file, a secret.
+pub(super) fn operator(src: &Source, raw: &RawOperator) -> Resolved<(SocketAddr, PathBuf)> {
+    let listen = listen_addr(src, "operator.listen", &raw.listen)?;
+    if !listen.ip().is_loopback() && raw.allow_remote != Some(true) {
+        return Err(src.err(
+            "operator.listen",
+            format!(
+                "{listen} is not a loopback address; the operator API is for this machine only. \
+                 Use 127.0.0.1, or set operator.allow_remote = true if a firewall protects it"
+            ),
+        ));
+    }
+    let token_file = src.secret("operator.token_file", &raw.token_file)?;
+    Ok((listen, token_file))
+}
+
+fn listen_addr(src: &Source, key: &str, addr: &str) -> Resolved<SocketAddr> {
+    addr.parse()
+        .map_err(|e| src.err(key, format!("{addr:?}: {e}")))
+}
+
+/// `[tls]`: the files must exist, and the key must be private.
+pub(super) fn tls(src: &Source, raw: &RawTls) -> Resolved<TlsFiles> {
+    Ok(TlsFiles {
+        ca: src.existing("tls.ca", &raw.ca)?,
+        cert: src.existing("tls.cert", &raw.cert)?,
+        key: src.secret("tls.key", &raw.key)?,
+        crl: raw
+            .crl
+            .as_deref()
+            .map(|p| src.existing("tls.crl", p))
+            .transpose()?,
+    })
+}
+
+/// `[store]`: where records are kept, how large they may grow, how often
+/// the change log is compacted.
+pub(super) struct StoreSection {
+    pub url: String,
+    pub max_bytes: Option<u64>,
+    pub compact_every: Duration,
+}
+
+pub(super) fn store(src: &Source, raw: &RawStore) -> Resolved<StoreSection> {
+    Ok(StoreSection {
+        url: store_url(&raw.url, src.dir()).map_err(|r| src.err("store.url", r))?,
+        max_bytes: raw
+            .max_size_mb
+            .map(|mb| {
+                src.nonzero("store.max_size_mb", mb)
+                    .map(|mb| mb * BYTES_PER_MB)
+            })
+            .transpose()?,
+        compact_every: Duration::from_secs(src.positive(
+            "store.compact_secs",
+            raw.compact_secs,
+            DEFAULT_COMPACT_SECS,
+        )?),
+    })
+}
+
+/// Resolves a relative `sqlite://` path against the config directory and
+/// adds `mode=rwc`; other URLs pass unchanged.
+fn store_url(url: &str, base: &Path) -> Result<String, String> {
+    if let Some(rest) = url.strip_prefix("sqlite://") {
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        if path.is_empty() {
+            return Err("sqlite:// URL has no file path".into());
+        }
+        let p = Path::new(path);
+        let full = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        };
+        let mut q = query.to_string();
+        if !q.contains("mode=") {
+            if !q.is_empty() {
+                q.push('&');
+            }
+            q.push_str("mode=rwc");
+        }
+        Ok(format!("sqlite://{}?{q}", full.display()))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(url.to_string())
+    } else {
+        Err(format!("{url:?}: expected sqlite://PATH or postgres://..."))
+    }
+}
+
+/// `[routing]`: every kind's highest level, the defaults overridden by the
+/// kinds the file names.
+pub(super) fn routing(
+    src: &Source,
+    raw: &BTreeMap<String, String>,
+) -> Resolved<BTreeMap<Kind, Option<Level>>> {
+    let mut routing: BTreeMap<Kind, Option<Level>> = Kind::ALL
+        .iter()
+        .map(|k| (*k, default_routing(*k)))
+        .collect();
+    for (k, v) in raw {
+        let key = format!("routing.{k}");
+        let kind: Kind = k.parse().map_err(|e| src.err(&key, e))?;
+        let up = if v == "none" {
+            None
+        } else {
+            Some(
+                v.parse::<Level>()
+                    .map_err(|e| src.err(&key, format!("{e}, or none")))?,
+            )
+        };
+        routing.insert(kind, up);
+    }
+    Ok(routing)
+}
+
+/// `[sync]`: the uplink's back-off and the per-link budgets.
+pub(super) struct SyncSection {
+    pub retry_min: Duration,
+    pub retry_max: Duration,
+    pub budget: Budget,
+}
+
+pub(super) fn sync(src: &Source, raw: &RawSync) -> Resolved<SyncSection> {
+    let retry_min = Duration::from_millis(src.positive(
+        "sync.retry_min_ms",
+        raw.retry_min_ms,
+        DEFAULT_RETRY_MIN_MS,
+    )?);
+    let retry_max = Duration::from_secs(src.positive(
+        "sync.retry_max_secs",
+        raw.retry_max_secs,
+        DEFAULT_RETRY_MAX_SECS,
+    )?);
+    if retry_min > retry_max {
+        return Err(src.err("sync.retry_min_ms", "must not exceed sync.retry_max_secs"));
+    }
+    let budget = Budget {
+        records: src.positive(
+            "sync.budget_records",
+            raw.budget_records,
+            DEFAULT_BUDGET_RECORDS,
+        )?,
+        bytes: src.positive("sync.budget_bytes", raw.budget_bytes, DEFAULT_BUDGET_BYTES)?,
+        age: Duration::from_secs(
+            SECS_PER_HOUR
+                * src.positive(
+                    "sync.budget_age_hours",
+                    raw.budget_age_hours,
+                    DEFAULT_BUDGET_AGE_HOURS,
+                )?,
+        ),
+    };
+    Ok(SyncSection {
+        retry_min,
+        retry_max,
+        budget,
+    })
+}
+
+/// `[schedules]`: when the periodic jobs run, and when health goes stale.
+pub(super) struct SchedulesSection {
+    pub health: cron::Schedule,
+    pub health_stale: Duration,
+    pub supervision: cron::Schedule,
+    pub release: cron::Schedule,
+}
+
+pub(super) fn schedules(src: &Source, raw: &RawSchedules) -> Resolved<SchedulesSection> {
+    let schedule = |key: &str, expr: &Option<String>, default: &str| {
+        parse_cron(expr.as_deref().unwrap_or(default)).map_err(|r| src.err(key, r))
+    };
+    Ok(SchedulesSection {
+        health: schedule("schedules.health", &raw.health, DEFAULT_HEALTH_SCHEDULE)?,
+        health_stale: Duration::from_secs(src.positive(
+            "schedules.health_stale_secs",
+            raw.health_stale_secs,
+            DEFAULT_HEALTH_STALE_SECS,
+        )?),
+        supervision: schedule(
+            "schedules.supervision",
+            &raw.supervision,
+            DEFAULT_SUPERVISION_SCHEDULE,
+        )?,
+        release: schedule("schedules.release", &raw.release, DEFAULT_RELEASE_SCHEDULE)?,
+    })
+}
+
+/// Parses a 6-field cron expression, explaining the 6-field form when a
+/// classic 5-field one is given.
+pub fn parse_cron(expr: &str) -> Result<cron::Schedule, String> {
+    let fields = expr.split_whitespace().count();
+    if fields == 5 {
+        return Err(format!(
+            "{expr:?} has 5 fields; xunlian uses 6 with seconds first, e.g. \"0 {expr}\""
+        ));
+    }
+    expr.parse::<cron::Schedule>()
+        .map_err(|e| format!("{expr:?} is not a valid cron expression: {e}"))
+}
+
+/// `[workflow]`: the taxonomy and the practice's deadlines, defaults from
+/// [`Deadlines::default`].
+pub(super) fn workflow(src: &Source, raw: &RawWorkflow) -> Resolved<WorkflowConfig> {
+    let taxonomy = match &raw.taxonomy {
+        None => Taxonomy::builtin().clone(),
+        Some(p) => Taxonomy::load(&src.existing("workflow.taxonomy", p)?)
+            .map_err(|r| src.err("workflow.taxonomy", r))?,
+    };
+    let d = Deadlines::default();
+    let num = |key: &str, v: Option<u64>, default: u32| -> Resolved<u32> {
+        u32::try_from(src.positive(key, v, default.into())?)
+            .map_err(|_| src.err(key, "is too large"))
+    };
+    let deadlines = Deadlines {
+        plan_working_days: num(
+            "workflow.plan_working_days",
+            raw.plan_working_days,
+            d.plan_working_days,
+        )?,
+        report_months: num("workflow.report_months", raw.report_months, d.report_months)?,
+        clue_months: num("workflow.clue_months", raw.clue_months, d.clue_months)?,
+        green_days: num("workflow.green_days", raw.green_days, d.green_days as u32)?.into(),
+        yellow_days: num(
+            "workflow.yellow_days",
+            raw.yellow_days,
+            d.yellow_days as u32,
+        )?
+        .into(),
+    };
+    if deadlines.yellow_days > deadlines.green_days {
+        return Err(src.err(
+            "workflow.yellow_days",
+            "must not exceed workflow.green_days",
+        ));
+    }
+    Ok(WorkflowConfig {
+        taxonomy: Arc::new(taxonomy),
+        deadlines,
+    })
+}
+
+/// `[log]`: the format, and the filter `RUST_LOG` overrides.
+pub(super) fn log(src: &Source, raw: RawLog) -> Resolved<(LogFormat, Option<String>)> {
+    let format = match raw.format.as_deref().unwrap_or(DEFAULT_LOG_FORMAT) {
+        "human" => LogFormat::Human,
+        "json" => LogFormat::Json,
+        other => {
+            return Err(src.err(
+                "log.format",
+                format!("{other:?}: expected \"human\" or \"json\""),
+            ));
+        }
+    };
+    Ok((format, raw.filter))
+}

@@ -1,0 +1,88 @@
+//! The file being resolved: its path, named in every error, and its
+//! directory, against which relative paths are resolved; plus the checks
+//! every section shares (files that exist, secrets only the owner can read,
+//! numbers greater than zero).
+
+use std::path::{Path, PathBuf};
+
+use super::ConfigError;
+
+/// One config file under resolution.
+pub(super) struct Source<'a> {
+    path: &'a Path,
+    dir: &'a Path,
+}
+
+impl<'a> Source<'a> {
+    pub fn new(path: &'a Path) -> Self {
+        Source {
+            path,
+            dir: path.parent().unwrap_or(Path::new(".")),
+        }
+    }
+
+    /// The directory relative paths are resolved against.
+    pub fn dir(&self) -> &Path {
+        self.dir
+    }
+
+    /// An error about `key` in this file.
+    pub fn err(&self, key: &str, reason: impl Into<String>) -> ConfigError {
+        ConfigError {
+            file: self.path.to_path_buf(),
+            key: key.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// `p` resolved against the file's directory; it must be a file.
+    pub fn existing(&self, key: &str, p: &Path) -> Result<PathBuf, ConfigError> {
+        let full = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.dir.join(p)
+        };
+        if full.is_file() {
+            Ok(full)
+        } else {
+            Err(self.err(key, format!("file {} does not exist", full.display())))
+        }
+    }
+
+    /// Like [`Source::existing`], for a secret: it must not be readable by
+    /// others, as ssh insists for its keys.
+    pub fn secret(&self, key: &str, p: &Path) -> Result<PathBuf, ConfigError> {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.existing(key, p)?;
+        let mode = std::fs::metadata(&p)
+            .map_err(|e| self.err(key, format!("{}: {e}", p.display())))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(self.err(
+                key,
+                format!(
+                    "{} is readable by group or others (mode {:o}); run: chmod 600 {}",
+                    p.display(),
+                    mode & 0o777,
+                    p.display()
+                ),
+            ));
+        }
+        Ok(p)
+    }
+
+    /// `v`, which must be greater than 0.
+    pub fn nonzero(&self, key: &str, v: u64) -> Result<u64, ConfigError> {
+        if v == 0 {
+            Err(self.err(key, "must be greater than 0"))
+        } else {
+            Ok(v)
+        }
+    }
+
+    /// `v` if given (then greater than 0), else `default`.
+    pub fn positive(&self, key: &str, v: Option<u64>, default: u64) -> Result<u64, ConfigError> {
+        v.map_or(Ok(default), |v| self.nonzero(key, v))
+    }
+}
