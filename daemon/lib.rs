@@ -42,6 +42,8 @@ pub mod health;
 pub mod hex;
 pub mod identity;
 pub mod jobs;
+#[cfg(test)]
+mod layers;
 pub mod network;
 pub mod node;
 pub mod peer;

@@ -36,7 +36,7 @@ pub(super) struct NodeSection {
     pub children: Vec<NodeId>,
 }
 
-pub(super) fn node(src: &Source, raw: RawNode) -> Resolved<NodeSection> {
+pub(super) fn node(src: &Source<'_>, raw: RawNode) -> Resolved<NodeSection> {
     let id = NodeId::new(raw.id).map_err(|e| src.err("node.id", e.to_string()))?;
     let level: Level = raw.level.parse().map_err(|e| src.err("node.level", e))?;
     let mut children = Vec::new();
@@ -61,7 +61,7 @@ pub(super) fn node(src: &Source, raw: RawNode) -> Resolved<NodeSection> {
 
 /// `[parent]`: present exactly when the node is not central, and above it.
 pub(super) fn parent(
-    src: &Source,
+    src: &Source<'_>,
     raw: Option<RawParent>,
     node: &NodeSection,
 ) -> Resolved<Option<ParentConfig>> {
@@ -104,7 +104,7 @@ pub(super) fn parent(
 }
 
 /// `[peer]`: where children are served, and the limits on what they send.
-pub(super) fn peer(src: &Source, raw: &RawPeer) -> Resolved<(SocketAddr, PeerLimits)> {
+pub(super) fn peer(src: &Source<'_>, raw: &RawPeer) -> Resolved<(SocketAddr, PeerLimits)> {
     let listen = listen_addr(src, "peer.listen", &raw.listen)?;
     let size = |key: &str, v: Option<u64>, default: u64| -> Resolved<usize> {
         let n = src.positive(key, v, default)?;
@@ -143,7 +143,7 @@ pub(super) fn peer(src: &Source, raw: &RawPeer) -> Resolved<(SocketAddr, PeerLim
 
 /// `[operator]`: the operator API's address (loopback unless allowed
 /// otherwise) and its token file, a secret.
-pub(super) fn operator(src: &Source, raw: &RawOperator) -> Resolved<(SocketAddr, PathBuf)> {
+pub(super) fn operator(src: &Source<'_>, raw: &RawOperator) -> Resolved<(SocketAddr, PathBuf)> {
     let listen = listen_addr(src, "operator.listen", &raw.listen)?;
     if !listen.ip().is_loopback() && raw.allow_remote != Some(true) {
         return Err(src.err(
@@ -158,13 +158,13 @@ pub(super) fn operator(src: &Source, raw: &RawOperator) -> Resolved<(SocketAddr,
     Ok((listen, token_file))
 }
 
-fn listen_addr(src: &Source, key: &str, addr: &str) -> Resolved<SocketAddr> {
+fn listen_addr(src: &Source<'_>, key: &str, addr: &str) -> Resolved<SocketAddr> {
     addr.parse()
         .map_err(|e| src.err(key, format!("{addr:?}: {e}")))
 }
 
 /// `[tls]`: the files must exist, and the key must be private.
-pub(super) fn tls(src: &Source, raw: &RawTls) -> Resolved<TlsFiles> {
+pub(super) fn tls(src: &Source<'_>, raw: &RawTls) -> Resolved<TlsFiles> {
     Ok(TlsFiles {
         ca: src.existing("tls.ca", &raw.ca)?,
         cert: src.existing("tls.cert", &raw.cert)?,
@@ -185,7 +185,7 @@ pub(super) struct StoreSection {
     pub compact_every: Duration,
 }
 
-pub(super) fn store(src: &Source, raw: &RawStore) -> Resolved<StoreSection> {
+pub(super) fn store(src: &Source<'_>, raw: &RawStore) -> Resolved<StoreSection> {
     Ok(StoreSection {
         url: store_url(&raw.url, src.dir()).map_err(|r| src.err("store.url", r))?,
         max_bytes: raw
@@ -235,7 +235,7 @@ fn store_url(url: &str, base: &Path) -> Result<String, String> {
 /// `[routing]`: every kind's highest level, the defaults overridden by the
 /// kinds the file names.
 pub(super) fn routing(
-    src: &Source,
+    src: &Source<'_>,
     raw: &BTreeMap<String, String>,
 ) -> Resolved<BTreeMap<Kind, Option<Level>>> {
     let mut routing: BTreeMap<Kind, Option<Level>> = Kind::ALL
@@ -265,7 +265,7 @@ pub(super) struct SyncSection {
     pub budget: Budget,
 }
 
-pub(super) fn sync(src: &Source, raw: &RawSync) -> Resolved<SyncSection> {
+pub(super) fn sync(src: &Source<'_>, raw: &RawSync) -> Resolved<SyncSection> {
     let retry_min = Duration::from_millis(src.positive(
         "sync.retry_min_ms",
         raw.retry_min_ms,
@@ -310,7 +310,7 @@ pub(super) struct SchedulesSection {
     pub release: cron::Schedule,
 }
 
-pub(super) fn schedules(src: &Source, raw: &RawSchedules) -> Resolved<SchedulesSection> {
+pub(super) fn schedules(src: &Source<'_>, raw: &RawSchedules) -> Resolved<SchedulesSection> {
     let schedule = |key: &str, expr: &Option<String>, default: &str| {
         parse_cron(expr.as_deref().unwrap_or(default)).map_err(|r| src.err(key, r))
     };
@@ -345,7 +345,7 @@ pub fn parse_cron(expr: &str) -> Result<cron::Schedule, String> {
 
 /// `[workflow]`: the taxonomy and the practice's deadlines, defaults from
 /// [`Deadlines::default`].
-pub(super) fn workflow(src: &Source, raw: &RawWorkflow) -> Resolved<WorkflowConfig> {
+pub(super) fn workflow(src: &Source<'_>, raw: &RawWorkflow) -> Resolved<WorkflowConfig> {
     let taxonomy = match &raw.taxonomy {
         None => Taxonomy::builtin().clone(),
         Some(p) => Taxonomy::load(&src.existing("workflow.taxonomy", p)?)
@@ -385,7 +385,7 @@ pub(super) fn workflow(src: &Source, raw: &RawWorkflow) -> Resolved<WorkflowConf
 }
 
 /// `[log]`: the format, and the filter `RUST_LOG` overrides.
-pub(super) fn log(src: &Source, raw: RawLog) -> Resolved<(LogFormat, Option<String>)> {
+pub(super) fn log(src: &Source<'_>, raw: RawLog) -> Resolved<(LogFormat, Option<String>)> {
     let format = match raw.format.as_deref().unwrap_or(DEFAULT_LOG_FORMAT) {
         "human" => LogFormat::Human,
         "json" => LogFormat::Json,

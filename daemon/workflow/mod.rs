@@ -6,7 +6,7 @@
 //! ([`pairs`]).
 //!
 //! Below the engine: the engine calls [`rules::check_submit`] on every
-//! submit, and the jobs that drive a node (`crate::jobs`) load what it
+//! submit, and the jobs that drive a node (the `jobs` module, above the engine) load what it
 //! holds, ask the pure parts here ([`supervise::grade`],
 //! [`release::due`], [`assign::plan_cross`]) and submit what they return.
 //! Nothing here imports the engine; the store is read through `&Store`.
