@@ -1,9 +1,10 @@
 //! `GET /metrics`: the node's measures in the OpenMetrics text format.
 //!
-//! Metric names are stable and documented in the README ("Metrics"); every
-//! name is defined here and nowhere else. Values are read at scrape time
-//! from the node's status report (`health`) and the engine's per-node
-//! refusal counts, so `status` and `/metrics` always agree.
+//! Metric names are stable and documented in `docs/operations.md`
+//! ("Metrics"); every name is defined here and nowhere else. Values are
+//! read at scrape time from the node's status report
+//! (`health::StatusReport`) and the engine's per-node refusal counts, so
+//! `status` and `/metrics` always agree.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicU64;

@@ -5,7 +5,7 @@
 //!
 //! CI runs one short trial with a fixed seed. For a long run:
 //! `XUNLIAN_CHAOS_TRIALS=20 XUNLIAN_CHAOS_STEPS=200 XUNLIAN_CHAOS_SEED=7 cargo nextest run --test it chaos::`
-//! (figures are printed at the end; see README "Reliability").
+//! (figures are printed at the end; see docs/testing.md "Chaos").
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
