@@ -11,6 +11,7 @@ mod cli;
 mod compose;
 mod cross;
 mod demo;
+mod docs;
 mod health;
 mod hostile_parent;
 mod hostile_peer;
