@@ -488,6 +488,7 @@ async fn text_that_would_end_a_field_or_row_comes_back_byte_for_byte() {
         peer: Some("630102".into()),
         record_id: None,
         kind: None,
+        code: Some("schema".into()),
         reason: "bad\tfield\nreason \\".into(),
         raw: "{\"a\":\r\n\t\"\\\\N\"}".into(),
     };
@@ -503,7 +504,10 @@ async fn text_that_would_end_a_field_or_row_comes_back_byte_for_byte() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].doc, doc);
     let kept = &s.quarantine_list(10).await.unwrap()[0];
-    assert_eq!((&kept.reason, &kept.raw), (&refused.reason, &refused.raw));
+    assert_eq!(
+        (&kept.code, &kept.reason, &kept.raw),
+        (&refused.code, &refused.reason, &refused.raw)
+    );
 }
 
 #[tokio::test]

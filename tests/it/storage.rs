@@ -119,7 +119,7 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
         .iter()
         .map(|r| r.get("version"))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3, 4]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5]);
     assert_eq!(queued(pool.clone()).await, 1, "the queued finding survives");
     let outbox: String = sqlx::query_scalar(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'",
