@@ -1,0 +1,199 @@
+//! Quarantine operations against real daemons: records a parent refused
+//! are listed with their code; `xunlian quarantine retry` runs them
+//! through the same checks again once the cause is fixed (they then travel
+//! on to their destination) and keeps those still refused with the new
+//! reason; `discard` drops them; both log who and why, and an unknown id
+//! changes nothing.
+
+use crate::common::tree::small_tree;
+use crate::common::{Net, finding, peer_client, peer_post, text, tls_of, xunlian};
+use serde_json::{Value, json};
+
+/// A finding written by `origin`, bound for central.
+fn record(origin: &str, title: &str) -> Value {
+    let now = chrono::Utc::now().to_rfc3339();
+    json!({
+        "id": uuid::Uuid::new_v4().to_string(), "kind": "finding", "origin": origin,
+        "version": 1, "created_at": now, "updated_at": now, "classification": "internal",
+        "route": {"up_to": "central"}, "body": finding(title),
+    })
+}
+
+/// Runs `xunlian quarantine ARGS…` and returns its run.
+fn quarantine(args: &[&str]) -> std::process::Output {
+    xunlian(&[&["quarantine"], args].concat())
+}
+
+/// The province's quarantine entries, by the record they hold.
+async fn entry_of(net: &Net, record: &Value) -> Option<Value> {
+    net.quarantine("630000")
+        .await
+        .into_iter()
+        .find(|e| e["record_id"] == record["id"])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start("630000").await;
+    let province = net.config_arg("630000");
+
+    // The municipality says hello before its county ever connected, so it
+    // announces nothing below it, then pushes two findings its county
+    // wrote: the province does not know 630102 yet and refuses both.
+    let http = peer_client(&tls_of(&net, "630100"), "630000");
+    let hello = json!({"node": "630100", "level": "municipal", "name": "西宁",
+        "software_version": "0", "generation": "early", "subtree": []});
+    let (status, body) = peer_post(
+        &net,
+        &http,
+        "630000",
+        "/peer/v1/health",
+        serde_json::to_vec(&hello).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let (early, other) = (
+        record("630102", "先到的问题"),
+        record("630102", "重复的问题"),
+    );
+    let items: Vec<Value> = [&early, &other]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            json!({"lane": "bulk", "seq": i + 1, "id": r["id"], "version": 1,
+                "chain": format!("c{i}"), "record": r})
+        })
+        .collect();
+    let push = json!({"generation": "early",
+        "subtree_hash": xunlian::engine::topology_hash(&[]), "records": items});
+    let (status, resp) = peer_post(
+        &net,
+        &http,
+        "630000",
+        "/peer/v1/push",
+        serde_json::to_vec(&push).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{resp}");
+    assert_eq!(resp["refused"].as_array().map(Vec::len), Some(2), "{resp}");
+
+    // Listed with the code, as JSON and for people.
+    let out = quarantine(&["list", "--config", &province, "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let listed: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let e = listed
+        .iter()
+        .find(|e| e["record_id"] == early["id"])
+        .unwrap();
+    assert_eq!(
+        (&e["code"], &e["peer"], &e["kind"]),
+        (&json!("not_allowed"), &json!("630100"), &json!("finding"))
+    );
+    let early_q = e["id"].to_string();
+    let other_q = entry_of(&net, &other).await.unwrap()["id"].to_string();
+    let out = quarantine(&["list", "--config", &province]);
+    let table = text(&out);
+    assert!(table.starts_with("编号"), "{table}");
+    assert!(
+        table.contains(early["id"].as_str().unwrap()) && table.contains("not_allowed"),
+        "{table}"
+    );
+
+    // Retried before the cause is fixed: refused again, kept with the reason.
+    let out = quarantine(&["retry", "--config", &province, &early_q]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("已重新接收 0 条，仍被拒绝 1 条"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("not in the subtree of 630100"),
+        "{}",
+        text(&out)
+    );
+    let kept = entry_of(&net, &early).await.expect("still quarantined");
+    assert_eq!(kept["code"], "not_allowed");
+
+    // An unknown id is named, and nothing else changes: the known one is
+    // neither retried nor discarded with it.
+    for action in [
+        vec!["retry", "--config", &province, &early_q, "999999"],
+        vec![
+            "discard", "--config", &province, &other_q, "999999", "--why", "x",
+        ],
+    ] {
+        let out = quarantine(&action);
+        assert!(!out.status.success(), "{}", text(&out));
+        assert!(
+            text(&out).contains("no quarantine entry 999999"),
+            "{}",
+            text(&out)
+        );
+    }
+    // Discarding needs a reason.
+    let out = quarantine(&["discard", "--config", &province, &other_q]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert_eq!(net.quarantine("630000").await.len(), 2);
+
+    // The cause is fixed: the county connects and its municipality
+    // announces it. The retry re-admits the finding, which travels on to
+    // central like any record.
+    net.start("000000").await;
+    net.start("630100").await;
+    net.start("630102").await;
+    net.wait_knows("630000", &["630102"]).await;
+    let out = quarantine(&[
+        "retry",
+        "--config",
+        &province,
+        &early_q,
+        "--why",
+        "城东区已接入",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("已重新接收 1 条"), "{}", text(&out));
+    net.wait_for("000000", early["id"].as_str().unwrap()).await;
+    assert!(entry_of(&net, &early).await.is_none());
+
+    // The other is discarded, with who and why in the log.
+    let out = quarantine(&[
+        "discard",
+        "--config",
+        &province,
+        &other_q,
+        "--why",
+        "重复报送",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("已丢弃 1 条"), "{}", text(&out));
+    assert!(net.quarantine("630000").await.is_empty());
+    assert!(!net.has("630000", other["id"].as_str().unwrap()).await);
+
+    let token = net.token_of("630000");
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    let who = xunlian::hex::encode(&digest.as_ref()[..4]);
+    let log = net.log("630000");
+    let line = |what: &str| {
+        log.lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no log line {what:?} in\n{log}"))
+            .to_string()
+    };
+    let retried = line("all re-admitted");
+    assert!(
+        retried.contains(&who) && retried.contains("城东区已接入"),
+        "{retried}"
+    );
+    let again = line("some were refused again");
+    assert!(again.contains(&who) && again.contains(&early_q), "{again}");
+    let discarded = line("Operator discarded");
+    assert!(
+        discarded.contains(&who) && discarded.contains("重复报送") && discarded.contains(&other_q),
+        "{discarded}"
+    );
+    assert!(!log.contains(&token), "the token itself is never logged");
+}
