@@ -18,7 +18,8 @@ pub struct Retried {
     /// The quarantine entry.
     pub id: i64,
     pub record_id: Option<String>,
-    /// Re-admitted and committed (or already held at that version): the
+    /// Re-admitted and committed (or that version, or a newer one, was
+    /// already held): the
     /// entry left the quarantine.
     pub admitted: bool,
     /// When refused again: the code and the reason, now the entry's.

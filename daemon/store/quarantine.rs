@@ -29,32 +29,40 @@ impl Store {
 
     /// The newest `limit` quarantine entries.
     pub async fn quarantine_list(&self, limit: i64) -> Result<Vec<QuarantineEntry>, StoreError> {
-        let rows = sqlx::query(
+        self.quarantine_rows(
             "SELECT id, at, peer, record_id, kind, code, reason, raw FROM quarantine ORDER BY id DESC LIMIT $1",
+            limit,
         )
-        .bind(limit)
-        .fetch_all(self.pool())
         .await
-        .map_err(sql("listing quarantine"))?;
-        rows.iter().map(entry).collect()
     }
 
     /// The entries of `ids` that exist, in the order asked.
     pub async fn quarantine_get(&self, ids: &[i64]) -> Result<Vec<QuarantineEntry>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let row = sqlx::query(
-                "SELECT id, at, peer, record_id, kind, code, reason, raw FROM quarantine WHERE id = $1",
-            )
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await
-                .map_err(sql("reading quarantine"))?;
-            if let Some(r) = row {
-                out.push(entry(&r)?);
-            }
+            out.extend(
+                self.quarantine_rows(
+                    "SELECT id, at, peer, record_id, kind, code, reason, raw FROM quarantine WHERE id = $1",
+                    *id,
+                )
+                .await?,
+            );
         }
         Ok(out)
+    }
+
+    /// The entries `statement` selects, given its one argument.
+    async fn quarantine_rows(
+        &self,
+        statement: &'static str,
+        arg: i64,
+    ) -> Result<Vec<QuarantineEntry>, StoreError> {
+        let rows = sqlx::query(statement)
+            .bind(arg)
+            .fetch_all(self.pool())
+            .await
+            .map_err(sql("reading quarantine"))?;
+        rows.iter().map(entry).collect()
     }
 
     /// Removes the entries `ids` (re-admitted or discarded) in one

@@ -19,9 +19,24 @@ fn record(origin: &str, title: &str) -> Value {
     })
 }
 
-/// Runs `xunlian quarantine ARGS…` and returns its run.
-fn quarantine(args: &[&str]) -> std::process::Output {
-    xunlian(&[&["quarantine"], args].concat())
+/// Runs `xunlian quarantine ARGS…`, checks that it succeeds (or fails,
+/// with `ok` false) saying `says`, and returns its standard output and
+/// error.
+fn quarantine(args: &[&str], ok: bool, says: &str) -> String {
+    let out = xunlian(&[&["quarantine"], args].concat());
+    let said = text(&out);
+    assert_eq!(out.status.success(), ok, "{args:?}: {said}");
+    assert!(said.contains(says), "{args:?} should say {says:?}: {said}");
+    said
+}
+
+/// Posts `body` to the province's peer `path` as the municipality; the
+/// answer of a request it accepted.
+async fn to_province(net: &Net, http: &reqwest::Client, path: &str, body: &Value) -> Value {
+    let body = serde_json::to_vec(body).unwrap();
+    let (status, answer) = peer_post(net, http, "630000", path, body).await.unwrap();
+    assert_eq!(status, 200, "{answer}");
+    answer
 }
 
 /// The province's quarantine entries, by the record they hold.
@@ -44,16 +59,7 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
     let http = peer_client(&tls_of(&net, "630100"), "630000");
     let hello = json!({"node": "630100", "level": "municipal", "name": "西宁",
         "software_version": "0", "generation": "early", "subtree": []});
-    let (status, body) = peer_post(
-        &net,
-        &http,
-        "630000",
-        "/peer/v1/health",
-        serde_json::to_vec(&hello).unwrap(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200, "{body}");
+    to_province(&net, &http, "/peer/v1/health", &hello).await;
     let (early, other) = (
         record("630102", "先到的问题"),
         record("630102", "重复的问题"),
@@ -68,22 +74,12 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
         .collect();
     let push = json!({"generation": "early",
         "subtree_hash": xunlian::engine::topology_hash(&[]), "records": items});
-    let (status, resp) = peer_post(
-        &net,
-        &http,
-        "630000",
-        "/peer/v1/push",
-        serde_json::to_vec(&push).unwrap(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200, "{resp}");
+    let resp = to_province(&net, &http, "/peer/v1/push", &push).await;
     assert_eq!(resp["refused"].as_array().map(Vec::len), Some(2), "{resp}");
 
     // Listed with the code, as JSON and for people.
-    let out = quarantine(&["list", "--config", &province, "--json"]);
-    assert!(out.status.success(), "{}", text(&out));
-    let listed: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let json = quarantine(&["list", "--config", &province, "--json"], true, "");
+    let listed: Vec<Value> = serde_json::from_str(&json).unwrap();
     let e = listed
         .iter()
         .find(|e| e["record_id"] == early["id"])
@@ -94,49 +90,31 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
     );
     let early_q = e["id"].to_string();
     let other_q = entry_of(&net, &other).await.unwrap()["id"].to_string();
-    let out = quarantine(&["list", "--config", &province]);
-    let table = text(&out);
+    let table = quarantine(&["list", "--config", &province], true, "not_allowed");
     assert!(table.starts_with("编号"), "{table}");
-    assert!(
-        table.contains(early["id"].as_str().unwrap()) && table.contains("not_allowed"),
-        "{table}"
-    );
+    assert!(table.contains(early["id"].as_str().unwrap()), "{table}");
 
     // Retried before the cause is fixed: refused again, kept with the reason.
-    let out = quarantine(&["retry", "--config", &province, &early_q]);
-    assert!(!out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("已重新接收 0 条，仍被拒绝 1 条"),
-        "{}",
-        text(&out)
+    let said = quarantine(
+        &["retry", "--config", &province, &early_q],
+        false,
+        "已重新接收 0 条，仍被拒绝 1 条",
     );
-    assert!(
-        text(&out).contains("not in the subtree of 630100"),
-        "{}",
-        text(&out)
-    );
+    assert!(said.contains("not in the subtree of 630100"), "{said}");
     let kept = entry_of(&net, &early).await.expect("still quarantined");
     assert_eq!(kept["code"], "not_allowed");
 
     // An unknown id is named, and nothing else changes: the known one is
-    // neither retried nor discarded with it.
-    for action in [
-        vec!["retry", "--config", &province, &early_q, "999999"],
-        vec![
-            "discard", "--config", &province, &other_q, "999999", "--why", "x",
-        ],
-    ] {
-        let out = quarantine(&action);
-        assert!(!out.status.success(), "{}", text(&out));
-        assert!(
-            text(&out).contains("no quarantine entry 999999"),
-            "{}",
-            text(&out)
-        );
-    }
-    // Discarding needs a reason.
-    let out = quarantine(&["discard", "--config", &province, &other_q]);
-    assert!(!out.status.success(), "{}", text(&out));
+    // neither retried nor discarded with it. Discarding needs a reason.
+    let unknown = "no quarantine entry 999999";
+    quarantine(
+        &["retry", "-c", &province, &early_q, "999999"],
+        false,
+        unknown,
+    );
+    let discard = ["discard", "-c", &province, &other_q, "999999", "--why", "x"];
+    quarantine(&discard, false, unknown);
+    quarantine(&["discard", "-c", &province, &other_q], false, "--why");
     assert_eq!(net.quarantine("630000").await.len(), 2);
 
     // The cause is fixed: the county connects and its municipality
@@ -146,30 +124,14 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
     net.start("630100").await;
     net.start("630102").await;
     net.wait_knows("630000", &["630102"]).await;
-    let out = quarantine(&[
-        "retry",
-        "--config",
-        &province,
-        &early_q,
-        "--why",
-        "城东区已接入",
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("已重新接收 1 条"), "{}", text(&out));
+    let retry = ["retry", "-c", &province, &early_q, "--why", "城东区已接入"];
+    quarantine(&retry, true, "已重新接收 1 条");
     net.wait_for("000000", early["id"].as_str().unwrap()).await;
     assert!(entry_of(&net, &early).await.is_none());
 
     // The other is discarded, with who and why in the log.
-    let out = quarantine(&[
-        "discard",
-        "--config",
-        &province,
-        &other_q,
-        "--why",
-        "重复报送",
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("已丢弃 1 条"), "{}", text(&out));
+    let discard = ["discard", "-c", &province, &other_q, "--why", "重复报送"];
+    quarantine(&discard, true, "已丢弃 1 条");
     assert!(net.quarantine("630000").await.is_empty());
     assert!(!net.has("630000", other["id"].as_str().unwrap()).await);
 
