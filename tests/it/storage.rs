@@ -163,7 +163,7 @@ async fn downgrade_to_v1(pool: &sqlx::SqlitePool) {
         .filter(|s| !s.trim().is_empty())
         .collect();
     let mut tx = pool.begin().await.unwrap();
-    for table in ["outbox", "changes", "records", "parked"] {
+    for table in ["outbox", "changes", "records", "parked", "quarantine"] {
         let indexes: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
         )
