@@ -93,6 +93,11 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
     let table = quarantine(&["list", "--config", &province], true, "not_allowed");
     assert!(table.starts_with("编号"), "{table}");
     assert!(table.contains(early["id"].as_str().unwrap()), "{table}");
+    let page = net.get_text("630000", "/").await;
+    assert!(
+        page.contains("<th>code</th>") && page.contains("<td>not_allowed</td>"),
+        "the dashboard shows the code"
+    );
 
     // Retried before the cause is fixed: refused again, kept with the reason.
     let said = quarantine(
