@@ -4,6 +4,10 @@
 //! path, so it is routed and forwarded like any record;
 //! [`Engine::discard_quarantined`] drops entries. Both refuse the whole
 //! request, changing nothing, when an id names no entry.
+//!
+//! A re-admitted record is committed first and its entry removed after:
+//! a crash in between leaves the entry behind, and retrying it again finds
+//! the record held (unchanged) and removes it. Nothing is lost either way.
 
 use serde::Serialize;
 
