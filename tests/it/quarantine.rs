@@ -120,6 +120,17 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
     let discard = ["discard", "-c", &province, &other_q, "999999", "--why", "x"];
     quarantine(&discard, false, unknown);
     quarantine(&["discard", "-c", &province, &other_q], false, "--why");
+    let other_id = other_q.parse::<i64>().unwrap();
+    for (path, body, want) in [
+        ("discard", json!({"ids": [other_id]}), 400),
+        ("discard", json!({"ids": [other_id], "why": "  "}), 400),
+        ("retry", json!({"ids": []}), 400),
+        ("retry", json!({"ids": [other_id, 999999]}), 404),
+    ] {
+        let path = format!("/api/v1/quarantine/{path}");
+        let (status, answer) = net.post("630000", &path, &body).await;
+        assert_eq!(status, want, "{path} {body}: {answer}");
+    }
     assert_eq!(net.quarantine("630000").await.len(), 2);
 
     // The cause is fixed: the county connects and its municipality
