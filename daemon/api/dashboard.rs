@@ -274,7 +274,7 @@ fn rounds(h: &mut String, plans: &[(i64, crate::records::Record)], now: DateTime
 fn quarantine_table(h: &mut String, entries: &[QuarantineEntry]) {
     let _ = writeln!(
         h,
-        "<h2>Quarantine (latest {})</h2>\n<table id=\"quarantine\"><tr><th>when</th><th>from</th><th>record</th><th>kind</th><th>reason</th></tr>",
+        "<h2>Quarantine (latest {})</h2>\n<table id=\"quarantine\"><tr><th>id</th><th>when</th><th>from</th><th>record</th><th>kind</th><th>code</th><th>reason</th></tr>",
         entries.len()
     );
     for q in entries {
@@ -283,10 +283,12 @@ fn quarantine_table(h: &mut String, entries: &[QuarantineEntry]) {
             .unwrap_or_default();
         let _ = writeln!(
             h,
-            "<tr><td>{when}</td><td>{}</td><td>{}</td><td>{}</td><td class=warn>{}</td></tr>",
+            "<tr><td>{}</td><td>{when}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=warn>{}</td></tr>",
+            q.id,
             esc(q.peer.as_deref().unwrap_or("local")),
             esc(q.record_id.as_deref().unwrap_or("?")),
             esc(q.kind.as_deref().unwrap_or("?")),
+            esc(q.code.as_deref().unwrap_or("-")),
             esc(&q.reason)
         );
     }

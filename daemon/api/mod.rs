@@ -1,11 +1,13 @@
 //! The operator API: plain HTTP on a loopback listener, bearer token from a
-//! file. Submit and query records, read status and the quarantine.
+//! file. Submit and query records, read status, list and settle the
+//! quarantine (`quarantine`).
 //!
 //! Architecture Invariant: only `peer/` and `api/` speak HTTP as servers;
 //! this module calls the engine and the store, never the network.
 
 mod assign;
 mod dashboard;
+mod quarantine;
 mod reports;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
@@ -78,7 +80,9 @@ pub async fn serve(
         .route("/api/v1/records", get(list_records).post(submit))
         .route("/api/v1/records/{id}", get(get_record))
         .route("/api/v1/status", get(status))
-        .route("/api/v1/quarantine", get(quarantine))
+        .route("/api/v1/quarantine", get(quarantine::list))
+        .route("/api/v1/quarantine/retry", post(quarantine::retry))
+        .route("/api/v1/quarantine/discard", post(quarantine::discard))
         .route("/api/v1/reports/coverage", get(reports::coverage))
         .route("/api/v1/reports/stats", get(reports::stats))
         .route("/api/v1/reports/ledger", get(reports::ledger))
@@ -326,8 +330,4 @@ async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError> {
         crate::telemetry::metrics::scrape(&state.engine).await?,
     )
         .into_response())
-}
-
-async fn quarantine(State(state): State<ApiState>) -> Result<Response, ApiError> {
-    Ok(Json(state.engine.store().quarantine_list(1000).await?).into_response())
 }

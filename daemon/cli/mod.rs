@@ -8,6 +8,7 @@ mod demo;
 mod export;
 mod network;
 mod operator;
+mod quarantine;
 mod report;
 mod supervise;
 mod units;
@@ -44,6 +45,10 @@ pub enum Command {
     Query(client::QueryArgs),
     /// Show a running node, its links and backlog.
     Status(client::StatusArgs),
+    /// List the records a running node refused; retry them once the cause
+    /// is fixed, or discard them.
+    #[command(subcommand)]
+    Quarantine(quarantine::QuarantineCommand),
     /// Manage this office's unit register (被巡察党组织名册).
     #[command(subcommand)]
     Units(units::UnitsCommand),
@@ -70,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Submit(args) => runtime()?.block_on(client::submit(args)),
         Command::Query(args) => runtime()?.block_on(client::query(args)),
         Command::Status(args) => runtime()?.block_on(client::status(args)),
+        Command::Quarantine(cmd) => runtime()?.block_on(quarantine::run(cmd)),
         Command::Units(cmd) => runtime()?.block_on(units::run(cmd)),
         Command::Report(cmd) => runtime()?.block_on(report::run(cmd)),
         Command::Export(args) => runtime()?.block_on(export::run(args)),

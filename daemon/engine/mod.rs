@@ -6,13 +6,15 @@
 //! link. The store is private: others read it through [`Engine::store`].
 //!
 //! Files: `ingest` (admit, commit, submit), `queues` (acks, re-queues,
-//! parked records), `links` (link state and its events), `reason` (the
+//! parked records), `quarantine` (operators retry or discard refused
+//! records), `links` (link state and its events), `reason` (the
 //! refusal codes of the protocol).
 
 #[cfg(test)]
 mod admit_cases;
 mod ingest;
 mod links;
+mod quarantine;
 mod queues;
 mod reason;
 
@@ -24,6 +26,7 @@ use tokio::sync::watch;
 
 pub use ingest::{Admitted, Rejection, SubmitError, SubmitRequest, Submitted, admit};
 pub use links::{Direction, Link, LinkEvent, LinkState};
+pub use quarantine::{QuarantineError, Retried};
 pub use reason::Reason;
 
 use crate::config::Config;

@@ -327,7 +327,17 @@ fn write(tx: &rusqlite::Transaction<'_>, plan: &Plan<'_>) -> Result<u64, StoreEr
     }
     for e in plan.quarantine() {
         tx.prepare_cached(INSERT_QUARANTINE)
-            .and_then(|mut q| q.execute(params![now, e.peer, e.record_id, e.kind, e.reason, e.raw]))
+            .and_then(|mut q| {
+                q.execute(params![
+                    now,
+                    e.peer,
+                    e.record_id,
+                    e.kind,
+                    e.code,
+                    e.reason,
+                    e.raw
+                ])
+            })
             .map_err(lite("quarantining"))?;
     }
     Ok(written)

@@ -158,13 +158,17 @@ async fn write(tx: &mut PgConnection, plan: &Plan<'_>) -> Result<(), StoreError>
     }
     rows.send(tx, "parking records").await?;
 
-    let mut rows = Rows::new("quarantine (at, peer, record_id, kind, reason, raw)", 6);
+    let mut rows = Rows::new(
+        "quarantine (at, peer, record_id, kind, code, reason, raw)",
+        7,
+    );
     for e in plan.quarantine() {
         rows.push([
             Int(now),
             Field::opt(e.peer.as_deref()),
             Field::opt(e.record_id.as_deref()),
             Field::opt(e.kind.as_deref()),
+            Field::opt(e.code.as_deref()),
             Text(&e.reason),
             Text(&e.raw),
         ]);

@@ -35,8 +35,8 @@ pub(super) const SAVE_CURSOR: &str = "INSERT INTO cursors (peer, lane, generatio
          seq = excluded.seq, chain = excluded.chain, at = excluded.at
      WHERE cursors.generation <> excluded.generation OR cursors.seq < excluded.seq";
 
-/// Quarantines a refused record (at, peer, record_id, kind, reason, raw).
-pub(super) const INSERT_QUARANTINE: &str = "INSERT INTO quarantine (at, peer, record_id, kind, reason, raw) VALUES ($1, $2, $3, $4, $5, $6)";
+/// Quarantines a refused record (at, peer, record_id, kind, code, reason, raw).
+pub(super) const INSERT_QUARANTINE: &str = "INSERT INTO quarantine (at, peer, record_id, kind, code, reason, raw) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// The last seq of the change log and its chain hash ((0, "") when empty).
 pub(super) async fn log_end(

@@ -488,6 +488,7 @@ async fn text_that_would_end_a_field_or_row_comes_back_byte_for_byte() {
         peer: Some("630102".into()),
         record_id: None,
         kind: None,
+        code: Some("schema".into()),
         reason: "bad\tfield\nreason \\".into(),
         raw: "{\"a\":\r\n\t\"\\\\N\"}".into(),
     };
@@ -503,7 +504,10 @@ async fn text_that_would_end_a_field_or_row_comes_back_byte_for_byte() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].doc, doc);
     let kept = &s.quarantine_list(10).await.unwrap()[0];
-    assert_eq!((&kept.reason, &kept.raw), (&refused.reason, &refused.raw));
+    assert_eq!(
+        (&kept.code, &kept.reason, &kept.raw),
+        (&refused.code, &refused.reason, &refused.raw)
+    );
 }
 
 #[tokio::test]
@@ -649,4 +653,43 @@ async fn sqlite_copies_its_log_into_the_database_while_it_writes() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     s.close().await;
+}
+
+/// Operators settle entries: looked up by id (unknown ones left out),
+/// kept with a new code and reason, removed.
+#[tokio::test]
+async fn quarantine_entries_are_found_refused_again_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir).await;
+    let raw = r#"{"id": "r1", "kind": "finding"}"#;
+    for _ in 0..2 {
+        let e = QuarantineEntry::new(Some(&id("630102")), raw, "schema", "bad body".into());
+        s.quarantine(&e).await.unwrap();
+    }
+    let listed = s.quarantine_list(10).await.unwrap();
+    let (newer, older) = (listed[0].id, listed[1].id);
+    assert_eq!(listed[1].code.as_deref(), Some("schema"));
+    assert_eq!(
+        (listed[1].record_id.as_deref(), listed[1].kind.as_deref()),
+        (Some("r1"), Some("finding"))
+    );
+
+    let found = s.quarantine_get(&[older, newer + 100]).await.unwrap();
+    assert_eq!(found.iter().map(|e| e.id).collect::<Vec<_>>(), [older]);
+
+    s.quarantine_refused_again(older, "not_allowed", "still outside")
+        .await
+        .unwrap();
+    let again = &s.quarantine_get(&[older]).await.unwrap()[0];
+    assert_eq!(
+        (
+            again.code.as_deref(),
+            again.reason.as_str(),
+            again.raw.as_str()
+        ),
+        (Some("not_allowed"), "still outside", raw)
+    );
+
+    assert_eq!(s.quarantine_remove(&[newer, newer + 100]).await.unwrap(), 1);
+    assert_eq!(s.quarantine_count().await.unwrap(), 1);
 }

@@ -84,6 +84,9 @@ pub struct QuarantineEntry {
     pub peer: Option<String>,
     pub record_id: Option<String>,
     pub kind: Option<String>,
+    /// The refusal's code as on the wire (`not_allowed`, `schema`, …);
+    /// None for entries kept before the store had the column.
+    pub code: Option<String>,
     pub reason: String,
     /// What was received, possibly truncated, for the operator to inspect.
     pub raw: String,

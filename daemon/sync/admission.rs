@@ -49,8 +49,12 @@ pub fn admit_batch(
                 if let Some(l) = link {
                     l.record(LinkEvent::Refused(rej.code));
                 }
-                out.quarantine
-                    .push(QuarantineEntry::new(Some(peer), raw, rej.reason.clone()));
+                out.quarantine.push(QuarantineEntry::new(
+                    Some(peer),
+                    raw,
+                    rej.code.as_str(),
+                    rej.reason.clone(),
+                ));
                 out.refused.push(Refused {
                     seq: item.seq,
                     id: item.id.clone(),

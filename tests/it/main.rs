@@ -17,6 +17,7 @@ mod hostile_parent;
 mod hostile_peer;
 mod lanes;
 mod peer_security;
+mod quarantine;
 mod recovery;
 mod storage;
 mod tree_sync;

@@ -119,7 +119,7 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
         .iter()
         .map(|r| r.get("version"))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3, 4]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5]);
     assert_eq!(queued(pool.clone()).await, 1, "the queued finding survives");
     let outbox: String = sqlx::query_scalar(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'",
@@ -163,7 +163,7 @@ async fn downgrade_to_v1(pool: &sqlx::SqlitePool) {
         .filter(|s| !s.trim().is_empty())
         .collect();
     let mut tx = pool.begin().await.unwrap();
-    for table in ["outbox", "changes", "records", "parked"] {
+    for table in ["outbox", "changes", "records", "parked", "quarantine"] {
         let indexes: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
         )

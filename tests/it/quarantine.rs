@@ -1,0 +1,177 @@
+//! Quarantine operations against real daemons: records a parent refused
+//! are listed with their code; `xunlian quarantine retry` runs them
+//! through the same checks again once the cause is fixed (they then travel
+//! on to their destination) and keeps those still refused with the new
+//! reason; `discard` drops them; both log who and why, and an unknown id
+//! changes nothing.
+
+use crate::common::tree::small_tree;
+use crate::common::{Net, finding, peer_client, peer_post, text, tls_of, xunlian};
+use serde_json::{Value, json};
+
+/// A finding written by `origin`, bound for central.
+fn record(origin: &str, title: &str) -> Value {
+    let now = chrono::Utc::now().to_rfc3339();
+    json!({
+        "id": uuid::Uuid::new_v4().to_string(), "kind": "finding", "origin": origin,
+        "version": 1, "created_at": now, "updated_at": now, "classification": "internal",
+        "route": {"up_to": "central"}, "body": finding(title),
+    })
+}
+
+/// Runs `xunlian quarantine ARGS…`, checks that it succeeds (or fails,
+/// with `ok` false) saying `says`, and returns its standard output and
+/// error.
+fn quarantine(args: &[&str], ok: bool, says: &str) -> String {
+    let out = xunlian(&[&["quarantine"], args].concat());
+    let said = text(&out);
+    assert_eq!(out.status.success(), ok, "{args:?}: {said}");
+    assert!(said.contains(says), "{args:?} should say {says:?}: {said}");
+    said
+}
+
+/// Posts `body` to the province's peer `path` as the municipality; the
+/// answer of a request it accepted.
+async fn to_province(net: &Net, http: &reqwest::Client, path: &str, body: &Value) -> Value {
+    let body = serde_json::to_vec(body).unwrap();
+    let (status, answer) = peer_post(net, http, "630000", path, body).await.unwrap();
+    assert_eq!(status, 200, "{answer}");
+    answer
+}
+
+/// The province's quarantine entries, by the record they hold.
+async fn entry_of(net: &Net, record: &Value) -> Option<Value> {
+    net.quarantine("630000")
+        .await
+        .into_iter()
+        .find(|e| e["record_id"] == record["id"])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start("630000").await;
+    let province = net.config_arg("630000");
+
+    // The municipality says hello before its county ever connected, so it
+    // announces nothing below it, then pushes two findings its county
+    // wrote: the province does not know 630102 yet and refuses both.
+    let http = peer_client(&tls_of(&net, "630100"), "630000");
+    let hello = json!({"node": "630100", "level": "municipal", "name": "西宁",
+        "software_version": "0", "generation": "early", "subtree": []});
+    to_province(&net, &http, "/peer/v1/health", &hello).await;
+    let (early, other) = (
+        record("630102", "先到的问题"),
+        record("630102", "重复的问题"),
+    );
+    let items: Vec<Value> = [&early, &other]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            json!({"lane": "bulk", "seq": i + 1, "id": r["id"], "version": 1,
+                "chain": format!("c{i}"), "record": r})
+        })
+        .collect();
+    let push = json!({"generation": "early",
+        "subtree_hash": xunlian::engine::topology_hash(&[]), "records": items});
+    let resp = to_province(&net, &http, "/peer/v1/push", &push).await;
+    assert_eq!(resp["refused"].as_array().map(Vec::len), Some(2), "{resp}");
+
+    // Listed with the code, as JSON and for people.
+    let json = quarantine(&["list", "--config", &province, "--json"], true, "");
+    let listed: Vec<Value> = serde_json::from_str(&json).unwrap();
+    let e = listed
+        .iter()
+        .find(|e| e["record_id"] == early["id"])
+        .unwrap();
+    assert_eq!(
+        (&e["code"], &e["peer"], &e["kind"]),
+        (&json!("not_allowed"), &json!("630100"), &json!("finding"))
+    );
+    let early_q = e["id"].to_string();
+    let other_q = entry_of(&net, &other).await.unwrap()["id"].to_string();
+    let table = quarantine(&["list", "--config", &province], true, "not_allowed");
+    assert!(table.starts_with("编号"), "{table}");
+    assert!(table.contains(early["id"].as_str().unwrap()), "{table}");
+    let page = net.get_text("630000", "/").await;
+    assert!(
+        page.contains("<th>code</th>") && page.contains("<td>not_allowed</td>"),
+        "the dashboard shows the code"
+    );
+
+    // Retried before the cause is fixed: refused again, kept with the reason.
+    let said = quarantine(
+        &["retry", "--config", &province, &early_q],
+        false,
+        "已重新接收 0 条，仍被拒绝 1 条",
+    );
+    assert!(said.contains("not in the subtree of 630100"), "{said}");
+    let kept = entry_of(&net, &early).await.expect("still quarantined");
+    assert_eq!(kept["code"], "not_allowed");
+
+    // An unknown id is named, and nothing else changes: the known one is
+    // neither retried nor discarded with it. Discarding needs a reason.
+    let unknown = "no quarantine entry 999999";
+    quarantine(
+        &["retry", "-c", &province, &early_q, "999999"],
+        false,
+        unknown,
+    );
+    let discard = ["discard", "-c", &province, &other_q, "999999", "--why", "x"];
+    quarantine(&discard, false, unknown);
+    quarantine(&["discard", "-c", &province, &other_q], false, "--why");
+    let other_id = other_q.parse::<i64>().unwrap();
+    for (path, body, want) in [
+        ("discard", json!({"ids": [other_id]}), 400),
+        ("discard", json!({"ids": [other_id], "why": "  "}), 400),
+        ("retry", json!({"ids": []}), 400),
+        ("retry", json!({"ids": [other_id, 999999]}), 404),
+    ] {
+        let path = format!("/api/v1/quarantine/{path}");
+        let (status, answer) = net.post("630000", &path, &body).await;
+        assert_eq!(status, want, "{path} {body}: {answer}");
+    }
+    assert_eq!(net.quarantine("630000").await.len(), 2);
+
+    // The cause is fixed: the county connects and its municipality
+    // announces it. The retry re-admits the finding, which travels on to
+    // central like any record.
+    net.start("000000").await;
+    net.start("630100").await;
+    net.start("630102").await;
+    net.wait_knows("630000", &["630102"]).await;
+    let retry = ["retry", "-c", &province, &early_q, "--why", "城东区已接入"];
+    quarantine(&retry, true, "已重新接收 1 条");
+    net.wait_for("000000", early["id"].as_str().unwrap()).await;
+    assert!(entry_of(&net, &early).await.is_none());
+
+    // The other is discarded, with who and why in the log.
+    let discard = ["discard", "-c", &province, &other_q, "--why", "重复报送"];
+    quarantine(&discard, true, "已丢弃 1 条");
+    assert!(net.quarantine("630000").await.is_empty());
+    assert!(!net.has("630000", other["id"].as_str().unwrap()).await);
+
+    let token = net.token_of("630000");
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    let who = xunlian::hex::encode(&digest.as_ref()[..4]);
+    let log = net.log("630000");
+    let line = |what: &str| {
+        log.lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no log line {what:?} in\n{log}"))
+            .to_string()
+    };
+    let retried = line("all re-admitted");
+    assert!(
+        retried.contains(&who) && retried.contains("城东区已接入"),
+        "{retried}"
+    );
+    let again = line("some were refused again");
+    assert!(again.contains(&who) && again.contains(&early_q), "{again}");
+    let discarded = line("Operator discarded");
+    assert!(
+        discarded.contains(&who) && discarded.contains("重复报送") && discarded.contains(&other_q),
+        "{discarded}"
+    );
+    assert!(!log.contains(&token), "the token itself is never logged");
+}
