@@ -28,6 +28,7 @@
 //!   inspections (planner, assignment rules, release at feedback).
 //! - [`cli`]: the `xunlian` subcommands.
 //! - [`hex`]: lowercase hex of hashes, serials and tokens.
+//! - [`trust`]: the signed tree manifest and origin signatures on records.
 //!
 //! See `ARCHITECTURE.md` for how a record flows and the invariants.
 #![forbid(unsafe_code)]
@@ -50,4 +51,5 @@ pub mod schedule;
 pub mod store;
 pub mod sync;
 pub mod telemetry;
+pub mod trust;
 pub mod workflow;
