@@ -22,10 +22,20 @@ pub const CHUNK: usize = 64;
 /// Domain of record-chunk signatures.
 const CHUNK_DOMAIN: &[u8] = b"xunlian/record-chunk/v1";
 
-/// What the origin signs for a chunk: the domain, its own office id and
-/// the chunk's root, so a root signed by one office is nobody else's.
-pub(super) fn chunk_message(origin: &NodeId, root: &Hash) -> Vec<u8> {
-    [CHUNK_DOMAIN, &[0], origin.as_str().as_bytes(), &[0], root].concat()
+/// What the origin signs for a chunk: the domain, its own office id, the
+/// number of records and the chunk's root, so a root signed by one office
+/// is nobody else's and a record's `count` cannot be changed unnoticed
+/// (with the count fixed, the proof fixes the `index` too).
+pub(super) fn chunk_message(origin: &NodeId, count: u32, root: &Hash) -> Vec<u8> {
+    [
+        CHUNK_DOMAIN,
+        &[0],
+        origin.as_str().as_bytes(),
+        &[0],
+        &count.to_be_bytes(),
+        root,
+    ]
+    .concat()
 }
 
 /// The Merkle leaf of `record` (its canonical bytes, signature excluded).
@@ -59,8 +69,8 @@ pub fn sign_chunk(records: &mut [Record], key: &SigningKey) -> Result<(), TrustE
         .map(|r| record_leaf(d, r).map_err(|e| TrustError::Chunk(format!("record {}: {e}", r.id))))
         .collect::<Result<Vec<_>, _>>()?;
     let (root, paths) = merkle::root_and_paths(d, &leaves);
-    let value = B64.encode(key.sign(&chunk_message(&origin, &root))?);
     let count = records.len() as u32;
+    let value = B64.encode(key.sign(&chunk_message(&origin, count, &root))?);
     for ((index, r), path) in records.iter_mut().enumerate().zip(paths) {
         r.signature = Some(Signature {
             alg: key.alg().to_string(),

@@ -39,6 +39,16 @@ pub struct SigningKey {
     key_id: String,
 }
 
+/// Names the key, never shows the private half.
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("alg", &self.alg)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl SigningKey {
     /// Makes a new key pair of `alg` and writes it to `path` (mode 0600),
     /// refusing to replace an existing file.

@@ -53,7 +53,9 @@
 //! signs the records it commits together in chunks of at most [`CHUNK`]:
 //! a Merkle tree (RFC 6962 shape: leaf = H(0x00 || canonical bytes), node
 //! = H(0x01 || left || right), an odd last node promoted) and one
-//! signature over `"xunlian/record-chunk/v1" 0x00 origin 0x00 root`. Each
+//! signature over `"xunlian/record-chunk/v1" 0x00 origin 0x00 count root`
+//! (count as 4 bytes big-endian, so no field of a record's signature can
+//! change unnoticed: the proof binds `index` and `path`). Each
 //! record carries, in its envelope's `signature` (`alg`, `key_id`, `value`
 //! = the chunk signature, `index`, `count`, `path` = sibling hashes), all
 //! it needs to be checked alone: records of a chunk can be stored,

@@ -128,7 +128,13 @@ impl Verifier {
             key_id: key.key_id.clone(),
         };
         let value = B64.decode(&sig.value).map_err(|_| bad())?;
-        let entry = d.hash(&[key.key_id.as_bytes(), &[0], &root, &value]);
+        let entry = d.hash(&[
+            key.key_id.as_bytes(),
+            &[0],
+            &sig.count.to_be_bytes(),
+            &root,
+            &value,
+        ]);
         let verified = |from_cache| Verified {
             key_id: key.key_id.clone(),
             from_cache,
@@ -143,7 +149,7 @@ impl Verifier {
                 clip(&key.key_id)
             )))
         })?;
-        if !vk.verify(&chunk_message(&record.origin, &root), &value) {
+        if !vk.verify(&chunk_message(&record.origin, sig.count, &root), &value) {
             return Err(bad());
         }
         self.cache().insert(entry);
