@@ -308,7 +308,10 @@ fn the_manifest_is_the_cas_word_and_nothing_else() {
 fn only_a_newer_manifest_replaces_the_held_one() {
     let net = Net::new();
     let held = verify(net.signed.clone(), &net.ca_cert).unwrap();
-    assert!(!held.newer_than(&held).unwrap(), "the same manifest is not newer");
+    assert!(
+        !held.newer_than(&held).unwrap(),
+        "the same manifest is not newer"
+    );
     let mut next = held.clone();
     next.version = 2;
     assert!(next.newer_than(&held).unwrap());
