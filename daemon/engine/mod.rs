@@ -5,13 +5,15 @@
 //! changes a link's queue is an engine method ([`queues`]) that wakes the
 //! link. The store is private: others read it through [`Engine::store`].
 //!
-//! Files: `ingest` (admit, commit, submit), `queues` (acks, re-queues,
+//! Files: `authority` (the tree manifest this node believes), `ingest`
+//! (admit, commit, submit), `queues` (acks, re-queues,
 //! parked records), `quarantine` (operators retry or discard refused
 //! records), `links` (link state and its events), `reason` (the
 //! refusal codes of the protocol).
 
 #[cfg(test)]
 mod admit_cases;
+mod authority;
 mod ingest;
 mod links;
 mod quarantine;
@@ -24,6 +26,7 @@ use std::sync::{Arc, RwLock};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+pub use authority::Authority;
 pub use ingest::{Admitted, Rejection, SubmitError, SubmitRequest, Submitted, admit};
 pub use links::{Direction, Link, LinkEvent, LinkState};
 pub use quarantine::{QuarantineError, Retried};
@@ -83,14 +86,18 @@ pub struct Engine {
     /// Held while a child's announcement is learned, so the table and
     /// `topology` take announcements in the same order.
     learning: tokio::sync::Mutex<()>,
+    /// The tree manifest, if the config has `[trust]`. A std lock: never
+    /// held across an await.
+    authority: RwLock<Option<Arc<Authority>>>,
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Engine {
-    /// Opens the store and builds the node's view from config and the
-    /// topology learned earlier.
-    pub async fn open(config: Arc<Config>) -> Result<SharedEngine, StoreError> {
+    /// Opens the store, loads the tree manifest and builds the node's view
+    /// from config and the topology learned earlier.
+    pub async fn open(config: Arc<Config>) -> anyhow::Result<SharedEngine> {
         let store = Store::open(&config.store_url, &config.id, config.store_max_bytes).await?;
+        let authority = authority::load(&config, &store).await?;
         let mut links = HashMap::new();
         if let Some(p) = &config.parent {
             links.insert(p.id.clone(), Link::new(p.id.clone(), Direction::Parent));
@@ -121,6 +128,7 @@ impl Engine {
             push_budget: tokio::sync::Semaphore::new(PUSH_KIB_IN_FLIGHT),
             topology: RwLock::new(BTreeMap::new()),
             learning: tokio::sync::Mutex::new(()),
+            authority: RwLock::new(authority.map(Arc::new)),
             started_at: chrono::Utc::now(),
         });
         let learned = engine.store.topology().await?;
@@ -152,6 +160,14 @@ impl Engine {
             .acquire_many(u32::try_from(kib).unwrap_or(u32::MAX))
             .await
             .ok()
+    }
+
+    /// The tree manifest this node believes, if it has one.
+    pub fn authority(&self) -> Option<Arc<Authority>> {
+        self.authority
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn id(&self) -> &NodeId {
