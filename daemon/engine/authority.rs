@@ -12,7 +12,8 @@ use anyhow::{Context, bail};
 use tracing::{info, warn};
 
 use crate::config::{Config, TrustFiles};
-use crate::store::Store;
+use crate::node::NodeId;
+use crate::store::{Store, TopologyEntry};
 use crate::trust::{self, Manifest, SignedManifest, SigningKey};
 
 /// Meta key under which the believed manifest (signed, JSON) is kept.
@@ -33,6 +34,53 @@ impl Authority {
     /// The manifest with the CA's signature, as stored and sent.
     pub fn signed(&self) -> &SignedManifest {
         &self.signed
+    }
+
+    /// Every office below `me` in the manifest, in id order, with the
+    /// child of `me` it sits under: who is below whom, whether or not it
+    /// ever connected.
+    pub fn below(&self, me: &NodeId) -> Vec<(TopologyEntry, NodeId)> {
+        let m = self.manifest();
+        m.offices
+            .iter()
+            .filter_map(|o| {
+                let via = std::iter::once(o)
+                    .chain(m.ancestors(&o.id))
+                    .find(|a| a.parent.as_ref() == Some(me))?;
+                let entry = TopologyEntry {
+                    node: o.id.clone(),
+                    parent: o.parent.clone()?,
+                    level: o.level,
+                    name: o.name.clone(),
+                };
+                Some((entry, via.id.clone()))
+            })
+            .collect()
+    }
+
+    /// The offices of `child`'s announcement (itself under `me`, then its
+    /// subtree) that contradict the manifest: unknown, not below `child`,
+    /// or with another parent or level. Empty when it is the truth.
+    pub fn contradictions(
+        &self,
+        me: &NodeId,
+        child: &NodeId,
+        announced: &[TopologyEntry],
+    ) -> Vec<NodeId> {
+        let m = self.manifest();
+        let under_me = m.office(child).and_then(|o| o.parent.as_ref()) == Some(me);
+        announced
+            .iter()
+            .filter(|e| {
+                let true_entry = m.office(&e.node).is_some_and(|o| {
+                    o.parent.as_ref() == Some(&e.parent)
+                        && o.level == e.level
+                        && (e.node == *child || m.is_descendant(&e.node, child))
+                });
+                !(under_me && true_entry)
+            })
+            .map(|e| e.node.clone())
+            .collect()
     }
 }
 
@@ -268,6 +316,121 @@ mod tests {
         assert!(
             err.contains("sign.key") && err.contains("not a key of office 630000"),
             "{err}"
+        );
+    }
+
+    /// central 000000 > provinces 110000, 630000 > cities 110100, 630100 >
+    /// counties 110101, 630102.
+    fn tree_of_two_provinces() -> Authority {
+        let office = |id: &str, level: &str, parent: Option<&str>| trust::Office {
+            id: NodeId::new(id.to_string()).unwrap(),
+            name: id.into(),
+            level: level.parse().unwrap(),
+            parent: parent.map(|p| NodeId::new(p.to_string()).unwrap()),
+            keys: Vec::new(),
+            successor: None,
+        };
+        let offices = trust::Offices::new(vec![
+            office("000000", "central", None),
+            office("110000", "provincial", Some("000000")),
+            office("110100", "municipal", Some("110000")),
+            office("110101", "county", Some("110100")),
+            office("630000", "provincial", Some("000000")),
+            office("630100", "municipal", Some("630000")),
+            office("630102", "county", Some("630100")),
+        ])
+        .unwrap();
+        let ca = tempfile::tempdir().unwrap();
+        crate::pki::init_ca(ca.path(), "test CA", 1).unwrap();
+        let key = SigningKey::load(&ca.path().join("ca.key")).unwrap();
+        let m = Manifest {
+            network: "test".into(),
+            version: 1,
+            issued_at: chrono::Utc::now(),
+            suite: key.alg(),
+            offices,
+        };
+        Authority {
+            signed: trust::sign(m, &key).unwrap(),
+        }
+    }
+
+    fn id(s: &str) -> NodeId {
+        NodeId::new(s.to_string()).unwrap()
+    }
+
+    fn entry(node: &str, parent: &str, level: &str) -> TopologyEntry {
+        TopologyEntry {
+            node: id(node),
+            parent: id(parent),
+            level: level.parse().unwrap(),
+            name: node.into(),
+        }
+    }
+
+    #[test]
+    fn below_maps_every_descendant_to_its_child_link() {
+        let a = tree_of_two_provinces();
+        let below: Vec<(String, String)> = a
+            .below(&id("630000"))
+            .into_iter()
+            .map(|(e, via)| (e.node.to_string(), via.to_string()))
+            .collect();
+        let want = [("630100", "630100"), ("630102", "630100")];
+        assert_eq!(below, want.map(|(a, b)| (a.into(), b.into())));
+        assert_eq!(a.below(&id("000000")).len(), 6);
+        assert!(a.below(&id("630102")).is_empty());
+    }
+
+    #[test]
+    fn a_truthful_announcement_has_no_contradictions() {
+        let a = tree_of_two_provinces();
+        let hello = [
+            entry("630100", "630000", "municipal"),
+            entry("630102", "630100", "county"),
+        ];
+        assert!(
+            a.contradictions(&id("630000"), &id("630100"), &hello)
+                .is_empty()
+        );
+        // Announcing less than the manifest holds is no contradiction.
+        assert!(
+            a.contradictions(&id("630000"), &id("630100"), &hello[..1])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn contradictions_name_each_false_office() {
+        let a = tree_of_two_provinces();
+        let (me, child) = (id("630000"), id("630100"));
+        let cases = [
+            (
+                "another province's county",
+                entry("110101", "630100", "county"),
+            ),
+            ("a nonexistent office", entry("630299", "630100", "county")),
+            ("a wrong parent", entry("630102", "630000", "county")),
+            ("a wrong level", entry("630102", "630100", "municipal")),
+            ("a sibling's place", entry("110100", "110000", "municipal")),
+        ];
+        for (what, false_entry) in cases {
+            let hello = [entry("630100", "630000", "municipal"), false_entry.clone()];
+            assert_eq!(
+                a.contradictions(&me, &child, &hello),
+                vec![false_entry.node],
+                "{what}"
+            );
+        }
+        // A certificate of an office that is not this node's child in the
+        // manifest: its own entry is false, and so is all it announces.
+        let hello = [
+            entry("110100", "630000", "municipal"),
+            entry("110101", "110100", "county"),
+        ];
+        assert_eq!(
+            a.contradictions(&me, &id("110100"), &hello),
+            vec![id("110100"), id("110101")]
         );
     }
 }

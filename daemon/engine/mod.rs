@@ -289,9 +289,14 @@ impl Engine {
         out
     }
 
-    /// Every office known below this node (children included, once they
-    /// have said hello), for announcing upward.
+    /// Every office known below this node, for announcing upward and for
+    /// the workflow's tree: with a tree manifest, every office it puts
+    /// below this one (connected or not); without, the children that said
+    /// hello and what they announced.
     pub async fn subtree_entries(&self) -> Result<Vec<TopologyEntry>, StoreError> {
+        if let Some(a) = self.authority() {
+            return Ok(a.below(self.id()).into_iter().map(|(e, _)| e).collect());
+        }
         let topology = self.topology.read().unwrap_or_else(|p| p.into_inner());
         Ok(topology.values().map(|(e, _)| e.clone()).collect())
     }
@@ -380,14 +385,22 @@ impl Engine {
         Ok(true)
     }
 
-    /// Rebuilds `below` and the subtree hash from the children in config
-    /// and `topology`.
+    /// Rebuilds `below` and the subtree hash: from the tree manifest if
+    /// there is one (the learned topology then only tells who is alive),
+    /// else from the children in config and `topology`.
     fn rebuild_below(&self) {
         let mut below: HashMap<NodeId, NodeId> = HashMap::new();
         for c in &self.config.children {
             below.insert(c.clone(), c.clone());
         }
-        let hash = {
+        let hash = if let Some(a) = self.authority() {
+            let stated = a.below(self.id());
+            for (e, via) in &stated {
+                below.insert(e.node.clone(), via.clone());
+            }
+            // In id order, as the manifest keeps its offices.
+            hash_sorted(&stated.iter().map(|(e, _)| e).collect::<Vec<_>>())
+        } else {
             let topology = self.topology.read().unwrap_or_else(|p| p.into_inner());
             for (node, (_, via)) in topology.iter() {
                 below.entry(node.clone()).or_insert_with(|| via.clone());

@@ -1,5 +1,5 @@
 //! The canonical encoding of a record, the bytes an origin signs (see
-//! [`crate::trust`] for how the signatures are made and checked).
+//! the `trust` module for how the signatures are made and checked).
 //!
 //! The form follows RFC 8785 (JSON Canonicalization Scheme): the record
 //! without its `signature` field; object members sorted by the UTF-16 code

@@ -157,9 +157,9 @@ pub struct Route {
 }
 
 /// The origin's signature, carried with the record through every hop and
-/// store. Signatures are made over chunks of records (see [`crate::trust`]):
+/// store. Signatures are made over chunks of records (see the `trust` module):
 /// `value` signs the root of a Merkle tree over up to
-/// [`crate::trust::CHUNK`] records the origin committed together, and
+/// `trust::CHUNK` records the origin committed together, and
 /// `index`, `count` and `path` prove this record's place under that root.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
