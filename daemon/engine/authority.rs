@@ -6,12 +6,10 @@
 //! manifest must list this office as configured, with the key in
 //! `[trust] sign_key`.
 
-use std::path::Path;
-
 use anyhow::{Context, bail};
 use tracing::{info, warn};
 
-use crate::config::{Config, TrustFiles};
+use crate::config::Config;
 use crate::node::NodeId;
 use crate::store::{Store, TopologyEntry};
 use crate::trust::{self, Manifest, SignedManifest, SigningKey};
@@ -84,32 +82,41 @@ impl Authority {
     }
 }
 
-/// The manifest of `config`'s `[trust]` section, or `None` (with one warn
-/// line) without one. Errors name the file and what failed.
+/// The manifest of `config`'s `[trust]` section or, without one, the one a
+/// parent sent earlier (kept in the store); `None`, with one warn line, if
+/// neither. Errors name the file and what failed.
 pub(super) async fn load(config: &Config, store: &Store) -> anyhow::Result<Option<Authority>> {
-    let Some(files) = &config.trust else {
-        warn!(
-            message = "no tree manifest: children's announcements are trusted",
-            node = %config.id,
-            config = %config.path.display()
-        );
-        return Ok(None);
-    };
-    let ca = crate::identity::load_first_cert(&config.tls.ca)
-        .with_context(|| format!("reading the CA certificate {}", config.tls.ca.display()))?;
-    let from_file = read_verified(&files.manifest, ca.as_ref())?;
+    let ca = ca_cert(config)?;
     let stored = match store.meta_get(MANIFEST_KEY).await? {
-        Some(json) => Some(
-            verified(json.as_bytes(), ca.as_ref())
-                .context("the tree manifest kept in the store")?,
-        ),
+        Some(json) => {
+            Some(verified(json.as_bytes(), &ca).context("the tree manifest kept in the store")?)
+        }
         None => None,
     };
+    let Some(files) = &config.trust else {
+        let Some(signed) = stored else {
+            warn!(
+                message = "no tree manifest: children's announcements are trusted",
+                node = %config.id,
+                config = %config.path.display()
+            );
+            return Ok(None);
+        };
+        check_office(
+            config,
+            &signed.manifest,
+            "the tree manifest kept in the store",
+        )?;
+        return Ok(Some(Authority { signed }));
+    };
+    let file = format!("tree manifest {}", files.manifest.display());
+    let bytes = std::fs::read(&files.manifest).with_context(|| format!("reading {file}"))?;
+    let from_file = verified(&bytes, &ca).with_context(|| file.clone())?;
     let signed = match stored {
         Some(s) if s.manifest.version > from_file.manifest.version => {
             s.manifest
                 .newer_than(&from_file.manifest)
-                .with_context(|| format!("tree manifest {}", files.manifest.display()))?;
+                .with_context(|| file.clone())?;
             info!(
                 message = "Keeping the newer tree manifest of the store.",
                 node = %config.id,
@@ -124,16 +131,16 @@ pub(super) async fn load(config: &Config, store: &Store) -> anyhow::Result<Optio
                 Some(s) => from_file
                     .manifest
                     .newer_than(&s.manifest)
-                    .with_context(|| format!("tree manifest {}", files.manifest.display()))?,
+                    .with_context(|| file.clone())?,
                 None => true,
             };
             if is_new {
-                store.meta_set(MANIFEST_KEY, &to_json(&from_file)?).await?;
+                keep(store, &from_file).await?;
             }
             from_file
         }
     };
-    check_office(config, files, &signed.manifest)?;
+    check_office(config, &signed.manifest, &file)?;
     info!(
         message = "Tree manifest loaded.",
         node = %config.id,
@@ -143,11 +150,34 @@ pub(super) async fn load(config: &Config, store: &Store) -> anyhow::Result<Optio
     Ok(Some(Authority { signed }))
 }
 
-/// The signed manifest in `path`, its signature checked.
-fn read_verified(path: &Path, ca_der: &[u8]) -> anyhow::Result<SignedManifest> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("reading tree manifest {}", path.display()))?;
-    verified(&bytes, ca_der).with_context(|| format!("tree manifest {}", path.display()))
+/// Takes `offered`, a manifest the parent sent, if the CA signed it, it is
+/// newer than `held` and lists this office as configured: kept in the
+/// store and returned. `Ok(None)` if it is the one held; an error (same
+/// version with other bytes, older, another network, a bad signature) says
+/// why it was refused.
+pub(super) async fn accept(
+    config: &Config,
+    store: &Store,
+    held: Option<&Authority>,
+    offered: SignedManifest,
+) -> anyhow::Result<Option<Authority>> {
+    let json = offered.to_json()?;
+    let offered = verified(&json, &ca_cert(config)?)?;
+    if let Some(h) = held
+        && !offered.manifest.newer_than(h.manifest())?
+    {
+        return Ok(None);
+    }
+    check_office(config, &offered.manifest, "the parent's tree manifest")?;
+    keep(store, &offered).await?;
+    Ok(Some(Authority { signed: offered }))
+}
+
+/// The DER of the CA certificate manifests are checked with (`tls.ca`).
+fn ca_cert(config: &Config) -> anyhow::Result<Vec<u8>> {
+    let der = crate::identity::load_first_cert(&config.tls.ca)
+        .with_context(|| format!("reading the CA certificate {}", config.tls.ca.display()))?;
+    Ok(der.as_ref().to_vec())
 }
 
 /// `bytes` parsed as a signed manifest whose signature the CA made.
@@ -157,17 +187,20 @@ fn verified(bytes: &[u8], ca_der: &[u8]) -> Result<SignedManifest, trust::TrustE
     Ok(signed)
 }
 
-fn to_json(signed: &SignedManifest) -> anyhow::Result<String> {
-    String::from_utf8(signed.to_json()?).context("the tree manifest's JSON is not UTF-8")
+/// Keeps `signed` in the store, for the next start.
+async fn keep(store: &Store, signed: &SignedManifest) -> anyhow::Result<()> {
+    let json = String::from_utf8(signed.to_json()?).context("tree manifest JSON is not UTF-8")?;
+    store.meta_set(MANIFEST_KEY, &json).await?;
+    Ok(())
 }
 
-/// The manifest lists this office at its configured level under its
-/// configured parent, with the key of `[trust] sign_key` valid now.
-fn check_office(config: &Config, files: &TrustFiles, m: &Manifest) -> anyhow::Result<()> {
+/// `m` (named `what` in errors) lists this office at its configured level
+/// under its configured parent, with the key of `[trust] sign_key` (if
+/// configured) valid now.
+fn check_office(config: &Config, m: &Manifest, what: &str) -> anyhow::Result<()> {
     let Some(me) = m.office(&config.id) else {
         bail!(
-            "tree manifest {} (version {}) does not list this office {}",
-            files.manifest.display(),
+            "{what} (version {}) does not list this office {}",
             m.version,
             config.id
         );
@@ -175,8 +208,7 @@ fn check_office(config: &Config, files: &TrustFiles, m: &Manifest) -> anyhow::Re
     let parent = config.parent.as_ref().map(|p| &p.id);
     if me.level != config.level || me.parent.as_ref() != parent {
         bail!(
-            "tree manifest {} (version {}) puts office {} at {} under {}, config {} at {} under {}",
-            files.manifest.display(),
+            "{what} (version {}) puts office {} at {} under {}, config {} at {} under {}",
             m.version,
             config.id,
             me.level,
@@ -186,20 +218,19 @@ fn check_office(config: &Config, files: &TrustFiles, m: &Manifest) -> anyhow::Re
             parent.map_or("nothing", |p| p.as_str())
         );
     }
+    let Some(files) = &config.trust else {
+        return Ok(());
+    };
     let key = SigningKey::load(&files.sign_key)?;
     m.key(&config.id, key.key_id(), chrono::Utc::now())
-        .with_context(|| {
-            format!(
-                "signing key {} against tree manifest {}",
-                files.sign_key.display(),
-                files.manifest.display()
-            )
-        })?;
+        .with_context(|| format!("signing key {} against {what}", files.sign_key.display()))?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
     use crate::network::{InitOptions, Tree, init};
 
@@ -303,6 +334,71 @@ mod tests {
         .unwrap();
         let err = format!("{:#}", load(&config, &store).await.unwrap_err());
         assert!(err.contains("version 3 differs"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_parent_s_manifest_is_taken_only_if_newer_and_signed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (config, store) = province(dir.path()).await;
+        let held = load(&config, &store).await.unwrap().unwrap();
+        let offer =
+            |v: u64, name: &str| SignedManifest::from_json(&resign(dir.path(), v, name)).unwrap();
+
+        let same = held.signed().clone();
+        assert!(
+            accept(&config, &store, Some(&held), same)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        let conflict = format!(
+            "{:#}",
+            accept(&config, &store, Some(&held), offer(1, "other"))
+                .await
+                .unwrap_err()
+        );
+        assert!(conflict.contains("version 1 differs"), "{conflict}");
+
+        let mut forged = offer(2, "two");
+        forged.manifest.offices = offer(2, "forged").manifest.offices;
+        let bad = format!(
+            "{:#}",
+            accept(&config, &store, Some(&held), forged)
+                .await
+                .unwrap_err()
+        );
+        assert!(bad.contains("does not verify"), "{bad}");
+
+        let newer = accept(&config, &store, Some(&held), offer(2, "two"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(newer.manifest().version, 2);
+        let stored = store.meta_get(MANIFEST_KEY).await.unwrap().unwrap();
+        assert!(stored.contains("two"), "kept for the next start");
+        let older = format!(
+            "{:#}",
+            accept(&config, &store, Some(&newer), offer(1, "x"))
+                .await
+                .unwrap_err()
+        );
+        assert!(older.contains("older"), "{older}");
+    }
+
+    #[tokio::test]
+    async fn without_trust_the_stored_manifest_is_believed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut config, store) = province(dir.path()).await;
+        config.trust = None;
+        assert!(load(&config, &store).await.unwrap().is_none());
+        let offered = SignedManifest::from_json(&resign(dir.path(), 2, "two")).unwrap();
+        accept(&config, &store, None, offered)
+            .await
+            .unwrap()
+            .unwrap();
+        let a = load(&config, &store).await.unwrap().unwrap();
+        assert_eq!(a.manifest().version, 2);
     }
 
     #[tokio::test]

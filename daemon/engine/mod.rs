@@ -170,6 +170,34 @@ impl Engine {
             .clone()
     }
 
+    /// Takes a tree manifest the parent sent (see [`authority::accept`]):
+    /// if it replaces the held one, `below` is rebuilt, the subtree is
+    /// announced upward again, and every child is asked to say hello again
+    /// (its next push is `topology_stale`) so the manifest travels on down.
+    /// Returns the version now held when it changed.
+    pub async fn offer_manifest(
+        &self,
+        offered: crate::trust::SignedManifest,
+    ) -> anyhow::Result<Option<u64>> {
+        let _one_at_a_time = self.learning.lock().await;
+        let held = self.authority();
+        let Some(new) =
+            authority::accept(&self.config, &self.store, held.as_deref(), offered).await?
+        else {
+            return Ok(None);
+        };
+        let version = new.manifest().version;
+        *self.authority.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(new));
+        self.rebuild_below();
+        self.announced
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.topology_changed
+            .send_modify(|v| *v = v.wrapping_add(1));
+        Ok(Some(version))
+    }
+
     pub fn id(&self) -> &NodeId {
         &self.config.id
     }

@@ -46,7 +46,7 @@ impl From<StoreError> for Refusal {
 
 /// `child` says hello: takes its subtree, routes parked records again if
 /// the tree grew, and answers with this node, its ancestors, the child's
-/// cursors and the limits.
+/// cursors, the limits, and the tree manifest if the child's is older.
 pub async fn hello(
     engine: &Engine,
     child: &NodeId,
@@ -90,6 +90,10 @@ pub async fn hello(
             max_batch_records: limits.max_batch_records,
             max_batch_bytes: limits.max_batch_bytes,
         },
+        manifest: engine
+            .authority()
+            .filter(|a| a.manifest().version > req.manifest_version)
+            .map(|a| a.signed().clone()),
     })
 }
 
