@@ -336,6 +336,19 @@ mod tests {
         assert!(err.contains("version 3 differs"), "{err}");
     }
 
+    /// Why `accept` refused `offered`.
+    async fn refusal(
+        config: &Config,
+        store: &Store,
+        held: &Authority,
+        offered: SignedManifest,
+    ) -> String {
+        let err = accept(config, store, Some(held), offered)
+            .await
+            .unwrap_err();
+        format!("{err:#}")
+    }
+
     #[tokio::test]
     async fn a_parent_s_manifest_is_taken_only_if_newer_and_signed() {
         let dir = tempfile::tempdir().unwrap();
@@ -352,22 +365,12 @@ mod tests {
                 .is_none()
         );
 
-        let conflict = format!(
-            "{:#}",
-            accept(&config, &store, Some(&held), offer(1, "other"))
-                .await
-                .unwrap_err()
-        );
+        let conflict = refusal(&config, &store, &held, offer(1, "other")).await;
         assert!(conflict.contains("version 1 differs"), "{conflict}");
 
         let mut forged = offer(2, "two");
         forged.manifest.offices = offer(2, "forged").manifest.offices;
-        let bad = format!(
-            "{:#}",
-            accept(&config, &store, Some(&held), forged)
-                .await
-                .unwrap_err()
-        );
+        let bad = refusal(&config, &store, &held, forged).await;
         assert!(bad.contains("does not verify"), "{bad}");
 
         let newer = accept(&config, &store, Some(&held), offer(2, "two"))
@@ -377,12 +380,7 @@ mod tests {
         assert_eq!(newer.manifest().version, 2);
         let stored = store.meta_get(MANIFEST_KEY).await.unwrap().unwrap();
         assert!(stored.contains("two"), "kept for the next start");
-        let older = format!(
-            "{:#}",
-            accept(&config, &store, Some(&newer), offer(1, "x"))
-                .await
-                .unwrap_err()
-        );
+        let older = refusal(&config, &store, &newer, offer(1, "x")).await;
         assert!(older.contains("older"), "{older}");
     }
 

@@ -6,21 +6,11 @@
 //! changes nothing.
 
 use crate::common::tree::small_tree;
-use crate::common::{Net, finding, peer_client, peer_post, text, tls_of, xunlian};
+use crate::common::{Net, finding_record, peer_client, peer_post, text, tls_of, xunlian};
 use serde_json::{Value, json};
 
 /// The province's record limit while the cause stands: below a finding.
 const TIGHT_LIMIT: usize = 256;
-
-/// A finding written by `origin`, bound for central.
-fn record(origin: &str, title: &str) -> Value {
-    let now = chrono::Utc::now().to_rfc3339();
-    json!({
-        "id": uuid::Uuid::new_v4().to_string(), "kind": "finding", "origin": origin,
-        "version": 1, "created_at": now, "updated_at": now, "classification": "internal",
-        "route": {"up_to": "central"}, "body": finding(title),
-    })
-}
 
 /// Runs `xunlian quarantine ARGS…`, checks that it succeeds (or fails,
 /// with `ok` false) saying `says`, and returns its standard output and
@@ -71,8 +61,8 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
         "software_version": "0", "generation": "early", "subtree": []});
     to_province(&net, &http, "/peer/v1/health", &hello).await;
     let (early, other) = (
-        record("630102", "先到的问题"),
-        record("630102", "重复的问题"),
+        finding_record("630102", "先到的问题"),
+        finding_record("630102", "重复的问题"),
     );
     let items: Vec<Value> = [&early, &other]
         .iter()

@@ -6,7 +6,7 @@
 //! arrive. And a newer manifest put at central reaches every office.
 
 use crate::common::tree::small_tree;
-use crate::common::{Net, finding, peer_client, peer_post, tls_of, wait_until};
+use crate::common::{Net, finding, finding_record, peer_client, peer_post, tls_of, wait_until};
 use serde_json::{Value, json};
 
 /// The small tree and a second province holding 东城区 (110101).
@@ -16,16 +16,6 @@ fn two_provinces() -> String {
         .city("110100", "北京市辖区巡察办", "110000")
         .county("110101", "东城区委巡察办", "110100")
         .toml()
-}
-
-/// A finding written by `origin`, bound for central.
-fn record(origin: &str, title: &str) -> Value {
-    let now = chrono::Utc::now().to_rfc3339();
-    json!({
-        "id": uuid::Uuid::new_v4().to_string(), "kind": "finding", "origin": origin,
-        "version": 1, "created_at": now, "updated_at": now, "classification": "internal",
-        "route": {"up_to": "central"}, "body": finding(title),
-    })
 }
 
 /// 630100's hello to the province announcing `subtree`.
@@ -112,10 +102,10 @@ async fn a_municipality_cannot_speak_for_offices_it_does_not_own() {
         .unwrap();
     assert_eq!(status, 200, "{body}");
     let forged = [
-        record("110101", "冒名的问题"),
-        record("630299", "虚构的问题"),
+        finding_record("110101", "冒名的问题"),
+        finding_record("630299", "虚构的问题"),
     ];
-    let true_one = record("630102", "真实的问题");
+    let true_one = finding_record("630102", "真实的问题");
     let items: Vec<Value> = forged
         .iter()
         .chain([&true_one])
