@@ -281,7 +281,47 @@ fn add_children(net: &Net, parent: &str, ids: &[String]) -> anyhow::Result<Vec<T
     .collect();
     let list = serde_json::to_string(ids).context("children list")?;
     net.set_config_line(parent, "node", &format!("children = {list}"));
+    add_to_manifest(net, parent, ids)?;
     Ok(files)
+}
+
+/// The version of the tree manifest that lists the simulated counties;
+/// they say they hold it, so hellos are not answered with it.
+const SIM_MANIFEST_VERSION: u64 = 2;
+
+/// Lists `ids` as counties under `parent` in a new tree manifest signed by
+/// the network's CA, written over every office's `manifest.json`: the
+/// parent admits only the children its manifest places below it.
+fn add_to_manifest(net: &Net, parent: &str, ids: &[String]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use xunlian::trust::{self, Office, Offices, SignedManifest, SigningKey};
+    let root = net.root();
+    let file = root.join(parent).join("manifest.json");
+    let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let mut m = SignedManifest::from_json(&text)?.manifest;
+    let parent_id = NodeId::new(parent).map_err(|e| anyhow::anyhow!("{parent:?}: {e}"))?;
+    let mut offices: Vec<Office> = m.offices.iter().cloned().collect();
+    for id in ids {
+        offices.push(Office {
+            id: NodeId::new(id).map_err(|e| anyhow::anyhow!("county id {id:?}: {e}"))?,
+            name: format!("模拟县{id}"),
+            level: xunlian::node::Level::County,
+            parent: Some(parent_id.clone()),
+            keys: Vec::new(),
+            successor: None,
+        });
+    }
+    m.offices = Offices::new(offices)?;
+    m.version = SIM_MANIFEST_VERSION;
+    let ca = SigningKey::load(&root.join("ca").join("ca.key"))?;
+    let json = trust::sign(m, &ca)?.to_json()?;
+    for entry in std::fs::read_dir(&root)? {
+        let path = entry?.path().join("manifest.json");
+        if path.is_file() {
+            std::fs::write(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Starts the counties at `per_s` new ones per second; returns their tasks.

@@ -24,6 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["config"],
     &["workflow"],
     &["submit"],
+    &["trust"],
     &["store", "pki"],
     &["records", "identity"],
     &["schedule", "node", "hex", "layers"],

@@ -31,6 +31,7 @@
 //!   planning): load what the office holds, ask [`workflow`], submit.
 //! - [`cli`]: the `xunlian` subcommands.
 //! - [`hex`]: lowercase hex of hashes, serials and tokens.
+//! - [`trust`]: the signed tree manifest and origin signatures on records.
 //!
 //! See `ARCHITECTURE.md` for how a record flows and the invariants.
 
@@ -56,4 +57,5 @@ pub mod store;
 pub mod submit;
 pub mod sync;
 pub mod telemetry;
+pub mod trust;
 pub mod workflow;

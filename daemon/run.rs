@@ -77,7 +77,7 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
     };
     let engine = Engine::open(config.clone())
         .await
-        .with_context(|| format!("opening the store of node {}", config.id))?;
+        .with_context(|| format!("opening the store and tree manifest of node {}", config.id))?;
     let peer_listener = TcpListener::bind(config.peer_listen)
         .await
         .with_context(|| format!("binding peer.listen {}", config.peer_listen))?;

@@ -194,6 +194,7 @@ impl County {
             software_version: wire::SOFTWARE_VERSION.into(),
             generation: self.generation(),
             subtree: Vec::new(),
+            manifest_version: super::SIM_MANIFEST_VERSION,
         };
         let resp: HelloResponse = self
             .post(plan, wire::PATH_HEALTH, &req, HELLO_TIMEOUT)

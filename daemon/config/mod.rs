@@ -20,7 +20,7 @@ use std::time::Duration;
 
 pub use raw::{
     RawConfig, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync,
-    RawTls, RawWorkflow, default_routing,
+    RawTls, RawTrust, RawWorkflow, default_routing,
 };
 pub use sections::parse_cron;
 use source::Source;
@@ -73,6 +73,15 @@ pub enum LogFormat {
     Json,
 }
 
+/// `[trust]`: where the tree manifest and this office's signing key are.
+#[derive(Debug, Clone)]
+pub struct TrustFiles {
+    /// The tree manifest signed by the network's CA (`manifest.json`).
+    pub manifest: PathBuf,
+    /// This office's record-signing key (`sign.key`, mode 0600).
+    pub sign_key: PathBuf,
+}
+
 /// The validated configuration of one node.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -111,6 +120,9 @@ pub struct Config {
     /// whose feedback date (反馈) has come.
     pub release_schedule: cron::Schedule,
     pub workflow: WorkflowConfig,
+    /// `None` without a `[trust]` section: children's announcements are
+    /// then trusted.
+    pub trust: Option<TrustFiles>,
 }
 
 /// The practice's configuration: taxonomy and deadlines.
@@ -145,6 +157,7 @@ impl Config {
         let (peer_listen, limits) = sections::peer(&src, &raw.peer)?;
         let (operator_listen, token_file) = sections::operator(&src, &raw.operator)?;
         let tls = sections::tls(&src, &raw.tls)?;
+        let trust = sections::trust(&src, raw.trust.as_ref())?;
         let store = sections::store(&src, &raw.store)?;
         let routing = sections::routing(&src, &raw.routing)?;
         let sync = sections::sync(&src, &raw.sync)?;
@@ -177,6 +190,7 @@ impl Config {
             supervision_schedule: schedules.supervision,
             release_schedule: schedules.release,
             workflow,
+            trust,
         })
     }
 

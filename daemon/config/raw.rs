@@ -33,6 +33,9 @@ pub struct RawConfig {
     pub log: RawLog,
     #[serde(default)]
     pub workflow: RawWorkflow,
+    /// Optional for now: without it, children's announcements are trusted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<RawTrust>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -75,6 +78,15 @@ pub struct RawOperator {
     pub token_file: PathBuf,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_remote: Option<bool>,
+}
+
+/// `[trust]`: the tree manifest signed by the network's CA, and this
+/// office's own signing key. Neither has a default.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrust {
+    pub manifest: PathBuf,
+    pub sign_key: PathBuf,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

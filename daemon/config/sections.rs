@@ -14,10 +14,10 @@ use super::raw::{
     DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_RECORD_BYTES,
     DEFAULT_RELEASE_SCHEDULE, DEFAULT_RETRY_MAX_SECS, DEFAULT_RETRY_MIN_MS,
     DEFAULT_SUPERVISION_SCHEDULE, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules,
-    RawStore, RawSync, RawTls, RawWorkflow, default_routing,
+    RawStore, RawSync, RawTls, RawTrust, RawWorkflow, default_routing,
 };
 use super::source::Source;
-use super::{Budget, ConfigError, LogFormat, ParentConfig, PeerLimits, WorkflowConfig};
+use super::{Budget, ConfigError, LogFormat, ParentConfig, PeerLimits, TrustFiles, WorkflowConfig};
 use crate::identity::TlsFiles;
 use crate::node::{Level, NodeId};
 use crate::records::Kind;
@@ -175,6 +175,18 @@ pub(super) fn tls(src: &Source<'_>, raw: &RawTls) -> Resolved<TlsFiles> {
             .map(|p| src.existing("tls.crl", p))
             .transpose()?,
     })
+}
+
+/// `[trust]`: the manifest must exist and the signing key be private. The
+/// manifest's signature is checked when the node starts, with `tls.ca`.
+pub(super) fn trust(src: &Source<'_>, raw: Option<&RawTrust>) -> Resolved<Option<TrustFiles>> {
+    raw.map(|t| {
+        Ok(TrustFiles {
+            manifest: src.existing("trust.manifest", &t.manifest)?,
+            sign_key: src.secret("trust.sign_key", &t.sign_key)?,
+        })
+    })
+    .transpose()
 }
 
 /// `[store]`: where records are kept, how large they may grow, how often

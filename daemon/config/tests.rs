@@ -161,11 +161,13 @@ fn shipped_example_configs_are_valid() {
             "pki/node.pem",
             "pki/node.key",
             "pki/crl.pem",
+            "pki/manifest.json",
+            "pki/sign.key",
             "operator.token",
         ] {
             std::fs::write(tmp.path().join(f), "x").unwrap();
         }
-        for f in ["pki/node.key", "operator.token"] {
+        for f in ["pki/node.key", "pki/sign.key", "operator.token"] {
             secret(&tmp.path().join(f));
         }
         let copy = tmp.path().join("config.toml");
@@ -173,6 +175,31 @@ fn shipped_example_configs_are_valid() {
         let c = Config::load(&copy).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(c.level.as_str(), level);
     }
+}
+
+#[test]
+fn trust_section_is_optional_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Config::load(&write(dir.path(), GOOD)).unwrap();
+    assert!(c.trust.is_none());
+
+    let with_trust =
+        format!("{GOOD}\n[trust]\nmanifest = \"manifest.json\"\nsign_key = \"sign.key\"\n");
+    let path = write(dir.path(), &with_trust);
+    let err = Config::load(&path).unwrap_err();
+    assert_eq!(err.key, "trust.manifest");
+    assert!(err.reason.contains("manifest.json"), "{err}");
+
+    std::fs::write(dir.path().join("manifest.json"), "{}").unwrap();
+    std::fs::write(dir.path().join("sign.key"), "x").unwrap();
+    let err = Config::load(&path).unwrap_err();
+    assert_eq!(err.key, "trust.sign_key");
+    assert!(err.reason.contains("chmod 600"), "{err}");
+
+    secret(&dir.path().join("sign.key"));
+    let trust = Config::load(&path).unwrap().trust.unwrap();
+    assert_eq!(trust.manifest, dir.path().join("manifest.json"));
+    assert_eq!(trust.sign_key, dir.path().join("sign.key"));
 }
 
 fn secret(path: &Path) {

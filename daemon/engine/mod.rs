@@ -5,13 +5,15 @@
 //! changes a link's queue is an engine method ([`queues`]) that wakes the
 //! link. The store is private: others read it through [`Engine::store`].
 //!
-//! Files: `ingest` (admit, commit, submit), `queues` (acks, re-queues,
+//! Files: `authority` (the tree manifest this node believes), `ingest`
+//! (admit, commit, submit), `queues` (acks, re-queues,
 //! parked records), `quarantine` (operators retry or discard refused
 //! records), `links` (link state and its events), `reason` (the
 //! refusal codes of the protocol).
 
 #[cfg(test)]
 mod admit_cases;
+mod authority;
 mod ingest;
 mod links;
 mod quarantine;
@@ -24,6 +26,7 @@ use std::sync::{Arc, RwLock};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+pub use authority::Authority;
 pub use ingest::{Admitted, Rejection, SubmitError, SubmitRequest, Submitted, admit};
 pub use links::{Direction, Link, LinkEvent, LinkState};
 pub use quarantine::{QuarantineError, Retried};
@@ -83,14 +86,18 @@ pub struct Engine {
     /// Held while a child's announcement is learned, so the table and
     /// `topology` take announcements in the same order.
     learning: tokio::sync::Mutex<()>,
+    /// The tree manifest, if the config has `[trust]`. A std lock: never
+    /// held across an await.
+    authority: RwLock<Option<Arc<Authority>>>,
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Engine {
-    /// Opens the store and builds the node's view from config and the
-    /// topology learned earlier.
-    pub async fn open(config: Arc<Config>) -> Result<SharedEngine, StoreError> {
+    /// Opens the store, loads the tree manifest and builds the node's view
+    /// from config and the topology learned earlier.
+    pub async fn open(config: Arc<Config>) -> anyhow::Result<SharedEngine> {
         let store = Store::open(&config.store_url, &config.id, config.store_max_bytes).await?;
+        let authority = authority::load(&config, &store).await?;
         let mut links = HashMap::new();
         if let Some(p) = &config.parent {
             links.insert(p.id.clone(), Link::new(p.id.clone(), Direction::Parent));
@@ -121,6 +128,7 @@ impl Engine {
             push_budget: tokio::sync::Semaphore::new(PUSH_KIB_IN_FLIGHT),
             topology: RwLock::new(BTreeMap::new()),
             learning: tokio::sync::Mutex::new(()),
+            authority: RwLock::new(authority.map(Arc::new)),
             started_at: chrono::Utc::now(),
         });
         let learned = engine.store.topology().await?;
@@ -152,6 +160,42 @@ impl Engine {
             .acquire_many(u32::try_from(kib).unwrap_or(u32::MAX))
             .await
             .ok()
+    }
+
+    /// The tree manifest this node believes, if it has one.
+    pub fn authority(&self) -> Option<Arc<Authority>> {
+        self.authority
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Takes a tree manifest the parent sent (see [`authority::accept`]):
+    /// if it replaces the held one, `below` is rebuilt, the subtree is
+    /// announced upward again, and every child is asked to say hello again
+    /// (its next push is `topology_stale`) so the manifest travels on down.
+    /// Returns the version now held when it changed.
+    pub async fn offer_manifest(
+        &self,
+        offered: crate::trust::SignedManifest,
+    ) -> anyhow::Result<Option<u64>> {
+        let _one_at_a_time = self.learning.lock().await;
+        let held = self.authority();
+        let Some(new) =
+            authority::accept(&self.config, &self.store, held.as_deref(), offered).await?
+        else {
+            return Ok(None);
+        };
+        let version = new.manifest().version;
+        *self.authority.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(new));
+        self.rebuild_below();
+        self.announced
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.topology_changed
+            .send_modify(|v| *v = v.wrapping_add(1));
+        Ok(Some(version))
     }
 
     pub fn id(&self) -> &NodeId {
@@ -273,9 +317,14 @@ impl Engine {
         out
     }
 
-    /// Every office known below this node (children included, once they
-    /// have said hello), for announcing upward.
+    /// Every office known below this node, for announcing upward and for
+    /// the workflow's tree: with a tree manifest, every office it puts
+    /// below this one (connected or not); without, the children that said
+    /// hello and what they announced.
     pub async fn subtree_entries(&self) -> Result<Vec<TopologyEntry>, StoreError> {
+        if let Some(a) = self.authority() {
+            return Ok(a.below(self.id()).into_iter().map(|(e, _)| e).collect());
+        }
         let topology = self.topology.read().unwrap_or_else(|p| p.into_inner());
         Ok(topology.values().map(|(e, _)| e.clone()).collect())
     }
@@ -364,14 +413,22 @@ impl Engine {
         Ok(true)
     }
 
-    /// Rebuilds `below` and the subtree hash from the children in config
-    /// and `topology`.
+    /// Rebuilds `below` and the subtree hash: from the tree manifest if
+    /// there is one (the learned topology then only tells who is alive),
+    /// else from the children in config and `topology`.
     fn rebuild_below(&self) {
         let mut below: HashMap<NodeId, NodeId> = HashMap::new();
         for c in &self.config.children {
             below.insert(c.clone(), c.clone());
         }
-        let hash = {
+        let hash = if let Some(a) = self.authority() {
+            let stated = a.below(self.id());
+            for (e, via) in &stated {
+                below.insert(e.node.clone(), via.clone());
+            }
+            // In id order, as the manifest keeps its offices.
+            hash_sorted(&stated.iter().map(|(e, _)| e).collect::<Vec<_>>())
+        } else {
             let topology = self.topology.read().unwrap_or_else(|p| p.into_inner());
             for (node, (_, via)) in topology.iter() {
                 below.entry(node.clone()).or_insert_with(|| via.clone());

@@ -36,6 +36,10 @@ pub enum Reason {
     Future,
     /// A record the sender may not send this way.
     NotAllowed,
+    /// A hello whose subtree contradicts the tree manifest (an office that
+    /// is not below the child there, another parent or level, an unknown
+    /// id).
+    Tree,
     /// A code this build does not know (a newer peer), or an unreadable
     /// refusal.
     #[serde(other)]
@@ -44,7 +48,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in the order README.md lists them.
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 15] = [
         Reason::Protocol,
         Reason::NotAChild,
         Reason::Identity,
@@ -58,6 +62,7 @@ impl Reason {
         Reason::Fingerprint,
         Reason::Future,
         Reason::NotAllowed,
+        Reason::Tree,
         Reason::Unknown,
     ];
 
@@ -77,6 +82,7 @@ impl Reason {
             Reason::Fingerprint => "fingerprint",
             Reason::Future => "future",
             Reason::NotAllowed => "not_allowed",
+            Reason::Tree => "tree",
             Reason::Unknown => "unknown",
         }
     }

@@ -94,7 +94,8 @@ fn summarise(node: &str, at: Option<DateTime<Utc>>, links: &[LinkReport]) -> Sum
     }
 }
 
-/// The latest health of every office known below this node.
+/// The latest health of every office known below this node (with a tree
+/// manifest, every office it puts below, connected or not).
 pub async fn subtree(engine: &Engine) -> Result<Vec<OfficeHealth>, StoreError> {
     let filter = RecordFilter {
         kind: Some(Kind::Health),
@@ -130,7 +131,7 @@ pub async fn subtree(engine: &Engine) -> Result<Vec<OfficeHealth>, StoreError> {
     let threshold =
         chrono::Duration::from_std(engine.config.health_stale).unwrap_or(chrono::Duration::MAX);
     let mut out = Vec::new();
-    for (entry, _) in engine.store().topology().await? {
+    for entry in engine.subtree_entries().await? {
         let s = latest.remove(entry.node.as_str()).unwrap_or_default();
         out.push(OfficeHealth {
             node: entry.node.to_string(),

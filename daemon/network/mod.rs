@@ -3,7 +3,11 @@
 //! token per node, and every node's config with free loopback ports.
 //!
 //! Layout: `DIR/ca/` (CA, CRL), `DIR/<id>/config.toml`, `DIR/<id>/node.pem`,
-//! `DIR/<id>/node.key`, `DIR/<id>/operator.token`, `DIR/<id>/data/`.
+//! `DIR/<id>/node.key`, `DIR/<id>/operator.token`, `DIR/<id>/data/`, and
+//! the tree authority's files: `DIR/<id>/sign.key` (the office's own
+//! record-signing key, made in its directory) and `DIR/<id>/manifest.json`
+//! (version 1 of the tree manifest, every office with its public key,
+//! signed with the CA key; the same file in every office's directory).
 
 mod ports;
 mod tree;
@@ -20,10 +24,21 @@ pub use tree::{Tree, TreeNode};
 
 use crate::config::{
     RawConfig, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync,
-    RawTls, RawWorkflow,
+    RawTls, RawTrust, RawWorkflow,
 };
 use crate::node::NodeId;
 use crate::pki;
+use crate::trust::{self, Manifest, Office, OfficeKey, Offices, SigningKey};
+
+/// Names of the tree authority's files in every office's directory.
+const SIGN_KEY_FILE: &str = "sign.key";
+const MANIFEST_FILE: &str = "manifest.json";
+
+/// The network a generated tree manifest names.
+const NETWORK_NAME: &str = "xunlian";
+
+/// The suite generated offices sign records with.
+const SUITE: trust::Alg = trust::Alg::EcdsaP256Sha256;
 
 /// Where `network init` put one node.
 #[derive(Debug, Clone)]
@@ -120,6 +135,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
 
     let children = tree.children();
     let mut out = Vec::new();
+    let mut offices = Vec::new();
     for n in &tree.nodes {
         let node_dir = dir.join(n.id.as_str());
         std::fs::create_dir_all(node_dir.join("data"))
@@ -141,6 +157,15 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             &node_dir.join("node.key"),
         )?;
         pki::write_private(&node_dir.join("operator.token"), random_token().as_bytes())?;
+        let sign_key = SigningKey::create(&node_dir.join(SIGN_KEY_FILE), SUITE)?;
+        offices.push(Office {
+            id: n.id.clone(),
+            name: n.name.clone(),
+            level: n.level,
+            parent: n.parent.clone(),
+            keys: vec![OfficeKey::of(&sign_key, now - Duration::hours(1))],
+            successor: None,
+        });
         let (peer_addr, operator_addr) = ports[&n.id];
         let parent = n.parent.as_ref().map(|p| {
             let parent = tree.get(p).expect("tree checked: every parent exists");
@@ -201,6 +226,10 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             },
             log: RawLog::default(),
             workflow: RawWorkflow::default(),
+            trust: Some(RawTrust {
+                manifest: MANIFEST_FILE.into(),
+                sign_key: SIGN_KEY_FILE.into(),
+            }),
         };
         let text = toml::to_string(&raw).context("writing config")?;
         let config = node_dir.join("config.toml");
@@ -220,7 +249,27 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             operator_addr,
         });
     }
+    write_manifest(&ca_dir, offices, &out)?;
     Ok(out)
+}
+
+/// Signs version 1 of the tree manifest with the CA key and writes it into
+/// every office's directory.
+fn write_manifest(ca_dir: &Path, offices: Vec<Office>, nodes: &[NodeFiles]) -> anyhow::Result<()> {
+    let ca_key = SigningKey::load(&ca_dir.join("ca.key"))?;
+    let manifest = Manifest {
+        network: NETWORK_NAME.into(),
+        version: 1,
+        issued_at: Utc::now(),
+        suite: SUITE,
+        offices: Offices::new(offices)?,
+    };
+    let json = trust::sign(manifest, &ca_key)?.to_json()?;
+    for n in nodes {
+        let path = n.dir.join(MANIFEST_FILE);
+        std::fs::write(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// 32 random bytes, hex.

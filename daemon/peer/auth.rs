@@ -64,7 +64,7 @@ impl From<Refusal> for PeerRefusal {
 fn status_of(reason: Reason) -> StatusCode {
     match reason {
         Reason::Protocol | Reason::Malformed => StatusCode::BAD_REQUEST,
-        Reason::NotAChild | Reason::Identity => StatusCode::FORBIDDEN,
+        Reason::NotAChild | Reason::Identity | Reason::Tree => StatusCode::FORBIDDEN,
         Reason::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Reason::TopologyStale => StatusCode::CONFLICT,
         Reason::Full => StatusCode::INSUFFICIENT_STORAGE,

@@ -1,6 +1,5 @@
-//! The canonical encoding of a record, the bytes an origin signs (end-to-end
-//! signing comes later; the form is fixed now so stored records stay
-//! verifiable).
+//! The canonical encoding of a record, the bytes an origin signs (see
+//! the `trust` module for how the signatures are made and checked).
 //!
 //! The form follows RFC 8785 (JSON Canonicalization Scheme): the record
 //! without its `signature` field; object members sorted by the UTF-16 code
@@ -29,8 +28,14 @@ pub fn canonical_bytes(record: &Record) -> Result<Vec<u8>, CanonicalError> {
     if let Some(obj) = value.as_object_mut() {
         obj.remove("signature");
     }
+    canonical_json(&value)
+}
+
+/// The RFC 8785 bytes of any JSON value (integers only), for other signed
+/// documents such as the tree manifest.
+pub(crate) fn canonical_json(value: &Value) -> Result<Vec<u8>, CanonicalError> {
     let mut out = Vec::with_capacity(512);
-    write(&value, &mut out, &mut String::new())?;
+    write(value, &mut out, &mut String::new())?;
     Ok(out)
 }
 

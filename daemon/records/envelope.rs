@@ -156,17 +156,35 @@ pub struct Route {
     pub subtree: bool,
 }
 
-/// Room for the origin's signature over [`Record::canonical_bytes`]; filled
-/// once end-to-end signing lands. Carried and stored untouched until then.
+/// The origin's signature, carried with the record through every hop and
+/// store. Signatures are made over chunks of records (see the `trust` module):
+/// `value` signs the root of a Merkle tree over up to
+/// `trust::CHUNK` records the origin committed together, and
+/// `index`, `count` and `path` prove this record's place under that root.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Signature {
     /// Signature algorithm, e.g. `ecdsa-p256-sha256`.
     pub alg: String,
-    /// Which key of the origin signed (certificate serial or fingerprint).
+    /// Which key of the origin signed: the key id the tree manifest lists
+    /// for the origin's office.
     pub key_id: String,
-    /// Base64 of the signature bytes.
+    /// Base64 of the signature bytes over the chunk message (the domain,
+    /// the origin and the chunk's Merkle root).
     pub value: String,
+    /// This record's leaf position in its chunk, from 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub index: u32,
+    /// How many records the chunk holds (0: no chunk proof, not verifiable).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub count: u32,
+    /// Base64 of the sibling hashes from this record's leaf up to the root.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One record: envelope fields plus the kind-specific body.

@@ -46,7 +46,7 @@ impl From<StoreError> for Refusal {
 
 /// `child` says hello: takes its subtree, routes parked records again if
 /// the tree grew, and answers with this node, its ancestors, the child's
-/// cursors and the limits.
+/// cursors, the limits, and the tree manifest if the child's is older.
 pub async fn hello(
     engine: &Engine,
     child: &NodeId,
@@ -66,6 +66,7 @@ pub async fn hello(
     }];
     let announced = crate::engine::topology_hash(&req.subtree);
     entries.extend(req.subtree);
+    refuse_contradictions(engine, child, &entries)?;
     engine.learn_subtree(child, entries, announced).await?;
     engine.reroute_parked().await?;
     if let Some(l) = engine.link(child) {
@@ -89,7 +90,51 @@ pub async fn hello(
             max_batch_records: limits.max_batch_records,
             max_batch_bytes: limits.max_batch_bytes,
         },
+        manifest: engine
+            .authority()
+            .filter(|a| a.manifest().version > req.manifest_version)
+            .map(|a| a.signed().clone()),
     })
+}
+
+/// How many offending ids a refusal names.
+const SHOWN_IDS: usize = 8;
+
+/// Refuses, counts and logs (one warn line) an announcement that
+/// contradicts the tree manifest; without a manifest everything passes.
+fn refuse_contradictions(
+    engine: &Engine,
+    child: &NodeId,
+    entries: &[TopologyEntry],
+) -> Result<(), Refusal> {
+    let Some(authority) = engine.authority() else {
+        return Ok(());
+    };
+    let wrong = authority.contradictions(engine.id(), child, entries);
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<String> = wrong
+        .iter()
+        .take(SHOWN_IDS)
+        .map(|id| crate::trust::clip(id.as_str()))
+        .collect();
+    if wrong.len() > SHOWN_IDS {
+        ids.push(format!("and {} more", wrong.len() - SHOWN_IDS));
+    }
+    let ids = ids.join(", ");
+    let version = authority.manifest().version;
+    warn!(
+        message = "Refused a hello whose subtree contradicts the tree manifest.",
+        peer = %child,
+        offices = %ids,
+        manifest_version = version
+    );
+    engine.count_refusal(child, Reason::Tree);
+    Err(Refusal::new(
+        Reason::Tree,
+        format!("tree manifest version {version} does not put these offices where you say: {ids}"),
+    ))
 }
 
 /// `child` pushes a batch: refused as `topology_stale` if cut for a

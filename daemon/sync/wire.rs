@@ -13,6 +13,7 @@ pub use crate::engine::{Ancestor, Reason};
 use crate::node::{Level, NodeId};
 use crate::records::Lane;
 use crate::store::{CursorPos, TopologyEntry};
+use crate::trust::SignedManifest;
 
 /// The protocol this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -58,6 +59,10 @@ pub struct HelloRequest {
     pub generation: String,
     /// Every office below the child, as it knows them.
     pub subtree: Vec<TopologyEntry>,
+    /// The version of the tree manifest the child holds (0: none, or an
+    /// older child that does not say).
+    #[serde(default)]
+    pub manifest_version: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -72,6 +77,10 @@ pub struct HelloResponse {
     /// How far the parent has received the child's log, per lane.
     pub cursors: Vec<LaneCursor>,
     pub limits: Limits,
+    /// The parent's tree manifest, signed by the CA, when the child's is
+    /// older.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<SignedManifest>,
 }
 
 /// One record in a push or pull, with its position in the sender's log.

@@ -20,5 +20,6 @@ mod peer_security;
 mod quarantine;
 mod recovery;
 mod storage;
+mod tree_authority;
 mod tree_sync;
 mod workflow;

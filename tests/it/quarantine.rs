@@ -6,18 +6,11 @@
 //! changes nothing.
 
 use crate::common::tree::small_tree;
-use crate::common::{Net, finding, peer_client, peer_post, text, tls_of, xunlian};
+use crate::common::{Net, finding_record, peer_client, peer_post, text, tls_of, xunlian};
 use serde_json::{Value, json};
 
-/// A finding written by `origin`, bound for central.
-fn record(origin: &str, title: &str) -> Value {
-    let now = chrono::Utc::now().to_rfc3339();
-    json!({
-        "id": uuid::Uuid::new_v4().to_string(), "kind": "finding", "origin": origin,
-        "version": 1, "created_at": now, "updated_at": now, "classification": "internal",
-        "route": {"up_to": "central"}, "body": finding(title),
-    })
-}
+/// The province's record limit while the cause stands: below a finding.
+const TIGHT_LIMIT: usize = 256;
 
 /// Runs `xunlian quarantine ARGS…`, checks that it succeeds (or fails,
 /// with `ok` false) saying `says`, and returns its standard output and
@@ -50,19 +43,26 @@ async fn entry_of(net: &Net, record: &Value) -> Option<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
     let mut net = Net::new(&small_tree().toml());
+    // A policy of the province's config its operator can fix: a record
+    // limit below the size of a finding.
+    net.set_config_line(
+        "630000",
+        "peer",
+        &format!("max_record_bytes = {TIGHT_LIMIT}"),
+    );
     net.start("630000").await;
     let province = net.config_arg("630000");
 
     // The municipality says hello before its county ever connected, so it
     // announces nothing below it, then pushes two findings its county
-    // wrote: the province does not know 630102 yet and refuses both.
+    // wrote: they are over the province's record limit and refused.
     let http = peer_client(&tls_of(&net, "630100"), "630000");
     let hello = json!({"node": "630100", "level": "municipal", "name": "西宁",
         "software_version": "0", "generation": "early", "subtree": []});
     to_province(&net, &http, "/peer/v1/health", &hello).await;
     let (early, other) = (
-        record("630102", "先到的问题"),
-        record("630102", "重复的问题"),
+        finding_record("630102", "先到的问题"),
+        finding_record("630102", "重复的问题"),
     );
     let items: Vec<Value> = [&early, &other]
         .iter()
@@ -72,6 +72,9 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
                 "chain": format!("c{i}"), "record": r})
         })
         .collect();
+    for r in [&early, &other] {
+        assert!(serde_json::to_string(r).unwrap().len() > TIGHT_LIMIT);
+    }
     let push = json!({"generation": "early",
         "subtree_hash": xunlian::engine::topology_hash(&[]), "records": items});
     let resp = to_province(&net, &http, "/peer/v1/push", &push).await;
@@ -86,16 +89,16 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
         .unwrap();
     assert_eq!(
         (&e["code"], &e["peer"], &e["kind"]),
-        (&json!("not_allowed"), &json!("630100"), &json!("finding"))
+        (&json!("too_large"), &json!("630100"), &json!("finding"))
     );
     let early_q = e["id"].to_string();
     let other_q = entry_of(&net, &other).await.unwrap()["id"].to_string();
-    let table = quarantine(&["list", "--config", &province], true, "not_allowed");
+    let table = quarantine(&["list", "--config", &province], true, "too_large");
     assert!(table.starts_with("编号"), "{table}");
     assert!(table.contains(early["id"].as_str().unwrap()), "{table}");
     let page = net.get_text("630000", "/").await;
     assert!(
-        page.contains("<th>code</th>") && page.contains("<td>not_allowed</td>"),
+        page.contains("<th>code</th>") && page.contains("<td>too_large</td>"),
         "the dashboard shows the code"
     );
 
@@ -105,9 +108,10 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
         false,
         "已重新接收 0 条，仍被拒绝 1 条",
     );
-    assert!(said.contains("not in the subtree of 630100"), "{said}");
+    let limit = format!("exceeds the limit of {TIGHT_LIMIT} bytes");
+    assert!(said.contains(&limit), "{said}");
     let kept = entry_of(&net, &early).await.expect("still quarantined");
-    assert_eq!(kept["code"], "not_allowed");
+    assert_eq!(kept["code"], "too_large");
 
     // An unknown id is named, and nothing else changes: the known one is
     // neither retried nor discarded with it. Discarding needs a reason.
@@ -133,14 +137,24 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
     }
     assert_eq!(net.quarantine("630000").await.len(), 2);
 
-    // The cause is fixed: the county connects and its municipality
-    // announces it. The retry re-admits the finding, which travels on to
-    // central like any record.
+    // The cause is fixed: the province restarts with the default limit,
+    // and the rest of the tree connects. The retry re-admits the finding,
+    // which travels on to central like any record.
+    net.stop("630000");
+    net.set_config_line("630000", "peer", "max_record_bytes = 262144");
+    net.start("630000").await;
     net.start("000000").await;
     net.start("630100").await;
     net.start("630102").await;
     net.wait_knows("630000", &["630102"]).await;
-    let retry = ["retry", "-c", &province, &early_q, "--why", "城东区已接入"];
+    let retry = [
+        "retry",
+        "-c",
+        &province,
+        &early_q,
+        "--why",
+        "已放宽记录上限",
+    ];
     quarantine(&retry, true, "已重新接收 1 条");
     net.wait_for("000000", early["id"].as_str().unwrap()).await;
     assert!(entry_of(&net, &early).await.is_none());
@@ -163,7 +177,7 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
     };
     let retried = line("all re-admitted");
     assert!(
-        retried.contains(&who) && retried.contains("城东区已接入"),
+        retried.contains(&who) && retried.contains("已放宽记录上限"),
         "{retried}"
     );
     let again = line("some were refused again");

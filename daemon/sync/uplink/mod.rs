@@ -25,7 +25,9 @@ use super::wire::{self, HelloRequest, HelloResponse};
 use crate::config::ParentConfig;
 use crate::engine::{Engine, LinkEvent, SharedEngine};
 use crate::identity::ClientTls;
+use crate::node::NodeId;
 use crate::records::Lane;
+use crate::trust::SignedManifest;
 
 /// Runs the link to the parent until `stop` is cancelled.
 pub async fn run(engine: SharedEngine, tls: Arc<ClientTls>, stop: CancellationToken) {
@@ -159,8 +161,9 @@ impl<'a> Session<'a> {
             software_version: wire::SOFTWARE_VERSION.to_string(),
             generation: e.store().generation(),
             subtree: e.subtree_entries().await?,
+            manifest_version: e.authority().map_or(0, |a| a.manifest().version),
         };
-        let resp: HelloResponse = self
+        let mut resp: HelloResponse = self
             .client
             .post(wire::PATH_HEALTH, &req, Duration::from_secs(30))
             .await?;
@@ -171,6 +174,9 @@ impl<'a> Session<'a> {
             });
         }
         e.learn_ancestors(&resp.ancestors).await?;
+        if let Some(offered) = resp.manifest.take() {
+            take_manifest(e, &self.parent.id, offered).await;
+        }
         if let Some(l) = e.link(&self.parent.id) {
             l.record(LinkEvent::Connected {
                 peer_version: resp.software_version.clone(),
@@ -179,6 +185,24 @@ impl<'a> Session<'a> {
             });
         }
         Ok(resp)
+    }
+}
+
+/// Takes the tree manifest `parent` sent; one it refuses is logged and the
+/// link goes on with the manifest held.
+async fn take_manifest(engine: &Engine, parent: &NodeId, offered: SignedManifest) {
+    let version = offered.manifest.version;
+    match engine.offer_manifest(offered).await {
+        Ok(Some(v)) => {
+            info!(message = "Took a newer tree manifest from the parent.", parent = %parent, version = v)
+        }
+        Ok(None) => {}
+        Err(err) => warn!(
+            message = "Refused the parent's tree manifest.",
+            parent = %parent,
+            version,
+            error = %format!("{err:#}")
+        ),
     }
 }
 

@@ -703,3 +703,14 @@ pub fn finding(title: &str) -> Value {
     json!({ "title": title, "severity": "general", "category": "grassroots_corruption",
             "round_id": TEST_ROUND })
 }
+
+/// A whole finding record written by `origin` and bound for central, as a
+/// child would push it (for hand-made clients).
+pub fn finding_record(origin: &str, title: &str) -> Value {
+    let now = chrono::Utc::now().to_rfc3339();
+    json!({
+        "id": uuid::Uuid::new_v4().to_string(), "kind": "finding", "origin": origin,
+        "version": 1, "created_at": now, "updated_at": now, "classification": "internal",
+        "route": {"up_to": "central"}, "body": finding(title),
+    })
+}

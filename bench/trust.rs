@@ -1,0 +1,162 @@
+//! What origin signatures cost per record, in one process: the canonical
+//! form and its Merkle leaf, signing in chunks of `CHUNK` at the origin,
+//! and a hop's verification with a cold cache (one ECDSA check per chunk).
+//! Beside `bench/hop.rs`'s stages these say what signatures add to a hop.
+//!
+//! `cargo bench --bench trust`; sizes: `N_TRUST` findings (19200, a whole
+//! number of chunks) per round, `XUNLIAN_TRUST_ROUNDS` rounds (3), the
+//! fastest round reported.
+
+mod harness;
+
+use std::time::{Duration, Instant};
+
+use xunlian::node::{Level, NodeId};
+use xunlian::records::{Classification, Kind, Record, Route, canonical_bytes};
+use xunlian::trust::{
+    Alg, CHUNK, Manifest, Office, OfficeKey, Offices, SigningKey, Verifier, sign_chunk,
+};
+
+/// About 300 bytes of UTF-8, as the findings of the other benchmarks.
+const TEXT: &str = "巡察发现该局党组履行主体责任不到位，对巡察反馈问题整改敷衍，\
+专项资金拨付程序不规范，部分项目未按规定公开招标，干部选拔任用存在超职数配备现象，\
+要求限期整改并将整改情况报巡察办。";
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn id(s: &str) -> NodeId {
+    NodeId::new(s).expect("node id")
+}
+
+fn findings(n: usize) -> Vec<Record> {
+    let now = chrono::Utc::now();
+    (0..n)
+        .map(|g| Record {
+            id: uuid::Uuid::now_v7(),
+            kind: Kind::Finding,
+            origin: id("630202"),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            round_id: Some("630202-2026-1".into()),
+            classification: Classification::Internal,
+            route: Route {
+                up_to: Some(Level::Central),
+                ..Route::default()
+            },
+            body: serde_json::json!({"title": format!("bulk-{g}"), "severity": "general",
+                "category": "policy_delivery", "facts": format!("{TEXT}（编号{g}）")}),
+            signature: None,
+        })
+        .collect()
+}
+
+/// A manifest of central and the county, the county's key listed.
+fn manifest(key: &SigningKey) -> Manifest {
+    let office = |o: &str, level, parent: Option<&str>, keys| Office {
+        id: id(o),
+        name: o.into(),
+        level,
+        parent: parent.map(id),
+        keys,
+        successor: None,
+    };
+    let since = chrono::Utc::now() - chrono::Duration::days(1);
+    Manifest {
+        network: "bench".into(),
+        version: 1,
+        issued_at: since,
+        suite: key.alg(),
+        offices: Offices::new(vec![
+            office("000000", Level::Central, None, vec![]),
+            office(
+                "630202",
+                Level::County,
+                Some("000000"),
+                vec![OfficeKey::of(key, since)],
+            ),
+        ])
+        .expect("manifest"),
+    }
+}
+
+fn main() {
+    harness::main(async { run() });
+}
+
+fn run() {
+    let n = env("N_TRUST", 19_200);
+    let rounds = env("XUNLIAN_TRUST_ROUNDS", 3).max(1);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = SigningKey::create(&dir.path().join("sign.key"), Alg::EcdsaP256Sha256)
+        .expect("signing key");
+    let manifest = manifest(&key);
+    let mut best = [Duration::MAX; 4];
+    let mut added = 0.0;
+    for _ in 0..rounds {
+        let mut records = findings(n);
+        let plain: usize = records
+            .iter()
+            .map(|r| serde_json::to_vec(r).expect("json").len())
+            .sum();
+
+        let s = Instant::now();
+        for r in &records {
+            let bytes = canonical_bytes(r).expect("canonical");
+            std::hint::black_box(aws_lc_rs::digest::digest(
+                &aws_lc_rs::digest::SHA256,
+                &bytes,
+            ));
+        }
+        best[0] = best[0].min(s.elapsed());
+
+        let s = Instant::now();
+        for chunk in records.chunks_mut(CHUNK) {
+            sign_chunk(chunk, &key).expect("signed");
+        }
+        best[1] = best[1].min(s.elapsed());
+
+        let verifier = Verifier::new(manifest.clone()).expect("verifier");
+        let s = Instant::now();
+        for r in &records {
+            verifier.verify(r).expect("verified");
+        }
+        best[2] = best[2].min(s.elapsed());
+        assert_eq!(verifier.signature_checks() as usize, n.div_ceil(CHUNK));
+
+        // Chunks of one: what a signature per record would cost a hop.
+        let mut single = findings(n / CHUNK);
+        for r in single.chunks_mut(1) {
+            sign_chunk(r, &key).expect("signed");
+        }
+        let verifier = Verifier::new(manifest.clone()).expect("verifier");
+        let s = Instant::now();
+        for r in &single {
+            verifier.verify(r).expect("verified");
+        }
+        best[3] = best[3].min(s.elapsed() * CHUNK as u32);
+
+        let signed: usize = records
+            .iter()
+            .map(|r| serde_json::to_vec(r).expect("json").len())
+            .sum();
+        added = (signed - plain) as f64 / n as f64;
+    }
+    let us = |d: Duration| d.as_secs_f64() * 1e6 / n as f64;
+    println!(
+        "origin signatures, µs per record ({n} findings, chunks of {CHUNK}, best of {rounds}):"
+    );
+    println!("  canonical+hash  {:>7.2}", us(best[0]));
+    println!("  sign_chunk      {:>7.2}", us(best[1]));
+    println!("  verify (cold)   {:>7.2}", us(best[2]));
+    println!(
+        "  verify chunk=1  {:>7.2}  (one ECDSA check per record)",
+        us(best[3])
+    );
+    println!("  bytes added     {added:>7.0}  per record (JSON)");
+}

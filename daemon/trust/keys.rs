@@ -1,0 +1,241 @@
+//! Signing keys and verifying keys. Each office makes its own signing key
+//! pair at the office (`sign.key`, PKCS#8 PEM, mode 0600) and hands out
+//! only the public key; the CA's key (`ca.key` of [`crate::pki`]) loads the
+//! same way to sign the tree manifest. A key id is the first 16 bytes of
+//! the suite's digest over the public key's SubjectPublicKeyInfo DER, in
+//! lowercase hex.
+
+use std::path::Path;
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair, ParsedPublicKey,
+};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use rustls_pki_types::PrivatePkcs8KeyDer;
+use rustls_pki_types::pem::PemObject;
+
+use super::{Alg, TrustError};
+
+/// Bytes of key id taken from the digest of the public key.
+const KEY_ID_BYTES: usize = 16;
+
+/// The key id of public key `spki_der` (SubjectPublicKeyInfo DER) in `alg`.
+pub fn key_id(alg: Alg, spki_der: &[u8]) -> String {
+    crate::hex::encode(&alg.digest().hash(&[spki_der])[..KEY_ID_BYTES])
+}
+
+/// The private half, per suite.
+enum Pair {
+    EcdsaP256(EcdsaKeyPair),
+}
+
+/// A private signing key with its public key and key id.
+pub struct SigningKey {
+    alg: Alg,
+    pair: Pair,
+    spki: Vec<u8>,
+    key_id: String,
+}
+
+/// Names the key, never shows the private half.
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("alg", &self.alg)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// Makes a new key pair of `alg` and writes it to `path` (mode 0600),
+    /// refusing to replace an existing file.
+    pub fn create(path: &Path, alg: Alg) -> Result<Self, TrustError> {
+        if path.exists() {
+            return Err(TrustError::Key {
+                file: path.display().to_string(),
+                reason: "already exists; refusing to replace a signing key".into(),
+            });
+        }
+        let pkcs8 = match alg {
+            Alg::EcdsaP256Sha256 => EcdsaKeyPair::generate_pkcs8(
+                &ECDSA_P256_SHA256_ASN1_SIGNING,
+                &aws_lc_rs::rand::SystemRandom::new(),
+            )
+            .map_err(|_| TrustError::Key {
+                file: path.display().to_string(),
+                reason: format!("generating a {alg} key failed"),
+            })?,
+        };
+        let key = Self::from_pkcs8(pkcs8.as_ref()).ok_or_else(|| TrustError::Key {
+            file: path.display().to_string(),
+            reason: "the new key does not load".into(),
+        })?;
+        crate::pki::write_private(path, pem("PRIVATE KEY", pkcs8.as_ref()).as_bytes()).map_err(
+            |e| TrustError::Key {
+                file: path.display().to_string(),
+                reason: format!("{e:#}"),
+            },
+        )?;
+        Ok(key)
+    }
+
+    /// Loads a PKCS#8 PEM key of any known suite (an office's `sign.key`
+    /// or the network's `ca.key`).
+    pub fn load(path: &Path) -> Result<Self, TrustError> {
+        let bad = |reason: String| TrustError::Key {
+            file: path.display().to_string(),
+            reason,
+        };
+        let text = std::fs::read(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+        let der = PrivatePkcs8KeyDer::from_pem_slice(&text)
+            .map_err(|e| bad(format!("not a PKCS#8 PEM private key: {e}")))?;
+        Self::from_pkcs8(der.secret_pkcs8_der()).ok_or_else(|| {
+            let names: Vec<_> = Alg::ALL.iter().map(|a| a.as_str()).collect();
+            bad(format!("not a key of a known suite ({})", names.join(", ")))
+        })
+    }
+
+    fn from_pkcs8(der: &[u8]) -> Option<Self> {
+        Alg::ALL.into_iter().find_map(|alg| {
+            let (pair, spki) = match alg {
+                Alg::EcdsaP256Sha256 => {
+                    let p = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, der).ok()?;
+                    let spki = p.public_key().as_der().ok()?.as_ref().to_vec();
+                    (Pair::EcdsaP256(p), spki)
+                }
+            };
+            Some(SigningKey {
+                alg,
+                key_id: key_id(alg, &spki),
+                pair,
+                spki,
+            })
+        })
+    }
+
+    pub fn alg(&self) -> Alg {
+        self.alg
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
+    /// The public key as SubjectPublicKeyInfo DER.
+    pub fn public_key_der(&self) -> &[u8] {
+        &self.spki
+    }
+
+    /// The public key as base64 of its SubjectPublicKeyInfo DER, as the
+    /// tree manifest lists it.
+    pub fn public_key_base64(&self) -> String {
+        B64.encode(&self.spki)
+    }
+
+    /// The signature of `message`.
+    pub(super) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TrustError> {
+        match &self.pair {
+            Pair::EcdsaP256(p) => p
+                .sign(&aws_lc_rs::rand::SystemRandom::new(), message)
+                .map(|s| s.as_ref().to_vec())
+                .map_err(|_| TrustError::Sign {
+                    key_id: self.key_id.clone(),
+                }),
+        }
+    }
+}
+
+/// A public key ready to verify, parsed once.
+pub struct VerifyingKey(Public);
+
+/// The public half, per suite.
+enum Public {
+    EcdsaP256(ParsedPublicKey),
+}
+
+impl VerifyingKey {
+    /// Parses `spki_der` (SubjectPublicKeyInfo DER) as a key of `alg`.
+    pub fn from_spki(alg: Alg, spki_der: &[u8]) -> Result<Self, String> {
+        let public = match alg {
+            Alg::EcdsaP256Sha256 => {
+                ParsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, spki_der).map(Public::EcdsaP256)
+            }
+        }
+        .map_err(|e| format!("not a {alg} public key: {e}"))?;
+        Ok(VerifyingKey(public))
+    }
+
+    /// Whether `signature` is this key's signature of `message`.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match &self.0 {
+            Public::EcdsaP256(k) => k.verify_sig(message, signature).is_ok(),
+        }
+    }
+}
+
+/// `der` as a PEM block with `label`, 64 characters a line.
+fn pem(label: &str, der: &[u8]) -> String {
+    let b64 = B64.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn create_load_and_key_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sign.key");
+        let made = SigningKey::create(&path, Alg::EcdsaP256Sha256).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(SigningKey::create(&path, Alg::EcdsaP256Sha256).is_err());
+        let loaded = SigningKey::load(&path).unwrap();
+        assert_eq!(loaded.key_id(), made.key_id());
+        assert_eq!(loaded.key_id().len(), 32);
+        assert_eq!(
+            loaded.key_id(),
+            key_id(Alg::EcdsaP256Sha256, made.public_key_der())
+        );
+        let vk = VerifyingKey::from_spki(loaded.alg(), loaded.public_key_der()).unwrap();
+        let sig = made.sign(b"message").unwrap();
+        assert!(vk.verify(b"message", &sig));
+        assert!(!vk.verify(b"messagE", &sig));
+    }
+
+    #[test]
+    fn load_errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sign.key");
+        let err = SigningKey::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("sign.key") && err.contains("cannot read"),
+            "{err}"
+        );
+        std::fs::write(&path, "not a key").unwrap();
+        let err = SigningKey::load(&path).unwrap_err().to_string();
+        assert!(err.contains("sign.key") && err.contains("PKCS#8"), "{err}");
+    }
+
+    #[test]
+    fn the_pki_ca_key_loads_and_matches_its_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::pki::init_ca(dir.path(), "test CA", 1).unwrap();
+        let ca = SigningKey::load(&dir.path().join("ca.key")).unwrap();
+        let der = crate::identity::load_first_cert(&dir.path().join("ca.pem")).unwrap();
+        let (_, cert) = x509_parser::parse_x509_certificate(&der).unwrap();
+        assert_eq!(cert.tbs_certificate.subject_pki.raw, ca.public_key_der());
+    }
+}

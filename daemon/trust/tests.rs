@@ -1,0 +1,408 @@
+//! The trust layer attacked from outside: a small network (central, two
+//! provinces, a municipality and two counties) with a real CA from
+//! [`crate::pki`], office keys made at the offices, a signed manifest, and
+//! records signed in chunks then altered, moved between chunks and forged.
+
+use std::path::Path;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+
+use super::*;
+use crate::node::{Level, NodeId};
+use crate::records::{Classification, Kind, Record, Route, Schemas};
+
+fn id(s: &str) -> NodeId {
+    NodeId::new(s).unwrap()
+}
+
+/// A network on disk: the CA and one signing key per office.
+struct Net {
+    dir: tempfile::TempDir,
+    ca_cert: Vec<u8>,
+    ca_key: SigningKey,
+    signed: SignedManifest,
+}
+
+const OFFICES: [(&str, Level, Option<&str>); 6] = [
+    ("000000", Level::Central, None),
+    ("630000", Level::Provincial, Some("000000")),
+    ("630200", Level::Municipal, Some("630000")),
+    ("630202", Level::County, Some("630200")),
+    ("110000", Level::Provincial, Some("000000")),
+    ("110101", Level::County, Some("110000")),
+];
+
+fn since() -> DateTime<Utc> {
+    "2026-01-01T00:00:00Z".parse().unwrap()
+}
+
+impl Net {
+    fn new() -> Net {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca");
+        crate::pki::init_ca(&ca, "test CA", 1).unwrap();
+        let ca_cert = crate::identity::load_first_cert(&ca.join("ca.pem"))
+            .unwrap()
+            .to_vec();
+        let ca_key = SigningKey::load(&ca.join("ca.key")).unwrap();
+        let offices = OFFICES
+            .iter()
+            .map(|(o, level, parent)| {
+                let key =
+                    SigningKey::create(&key_path(dir.path(), o), Alg::EcdsaP256Sha256).unwrap();
+                Office {
+                    id: id(o),
+                    name: format!("office {o}"),
+                    level: *level,
+                    parent: parent.map(id),
+                    keys: vec![OfficeKey::of(&key, since())],
+                    successor: None,
+                }
+            })
+            .collect();
+        let signed = sign(manifest(1, Offices::new(offices).unwrap()), &ca_key).unwrap();
+        Net {
+            dir,
+            ca_cert,
+            ca_key,
+            signed,
+        }
+    }
+
+    fn key(&self, office: &str) -> SigningKey {
+        SigningKey::load(&key_path(self.dir.path(), office)).unwrap()
+    }
+
+    fn verifier(&self) -> Verifier {
+        Verifier::new(verify(self.signed.clone(), &self.ca_cert).unwrap()).unwrap()
+    }
+}
+
+fn key_path(dir: &Path, office: &str) -> std::path::PathBuf {
+    dir.join(office).with_extension("key")
+}
+
+fn manifest(version: u64, offices: Offices) -> Manifest {
+    Manifest {
+        network: "test".into(),
+        version,
+        issued_at: since(),
+        suite: Alg::EcdsaP256Sha256,
+        offices,
+    }
+}
+
+fn finding(origin: &str, n: usize) -> Record {
+    let at: DateTime<Utc> = "2026-11-24T08:00:00Z".parse().unwrap();
+    Record {
+        id: uuid::Uuid::now_v7(),
+        kind: Kind::Finding,
+        origin: id(origin),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        round_id: Some(format!("{origin}-2026-1")),
+        classification: Classification::Internal,
+        route: Route {
+            up_to: Some(Level::Central),
+            ..Route::default()
+        },
+        body: json!({"title": format!("finding {n}"), "severity": "general",
+            "category": "policy_delivery", "facts": "整改推进迟缓"}),
+        signature: None,
+    }
+}
+
+fn signed_chunk(net: &Net, origin: &str, n: usize) -> Vec<Record> {
+    let mut records: Vec<Record> = (0..n).map(|i| finding(origin, i)).collect();
+    sign_chunk(&mut records, &net.key(origin)).unwrap();
+    records
+}
+
+#[test]
+fn chunks_of_every_size_verify_and_the_cache_saves_the_ecdsa() {
+    let net = Net::new();
+    let v = net.verifier();
+    let mut checks = 0;
+    for n in [1, 2, 3, 63, 64] {
+        for (i, r) in signed_chunk(&net, "630202", n).iter().enumerate() {
+            let got = v
+                .verify(r)
+                .unwrap_or_else(|e| panic!("chunk {n} record {i}: {e}"));
+            assert_eq!(got.from_cache, i > 0, "chunk {n} record {i}");
+            assert_eq!(got.key_id, net.key("630202").key_id());
+        }
+        checks += 1;
+        assert_eq!(v.signature_checks(), checks, "one ECDSA per chunk of {n}");
+    }
+    let mut too_many: Vec<Record> = (0..CHUNK + 1).map(|i| finding("630202", i)).collect();
+    assert!(sign_chunk(&mut too_many, &net.key("630202")).is_err());
+    let mut mixed = vec![finding("630202", 0), finding("630200", 1)];
+    assert!(sign_chunk(&mut mixed, &net.key("630202")).is_err());
+}
+
+#[test]
+fn signed_records_pass_the_envelope_schema_and_survive_json() {
+    let net = Net::new();
+    let v = net.verifier();
+    for r in signed_chunk(&net, "630202", CHUNK) {
+        let text = serde_json::to_string(&r).unwrap();
+        let back = Schemas::builtin()
+            .validate(serde_json::from_str(&text).unwrap())
+            .unwrap();
+        assert_eq!(back, r);
+        v.verify(&back).unwrap();
+    }
+}
+
+#[test]
+fn any_changed_field_fails() {
+    let net = Net::new();
+    let records = signed_chunk(&net, "630202", 3);
+    type Tamper = fn(&mut Record);
+    let tampers: [(&str, Tamper); 17] = [
+        ("body", |r| r.body["facts"] = json!("整改推进及时")),
+        ("body key", |r| r.body["extra"] = json!(1)),
+        ("id", |r| r.id = uuid::Uuid::now_v7()),
+        ("kind", |r| r.kind = Kind::Notice),
+        ("origin", |r| r.origin = id("630200")),
+        ("version", |r| r.version += 1),
+        ("created_at", |r| r.created_at -= Duration::seconds(1)),
+        ("updated_at", |r| r.updated_at += Duration::seconds(1)),
+        ("round_id", |r| r.round_id = None),
+        ("classification", |r| {
+            r.classification = Classification::Secret
+        }),
+        ("route", |r| r.route.subtree = true),
+        ("alg", |r| {
+            r.signature.as_mut().unwrap().alg = "sm2-sm3".into()
+        }),
+        ("value", |r| {
+            let s = r.signature.as_mut().unwrap();
+            s.value = s.value.replacen('A', "B", 1).replacen('M', "N", 1);
+        }),
+        ("index", |r| r.signature.as_mut().unwrap().index ^= 1),
+        ("count", |r| r.signature.as_mut().unwrap().count += 1),
+        ("path", |r| r.signature.as_mut().unwrap().path.reverse()),
+        ("no signature", |r| r.signature = None),
+    ];
+    for (what, tamper) in tampers {
+        // A warm cache must not let an altered record through either.
+        let v = net.verifier();
+        for r in &records {
+            v.verify(r).unwrap();
+        }
+        let mut r = records[0].clone();
+        tamper(&mut r);
+        assert_ne!(r, records[0], "{what}: the tamper changes something");
+        let err = v.verify(&r).expect_err(what);
+        assert!(err.to_string().len() <= 200, "{what}: {err}");
+    }
+}
+
+#[test]
+fn a_proof_from_another_chunk_fails() {
+    let net = Net::new();
+    let v = net.verifier();
+    let a = signed_chunk(&net, "630202", 4);
+    let b = signed_chunk(&net, "630202", 4);
+    let mut moved = a[1].clone();
+    moved.signature = b[1].signature.clone();
+    assert!(matches!(
+        v.verify(&moved),
+        Err(SigError::BadSignature { .. })
+    ));
+}
+
+#[test]
+fn another_offices_key_cannot_speak_for_an_origin() {
+    let net = Net::new();
+    let v = net.verifier();
+    // A county signs a record in another province's county's name.
+    let mut forged = vec![finding("110101", 0)];
+    sign_chunk(&mut forged, &net.key("630202")).unwrap();
+    let err = v.verify(&forged[0]).unwrap_err();
+    assert!(
+        matches!(err, SigError::Key(TrustError::KeyNotOfOffice { .. })),
+        "{err}"
+    );
+    assert!(err.to_string().contains("110101"), "{err}");
+    // ... and claims the victim's key id for its own signature.
+    forged[0].signature.as_mut().unwrap().key_id = net.key("110101").key_id().into();
+    assert!(matches!(
+        v.verify(&forged[0]),
+        Err(SigError::BadSignature { .. })
+    ));
+    // A record of an office the manifest does not list.
+    let mut ghost = vec![finding("630299", 0)];
+    sign_chunk(&mut ghost, &net.key("630202")).unwrap();
+    assert!(matches!(
+        v.verify(&ghost[0]),
+        Err(SigError::Key(TrustError::UnknownOffice(_)))
+    ));
+}
+
+#[test]
+fn unknown_long_or_expired_keys_fail_with_short_reasons() {
+    let net = Net::new();
+    let v = net.verifier();
+    let mut r = signed_chunk(&net, "630202", 1).remove(0);
+    r.signature.as_mut().unwrap().key_id = "f".repeat(10_000);
+    let err = v.verify(&r).unwrap_err().to_string();
+    assert!(
+        err.len() <= 200 && err.contains("not a key of office 630202"),
+        "{err}"
+    );
+    let mut early = finding("630202", 0);
+    early.updated_at = since() - Duration::days(1);
+    let mut chunk = vec![early];
+    sign_chunk(&mut chunk, &net.key("630202")).unwrap();
+    assert!(matches!(
+        v.verify(&chunk[0]),
+        Err(SigError::Key(TrustError::KeyNotValid { .. }))
+    ));
+}
+
+#[test]
+fn the_manifest_is_the_cas_word_and_nothing_else() {
+    let net = Net::new();
+    let m = verify(net.signed.clone(), &net.ca_cert).unwrap();
+    // Survives JSON.
+    let again = SignedManifest::from_json(&net.signed.to_json().unwrap()).unwrap();
+    assert_eq!(verify(again, &net.ca_cert).unwrap(), m);
+    // Signed by another CA.
+    let other = tempfile::tempdir().unwrap();
+    crate::pki::init_ca(other.path(), "other CA", 1).unwrap();
+    let other_cert = crate::identity::load_first_cert(&other.path().join("ca.pem")).unwrap();
+    assert!(matches!(
+        verify(net.signed.clone(), &other_cert),
+        Err(TrustError::WrongCa { .. })
+    ));
+    let other_key = SigningKey::load(&other.path().join("ca.key")).unwrap();
+    let mut forged = sign(m.clone(), &other_key).unwrap();
+    forged.sig.key_id = net.ca_key.key_id().into();
+    assert!(matches!(
+        verify(forged, &net.ca_cert),
+        Err(TrustError::BadSignature { .. })
+    ));
+    // Tampered: a county moved under another province, or a version bumped.
+    let mut moved = net.signed.clone();
+    let mut offices: Vec<Office> = moved.manifest.offices.iter().cloned().collect();
+    offices
+        .iter_mut()
+        .find(|o| o.id == id("630202"))
+        .unwrap()
+        .parent = Some(id("110000"));
+    moved.manifest.offices = Offices::new(offices).unwrap();
+    assert!(matches!(
+        verify(moved, &net.ca_cert),
+        Err(TrustError::BadSignature { .. })
+    ));
+    let mut bumped = net.signed.clone();
+    bumped.manifest.version += 1;
+    assert!(verify(bumped, &net.ca_cert).is_err());
+}
+
+#[test]
+fn only_a_newer_manifest_replaces_the_held_one() {
+    let net = Net::new();
+    let held = verify(net.signed.clone(), &net.ca_cert).unwrap();
+    assert!(
+        !held.newer_than(&held).unwrap(),
+        "the same manifest is not newer"
+    );
+    let mut next = held.clone();
+    next.version = 2;
+    assert!(next.newer_than(&held).unwrap());
+    assert!(matches!(
+        held.newer_than(&next),
+        Err(TrustError::Stale { got: 1, held: 2 })
+    ));
+    let mut twin = held.clone();
+    twin.issued_at += Duration::seconds(1);
+    assert!(matches!(
+        twin.newer_than(&held),
+        Err(TrustError::Conflict { version: 1 })
+    ));
+    next.network = "other".into();
+    assert!(matches!(
+        next.newer_than(&held),
+        Err(TrustError::OtherNetwork { .. })
+    ));
+}
+
+#[test]
+fn lookups_follow_the_tree() {
+    let net = Net::new();
+    let m = verify(net.signed.clone(), &net.ca_cert).unwrap();
+    assert_eq!(m.office(&id("630200")).unwrap().level, Level::Municipal);
+    assert!(m.office(&id("630299")).is_none());
+    let chain: Vec<&str> = m.ancestors(&id("630202")).map(|o| o.id.as_str()).collect();
+    assert_eq!(chain, ["630200", "630000", "000000"]);
+    assert!(m.is_descendant(&id("630202"), &id("630000")));
+    assert!(!m.is_descendant(&id("110101"), &id("630000")));
+    assert!(!m.is_descendant(&id("630000"), &id("630000")));
+    let k = net.key("630202");
+    assert!(m.key(&id("630202"), k.key_id(), Utc::now()).is_ok());
+    assert!(m.key(&id("630200"), k.key_id(), Utc::now()).is_err());
+}
+
+#[test]
+fn a_manifest_that_is_not_one_tree_does_not_parse() {
+    let net = Net::new();
+    let good: Vec<Office> = net.signed.manifest.offices.iter().cloned().collect();
+    let broken = |f: fn(&mut Vec<Office>)| {
+        let mut offices = good.clone();
+        f(&mut offices);
+        Offices::new(offices).unwrap_err().to_string()
+    };
+    let err = broken(|o| {
+        let twin = o[0].clone();
+        o.push(twin);
+    });
+    assert!(err.contains("listed twice"), "{err}");
+    let err = broken(|o| o.retain(|x| x.id != id("630200")));
+    assert!(
+        err.contains("parent 630200 is not in the manifest"),
+        "{err}"
+    );
+    let err = broken(|o| {
+        let county = o.iter_mut().find(|x| x.id == id("630202")).unwrap();
+        county.level = Level::Provincial;
+    });
+    assert!(err.contains("cannot be under"), "{err}");
+    let err = broken(|o| o.iter_mut().find(|x| x.id == id("630202")).unwrap().parent = None);
+    assert!(err.contains("needs a parent"), "{err}");
+    let err = broken(|o| {
+        let other = o
+            .iter()
+            .find(|x| x.id == id("630200"))
+            .unwrap()
+            .keys
+            .clone();
+        o.iter_mut().find(|x| x.id == id("630202")).unwrap().keys = other;
+    });
+    assert!(err.contains("listed twice"), "{err}");
+    let err = broken(|o| {
+        let k = &mut o.iter_mut().find(|x| x.id == id("630202")).unwrap().keys[0];
+        k.key_id = "00".repeat(16);
+    });
+    assert!(err.contains("does not match its public key"), "{err}");
+    // The same checks run when a manifest is read from JSON.
+    let mut json = serde_json::to_value(&net.signed).unwrap();
+    json["manifest"]["offices"][0]["parent"] = json!("999999");
+    let err = SignedManifest::from_json(&serde_json::to_vec(&json).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("999999"), "{err}");
+}
+
+#[test]
+fn signatures_without_a_chunk_proof_still_parse_but_do_not_verify() {
+    let net = Net::new();
+    let mut r = finding("630202", 0);
+    let mut value = serde_json::to_value(&r).unwrap();
+    value["signature"] =
+        json!({"alg": "ecdsa-p256-sha256", "key_id": net.key("630202").key_id(), "value": "c2ln"});
+    r = serde_json::from_value(value).unwrap();
+    assert!(matches!(net.verifier().verify(&r), Err(SigError::Proof(_))));
+}
