@@ -1,10 +1,18 @@
-//! The health rollup: on the configured cron schedule each node writes one
-//! `health` record (same id, next version) with its own links and the
-//! latest health of every office below it. Health flows up, so every
-//! ancestor — central for the whole network — knows each office's last
-//! report, backlog and lag, and which offices went silent (stale). Also
-//! the per-link measures ([`link_reports`]) and the node's status report
-//! ([`status_report`]) that `status`, the dashboard and `/metrics` show.
+//! Health by origin: on the configured cron schedule each node writes one
+//! `health` record (same id, next version) about itself alone: its own
+//! links. Health flows up, so every ancestor — central for the whole
+//! network — holds each office's own latest record and derives from it
+//! that office's last report, backlog and lag, and which offices went
+//! silent (stale). Also the per-link measures ([`link_reports`]) and the
+//! node's status report ([`status_report`]) that `status`, the dashboard
+//! and `/metrics` show.
+//!
+//! Architecture Invariant: an office's health is what its own record
+//! says, and nothing else. A record speaks only for its origin (routing
+//! admits a child's record only if the tree puts its origin below that
+//! child), so a relay forwards others' health but never authors it, and a
+//! `subtree` list in a record (written by earlier versions, which rolled
+//! their subtree up) is ignored.
 
 mod links;
 mod status;
@@ -52,24 +60,18 @@ pub struct OfficeHealth {
     pub links_down: i64,
 }
 
-/// A summary of one office's health, as carried in rollups. Zeros are
-/// left out (readers default them): a rollup lists every office below, and
-/// a municipality may have thousands.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Summary {
-    node: String,
-    at: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    backlog_records: i64,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    lag_ms: i64,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    links_down: i64,
-}
-
 /// For fields left out of health records when zero (most are).
 fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
+}
+
+/// What one office's own health record says of it.
+#[derive(Debug, Clone, Default)]
+struct Summary {
+    at: Option<DateTime<Utc>>,
+    backlog_records: i64,
+    lag_ms: i64,
+    links_down: i64,
 }
 
 /// Whether an ancestor learns anything from `link` in a health record:
@@ -84,9 +86,8 @@ fn worth_reporting(link: &LinkReport) -> bool {
         || !link.warnings.is_empty()
 }
 
-fn summarise(node: &str, at: Option<DateTime<Utc>>, links: &[LinkReport]) -> Summary {
+fn summarise(at: Option<DateTime<Utc>>, links: &[LinkReport]) -> Summary {
     Summary {
-        node: node.to_string(),
         at,
         backlog_records: links.iter().map(|l| l.backlog_records).sum(),
         lag_ms: links.iter().map(|l| l.lag_ms).max().unwrap_or(0),
@@ -95,44 +96,37 @@ fn summarise(node: &str, at: Option<DateTime<Utc>>, links: &[LinkReport]) -> Sum
 }
 
 /// The latest health of every office known below this node (with a tree
-/// manifest, every office it puts below, connected or not).
+/// manifest, every office it puts below, connected or not), each from that
+/// office's own health record only.
 pub async fn subtree(engine: &Engine) -> Result<Vec<OfficeHealth>, StoreError> {
     let filter = RecordFilter {
         kind: Some(Kind::Health),
         limit: i64::MAX,
         ..Default::default()
     };
-    let mut latest: BTreeMap<String, Summary> = BTreeMap::new();
-    let mut consider = |s: Summary| {
-        let newer = latest.get(&s.node).is_none_or(|old| old.at < s.at);
-        if newer {
-            latest.insert(s.node.clone(), s);
-        }
-    };
+    // One record per office (its id is derived from the origin), the
+    // latest version held.
+    let mut latest: BTreeMap<NodeId, Summary> = BTreeMap::new();
     for (_, r) in engine.store().query(&filter).await? {
-        let at = r
-            .body
-            .get("at")
-            .and_then(|v| serde_json::from_value(v.clone()).ok());
+        // When the origin wrote it: the envelope's time, which admission
+        // holds to at most an hour ahead of this node's clock.
+        let at = Some(r.updated_at);
         let links: Vec<LinkReport> = r
             .body
             .get("links")
             .and_then(|v| serde_json::from_value(v.clone()).ok())
             .unwrap_or_default();
-        consider(summarise(r.origin.as_str(), at, &links));
-        let rolled: Vec<Summary> = r
-            .body
-            .get("subtree")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .unwrap_or_default();
-        rolled.into_iter().for_each(&mut consider);
+        let s = summarise(at, &links);
+        if latest.get(&r.origin).is_none_or(|old| old.at < s.at) {
+            latest.insert(r.origin, s);
+        }
     }
     let now = Utc::now();
     let threshold =
         chrono::Duration::from_std(engine.config.health_stale).unwrap_or(chrono::Duration::MAX);
     let mut out = Vec::new();
     for entry in engine.subtree_entries().await? {
-        let s = latest.remove(entry.node.as_str()).unwrap_or_default();
+        let s = latest.remove(&entry.node).unwrap_or_default();
         out.push(OfficeHealth {
             node: entry.node.to_string(),
             name: entry.name,
@@ -148,28 +142,16 @@ pub async fn subtree(engine: &Engine) -> Result<Vec<OfficeHealth>, StoreError> {
     Ok(out)
 }
 
-/// The body of this node's health record now.
+/// The body of this node's health record now: about this node alone.
 pub async fn body(engine: &Engine) -> Result<Value, StoreError> {
     let mut links = link_reports(engine).await?;
     links.retain(worth_reporting);
-    let subtree: Vec<Summary> = subtree(engine)
-        .await?
-        .into_iter()
-        .map(|o| Summary {
-            node: o.node,
-            at: o.at,
-            backlog_records: o.backlog_records,
-            lag_ms: o.lag_ms,
-            links_down: o.links_down,
-        })
-        .collect();
     Ok(json!({
         "node": engine.config.id,
         "level": engine.config.level,
         "at": Utc::now(),
         "software_version": crate::sync::wire::SOFTWARE_VERSION,
         "links": links,
-        "subtree": subtree,
     }))
 }
 

@@ -9,6 +9,56 @@ use crate::common::tree::small_tree;
 use crate::common::{Net, wait_until};
 use serde_json::{Value, json};
 
+/// A county's health record that speaks for its sibling and its parent
+/// (in its body's `node` and a `subtree` rollup, as earlier versions
+/// wrote) changes nothing in central's view of them: an office's health
+/// is its own record only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_cannot_speak_for_others_health() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start_all().await;
+    wait_until("central to see six healthy offices", || async {
+        let status = net.status("000000").await;
+        let offices = status["subtree"].as_array().cloned().unwrap_or_default();
+        offices.len() == 6 && offices.iter().all(|o| o["stale"] == false)
+    })
+    .await;
+    let forged = |node: &str| {
+        json!({"node": node, "at": "2099-01-01T00:00:00Z", "backlog_records": 999999,
+               "lag_ms": 999999, "links_down": 9})
+    };
+    let record = net
+        .submit(
+            "630102",
+            "health",
+            json!({
+                "node": "630103",
+                "level": "county",
+                "at": "2099-01-01T00:00:00Z",
+                "links": [],
+                "subtree": [forged("630103"), forged("630100"), forged("000000")],
+            }),
+        )
+        .await;
+    let id = record["id"].as_str().expect("a record id").to_string();
+    net.wait_for("000000", &id).await;
+    let status = net.status("000000").await;
+    for other in ["630103", "630100"] {
+        let o = office(&status, other).expect("central lists the office");
+        assert_ne!(o["backlog_records"], 999999, "{other}: {o}");
+        assert_ne!(o["links_down"], 9, "{other}: {o}");
+        assert!(
+            !o["at"].as_str().unwrap_or("").starts_with("2099"),
+            "{other}: {o}"
+        );
+    }
+    let own = office(&status, "630102").expect("central lists the county");
+    assert!(
+        !own["at"].as_str().unwrap_or("").starts_with("2099"),
+        "the body's time is not the record's: {own}"
+    );
+}
+
 fn office<'a>(status: &'a Value, id: &str) -> Option<&'a Value> {
     status["subtree"]
         .as_array()?
