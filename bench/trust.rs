@@ -12,7 +12,7 @@ mod harness;
 
 use std::time::{Duration, Instant};
 
-use xunlian::node::{Level, NodeId};
+use xunlian::node::Level;
 use xunlian::records::{Record, canonical_bytes};
 use xunlian::trust::{
     Alg, CHUNK, Manifest, Office, OfficeKey, Offices, SigningKey, Verifier, sign_chunk,
@@ -23,15 +23,18 @@ const TEXT: &str = "巡察发现该局党组履行主体责任不到位，对巡
 专项资金拨付程序不规范，部分项目未按规定公开招标，干部选拔任用存在超职数配备现象，\
 要求限期整改并将整改情况报巡察办。";
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn id(s: &str) -> NodeId {
-    NodeId::new(s).expect("node id")
+/// `N_TRUST` and `XUNLIAN_TRUST_ROUNDS`, or their defaults.
+fn sizes() -> (usize, usize) {
+    let read = |name: &str, default| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    (
+        read("N_TRUST", 19_200),
+        read("XUNLIAN_TRUST_ROUNDS", 3).max(1),
+    )
 }
 
 /// `n` findings of county 630202, as its API would take them.
@@ -55,10 +58,10 @@ fn findings(n: usize) -> Vec<Record> {
 /// A manifest of central and the county, the county's key listed.
 fn manifest(key: &SigningKey) -> Manifest {
     let office = |o: &str, level, parent: Option<&str>, keys| Office {
-        id: id(o),
+        id: o.parse().expect("node id"),
         name: o.into(),
         level,
-        parent: parent.map(id),
+        parent: parent.map(|p| p.parse().expect("node id")),
         keys,
         successor: None,
     };
@@ -86,8 +89,7 @@ fn main() {
 }
 
 fn run() {
-    let n = env("N_TRUST", 19_200);
-    let rounds = env("XUNLIAN_TRUST_ROUNDS", 3).max(1);
+    let (n, rounds) = sizes();
     let dir = tempfile::tempdir().expect("temp dir");
     let key = SigningKey::create(&dir.path().join("sign.key"), Alg::EcdsaP256Sha256)
         .expect("signing key");
