@@ -77,6 +77,12 @@
 //! signed before; a stolen key must be retired with a `not_after` before
 //! the theft, and the office re-signs its later records with a new key.
 //!
+//! What the signature protects is the record's canonical form: a relay
+//! that re-encodes the JSON (member order, escapes) or swaps an ECDSA
+//! signature for its mirror image (s for n − s, equally valid) changes no
+//! signed byte and is not refused; everything an office reads is still
+//! what the origin wrote.
+//!
 //! # Changing algorithms
 //! A new suite is added as a variant; offices get keys of it listed in a
 //! new manifest version beside their old ones; records name the suite they

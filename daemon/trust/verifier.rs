@@ -105,7 +105,7 @@ impl Verifier {
         }
         let count = sig.count as usize;
         if count == 0 || count > CHUNK {
-            return Err(SigError::Proof("chunk size is not 1 to 64"));
+            return Err(SigError::Proof("chunk size out of range"));
         }
         if sig.path.len() > MAX_PATH {
             return Err(SigError::Proof("proof path too long"));
