@@ -361,18 +361,13 @@ mod tests {
                 |(
                     (id, kind, origin, version, created_at, updated_at),
                     (round_id, classification, route, body, signature),
-                )| Record {
-                    id: uuid::Uuid::from_u128(id),
-                    kind,
-                    origin,
-                    version,
-                    created_at,
-                    updated_at,
-                    round_id,
-                    classification,
-                    route,
-                    body,
-                    signature,
+                )| {
+                    let mut r = record(body);
+                    (r.id, r.kind, r.origin) = (uuid::Uuid::from_u128(id), kind, origin);
+                    (r.version, r.created_at, r.updated_at) = (version, created_at, updated_at);
+                    (r.round_id, r.classification) = (round_id, classification);
+                    (r.route, r.signature) = (route, signature);
+                    r
                 },
             )
     }
