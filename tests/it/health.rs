@@ -15,14 +15,7 @@ use serde_json::{Value, json};
 /// is its own record only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_cannot_speak_for_others_health() {
-    let mut net = Net::new(&small_tree().toml());
-    net.start_all().await;
-    wait_until("central to see six healthy offices", || async {
-        let status = net.status("000000").await;
-        let offices = status["subtree"].as_array().cloned().unwrap_or_default();
-        offices.len() == 6 && offices.iter().all(|o| o["stale"] == false)
-    })
-    .await;
+    let net = healthy_small_net().await;
     let forged = |node: &str| {
         json!({"node": node, "at": "2099-01-01T00:00:00Z", "backlog_records": 999999,
                "lag_ms": 999999, "links_down": 9})
@@ -59,6 +52,20 @@ async fn a_county_cannot_speak_for_others_health() {
     );
 }
 
+/// The small tree running, once central sees all six offices below it
+/// fresh.
+async fn healthy_small_net() -> Net {
+    let mut net = Net::new(&small_tree().toml());
+    net.start_all().await;
+    wait_until("central to see six healthy offices", || async {
+        let status = net.status("000000").await;
+        let offices = status["subtree"].as_array().cloned().unwrap_or_default();
+        offices.len() == 6 && offices.iter().all(|o| o["stale"] == false)
+    })
+    .await;
+    net
+}
+
 fn office<'a>(status: &'a Value, id: &str) -> Option<&'a Value> {
     status["subtree"]
         .as_array()?
@@ -73,14 +80,7 @@ async fn central_sees(net: &Net, id: &str, check: impl Fn(&Value) -> bool) -> bo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_county_goes_stale_at_central_and_comes_back() {
-    let mut net = Net::new(&small_tree().toml());
-    net.start_all().await;
-    wait_until("central to see six healthy offices", || async {
-        let status = net.status("000000").await;
-        let offices = status["subtree"].as_array().cloned().unwrap_or_default();
-        offices.len() == 6 && offices.iter().all(|o| o["stale"] == false)
-    })
-    .await;
+    let mut net = healthy_small_net().await;
 
     // Cut 630202 off; its parent queues five notices for it meanwhile.
     net.stop("630202");
