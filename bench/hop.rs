@@ -161,6 +161,7 @@ async fn run() {
                     xunlian::engine::admit(
                         schemas,
                         &view,
+                        None,
                         1 << 20,
                         &source,
                         i.record.get(),

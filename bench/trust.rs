@@ -72,6 +72,7 @@ fn manifest(key: &SigningKey) -> Manifest {
         version: 1,
         issued_at: since,
         suite: key.alg(),
+        unsigned_before: None,
         offices: Offices::new(vec![
             office("000000", Level::Central, None, vec![]),
             office(

@@ -198,6 +198,7 @@ fn admission_table() {
         let got = admit(
             Schemas::builtin(),
             &view,
+            None,
             MAX_BYTES,
             &c.from,
             &c.raw,
@@ -225,6 +226,74 @@ fn admission_table() {
                 r.code.as_str(),
                 r.reason
             ),
+        }
+    }
+}
+
+/// The signature checks of `admit` under a tree manifest that lists the
+/// two counties with their keys and takes unsigned records dated before
+/// `unsigned_before` as legacy.
+#[test]
+fn signatures() {
+    use crate::trust::{self, Manifest, Office, OfficeKey, Offices, SigningKey, Verifier};
+
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let since = Utc::now() - Duration::days(1);
+    let key = |name: &str| {
+        SigningKey::create(&dir.path().join(name), trust::Alg::EcdsaP256Sha256)
+            .expect("a new signing key")
+    };
+    let (k102, k103) = (key("102.key"), key("103.key"));
+    let office = |i: &str, level: Level, parent: Option<&str>, k: Option<&SigningKey>| Office {
+        id: id(i),
+        name: i.into(),
+        level,
+        parent: parent.map(id),
+        keys: k.map(|k| OfficeKey::of(k, since)).into_iter().collect(),
+        successor: None,
+    };
+    let manifest = Manifest {
+        network: "test".into(),
+        version: 1,
+        issued_at: since,
+        suite: trust::Alg::EcdsaP256Sha256,
+        unsigned_before: Some(since),
+        offices: Offices::new(vec![
+            office("000000", Level::Central, None, None),
+            office("630000", Level::Provincial, Some("000000"), None),
+            office("630100", Level::Municipal, Some("630000"), None),
+            office("630102", Level::County, Some("630100"), Some(&k102)),
+            office("630103", Level::County, Some("630100"), Some(&k103)),
+        ])
+        .expect("one tree"),
+    };
+    let verifier = Verifier::new(manifest).expect("keys parse");
+    let signed = |r: Value, k: &SigningKey| {
+        let mut rec = [serde_json::from_value(r).expect("a record")];
+        trust::sign_chunk(&mut rec, k).expect("signs");
+        serde_json::to_string(&rec[0]).expect("serialises")
+    };
+    let finding = || record(Kind::Finding, "630102", json!({}));
+    let mut legacy = updated(finding(), since - Duration::hours(1));
+    legacy["created_at"] = legacy["updated_at"].clone();
+    let good = signed(finding(), &k102);
+    let altered = good.replacen("\"version\":1", "\"version\":2", 1);
+    assert_ne!(altered, good, "the version is in the record");
+    let rows = [
+        ("signed by its origin", good.clone(), None),
+        ("a signed field altered", altered, Some(Reason::Signature)),
+        ("signed with a sibling's key", signed(finding(), &k103), Some(Reason::Signature)),
+        ("unsigned, dated now", finding().to_string(), Some(Reason::Signature)),
+        ("unsigned, dated before unsigned_before", legacy.to_string(), None),
+    ];
+    let view = municipality();
+    let child = Source::Child(id("630102"));
+    for (what, raw, want) in rows {
+        let got = admit(Schemas::builtin(), &view, Some(&verifier), MAX_BYTES, &child, &raw, None);
+        match (want, got) {
+            (None, Ok(_)) => {}
+            (Some(code), Err(r)) => assert_eq!(r.code, code, "{what}: {}", r.reason),
+            (want, got) => panic!("{what}: wanted {want:?}, got {:?}", got.map(|a| a.hops)),
         }
     }
 }

@@ -12,21 +12,47 @@ use tracing::{info, warn};
 use crate::config::Config;
 use crate::node::NodeId;
 use crate::store::{Store, TopologyEntry};
-use crate::trust::{self, Manifest, SignedManifest, SigningKey};
+use std::sync::Arc;
+
+use crate::trust::{self, Manifest, SignedManifest, SigningKey, Verifier};
 
 /// Meta key under which the believed manifest (signed, JSON) is kept.
 const MANIFEST_KEY: &str = "tree_manifest";
 
 /// The tree as the network's authority states it, with the CA's signature
-/// so it can be passed on.
-#[derive(Debug, Clone)]
+/// so it can be passed on, and the record checks made from its keys.
 pub struct Authority {
     signed: SignedManifest,
+    verifier: Arc<Verifier>,
+}
+
+impl std::fmt::Debug for Authority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authority")
+            .field("version", &self.manifest().version)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Authority {
+    /// The authority of a manifest already checked with the CA, its office
+    /// keys parsed once for the record checks.
+    fn new(signed: SignedManifest) -> anyhow::Result<Self> {
+        let verifier = Verifier::new(signed.manifest.clone())
+            .context("the tree manifest's office keys")?;
+        Ok(Authority {
+            signed,
+            verifier: Arc::new(verifier),
+        })
+    }
+
     pub fn manifest(&self) -> &Manifest {
         &self.signed.manifest
+    }
+
+    /// The record checks under this manifest, shared by every link.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
     }
 
     /// The manifest with the CA's signature, as stored and sent.
@@ -107,7 +133,7 @@ pub(super) async fn load(config: &Config, store: &Store) -> anyhow::Result<Optio
             &signed.manifest,
             "the tree manifest kept in the store",
         )?;
-        return Ok(Some(Authority { signed }));
+        return Ok(Some(Authority::new(signed)?));
     };
     let file = format!("tree manifest {}", files.manifest.display());
     let bytes = std::fs::read(&files.manifest).with_context(|| format!("reading {file}"))?;
@@ -147,7 +173,7 @@ pub(super) async fn load(config: &Config, store: &Store) -> anyhow::Result<Optio
         version = signed.manifest.version,
         offices = signed.manifest.offices.iter().count()
     );
-    Ok(Some(Authority { signed }))
+    Ok(Some(Authority::new(signed)?))
 }
 
 /// Takes `offered`, a manifest the parent sent, if the CA signed it, it is
@@ -170,7 +196,7 @@ pub(super) async fn accept(
     }
     check_office(config, &offered.manifest, "the parent's tree manifest")?;
     keep(store, &offered).await?;
-    Ok(Some(Authority { signed: offered }))
+    Ok(Some(Authority::new(offered)?))
 }
 
 /// The DER of the CA certificate manifests are checked with (`tls.ca`).
@@ -442,11 +468,10 @@ mod tests {
             version: 1,
             issued_at: chrono::Utc::now(),
             suite: key.alg(),
+            unsigned_before: None,
             offices,
         };
-        Authority {
-            signed: trust::sign(m, &key).unwrap(),
-        }
+        Authority::new(trust::sign(m, &key).unwrap()).unwrap()
     }
 
     fn id(s: &str) -> NodeId {

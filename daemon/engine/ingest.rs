@@ -8,6 +8,7 @@ use crate::records::Schemas;
 use crate::records::{Classification, Kind, Record, RecordError};
 use crate::routing::{self, Source, View};
 use crate::store::{Applied, Commit, Committed, Incoming, StoreError};
+use crate::trust::{CHUNK, Verifier, sign_chunk};
 pub use crate::submit::{SubmitError, SubmitRequest, Submitted};
 use crate::workflow;
 
@@ -27,17 +28,20 @@ pub struct Rejection {
 
 impl Engine {
     /// Validates one record received from a peer: size, JSON, schema, the
-    /// fingerprint the sender declared, and who may send it. Routes it.
+    /// fingerprint the sender declared, who may send it, and its origin's
+    /// signature (with a tree manifest). Routes it.
     pub fn admit(
         &self,
         source: &Source,
         raw: &str,
         declared: Option<(&str, i64)>,
     ) -> Result<Admitted, Rejection> {
+        let authority = self.authority();
         self.with_view(|v| {
             admit(
                 self.schemas,
                 v,
+                authority.as_deref().map(super::Authority::verifier),
                 self.config.limits.max_record_bytes,
                 source,
                 raw,
@@ -105,13 +109,13 @@ impl Engine {
             .map(|(i, r)| (i, false, r))
             .collect();
         // (slot of the request, or None for a derived record, the record)
-        let mut items: Vec<(Option<usize>, Incoming)> = Vec::new();
+        let mut records: Vec<(Option<usize>, Record)> = Vec::new();
         while let Some((i, derived, mut req)) = queue.pop_front() {
             // Derived records are the daemon's own writing; the rules made them.
             let more = if derived {
                 Vec::new()
             } else {
-                let lk = workflow::rules::Lookup::new(&self.store, &items, &cache);
+                let lk = workflow::rules::Lookup::new(&self.store, &records, &cache);
                 workflow::rules::check_submit(&ctx, &lk, &mut req)
                     .await
                     .map_err(|e| (i, e))?
@@ -129,14 +133,15 @@ impl Engine {
                         });
                     }
                 }
-                Err(item) => {
-                    cache.prepared(&item.record);
-                    items.push((slot, item));
+                Err(record) => {
+                    cache.prepared(&record);
+                    records.push((slot, record));
                 }
             }
         }
-        if !items.is_empty() {
-            let (slots, items): (Vec<Option<usize>>, Vec<Incoming>) = items.into_iter().unzip();
+        if !records.is_empty() {
+            let (slots, records): (Vec<Option<usize>>, Vec<Record>) = records.into_iter().unzip();
+            let items = self.seal(records).map_err(|e| (0, e))?;
             let Committed { items, applied } = self
                 .commit(Commit {
                     items,
@@ -170,8 +175,8 @@ impl Engine {
 
     /// Builds the next version of a submitted record: `Ok` with the stored
     /// record when the submit changes nothing (idempotent resubmit), `Err`
-    /// with the record to commit otherwise.
-    async fn prepare(&self, req: SubmitRequest) -> Result<Result<Record, Incoming>, SubmitError> {
+    /// with the checked, not yet signed record to commit otherwise.
+    async fn prepare(&self, req: SubmitRequest) -> Result<Result<Record, Record>, SubmitError> {
         // The whole record, body included, is validated below, once.
         let route = self
             .with_view(|v| routing::route_for_submit(v, req.kind, &req.body))
@@ -229,19 +234,36 @@ impl Engine {
         self.schemas
             .check(&value)
             .map_err(|e| SubmitError::Invalid(e.to_string()))?;
-        // Written from the record, not from `value`: serialising a struct
-        // straight into a buffer costs less than walking a `Value`'s maps
-        // (a few percent of a county's CPU on a bulk submit). The same
-        // fields; only the order of the envelope's keys differs.
-        let doc =
-            serde_json::to_string(&record).map_err(|e| SubmitError::Invalid(e.to_string()))?;
-        let hops = self.with_view(|v| routing::next_hops(v, &record, &Source::Local));
-        Ok(Err(Incoming {
-            record,
-            doc,
-            hops: hops.links,
-            park: hops.park,
-        }))
+        Ok(Err(record))
+    }
+
+    /// Signs this office's new records with its key (when it has one), in
+    /// chunks of [`CHUNK`] (see [`crate::trust`]), writes their JSON and
+    /// routes them: what a submit commits.
+    fn seal(&self, mut records: Vec<Record>) -> Result<Vec<Incoming>, SubmitError> {
+        if let Some(key) = &self.signer {
+            for chunk in records.chunks_mut(CHUNK) {
+                sign_chunk(chunk, key).map_err(|e| SubmitError::Invalid(e.to_string()))?;
+            }
+        }
+        records
+            .into_iter()
+            .map(|record| {
+                // Written from the record, not from a `Value`: serialising a
+                // struct straight into a buffer costs less than walking a
+                // `Value`'s maps (a few percent of a county's CPU on a bulk
+                // submit).
+                let doc = serde_json::to_string(&record)
+                    .map_err(|e| SubmitError::Invalid(e.to_string()))?;
+                let hops = self.with_view(|v| routing::next_hops(v, &record, &Source::Local));
+                Ok(Incoming {
+                    record,
+                    doc,
+                    hops: hops.links,
+                    park: hops.park,
+                })
+            })
+            .collect()
     }
 }
 
@@ -266,12 +288,14 @@ impl Drop for WakeAllIfDropped<'_> {
 }
 
 /// The checks every record from a peer goes through, in order: size, JSON,
-/// schema, clock, the fingerprint the sender declared, and who may send it
-/// (`routing`); then its next hops. Pure: no store, no IO (the fuzz target
-/// drives it directly).
+/// schema, clock, the fingerprint the sender declared, who may send it
+/// (`routing`), and, when the node holds a tree manifest, its origin's
+/// signature (`trust`); then its next hops. Pure: no store, no IO (the
+/// fuzz target drives it directly).
 pub fn admit(
     schemas: &Schemas,
     view: &View,
+    trust: Option<&Verifier>,
     max: usize,
     source: &Source,
     raw: &str,
@@ -335,6 +359,12 @@ pub fn admit(
         code: Reason::NotAllowed,
         reason: r.to_string(),
     })?;
+    if let Some(v) = trust {
+        v.check(&record).map_err(|e| Rejection {
+            code: Reason::Signature,
+            reason: format!("record {} of {}: {e}", record.id, record.origin),
+        })?;
+    }
     Ok(Incoming {
         record,
         doc: raw.to_string(),

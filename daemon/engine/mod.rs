@@ -37,6 +37,7 @@ use crate::node::{Level, NodeId};
 use crate::records::Schemas;
 use crate::routing::View;
 use crate::store::{Store, StoreError, TopologyEntry};
+use crate::trust::SigningKey;
 
 /// How many KiB of child pushes (request bodies) are admitted and committed
 /// at once: a few full batches, or thousands of small pushes that then
@@ -89,6 +90,9 @@ pub struct Engine {
     /// The tree manifest, if the config has `[trust]`. A std lock: never
     /// held across an await.
     authority: RwLock<Option<Arc<Authority>>>,
+    /// This office's record-signing key (`[trust] sign_key`): every record
+    /// it writes is signed with it.
+    signer: Option<SigningKey>,
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -98,6 +102,10 @@ impl Engine {
     pub async fn open(config: Arc<Config>) -> anyhow::Result<SharedEngine> {
         let store = Store::open(&config.store_url, &config.id, config.store_max_bytes).await?;
         let authority = authority::load(&config, &store).await?;
+        let signer = match &config.trust {
+            Some(t) => Some(SigningKey::load(&t.sign_key)?),
+            None => None,
+        };
         let mut links = HashMap::new();
         if let Some(p) = &config.parent {
             links.insert(p.id.clone(), Link::new(p.id.clone(), Direction::Parent));
@@ -129,6 +137,7 @@ impl Engine {
             topology: RwLock::new(BTreeMap::new()),
             learning: tokio::sync::Mutex::new(()),
             authority: RwLock::new(authority.map(Arc::new)),
+            signer,
             started_at: chrono::Utc::now(),
         });
         let learned = engine.store.topology().await?;

@@ -40,6 +40,10 @@ pub enum Reason {
     /// is not below the child there, another parent or level, an unknown
     /// id).
     Tree,
+    /// A record whose origin's signature does not verify under the tree
+    /// manifest: altered on the way, signed by another office's key, or
+    /// unsigned.
+    Signature,
     /// A code this build does not know (a newer peer), or an unreadable
     /// refusal.
     #[serde(other)]
@@ -48,7 +52,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in the order README.md lists them.
-    pub const ALL: [Reason; 15] = [
+    pub const ALL: [Reason; 16] = [
         Reason::Protocol,
         Reason::NotAChild,
         Reason::Identity,
@@ -63,6 +67,7 @@ impl Reason {
         Reason::Future,
         Reason::NotAllowed,
         Reason::Tree,
+        Reason::Signature,
         Reason::Unknown,
     ];
 
@@ -83,6 +88,7 @@ impl Reason {
             Reason::Future => "future",
             Reason::NotAllowed => "not_allowed",
             Reason::Tree => "tree",
+            Reason::Signature => "signature",
             Reason::Unknown => "unknown",
         }
     }

@@ -262,6 +262,7 @@ fn write_manifest(ca_dir: &Path, offices: Vec<Office>, nodes: &[NodeFiles]) -> a
         version: 1,
         issued_at: Utc::now(),
         suite: SUITE,
+        unsigned_before: None,
         offices: Offices::new(offices)?,
     };
     let json = trust::sign(manifest, &ca_key)?.to_json()?;

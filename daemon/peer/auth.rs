@@ -73,6 +73,7 @@ fn status_of(reason: Reason) -> StatusCode {
         | Reason::Fingerprint
         | Reason::Future
         | Reason::NotAllowed
+        | Reason::Signature
         | Reason::Unknown => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

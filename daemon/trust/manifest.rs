@@ -34,6 +34,12 @@ pub struct Manifest {
     pub issued_at: DateTime<Utc>,
     /// The suite offices sign records with (new office keys use it).
     pub suite: Alg,
+    /// For a network whose stores hold records from before it signed
+    /// records: an unsigned record dated (`updated_at`) before this time
+    /// is taken as legacy; after it, and without it, every record must be
+    /// signed. `network init` leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsigned_before: Option<DateTime<Utc>>,
     pub offices: Offices,
 }
 

@@ -105,4 +105,4 @@ pub(crate) use error::clip;
 pub use error::{SigError, TrustError};
 pub use keys::{SigningKey, VerifyingKey, key_id};
 pub use manifest::{Manifest, Office, OfficeKey, Offices, Sig, SignedManifest, sign, verify};
-pub use verifier::{Verified, Verifier};
+pub use verifier::{Checked, Verified, Verifier};

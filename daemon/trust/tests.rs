@@ -89,6 +89,7 @@ fn manifest(version: u64, offices: Offices) -> Manifest {
         version,
         issued_at: since(),
         suite: Alg::EcdsaP256Sha256,
+        unsigned_before: None,
         offices,
     }
 }

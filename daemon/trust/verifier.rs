@@ -29,6 +29,16 @@ pub struct Verified {
     pub from_cache: bool,
 }
 
+/// What checking a record found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked {
+    /// Signed by its origin.
+    Signed(Verified),
+    /// Unsigned, dated before the manifest's `unsigned_before`: written
+    /// before the network signed records.
+    Legacy,
+}
+
 /// The record checks of one node under one tree manifest. Shared by all
 /// links (`&self`); a new manifest means a new `Verifier`.
 pub struct Verifier {
@@ -84,6 +94,21 @@ impl Verifier {
     /// tests and metrics.
     pub fn signature_checks(&self) -> u64 {
         self.signature_checks.load(Ordering::Relaxed)
+    }
+
+    /// Checks `record` as every hop does: an unsigned record passes only
+    /// as [`Checked::Legacy`], dated before the manifest's
+    /// `unsigned_before`; any other must verify ([`Verifier::verify`]).
+    pub fn check(&self, record: &Record) -> Result<Checked, SigError> {
+        let legacy = record.signature.is_none()
+            && self
+                .manifest
+                .unsigned_before
+                .is_some_and(|t| record.updated_at < t);
+        if legacy {
+            return Ok(Checked::Legacy);
+        }
+        self.verify(record).map(Checked::Signed)
     }
 
     /// Checks that `record` was signed by its origin: the key is one of

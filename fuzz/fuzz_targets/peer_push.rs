@@ -41,6 +41,7 @@ fuzz_target!(|data: &[u8]| {
         let admitted = xunlian::engine::admit(
             Schemas::builtin(),
             view(),
+            None,
             256 * 1024,
             &source,
             item.record.get(),

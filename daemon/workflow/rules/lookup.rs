@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::Context;
 use crate::node::NodeId;
 use crate::records::{Kind, Record};
-use crate::store::{Incoming, RecordFilter, Store, StoreError};
+use crate::store::{RecordFilter, Store, StoreError};
 use crate::workflow::bodies::{self, Assignment, UnitRegister};
 use crate::workflow::ids;
 use crate::workflow::snapshot::Tree;
@@ -41,14 +41,14 @@ impl PlanCache {
 /// prepared earlier in the same submit batch (which win).
 pub struct Lookup<'a> {
     store: &'a Store,
-    pending: &'a [(Option<usize>, Incoming)],
+    pending: &'a [(Option<usize>, Record)],
     cache: &'a PlanCache,
 }
 
 impl<'a> Lookup<'a> {
     pub fn new(
         store: &'a Store,
-        pending: &'a [(Option<usize>, Incoming)],
+        pending: &'a [(Option<usize>, Record)],
         cache: &'a PlanCache,
     ) -> Lookup<'a> {
         Lookup {
@@ -59,7 +59,7 @@ impl<'a> Lookup<'a> {
     }
 
     fn pending(&self) -> impl DoubleEndedIterator<Item = &Record> {
-        self.pending.iter().map(|(_, i)| &i.record)
+        self.pending.iter().map(|(_, r)| r)
     }
 
     pub async fn get(&self, id: &Uuid) -> Result<Option<Record>, StoreError> {
