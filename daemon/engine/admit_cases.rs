@@ -273,7 +273,7 @@ fn signatures() {
         trust::sign_chunk(&mut rec, k).expect("signs");
         serde_json::to_string(&rec[0]).expect("serialises")
     };
-    let finding = || record(Kind::Finding, "630102", json!({}));
+    let finding = || record(Kind::Finding, "630102", json!({"up_to": "central"}));
     let mut legacy = updated(finding(), since - Duration::hours(1));
     legacy["created_at"] = legacy["updated_at"].clone();
     let good = signed(finding(), &k102);
