@@ -9,7 +9,8 @@
 //! (admit, commit, submit), `queues` (acks, re-queues,
 //! parked records), `quarantine` (operators retry or discard refused
 //! records), `links` (link state and its events), `reason` (the
-//! refusal codes of the protocol).
+//! refusal codes of the protocol), `resend` (records altered in this
+//! store, dropped and asked for again).
 
 #[cfg(test)]
 mod admit_cases;
@@ -19,6 +20,7 @@ mod links;
 mod quarantine;
 mod queues;
 mod reason;
+mod resend;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
@@ -31,6 +33,7 @@ pub use ingest::{Admitted, Rejection, SubmitError, SubmitRequest, Submitted, adm
 pub use links::{Direction, Link, LinkEvent, LinkState};
 pub use quarantine::{QuarantineError, Retried};
 pub use reason::Reason;
+pub use resend::MAX_RESEND;
 
 use crate::config::Config;
 use crate::node::{Level, NodeId};
@@ -90,6 +93,10 @@ pub struct Engine {
     /// The tree manifest, if the config has `[trust]`. A std lock: never
     /// held across an await.
     authority: RwLock<Option<Arc<Authority>>>,
+    /// Records altered in this store that were dropped, by the office asked
+    /// to send them again (see [`resend`]). A std lock: never held across
+    /// an await.
+    resend: std::sync::Mutex<resend::Wanted>,
     /// This office's record-signing key (`[trust] sign_key`): every record
     /// it writes is signed with it.
     signer: Option<SigningKey>,
@@ -102,6 +109,7 @@ impl Engine {
     pub async fn open(config: Arc<Config>) -> anyhow::Result<SharedEngine> {
         let store = Store::open(&config.store_url, &config.id, config.store_max_bytes).await?;
         let authority = authority::load(&config, &store).await?;
+        let wanted = resend::load(&store).await?;
         let signer = match &config.trust {
             Some(t) => Some(SigningKey::load(&t.sign_key)?),
             None => None,
@@ -137,6 +145,7 @@ impl Engine {
             topology: RwLock::new(BTreeMap::new()),
             learning: tokio::sync::Mutex::new(()),
             authority: RwLock::new(authority.map(Arc::new)),
+            resend: std::sync::Mutex::new(wanted),
             signer,
             started_at: chrono::Utc::now(),
         });

@@ -9,7 +9,7 @@ use super::Engine;
 use crate::node::NodeId;
 use crate::records::Lane;
 use crate::routing::{self, Source};
-use crate::store::{CursorPos, RangeItem, Rerouted, StoreError};
+use crate::store::{CursorPos, Rerouted, StoreError};
 
 /// How many records one re-queue step reads at a time.
 const REQUEUE_CHUNK: i64 = 2000;
@@ -85,7 +85,7 @@ impl Engine {
             let rows: Vec<(Lane, i64, i64)> = chunk
                 .iter()
                 .filter(|item| {
-                    let source = source_of(parent.as_ref(), item);
+                    let source = source_of(parent.as_ref(), item.received_from.as_deref());
                     self.with_view(|v| {
                         routing::next_hops(v, &item.record, &source)
                             .links
@@ -119,7 +119,7 @@ impl Engine {
         let rerouted: Vec<Rerouted> = parked
             .iter()
             .filter_map(|p| {
-                let source = source_of(parent.as_ref(), &p.item);
+                let source = source_of(parent.as_ref(), p.item.received_from.as_deref());
                 let hops = self.with_view(|v| routing::next_hops(v, &p.item.record, &source));
                 let r = Rerouted {
                     seq: p.item.seq,
@@ -145,9 +145,10 @@ impl Engine {
     }
 }
 
-/// Where a stored record came from, for routing it again.
-fn source_of(parent: Option<&NodeId>, item: &RangeItem) -> Source {
-    match item.received_from.as_deref() {
+/// Where a stored record came from (the peer it was received from, none
+/// when written here), for routing it again.
+pub(super) fn source_of(parent: Option<&NodeId>, received_from: Option<&str>) -> Source {
+    match received_from {
         None => Source::Local,
         Some(p) if parent.is_some_and(|id| id.as_str() == p) => Source::Parent,
         Some(c) => NodeId::new(c).map(Source::Child).unwrap_or(Source::Local),

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use super::error::{StoreError, col, sql};
 
 /// Records held per kind, kept in memory: counted once when the store
-/// opens, then moved on by every commit (records are never deleted and a
-/// record's kind never changes), so a status poll does not scan a term's
-/// worth of records.
+/// opens, then moved on by every commit and by the rare drop of a damaged
+/// copy (a record's kind never changes), so a status poll does not scan a
+/// term's worth of records.
 #[derive(Default)]
 pub(super) struct Counts {
     /// A std lock: never held across an await.
@@ -44,6 +44,14 @@ impl Counts {
                     by_kind.insert(kind.to_string(), 1);
                 }
             }
+        }
+    }
+
+    /// Takes away one record of `kind` (a damaged copy dropped).
+    pub fn remove(&self, kind: &str) {
+        let mut by_kind = self.by_kind.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = by_kind.get_mut(kind) {
+            *n = (*n - 1).max(0);
         }
     }
 

@@ -22,7 +22,8 @@
 //! - the handle: this file, holding the above;
 //! - operations on the handle (`impl Store`): `commit` (the group-commit
 //!   coordinator), `outbox`, `cursors`, `quarantine`, `records`,
-//!   `topology`, `compact`.
+//!   `reissue` (moving a record to the log's end; dropping a damaged
+//!   copy), `topology`, `compact`.
 
 mod backend;
 mod bulk;
@@ -40,6 +41,7 @@ mod pg;
 mod plan;
 mod quarantine;
 mod records;
+mod reissue;
 mod sqlite;
 mod statements;
 mod tail;

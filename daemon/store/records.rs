@@ -39,6 +39,21 @@ impl Store {
         doc.map(|d| parse_doc(&id.to_string(), &d)).transpose()
     }
 
+    /// The stored JSON of record `id` as held, unparsed (it may be
+    /// damaged), with the peer it arrived from (None: written here).
+    pub async fn held_copy(
+        &self,
+        id: &uuid::Uuid,
+    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+        let row = sqlx::query("SELECT doc, received_from FROM records WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(sql("reading record"))?;
+        row.map(|r| Ok((col(&r, "doc")?, col(&r, "received_from")?)))
+            .transpose()
+    }
+
     /// Records matching `f`, oldest change first, each with its seq. The
     /// statement names only the filters given, so the planner can serve
     /// `kind` from its index (a `($n IS NULL OR kind = $n)` form defeats

@@ -4,24 +4,20 @@
 //! Invariant: a link's outbox grows in seq order, so a sender that has
 //! passed a seq never looks below it again. A parked record that gets
 //! somewhere new to go is therefore re-issued at the end of the change log
-//! (see [`Store::reissue_parked`]), never queued at its old seq.
+//! (see [`Store::reissue_parked`] and `reissue`), never queued at its old
+//! seq.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
 
 use super::Store;
-use super::backend::Backend;
-use super::chain::chain_next;
 use super::error::{StoreError, col, sql};
 use super::records::RangeItem;
+use super::reissue::{Held, Reissued, execute, move_to_end};
 use super::statements::{self, join_links, split_links};
-use super::tail::TailRow;
-use super::types::{Change, OutboxRow, now_ms};
 use crate::node::{Level, NodeId};
-use crate::records::Lane;
 
 /// A parked record routed again with what is known now.
 #[derive(Debug)]
@@ -192,7 +188,7 @@ impl Store {
         let mut end = statements::log_end(&mut tx).await?;
         let mut reissued = Vec::new();
         for r in rerouted {
-            if let Some(done) = reissue(self.inner.backend, &mut tx, r, &mut end).await? {
+            if let Some(done) = reissue(self, &mut tx, r, &mut end).await? {
                 reissued.push(done);
             }
         }
@@ -201,50 +197,14 @@ impl Store {
         let stale = sqlx::query("DELETE FROM parked WHERE seq NOT IN (SELECT seq FROM records)");
         execute(&mut tx, stale, "dropping stale parked rows").await?;
         tx.commit().await.map_err(sql("committing re-issue"))?;
-        // Told under the write lock, in seq order, like any commit.
-        let rows = reissued
-            .iter()
-            .flat_map(|d| {
-                d.peers.iter().map(|peer| TailRow {
-                    peer,
-                    lane: d.lane,
-                    seq: d.seq,
-                    doc: d.doc.clone(),
-                    change: d.change.clone(),
-                })
-            })
-            .collect();
-        self.inner.tails.committed(end.0, rows);
-        Ok(reissued
-            .iter()
-            .flat_map(|d| d.peers.iter().filter_map(|p| NodeId::new(p.as_str()).ok()))
-            .collect())
+        Ok(self.told(end.0, &reissued))
     }
-}
-
-/// A parked record re-issued at `seq`, queued for `peers`.
-struct Reissued {
-    peers: BTreeSet<String>,
-    lane: Lane,
-    seq: i64,
-    doc: Arc<str>,
-    change: Arc<Change>,
-}
-
-/// Runs one statement of a re-issue.
-async fn execute<'q>(
-    tx: &mut Transaction<'static, Any>,
-    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
-    what: &'static str,
-) -> Result<(), StoreError> {
-    q.execute(&mut **tx).await.map_err(sql(what))?;
-    Ok(())
 }
 
 /// Applies one new route (see [`Store::reissue_parked`]); `end` is the
 /// log's last seq and chain, moved on by a re-issue.
 async fn reissue(
-    backend: Backend,
+    store: &Store,
     tx: &mut Transaction<'static, Any>,
     r: &Rerouted,
     end: &mut (i64, String),
@@ -270,65 +230,14 @@ async fn reissue(
         }
         return Ok(None);
     }
-    let id: String = col(&row, "id")?;
-    let version: i64 = col(&row, "version")?;
-    let lane_no: i64 = col(&row, "lane")?;
-    let bytes: i64 = col(&row, "bytes")?;
-    let lane = Lane::from_i64(lane_no).ok_or_else(|| StoreError::Corrupt {
-        id: id.clone(),
-        reason: format!("lane {lane_no}"),
-    })?;
-    let seq = end.0 + 1;
-    let chain = chain_next(&end.1, &id, version);
-    *end = (seq, chain.clone());
-    let insert = sqlx::query(
-        "INSERT INTO changes (seq, record_id, version, chain, reissue_of) VALUES ($1, $2, $3, $4, $5)",
-    );
-    let insert = insert
-        .bind(seq)
-        .bind(id.clone())
-        .bind(version)
-        .bind(chain.clone())
-        .bind(r.seq);
-    execute(tx, insert, "re-issuing a parked record").await?;
-    let moved = sqlx::query("UPDATE records SET seq = $1 WHERE seq = $2")
-        .bind(seq)
-        .bind(r.seq);
-    execute(tx, moved, "moving a re-issued record").await?;
-    let pending = sqlx::query("SELECT peer FROM outbox WHERE seq = $1")
-        .bind(r.seq)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(sql("reading a parked record's queued rows"))?;
-    let mut peers: BTreeSet<String> = pending
-        .iter()
-        .map(|p| col::<String>(p, "peer"))
-        .collect::<Result<_, _>>()?;
-    let moved = sqlx::query("UPDATE outbox SET seq = $1 WHERE seq = $2")
-        .bind(seq)
-        .bind(r.seq);
-    execute(tx, moved, "moving a parked record's queued rows").await?;
-    let rows: Vec<OutboxRow<'_>> = new.iter().map(|p| (*p, lane_no, seq, bytes)).collect();
-    statements::queue(backend, tx, &rows, now_ms()).await?;
-    peers.extend(new.iter().map(|p| p.to_string()));
+    let done = move_to_end(store, tx, r.seq, Held::from_row(&row)?, &new, end).await?;
     execute(tx, unpark(), "unparking").await?;
     if r.park {
         let links = join_links(queued.iter().copied().chain(new.iter().copied()));
         let q = sqlx::query("INSERT INTO parked (seq, links) VALUES ($1, $2)")
-            .bind(seq)
+            .bind(done.seq)
             .bind(links);
         execute(tx, q, "parking a re-issued record").await?;
     }
-    let doc: String = col(&row, "doc")?;
-    Ok(Some(Reissued {
-        peers,
-        lane,
-        seq,
-        doc: Arc::from(doc),
-        change: Arc::new(Change {
-            record_id: id,
-            version,
-            chain,
-        }),
-    }))
+    Ok(Some(done))
 }

@@ -59,11 +59,22 @@ pub fn admit_batch(
                     seq: item.seq,
                     id: item.id.clone(),
                     reason: rej.reason,
+                    code: Some(rej.code),
                 });
             }
         }
     }
     out
+}
+
+/// The records of `refused` that `peer` refused for their signature: the
+/// ones this node must check in its own store ([`Engine::recheck`]).
+pub fn refused_signatures(refused: &[Refused]) -> Vec<uuid::Uuid> {
+    refused
+        .iter()
+        .filter(|r| r.code == Some(crate::engine::Reason::Signature))
+        .filter_map(|r| r.id.parse().ok())
+        .collect()
 }
 
 /// This node's cursors into `peer`'s log, per lane it has received.

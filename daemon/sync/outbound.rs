@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::value::RawValue;
 use tracing::warn;
 
+use super::admission::refused_signatures;
 use super::wire::{LaneCursor, PullRequest, PullResponse, WireItem};
 use crate::engine::{Engine, LinkEvent};
 use crate::node::NodeId;
@@ -82,6 +83,10 @@ pub async fn serve_pull(
             reason = %r.reason
         );
     }
+    engine
+        .recheck(child, &refused_signatures(&req.refused))
+        .await?;
+    engine.resend(child, &req.resend).await?;
     let mut from = PerLane::default();
     for lane in Lane::ALL {
         let claimed = req.cursors.iter().find(|c| c.lane == lane).map(|c| &c.pos);

@@ -81,6 +81,10 @@ pub struct HelloResponse {
     /// older.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest: Option<SignedManifest>,
+    /// Records the parent wants sent again: its copies were altered in its
+    /// store (see `engine::resend`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resend: Vec<uuid::Uuid>,
 }
 
 /// One record in a push or pull, with its position in the sender's log.
@@ -102,6 +106,10 @@ pub struct Refused {
     pub seq: i64,
     pub id: String,
     pub reason: String,
+    /// The refusal's code; a `signature` refusal makes the sender check
+    /// its own copy (absent from older peers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Reason>,
 }
 
 /// `POST /peer/v1/push`: a child sends records up.
@@ -123,6 +131,10 @@ pub struct PushResponse {
     pub stored: usize,
     pub unchanged: usize,
     pub refused: Vec<Refused>,
+    /// Records the parent wants sent again: its copies were altered in its
+    /// store (see `engine::resend`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resend: Vec<uuid::Uuid>,
 }
 
 /// `POST /peer/v1/pull`: a child asks for what is queued for it.
@@ -137,6 +149,10 @@ pub struct PullRequest {
     /// Records of earlier pulls the child refused, so the parent can log them.
     #[serde(default)]
     pub refused: Vec<Refused>,
+    /// Records the child wants sent again: its copies were altered in its
+    /// store (see `engine::resend`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resend: Vec<uuid::Uuid>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

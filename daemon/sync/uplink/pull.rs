@@ -26,6 +26,7 @@ impl Session<'_> {
                 max_records: e.config.limits.max_batch_records,
                 max_bytes: e.config.limits.max_batch_bytes,
                 refused: std::mem::take(&mut refused),
+                resend: e.resend_wanted(peer).await?,
             };
             let resp: PullResponse = self
                 .client

@@ -11,6 +11,7 @@ use super::Session;
 use super::client::{Body, LinkError};
 use crate::engine::{Link, LinkEvent};
 use crate::records::{Lane, PerLane};
+use crate::sync::admission::refused_signatures;
 use crate::sync::outbound::next_batch;
 use crate::sync::wire::{self, Limits, PushRequest, PushResponse, Reason};
 
@@ -150,6 +151,10 @@ impl Session<'_> {
                     reason = %r.reason
                 );
             }
+            self.engine
+                .recheck(peer, &refused_signatures(&resp.refused))
+                .await?;
+            self.engine.resend(peer, &resp.resend).await?;
             link.record(LinkEvent::Pushed {
                 records: batch.records,
                 bytes: batch.bytes,
