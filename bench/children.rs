@@ -45,6 +45,7 @@ use serde_json::{Value, json};
 use xunlian::identity::TlsFiles;
 use xunlian::node::NodeId;
 use xunlian::pki::{self, IssueRequest};
+use xunlian::trust::{Alg, SigningKey};
 
 const CENTRAL: &str = "000000";
 const PROVINCE: &str = "630000";
@@ -118,19 +119,20 @@ async fn run() {
     }
     let ids: Vec<String> = (1..=n).map(|i| format!("c{i:04}")).collect();
     let t = Instant::now();
-    let files = add_children(&net, PARENT, &ids).expect("certificates for the counties");
+    let files = add_children(&net, PARENT, &ids).expect("certificates and keys for the counties");
     eprintln!(
         "issued {n} county certificates in {:.1} s",
         t.elapsed().as_secs_f64()
     );
     let counties: Vec<County> = ids
         .iter()
-        .zip(&files)
+        .zip(files)
         .enumerate()
-        .map(|(index, (id, f))| County {
+        .map(|(index, (id, (f, key)))| County {
             id: NodeId::new(id).expect("county id"),
             index,
-            http: common::peer_client(f, PARENT),
+            http: common::peer_client(&f, PARENT),
+            key,
         })
         .collect();
     let plan = Arc::new(Plan {
@@ -238,12 +240,17 @@ fn open_files_limit_of(pid: u32) -> Option<u64> {
 
 /// Issues a certificate for each of `ids` from the network's CA (into
 /// `NET/sim/<id>/`) and makes them the configured children of `parent`
-/// (call before starting it). Returns each county's TLS files.
-fn add_children(net: &Net, parent: &str, ids: &[String]) -> anyhow::Result<Vec<TlsFiles>> {
+/// (call before starting it), each with its own record-signing key listed
+/// in the tree manifest. Returns each county's TLS files and signing key.
+fn add_children(
+    net: &Net,
+    parent: &str,
+    ids: &[String],
+) -> anyhow::Result<Vec<(TlsFiles, SigningKey)>> {
     use anyhow::Context;
     let root = net.root();
     let ca = root.join("ca");
-    let issue = |id: &String| -> anyhow::Result<TlsFiles> {
+    let issue = |id: &String| -> anyhow::Result<(TlsFiles, SigningKey)> {
         let dir = root.join("sim").join(id);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let now = chrono::Utc::now();
@@ -261,12 +268,13 @@ fn add_children(net: &Net, parent: &str, ids: &[String]) -> anyhow::Result<Vec<T
             crl: None,
         };
         pki::issue(&ca, &req, &files.cert, &files.key)?;
-        Ok(files)
+        let key = SigningKey::create(&dir.join("sign.key"), Alg::EcdsaP256Sha256)?;
+        Ok((files, key))
     };
     // Issuing is CPU (key generation) and a sync per key file: use every core.
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let chunk = ids.len().div_ceil(threads).max(1);
-    let files: Vec<TlsFiles> = std::thread::scope(|s| {
+    let files: Vec<(TlsFiles, SigningKey)> = std::thread::scope(|s| {
         let handles: Vec<_> = ids
             .chunks(chunk)
             .map(|part| s.spawn(move || part.iter().map(issue).collect::<anyhow::Result<Vec<_>>>()))
@@ -281,7 +289,8 @@ fn add_children(net: &Net, parent: &str, ids: &[String]) -> anyhow::Result<Vec<T
     .collect();
     let list = serde_json::to_string(ids).context("children list")?;
     net.set_config_line(parent, "node", &format!("children = {list}"));
-    add_to_manifest(net, parent, ids)?;
+    let keys: Vec<&SigningKey> = files.iter().map(|(_, k)| k).collect();
+    add_to_manifest(net, parent, ids, &keys)?;
     Ok(files)
 }
 
@@ -289,25 +298,32 @@ fn add_children(net: &Net, parent: &str, ids: &[String]) -> anyhow::Result<Vec<T
 /// they say they hold it, so hellos are not answered with it.
 const SIM_MANIFEST_VERSION: u64 = 2;
 
-/// Lists `ids` as counties under `parent` in a new tree manifest signed by
-/// the network's CA, written over every office's `manifest.json`: the
-/// parent admits only the children its manifest places below it.
-fn add_to_manifest(net: &Net, parent: &str, ids: &[String]) -> anyhow::Result<()> {
+/// Lists `ids` as counties under `parent`, each with its key of `keys`, in
+/// a new tree manifest signed by the network's CA, written over every
+/// office's `manifest.json`: the parent admits only the children its
+/// manifest places below it, and only records signed by their keys.
+fn add_to_manifest(
+    net: &Net,
+    parent: &str,
+    ids: &[String],
+    keys: &[&SigningKey],
+) -> anyhow::Result<()> {
     use anyhow::Context;
-    use xunlian::trust::{self, Office, Offices, SignedManifest, SigningKey};
+    use xunlian::trust::{self, Office, OfficeKey, Offices, SignedManifest};
     let root = net.root();
     let file = root.join(parent).join("manifest.json");
     let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
     let mut m = SignedManifest::from_json(&text)?.manifest;
     let parent_id = NodeId::new(parent).map_err(|e| anyhow::anyhow!("{parent:?}: {e}"))?;
     let mut offices: Vec<Office> = m.offices.iter().cloned().collect();
-    for id in ids {
+    let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    for (id, key) in ids.iter().zip(keys) {
         offices.push(Office {
             id: NodeId::new(id).map_err(|e| anyhow::anyhow!("county id {id:?}: {e}"))?,
             name: format!("模拟县{id}"),
             level: xunlian::node::Level::County,
             parent: Some(parent_id.clone()),
-            keys: Vec::new(),
+            keys: vec![OfficeKey::of(key, since)],
             successor: None,
         });
     }

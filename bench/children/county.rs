@@ -159,6 +159,8 @@ pub struct County {
     pub index: usize,
     /// Its own client, with its own certificate and connection.
     pub http: reqwest::Client,
+    /// Its record-signing key, listed in the tree manifest.
+    pub key: xunlian::trust::SigningKey,
 }
 
 impl County {
@@ -224,6 +226,7 @@ impl County {
                 max_records: PULL_MAX_RECORDS,
                 max_bytes: PULL_MAX_BYTES,
                 refused: Vec::new(),
+                resend: Vec::new(),
             };
             let timeout = plan.long_poll + PULL_GRACE;
             match self
@@ -325,7 +328,7 @@ impl County {
         created: DateTime<Utc>,
         body: Value,
     ) -> Record {
-        Record {
+        let mut r = Record {
             id,
             kind,
             origin: self.id.clone(),
@@ -340,7 +343,10 @@ impl County {
             },
             body,
             signature: None,
-        }
+        };
+        xunlian::trust::sign_chunk(std::slice::from_mut(&mut r), &self.key)
+            .expect("a simulated county signs its record");
+        r
     }
 
     /// This county's health record: its link to the parent, nothing below.

@@ -54,12 +54,7 @@ impl Engine {
             };
             let checked = serde_json::from_str::<Record>(&doc)
                 .map_err(|e| format!("does not parse: {e}"))
-                .and_then(|r| {
-                    authority
-                        .verifier()
-                        .check(&r)
-                        .map_err(|e| e.to_string())
-                });
+                .and_then(|r| authority.verifier().check(&r).map_err(|e| e.to_string()));
             let Err(why) = checked else {
                 warn!(
                     message = "A peer refused a record whose signature verifies here; it stays in the peer's quarantine (does the peer hold an older tree manifest?).",
@@ -153,11 +148,8 @@ impl Engine {
                 continue;
             };
             let source = source_of(parent.as_ref(), from.as_deref());
-            let routed = self.with_view(|v| {
-                routing::next_hops(v, &record, &source)
-                    .links
-                    .contains(peer)
-            });
+            let routed =
+                self.with_view(|v| routing::next_hops(v, &record, &source).links.contains(peer));
             if routed {
                 due.push(*id);
             }

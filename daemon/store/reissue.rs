@@ -107,7 +107,11 @@ pub(super) async fn move_to_end(
         .bind(seq)
         .bind(old_seq);
     execute(tx, moved, "moving a re-issued record's queued rows").await?;
-    let new: Vec<&str> = new.iter().copied().filter(|p| !peers.contains(*p)).collect();
+    let new: Vec<&str> = new
+        .iter()
+        .copied()
+        .filter(|p| !peers.contains(*p))
+        .collect();
     let rows: Vec<OutboxRow<'_>> = new
         .iter()
         .map(|p| (*p, held.lane_no, seq, held.bytes))
@@ -154,11 +158,7 @@ impl Store {
     /// Queues the records of `ids` held here for `peer` again, re-issued at
     /// the end of the log; a record already waiting on `peer`'s outbox is
     /// left there. Returns how many were re-issued.
-    pub async fn reissue_to(
-        &self,
-        peer: &NodeId,
-        ids: &[uuid::Uuid],
-    ) -> Result<usize, StoreError> {
+    pub async fn reissue_to(&self, peer: &NodeId, ids: &[uuid::Uuid]) -> Result<usize, StoreError> {
         let _w = self.inner.write.lock().await;
         let mut tx = self
             .begin_write()
@@ -213,9 +213,18 @@ impl Store {
         let seq: i64 = col(&row, "seq")?;
         let kind: String = col(&row, "kind")?;
         for (statement, what) in [
-            ("DELETE FROM outbox WHERE seq = $1", "unqueueing a damaged record"),
-            ("DELETE FROM parked WHERE seq = $1", "unparking a damaged record"),
-            ("DELETE FROM records WHERE seq = $1", "dropping a damaged record"),
+            (
+                "DELETE FROM outbox WHERE seq = $1",
+                "unqueueing a damaged record",
+            ),
+            (
+                "DELETE FROM parked WHERE seq = $1",
+                "unparking a damaged record",
+            ),
+            (
+                "DELETE FROM records WHERE seq = $1",
+                "dropping a damaged record",
+            ),
         ] {
             execute(&mut tx, sqlx::query(statement).bind(seq), what).await?;
         }
