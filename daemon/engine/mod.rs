@@ -96,7 +96,7 @@ pub struct Engine {
     /// Records altered in this store that were dropped, by the office asked
     /// to send them again (see [`resend`]). A std lock: never held across
     /// an await.
-    resend: std::sync::Mutex<resend::Wanted>,
+    resend: std::sync::Mutex<resend::Asks>,
     /// This office's record-signing key (`[trust] sign_key`): every record
     /// it writes is signed with it.
     signer: Option<SigningKey>,

@@ -6,9 +6,9 @@
 //! ([`crate::store::Store::reissue_to`]), so the original still reaches
 //! every destination. What is wanted is kept in the store (meta key
 //! [`RESEND_KEY`]) until a sound copy is stored here, and told to that
-//! office with every exchange (push and hello answers to a child, pull
-//! requests to the parent). A peer is re-sent only records routing would
-//! send it anyway.
+//! office with every exchange of the pull: in the answer to a child's long
+//! poll (woken for it), in the parent's next pull request. A peer is
+//! re-sent only records routing would send it anyway.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,15 +29,28 @@ const RESEND_KEY: &str = "resend_wanted";
 pub const MAX_RESEND: usize = 256;
 
 /// Records wanted again, by the office asked.
-pub(super) type Wanted = BTreeMap<NodeId, BTreeSet<Uuid>>;
+type Wanted = BTreeMap<NodeId, BTreeSet<Uuid>>;
+
+/// What this node wants sent again, and the children not yet told of a
+/// new want (their long poll is answered at once; later answers carry the
+/// list at the poll's usual end, so a want never makes a busy loop).
+#[derive(Default)]
+pub(super) struct Asks {
+    wanted: Wanted,
+    untold: BTreeSet<NodeId>,
+}
 
 /// The wanted list kept in the store, empty when there is none.
-pub(super) async fn load(store: &crate::store::Store) -> Result<Wanted, StoreError> {
-    Ok(store
+pub(super) async fn load(store: &crate::store::Store) -> Result<Asks, StoreError> {
+    let wanted = store
         .meta_get(RESEND_KEY)
         .await?
         .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default())
+        .unwrap_or_default();
+    Ok(Asks {
+        wanted,
+        untold: BTreeSet::new(),
+    })
 }
 
 impl Engine {
@@ -80,25 +93,39 @@ impl Engine {
                 error = %why
             );
             self.want_resend(&from, *id).await?;
+            // A child hears it in the answer to its long poll, now.
+            self.wake([from]);
         }
         Ok(())
     }
 
     async fn want_resend(&self, from: &NodeId, id: Uuid) -> Result<(), StoreError> {
         let json = {
-            let mut wanted = self.resend.lock().unwrap_or_else(|p| p.into_inner());
-            wanted.entry(from.clone()).or_default().insert(id);
-            serde_json::to_string(&*wanted).unwrap_or_default()
+            let mut asks = self.resend.lock().unwrap_or_else(|p| p.into_inner());
+            asks.wanted.entry(from.clone()).or_default().insert(id);
+            asks.untold.insert(from.clone());
+            serde_json::to_string(&asks.wanted).unwrap_or_default()
         };
         self.store.meta_set(RESEND_KEY, &json).await
+    }
+
+    /// Whether this node has a new want for `peer` not yet told to it.
+    pub fn resend_news_for(&self, peer: &NodeId) -> bool {
+        self.resend
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .untold
+            .contains(peer)
     }
 
     /// The records this node wants `peer` to send again (at most
     /// [`MAX_RESEND`]); those held again by now leave the list.
     pub async fn resend_wanted(&self, peer: &NodeId) -> Result<Vec<Uuid>, StoreError> {
         let wanted: Vec<Uuid> = {
-            let w = self.resend.lock().unwrap_or_else(|p| p.into_inner());
-            w.get(peer)
+            let mut asks = self.resend.lock().unwrap_or_else(|p| p.into_inner());
+            asks.untold.remove(peer);
+            asks.wanted
+                .get(peer)
                 .map(|ids| ids.iter().copied().collect())
                 .unwrap_or_default()
         };
@@ -113,14 +140,14 @@ impl Engine {
         }
         if !arrived.is_empty() {
             let json = {
-                let mut w = self.resend.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some(ids) = w.get_mut(peer) {
+                let mut asks = self.resend.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(ids) = asks.wanted.get_mut(peer) {
                     ids.retain(|id| !arrived.contains(id));
                     if ids.is_empty() {
-                        w.remove(peer);
+                        asks.wanted.remove(peer);
                     }
                 }
-                serde_json::to_string(&*w).unwrap_or_default()
+                serde_json::to_string(&asks.wanted).unwrap_or_default()
             };
             self.store.meta_set(RESEND_KEY, &json).await?;
             info!(

@@ -94,7 +94,6 @@ pub async fn hello(
             .authority()
             .filter(|a| a.manifest().version > req.manifest_version)
             .map(|a| a.signed().clone()),
-        resend: engine.resend_wanted(child).await?,
     })
 }
 
@@ -189,7 +188,6 @@ pub async fn push(
         stored,
         unchanged: applied.len() - stored,
         refused: batch.refused,
-        resend: engine.resend_wanted(child).await?,
     })
 }
 

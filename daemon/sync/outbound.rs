@@ -67,9 +67,11 @@ pub async fn next_batch(
 }
 
 /// Parent side of `POST /peer/v1/pull`: log what the child refused of
-/// earlier pulls, reconcile its cursors, then answer with what is queued,
-/// waiting up to the long-poll limit for something to arrive when nothing
-/// is.
+/// earlier pulls (checking this node's copies of those refused for their
+/// signature), re-issue what it asks for again, reconcile its cursors,
+/// then answer with what is queued and what this node wants the child to
+/// send again, waiting up to the long-poll limit for either when there is
+/// none.
 pub async fn serve_pull(
     engine: &Engine,
     child: &NodeId,
@@ -103,7 +105,7 @@ pub async fn serve_pull(
             w.borrow_and_update();
         }
         let (records, passed) = next_batch(engine, child, from, max_records, max_bytes).await?;
-        if !records.is_empty() || passed != from {
+        if !records.is_empty() || passed != from || engine.resend_news_for(child) {
             break (records, passed);
         }
         let Some(w) = wake.as_mut() else {
@@ -132,5 +134,6 @@ pub async fn serve_pull(
         ancestors: engine.ancestors_for_child(),
         records,
         cursors,
+        resend: engine.resend_wanted(child).await?,
     })
 }

@@ -81,10 +81,6 @@ pub struct HelloResponse {
     /// older.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest: Option<SignedManifest>,
-    /// Records the parent wants sent again: its copies were altered in its
-    /// store (see `engine::resend`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub resend: Vec<uuid::Uuid>,
 }
 
 /// One record in a push or pull, with its position in the sender's log.
@@ -131,10 +127,6 @@ pub struct PushResponse {
     pub stored: usize,
     pub unchanged: usize,
     pub refused: Vec<Refused>,
-    /// Records the parent wants sent again: its copies were altered in its
-    /// store (see `engine::resend`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub resend: Vec<uuid::Uuid>,
 }
 
 /// `POST /peer/v1/pull`: a child asks for what is queued for it.
@@ -164,6 +156,10 @@ pub struct PullResponse {
     pub records: Vec<WireItem>,
     /// Where the child's cursors stand after applying this response.
     pub cursors: Vec<LaneCursor>,
+    /// Records the parent wants sent again: its copies were altered in its
+    /// store (see `engine::resend`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resend: Vec<uuid::Uuid>,
 }
 
 /// The body of every refused peer request.

@@ -20,6 +20,7 @@ mod peer_security;
 mod quarantine;
 mod recovery;
 mod storage;
+mod tampered_store;
 mod tree_authority;
 mod tree_sync;
 mod workflow;

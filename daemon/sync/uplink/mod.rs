@@ -177,7 +177,6 @@ impl<'a> Session<'a> {
         if let Some(offered) = resp.manifest.take() {
             take_manifest(e, &self.parent.id, offered).await;
         }
-        e.resend(&self.parent.id, &resp.resend).await?;
         if let Some(l) = e.link(&self.parent.id) {
             l.record(LinkEvent::Connected {
                 peer_version: resp.software_version.clone(),

@@ -33,6 +33,7 @@ impl Session<'_> {
                 .post(wire::PATH_PULL, &req, wait + Duration::from_secs(60))
                 .await?;
             e.learn_ancestors(&resp.ancestors).await?;
+            e.resend(peer, &resp.resend).await?;
             let batch = admit_batch(e, peer, &Source::Parent, &resp.records);
             refused.extend(batch.refused);
             let cursors: Vec<_> = resp

@@ -154,7 +154,6 @@ impl Session<'_> {
             self.engine
                 .recheck(peer, &refused_signatures(&resp.refused))
                 .await?;
-            self.engine.resend(peer, &resp.resend).await?;
             link.record(LinkEvent::Pushed {
                 records: batch.records,
                 bytes: batch.bytes,

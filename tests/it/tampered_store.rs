@@ -1,0 +1,97 @@
+//! A relay's store altered behind its back (issue 18, must-show 2): a byte
+//! of a county's finding changed in the municipal store file while the
+//! municipality is stopped. The province refuses the altered copy for its
+//! signature and quarantines it; the municipality finds its copy damaged,
+//! drops it and asks the county to send it again; the original reaches
+//! central, and nothing altered is ever stored above the municipality.
+
+use serde_json::json;
+
+use crate::common::tree::TreeBuilder;
+use crate::common::{Net, finding, wait_until};
+
+/// Text in the finding that the test alters in the store file, and what
+/// it becomes: one byte apart.
+const ORIGINAL: &[u8] = b"original-7f3a9c";
+const ALTERED: &[u8] = b"original-7f3a9d";
+
+/// Replaces every occurrence of `from` in `bytes` with `to` (same length);
+/// returns how many there were.
+fn patch(bytes: &mut [u8], from: &[u8], to: &[u8]) -> usize {
+    let mut hits = 0;
+    let mut at = 0;
+    while let Some(i) = bytes[at..].windows(from.len()).position(|w| w == from) {
+        let start = at + i;
+        bytes[start..start + to.len()].copy_from_slice(to);
+        hits += 1;
+        at = start + to.len();
+    }
+    hits
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finding_altered_in_a_relays_store_is_refused_and_the_original_still_arrives() {
+    let tree = TreeBuilder::central()
+        .province("630000", "青海省委巡视办")
+        .city("630100", "西宁市委巡察办", "630000")
+        .county("630102", "城东区委巡察办", "630100");
+    let mut net = Net::new(&tree.toml());
+    net.start_all().await;
+
+    // The province is down: the finding climbs to the municipality and waits.
+    net.stop("630000");
+    let mut body = finding("篡改测试");
+    body["facts"] = json!(std::str::from_utf8(ORIGINAL).unwrap());
+    let stored = net.submit("630102", "finding", body).await;
+    let id = stored["id"].as_str().expect("an id").to_string();
+    let county_key = stored["signature"]["key_id"].clone();
+    assert!(county_key.is_string(), "the county signed it: {stored}");
+    net.wait_for("630100", &id).await;
+
+    // An insider alters one byte of it in the municipal store file.
+    net.stop("630100");
+    let file = net.store_file("630100");
+    let wal = file.with_extension("db-wal");
+    assert!(
+        std::fs::read(&wal).map_or(true, |w| patch(&mut w.clone(), ORIGINAL, ALTERED) == 0),
+        "the stopped store has no write-ahead log holding the finding"
+    );
+    let mut bytes = std::fs::read(&file).expect("the municipal store file");
+    assert!(
+        patch(&mut bytes, ORIGINAL, ALTERED) > 0,
+        "the finding is in the file"
+    );
+    std::fs::write(&file, bytes).expect("altering the store file");
+
+    net.start("630100").await;
+    net.start("630000").await;
+
+    // The province refused the altered copy for its signature.
+    wait_until("the province to quarantine the altered copy", || async {
+        net.quarantine("630000")
+            .await
+            .iter()
+            .any(|q| q["record_id"] == id.as_str() && q["code"] == "signature")
+    })
+    .await;
+    // The original, sent again by the county, reaches central.
+    net.wait_for("000000", &id).await;
+    for at in ["630100", "630000", "000000"] {
+        let held = net.get_json(at, &format!("/api/v1/records/{id}")).await;
+        assert_eq!(
+            held["body"]["facts"].as_str().map(str::as_bytes),
+            Some(ORIGINAL),
+            "{at} holds the original: {held}"
+        );
+        assert_eq!(held["signature"]["key_id"], county_key, "{at}: {held}");
+    }
+    let log = net.log("630100");
+    assert!(
+        log.contains("Dropped a copy of a record that was altered in this store"),
+        "the municipality says what it found:\n{log}"
+    );
+    assert!(
+        net.log("630102").contains("Sending records again"),
+        "the county sent it again"
+    );
+}
