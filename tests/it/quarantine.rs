@@ -6,7 +6,7 @@
 //! changes nothing.
 
 use crate::common::tree::small_tree;
-use crate::common::{Net, finding_record, peer_client, peer_post, text, tls_of, xunlian};
+use crate::common::{Net, finding_record, peer_client, peer_post, signed, text, tls_of, xunlian};
 use serde_json::{Value, json};
 
 /// The province's record limit while the cause stands: below a finding.
@@ -55,14 +55,16 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
 
     // The municipality says hello before its county ever connected, so it
     // announces nothing below it, then pushes two findings its county
-    // wrote: they are over the province's record limit and refused.
+    // wrote (signed with the county's key: genuine records): they are over
+    // the province's record limit and refused.
     let http = peer_client(&tls_of(&net, "630100"), "630000");
     let hello = json!({"node": "630100", "level": "municipal", "name": "西宁",
         "software_version": "0", "generation": "early", "subtree": []});
     to_province(&net, &http, "/peer/v1/health", &hello).await;
+    let county_key = net.sign_key("630102");
     let (early, other) = (
-        finding_record("630102", "先到的问题"),
-        finding_record("630102", "重复的问题"),
+        signed(finding_record("630102", "先到的问题"), &county_key),
+        signed(finding_record("630102", "重复的问题"), &county_key),
     );
     let items: Vec<Value> = [&early, &other]
         .iter()

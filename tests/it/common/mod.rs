@@ -200,6 +200,12 @@ impl Net {
         self.nodes[id].dir.join("daemon.log")
     }
 
+    /// The record-signing key of office `id` (`sign.key` beside its
+    /// config, made there by `network init`).
+    pub fn sign_key(&self, id: &str) -> PathBuf {
+        self.nodes[id].dir.join("sign.key")
+    }
+
     /// Starts the daemon of `id` and waits for its operator API.
     pub async fn start(&mut self, id: &str) {
         let log = std::fs::OpenOptions::new()
@@ -713,4 +719,15 @@ pub fn finding_record(origin: &str, title: &str) -> Value {
         "version": 1, "created_at": now, "updated_at": now, "classification": "internal",
         "route": {"up_to": "central"}, "body": finding(title),
     })
+}
+
+/// `record` (a whole record as JSON) signed alone, as a chunk of one, with
+/// the signing key at `key` (see [`Net::sign_key`]), as its origin's
+/// daemon signs what it submits; a hand-made client's records need it to
+/// be admitted.
+pub fn signed(record: Value, key: &Path) -> Value {
+    let key = xunlian::trust::SigningKey::load(key).expect("signing key");
+    let mut one = [serde_json::from_value::<xunlian::records::Record>(record).expect("a record")];
+    xunlian::trust::sign_chunk(&mut one, &key).expect("sign the record");
+    serde_json::to_value(&one[0]).expect("record JSON")
 }
