@@ -19,6 +19,7 @@ mod lanes;
 mod peer_security;
 mod quarantine;
 mod recovery;
+mod signatures;
 mod storage;
 mod tree_authority;
 mod tree_sync;

@@ -7,7 +7,7 @@
 
 use crate::common::tree::small_tree;
 use crate::common::{
-    Net, finding, finding_record, peer_client, peer_post, signed, tls_of, wait_until,
+    Net, finding, finding_record, peer_client, peer_post, push_of, signed, tls_of, wait_until,
 };
 use serde_json::{Value, json};
 
@@ -121,18 +121,7 @@ async fn a_municipality_cannot_speak_for_offices_it_does_not_own() {
         finding_record("630102", "真实的问题"),
         &net.sign_key("630102"),
     );
-    let items: Vec<Value> = forged
-        .iter()
-        .chain([&true_one])
-        .enumerate()
-        .map(|(i, r)| {
-            json!({"lane": "bulk", "seq": i + 1, "id": r["id"], "version": 1,
-                "chain": format!("c{i}"), "record": r})
-        })
-        .collect();
-    let push = serde_json::to_vec(&json!({"generation": "forger",
-        "subtree_hash": xunlian::engine::topology_hash(&[]), "records": items}))
-    .unwrap();
+    let push = serde_json::to_vec(&push_of("forger", forged.iter().chain([&true_one]))).unwrap();
     let (status, resp) = peer_post(&net, &http, "630000", "/peer/v1/push", push)
         .await
         .unwrap();
