@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::common::tree::small_tree;
-use crate::common::{Net, tls_of, wait_until};
+use crate::common::{Net, signed, tls_of, wait_until};
 use axum::Json;
 use axum::routing::post;
 use chrono::Utc;
@@ -14,23 +14,28 @@ use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-fn record(kind: &str, classification: &str, route: Value, body: Value) -> Value {
+/// A record of 630100's, signed with 630100's own key: a genuine record,
+/// so the clue is refused for travelling down, not for its signature.
+fn record(net: &Net, kind: &str, classification: &str, route: Value, body: Value) -> Value {
     let now = Utc::now().to_rfc3339();
-    json!({"id": uuid::Uuid::new_v4().to_string(), "kind": kind, "origin": "630100", "version": 1,
-           "created_at": now, "updated_at": now, "classification": classification,
-           "route": route, "body": body})
+    let r = json!({"id": uuid::Uuid::new_v4().to_string(), "kind": kind, "origin": "630100",
+           "version": 1, "created_at": now, "updated_at": now, "classification": classification,
+           "route": route, "body": body});
+    signed(r, &net.sign_key("630100"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clue_pushed_down_by_a_parent_is_quarantined() {
     let mut net = Net::new(&small_tree().toml());
     let clue = record(
+        &net,
         "clue",
         "secret",
         json!({}),
         json!({"transfer_to": "discipline_commission", "managing_level": "municipal", "summary": "不应下发"}),
     );
     let notice = record(
+        &net,
         "notice",
         "internal",
         json!({"subtree": true}),

@@ -3,7 +3,7 @@
 //! good records in the same batch are unaffected.
 
 use crate::common::tree::small_tree;
-use crate::common::{Net, peer_client, peer_post, tls_of};
+use crate::common::{Net, peer_client, peer_post, signed, tls_of};
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
@@ -15,6 +15,13 @@ fn record(origin: &str, kind: &str, body: Value) -> Value {
         "classification": if kind == "clue" { "secret" } else { "internal" },
         "route": {"up_to": "central"}, "body": body,
     })
+}
+
+/// `r` signed with its origin's own key: genuine but for the one fault
+/// the test gives it, so it is refused for that fault alone.
+fn genuine(net: &Net, r: Value) -> Value {
+    let key = net.sign_key(r["origin"].as_str().unwrap());
+    signed(r, &key)
 }
 
 fn item(seq: i64, r: &Value) -> Value {
@@ -66,8 +73,11 @@ async fn hostile_requests_and_records_are_refused_cleanly() {
         assert_eq!(body["reason"], "malformed", "{what}: {body}");
     }
 
-    // A batch mixing one good record with every kind of bad one.
-    let ok = record("630102", "finding", good());
+    // A batch mixing one good record with every kind of bad one. Each is
+    // signed with its origin's key (the one of 630103 too, so that record
+    // is refused for its place in the tree, not its signature), except the
+    // one of an unknown kind: not a record at all, it cannot be signed.
+    let ok = genuine(&net, record("630102", "finding", good()));
     let mut future = record("630102", "finding", good());
     let later = (Utc::now() + Duration::days(30)).to_rfc3339();
     future["created_at"] = json!(later);
@@ -87,19 +97,22 @@ async fn hostile_requests_and_records_are_refused_cleanly() {
         ("unknown record kind", record("630102", "memo", good())),
         (
             "/body/severity",
-            record(
-                "630102",
-                "finding",
-                json!({"title": "x", "severity": "huge", "category": "作风"}),
+            genuine(
+                &net,
+                record(
+                    "630102",
+                    "finding",
+                    json!({"title": "x", "severity": "huge", "category": "作风"}),
+                ),
             ),
         ),
-        ("exceeds the limit", huge),
-        ("ahead of this node's clock", future),
+        ("exceeds the limit", genuine(&net, huge)),
+        ("ahead of this node's clock", genuine(&net, future)),
         (
             "not in the subtree of 630102",
-            record("630103", "finding", good()),
+            genuine(&net, record("630103", "finding", good())),
         ),
-        ("/body/evidence", deep_body),
+        ("/body/evidence", genuine(&net, deep_body)),
     ];
     let mut items: Vec<Value> = bad
         .iter()
@@ -138,7 +151,12 @@ async fn hostile_requests_and_records_are_refused_cleanly() {
 
     // A batch over the record limit is refused whole.
     let many: Vec<Value> = (0..1001)
-        .map(|i| item(1000 + i, &record("630102", "finding", good())))
+        .map(|i| {
+            item(
+                1000 + i,
+                &genuine(&net, record("630102", "finding", good())),
+            )
+        })
         .collect();
     let (status, body) = peer_post(&net, &http, "630100", "/peer/v1/push", push(many))
         .await

@@ -6,7 +6,9 @@
 //! changes nothing.
 
 use crate::common::tree::small_tree;
-use crate::common::{Net, finding_record, peer_client, peer_post, text, tls_of, xunlian};
+use crate::common::{
+    Net, finding_record, peer_client, peer_post_ok, push_of, signed, text, tls_of, xunlian,
+};
 use serde_json::{Value, json};
 
 /// The province's record limit while the cause stands: below a finding.
@@ -21,15 +23,6 @@ fn quarantine(args: &[&str], ok: bool, says: &str) -> String {
     assert_eq!(out.status.success(), ok, "{args:?}: {said}");
     assert!(said.contains(says), "{args:?} should say {says:?}: {said}");
     said
-}
-
-/// Posts `body` to the province's peer `path` as the municipality; the
-/// answer of a request it accepted.
-async fn to_province(net: &Net, http: &reqwest::Client, path: &str, body: &Value) -> Value {
-    let body = serde_json::to_vec(body).unwrap();
-    let (status, answer) = peer_post(net, http, "630000", path, body).await.unwrap();
-    assert_eq!(status, 200, "{answer}");
-    answer
 }
 
 /// The province's quarantine entries, by the record they hold.
@@ -55,29 +48,22 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
 
     // The municipality says hello before its county ever connected, so it
     // announces nothing below it, then pushes two findings its county
-    // wrote: they are over the province's record limit and refused.
+    // wrote (signed with the county's key: genuine records): they are over
+    // the province's record limit and refused.
     let http = peer_client(&tls_of(&net, "630100"), "630000");
     let hello = json!({"node": "630100", "level": "municipal", "name": "西宁",
         "software_version": "0", "generation": "early", "subtree": []});
-    to_province(&net, &http, "/peer/v1/health", &hello).await;
+    peer_post_ok(&net, &http, "630000", "/peer/v1/health", &hello).await;
+    let county_key = net.sign_key("630102");
     let (early, other) = (
-        finding_record("630102", "先到的问题"),
-        finding_record("630102", "重复的问题"),
+        signed(finding_record("630102", "先到的问题"), &county_key),
+        signed(finding_record("630102", "重复的问题"), &county_key),
     );
-    let items: Vec<Value> = [&early, &other]
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            json!({"lane": "bulk", "seq": i + 1, "id": r["id"], "version": 1,
-                "chain": format!("c{i}"), "record": r})
-        })
-        .collect();
     for r in [&early, &other] {
         assert!(serde_json::to_string(r).unwrap().len() > TIGHT_LIMIT);
     }
-    let push = json!({"generation": "early",
-        "subtree_hash": xunlian::engine::topology_hash(&[]), "records": items});
-    let resp = to_province(&net, &http, "/peer/v1/push", &push).await;
+    let push = push_of("early", [&early, &other]);
+    let resp = peer_post_ok(&net, &http, "630000", "/peer/v1/push", &push).await;
     assert_eq!(resp["refused"].as_array().map(Vec::len), Some(2), "{resp}");
 
     // Listed with the code, as JSON and for people.

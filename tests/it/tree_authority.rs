@@ -6,7 +6,9 @@
 //! arrive. And a newer manifest put at central reaches every office.
 
 use crate::common::tree::small_tree;
-use crate::common::{Net, finding, finding_record, peer_client, peer_post, tls_of, wait_until};
+use crate::common::{
+    Net, finding, finding_record, peer_client, peer_post, push_of, signed, tls_of, wait_until,
+};
 use serde_json::{Value, json};
 
 /// The small tree and a second province holding 东城区 (110101).
@@ -101,23 +103,25 @@ async fn a_municipality_cannot_speak_for_offices_it_does_not_own() {
         .await
         .unwrap();
     assert_eq!(status, 200, "{body}");
+    // The record "from" 110101 carries 110101's own signature, so nothing
+    // but its place in the tree refuses it; 630299 has no key, so its
+    // record is signed by the sender, 630100. The true one is signed by
+    // its origin, 630102.
     let forged = [
-        finding_record("110101", "冒名的问题"),
-        finding_record("630299", "虚构的问题"),
+        signed(
+            finding_record("110101", "冒名的问题"),
+            &net.sign_key("110101"),
+        ),
+        signed(
+            finding_record("630299", "虚构的问题"),
+            &net.sign_key("630100"),
+        ),
     ];
-    let true_one = finding_record("630102", "真实的问题");
-    let items: Vec<Value> = forged
-        .iter()
-        .chain([&true_one])
-        .enumerate()
-        .map(|(i, r)| {
-            json!({"lane": "bulk", "seq": i + 1, "id": r["id"], "version": 1,
-                "chain": format!("c{i}"), "record": r})
-        })
-        .collect();
-    let push = serde_json::to_vec(&json!({"generation": "forger",
-        "subtree_hash": xunlian::engine::topology_hash(&[]), "records": items}))
-    .unwrap();
+    let true_one = signed(
+        finding_record("630102", "真实的问题"),
+        &net.sign_key("630102"),
+    );
+    let push = serde_json::to_vec(&push_of("forger", forged.iter().chain([&true_one]))).unwrap();
     let (status, resp) = peer_post(&net, &http, "630000", "/peer/v1/push", push)
         .await
         .unwrap();

@@ -76,6 +76,21 @@ pub async fn peer_post(
     Ok((status, resp.json().await.unwrap_or(Value::Null)))
 }
 
+/// POSTs `body` as JSON to `parent`'s peer listener at `path`, expecting
+/// a 200; its answer.
+pub async fn peer_post_ok(
+    net: &Net,
+    client: &reqwest::Client,
+    parent: &str,
+    path: &str,
+    body: &Value,
+) -> Value {
+    let body = serde_json::to_vec(body).unwrap();
+    let (status, answer) = peer_post(net, client, parent, path, body).await.unwrap();
+    assert_eq!(status, 200, "{path} at {parent}: {answer}");
+    answer
+}
+
 /// Runs the `xunlian` binary with `args`.
 pub fn xunlian(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_xunlian"))
@@ -198,6 +213,12 @@ impl Net {
 
     pub fn log_path(&self, id: &str) -> PathBuf {
         self.nodes[id].dir.join("daemon.log")
+    }
+
+    /// The record-signing key of office `id` (`sign.key` beside its
+    /// config, made there by `network init`).
+    pub fn sign_key(&self, id: &str) -> PathBuf {
+        self.nodes[id].dir.join("sign.key")
     }
 
     /// Starts the daemon of `id` and waits for its operator API.
@@ -713,4 +734,31 @@ pub fn finding_record(origin: &str, title: &str) -> Value {
         "version": 1, "created_at": now, "updated_at": now, "classification": "internal",
         "route": {"up_to": "central"}, "body": finding(title),
     })
+}
+
+/// `record` (a whole record as JSON) signed alone, as a chunk of one, with
+/// the signing key at `key` (see [`Net::sign_key`]), as its origin's
+/// daemon signs what it submits; a hand-made client's records need it to
+/// be admitted.
+pub fn signed(record: Value, key: &Path) -> Value {
+    let key = xunlian::trust::SigningKey::load(key).expect("signing key");
+    let mut one = [serde_json::from_value::<xunlian::records::Record>(record).expect("a record")];
+    xunlian::trust::sign_chunk(&mut one, &key).expect("sign the record");
+    serde_json::to_value(&one[0]).expect("record JSON")
+}
+
+/// The body of a `POST /peer/v1/push` carrying `records` (whole records as
+/// JSON) on the bulk lane with seqs from 1, from generation `generation`
+/// of a child that announced nothing below it (for hand-made clients).
+pub fn push_of<'a>(generation: &str, records: impl IntoIterator<Item = &'a Value>) -> Value {
+    let items: Vec<Value> = records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            json!({"lane": "bulk", "seq": i + 1, "id": r["id"], "version": r["version"],
+                "chain": format!("c{i}"), "record": r})
+        })
+        .collect();
+    json!({"generation": generation,
+        "subtree_hash": xunlian::engine::topology_hash(&[]), "records": items})
 }
