@@ -23,10 +23,11 @@ use tokio_util::sync::CancellationToken;
 
 pub use crate::health::{StatusReport, status_report};
 
-use crate::engine::{SharedEngine, SubmitError, SubmitRequest};
+use crate::engine::{Authority, SharedEngine, SubmitError, SubmitRequest};
 use crate::node::NodeId;
-use crate::records::Kind;
+use crate::records::{Kind, Record};
 use crate::store::RecordFilter;
+use crate::trust::Checked;
 
 /// Largest body `POST /api/v1/records` accepts.
 const MAX_SUBMIT_BYTES: usize = 64 * 1024 * 1024;
@@ -292,7 +293,11 @@ async fn list_records(
         }
     };
     let last = rows.last().map(|(seq, _)| *seq).unwrap_or(0);
-    let records: Vec<_> = rows.into_iter().map(|(_, r)| r).collect();
+    let authority = state.engine.authority();
+    let records: Vec<_> = rows
+        .into_iter()
+        .map(|(_, r)| as_read(authority.as_deref(), r))
+        .collect();
     Ok(([("x-xunlian-last-seq", last.to_string())], Json(records)).into_response())
 }
 
@@ -303,12 +308,28 @@ async fn get_record(
     let uuid = uuid::Uuid::parse_str(&id)
         .map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("record id {id:?}: {e}")))?;
     match state.engine.store().get(&uuid).await? {
-        Some(r) => Ok(Json(r).into_response()),
+        Some(r) => Ok(Json(as_read(state.engine.authority().as_deref(), r)).into_response()),
         None => Err(ApiError(
             StatusCode::NOT_FOUND,
             format!("no record {id} at this node"),
         )),
     }
+}
+
+/// `record` as readers get it: its JSON with `verified`, what checking its
+/// origin's signature under the tree manifest held says now: `signed`,
+/// `legacy` (unsigned, from before the network signed records), `failed`
+/// (altered in this store), or `unchecked` (no tree manifest here).
+fn as_read(authority: Option<&Authority>, record: Record) -> serde_json::Value {
+    let verified = match authority.map(|a| a.verifier().check(&record)) {
+        None => "unchecked",
+        Some(Ok(Checked::Signed(_))) => "signed",
+        Some(Ok(Checked::Legacy)) => "legacy",
+        Some(Err(_)) => "failed",
+    };
+    let mut v = serde_json::to_value(record).unwrap_or_default();
+    v["verified"] = json!(verified);
+    v
 }
 
 async fn status(State(state): State<ApiState>) -> Result<Response, ApiError> {

@@ -84,6 +84,10 @@ async fn a_finding_altered_in_a_relays_store_is_refused_and_the_original_still_a
             "{at} holds the original: {held}"
         );
         assert_eq!(held["signature"]["key_id"], county_key, "{at}: {held}");
+        assert_eq!(
+            held["verified"], "signed",
+            "{at} checked it on reading: {held}"
+        );
     }
     let log = net.log("630100");
     assert!(
