@@ -94,9 +94,9 @@ pub struct Engine {
     /// held across an await.
     authority: RwLock<Option<Arc<Authority>>>,
     /// Records altered in this store that were dropped, by the office asked
-    /// to send them again (see [`resend`]). A std lock: never held across
-    /// an await.
-    resend: std::sync::Mutex<resend::Asks>,
+    /// to send them again (see [`resend`]). Held across the store write
+    /// that keeps a change, so changes keep their order.
+    resend: tokio::sync::Mutex<resend::Asks>,
     /// This office's record-signing key (`[trust] sign_key`): every record
     /// it writes is signed with it.
     signer: Option<SigningKey>,
@@ -145,7 +145,7 @@ impl Engine {
             topology: RwLock::new(BTreeMap::new()),
             learning: tokio::sync::Mutex::new(()),
             authority: RwLock::new(authority.map(Arc::new)),
-            resend: std::sync::Mutex::new(wanted),
+            resend: tokio::sync::Mutex::new(wanted),
             signer,
             started_at: chrono::Utc::now(),
         });

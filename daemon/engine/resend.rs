@@ -84,7 +84,15 @@ impl Engine {
                 );
                 continue;
             };
-            self.store.drop_damaged(id).await?;
+            // The ask is kept with the drop, in one transaction.
+            let mut asks = self.resend.lock().await;
+            let mut wanted = asks.wanted.clone();
+            wanted.entry(from.clone()).or_default().insert(*id);
+            let json = serde_json::to_string(&wanted).unwrap_or_default();
+            self.store.drop_damaged(id, (RESEND_KEY, &json)).await?;
+            asks.wanted = wanted;
+            asks.untold.insert(from.clone());
+            drop(asks);
             warn!(
                 message = "Dropped a copy of a record that was altered in this store; asking the office it came from to send it again.",
                 peer = %peer,
@@ -92,37 +100,22 @@ impl Engine {
                 from = %from,
                 error = %why
             );
-            self.want_resend(&from, *id).await?;
             // A child hears it in the answer to its long poll, now.
             self.wake([from]);
         }
         Ok(())
     }
 
-    async fn want_resend(&self, from: &NodeId, id: Uuid) -> Result<(), StoreError> {
-        let json = {
-            let mut asks = self.resend.lock().unwrap_or_else(|p| p.into_inner());
-            asks.wanted.entry(from.clone()).or_default().insert(id);
-            asks.untold.insert(from.clone());
-            serde_json::to_string(&asks.wanted).unwrap_or_default()
-        };
-        self.store.meta_set(RESEND_KEY, &json).await
-    }
-
     /// Whether this node has a new want for `peer` not yet told to it.
-    pub fn resend_news_for(&self, peer: &NodeId) -> bool {
-        self.resend
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .untold
-            .contains(peer)
+    pub async fn resend_news_for(&self, peer: &NodeId) -> bool {
+        self.resend.lock().await.untold.contains(peer)
     }
 
     /// The records this node wants `peer` to send again (at most
     /// [`MAX_RESEND`]); those held again by now leave the list.
     pub async fn resend_wanted(&self, peer: &NodeId) -> Result<Vec<Uuid>, StoreError> {
         let wanted: Vec<Uuid> = {
-            let mut asks = self.resend.lock().unwrap_or_else(|p| p.into_inner());
+            let mut asks = self.resend.lock().await;
             asks.untold.remove(peer);
             asks.wanted
                 .get(peer)
@@ -139,17 +132,16 @@ impl Engine {
             }
         }
         if !arrived.is_empty() {
-            let json = {
-                let mut asks = self.resend.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some(ids) = asks.wanted.get_mut(peer) {
-                    ids.retain(|id| !arrived.contains(id));
-                    if ids.is_empty() {
-                        asks.wanted.remove(peer);
-                    }
+            let mut asks = self.resend.lock().await;
+            if let Some(ids) = asks.wanted.get_mut(peer) {
+                ids.retain(|id| !arrived.contains(id));
+                if ids.is_empty() {
+                    asks.wanted.remove(peer);
                 }
-                serde_json::to_string(&asks.wanted).unwrap_or_default()
-            };
+            }
+            let json = serde_json::to_string(&asks.wanted).unwrap_or_default();
             self.store.meta_set(RESEND_KEY, &json).await?;
+            drop(asks);
             info!(
                 message = "Records asked for again arrived intact.",
                 peer = %peer,

@@ -194,9 +194,15 @@ impl Store {
 
     /// Removes record `id`, found damaged here, so a sound copy can be
     /// stored when it comes again: its row, and its rows on outboxes and
-    /// the parked list. The change log keeps its entries (peers' cursors
-    /// point into it). Returns whether it was held.
-    pub async fn drop_damaged(&self, id: &uuid::Uuid) -> Result<bool, StoreError> {
+    /// the parked list; and, in the same transaction, sets meta `note`
+    /// (key, value: what the caller must not lose, the ask for the
+    /// original). The change log keeps its entries (peers' cursors point
+    /// into it). Returns whether it was held.
+    pub async fn drop_damaged(
+        &self,
+        id: &uuid::Uuid,
+        note: (&str, &str),
+    ) -> Result<bool, StoreError> {
         let _w = self.inner.write.lock().await;
         let mut tx = self
             .begin_write()
@@ -228,6 +234,12 @@ impl Store {
         ] {
             execute(&mut tx, sqlx::query(statement).bind(seq), what).await?;
         }
+        let meta = sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(note.0)
+        .bind(note.1);
+        execute(&mut tx, meta, "noting a dropped record").await?;
         tx.commit()
             .await
             .map_err(sql("committing the drop of a damaged record"))?;

@@ -105,7 +105,7 @@ pub async fn serve_pull(
             w.borrow_and_update();
         }
         let (records, passed) = next_batch(engine, child, from, max_records, max_bytes).await?;
-        if !records.is_empty() || passed != from || engine.resend_news_for(child) {
+        if !records.is_empty() || passed != from || engine.resend_news_for(child).await {
             break (records, passed);
         }
         let Some(w) = wake.as_mut() else {
