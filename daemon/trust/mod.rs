@@ -83,6 +83,27 @@
 //! signed byte and is not refused; everything an office reads is still
 //! what the origin wrote.
 //!
+//! # Where it runs
+//! The origin signs in `Engine::seal` (every record an office writes goes
+//! through a submit); every hop checks in `engine::admit`, after the
+//! routing check, with [`Verifier::check`]: an unsigned record passes only
+//! as legacy, dated before the manifest's `unsigned_before` (for a network
+//! whose stores predate signing; `network init` leaves it out, so every
+//! record must be signed). The operator API tells readers what the check
+//! says of each record now (`verified`: signed, legacy, failed, unchecked).
+//!
+//! # A record refused for its signature is fetched again
+//! The refusal carries its code (`signature`) back to the sender. The
+//! sender checks its own stored copy: if it verifies, the refusal is the
+//! receiver's (an older manifest?) and stays in its quarantine. If not,
+//! the copy was altered in the sender's store: the sender drops it and,
+//! in the same transaction, notes that it wants it again from the office
+//! it received it from; that office hears the ask in the pull (a child in
+//! the answer to its long poll, a parent in the next pull request),
+//! re-issues the record on that link if routing sends it there, and the
+//! intact original travels on to every destination. A relay whose own
+//! copy is also altered is caught the same way one level further down.
+//!
 //! # Changing algorithms
 //! A new suite is added as a variant; offices get keys of it listed in a
 //! new manifest version beside their old ones; records name the suite they
