@@ -4,6 +4,7 @@
 //! signature and quarantines it; the municipality finds its copy damaged,
 //! drops it and asks the county to send it again; the original reaches
 //! central, and nothing altered is ever stored above the municipality.
+//! And the same for a record on its way down.
 
 use serde_json::json;
 
@@ -97,5 +98,66 @@ async fn a_finding_altered_in_a_relays_store_is_refused_and_the_original_still_a
     assert!(
         net.log("630102").contains("Sending records again"),
         "the county sent it again"
+    );
+}
+
+/// The same on the way down: a notice from the province to a county,
+/// altered in the municipal store. The county refuses it and says so in
+/// its next pull; the municipality drops its copy and asks the province
+/// in its own next pull; the province sends it again and the county gets
+/// the original.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_altered_on_its_way_down_is_refused_and_the_original_still_arrives() {
+    let tree = TreeBuilder::central()
+        .province("630000", "青海省委巡视办")
+        .city("630100", "西宁市委巡察办", "630000")
+        .county("630102", "城东区委巡察办", "630100");
+    let mut net = Net::new(&tree.toml());
+    // The municipality's long poll to the province ends within 2 s, so its
+    // ask goes up soon (its default is 25 s).
+    net.set_config_line("630100", "peer", "long_poll_secs = 2");
+    net.start_all().await;
+
+    // The county is down: the notice stops at the municipality.
+    net.stop("630102");
+    let notice = json!({
+        "title": "督办通知", "text": std::str::from_utf8(ORIGINAL).unwrap(),
+        "category": "supervision", "to": ["630102"],
+    });
+    let stored = net.submit("630000", "notice", notice).await;
+    let id = stored["id"].as_str().expect("an id").to_string();
+    net.wait_for("630100", &id).await;
+
+    net.stop("630100");
+    let file = net.store_file("630100");
+    let mut bytes = std::fs::read(&file).expect("the municipal store file");
+    assert!(
+        patch(&mut bytes, ORIGINAL, ALTERED) > 0,
+        "the notice is in the file"
+    );
+    std::fs::write(&file, bytes).expect("altering the store file");
+    net.start("630100").await;
+    net.start("630102").await;
+
+    wait_until("the county to quarantine the altered copy", || async {
+        net.quarantine("630102")
+            .await
+            .iter()
+            .any(|q| q["record_id"] == id.as_str() && q["code"] == "signature")
+    })
+    .await;
+    net.wait_for("630102", &id).await;
+    let held = net
+        .get_json("630102", &format!("/api/v1/records/{id}"))
+        .await;
+    assert_eq!(
+        held["body"]["text"].as_str().map(str::as_bytes),
+        Some(ORIGINAL),
+        "the county holds the original: {held}"
+    );
+    assert_eq!(held["verified"], "signed", "{held}");
+    assert!(
+        net.log("630000").contains("Sending records again"),
+        "the province sent it again"
     );
 }
