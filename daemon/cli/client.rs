@@ -50,9 +50,14 @@ pub struct QueryArgs {
     #[arg(long)]
     origin: Option<String>,
     /// Only records stored after this change-log seq, or updated since this RFC 3339 time.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "after")]
     since: Option<String>,
-    /// At most this many records.
+    /// The next page: records stored after this change-log seq, the one
+    /// the previous page's last line on stderr names.
+    #[arg(long)]
+    after: Option<i64>,
+    /// At most this many records (one page); a line on stderr says when
+    /// more exist and how to get them.
     #[arg(long, default_value_t = 1000)]
     limit: i64,
 }
@@ -171,15 +176,34 @@ pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
     if let Some(o) = args.origin {
         params.push(("origin", o));
     }
-    if let Some(s) = args.since {
+    if let Some(s) = args.after.map(|seq| seq.to_string()).or(args.since) {
         params.push(("since", s));
     }
-    let records = op.call(op.get("/api/v1/records").query(&params)).await?;
-    for r in records.as_array().into_iter().flatten() {
+    let (records, last) = op
+        .call_with_header(op.get("/api/v1/records").query(&params), LAST_SEQ_HEADER)
+        .await?;
+    let records = records.as_array().cloned().unwrap_or_default();
+    for r in &records {
         println!("{}", serde_json::to_string(r)?);
+    }
+    let Some(last) = last.filter(|_| records.len() as i64 >= args.limit) else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    // A full page: is there another?
+    params.retain(|(k, _)| !matches!(*k, "since" | "limit"));
+    params.extend([("since", last.clone()), ("limit", "1".into())]);
+    let next = op.call(op.get("/api/v1/records").query(&params)).await?;
+    if next.as_array().is_some_and(|n| !n.is_empty()) {
+        eprintln!(
+            "还有更多记录，下一页加 --after {last}（more records: add --after {last} for the next page）"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The response header of `GET /api/v1/records` naming the change-log
+/// seq of the last record returned.
+const LAST_SEQ_HEADER: &str = "x-xunlian-last-seq";
 
 pub async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let op = Operator::from_config(&args.config)?;

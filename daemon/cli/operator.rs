@@ -48,6 +48,22 @@ impl Operator {
         resp.json().await.context("reading the node's answer")
     }
 
+    /// Like [`Operator::call`], with the value of response header `name`.
+    pub async fn call_with_header(
+        &self,
+        req: reqwest::RequestBuilder,
+        name: &str,
+    ) -> anyhow::Result<(Value, Option<String>)> {
+        let resp = self.send(req).await?;
+        let header = resp
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = resp.json().await.context("reading the node's answer")?;
+        Ok((body, header))
+    }
+
     /// Like [`Operator::call`], but `None` when the node has no such thing
     /// (HTTP 404).
     pub async fn call_found(&self, req: reqwest::RequestBuilder) -> anyhow::Result<Option<Value>> {

@@ -64,6 +64,46 @@ async fn submit_query_and_status_from_the_command_line() {
             .all(|r| r["origin"] == "630102" && r["kind"] == "finding")
     );
 
+    // Pages: a full page says on stderr how to get the next.
+    let out = xunlian(&[
+        "query", "--config", &city, "--kind", "finding", "--limit", "2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let after = stderr
+        .split("--after ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .unwrap_or_else(|| panic!("a line naming the next page: {stderr}"))
+        .to_string();
+    let out = xunlian(&[
+        "query", "--config", &city, "--kind", "finding", "--limit", "2", "--after", &after,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    assert!(
+        out.stderr.is_empty(),
+        "the last page says nothing more: {}",
+        text(&out)
+    );
+
+    // A reader that closes stdout at once ends the command quietly.
+    let mut child = std::process::Command::new(crate::common::daemon_binary())
+        .args(["query", "--config", &city, "--kind", "finding"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("xunlian query");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("xunlian query ends");
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "a closed stdout: {:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     let out = xunlian(&["status", "--config", &city, "--json"]);
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status["node"], "630100");
