@@ -1,0 +1,193 @@
+//! The tree authority's files: an office's record-signing key with the
+//! public line it sends the CA, and the tree manifest the CA signs from a
+//! tree file and the offices' public keys. `network init` uses both for a
+//! new network; `pki sign-key` (at each office) and `pki manifest` (at the
+//! CA) for an existing one, so the CA never sees a private key.
+//!
+//! The public line is one JSON object, `{"office", "key_id", "alg",
+//! "public_key", "not_before"}` (`office` may be left out and then comes
+//! from the name of the file the CA keeps it in, `630102.json`);
+//! `not_before` is when the office made the key, less [`KEY_SLACK`], and
+//! stays the key's start in every manifest version signed from the line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Tree;
+use crate::node::NodeId;
+use crate::trust::{self, Alg, Manifest, Office, OfficeKey, Offices, SigningKey};
+
+/// The network a tree manifest names.
+const NETWORK_NAME: &str = "xunlian";
+
+/// The suite offices sign records with.
+const SUITE: Alg = Alg::EcdsaP256Sha256;
+
+/// How long before its making a key is valid from, for clocks a little
+/// apart.
+const KEY_SLACK: Duration = Duration::hours(1);
+
+/// The public half of an office's signing key, as the office sends it to
+/// the CA (one JSON line).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicKeyLine {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<NodeId>,
+    pub key_id: String,
+    pub alg: Alg,
+    /// Base64 of the SubjectPublicKeyInfo DER.
+    pub public_key: String,
+    pub not_before: DateTime<Utc>,
+}
+
+impl PublicKeyLine {
+    fn into_office_key(self) -> OfficeKey {
+        OfficeKey {
+            key_id: self.key_id,
+            alg: self.alg,
+            public_key: self.public_key,
+            not_before: self.not_before,
+            not_after: None,
+        }
+    }
+}
+
+/// Makes an office's signing key at `path` (mode 0600, never replacing a
+/// file) and its manifest entry, valid from now less [`KEY_SLACK`].
+pub fn make_sign_key(path: &Path) -> anyhow::Result<OfficeKey> {
+    let key = SigningKey::create(path, SUITE)?;
+    Ok(OfficeKey::of(&key, Utc::now() - KEY_SLACK))
+}
+
+/// The line an office sends the CA for `key`.
+pub fn public_line(office: Option<NodeId>, key: &OfficeKey) -> PublicKeyLine {
+    PublicKeyLine {
+        office,
+        key_id: key.key_id.clone(),
+        alg: key.alg,
+        public_key: key.public_key.clone(),
+        not_before: key.not_before,
+    }
+}
+
+/// The offices' keys from the public lines at `path`: one file, or every
+/// file of a directory (names starting with `.` skipped); each non-empty
+/// line a [`PublicKeyLine`]. A line without `office` belongs to the office
+/// its file is named after. One key per office.
+pub fn read_public_keys(path: &Path) -> anyhow::Result<BTreeMap<NodeId, OfficeKey>> {
+    let mut keys = BTreeMap::new();
+    let mut from: BTreeMap<NodeId, String> = BTreeMap::new();
+    for file in key_files(path)? {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading public keys {}", file.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let at = format!("{}:{}", file.display(), i + 1);
+            let parsed: PublicKeyLine = serde_json::from_str(line).with_context(|| {
+                format!("{at}: expected {{\"office\", \"key_id\", \"alg\", \"public_key\", \"not_before\"}}")
+            })?;
+            let office = match &parsed.office {
+                Some(id) => id.clone(),
+                None => office_of_file(&file).with_context(|| {
+                    format!("{at}: the line names no office and the file name is not an office id")
+                })?,
+            };
+            if let Some(before) = from.insert(office.clone(), at.clone()) {
+                bail!("office {office} has two keys: {before} and {at}");
+            }
+            keys.insert(office, parsed.into_office_key());
+        }
+    }
+    Ok(keys)
+}
+
+/// `path` if it is a file, else the files in it, sorted.
+fn key_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(path).with_context(|| format!("reading {}", path.display()))? {
+        let entry = entry.with_context(|| format!("reading {}", path.display()))?;
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !hidden && entry.path().is_file() {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The office a key file is named after (`630102.json` → 630102).
+fn office_of_file(file: &Path) -> anyhow::Result<NodeId> {
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    Ok(NodeId::new(stem)?)
+}
+
+/// Version `version` of the tree manifest for `tree`, every office with
+/// its key from `keys`, signed with the CA key in `ca_dir`, as the JSON
+/// every office keeps. An office of the tree without a key, or a key for
+/// an office not in the tree, is an error naming them.
+pub fn signed_manifest(
+    ca_dir: &Path,
+    tree: &Tree,
+    keys: &BTreeMap<NodeId, OfficeKey>,
+    version: u64,
+    unsigned_before: Option<DateTime<Utc>>,
+) -> anyhow::Result<Vec<u8>> {
+    let without: Vec<String> = tree
+        .nodes
+        .iter()
+        .filter(|n| !keys.contains_key(&n.id))
+        .map(|n| format!("{} ({})", n.id, n.name))
+        .collect();
+    if !without.is_empty() {
+        bail!(
+            "no public key for office {}; each office makes one with `xunlian pki sign-key`",
+            without.join(", ")
+        );
+    }
+    let strangers: Vec<String> = keys
+        .keys()
+        .filter(|id| tree.get(id).is_none())
+        .map(|id| id.to_string())
+        .collect();
+    if !strangers.is_empty() {
+        bail!(
+            "public key for office {}, which is not in the tree",
+            strangers.join(", ")
+        );
+    }
+    let offices = tree
+        .nodes
+        .iter()
+        .map(|n| Office {
+            id: n.id.clone(),
+            name: n.name.clone(),
+            level: n.level,
+            parent: n.parent.clone(),
+            keys: vec![keys[&n.id].clone()],
+            successor: None,
+        })
+        .collect();
+    let manifest = Manifest {
+        network: NETWORK_NAME.into(),
+        version,
+        issued_at: Utc::now(),
+        suite: SUITE,
+        unsigned_before,
+        offices: Offices::new(offices)?,
+    };
+    let ca_key = SigningKey::load(&ca_dir.join("ca.key"))?;
+    Ok(trust::sign(manifest, &ca_key)?.to_json()?)
+}
