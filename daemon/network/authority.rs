@@ -136,8 +136,8 @@ fn office_of_file(file: &Path) -> anyhow::Result<NodeId> {
 
 /// Version `version` of the tree manifest for `tree`, every office with
 /// its key from `keys`, signed with the CA key in `ca_dir`, as the JSON
-/// every office keeps. An office of the tree without a key, or a key for
-/// an office not in the tree, is an error naming them.
+/// every office keeps. A key for an office not in the tree, or an office
+/// of the tree without a key, is an error naming them.
 pub fn signed_manifest(
     ca_dir: &Path,
     tree: &Tree,
@@ -145,6 +145,17 @@ pub fn signed_manifest(
     version: u64,
     unsigned_before: Option<DateTime<Utc>>,
 ) -> anyhow::Result<Vec<u8>> {
+    let strangers: Vec<String> = keys
+        .keys()
+        .filter(|id| tree.get(id).is_none())
+        .map(|id| id.to_string())
+        .collect();
+    if !strangers.is_empty() {
+        bail!(
+            "public key for office {}, which is not in the tree",
+            strangers.join(", ")
+        );
+    }
     let without: Vec<String> = tree
         .nodes
         .iter()
@@ -155,17 +166,6 @@ pub fn signed_manifest(
         bail!(
             "no public key for office {}; each office makes one with `xunlian pki sign-key`",
             without.join(", ")
-        );
-    }
-    let strangers: Vec<String> = keys
-        .keys()
-        .filter(|id| tree.get(id).is_none())
-        .map(|id| id.to_string())
-        .collect();
-    if !strangers.is_empty() {
-        bail!(
-            "public key for office {}, which is not in the tree",
-            strangers.join(", ")
         );
     }
     let offices = tree
@@ -190,4 +190,76 @@ pub fn signed_manifest(
     };
     let ca_key = SigningKey::load(&ca_dir.join("ca.key"))?;
     Ok(trust::sign(manifest, &ca_key)?.to_json()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TREE: &str = "[[node]]\nid = \"000000\"\nname = \"中央\"\nlevel = \"central\"\n\
+        [[node]]\nid = \"630000\"\nname = \"青海\"\nlevel = \"provincial\"\nparent = \"000000\"\n";
+
+    fn line(office: Option<&str>, key: &OfficeKey) -> String {
+        let office = office.map(|o| NodeId::new(o).unwrap());
+        serde_json::to_string(&public_line(office, key)).unwrap() + "\n"
+    }
+
+    #[test]
+    fn the_ca_signs_the_keys_the_offices_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca");
+        crate::pki::init_ca(&ca, "test CA", 1).unwrap();
+        let central = make_sign_key(&dir.path().join("central.key")).unwrap();
+        let province = make_sign_key(&dir.path().join("province.key")).unwrap();
+        let keys = dir.path().join("keys");
+        std::fs::create_dir(&keys).unwrap();
+        std::fs::write(keys.join("a.json"), line(Some("000000"), &central)).unwrap();
+        // Without "office", the file's name says whose it is.
+        std::fs::write(keys.join("630000.json"), line(None, &province)).unwrap();
+        std::fs::write(keys.join(".hidden"), "not a line").unwrap();
+
+        let tree = Tree::parse(TREE).unwrap();
+        let read = read_public_keys(&keys).unwrap();
+        let since = Utc::now();
+        let json = signed_manifest(&ca, &tree, &read, 7, Some(since)).unwrap();
+        let signed = trust::SignedManifest::from_json(&json).unwrap();
+        let der = crate::identity::load_first_cert(&ca.join("ca.pem")).unwrap();
+        let m = trust::verify(signed, &der).unwrap();
+        assert_eq!((m.version, m.unsigned_before), (7, Some(since)));
+        let province_id = NodeId::new("630000").unwrap();
+        assert_eq!(m.office(&province_id).unwrap().keys, vec![province]);
+    }
+
+    #[test]
+    fn missing_strange_and_doubled_keys_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca");
+        crate::pki::init_ca(&ca, "test CA", 1).unwrap();
+        let key = make_sign_key(&dir.path().join("sign.key")).unwrap();
+        let tree = Tree::parse(TREE).unwrap();
+        let file = dir.path().join("all offices.jsonl");
+
+        std::fs::write(&file, line(Some("000000"), &key)).unwrap();
+        let keys = read_public_keys(&file).unwrap();
+        let err = signed_manifest(&ca, &tree, &keys, 1, None).unwrap_err();
+        assert!(err.to_string().contains("630000 (青海)"), "{err:#}");
+
+        let two = line(Some("000000"), &key) + &line(Some("000000"), &key);
+        std::fs::write(&file, two).unwrap();
+        let err = read_public_keys(&file).unwrap_err().to_string();
+        assert!(err.contains("office 000000 has two keys"), "{err}");
+        assert!(
+            err.contains("offices.jsonl:1") && err.contains("offices.jsonl:2"),
+            "{err}"
+        );
+
+        std::fs::write(&file, line(Some("630299"), &key)).unwrap();
+        let keys = read_public_keys(&file).unwrap();
+        let err = signed_manifest(&ca, &tree, &keys, 1, None).unwrap_err();
+        assert!(err.to_string().contains("630299"), "{err:#}");
+
+        std::fs::write(&file, line(None, &key)).unwrap();
+        let err = format!("{:#}", read_public_keys(&file).unwrap_err());
+        assert!(err.contains("names no office"), "{err}");
+    }
 }
