@@ -7,7 +7,7 @@
 //! legacy, what is written after is signed, and an unsigned record dated
 //! after the switch is refused.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -92,6 +92,47 @@ fn make_sign_keys(net: &Net, keys: &Path) {
     }
 }
 
+/// The CA's step: `pki manifest` over the public lines in `keys`, unsigned
+/// records dated before `unsigned_before` (`now` or RFC 3339) passing as
+/// legacy; the manifest's file and its `unsigned_before`.
+fn sign_manifest(net: &Net, keys: &Path, unsigned_before: &str) -> (PathBuf, DateTime<Utc>) {
+    let work = net.dir.path();
+    let tree = work.join("tree.toml");
+    std::fs::write(&tree, chain()).unwrap();
+    let manifest = work.join("manifest.json");
+    let arg = |p: &Path| p.display().to_string();
+    let ca = net.root().join("ca");
+    let args = [
+        "pki",
+        "manifest",
+        "--ca",
+        &arg(&ca),
+        "--tree",
+        &arg(&tree),
+        "--keys",
+        &arg(keys),
+        "--version",
+        "1",
+        "--unsigned-before",
+        unsigned_before,
+        "--out",
+        &arg(&manifest),
+    ];
+    run_ok(&args);
+    let signed: Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    let since = serde_json::from_value(signed["manifest"]["unsigned_before"].clone()).unwrap();
+    (manifest, since)
+}
+
+/// Office `id` (stopped) switches: the manifest in its directory, its
+/// `[trust]` section back in its config.
+fn switch(net: &Net, id: &str, manifest: &Path, trust: &str) {
+    std::fs::copy(manifest, net.nodes[id].dir.join("manifest.json")).unwrap();
+    net.append_config(id, trust);
+}
+
+/// Stopping every office, signing with `--unsigned-before now` and
+/// starting them switched: nothing unsigned is written after the switch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_existing_network_moves_to_signed_records() {
     let mut net = Net::new(&chain());
@@ -107,37 +148,11 @@ async fn an_existing_network_moves_to_signed_records() {
 
     // The switch: keys at the offices, the manifest at the CA, `[trust]`
     // back in every config.
-    let work = net.dir.path().to_path_buf();
-    let keys = work.join("keys");
+    let keys = net.dir.path().join("keys");
     make_sign_keys(&net, &keys);
-    let tree = work.join("tree.toml");
-    std::fs::write(&tree, chain()).unwrap();
-    let manifest = work.join("manifest.json");
-    let ca = net.root().join("ca");
-    let arg = |p: &Path| p.display().to_string();
-    run_ok(&[
-        "pki",
-        "manifest",
-        "--ca",
-        &arg(&ca),
-        "--tree",
-        &arg(&tree),
-        "--keys",
-        &arg(&keys),
-        "--version",
-        "1",
-        "--unsigned-before",
-        "now",
-        "--out",
-        &arg(&manifest),
-    ]);
-    let signed_manifest: Value =
-        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
-    let unsigned_before: DateTime<Utc> =
-        serde_json::from_value(signed_manifest["manifest"]["unsigned_before"].clone()).unwrap();
+    let (manifest, unsigned_before) = sign_manifest(&net, &keys, "now");
     for id in OFFICES {
-        std::fs::copy(&manifest, net.nodes[id].dir.join("manifest.json")).unwrap();
-        net.append_config(id, &trust);
+        switch(&net, id, &manifest, &trust);
     }
     net.start_all().await;
 
@@ -186,4 +201,41 @@ async fn an_existing_network_moves_to_signed_records() {
     assert!(!net.has(PROVINCE, after["id"].as_str().unwrap()).await);
     let before_id = before["id"].as_str().unwrap();
     assert_eq!(verified(&net, PROVINCE, before_id).await, "legacy");
+}
+
+/// With the switch time set ahead, offices switch one at a time while the
+/// others keep writing: what an office not yet switched writes before that
+/// time still passes an upgraded central as legacy, nothing is
+/// quarantined anywhere, and once switched the office signs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_switch_time_ahead_offices_switch_one_at_a_time() {
+    let mut net = Net::new(&chain());
+    let trust = without_trust(&net);
+    let keys = net.dir.path().join("keys");
+    make_sign_keys(&net, &keys);
+    let ahead = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let (manifest, _) = sign_manifest(&net, &keys, &ahead);
+    for id in [CENTRAL, PROVINCE] {
+        switch(&net, id, &manifest, &trust);
+    }
+    net.start_all().await;
+
+    let during = net.submit(COUNTY, "finding", finding("切换中的问题")).await;
+    let during_id = during["id"].as_str().unwrap();
+    assert!(during["signature"].is_null(), "not switched: {during}");
+    net.wait_for(CENTRAL, during_id).await;
+    assert_eq!(verified(&net, CENTRAL, during_id).await, "legacy");
+
+    for id in [COUNTY, CITY] {
+        net.stop(id);
+        switch(&net, id, &manifest, &trust);
+        net.start(id).await;
+    }
+    let after = net.submit(COUNTY, "finding", finding("切换后的问题")).await;
+    let after_id = after["id"].as_str().unwrap();
+    net.wait_for(CENTRAL, after_id).await;
+    assert_eq!(verified(&net, CENTRAL, after_id).await, "signed");
+    for id in OFFICES {
+        assert_eq!(net.quarantine(id).await, Vec::<Value>::new(), "at {id}");
+    }
 }
