@@ -204,11 +204,17 @@ mod tests {
         serde_json::to_string(&public_line(office, key)).unwrap() + "\n"
     }
 
-    #[test]
-    fn the_ca_signs_the_keys_the_offices_sent() {
+    /// A temporary directory with a CA in `ca/`.
+    fn with_ca() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let ca = dir.path().join("ca");
         crate::pki::init_ca(&ca, "test CA", 1).unwrap();
+        (dir, ca)
+    }
+
+    #[test]
+    fn the_ca_signs_the_keys_the_offices_sent() {
+        let (dir, ca) = with_ca();
         let central = make_sign_key(&dir.path().join("central.key")).unwrap();
         let province = make_sign_key(&dir.path().join("province.key")).unwrap();
         let keys = dir.path().join("keys");
@@ -232,9 +238,7 @@ mod tests {
 
     #[test]
     fn missing_strange_and_doubled_keys_are_named() {
-        let dir = tempfile::tempdir().unwrap();
-        let ca = dir.path().join("ca");
-        crate::pki::init_ca(&ca, "test CA", 1).unwrap();
+        let (dir, ca) = with_ca();
         let key = make_sign_key(&dir.path().join("sign.key")).unwrap();
         let tree = Tree::parse(TREE).unwrap();
         let file = dir.path().join("all offices.jsonl");
