@@ -8,6 +8,7 @@ mod demo;
 mod export;
 mod network;
 mod operator;
+mod pki;
 mod quarantine;
 mod report;
 mod supervise;
@@ -38,7 +39,7 @@ pub enum Command {
     Network(network::NetworkCommand),
     /// Manage the network's certificate authority step by step.
     #[command(subcommand)]
-    Pki(crate::pki::cli::PkiCommand),
+    Pki(pki::PkiCommand),
     /// Submit a record to a running node (operator API).
     Submit(client::SubmitArgs),
     /// Query records held by a running node, as JSON lines.
@@ -68,7 +69,7 @@ pub enum Command {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Pki(cmd) => crate::pki::cli::run(cmd).map(|()| ExitCode::SUCCESS),
+        Command::Pki(cmd) => pki::run(cmd).map(|()| ExitCode::SUCCESS),
         Command::Network(cmd) => network::run(cmd).map(|()| ExitCode::SUCCESS),
         Command::Daemon(args) => runtime()?.block_on(daemon::run(args)),
         Command::Demo(args) => runtime()?.block_on(demo::run(args)),

@@ -7,8 +7,10 @@
 //! the tree authority's files: `DIR/<id>/sign.key` (the office's own
 //! record-signing key, made in its directory) and `DIR/<id>/manifest.json`
 //! (version 1 of the tree manifest, every office with its public key,
-//! signed with the CA key; the same file in every office's directory).
+//! signed with the CA key; the same file in every office's directory),
+//! both made by [`authority`].
 
+mod authority;
 mod ports;
 mod tree;
 
@@ -19,6 +21,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use chrono::{Duration, Utc};
 
+pub use authority::{PublicKeyLine, make_sign_key, public_line, read_public_keys, signed_manifest};
 pub use ports::PortRange;
 pub use tree::{Tree, TreeNode};
 
@@ -28,17 +31,10 @@ use crate::config::{
 };
 use crate::node::NodeId;
 use crate::pki;
-use crate::trust::{self, Manifest, Office, OfficeKey, Offices, SigningKey};
 
 /// Names of the tree authority's files in every office's directory.
 const SIGN_KEY_FILE: &str = "sign.key";
 const MANIFEST_FILE: &str = "manifest.json";
-
-/// The network a generated tree manifest names.
-const NETWORK_NAME: &str = "xunlian";
-
-/// The suite generated offices sign records with.
-const SUITE: trust::Alg = trust::Alg::EcdsaP256Sha256;
 
 /// Where `network init` put one node.
 #[derive(Debug, Clone)]
@@ -135,7 +131,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
 
     let children = tree.children();
     let mut out = Vec::new();
-    let mut offices = Vec::new();
+    let mut keys = BTreeMap::new();
     for n in &tree.nodes {
         let node_dir = dir.join(n.id.as_str());
         std::fs::create_dir_all(node_dir.join("data"))
@@ -157,15 +153,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             &node_dir.join("node.key"),
         )?;
         pki::write_private(&node_dir.join("operator.token"), random_token().as_bytes())?;
-        let sign_key = SigningKey::create(&node_dir.join(SIGN_KEY_FILE), SUITE)?;
-        offices.push(Office {
-            id: n.id.clone(),
-            name: n.name.clone(),
-            level: n.level,
-            parent: n.parent.clone(),
-            keys: vec![OfficeKey::of(&sign_key, now - Duration::hours(1))],
-            successor: None,
-        });
+        keys.insert(n.id.clone(), make_sign_key(&node_dir.join(SIGN_KEY_FILE))?);
         let (peer_addr, operator_addr) = ports[&n.id];
         let parent = n.parent.as_ref().map(|p| {
             let parent = tree.get(p).expect("tree checked: every parent exists");
@@ -249,28 +237,12 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             operator_addr,
         });
     }
-    write_manifest(&ca_dir, offices, &out)?;
-    Ok(out)
-}
-
-/// Signs version 1 of the tree manifest with the CA key and writes it into
-/// every office's directory.
-fn write_manifest(ca_dir: &Path, offices: Vec<Office>, nodes: &[NodeFiles]) -> anyhow::Result<()> {
-    let ca_key = SigningKey::load(&ca_dir.join("ca.key"))?;
-    let manifest = Manifest {
-        network: NETWORK_NAME.into(),
-        version: 1,
-        issued_at: Utc::now(),
-        suite: SUITE,
-        unsigned_before: None,
-        offices: Offices::new(offices)?,
-    };
-    let json = trust::sign(manifest, &ca_key)?.to_json()?;
-    for n in nodes {
+    let manifest = signed_manifest(&ca_dir, tree, &keys, 1, None)?;
+    for n in &out {
         let path = n.dir.join(MANIFEST_FILE);
-        std::fs::write(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, &manifest).with_context(|| format!("writing {}", path.display()))?;
     }
-    Ok(())
+    Ok(out)
 }
 
 /// 32 random bytes, hex.

@@ -7,8 +7,6 @@
 //! `urn:xunlian:node:<id>`, beside DNS/IP SANs for the address they serve
 //! (WebPKI checks only those), and may be used as TLS server and client.
 
-pub mod cli;
-
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::Path;

@@ -192,6 +192,31 @@ impl Net {
         std::fs::write(path, text).unwrap();
     }
 
+    /// Removes `[section]` and its lines from `id`'s config (before
+    /// start); the removed text, to put back with [`Net::append_config`].
+    pub fn take_config_section(&self, id: &str, section: &str) -> String {
+        let path = &self.nodes[id].config;
+        let text = std::fs::read_to_string(path).unwrap();
+        let (mut kept, mut taken) = (Vec::new(), Vec::new());
+        let mut inside = false;
+        for line in text.lines() {
+            if line.starts_with('[') {
+                inside = line == format!("[{section}]");
+            }
+            if inside { &mut taken } else { &mut kept }.push(line);
+        }
+        assert!(!taken.is_empty(), "no [{section}] in {}", path.display());
+        std::fs::write(path, kept.join("\n") + "\n").unwrap();
+        taken.join("\n") + "\n"
+    }
+
+    /// Appends `text` (whole sections) to `id`'s config (before start).
+    pub fn append_config(&self, id: &str, text: &str) {
+        let path = &self.nodes[id].config;
+        let old = std::fs::read_to_string(path).unwrap();
+        std::fs::write(path, format!("{old}\n{text}")).unwrap();
+    }
+
     /// The process id of `id`'s daemon, if running.
     pub fn pid(&self, id: &str) -> Option<u32> {
         self.procs.get(id).map(|c| c.id())
