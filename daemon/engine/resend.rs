@@ -21,6 +21,7 @@ use crate::node::NodeId;
 use crate::records::Record;
 use crate::routing;
 use crate::store::StoreError;
+use crate::trust::SigError;
 
 /// Meta key of the records this node wants sent again, by office.
 const RESEND_KEY: &str = "resend_wanted";
@@ -65,9 +66,23 @@ impl Engine {
             let Some((doc, from)) = self.store.held_copy(id).await? else {
                 continue;
             };
-            let checked = serde_json::from_str::<Record>(&doc)
-                .map_err(|e| format!("does not parse: {e}"))
-                .and_then(|r| authority.verifier().check(&r).map_err(|e| e.to_string()));
+            let checked = match serde_json::from_str::<Record>(&doc) {
+                Err(e) => Err(format!("does not parse: {e}")),
+                Ok(r) => match authority.verifier().check(&r) {
+                    Err(SigError::Unsigned) => {
+                        // Written unsigned, not altered: its origin had not
+                        // moved to signed records when it wrote it.
+                        warn!(
+                            message = "A peer refused an unsigned record dated after the tree manifest's unsigned_before: its origin wrote it before moving to signed records. It stays in the peer's quarantine.",
+                            peer = %peer,
+                            record = %id,
+                            origin = %r.origin
+                        );
+                        continue;
+                    }
+                    other => other.map(|_| ()).map_err(|e| e.to_string()),
+                },
+            };
             let Err(why) = checked else {
                 warn!(
                     message = "A peer refused a record whose signature verifies here; it stays in the peer's quarantine (does the peer hold an older tree manifest?).",
