@@ -19,6 +19,7 @@ mod lanes;
 mod peer_security;
 mod quarantine;
 mod recovery;
+mod sessions;
 mod signatures;
 mod storage;
 mod tampered_store;
