@@ -22,19 +22,24 @@ use xunlian::node::NodeId;
 use crate::common::tree::small_tree;
 use crate::common::{Net, install_crypto, peer_client, text, tls_of, xunlian};
 
-/// One TLS connection to a parent's peer listener, speaking HTTP/1.1
-/// keep-alive.
+/// The county whose connection to its parent the tests hold.
+const COUNTY: &str = "630102";
+const PARENT: &str = "630100";
+
+/// One TLS connection from [`COUNTY`] (its real certificate) to
+/// [`PARENT`]'s peer listener, speaking HTTP/1.1 keep-alive.
 struct Held {
     tls: TlsStream<TcpStream>,
 }
 
 impl Held {
-    async fn open(net: &Net, parent: &str, files: &TlsFiles) -> Held {
+    async fn open(net: &Net) -> Held {
         install_crypto();
+        let files = tls_of(net, COUNTY);
         let mut config =
-            xunlian::identity::client_config(files, &NodeId::new(parent).unwrap()).unwrap();
+            xunlian::identity::client_config(&files, &NodeId::new(PARENT).unwrap()).unwrap();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        let tcp = TcpStream::connect(net.nodes[parent].peer_addr)
+        let tcp = TcpStream::connect(net.nodes[PARENT].peer_addr)
             .await
             .unwrap();
         let tls = TlsConnector::from(Arc::new(config))
@@ -65,6 +70,15 @@ impl Held {
             }
             got.extend_from_slice(&buf[..n]);
         }
+    }
+
+    /// Says hello on this connection, which must be answered 200.
+    async fn hello_ok(&mut self) {
+        let (status, body) = self
+            .post("/peer/v1/health", &hello_of(COUNTY))
+            .await
+            .unwrap();
+        assert_eq!(status, 200, "{body}");
     }
 
     /// Waits up to `limit` for the server to close this connection; how
@@ -108,22 +122,14 @@ fn hello_of(node: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_certificate_loses_its_open_connection() {
     let mut net = Net::new(&small_tree().toml());
-    net.start("630100").await;
-    let county = tls_of(&net, "630102");
-    let mut held = Held::open(&net, "630100", &county).await;
-    let (status, body) = held
-        .post("/peer/v1/health", &hello_of("630102"))
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    net.start(PARENT).await;
+    let mut held = Held::open(&net).await;
+    held.hello_ok().await;
     // Kept alive: a second request on the same connection.
-    let (status, body) = held
-        .post("/peer/v1/health", &hello_of("630102"))
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    held.hello_ok().await;
 
     let ca = net.root().join("ca");
+    let county = tls_of(&net, COUNTY);
     let cert = county.cert.to_str().unwrap();
     let out = xunlian(&[
         "pki",
@@ -141,20 +147,20 @@ async fn a_revoked_certificate_loses_its_open_connection() {
     assert!(
         took.is_some(),
         "the revoked certificate's connection is still open after 5 s\n{}",
-        net.log("630100")
+        net.log(PARENT)
     );
     assert!(
-        held.post("/peer/v1/health", &hello_of("630102"))
+        held.post("/peer/v1/health", &hello_of(COUNTY))
             .await
             .is_err()
     );
-    let log = net.log("630100");
+    let log = net.log(PARENT);
     let closed = log
         .lines()
         .find(|l| l.contains("its certificate is no longer accepted"))
         .unwrap_or_else(|| panic!("no line on the closed connection\n{log}"));
     assert!(
-        closed.contains("630102") && closed.contains("Revoked"),
+        closed.contains(COUNTY) && closed.contains("Revoked"),
         "{closed}"
     );
 }
@@ -162,29 +168,20 @@ async fn a_revoked_certificate_loses_its_open_connection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_connection_is_closed_and_a_long_poll_is_not_idle() {
     let mut net = Net::new(&small_tree().toml());
-    net.set_config_line("630100", "peer", "idle_close_secs = 2");
-    net.start("630100").await;
-    let county = tls_of(&net, "630102");
-    let mut held = Held::open(&net, "630100", &county).await;
-    let (status, body) = held
-        .post("/peer/v1/health", &hello_of("630102"))
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    net.set_config_line(PARENT, "peer", "idle_close_secs = 2");
+    net.start(PARENT).await;
+    let mut held = Held::open(&net).await;
+    held.hello_ok().await;
 
     // A pull held open twice the idle limit is a request, not idleness.
     let pull = json!({"cursors": [], "wait_ms": 4000, "max_records": 10, "max_bytes": 65536});
     let (status, body) = held.post("/peer/v1/pull", &pull).await.unwrap();
     assert_eq!(status, 200, "{body}");
     // Still open after it: idleness counts from the end of the last request.
-    let (status, body) = held
-        .post("/peer/v1/health", &hello_of("630102"))
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    held.hello_ok().await;
 
     let took = held.closed_within(Duration::from_secs(15)).await;
-    let log = net.log("630100");
+    let log = net.log(PARENT);
     let took = took.unwrap_or_else(|| panic!("the idle connection is still open\n{log}"));
     assert!(took >= Duration::from_millis(1500), "closed after {took:?}");
     assert!(log.contains("Closing an idle peer connection"), "{log}");
@@ -225,16 +222,16 @@ fn issue_without_node_id(net: &Net) -> TlsFiles {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_certificate_without_a_node_id_gets_a_reason() {
     let mut net = Net::new(&small_tree().toml());
-    net.start("630100").await;
+    net.start(PARENT).await;
     let files = issue_without_node_id(&net);
     let url = format!(
         "https://127.0.0.1:{}/peer/v1/health",
-        net.nodes["630100"].peer_addr.port()
+        net.nodes[PARENT].peer_addr.port()
     );
-    let resp = peer_client(&files, "630100")
+    let resp = peer_client(&files, PARENT)
         .post(url)
         .header("x-xunlian-protocol", "1")
-        .json(&hello_of("630102"))
+        .json(&hello_of(COUNTY))
         .send()
         .await
         .unwrap();
