@@ -1,5 +1,6 @@
-//! rustls configs for both ends of a link, and their reload without
-//! restart when the certificate, key, CA or CRL files change.
+//! rustls configs for both ends of a link, their reload without restart
+//! when the certificate, key, CA or CRL files change, and the recheck of a
+//! connected client's chain under the files as they are now.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -393,7 +394,7 @@ impl ClientTls {
     }
 
     /// Increments on every successful reload.
-    pub fn generation(&self) -> u64 {
+    pub fn generation(&self) -> TlsGeneration {
         self.configs.generation()
     }
 }

@@ -49,9 +49,7 @@ impl Session {
     /// session, with one warning.
     pub fn recheck(&self) -> Result<(), rustls::Error> {
         if self.refused.is_cancelled() {
-            return Err(rustls::Error::General(
-                "certificate no longer accepted".into(),
-            ));
+            return Err(rustls::Error::General("refused at an earlier check".into()));
         }
         let current = self.tls.generation();
         if current == self.checked.load(Ordering::Relaxed) {
