@@ -57,6 +57,8 @@ pub struct PeerLimits {
     pub max_batch_bytes: usize,
     /// How long a pull may wait for new records before answering empty.
     pub long_poll: Duration,
+    /// How long a peer connection may carry no request before it is closed.
+    pub idle_close: Duration,
 }
 
 /// Per-link budgets: exceeding one raises a warning, never drops anything.

@@ -64,12 +64,16 @@ pub struct RawPeer {
     pub max_batch_records: Option<u64>,
     pub max_batch_bytes: Option<u64>,
     pub long_poll_secs: Option<u64>,
+    pub idle_close_secs: Option<u64>,
 }
 
 pub const DEFAULT_MAX_RECORD_BYTES: u64 = 256 * 1024;
 pub const DEFAULT_MAX_BATCH_RECORDS: u64 = 5000;
 pub const DEFAULT_MAX_BATCH_BYTES: u64 = 8 * 1024 * 1024;
 pub const DEFAULT_LONG_POLL_SECS: u64 = 25;
+/// Added to `long_poll_secs` for the default `idle_close_secs`: a child
+/// between two long polls is not idle.
+pub const IDLE_CLOSE_GRACE_SECS: u64 = 10;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

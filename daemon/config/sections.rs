@@ -13,8 +13,8 @@ use super::raw::{
     DEFAULT_HEALTH_SCHEDULE, DEFAULT_HEALTH_STALE_SECS, DEFAULT_LOG_FORMAT, DEFAULT_LONG_POLL_SECS,
     DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_RECORD_BYTES,
     DEFAULT_RELEASE_SCHEDULE, DEFAULT_RETRY_MAX_SECS, DEFAULT_RETRY_MIN_MS,
-    DEFAULT_SUPERVISION_SCHEDULE, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules,
-    RawStore, RawSync, RawTls, RawTrust, RawWorkflow, default_routing,
+    DEFAULT_SUPERVISION_SCHEDULE, IDLE_CLOSE_GRACE_SECS, RawLog, RawNode, RawOperator, RawParent,
+    RawPeer, RawSchedules, RawStore, RawSync, RawTls, RawTrust, RawWorkflow, default_routing,
 };
 use super::source::Source;
 use super::{Budget, ConfigError, LogFormat, ParentConfig, PeerLimits, TrustFiles, WorkflowConfig};
@@ -110,6 +110,11 @@ pub(super) fn peer(src: &Source<'_>, raw: &RawPeer) -> Resolved<(SocketAddr, Pee
         let n = src.positive(key, v, default)?;
         usize::try_from(n).map_err(|_| src.err(key, "is too large"))
     };
+    let long_poll_secs = src.positive(
+        "peer.long_poll_secs",
+        raw.long_poll_secs,
+        DEFAULT_LONG_POLL_SECS,
+    )?;
     let limits = PeerLimits {
         max_record_bytes: size(
             "peer.max_record_bytes",
@@ -126,10 +131,11 @@ pub(super) fn peer(src: &Source<'_>, raw: &RawPeer) -> Resolved<(SocketAddr, Pee
             raw.max_batch_bytes,
             DEFAULT_MAX_BATCH_BYTES,
         )?,
-        long_poll: Duration::from_secs(src.positive(
-            "peer.long_poll_secs",
-            raw.long_poll_secs,
-            DEFAULT_LONG_POLL_SECS,
+        long_poll: Duration::from_secs(long_poll_secs),
+        idle_close: Duration::from_secs(src.positive(
+            "peer.idle_close_secs",
+            raw.idle_close_secs,
+            long_poll_secs + IDLE_CLOSE_GRACE_SECS,
         )?),
     };
     if limits.max_record_bytes > limits.max_batch_bytes {

@@ -271,6 +271,10 @@ fn defaults() -> BTreeMap<String, toml::Value> {
         ),
         ("peer.max_batch_bytes", int(raw::DEFAULT_MAX_BATCH_BYTES)),
         ("peer.long_poll_secs", int(raw::DEFAULT_LONG_POLL_SECS)),
+        (
+            "peer.idle_close_secs",
+            int(raw::DEFAULT_LONG_POLL_SECS + raw::IDLE_CLOSE_GRACE_SECS),
+        ),
         ("store.compact_secs", int(raw::DEFAULT_COMPACT_SECS)),
         ("sync.retry_min_ms", int(raw::DEFAULT_RETRY_MIN_MS)),
         ("sync.retry_max_secs", int(raw::DEFAULT_RETRY_MAX_SECS)),

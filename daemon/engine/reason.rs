@@ -14,7 +14,9 @@ pub enum Reason {
     Protocol,
     /// The certificate names no configured child of this node.
     NotAChild,
-    /// A hello names another node than the certificate.
+    /// A hello names another node than the certificate, or the certificate
+    /// names no node or is no longer accepted (revoked since the
+    /// connection opened).
     Identity,
     /// A request or record that does not parse.
     Malformed,

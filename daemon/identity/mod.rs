@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 
-pub use tls::{ClientTls, ServerTls, client_config, server_config};
+pub use tls::{ClientTls, ServerTls, TlsGeneration, client_config, server_config};
 
 use crate::node::NodeId;
 

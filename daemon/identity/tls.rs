@@ -1,5 +1,6 @@
-//! rustls configs for both ends of a link, and their reload without
-//! restart when the certificate, key, CA or CRL files change.
+//! rustls configs for both ends of a link, their reload without restart
+//! when the certificate, key, CA or CRL files change, and the recheck of a
+//! connected client's chain under the files as they are now.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -38,12 +39,28 @@ fn roots(files: &TlsFiles) -> anyhow::Result<Arc<RootCertStore>> {
 /// The peer listener's config: a client certificate chaining to the CA,
 /// valid now and not revoked, is mandatory.
 pub fn server_config(files: &TlsFiles) -> anyhow::Result<Arc<ServerConfig>> {
-    let inner = WebPkiClientVerifier::builder(roots(files)?)
+    Ok(server_side(files)?.config)
+}
+
+/// The peer listener's config and the client verifier inside it, built
+/// together so an open connection can be checked by the same rules as the
+/// next handshake.
+#[derive(Clone)]
+struct ServerSide {
+    config: Arc<ServerConfig>,
+    verifier: Arc<dyn ClientCertVerifier>,
+}
+
+fn server_side(files: &TlsFiles) -> anyhow::Result<ServerSide> {
+    let verifier = WebPkiClientVerifier::builder(roots(files)?)
         .with_crls(load_crls(files.crl.as_deref())?)
         .build()
         .context("building the client certificate verifier")?;
+    let logging = LoggingClientVerifier {
+        inner: verifier.clone(),
+    };
     let mut config = ServerConfig::builder()
-        .with_client_cert_verifier(Arc::new(LoggingClientVerifier { inner }))
+        .with_client_cert_verifier(Arc::new(logging))
         .with_single_cert(load_certs(&files.cert)?, load_key(&files.key)?)
         .with_context(|| {
             format!(
@@ -53,7 +70,10 @@ pub fn server_config(files: &TlsFiles) -> anyhow::Result<Arc<ServerConfig>> {
             )
         })?;
     config.alpn_protocols = alpn();
-    Ok(Arc::new(config))
+    Ok(ServerSide {
+        config: Arc::new(config),
+        verifier,
+    })
 }
 
 /// The parent link's config: presents this node's certificate and accepts
@@ -269,6 +289,12 @@ impl<T: Clone> Reloading<T> {
     }
 
     fn current(&self) -> T {
+        self.latest().0
+    }
+
+    /// The current value and its generation, reloading first if the files
+    /// changed.
+    fn latest(&self) -> (T, u64) {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if s.checked.elapsed() >= CHECK_EVERY {
             s.checked = Instant::now();
@@ -287,7 +313,7 @@ impl<T: Clone> Reloading<T> {
                 }
             }
         }
-        s.current.clone()
+        (s.current.clone(), s.generation)
     }
 
     fn generation(&self) -> u64 {
@@ -299,16 +325,40 @@ impl<T: Clone> Reloading<T> {
 }
 
 /// The peer listener's TLS config, reloaded when its files change.
-pub struct ServerTls(Reloading<Arc<ServerConfig>>);
+pub struct ServerTls(Reloading<ServerSide>);
+
+/// Which reload of the TLS files a check was made against.
+pub type TlsGeneration = u64;
 
 impl ServerTls {
     pub fn load(files: TlsFiles) -> anyhow::Result<Self> {
-        Ok(ServerTls(Reloading::new(files, server_config)?))
+        Ok(ServerTls(Reloading::new(files, server_side)?))
     }
 
     /// The config for the next handshake.
     pub fn current(&self) -> Arc<ServerConfig> {
-        self.0.current()
+        self.0.current().config
+    }
+
+    /// The current generation, reloading first if the files changed.
+    pub fn generation(&self) -> TlsGeneration {
+        self.0.latest().1
+    }
+
+    /// Checks the certificate chain a client presented at its handshake
+    /// against the current CA and CRL, as a new handshake would be now;
+    /// returns the generation checked against.
+    pub fn recheck(
+        &self,
+        chain: &[CertificateDer<'static>],
+    ) -> Result<TlsGeneration, rustls::Error> {
+        let (side, generation) = self.0.latest();
+        let (end_entity, intermediates) = chain
+            .split_first()
+            .ok_or(rustls::Error::NoCertificatesPresented)?;
+        side.verifier
+            .verify_client_cert(end_entity, intermediates, UnixTime::now())?;
+        Ok(generation)
     }
 }
 
@@ -344,7 +394,7 @@ impl ClientTls {
     }
 
     /// Increments on every successful reload.
-    pub fn generation(&self) -> u64 {
+    pub fn generation(&self) -> TlsGeneration {
         self.configs.generation()
     }
 }

@@ -180,6 +180,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
                 max_batch_records: None,
                 max_batch_bytes: None,
                 long_poll_secs: None,
+                idle_close_secs: None,
             },
             operator: RawOperator {
                 listen: operator_addr.to_string(),

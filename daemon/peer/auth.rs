@@ -1,9 +1,11 @@
 //! Who is calling, and may they: [`Child`], the extractor every peer route
-//! takes, checks the protocol version header and that the certificate
-//! names one of this node's configured children. A handler that takes a
+//! takes, checks that the connection's certificate is still accepted (see
+//! [`super::session`]), the protocol version header and that the
+//! certificate names one of this node's configured children. A handler that takes a
 //! `Child` cannot run for anyone else; every refusal is logged and counted.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::FromRequestParts;
@@ -13,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use tracing::warn;
 
+use super::session::Session;
 use crate::engine::{Direction, LinkEvent, SharedEngine};
 use crate::node::NodeId;
 use crate::sync::inbound::Refusal;
@@ -85,11 +88,20 @@ impl FromRequestParts<SharedEngine> for Child {
         parts: &mut Parts,
         engine: &SharedEngine,
     ) -> Result<Self, Self::Rejection> {
-        let Some(peer) = parts.extensions.get::<PeerIdentity>() else {
-            // The accept loop adds the identity to every request; a request
+        let Some(session) = parts.extensions.get::<Arc<Session>>() else {
+            // The accept loop adds the session to every request; a request
             // without one did not come through it.
             return Err(Refusal::new(Reason::NotAChild, "no verified peer identity").into());
         };
+        let peer = &session.peer;
+        if let Err(e) = session.recheck() {
+            engine.count_refusal(&peer.id, Reason::Identity);
+            return Err(Refusal::new(
+                Reason::Identity,
+                format!("certificate of {} is no longer accepted: {e}", peer.id),
+            )
+            .into());
+        }
         let theirs = parts
             .headers
             .get(PROTOCOL_HEADER)

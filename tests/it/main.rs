@@ -20,6 +20,7 @@ mod legacy;
 mod peer_security;
 mod quarantine;
 mod recovery;
+mod sessions;
 mod signatures;
 mod storage;
 mod tampered_store;
