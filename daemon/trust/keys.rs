@@ -15,6 +15,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use rustls_pki_types::PrivatePkcs8KeyDer;
 use rustls_pki_types::pem::PemObject;
+use sm2::dsa::signature::{Signer, Verifier};
+use sm2::elliptic_curve::Generate;
+use sm2::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 
 use super::{Alg, TrustError};
 
@@ -29,7 +32,12 @@ pub fn key_id(alg: Alg, spki_der: &[u8]) -> String {
 /// The private half, per suite.
 enum Pair {
     EcdsaP256(EcdsaKeyPair),
+    Sm2(sm2::dsa::SigningKey),
 }
+
+/// The SM2 distinguishing identifier of every signature: the default of
+/// GB/T 35276 (`1234567812345678`), as other SM2 implementations use it.
+const SM2_DISTID: &str = "1234567812345678";
 
 /// A private signing key with its public key and key id.
 pub struct SigningKey {
@@ -59,17 +67,25 @@ impl SigningKey {
                 reason: "already exists; refusing to replace a signing key".into(),
             });
         }
-        let pkcs8 = match alg {
+        let failed = || TrustError::Key {
+            file: path.display().to_string(),
+            reason: format!("generating a {alg} key failed"),
+        };
+        let pkcs8: Vec<u8> = match alg {
             Alg::EcdsaP256Sha256 => EcdsaKeyPair::generate_pkcs8(
                 &ECDSA_P256_SHA256_ASN1_SIGNING,
                 &aws_lc_rs::rand::SystemRandom::new(),
             )
-            .map_err(|_| TrustError::Key {
-                file: path.display().to_string(),
-                reason: format!("generating a {alg} key failed"),
-            })?,
+            .map_err(|_| failed())?
+            .as_ref()
+            .to_vec(),
+            Alg::Sm2Sm3 => sm2::SecretKey::generate()
+                .to_pkcs8_der()
+                .map_err(|_| failed())?
+                .as_bytes()
+                .to_vec(),
         };
-        let key = Self::from_pkcs8(pkcs8.as_ref()).ok_or_else(|| TrustError::Key {
+        let key = Self::from_pkcs8(&pkcs8).ok_or_else(|| TrustError::Key {
             file: path.display().to_string(),
             reason: "the new key does not load".into(),
         })?;
@@ -105,6 +121,12 @@ impl SigningKey {
                     let p = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, der).ok()?;
                     let spki = p.public_key().as_der().ok()?.as_ref().to_vec();
                     (Pair::EcdsaP256(p), spki)
+                }
+                Alg::Sm2Sm3 => {
+                    let secret = sm2::SecretKey::from_pkcs8_der(der).ok()?;
+                    let k = sm2::dsa::SigningKey::new(SM2_DISTID, &secret).ok()?;
+                    let spki = k.verifying_key().to_public_key_der().ok()?.into_vec();
+                    (Pair::Sm2(k), spki)
                 }
             };
             Some(SigningKey {
@@ -144,6 +166,12 @@ impl SigningKey {
                 .map_err(|_| TrustError::Sign {
                     key_id: self.key_id.clone(),
                 }),
+            Pair::Sm2(k) => k
+                .try_sign(message)
+                .map(|s: sm2::dsa::Signature| s.to_bytes().to_vec())
+                .map_err(|_| TrustError::Sign {
+                    key_id: self.key_id.clone(),
+                }),
         }
     }
 }
@@ -154,15 +182,22 @@ pub struct VerifyingKey(Public);
 /// The public half, per suite.
 enum Public {
     EcdsaP256(ParsedPublicKey),
+    Sm2(sm2::dsa::VerifyingKey),
 }
 
 impl VerifyingKey {
     /// Parses `spki_der` (SubjectPublicKeyInfo DER) as a key of `alg`.
     pub fn from_spki(alg: Alg, spki_der: &[u8]) -> Result<Self, String> {
         let public = match alg {
-            Alg::EcdsaP256Sha256 => {
-                ParsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, spki_der).map(Public::EcdsaP256)
-            }
+            Alg::EcdsaP256Sha256 => ParsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, spki_der)
+                .map(Public::EcdsaP256)
+                .map_err(|e| e.to_string()),
+            Alg::Sm2Sm3 => sm2::PublicKey::from_public_key_der(spki_der)
+                .map_err(|e| e.to_string())
+                .and_then(|pk| {
+                    sm2::dsa::VerifyingKey::new(SM2_DISTID, pk).map_err(|e| e.to_string())
+                })
+                .map(Public::Sm2),
         }
         .map_err(|e| format!("not a {alg} public key: {e}"))?;
         Ok(VerifyingKey(public))
@@ -172,6 +207,8 @@ impl VerifyingKey {
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         match &self.0 {
             Public::EcdsaP256(k) => k.verify_sig(message, signature).is_ok(),
+            Public::Sm2(k) => sm2::dsa::Signature::from_slice(signature)
+                .is_ok_and(|s| k.verify(message, &s).is_ok()),
         }
     }
 }
@@ -195,24 +232,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn create_load_and_key_id() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sign.key");
-        let made = SigningKey::create(&path, Alg::EcdsaP256Sha256).unwrap();
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
-        assert!(SigningKey::create(&path, Alg::EcdsaP256Sha256).is_err());
-        let loaded = SigningKey::load(&path).unwrap();
-        assert_eq!(loaded.key_id(), made.key_id());
-        assert_eq!(loaded.key_id().len(), 32);
-        assert_eq!(
-            loaded.key_id(),
-            key_id(Alg::EcdsaP256Sha256, made.public_key_der())
-        );
-        let vk = VerifyingKey::from_spki(loaded.alg(), loaded.public_key_der()).unwrap();
-        let sig = made.sign(b"message").unwrap();
-        assert!(vk.verify(b"message", &sig));
-        assert!(!vk.verify(b"messagE", &sig));
+    fn create_load_and_key_id_in_every_suite() {
+        for alg in Alg::ALL {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("sign.key");
+            let made = SigningKey::create(&path, alg).unwrap();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+            assert!(SigningKey::create(&path, alg).is_err());
+            let loaded = SigningKey::load(&path).unwrap();
+            assert_eq!(loaded.alg(), alg);
+            assert_eq!(loaded.key_id(), made.key_id());
+            assert_eq!(loaded.key_id().len(), 32);
+            assert_eq!(loaded.key_id(), key_id(alg, made.public_key_der()));
+            let vk = VerifyingKey::from_spki(loaded.alg(), loaded.public_key_der()).unwrap();
+            let sig = made.sign(b"message").unwrap();
+            assert!(vk.verify(b"message", &sig), "{alg}");
+            assert!(!vk.verify(b"messagE", &sig), "{alg}");
+            // A key of one suite is no key of the other.
+            for other in Alg::ALL.into_iter().filter(|o| *o != alg) {
+                assert!(VerifyingKey::from_spki(other, loaded.public_key_der()).is_err());
+            }
+        }
     }
 
     #[test]
