@@ -16,6 +16,7 @@ mod health;
 mod hostile_parent;
 mod hostile_peer;
 mod lanes;
+mod liveness;
 mod peer_security;
 mod quarantine;
 mod recovery;
