@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine or a developer's. Installs what
 # the tests need and is missing (Debian's Chromium and a CJK font for the
-# dashboard test), starts a throwaway PostgreSQL from the installed binaries,
+# dashboard test, Debian's prometheus for promtool, which checks
+# config/alerts.yml), starts a throwaway PostgreSQL from the installed binaries,
 # checks formatting and lints (clippy on every target, warnings fail),
 # then runs every test twice with cargo-nextest: all stores on SQLite, then
 # with the provincial and central stores on PostgreSQL. This is the README's
@@ -12,8 +13,9 @@ cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-zenhei)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
-  echo "installing ${need[*]} for the dashboard test" >&2
+  echo "installing ${need[*]} for the dashboard and alert-rules tests" >&2
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null

@@ -98,6 +98,7 @@ pub async fn serve(
         .layer(middleware::from_fn_with_state(state.clone(), require_token));
     let app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .merge(api)
         .layer(DefaultBodyLimit::max(MAX_SUBMIT_BYTES))
         .with_state(state);
@@ -173,6 +174,25 @@ fn presented_token(req: &Request) -> Option<(String, bool)> {
 
 async fn healthz(State(state): State<ApiState>) -> impl IntoResponse {
     Json(json!({ "status": "ok", "node": state.engine.config.id }))
+}
+
+/// Readiness: 200 when the store takes a write and the parent link is not
+/// down past `sync.ready_parent_down_secs`, else 503 with the reasons.
+async fn readyz(State(state): State<ApiState>) -> Response {
+    let engine = &state.engine;
+    let reasons = crate::health::unready_reasons(engine).await;
+    let status = if reasons.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let verdict = if reasons.is_empty() {
+        "ready"
+    } else {
+        "unready"
+    };
+    let body = json!({ "status": verdict, "node": engine.config.id, "reasons": reasons });
+    (status, Json(body)).into_response()
 }
 
 async fn submit(

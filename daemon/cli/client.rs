@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::operator::Operator;
 use crate::api::StatusReport;
+use crate::health::OfficeState;
 use crate::records::Kind;
 
 #[derive(Debug, Args)]
@@ -205,20 +206,41 @@ pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
 /// seq of the last record returned.
 const LAST_SEQ_HEADER: &str = "x-xunlian-last-seq";
 
+/// `xunlian status`'s exit code when the node and every office below it
+/// are `ok`, when anything is degraded, and when the node cannot be
+/// reached (or its answer read): for monitoring systems and scripts.
+const STATUS_OK: u8 = 0;
+const STATUS_DEGRADED: u8 = 1;
+const STATUS_UNREACHABLE: u8 = 2;
+
 pub async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let op = Operator::from_config(&args.config)?;
-    let value = op.call(op.get("/api/v1/status")).await?;
+    let read = async {
+        let value = op.call(op.get("/api/v1/status")).await?;
+        let report: StatusReport =
+            serde_json::from_value(value.clone()).context("reading the status report")?;
+        anyhow::Ok((value, report))
+    };
+    let (value, report) = match read.await {
+        Ok(read) => read,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(ExitCode::from(STATUS_UNREACHABLE));
+        }
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&value)?);
-        return Ok(ExitCode::SUCCESS);
+    } else {
+        print!(
+            "{}",
+            render_status(&report, std::io::stdout().is_terminal())
+        );
     }
-    let report: StatusReport =
-        serde_json::from_value(value).context("reading the status report")?;
-    print!(
-        "{}",
-        render_status(&report, std::io::stdout().is_terminal())
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(if report.verdict.is_ok() {
+        STATUS_OK
+    } else {
+        STATUS_DEGRADED
+    }))
 }
 
 /// A readable table of the node, its links and its subtree; colour only
@@ -242,7 +264,24 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
             held.join(", ")
         }
     );
-    out += &format!("quarantined: {}\n\n", r.quarantined);
+    out += &format!("quarantined: {}\n", r.quarantined);
+    let verdict = match &r.reason {
+        Some(why) => format!("{}: {why}", r.state.as_str()),
+        None => r.state.as_str().to_string(),
+    };
+    out += &format!(
+        "this node: {}\n",
+        paint(r.state == OfficeState::Ok, verdict)
+    );
+    for p in r
+        .verdict
+        .problems
+        .iter()
+        .skip(usize::from(r.state != OfficeState::Ok))
+    {
+        out += &format!("{}\n", paint(false, format!("problem: {p}")));
+    }
+    out += "\n";
     out += &format!(
         "{:<10} {:<7} {:<13} {:>8} {:>9} {:>10} {:>10}  {}\n",
         "PEER", "DIR", "STATE", "BACKLOG", "LAG(s)", "IN", "OUT", "NOTES"
@@ -268,18 +307,20 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
     if !r.subtree.is_empty() {
         let now = chrono::Utc::now();
         out += &format!(
-            "\n{:<10} {:<7} {:>12} {:>8} {:>9} {:>5}  {}\n",
+            "\n{:<10} {:<10} {:>12} {:>8} {:>9} {:>5}  {}\n",
             "OFFICE", "HEALTH", "LAST REPORT", "BACKLOG", "LAG(s)", "DOWN", "NAME"
         );
         for o in &r.subtree {
             let seen =
                 o.at.map(|at| format!("{}s ago", (now - at).num_seconds().max(0)))
                     .unwrap_or_else(|| "never".into());
-            let health = if o.stale { "stale" } else { "ok" };
             out += &format!(
                 "{:<10} {} {:>12} {:>8} {:>9.1} {:>5}  {} ({})\n",
                 o.node,
-                paint(!o.stale, format!("{health:<7}")),
+                paint(
+                    o.state == OfficeState::Ok,
+                    format!("{:<10}", o.state.as_str())
+                ),
                 seen,
                 o.backlog_records,
                 o.lag_ms as f64 / 1000.0,

@@ -110,6 +110,9 @@ pub struct Config {
     pub retry_min: Duration,
     pub retry_max: Duration,
     pub budget: Budget,
+    /// `/readyz` answers 503 once the link to the parent has been down
+    /// this long.
+    pub ready_parent_down: Duration,
     /// Cron expression (6 fields, with seconds) for the health rollup.
     pub health_schedule: cron::Schedule,
     /// An office whose health has not arrived for this long is stale.
@@ -185,6 +188,7 @@ impl Config {
             retry_min: sync.retry_min,
             retry_max: sync.retry_max,
             budget: sync.budget,
+            ready_parent_down: sync.ready_parent_down,
             health_schedule: schedules.health,
             health_stale: schedules.health_stale,
             log_format,

@@ -124,6 +124,7 @@ pub struct RawSync {
     pub budget_records: Option<u64>,
     pub budget_bytes: Option<u64>,
     pub budget_age_hours: Option<u64>,
+    pub ready_parent_down_secs: Option<u64>,
 }
 
 pub const DEFAULT_RETRY_MIN_MS: u64 = 200;
@@ -131,6 +132,8 @@ pub const DEFAULT_RETRY_MAX_SECS: u64 = 60;
 pub const DEFAULT_BUDGET_RECORDS: u64 = 100_000;
 pub const DEFAULT_BUDGET_BYTES: u64 = 1 << 30;
 pub const DEFAULT_BUDGET_AGE_HOURS: u64 = 72;
+/// `/readyz` answers 503 once the parent link is down this long.
+pub const DEFAULT_READY_PARENT_DOWN_SECS: u64 = 300;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -12,9 +12,10 @@ use super::raw::{
     DEFAULT_BUDGET_AGE_HOURS, DEFAULT_BUDGET_BYTES, DEFAULT_BUDGET_RECORDS, DEFAULT_COMPACT_SECS,
     DEFAULT_HEALTH_SCHEDULE, DEFAULT_HEALTH_STALE_SECS, DEFAULT_LOG_FORMAT, DEFAULT_LONG_POLL_SECS,
     DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_RECORD_BYTES,
-    DEFAULT_RELEASE_SCHEDULE, DEFAULT_RETRY_MAX_SECS, DEFAULT_RETRY_MIN_MS,
-    DEFAULT_SUPERVISION_SCHEDULE, IDLE_CLOSE_GRACE_SECS, RawLog, RawNode, RawOperator, RawParent,
-    RawPeer, RawSchedules, RawStore, RawSync, RawTls, RawTrust, RawWorkflow, default_routing,
+    DEFAULT_READY_PARENT_DOWN_SECS, DEFAULT_RELEASE_SCHEDULE, DEFAULT_RETRY_MAX_SECS,
+    DEFAULT_RETRY_MIN_MS, DEFAULT_SUPERVISION_SCHEDULE, IDLE_CLOSE_GRACE_SECS, RawLog, RawNode,
+    RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync, RawTls, RawTrust,
+    RawWorkflow, default_routing,
 };
 use super::source::Source;
 use super::{Budget, ConfigError, LogFormat, ParentConfig, PeerLimits, TrustFiles, WorkflowConfig};
@@ -281,6 +282,7 @@ pub(super) struct SyncSection {
     pub retry_min: Duration,
     pub retry_max: Duration,
     pub budget: Budget,
+    pub ready_parent_down: Duration,
 }
 
 pub(super) fn sync(src: &Source<'_>, raw: &RawSync) -> Resolved<SyncSection> {
@@ -313,10 +315,16 @@ pub(super) fn sync(src: &Source<'_>, raw: &RawSync) -> Resolved<SyncSection> {
                 )?,
         ),
     };
+    let ready_parent_down = Duration::from_secs(src.positive(
+        "sync.ready_parent_down_secs",
+        raw.ready_parent_down_secs,
+        DEFAULT_READY_PARENT_DOWN_SECS,
+    )?);
     Ok(SyncSection {
         retry_min,
         retry_max,
         budget,
+        ready_parent_down,
     })
 }
 

@@ -281,6 +281,10 @@ fn defaults() -> BTreeMap<String, toml::Value> {
         ("sync.budget_records", int(raw::DEFAULT_BUDGET_RECORDS)),
         ("sync.budget_bytes", int(raw::DEFAULT_BUDGET_BYTES)),
         ("sync.budget_age_hours", int(raw::DEFAULT_BUDGET_AGE_HOURS)),
+        (
+            "sync.ready_parent_down_secs",
+            int(raw::DEFAULT_READY_PARENT_DOWN_SECS),
+        ),
         ("schedules.health", text(raw::DEFAULT_HEALTH_SCHEDULE)),
         (
             "schedules.health_stale_secs",

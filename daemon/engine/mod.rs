@@ -30,7 +30,7 @@ use tokio::sync::watch;
 
 pub use authority::Authority;
 pub use ingest::{Admitted, Rejection, SubmitError, SubmitRequest, Submitted, admit};
-pub use links::{Direction, Link, LinkEvent, LinkState};
+pub use links::{Direction, Link, LinkEvent, LinkState, SESSION_GRACE};
 pub use quarantine::{QuarantineError, Retried};
 pub use reason::Reason;
 pub use resend::MAX_RESEND;
@@ -114,12 +114,16 @@ impl Engine {
             Some(t) => Some(SigningKey::load(&t.sign_key)?),
             None => None,
         };
+        let long_poll = config.limits.long_poll;
         let mut links = HashMap::new();
         if let Some(p) = &config.parent {
-            links.insert(p.id.clone(), Link::new(p.id.clone(), Direction::Parent));
+            links.insert(
+                p.id.clone(),
+                Link::new(p.id.clone(), Direction::Parent, long_poll),
+            );
         }
         for c in &config.children {
-            links.insert(c.clone(), Link::new(c.clone(), Direction::Child));
+            links.insert(c.clone(), Link::new(c.clone(), Direction::Child, long_poll));
         }
         let view = View {
             me: config.id.clone(),

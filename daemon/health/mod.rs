@@ -2,10 +2,13 @@
 //! `health` record (same id, next version) about itself alone: its own
 //! links. Health flows up, so every ancestor — central for the whole
 //! network — holds each office's own latest record and derives from it
-//! that office's last report, backlog and lag, and which offices went
-//! silent (stale). Also the per-link measures ([`link_reports`]) and the
-//! node's status report ([`status_report`]) that `status`, the dashboard
-//! and `/metrics` show.
+//! that office's last report, backlog and lag, and its one state
+//! (`verdict`: ok, lagging, stale, down, never_seen, with reason, since
+//! and the relay it is cut off by). Also the per-link measures
+//! ([`link_reports`]), the node's status report ([`status_report`]) that
+//! `status`, the dashboard and `/metrics` show, and the watcher that logs
+//! each change of an office's or a link's state (`events`), and readiness
+//! for `/readyz` (`ready`).
 //!
 //! Architecture Invariant: an office's health is what its own record
 //! says, and nothing else. A record speaks only for its origin (routing
@@ -14,8 +17,11 @@
 //! `subtree` list in a record (written by earlier versions, which rolled
 //! their subtree up) is ignored.
 
+mod events;
 mod links;
+mod ready;
 mod status;
+mod verdict;
 
 use std::collections::BTreeMap;
 
@@ -26,12 +32,15 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 pub use links::{LinkReport, link_reports};
+pub use ready::unready_reasons;
 pub use status::{StatusReport, status_report};
+pub use verdict::{OfficeState, Verdict};
 
 use crate::engine::{Engine, SharedEngine, SubmitRequest};
 use crate::node::NodeId;
 use crate::records::Kind;
 use crate::store::{RecordFilter, StoreError};
+use verdict::Summary;
 
 /// Namespace of the health record ids (one record per node, versioned).
 const HEALTH_NAMESPACE: Uuid = Uuid::from_u128(0x7a3c_51e2_0b4d_4f0e_9c41_5d2e_8f6a_1b90);
@@ -52,6 +61,17 @@ pub struct OfficeHealth {
     pub at: Option<DateTime<Utc>>,
     /// No report within the configured threshold (or none ever).
     pub stale: bool,
+    /// The office's one state as seen from this node.
+    pub state: OfficeState,
+    /// Why it is not `ok`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Since when the state holds, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<Utc>>,
+    /// The relay (down or never seen) the office is unreachable through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
     /// Records waiting on the office's own links.
     pub backlog_records: i64,
     /// Age in ms of the oldest record waiting on the office's links.
@@ -63,15 +83,6 @@ pub struct OfficeHealth {
 /// For fields left out of health records when zero (most are).
 fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
-}
-
-/// What one office's own health record says of it.
-#[derive(Debug, Clone, Default)]
-struct Summary {
-    at: Option<DateTime<Utc>>,
-    backlog_records: i64,
-    lag_ms: i64,
-    links_down: i64,
 }
 
 /// Whether an ancestor learns anything from `link` in a health record:
@@ -86,19 +97,13 @@ fn worth_reporting(link: &LinkReport) -> bool {
         || !link.warnings.is_empty()
 }
 
-fn summarise(at: Option<DateTime<Utc>>, links: &[LinkReport]) -> Summary {
-    Summary {
-        at,
-        backlog_records: links.iter().map(|l| l.backlog_records).sum(),
-        lag_ms: links.iter().map(|l| l.lag_ms).max().unwrap_or(0),
-        links_down: links.iter().filter(|l| !l.connected).count() as i64,
-    }
-}
-
 /// The latest health of every office known below this node (with a tree
 /// manifest, every office it puts below, connected or not), each from that
-/// office's own health record only.
-pub async fn subtree(engine: &Engine) -> Result<Vec<OfficeHealth>, StoreError> {
+/// office's own health record only, judged with this node's live `links`.
+pub async fn subtree(
+    engine: &Engine,
+    links: &[LinkReport],
+) -> Result<Vec<OfficeHealth>, StoreError> {
     let filter = RecordFilter {
         kind: Some(Kind::Health),
         limit: i64::MAX,
@@ -116,24 +121,39 @@ pub async fn subtree(engine: &Engine) -> Result<Vec<OfficeHealth>, StoreError> {
             .get("links")
             .and_then(|v| serde_json::from_value(v.clone()).ok())
             .unwrap_or_default();
-        let s = summarise(at, &links);
+        let s = Summary::of(at, &links);
         if latest.get(&r.origin).is_none_or(|old| old.at < s.at) {
             latest.insert(r.origin, s);
         }
     }
     let now = Utc::now();
-    let threshold =
+    let stale_after =
         chrono::Duration::from_std(engine.config.health_stale).unwrap_or(chrono::Duration::MAX);
+    let entries = engine.subtree_entries().await?;
+    let ground = verdict::Ground {
+        me: engine.id(),
+        now,
+        stale_after,
+        my_links: links,
+    };
+    let mut judged = verdict::judge(&ground, &entries, &latest);
     let mut out = Vec::new();
-    for entry in engine.subtree_entries().await? {
+    for entry in entries {
         let s = latest.remove(&entry.node).unwrap_or_default();
+        let Some(j) = judged.remove(&entry.node) else {
+            continue;
+        };
         out.push(OfficeHealth {
             node: entry.node.to_string(),
             name: entry.name,
             level: entry.level.to_string(),
             parent: entry.parent.to_string(),
             at: s.at,
-            stale: s.at.is_none_or(|at| now - at > threshold),
+            stale: s.at.is_none_or(|at| now - at > stale_after),
+            state: j.state,
+            reason: j.reason,
+            since: j.since,
+            via: j.via.map(|v| v.to_string()),
             backlog_records: s.backlog_records,
             lag_ms: s.lag_ms,
             links_down: s.links_down,
@@ -168,8 +188,12 @@ pub async fn report(engine: &Engine) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reports health on the configured schedule until `stop`.
+/// Reports health on the configured schedule, and logs each change of an
+/// office's or a link's state, until `stop`.
 pub async fn run(engine: SharedEngine, stop: CancellationToken) {
     let schedule = engine.config.health_schedule.clone();
-    crate::schedule::every("health", schedule, stop, || async { report(&engine).await }).await
+    let reporting = crate::schedule::every("health", schedule, stop.clone(), || async {
+        report(&engine).await
+    });
+    tokio::join!(reporting, events::watch(&engine, stop));
 }

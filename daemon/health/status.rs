@@ -1,10 +1,12 @@
-//! The status report of a node: itself, its links with backlog and lag,
-//! and what its store holds. Served at `GET /api/v1/status`, printed by
+//! The status report of a node: itself (its state and the verdict over
+//! it and its subtree), its links with backlog and lag, and what its store
+//! holds. Served at `GET /api/v1/status`, printed by
 //! `xunlian status`, and what `/metrics` renders (see `telemetry`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::verdict::{OfficeState, Verdict, judge_self};
 use super::{LinkReport, OfficeHealth};
 use crate::engine::Engine;
 use crate::store::StoreError;
@@ -18,6 +20,13 @@ pub struct StatusReport {
     pub software_version: String,
     pub generation: String,
     pub started_at: DateTime<Utc>,
+    /// This node's own state: `down` while it holds no session with its
+    /// parent.
+    pub state: OfficeState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `ok` only when this node and every office below it are `ok`.
+    pub verdict: Verdict,
     pub records: Vec<(String, i64)>,
     pub links: Vec<LinkReport>,
     /// Every office below this node with its latest health.
@@ -27,6 +36,16 @@ pub struct StatusReport {
 
 /// The status report of `engine` now.
 pub async fn status_report(engine: &Engine) -> Result<StatusReport, StoreError> {
+    let links = super::link_reports(engine).await?;
+    let subtree = super::subtree(engine, &links).await?;
+    let own = judge_self(&links, Utc::now());
+    let verdict = Verdict::of(
+        &own,
+        engine.id(),
+        subtree
+            .iter()
+            .map(|o| (o.node.as_str(), o.state, o.reason.as_deref())),
+    );
     Ok(StatusReport {
         node: engine.config.id.to_string(),
         name: engine.config.name.clone(),
@@ -34,9 +53,12 @@ pub async fn status_report(engine: &Engine) -> Result<StatusReport, StoreError> 
         software_version: crate::sync::wire::SOFTWARE_VERSION.into(),
         generation: engine.store().generation(),
         started_at: engine.started_at,
+        state: own.state,
+        reason: own.reason,
+        verdict,
         records: engine.store().count_by_kind(),
-        links: super::link_reports(engine).await?,
-        subtree: super::subtree(engine).await?,
+        links,
+        subtree,
         quarantined: engine.store().quarantine_count().await?,
     })
 }

@@ -89,6 +89,9 @@ pub async fn serve_pull(
         .recheck(child, &refused_signatures(&req.refused))
         .await?;
     engine.resend(child, &req.resend).await?;
+    // The child holds its session while this poll waits (see
+    // `engine::links`), even when the wait outlasts the window.
+    let _waiting = engine.link(child).map(|l| l.hold_poll());
     let mut from = PerLane::default();
     for lane in Lane::ALL {
         let claimed = req.cursors.iter().find(|c| c.lane == lane).map(|c| &c.pos);

@@ -16,7 +16,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
 use crate::engine::{Engine, Reason};
-use crate::health::{StatusReport, status_report};
+use crate::health::{OfficeState, StatusReport, status_report};
 use crate::store::StoreError;
 
 /// The content type of the exposition.
@@ -169,6 +169,21 @@ fn render(report: &StatusReport, unlinked: &BTreeMap<Reason, u64>) -> String {
     offices.set(report.subtree.len() as i64);
     let stale = Gauge::<i64>::default();
     stale.set(report.subtree.iter().filter(|o| o.stale).count() as i64);
+    let office_state = IntGauges::default();
+    for o in &report.subtree {
+        office_state
+            .get_or_create(&vec![
+                ("office", o.node.clone()),
+                ("state", o.state.as_str().to_string()),
+            ])
+            .set(1);
+    }
+    let node_state = IntGauges::default();
+    for state in OfficeState::ALL {
+        node_state
+            .get_or_create(&vec![("state", state.as_str().to_string())])
+            .set(i64::from(report.state == state));
+    }
     let last_report = IntGauges::default();
     for o in &report.subtree {
         if let Some(at) = o.at {
@@ -186,6 +201,16 @@ fn render(report: &StatusReport, unlinked: &BTreeMap<Reason, u64>) -> String {
         "xunlian_subtree_stale_offices",
         "Offices below this node whose health report is overdue",
         stale.clone(),
+    );
+    reg.register(
+        "xunlian_office_state",
+        "1 for each office below this node in its state (ok, lagging, stale, down, never_seen)",
+        office_state.clone(),
+    );
+    reg.register(
+        "xunlian_node_state",
+        "1 for this node's own state (down: no session with its parent), 0 for the others",
+        node_state.clone(),
     );
     reg.register(
         "xunlian_office_last_report_timestamp_seconds",

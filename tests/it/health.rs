@@ -60,7 +60,10 @@ async fn healthy_small_net() -> Net {
     wait_until("central to see six healthy offices", || async {
         let status = net.status("000000").await;
         let offices = status["subtree"].as_array().cloned().unwrap_or_default();
-        offices.len() == 6 && offices.iter().all(|o| o["stale"] == false)
+        offices.len() == 6
+            && offices
+                .iter()
+                .all(|o| o["stale"] == false && o["state"] == "ok")
     })
     .await;
     net
@@ -93,7 +96,9 @@ async fn a_silent_county_goes_stale_at_central_and_comes_back() {
         .await;
     }
     wait_until("central to show 630202 stale", || {
-        central_sees(&net, "630202", |o| o["stale"] == true)
+        central_sees(&net, "630202", |o| {
+            o["stale"] == true && o["state"] == "stale"
+        })
     })
     .await;
     wait_until("central to show 630200's backlog of 5 for 630202", || {
@@ -107,7 +112,7 @@ async fn a_silent_county_goes_stale_at_central_and_comes_back() {
         .unwrap()
         .iter()
         .filter(|o| o["node"] != "630202")
-        .all(|o| o["stale"] == false);
+        .all(|o| o["stale"] == false && o["state"] == "ok");
     assert!(others_fresh, "only the silent county is stale");
 
     // The same, as Prometheus sees it.
@@ -202,7 +207,9 @@ async fn a_silent_county_goes_stale_at_central_and_comes_back() {
     // Reconnect: 630202 is healthy again and 630200's backlog drains.
     net.start("630202").await;
     wait_until("central to show 630202 healthy again", || {
-        central_sees(&net, "630202", |o| o["stale"] == false)
+        central_sees(&net, "630202", |o| {
+            o["stale"] == false && o["state"] == "ok"
+        })
     })
     .await;
     wait_until("630200's backlog to drain", || {

@@ -17,6 +17,7 @@ mod hostile_parent;
 mod hostile_peer;
 mod lanes;
 mod legacy;
+mod liveness;
 mod peer_security;
 mod quarantine;
 mod recovery;
