@@ -55,7 +55,12 @@ pub(super) fn invalid(msg: impl Into<String>) -> SubmitError {
 
 /// The body of a `kind` record as `T`, or a refusal naming the kind.
 fn read<T: serde::de::DeserializeOwned>(kind: Kind, body: &Value) -> Result<T, SubmitError> {
-    serde_json::from_value(body.clone()).map_err(|e| invalid(format!("{kind} body: {e}")))
+    serde_json::from_value(body.clone()).map_err(|e| {
+        invalid(format!(
+            "{kind} body: {}",
+            crate::clip::clip(&e.to_string())
+        ))
+    })
 }
 
 /// Checks `req` against the rules of its kind and fills what the daemon
