@@ -153,7 +153,7 @@ async fn require_token(State(state): State<ApiState>, req: Request, next: Next) 
             .is_ok()
     });
     if !ok {
-        tracing::warn!(message = "Refused an operator request with a missing or wrong token.", path = %req.uri().path());
+        tracing::warn!(message = "Refused an operator request with a missing or wrong token.", path = %clip(req.uri().path()));
         return ApiError(
             StatusCode::UNAUTHORIZED,
             "missing or wrong bearer token; use the token from operator.token_file".into(),
