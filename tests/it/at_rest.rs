@@ -145,9 +145,14 @@ async fn operator_api_errors_are_bounded_json() {
     let mut title = json!({"kind": "finding", "body": finding(&huge)});
     title["round_id"] = json!(crate::common::TEST_ROUND);
     let typed = json!({"kind": "finding", "body": {"title": 1, "severity": huge}});
+    // Refused by the rules (not in the taxonomy), which quote it.
+    let mut category = title.clone();
+    category["body"]["title"] = json!("x");
+    category["body"]["category"] = json!(huge);
     for (what, req, status) in [
         ("a 100,000-character title", title, 422),
         ("a 100,000-character value of the wrong type", typed, 422),
+        ("a 100,000-character category", category, 422),
         (
             "a 100,000-character kind",
             json!({"kind": huge, "body": {}}),
@@ -204,6 +209,22 @@ async fn operator_api_errors_are_bounded_json() {
         ["code", "reason"],
     );
     assert_eq!(v["code"], "method_not_allowed", "{v}");
+    // Over the submit limit (64 MiB).
+    let resp = http
+        .post(format!("{base}/api/v1/records"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 65 << 20])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 413);
+    let v = bounded_json(
+        "an oversized submit",
+        &resp.bytes().await.unwrap(),
+        ["code", "reason"],
+    );
+    assert_eq!(v["code"], "too_large", "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
