@@ -26,8 +26,9 @@ const LAYERS: &[&[&str]] = &[
     &["submit"],
     &["trust"],
     &["store", "pki"],
-    &["records", "identity"],
+    &["records", "identity", "http"],
     &["schedule", "node", "hex", "layers"],
+    &["clip"],
 ];
 
 mod tests {

@@ -37,10 +37,12 @@
 
 pub mod api;
 pub mod cli;
+pub mod clip;
 pub mod config;
 pub mod engine;
 pub mod health;
 pub mod hex;
+pub mod http;
 pub mod identity;
 pub mod jobs;
 #[cfg(test)]

@@ -23,9 +23,9 @@ pub struct NodeId(String);
 pub enum NodeIdError {
     #[error("node id is empty")]
     Empty,
-    #[error("node id {0:?} is longer than {MAX_NODE_ID_LEN} characters")]
+    #[error("node id {:?} is longer than {MAX_NODE_ID_LEN} characters", crate::clip::clip(.0))]
     TooLong(String),
-    #[error("node id {0:?} may contain only ASCII letters, digits, '-' and '_'")]
+    #[error("node id {:?} may contain only ASCII letters, digits, '-' and '_'", crate::clip::clip(.0))]
     BadChar(String),
 }
 

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{ApiError, ApiState, submit_error};
+use super::{ApiError, ApiState, bad_body, submit_error};
 use crate::jobs::{cross, release};
 use crate::workflow::assign;
 
@@ -20,8 +20,7 @@ pub(super) async fn cross(
     State(state): State<ApiState>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let req: assign::CrossRequest = serde_json::from_slice(&body)
-        .map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("request body: {e}")))?;
+    let req: assign::CrossRequest = serde_json::from_slice(&body).map_err(bad_body)?;
     let dry = req.dry_run;
     let outcome = cross::plan_cross(&state.engine, req)
         .await

@@ -20,8 +20,11 @@ const REFRESH_SECS: u32 = 5;
 /// Certificates expiring sooner than this are flagged.
 const EXPIRY_WARNING_DAYS: i64 = 30;
 
-/// Escapes text for HTML.
+/// Escapes text for a cell of the page, clipped: a cell quotes at most
+/// [`crate::clip::CLIP`] characters (a quarantine reason stored by an
+/// older version may be long).
 fn esc(s: &str) -> String {
+    let s = crate::clip::clip(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use crate::health::{StatusReport, status_report};
 
+use crate::clip::clip;
 use crate::engine::{Authority, SharedEngine, SubmitError, SubmitRequest};
 use crate::node::NodeId;
 use crate::records::{Kind, Record};
@@ -46,13 +47,47 @@ struct ApiState {
     token: std::sync::Arc<str>,
 }
 
-/// An API error: status plus a sentence in `{"error": ...}`.
+/// An API error: status plus a sentence, answered as `{"code", "reason"}`
+/// (the code names the status: [`code_of`]). Every error reply of this
+/// API has this body, axum's own too (`crate::http::json_errors`).
 struct ApiError(StatusCode, String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.0, Json(json!({ "error": self.1 }))).into_response()
+        (
+            self.0,
+            Json(json!({ "code": code_of(self.0), "reason": self.1 })),
+        )
+            .into_response()
     }
+}
+
+/// The stable code of an error status, for scripts.
+fn code_of(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+        StatusCode::INSUFFICIENT_STORAGE => "full",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        s if s.is_client_error() => "refused",
+        _ => "internal",
+    }
+}
+
+/// axum's own error replies (unknown route, body over the limit, a query
+/// that does not parse) in this API's JSON body.
+async fn json_errors(req: Request, next: Next) -> Response {
+    crate::http::json_errors(req, next, |status, reason| {
+        ApiError(status, reason).into_response()
+    })
+    .await
 }
 
 impl From<crate::store::StoreError> for ApiError {
@@ -101,6 +136,7 @@ pub async fn serve(
         .route("/readyz", get(readyz))
         .merge(api)
         .layer(DefaultBodyLimit::max(MAX_SUBMIT_BYTES))
+        .layer(middleware::from_fn(json_errors))
         .with_state(state);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move { stop.cancelled().await })
@@ -118,7 +154,7 @@ async fn require_token(State(state): State<ApiState>, req: Request, next: Next) 
             .is_ok()
     });
     if !ok {
-        tracing::warn!(message = "Refused an operator request with a missing or wrong token.", path = %req.uri().path());
+        tracing::warn!(message = "Refused an operator request with a missing or wrong token.", path = %clip(req.uri().path()));
         return ApiError(
             StatusCode::UNAUTHORIZED,
             "missing or wrong bearer token; use the token from operator.token_file".into(),
@@ -205,7 +241,7 @@ async fn submit(
     } else {
         serde_json::from_slice(&body).map(|r| vec![r])
     }
-    .map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("request body: {e}")))?;
+    .map_err(bad_body)?;
     if reqs.len() > MAX_SUBMIT_BATCH {
         return Err(ApiError(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -239,6 +275,14 @@ async fn submit(
             }
         })),
     }
+}
+
+/// A request body that is not the JSON a route takes.
+fn bad_body(e: serde_json::Error) -> ApiError {
+    ApiError(
+        StatusCode::BAD_REQUEST,
+        format!("request body: {}", clip(&e.to_string())),
+    )
 }
 
 /// A response whose body is JSON text already written.
@@ -292,7 +336,8 @@ async fn list_records(
         } else {
             let t = chrono::DateTime::parse_from_rfc3339(&s).map_err(|e| {
                 bad(format!(
-                    "since: {s:?} is neither a seq nor an RFC 3339 time: {e}"
+                    "since: {:?} is neither a seq nor an RFC 3339 time: {e}",
+                    clip(&s)
                 ))
             })?;
             f.since_time = Some(t.with_timezone(&chrono::Utc).to_rfc3339());
@@ -325,8 +370,12 @@ async fn get_record(
     State(state): State<ApiState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let uuid = uuid::Uuid::parse_str(&id)
-        .map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("record id {id:?}: {e}")))?;
+    let uuid = uuid::Uuid::parse_str(&id).map_err(|e| {
+        ApiError(
+            StatusCode::BAD_REQUEST,
+            format!("record id {:?}: {e}", clip(&id)),
+        )
+    })?;
     match state.engine.store().get(&uuid).await? {
         Some(r) => Ok(Json(as_read(state.engine.authority().as_deref(), r)).into_response()),
         None => Err(ApiError(

@@ -35,7 +35,10 @@ impl ReportQuery {
             Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
                 ApiError(
                     StatusCode::BAD_REQUEST,
-                    format!("as_of: {s:?} is not a date (YYYY-MM-DD): {e}"),
+                    format!(
+                        "as_of: {:?} is not a date (YYYY-MM-DD): {e}",
+                        crate::clip::clip(s)
+                    ),
                 )
             }),
         }

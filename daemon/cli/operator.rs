@@ -110,9 +110,10 @@ impl Operator {
             return Ok(resp);
         }
         let body: Value = resp.json().await.unwrap_or(Value::Null);
-        let msg = body
-            .get("error")
-            .and_then(Value::as_str)
+        // `reason` in `{code, reason}`; `error`, the body of older nodes.
+        let msg = ["reason", "error"]
+            .iter()
+            .find_map(|k| body.get(k).and_then(Value::as_str))
             .unwrap_or("no reason given");
         bail!("node refused the request (HTTP {status}): {msg}");
     }

@@ -206,7 +206,7 @@ pub(super) struct StoreSection {
 
 pub(super) fn store(src: &Source<'_>, raw: &RawStore) -> Resolved<StoreSection> {
     Ok(StoreSection {
-        url: store_url(&raw.url, src.dir()).map_err(|r| src.err("store.url", r))?,
+        url: store_url(src, &raw.url)?,
         max_bytes: raw
             .max_size_mb
             .map(|mb| {
@@ -222,33 +222,46 @@ pub(super) fn store(src: &Source<'_>, raw: &RawStore) -> Resolved<StoreSection> 
     })
 }
 
-/// Resolves a relative `sqlite://` path against the config directory and
-/// adds `mode=rwc`; other URLs pass unchanged.
-fn store_url(url: &str, base: &Path) -> Result<String, String> {
-    if let Some(rest) = url.strip_prefix("sqlite://") {
-        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        if path.is_empty() {
-            return Err("sqlite:// URL has no file path".into());
-        }
-        let p = Path::new(path);
-        let full = if p.is_absolute() {
-            p.to_path_buf()
+/// The store URL, checked: a relative `sqlite://` path is resolved against
+/// the config directory, gets `mode=rwc`, and its directory and files
+/// (database, WAL, shared memory) must be private if they exist already;
+/// other URLs pass unchanged (PostgreSQL's files are its server's).
+fn store_url(src: &Source<'_>, url: &str) -> Resolved<String> {
+    const KEY: &str = "store.url";
+    let Some(rest) = url.strip_prefix("sqlite://") else {
+        return if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(url.to_string())
         } else {
-            base.join(p)
+            Err(src.err(
+                KEY,
+                format!("{url:?}: expected sqlite://PATH or postgres://..."),
+            ))
         };
-        let mut q = query.to_string();
-        if !q.contains("mode=") {
-            if !q.is_empty() {
-                q.push('&');
-            }
-            q.push_str("mode=rwc");
-        }
-        Ok(format!("sqlite://{}?{q}", full.display()))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(url.to_string())
-    } else {
-        Err(format!("{url:?}: expected sqlite://PATH or postgres://..."))
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() {
+        return Err(src.err(KEY, "sqlite:// URL has no file path"));
     }
+    let p = Path::new(path);
+    let full = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        src.dir().join(p)
+    };
+    if let Some(dir) = full.parent() {
+        src.private_if_present(KEY, dir)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        src.private_if_present(KEY, Path::new(&format!("{}{suffix}", full.display())))?;
+    }
+    let mut q = query.to_string();
+    if !q.contains("mode=") {
+        if !q.is_empty() {
+            q.push('&');
+        }
+        q.push_str("mode=rwc");
+    }
+    Ok(format!("sqlite://{}?{q}", full.display()))
 }
 
 /// `[routing]`: every kind's highest level, the defaults overridden by the

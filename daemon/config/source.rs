@@ -1,7 +1,7 @@
 //! The file being resolved: its path, named in every error, and its
 //! directory, against which relative paths are resolved; plus the checks
-//! every section shares (files that exist, secrets only the owner can read,
-//! numbers greater than zero).
+//! every section shares (files that exist, secrets and stores only the
+//! owner can read, numbers greater than zero).
 
 use std::path::{Path, PathBuf};
 
@@ -52,24 +52,41 @@ impl<'a> Source<'a> {
     /// Like [`Source::existing`], for a secret: it must not be readable by
     /// others, as ssh insists for its keys.
     pub fn secret(&self, key: &str, p: &Path) -> Result<PathBuf, ConfigError> {
-        use std::os::unix::fs::PermissionsExt;
         let p = self.existing(key, p)?;
-        let mode = std::fs::metadata(&p)
-            .map_err(|e| self.err(key, format!("{}: {e}", p.display())))?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
-            return Err(self.err(
-                key,
-                format!(
-                    "{} is readable by group or others (mode {:o}); run: chmod 600 {}",
-                    p.display(),
-                    mode & 0o777,
-                    p.display()
-                ),
-            ));
-        }
+        let meta =
+            std::fs::metadata(&p).map_err(|e| self.err(key, format!("{}: {e}", p.display())))?;
+        self.owner_only(key, &p, &meta)?;
         Ok(p)
+    }
+
+    /// Like [`Source::secret`], for a file or directory that need not
+    /// exist yet (a store, created private when it is first opened).
+    pub fn private_if_present(&self, key: &str, p: &Path) -> Result<(), ConfigError> {
+        match std::fs::metadata(p) {
+            Ok(meta) => self.owner_only(key, p, &meta),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(self.err(key, format!("{}: {e}", p.display()))),
+        }
+    }
+
+    /// Refuses `p` (with metadata `meta`) if group or others have any
+    /// access to it, naming the `chmod` that mends it.
+    fn owner_only(&self, key: &str, p: &Path, meta: &std::fs::Metadata) -> Result<(), ConfigError> {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode();
+        if mode & 0o077 == 0 {
+            return Ok(());
+        }
+        let fix = if meta.is_dir() { "700" } else { "600" };
+        Err(self.err(
+            key,
+            format!(
+                "{} is readable by group or others (mode {:o}); run: chmod {fix} {}",
+                p.display(),
+                mode & 0o777,
+                p.display()
+            ),
+        ))
     }
 
     /// `v`, which must be greater than 0.

@@ -4,6 +4,7 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use super::{Engine, Reason};
+use crate::clip::clip;
 use crate::records::Schemas;
 use crate::records::{Classification, Kind, Record, RecordError};
 use crate::routing::{self, Source, View};
@@ -312,7 +313,7 @@ pub fn admit(
     }
     let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| Rejection {
         code: Reason::Malformed,
-        reason: format!("record is not valid JSON: {e}"),
+        reason: format!("record is not valid JSON: {}", clip(&e.to_string())),
     })?;
     let record = schemas
         .validate(value)
@@ -344,8 +345,10 @@ pub fn admit(
         return Err(Rejection {
             code: Reason::Fingerprint,
             reason: format!(
-                "declared {id} v{version} but the record is {} v{}",
-                record.id, record.version
+                "declared {} v{version} but the record is {} v{}",
+                clip(id),
+                record.id,
+                record.version
             ),
         });
     }

@@ -16,6 +16,7 @@ mod tree;
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -134,8 +135,13 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
     let mut keys = BTreeMap::new();
     for n in &tree.nodes {
         let node_dir = dir.join(n.id.as_str());
-        std::fs::create_dir_all(node_dir.join("data"))
+        std::fs::create_dir_all(&node_dir)
             .with_context(|| format!("creating {}", node_dir.display()))?;
+        // The store's directory: private, as the daemon checks at start.
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(node_dir.join("data"))
+            .with_context(|| format!("creating {}/data", node_dir.display()))?;
         let now = Utc::now();
         pki::issue(
             &ca_dir,

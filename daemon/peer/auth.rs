@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use tracing::warn;
 
 use super::session::Session;
+use crate::clip::clip;
 use crate::engine::{Direction, LinkEvent, SharedEngine};
 use crate::node::NodeId;
 use crate::sync::inbound::Refusal;
@@ -50,16 +51,24 @@ impl IntoResponse for PeerRefusal {
     }
 }
 
-impl From<Refusal> for PeerRefusal {
-    fn from(r: Refusal) -> Self {
+impl PeerRefusal {
+    /// `r` answered with `status` rather than the status of its reason
+    /// (axum's own replies keep theirs: see `handlers::json_errors`).
+    pub(super) fn with_status(status: StatusCode, r: Refusal) -> Self {
         PeerRefusal {
-            status: status_of(r.reason),
+            status,
             body: serde_json::to_value(ErrorBody {
                 reason: r.reason,
                 message: r.message,
             })
             .unwrap_or_default(),
         }
+    }
+}
+
+impl From<Refusal> for PeerRefusal {
+    fn from(r: Refusal) -> Self {
+        PeerRefusal::with_status(status_of(r.reason), r)
     }
 }
 
@@ -102,18 +111,12 @@ impl FromRequestParts<SharedEngine> for Child {
             )
             .into());
         }
-        let theirs = parts
-            .headers
-            .get(PROTOCOL_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u32>().ok());
-        let Some(theirs) = theirs else {
-            warn!(message = "Refused a peer request without a protocol version.", peer = %peer.id);
-            return Err(Refusal::new(
-                Reason::Protocol,
-                format!("missing {PROTOCOL_HEADER} header"),
-            )
-            .into());
+        let theirs = match protocol_of(&parts.headers) {
+            Ok(v) => v,
+            Err(message) => {
+                warn!(message = "Refused a peer request without a usable protocol version.", peer = %peer.id, reason = %message);
+                return Err(Refusal::new(Reason::Protocol, message).into());
+            }
         };
         if !(MIN_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&theirs) {
             let message = wire::mismatch_message(theirs, &format!("peer {}", peer.id));
@@ -149,4 +152,19 @@ impl FromRequestParts<SharedEngine> for Child {
             }
         }
     }
+}
+
+/// The protocol version a request's header names, or why there is none:
+/// missing, or what was sent instead of a number (clipped).
+fn protocol_of(headers: &axum::http::HeaderMap) -> Result<u32, String> {
+    let Some(sent) = headers.get(PROTOCOL_HEADER) else {
+        return Err(format!("missing {PROTOCOL_HEADER} header"));
+    };
+    let text = String::from_utf8_lossy(sent.as_bytes());
+    text.trim().parse::<u32>().map_err(|_| {
+        format!(
+            "{PROTOCOL_HEADER} header {:?} is not a protocol version (a number, e.g. {PROTOCOL_VERSION})",
+            clip(&text)
+        )
+    })
 }

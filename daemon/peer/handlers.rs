@@ -3,7 +3,9 @@
 //! (`inbound` for hello and push, `outbound` for pull).
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -14,6 +16,7 @@ use tower_http::decompression::RequestDecompressionLayer;
 use tracing::warn;
 
 use super::auth::{Child, PeerRefusal};
+use crate::clip::clip;
 use crate::engine::SharedEngine;
 use crate::node::NodeId;
 use crate::sync::inbound::{self, Refusal};
@@ -28,14 +31,33 @@ pub fn router(engine: SharedEngine) -> Router {
         .route(wire::PATH_PUSH, post(push))
         .route(wire::PATH_PULL, post(pull))
         .layer(DefaultBodyLimit::max(limit))
+        // Inside compression, so it reads axum's plain bodies as written.
+        .layer(middleware::from_fn(json_errors))
         // Outside the limit, so the limit bounds the decompressed size.
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new().compress_when(SizeAbove::new(COMPRESS_ABOVE)))
         .with_state(engine)
 }
 
+/// axum's own error replies (unknown path, body over the limit, a body
+/// that does not decompress) in the protocol's error body, [`ErrorBody`]
+/// (`wire`), with their status: a child logs the reason.
+async fn json_errors(req: Request, next: Next) -> Response {
+    crate::http::json_errors(req, next, |status, message| {
+        let reason = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => Reason::TooLarge,
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => Reason::Protocol,
+            s if s.is_client_error() => Reason::Malformed,
+            _ => Reason::Unknown,
+        };
+        PeerRefusal::with_status(status, Refusal::new(reason, message)).into_response()
+    })
+    .await
+}
+
 fn parse<T: DeserializeOwned>(peer: &NodeId, body: &Bytes) -> Result<T, Refusal> {
     serde_json::from_slice(body).map_err(|e| {
+        let e = clip(&e.to_string());
         warn!(message = "Refused a malformed peer request.", peer = %peer, reason = %e);
         Refusal::new(Reason::Malformed, format!("request body: {e}"))
     })

@@ -87,7 +87,8 @@ impl FromStr for Kind {
             .ok_or_else(|| {
                 let names: Vec<_> = Kind::ALL.iter().map(|k| k.as_str()).collect();
                 format!(
-                    "unknown record kind {s:?}; expected one of {}",
+                    "unknown record kind {:?}; expected one of {}",
+                    crate::clip::clip(s),
                     names.join(", ")
                 )
             })

@@ -1,6 +1,7 @@
 //! JSON Schema enforcement: the files in `schemas/` are compiled into the
 //! binary and checked on submit and at every hop. They are the one source
-//! of truth for what a record may contain.
+//! of truth for what a record may contain. A refusal quotes at most
+//! [`CLIP`] characters of what it refuses.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -9,6 +10,7 @@ use jsonschema::Validator;
 use serde_json::Value;
 
 use super::{Kind, Record};
+use crate::clip::{CLIP, clip};
 
 /// The schema texts built into this binary.
 pub const ENVELOPE_SCHEMA: &str = include_str!("../../schemas/envelope.schema.json");
@@ -108,7 +110,7 @@ impl Schemas {
     /// it, moving the body out of `value` rather than copying it.
     pub fn validate(&self, value: Value) -> Result<Record, RecordError> {
         self.check(&value)?;
-        serde_json::from_value(value).map_err(|e| RecordError::Decode(e.to_string()))
+        serde_json::from_value(value).map_err(|e| RecordError::Decode(clip(&e.to_string())))
     }
 
     /// Checks a whole record: its envelope, then its kind's body.
@@ -141,7 +143,20 @@ impl Schemas {
     }
 }
 
-/// The first few violations as `pointer: reason`, or None when valid.
+/// What a violation says, quoting the offending value only when short: a
+/// long one is named "value" (`masked`), so the reason keeps what is wrong
+/// with it (e.g. "is longer than 200 characters") instead of the value.
+fn violation(e: &jsonschema::ValidationError<'_>) -> String {
+    let said = e.to_string();
+    if said.chars().count() <= CLIP {
+        said
+    } else {
+        clip(&e.masked().to_string())
+    }
+}
+
+/// The first few violations as `pointer: reason` (pointers and reasons
+/// clipped), or None when valid.
 fn describe(validator: &Validator, value: &Value, prefix: &str) -> Option<String> {
     // The common case, valid, without collecting errors.
     if validator.is_valid(value) {
@@ -158,7 +173,7 @@ fn describe(validator: &Validator, value: &Value, prefix: &str) -> Option<String
             } else {
                 format!("{prefix}{path}")
             };
-            listed.push(format!("{at}: {e}"));
+            listed.push(format!("{}: {}", clip(&at), violation(&e)));
         }
     }
     if total == 0 {

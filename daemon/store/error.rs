@@ -9,6 +9,11 @@ use sqlx::any::AnyRow;
 pub enum StoreError {
     #[error("opening store {url}: {source}")]
     Open { url: String, source: sqlx::Error },
+    #[error("creating {path}: {source}")]
+    Create {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("migrating store {url}: {source}")]
     Migrate {
         url: String,

@@ -116,17 +116,11 @@ impl Store {
             url: url.to_string(),
             source,
         };
-        if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .map(|r| r.split('?').next().unwrap_or(r))
-            && let Some(dir) = std::path::Path::new(path).parent()
-            && !dir.as_os_str().is_empty()
-        {
-            // A missing data directory is created rather than reported.
-            let _ = std::fs::create_dir_all(dir);
-        }
         sqlx::any::install_default_drivers();
         let backend = Backend::of(url);
+        if backend == Backend::Sqlite {
+            sqlite::create_private(&sqlite::path_of(url)?)?;
+        }
         let opts = sqlx::any::AnyConnectOptions::from_str(url).map_err(open_err)?;
         let connect = |max_connections| {
             AnyPoolOptions::new()

@@ -7,6 +7,14 @@
 //!
 //! SQLite keeps these per connection, not per file: a connection opened
 //! without them would commit without syncing or checkpoint on its own.
+//!
+//! Nothing of a store is readable by anyone but its owner, from creation:
+//! [`create_private`] makes the directory 0700 and the database file 0600
+//! before SQLite opens it, and SQLite creates the `-wal` and `-shm` files
+//! with the database file's mode (its unix VFS copies it). This is per
+//! file, not a process umask, so it holds however the daemon was started
+//! and touches nothing else the process writes. Config loading refuses an
+//! existing store that group or others can read (`config::sections`).
 
 use std::str::FromStr;
 
@@ -69,4 +77,32 @@ pub(super) fn path_of(url: &str) -> Result<std::path::PathBuf, StoreError> {
             source,
         })?;
     Ok(opts.get_filename().to_path_buf())
+}
+
+/// Creates the store's directory (0700) and its empty database file (0600)
+/// if they do not exist yet; existing ones are left as they are (config
+/// loading has checked their modes).
+pub(super) fn create_private(db: &std::path::Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    let failed = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| StoreError::Create { path, source }
+    };
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(failed(dir))?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(db)
+        .map_err(failed(db))?;
+    Ok(())
 }

@@ -71,7 +71,8 @@ pub async fn hello(
     engine.reroute_parked().await?;
     if let Some(l) = engine.link(child) {
         l.record(LinkEvent::Connected {
-            peer_version: req.software_version,
+            // Logged and shown as given: clipped.
+            peer_version: crate::clip::clip(&req.software_version),
             peer_generation: req.generation,
             cert_not_after: None,
         });
@@ -117,7 +118,7 @@ fn refuse_contradictions(
     let mut ids: Vec<String> = wrong
         .iter()
         .take(SHOWN_IDS)
-        .map(|id| crate::trust::clip(id.as_str()))
+        .map(|id| crate::clip::clip(id.as_str()))
         .collect();
     if wrong.len() > SHOWN_IDS {
         ids.push(format!("and {} more", wrong.len() - SHOWN_IDS));

@@ -1,22 +1,11 @@
 //! What can fail in the trust layer, with reasons short enough for a log
 //! line or a quarantine entry: values that come from a peer are clipped
-//! ([`clip`]), never echoed whole.
+//! (`crate::clip`), never echoed whole.
 
 use chrono::{DateTime, Utc};
 
 use crate::node::NodeId;
 use crate::records::CanonicalError;
-
-/// Characters of a peer-supplied value an error message keeps.
-const CLIP: usize = 40;
-
-/// `s` cut to [`CLIP`] characters, marked when cut.
-pub(crate) fn clip(s: &str) -> String {
-    match s.char_indices().nth(CLIP) {
-        Some((at, _)) => format!("{}…", &s[..at]),
-        None => s.to_string(),
-    }
-}
 
 /// A key, tree manifest or manifest signature that is not right.
 #[derive(Debug, thiserror::Error)]
@@ -74,16 +63,4 @@ pub enum SigError {
     Canonical(String),
     #[error("chunk signature does not verify under key {key_id}")]
     BadSignature { key_id: String },
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn clip_keeps_short_values_and_cuts_long_ones_on_a_char_boundary() {
-        assert_eq!(super::clip("630202"), "630202");
-        let long = "巡".repeat(100);
-        let cut = super::clip(&long);
-        assert_eq!(cut.chars().count(), super::CLIP + 1);
-        assert!(cut.ends_with('…'));
-    }
 }

@@ -120,9 +120,9 @@ mod verifier;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use crate::clip::clip;
 pub use alg::{Alg, Digest, Hash};
 pub use chunk::{CHUNK, sign_chunk};
-pub(crate) use error::clip;
 pub use error::{SigError, TrustError};
 pub use keys::{SigningKey, VerifyingKey, key_id};
 pub use manifest::{Manifest, Office, OfficeKey, Offices, Sig, SignedManifest, sign, verify};

@@ -93,7 +93,8 @@ impl Taxonomy {
             Ok(())
         } else {
             Err(format!(
-                "term {term:?} has no taxonomy; defined terms: {}",
+                "term {:?} has no taxonomy; defined terms: {}",
+                crate::clip::clip(term),
                 self.terms().collect::<Vec<_>>().join(", ")
             ))
         }

@@ -228,7 +228,7 @@ async fn batch_submit_is_all_or_nothing_and_a_query_can_wait() {
     assert_eq!(resp.status(), 422);
     let msg: serde_json::Value = resp.json().await.unwrap();
     assert!(
-        msg["error"].as_str().unwrap().starts_with("records[2]: "),
+        msg["reason"].as_str().unwrap().starts_with("records[2]: "),
         "{msg}"
     );
     assert!(

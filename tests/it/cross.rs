@@ -142,7 +142,7 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
         )
         .await;
     assert_eq!(status, 422, "{v}");
-    let why = v["error"].as_str().unwrap();
+    let why = v["reason"].as_str().unwrap();
     assert!(
         why.contains("body.pairs[0].inspected: office 630202 is not below 630100")
             && why.contains("common superior"),
@@ -221,7 +221,7 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
         .await;
     assert_eq!(status, 422, "{v}");
     assert!(
-        v["error"]
+        v["reason"]
             .as_str()
             .unwrap()
             .contains("only a cross or elevated assignment"),
@@ -526,7 +526,7 @@ async fn an_elevated_inspection_takes_units_over_for_its_round() {
         )
         .await;
     assert_eq!(status, 422, "{v}");
-    let why = v["error"].as_str().unwrap();
+    let why = v["reason"].as_str().unwrap();
     assert!(
         why.contains("unit u2 of 630202 is taken over by 630000") && why.contains("提级巡察"),
         "{why}"

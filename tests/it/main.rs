@@ -6,6 +6,7 @@
 
 mod common;
 
+mod at_rest;
 mod chaos;
 mod cli;
 mod compose;

@@ -45,7 +45,10 @@ async fn a_full_store_refuses_cleanly_and_recovers() {
         assert!(stored.len() < 1000, "the store never filled up");
     };
     assert!(
-        refusal["error"].as_str().unwrap().contains("store is full"),
+        refusal["reason"]
+            .as_str()
+            .unwrap()
+            .contains("store is full"),
         "{refusal}"
     );
     net.stop("630102");

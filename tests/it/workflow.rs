@@ -75,7 +75,10 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
         .await;
     assert_eq!(status, 422);
     assert!(
-        v["error"].as_str().unwrap().contains("body.dates.feedback"),
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .contains("body.dates.feedback"),
         "{v}"
     );
     let unknown = plan(1, json!([{"unit_id": "u9", "team": "t1"}]));
@@ -88,7 +91,10 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
         .await;
     assert_eq!(status, 422);
     assert!(
-        v["error"].as_str().unwrap().contains("not in the register"),
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not in the register"),
         "{v}"
     );
     let targets = json!([{"unit_id": "u1", "unit_name": "雨润镇党委", "team": "t1"},
@@ -312,7 +318,7 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
         .await;
     assert_eq!(status, 422, "{v}");
     assert!(
-        v["error"].as_str().unwrap().contains("body.rechecks[0]"),
+        v["reason"].as_str().unwrap().contains("body.rechecks[0]"),
         "{v}"
     );
     let (status, v) = net

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::clip::clip;
 use crate::identity::ClientTls;
 use crate::sync::wire::{COMPRESS_ABOVE, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION, Reason};
 
@@ -130,13 +131,8 @@ impl Client {
         let bytes = resp.bytes().await.map_err(http)?;
         if !status.is_success() {
             let (reason, message) = serde_json::from_slice::<ErrorBody>(&bytes)
-                .map(|b| (b.reason, b.message))
-                .unwrap_or_else(|_| {
-                    (
-                        Reason::Unknown,
-                        String::from_utf8_lossy(&bytes).into_owned(),
-                    )
-                });
+                .map(|b| (b.reason, clip(&b.message)))
+                .unwrap_or_else(|_| (Reason::Unknown, clip(&String::from_utf8_lossy(&bytes))));
             return Err(LinkError::Refused {
                 path,
                 status,

@@ -26,7 +26,7 @@ pub use lookup::{Lookup, PlanCache};
 
 use super::taxonomy::Taxonomy;
 use crate::node::{Level, NodeId};
-use crate::records::{Kind, Record};
+use crate::records::{Kind, Record, Schemas};
 use crate::submit::{SubmitError, SubmitRequest};
 
 /// Who is writing, and by which taxonomy.
@@ -55,7 +55,12 @@ pub(super) fn invalid(msg: impl Into<String>) -> SubmitError {
 
 /// The body of a `kind` record as `T`, or a refusal naming the kind.
 fn read<T: serde::de::DeserializeOwned>(kind: Kind, body: &Value) -> Result<T, SubmitError> {
-    serde_json::from_value(body.clone()).map_err(|e| invalid(format!("{kind} body: {e}")))
+    serde_json::from_value(body.clone()).map_err(|e| {
+        invalid(format!(
+            "{kind} body: {}",
+            crate::clip::clip(&e.to_string())
+        ))
+    })
 }
 
 /// Checks `req` against the rules of its kind and fills what the daemon
@@ -65,7 +70,7 @@ pub async fn check_submit(
     lk: &Lookup<'_>,
     req: &mut SubmitRequest,
 ) -> Result<Vec<SubmitRequest>, SubmitError> {
-    match req.kind {
+    let checked = match req.kind {
         Kind::RoundPlan => plan::check(ctx, lk, req).await.map(|()| vec![]),
         Kind::Finding => finding::check(ctx, lk, req).await,
         Kind::Clue => clue::check(ctx, lk, req).await.map(|tally| vec![tally]),
@@ -76,6 +81,23 @@ pub async fn check_submit(
         )),
         Kind::Assignment => assignment::check(ctx, lk, req).await.map(|()| vec![]),
         Kind::Notice | Kind::Health => Ok(vec![]),
+    };
+    checked.map_err(|e| schema_first(req.kind, &req.body, e))
+}
+
+/// A refusal by the rules, unless the body also breaks its kind's schema:
+/// then the schema's refusal, the root cause, which names the field and
+/// quotes at most `clip::CLIP` characters of it (a rule's sentence quotes
+/// values whole, and the schema bounds their length). Only on the way
+/// out: a body the rules accept is checked against its schema once, in
+/// `Engine::prepare`.
+fn schema_first(kind: Kind, body: &Value, refused: SubmitError) -> SubmitError {
+    match refused {
+        SubmitError::Invalid(_) => match Schemas::builtin().validate_body(kind, body) {
+            Err(schema) => SubmitError::Invalid(schema.to_string()),
+            Ok(()) => refused,
+        },
+        other => other,
     }
 }
 

@@ -46,8 +46,12 @@ pub(super) async fn check(
             }
         }
     }
-    let status = Status::parse(&b.status)
-        .ok_or_else(|| invalid(format!("body.status: unknown status {:?}", b.status)))?;
+    let status = Status::parse(&b.status).ok_or_else(|| {
+        invalid(format!(
+            "body.status: unknown status {:?}",
+            crate::clip::clip(&b.status)
+        ))
+    })?;
     let host = if f.redacted_of.is_some() {
         // A common issue: every office of the subtree rectifies its own part.
         if b.host_office.is_empty() {

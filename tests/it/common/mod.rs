@@ -362,7 +362,7 @@ impl Net {
             .post(id, "/api/v1/records", &json!({"kind": kind, "body": body}))
             .await;
         assert_eq!(status, 422, "expected a refusal at {id}, got {v}");
-        v["error"].as_str().unwrap_or_default().to_string()
+        v["reason"].as_str().unwrap_or_default().to_string()
     }
 
     /// POSTs `body` to the operator API of `id`: status and JSON answer.
