@@ -4,9 +4,10 @@
 # dashboard test, Debian's prometheus for promtool, which checks
 # config/alerts.yml), starts a throwaway PostgreSQL from the installed binaries,
 # checks formatting and lints (clippy on every target, warnings fail),
-# then runs every test twice with cargo-nextest: all stores on SQLite, then
-# with the provincial and central stores on PostgreSQL. This is the README's
-# test command; .ci/run calls it.
+# then runs every test three times with cargo-nextest: all stores on SQLite,
+# with the provincial and central stores on PostgreSQL, and on SQLite with
+# records signed in the Chinese suite (SM2/SM3). This is the README's test
+# command; .ci/run calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,3 +42,5 @@ echo "== all stores on SQLite ==" >&2
 "${run[@]}"
 echo "== provincial and central stores on PostgreSQL ==" >&2
 XUNLIAN_TEST_STORE=postgres XUNLIAN_TEST_PG="$pg_url" "${run[@]}"
+echo "== all stores on SQLite, records signed with SM2/SM3 (--crypto sm) ==" >&2
+XUNLIAN_TEST_CRYPTO=sm "${run[@]}"

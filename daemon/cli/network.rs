@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::network::{self, Addressing, InitOptions, PortRange, Tree};
+use crate::network::{self, Addressing, Crypto, InitOptions, PortRange, Tree};
 use crate::node::NodeId;
 
 #[derive(Debug, Subcommand)]
@@ -38,6 +38,11 @@ pub struct InitArgs {
     /// so a stopped node always gets its ports back.
     #[arg(long)]
     ports: Option<PortRange>,
+    /// The cryptography of record signatures: `standard` (ECDSA P-256,
+    /// SHA-256) or `sm` (SM2, SM3: the commercial-cryptography suite of
+    /// GB/T 39786). TLS is TLS 1.3 either way.
+    #[arg(long, value_enum, default_value_t = Crypto::Standard)]
+    crypto: Crypto,
 }
 
 fn parse_store(s: &str) -> Result<(NodeId, String), String> {
@@ -57,6 +62,7 @@ pub fn run(cmd: NetworkCommand) -> anyhow::Result<()> {
                 },
                 stores: args.stores.into_iter().collect(),
                 ports: args.ports.unwrap_or_else(PortRange::outside_ephemeral),
+                crypto: args.crypto,
                 ..InitOptions::default()
             };
             let nodes = network::init(&tree, &args.dir, &opts)?;

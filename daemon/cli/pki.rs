@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use clap::{Args, Subcommand};
 
 use crate::config::Config;
-use crate::network::{self, Tree};
+use crate::network::{self, Crypto, Tree};
 use crate::node::NodeId;
 use crate::pki;
 
@@ -86,6 +86,9 @@ pub struct SignKeyArgs {
     /// The office's config file, to take the office id from.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The network's suite (`network init --crypto`): `standard` or `sm`.
+    #[arg(long, value_enum, default_value_t = Crypto::Standard)]
+    crypto: Crypto,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +114,9 @@ pub struct ManifestArgs {
     /// Where to write the signed manifest (JSON).
     #[arg(long)]
     out: PathBuf,
+    /// The network's suite: every office's key must be of it.
+    #[arg(long, value_enum, default_value_t = Crypto::Standard)]
+    crypto: Crypto,
 }
 
 /// `now` or an RFC 3339 time.
@@ -178,7 +184,7 @@ fn sign_key(a: SignKeyArgs) -> anyhow::Result<()> {
         (None, Some(path)) => Some(Config::load(path)?.id),
         (None, None) => None,
     };
-    let key = network::make_sign_key(&a.out)?;
+    let key = network::make_sign_key(&a.out, a.crypto.suite())?;
     let line = network::public_line(office, &key);
     println!(
         "{}",
@@ -196,7 +202,14 @@ fn sign_key(a: SignKeyArgs) -> anyhow::Result<()> {
 fn manifest(a: ManifestArgs) -> anyhow::Result<()> {
     let tree = Tree::load(&a.tree)?;
     let keys = network::read_public_keys(&a.keys)?;
-    let json = network::signed_manifest(&a.ca, &tree, &keys, a.version, a.unsigned_before)?;
+    let json = network::signed_manifest(
+        &a.ca,
+        &tree,
+        &keys,
+        a.crypto.suite(),
+        a.version,
+        a.unsigned_before,
+    )?;
     std::fs::write(&a.out, json).with_context(|| format!("writing {}", a.out.display()))?;
     println!(
         "signed version {} of the tree manifest ({} offices{}) into {}; give it to every office as its trust.manifest",

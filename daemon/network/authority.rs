@@ -24,8 +24,26 @@ use crate::trust::{self, Alg, Manifest, Office, OfficeKey, Offices, SigningKey};
 /// The network a tree manifest names.
 const NETWORK_NAME: &str = "xunlian";
 
-/// The suite offices sign records with.
-const SUITE: Alg = Alg::EcdsaP256Sha256;
+/// The cryptography a network chooses at `network init` (`--crypto`):
+/// the suite its offices sign records with. TLS is TLS 1.3 with NIST
+/// curves either way (rustls speaks no SM2/TLCP; docs/operations.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Crypto {
+    /// ECDSA P-256 with SHA-256 (`ecdsa-p256-sha256`).
+    #[default]
+    Standard,
+    /// SM2 with SM3 (`sm2-sm3`), for networks assessed under GB/T 39786.
+    Sm,
+}
+
+impl Crypto {
+    pub fn suite(self) -> Alg {
+        match self {
+            Crypto::Standard => Alg::EcdsaP256Sha256,
+            Crypto::Sm => Alg::Sm2Sm3,
+        }
+    }
+}
 
 /// How long before its making a key is valid from, for clocks a little
 /// apart.
@@ -57,10 +75,11 @@ impl PublicKeyLine {
     }
 }
 
-/// Makes an office's signing key at `path` (mode 0600, never replacing a
-/// file) and its manifest entry, valid from now less [`KEY_SLACK`].
-pub fn make_sign_key(path: &Path) -> anyhow::Result<OfficeKey> {
-    let key = SigningKey::create(path, SUITE)?;
+/// Makes an office's signing key of `suite` at `path` (mode 0600, never
+/// replacing a file) and its manifest entry, valid from now less
+/// [`KEY_SLACK`].
+pub fn make_sign_key(path: &Path, suite: Alg) -> anyhow::Result<OfficeKey> {
+    let key = SigningKey::create(path, suite)?;
     Ok(OfficeKey::of(&key, Utc::now() - KEY_SLACK))
 }
 
@@ -135,16 +154,29 @@ fn office_of_file(file: &Path) -> anyhow::Result<NodeId> {
 }
 
 /// Version `version` of the tree manifest for `tree`, every office with
-/// its key from `keys`, signed with the CA key in `ca_dir`, as the JSON
-/// every office keeps. A key for an office not in the tree, or an office
-/// of the tree without a key, is an error naming them.
+/// its key from `keys` (of the network's `suite`), signed with the CA key
+/// in `ca_dir`, as the JSON every office keeps. A key for an office not
+/// in the tree, an office of the tree without a key, or a key of another
+/// suite is an error naming them.
 pub fn signed_manifest(
     ca_dir: &Path,
     tree: &Tree,
     keys: &BTreeMap<NodeId, OfficeKey>,
+    suite: Alg,
     version: u64,
     unsigned_before: Option<DateTime<Utc>>,
 ) -> anyhow::Result<Vec<u8>> {
+    let other_suite: Vec<String> = keys
+        .iter()
+        .filter(|(_, k)| k.alg != suite)
+        .map(|(id, k)| format!("{id} ({})", k.alg))
+        .collect();
+    if !other_suite.is_empty() {
+        bail!(
+            "the network signs with {suite}, but the key of office {} is not of that suite",
+            other_suite.join(", ")
+        );
+    }
     let strangers: Vec<String> = keys
         .keys()
         .filter(|id| tree.get(id).is_none())
@@ -184,7 +216,7 @@ pub fn signed_manifest(
         network: NETWORK_NAME.into(),
         version,
         issued_at: Utc::now(),
-        suite: SUITE,
+        suite,
         unsigned_before,
         offices: Offices::new(offices)?,
     };
@@ -215,8 +247,9 @@ mod tests {
     #[test]
     fn the_ca_signs_the_keys_the_offices_sent() {
         let (dir, ca) = with_ca();
-        let central = make_sign_key(&dir.path().join("central.key")).unwrap();
-        let province = make_sign_key(&dir.path().join("province.key")).unwrap();
+        let central = make_sign_key(&dir.path().join("central.key"), Alg::EcdsaP256Sha256).unwrap();
+        let province =
+            make_sign_key(&dir.path().join("province.key"), Alg::EcdsaP256Sha256).unwrap();
         let keys = dir.path().join("keys");
         std::fs::create_dir(&keys).unwrap();
         std::fs::write(keys.join("a.json"), line(Some("000000"), &central)).unwrap();
@@ -227,7 +260,8 @@ mod tests {
         let tree = Tree::parse(TREE).unwrap();
         let read = read_public_keys(&keys).unwrap();
         let since = Utc::now();
-        let json = signed_manifest(&ca, &tree, &read, 7, Some(since)).unwrap();
+        let json =
+            signed_manifest(&ca, &tree, &read, Alg::EcdsaP256Sha256, 7, Some(since)).unwrap();
         let signed = trust::SignedManifest::from_json(&json).unwrap();
         let der = crate::identity::load_first_cert(&ca.join("ca.pem")).unwrap();
         let m = trust::verify(signed, &der).unwrap();
@@ -239,13 +273,13 @@ mod tests {
     #[test]
     fn missing_strange_and_doubled_keys_are_named() {
         let (dir, ca) = with_ca();
-        let key = make_sign_key(&dir.path().join("sign.key")).unwrap();
+        let key = make_sign_key(&dir.path().join("sign.key"), Alg::EcdsaP256Sha256).unwrap();
         let tree = Tree::parse(TREE).unwrap();
         let file = dir.path().join("all offices.jsonl");
 
         std::fs::write(&file, line(Some("000000"), &key)).unwrap();
         let keys = read_public_keys(&file).unwrap();
-        let err = signed_manifest(&ca, &tree, &keys, 1, None).unwrap_err();
+        let err = signed_manifest(&ca, &tree, &keys, Alg::EcdsaP256Sha256, 1, None).unwrap_err();
         assert!(err.to_string().contains("630000 (青海)"), "{err:#}");
 
         let two = line(Some("000000"), &key) + &line(Some("000000"), &key);
@@ -259,7 +293,7 @@ mod tests {
 
         std::fs::write(&file, line(Some("630299"), &key)).unwrap();
         let keys = read_public_keys(&file).unwrap();
-        let err = signed_manifest(&ca, &tree, &keys, 1, None).unwrap_err();
+        let err = signed_manifest(&ca, &tree, &keys, Alg::EcdsaP256Sha256, 1, None).unwrap_err();
         assert!(err.to_string().contains("630299"), "{err:#}");
 
         std::fs::write(&file, line(None, &key)).unwrap();

@@ -22,7 +22,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use chrono::{Duration, Utc};
 
-pub use authority::{PublicKeyLine, make_sign_key, public_line, read_public_keys, signed_manifest};
+pub use authority::{
+    Crypto, PublicKeyLine, make_sign_key, public_line, read_public_keys, signed_manifest,
+};
 pub use ports::PortRange;
 pub use tree::{Tree, TreeNode};
 
@@ -61,6 +63,8 @@ pub struct InitOptions {
     pub stores: BTreeMap<NodeId, String>,
     /// Loopback ports to choose from with [`Addressing::Loopback`].
     pub ports: PortRange,
+    /// The suite every office signs records with.
+    pub crypto: Crypto,
 }
 
 /// How the nodes of a generated network reach each other.
@@ -71,6 +75,16 @@ pub enum Addressing {
     /// One host per node named `node-<id>` (containers): the peer listener
     /// on `0.0.0.0:PEER_PORT`, the operator API on `127.0.0.1:OPERATOR_PORT`.
     Hosts,
+}
+
+/// The SQLite store of a node without a store URL of its own. In
+/// containers `data/` is a volume, whose root the container runtime makes
+/// (often 0755): the store gets a directory the daemon creates itself, 0700.
+fn default_store_url(addressing: &Addressing) -> &'static str {
+    match addressing {
+        Addressing::Loopback => "sqlite://data/xunlian.db",
+        Addressing::Hosts => "sqlite://data/store/xunlian.db",
+    }
 }
 
 /// Ports used with [`Addressing::Hosts`].
@@ -91,6 +105,7 @@ impl Default for InitOptions {
             addressing: Addressing::Loopback,
             stores: BTreeMap::new(),
             ports: PortRange::outside_ephemeral(),
+            crypto: Crypto::Standard,
         }
     }
 }
@@ -159,7 +174,10 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             &node_dir.join("node.key"),
         )?;
         pki::write_private(&node_dir.join("operator.token"), random_token().as_bytes())?;
-        keys.insert(n.id.clone(), make_sign_key(&node_dir.join(SIGN_KEY_FILE))?);
+        keys.insert(
+            n.id.clone(),
+            make_sign_key(&node_dir.join(SIGN_KEY_FILE), opts.crypto.suite())?,
+        );
         let (peer_addr, operator_addr) = ports[&n.id];
         let parent = n.parent.as_ref().map(|p| {
             let parent = tree.get(p).expect("tree checked: every parent exists");
@@ -204,7 +222,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
                     .stores
                     .get(&n.id)
                     .cloned()
-                    .unwrap_or_else(|| "sqlite://data/xunlian.db".into()),
+                    .unwrap_or_else(|| default_store_url(&opts.addressing).into()),
                 max_size_mb: None,
                 compact_secs: None,
             },
@@ -244,7 +262,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             operator_addr,
         });
     }
-    let manifest = signed_manifest(&ca_dir, tree, &keys, 1, None)?;
+    let manifest = signed_manifest(&ca_dir, tree, &keys, opts.crypto.suite(), 1, None)?;
     for n in &out {
         let path = n.dir.join(MANIFEST_FILE);
         std::fs::write(&path, &manifest).with_context(|| format!("writing {}", path.display()))?;

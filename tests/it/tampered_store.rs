@@ -9,7 +9,7 @@
 use serde_json::json;
 
 use crate::common::tree::TreeBuilder;
-use crate::common::{Net, finding, wait_until};
+use crate::common::{Net, finding, test_crypto, wait_until};
 
 /// Text in the finding that the test alters in the store file, and what
 /// it becomes: one byte apart.
@@ -88,6 +88,11 @@ async fn a_finding_altered_in_a_relays_store_is_refused_and_the_original_still_a
         assert_eq!(
             held["verified"], "signed",
             "{at} checked it on reading: {held}"
+        );
+        assert_eq!(
+            held["signature"]["alg"],
+            test_crypto().suite().as_str(),
+            "signed in the network's suite: {held}"
         );
     }
     let log = net.log("630100");

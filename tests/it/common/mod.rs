@@ -108,6 +108,16 @@ pub fn text(o: &std::process::Output) -> String {
     )
 }
 
+/// The suite the test networks sign with: `XUNLIAN_TEST_CRYPTO=sm` runs
+/// the suite on SM2/SM3 (as `tests/run.sh`'s third pass does).
+pub fn test_crypto() -> network::Crypto {
+    match std::env::var("XUNLIAN_TEST_CRYPTO").as_deref() {
+        Ok("sm") => network::Crypto::Sm,
+        Ok("standard") | Err(_) => network::Crypto::Standard,
+        Ok(other) => panic!("XUNLIAN_TEST_CRYPTO={other:?}: expected `sm` or `standard`"),
+    }
+}
+
 pub fn install_crypto() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
@@ -125,6 +135,7 @@ impl Net {
             // Health every second, stale after three: fast enough for tests.
             health_schedule: Some("* * * * * *".into()),
             health_stale_secs: Some(3),
+            crypto: test_crypto(),
             ..InitOptions::default()
         };
         let files = network::init(&tree, &dir.path().join("net"), &opts).expect("network init");
