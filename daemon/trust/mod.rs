@@ -13,11 +13,13 @@
 //!
 //! # Algorithms ([`alg`])
 //! Every signature, key and manifest names its suite ([`Alg`], serialised
-//! as a string: `ecdsa-p256-sha256` today). Signing, verifying, key ids
-//! and hashing all `match` on the suite, so the Chinese suite (`sm2-sm3`,
-//! SM2 signatures with SM3 hashes) is one more variant of [`Alg`] and
-//! [`Digest`] with its arms in `alg` and `keys`; nothing else changes, and
-//! a network moves by listing new keys in the manifest beside the old.
+//! as a string: `ecdsa-p256-sha256`, or `sm2-sm3` for a network made with
+//! `network init --crypto sm`: SM2 signatures over SM3 hashes). Signing,
+//! verifying, key ids and hashing all `match` on the suite, so a suite is
+//! one variant of [`Alg`] and [`Digest`] with its arms in `alg` and
+//! `keys`; nothing else changes, and a network moves by listing new keys
+//! in the manifest beside the old. The CA signs the manifest with its
+//! TLS key (ECDSA P-256) in either network.
 //!
 //! # Keys ([`keys`])
 //! Each office makes its own signing key pair at the office (`sign.key`,
