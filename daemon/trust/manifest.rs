@@ -14,7 +14,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Alg, SigningKey, TrustError, VerifyingKey, clip, key_id};
+use super::{Alg, SealKey, SigningKey, TrustError, VerifyingKey, clip, key_id};
 use crate::node::{Level, NodeId};
 use crate::records::canonical_json;
 
@@ -57,6 +57,11 @@ pub struct Office {
     /// another).
     #[serde(default)]
     pub keys: Vec<OfficeKey>,
+    /// The office's sealing keys: clues transferred to it are sealed to
+    /// the newest valid one ([`super::seal`]). Left out when empty, so a
+    /// manifest without sealing keeps its canonical form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seal_keys: Vec<SealKey>,
     /// The office that took this one over (merges); its records stay
     /// verifiable under its own keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,6 +175,17 @@ impl Offices {
                     return Err(bad(format!("key {} is listed twice", k.key_id)));
                 }
             }
+            for k in &o.seal_keys {
+                if !k.id_matches().map_err(|e| bad(e.to_string()))? {
+                    return Err(bad(format!(
+                        "sealing key id {} does not match its public key",
+                        clip(&k.key_id)
+                    )));
+                }
+                if !key_ids.insert(k.key_id.as_str()) {
+                    return Err(bad(format!("key {} is listed twice", k.key_id)));
+                }
+            }
         }
         Ok(tree)
     }
@@ -226,6 +242,16 @@ impl Manifest {
             });
         }
         Ok(k)
+    }
+
+    /// The sealing key of `office` to seal to at `at`: the newest valid
+    /// one.
+    pub fn seal_key(&self, office: &NodeId, at: DateTime<Utc>) -> Option<&SealKey> {
+        self.office(office)?
+            .seal_keys
+            .iter()
+            .filter(|k| k.valid_at(at))
+            .max_by_key(|k| k.not_before)
     }
 
     /// Whether this manifest replaces `held`: `Ok(true)` if its version is

@@ -112,9 +112,11 @@
 mod alg;
 mod chunk;
 mod error;
+mod hpke;
 mod keys;
 mod manifest;
 mod merkle;
+mod seal;
 mod verifier;
 
 #[cfg(test)]
@@ -126,4 +128,8 @@ pub(crate) use error::clip;
 pub use error::{SigError, TrustError};
 pub use keys::{SigningKey, VerifyingKey, key_id};
 pub use manifest::{Manifest, Office, OfficeKey, Offices, Sig, SignedManifest, sign, verify};
+pub use seal::{
+    OpeningKeys, SEALED_FIELDS, SealAlg, SealError, SealKey, Sealed, open_clue, refuse_unsealed,
+    seal_clue,
+};
 pub use verifier::{Checked, Verified, Verifier};
