@@ -20,6 +20,7 @@ mod legacy;
 mod peer_security;
 mod quarantine;
 mod recovery;
+mod sealed_clues;
 mod sessions;
 mod signatures;
 mod storage;
