@@ -173,6 +173,12 @@ impl KeyType for Len {
     }
 }
 
+fn aes256gcm_key(key: &[u8]) -> Result<LessSafeKey, HpkeError> {
+    UnboundKey::new(&AES_256_GCM, key)
+        .map(LessSafeKey::new)
+        .map_err(|_| HpkeError("an AES-256 key is 32 bytes"))
+}
+
 /// AES-256-GCM of `pt` under `key` (32 bytes), the tag appended.
 pub(super) fn aes256gcm_seal(
     key: &[u8],
@@ -180,9 +186,8 @@ pub(super) fn aes256gcm_seal(
     aad: &[u8],
     pt: &[u8],
 ) -> Result<Vec<u8>, HpkeError> {
-    let key = UnboundKey::new(&AES_256_GCM, key).map_err(|_| HpkeError("bad AES-256 key"))?;
     let mut out = pt.to_vec();
-    LessSafeKey::new(key)
+    aes256gcm_key(key)?
         .seal_in_place_append_tag(
             Nonce::assume_unique_for_key(nonce),
             Aad::from(aad),
@@ -199,9 +204,8 @@ pub(super) fn aes256gcm_open(
     aad: &[u8],
     ct: &[u8],
 ) -> Result<Vec<u8>, HpkeError> {
-    let key = UnboundKey::new(&AES_256_GCM, key).map_err(|_| HpkeError("bad AES-256 key"))?;
     let mut buf = ct.to_vec();
-    let pt = LessSafeKey::new(key)
+    let pt = aes256gcm_key(key)?
         .open_in_place(
             Nonce::assume_unique_for_key(nonce),
             Aad::from(aad),

@@ -5,7 +5,7 @@
 //! county open it. A clue in clear from an office that has a sealing key
 //! is refused on the way.
 
-use crate::common::tree::TreeBuilder;
+use crate::common::tree::small_tree;
 use crate::common::{Net, peer_client, peer_post_ok, push_of, signed, tls_of};
 use serde_json::{Value, json};
 
@@ -18,12 +18,14 @@ const COUNTY: &str = "630102";
 const SUBJECT: &str = "李某某-7c1e";
 const SUMMARY: &str = "涉嫌违规收受礼金-7c1e";
 
-fn chain() -> String {
-    TreeBuilder::central()
-        .province(PROVINCE, "青海省委巡视办")
-        .city(CITY, "西宁市委巡察办", PROVINCE)
-        .county(COUNTY, "城东区委巡察办", CITY)
-        .toml()
+/// The network of the tests, with the four offices of the clue's way
+/// (central, the province, the municipality, the county) running.
+async fn started() -> Net {
+    let mut net = Net::new(&small_tree().toml());
+    for id in [CENTRAL, PROVINCE, CITY, COUNTY] {
+        net.start(id).await;
+    }
+    net
 }
 
 /// Every byte of `id`'s SQLite store files that exist: the database, its
@@ -52,8 +54,7 @@ async fn read_at(net: &Net, id: &str, record: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clue_for_the_province_is_ciphertext_at_the_municipality() {
-    let mut net = Net::new(&chain());
-    net.start_all().await;
+    let mut net = started().await;
     let clue = net
         .submit(
             COUNTY,
@@ -115,7 +116,7 @@ async fn a_clue_for_the_province_is_ciphertext_at_the_municipality() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clue_in_clear_from_a_sealing_office_is_refused() {
-    let mut net = Net::new(&chain());
+    let mut net = Net::new(&small_tree().toml());
     net.start(CENTRAL).await;
     net.start(PROVINCE).await;
     // The municipality relays a clue of its county in clear, signed with
