@@ -55,15 +55,21 @@ async fn read_at(net: &Net, id: &str, record: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clue_for_the_province_is_ciphertext_at_the_municipality() {
     let mut net = started().await;
-    let clue = net
-        .submit(
+    let body = json!({"transfer_to": "discipline_commission", "managing_level": "provincial",
+                      "summary": SUMMARY, "subject": SUBJECT});
+    let clue = net.submit(COUNTY, "clue", body.clone()).await;
+    let cid = clue["id"].as_str().unwrap().to_string();
+    // Submitted again unchanged, it is the same version: the county
+    // compares what it opens, not the ciphertext.
+    let (status, again) = net
+        .post(
             COUNTY,
-            "clue",
-            json!({"transfer_to": "discipline_commission", "managing_level": "provincial",
-                   "summary": SUMMARY, "subject": SUBJECT}),
+            "/api/v1/records",
+            &json!({"kind": "clue", "id": cid, "body": body}),
         )
         .await;
-    let cid = clue["id"].as_str().unwrap().to_string();
+    assert!((200..300).contains(&status), "{again}");
+    assert_eq!(again["version"], 1, "{again}");
     // What the county stored and answered is already sealed.
     let answered = clue.to_string();
     assert!(!answered.contains(SUBJECT), "{answered}");
