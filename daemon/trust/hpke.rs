@@ -13,7 +13,10 @@ pub const KEY_BYTES: usize = 32;
 /// Bytes of an AEAD nonce (`Nn`).
 const NONCE_BYTES: usize = 12;
 
-/// The identifiers of one HPKE suite and the key length of its AEAD.
+/// The identifiers of one HPKE suite and the key length of its AEAD. Its
+/// `seal` and `open` use AES-256-GCM, the AEAD of the one suite they serve
+/// ([`X25519_SHA256_AES256GCM`]); another AEAD id serves the key schedule
+/// only (the RFC's AES-128-GCM vector).
 pub(super) struct Suite {
     kem: u16,
     kdf: u16,
@@ -52,11 +55,7 @@ impl Suite {
     }
 
     /// `Encap(pkR)` with the ephemeral key `sk_e`: `(shared_secret, enc)`.
-    pub(super) fn encap(
-        &self,
-        pk_r: &[u8],
-        sk_e: &PrivateKey,
-    ) -> Result<([u8; 32], Vec<u8>), HpkeError> {
+    fn encap(&self, pk_r: &[u8], sk_e: &PrivateKey) -> Result<([u8; 32], Vec<u8>), HpkeError> {
         let enc = sk_e
             .compute_public_key()
             .map_err(|_| HpkeError("no public key for the ephemeral key"))?
@@ -67,7 +66,7 @@ impl Suite {
     }
 
     /// `Decap(enc, skR)`.
-    pub(super) fn decap(&self, enc: &[u8], sk_r: &PrivateKey) -> Result<[u8; 32], HpkeError> {
+    fn decap(&self, enc: &[u8], sk_r: &PrivateKey) -> Result<[u8; 32], HpkeError> {
         let pk_r = sk_r
             .compute_public_key()
             .map_err(|_| HpkeError("no public key for the private key"))?;
@@ -84,7 +83,7 @@ impl Suite {
     }
 
     /// `KeySchedule` in mode_base: `(key, base_nonce)`.
-    pub(super) fn key_schedule(&self, shared: &[u8], info: &[u8]) -> (Vec<u8>, [u8; NONCE_BYTES]) {
+    fn key_schedule(&self, shared: &[u8], info: &[u8]) -> (Vec<u8>, [u8; NONCE_BYTES]) {
         let id = self.hpke_id();
         let psk_id_hash = labeled_extract(&id, &[], b"psk_id_hash", &[]);
         let info_hash = labeled_extract(&id, &[], b"info_hash", info);

@@ -59,7 +59,31 @@ pub enum SealAlg {
     HpkeX25519Sha256Aes256Gcm,
 }
 
+/// A private sealing key, per suite.
+enum Private {
+    X25519(PrivateKey),
+}
+
+impl Private {
+    /// The SubjectPublicKeyInfo DER of the public half.
+    fn spki(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Private::X25519(k) => {
+                let public = k
+                    .compute_public_key()
+                    .map_err(|_| "no public key".to_string())?;
+                Ok([X25519_SPKI_PREFIX.as_slice(), public.as_ref()].concat())
+            }
+        }
+    }
+}
+
+/// Every step that differs between suites is one `match` here: key making
+/// and loading, wrapping the content key for a reader, and the content
+/// cipher. A second suite (SM2/SM4) is one more variant and its arms.
 impl SealAlg {
+    pub const ALL: [SealAlg; 1] = [SealAlg::HpkeX25519Sha256Aes256Gcm];
+
     /// The digest of the suite's key ids.
     fn digest(self) -> Digest {
         match self {
@@ -72,9 +96,79 @@ impl SealAlg {
         super::keys::digest_key_id(self.digest(), spki_der)
     }
 
-    fn hpke(self) -> &'static hpke::Suite {
+    /// A new private key: its PKCS#8 DER and the key.
+    fn generate(self) -> Result<(Vec<u8>, Private), String> {
         match self {
-            SealAlg::HpkeX25519Sha256Aes256Gcm => &hpke::X25519_SHA256_AES256GCM,
+            SealAlg::HpkeX25519Sha256Aes256Gcm => {
+                let k = PrivateKey::generate(&X25519).map_err(|_| "key generation failed")?;
+                let seed: aws_lc_rs::encoding::Curve25519SeedBin<'_> =
+                    k.as_be_bytes().map_err(|_| "key export failed")?;
+                let der = [X25519_PKCS8_PREFIX.as_slice(), seed.as_ref()].concat();
+                Ok((der, Private::X25519(k)))
+            }
+        }
+    }
+
+    /// The key of this suite in PKCS#8 DER `der`, if it is one.
+    fn parse_pkcs8(self, der: &[u8]) -> Option<Private> {
+        match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => {
+                let raw = der
+                    .strip_prefix(X25519_PKCS8_PREFIX.as_slice())
+                    .filter(|k| k.len() == KEY_BYTES)?;
+                PrivateKey::from_private_key(&X25519, raw)
+                    .ok()
+                    .map(Private::X25519)
+            }
+        }
+    }
+
+    /// `content_key` wrapped for the public key `spki` (SubjectPublicKeyInfo
+    /// DER): `(enc, wrapped)`.
+    fn wrap(
+        self,
+        spki: &[u8],
+        aad: &[u8],
+        content_key: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>), SealError> {
+        match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => {
+                let raw = spki
+                    .strip_prefix(X25519_SPKI_PREFIX.as_slice())
+                    .filter(|k| k.len() == KEY_BYTES)
+                    .ok_or_else(|| SealError::Malformed("not an X25519 public key".into()))?;
+                Ok(hpke::X25519_SHA256_AES256GCM.seal(raw, SEAL_DOMAIN, aad, content_key)?)
+            }
+        }
+    }
+
+    /// The content key `wrapped` for `private`.
+    fn unwrap(
+        self,
+        private: &Private,
+        enc: &[u8],
+        aad: &[u8],
+        wrapped: &[u8],
+    ) -> Result<Vec<u8>, SealError> {
+        match (self, private) {
+            (SealAlg::HpkeX25519Sha256Aes256Gcm, Private::X25519(k)) => {
+                Ok(hpke::X25519_SHA256_AES256GCM.open(k, enc, SEAL_DOMAIN, aad, wrapped)?)
+            }
+        }
+    }
+
+    /// The content ciphertext of `plain` under a fresh `key` (used once).
+    fn seal_content(self, key: &[u8], aad: &[u8], plain: &[u8]) -> Result<Vec<u8>, SealError> {
+        match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => {
+                Ok(hpke::aes256gcm_seal(key, [0; 12], aad, plain)?)
+            }
+        }
+    }
+
+    fn open_content(self, key: &[u8], aad: &[u8], ct: &[u8]) -> Result<Vec<u8>, SealError> {
+        match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => Ok(hpke::aes256gcm_open(key, [0; 12], aad, ct)?),
         }
     }
 }
@@ -106,6 +200,10 @@ pub enum SealError {
     BadKey { key_id: String, reason: String },
     #[error("sealed part: {0}")]
     Malformed(String),
+    #[error(
+        "the readers' sealing keys are of different suites ({0}); the CA lists keys of one suite"
+    )]
+    MixedSuites(String),
     #[error("{0}")]
     Hpke(#[from] HpkeError),
 }
@@ -134,15 +232,6 @@ impl SealKey {
             .map_err(|e| self.bad(format!("not base64: {e}")))
     }
 
-    /// The raw X25519 public key.
-    fn raw_public(&self) -> Result<Vec<u8>, SealError> {
-        let spki = self.spki()?;
-        spki.strip_prefix(X25519_SPKI_PREFIX.as_slice())
-            .filter(|k| k.len() == KEY_BYTES)
-            .map(<[u8]>::to_vec)
-            .ok_or_else(|| self.bad("not an X25519 SubjectPublicKeyInfo".into()))
-    }
-
     fn bad(&self, reason: String) -> SealError {
         SealError::BadKey {
             key_id: clip(&self.key_id),
@@ -158,8 +247,9 @@ impl SealKey {
 
 /// One private sealing key.
 struct OpeningKey {
+    alg: SealAlg,
     key_id: String,
-    private: PrivateKey,
+    private: Private,
 }
 
 /// This office's private sealing keys (`seal.key`: PKCS#8 PEM blocks,
@@ -187,16 +277,16 @@ impl OpeningKeys {
         let mut keys = Vec::new();
         for der in PrivatePkcs8KeyDer::pem_slice_iter(&text) {
             let der = der.map_err(|e| bad(format!("not PKCS#8 PEM: {e}")))?;
-            let raw = der
-                .secret_pkcs8_der()
-                .strip_prefix(X25519_PKCS8_PREFIX.as_slice())
-                .filter(|k| k.len() == KEY_BYTES)
-                .ok_or_else(|| bad("not an X25519 private key (RFC 8410)".into()))?;
-            let private = PrivateKey::from_private_key(&X25519, raw)
-                .map_err(|_| bad("not an X25519 private key".into()))?;
-            let alg = SealAlg::HpkeX25519Sha256Aes256Gcm;
-            let key_id = alg.key_id(&spki_of(&private).map_err(bad)?);
-            keys.push(OpeningKey { key_id, private });
+            let (alg, private) = SealAlg::ALL
+                .into_iter()
+                .find_map(|alg| Some((alg, alg.parse_pkcs8(der.secret_pkcs8_der())?)))
+                .ok_or_else(|| bad("not a sealing key of a known suite".into()))?;
+            let key_id = alg.key_id(&private.spki().map_err(bad)?);
+            keys.push(OpeningKey {
+                alg,
+                key_id,
+                private,
+            });
         }
         if keys.is_empty() {
             return Err(bad("holds no key".into()));
@@ -216,11 +306,7 @@ impl OpeningKeys {
             file: path.display().to_string(),
             reason,
         };
-        let private = PrivateKey::generate(&X25519).map_err(|_| bad("key generation".into()))?;
-        let seed: aws_lc_rs::encoding::Curve25519SeedBin<'_> = private
-            .as_be_bytes()
-            .map_err(|_| bad("key export".into()))?;
-        let pkcs8 = [X25519_PKCS8_PREFIX.as_slice(), seed.as_ref()].concat();
+        let (pkcs8, private) = alg.generate().map_err(bad)?;
         let mut text = match std::fs::read(path) {
             Ok(old) => old,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -228,7 +314,7 @@ impl OpeningKeys {
         };
         text.extend_from_slice(super::keys::pem("PRIVATE KEY", &pkcs8).as_bytes());
         crate::pki::write_private(path, &text).map_err(|e| bad(format!("{e:#}")))?;
-        let spki = spki_of(&private).map_err(bad)?;
+        let spki = private.spki().map_err(bad)?;
         Ok(SealKey {
             key_id: alg.key_id(&spki),
             alg,
@@ -238,20 +324,13 @@ impl OpeningKeys {
         })
     }
 
-    fn get(&self, key_id: &str) -> Option<&PrivateKey> {
+    /// The private key `key_id` of suite `alg`, if this office holds it.
+    fn get(&self, alg: SealAlg, key_id: &str) -> Option<&Private> {
         self.0
             .iter()
-            .find(|k| k.key_id == key_id)
+            .find(|k| k.alg == alg && k.key_id == key_id)
             .map(|k| &k.private)
     }
-}
-
-/// The X25519 SubjectPublicKeyInfo DER of `private`'s public key.
-fn spki_of(private: &PrivateKey) -> Result<Vec<u8>, String> {
-    let public = private
-        .compute_public_key()
-        .map_err(|_| "no public key".to_string())?;
-    Ok([X25519_SPKI_PREFIX.as_slice(), public.as_ref()].concat())
 }
 
 /// The sealed part of a clue's body.
@@ -351,19 +430,24 @@ pub fn seal_clue(record: &mut Record, manifest: &Manifest) -> Result<(), SealErr
             content.insert(f.to_string(), v);
         }
     }
-    let alg = SealAlg::HpkeX25519Sha256Aes256Gcm;
+    let alg = keys[0].alg;
+    if keys.iter().any(|k| k.alg != alg) {
+        let suites: Vec<String> = keys
+            .iter()
+            .map(|k| format!("{} {}", k.key_id, k.alg))
+            .collect();
+        return Err(SealError::MixedSuites(suites.join(", ")));
+    }
     let mut content_key = [0u8; 32];
     aws_lc_rs::rand::SystemRandom::new()
         .fill(&mut content_key)
         .map_err(|_| SealError::Malformed("no random content key".into()))?;
     let plain = serde_json::to_vec(&content).map_err(|e| SealError::Malformed(e.to_string()))?;
     let aad = aad(record);
-    let ct = hpke::aes256gcm_seal(&content_key, [0; 12], &aad, &plain)?;
+    let ct = alg.seal_content(&content_key, &aad, &plain)?;
     let mut to = Vec::new();
     for k in keys {
-        let (enc, wrapped) = alg
-            .hpke()
-            .seal(&k.raw_public()?, SEAL_DOMAIN, &aad, &content_key)?;
+        let (enc, wrapped) = alg.wrap(&k.spki()?, &aad, &content_key)?;
         to.push(Wrapped {
             key_id: k.key_id.clone(),
             enc: B64.encode(enc),
@@ -392,7 +476,7 @@ pub fn open_clue(record: &Record, keys: &OpeningKeys) -> Result<Option<Value>, S
     let Some((w, private)) = sealed
         .to
         .iter()
-        .find_map(|w| keys.get(&w.key_id).map(|k| (w, k)))
+        .find_map(|w| keys.get(sealed.alg, &w.key_id).map(|k| (w, k)))
     else {
         return Ok(None);
     };
@@ -401,14 +485,13 @@ pub fn open_clue(record: &Record, keys: &OpeningKeys) -> Result<Option<Value>, S
             .map_err(|e| SealError::Malformed(format!("{what} is not base64: {e}")))
     };
     let aad = aad(record);
-    let content_key = sealed.alg.hpke().open(
-        private,
-        &b64("enc", &w.enc)?,
-        SEAL_DOMAIN,
-        &aad,
-        &b64("key", &w.key)?,
-    )?;
-    let plain = hpke::aes256gcm_open(&content_key, [0; 12], &aad, &b64("ct", &sealed.ct)?)?;
+    let content_key =
+        sealed
+            .alg
+            .unwrap(private, &b64("enc", &w.enc)?, &aad, &b64("key", &w.key)?)?;
+    let plain = sealed
+        .alg
+        .open_content(&content_key, &aad, &b64("ct", &sealed.ct)?)?;
     let content: Map<String, Value> = serde_json::from_slice(&plain).map_err(|e| {
         SealError::Malformed(format!("the opened content is not a JSON object: {e}"))
     })?;
