@@ -111,8 +111,18 @@ impl OfficeKey {
 
     /// Whether the key may sign at `at`.
     pub fn valid_at(&self, at: DateTime<Utc>) -> bool {
-        self.not_before <= at && self.not_after.is_none_or(|end| at < end)
+        valid_between(self.not_before, self.not_after, at)
     }
+}
+
+/// Whether `at` is within a key's validity: from `not_before`, before
+/// `not_after` if set.
+pub(super) fn valid_between(
+    not_before: DateTime<Utc>,
+    not_after: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+) -> bool {
+    not_before <= at && not_after.is_none_or(|end| at < end)
 }
 
 /// The offices of a manifest, sorted by id, checked to form one tree:

@@ -241,7 +241,7 @@ impl SealKey {
 
     /// Whether the key may be sealed to at `at`.
     pub fn valid_at(&self, at: DateTime<Utc>) -> bool {
-        self.not_before <= at && self.not_after.is_none_or(|end| at < end)
+        super::manifest::valid_between(self.not_before, self.not_after, at)
     }
 }
 

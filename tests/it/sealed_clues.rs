@@ -3,10 +3,15 @@
 //! files (database, WAL, shared memory) hold no byte of its subject or
 //! summary and its API shows the sealed box only; the province and the
 //! county open it. A clue in clear from an office that has a sealing key
-//! is refused on the way.
+//! is refused on the way. An office makes and rotates its sealing keys
+//! with `pki sign-key --seal-out`, and the CA lists them with `pki
+//! manifest`.
 
-use crate::common::tree::small_tree;
-use crate::common::{Net, peer_client, peer_post_ok, push_of, signed, tls_of};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use crate::common::tree::{TreeBuilder, small_tree};
+use crate::common::{Net, peer_client, peer_post_ok, push_of, run_ok, signed, tls_of};
 use serde_json::{Value, json};
 
 const CENTRAL: &str = "000000";
@@ -149,4 +154,88 @@ async fn a_clue_in_clear_from_a_sealing_office_is_refused() {
     let entry = q.iter().find(|e| e["record_id"] == clear["id"]);
     assert_eq!(entry.map(|e| &e["code"]), Some(&json!("schema")), "{q:?}");
     assert!(!net.has(PROVINCE, clear["id"].as_str().unwrap()).await);
+}
+
+/// `pki sign-key` for `office` with its keys in `dir`: the public line.
+fn sign_key_line(dir: &Path, office: &str, sign: &str) -> Value {
+    let (sign, seal) = (dir.join(sign), dir.join("seal.key"));
+    let line = run_ok(&[
+        "pki",
+        "sign-key",
+        "--out",
+        sign.to_str().unwrap(),
+        "--seal-out",
+        seal.to_str().unwrap(),
+        "--node",
+        office,
+    ]);
+    serde_json::from_str(line.trim()).unwrap()
+}
+
+#[test]
+fn sealing_keys_are_made_and_rotated_at_the_office_and_listed_by_the_ca() {
+    let work = tempfile::tempdir().unwrap();
+    let path = |p: &str| work.path().join(p).display().to_string();
+    run_ok(&["pki", "init", "--dir", &path("ca")]);
+    let central = work.path().join(CENTRAL);
+    let province = work.path().join(PROVINCE);
+    std::fs::create_dir_all(&central).unwrap();
+    std::fs::create_dir_all(&province).unwrap();
+
+    let first = sign_key_line(&province, PROVINCE, "sign.key");
+    let fields: Vec<&String> = first["seal"].as_object().unwrap().keys().collect();
+    assert_eq!(fields, ["alg", "key_id", "public_key"], "{first}");
+    assert_eq!(first["seal"]["alg"], "hpke-x25519-sha256-aes256gcm");
+    // A new key joins the old one in seal.key: older clues still open.
+    let second = sign_key_line(&province, PROVINCE, "sign-2.key");
+    let seal = province.join("seal.key");
+    let held = format!("{:?}", xunlian::trust::OpeningKeys::load(&seal).unwrap());
+    for line in [&first, &second] {
+        let kid = line["seal"]["key_id"].as_str().unwrap();
+        assert!(held.contains(kid), "{held} lacks {kid}");
+    }
+    let mode = std::fs::metadata(&seal).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    // The CA lists the newest line's sealing key; an office without one
+    // (central, keys made before sealing) is listed without.
+    let central_line = run_ok(&[
+        "pki",
+        "sign-key",
+        "--out",
+        central.join("sign.key").to_str().unwrap(),
+        "--node",
+        CENTRAL,
+    ]);
+    let keys = work.path().join("keys.jsonl");
+    std::fs::write(&keys, format!("{central_line}{second}\n")).unwrap();
+    let tree = work.path().join("tree.toml");
+    std::fs::write(
+        &tree,
+        TreeBuilder::central().province(PROVINCE, "青海").toml(),
+    )
+    .unwrap();
+    run_ok(&[
+        "pki",
+        "manifest",
+        "--ca",
+        &path("ca"),
+        "--tree",
+        tree.to_str().unwrap(),
+        "--keys",
+        keys.to_str().unwrap(),
+        "--version",
+        "2",
+        "--out",
+        &path("manifest.json"),
+    ]);
+    let signed: Value =
+        serde_json::from_slice(&std::fs::read(path("manifest.json")).unwrap()).unwrap();
+    let offices = signed["manifest"]["offices"].as_array().unwrap();
+    let listed = |id: &str| offices.iter().find(|o| o["id"] == id).unwrap().clone();
+    assert_eq!(
+        listed(PROVINCE)["seal_keys"][0]["key_id"],
+        second["seal"]["key_id"]
+    );
+    assert!(listed(CENTRAL).get("seal_keys").is_none(), "{signed}");
 }
