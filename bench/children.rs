@@ -324,6 +324,7 @@ fn add_to_manifest(
             level: xunlian::node::Level::County,
             parent: Some(parent_id.clone()),
             keys: vec![OfficeKey::of(key, since)],
+            seal_keys: Vec::new(),
             successor: None,
         });
     }

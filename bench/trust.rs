@@ -64,6 +64,7 @@ fn manifest(key: &SigningKey) -> Manifest {
         level,
         parent: parent.map(|p| p.parse().expect("node id")),
         keys,
+        seal_keys: Vec::new(),
         successor: None,
     };
     let since = chrono::Utc::now() - chrono::Duration::days(1);

@@ -28,7 +28,7 @@ use crate::engine::{Authority, SharedEngine, SubmitError, SubmitRequest};
 use crate::node::NodeId;
 use crate::records::{Kind, Record};
 use crate::store::RecordFilter;
-use crate::trust::Checked;
+use crate::trust::{Checked, OpeningKeys, open_clue};
 
 /// Largest body `POST /api/v1/records` accepts.
 const MAX_SUBMIT_BYTES: usize = 64 * 1024 * 1024;
@@ -361,7 +361,7 @@ async fn list_records(
     let authority = state.engine.authority();
     let records: Vec<_> = rows
         .into_iter()
-        .map(|(_, r)| as_read(authority.as_deref(), r))
+        .map(|(_, r)| as_read(authority.as_deref(), state.engine.opener(), r))
         .collect();
     Ok(([("x-xunlian-last-seq", last.to_string())], Json(records)).into_response())
 }
@@ -377,7 +377,14 @@ async fn get_record(
         )
     })?;
     match state.engine.store().get(&uuid).await? {
-        Some(r) => Ok(Json(as_read(state.engine.authority().as_deref(), r)).into_response()),
+        Some(r) => {
+            let read = as_read(
+                state.engine.authority().as_deref(),
+                state.engine.opener(),
+                r,
+            );
+            Ok(Json(read).into_response())
+        }
         None => Err(ApiError(
             StatusCode::NOT_FOUND,
             format!("no record {id} at this node"),
@@ -388,16 +395,38 @@ async fn get_record(
 /// `record` as readers get it: its JSON with `verified`, what checking its
 /// origin's signature under the tree manifest held says now: `signed`,
 /// `legacy` (unsigned, from before the network signed records), `failed`
-/// (altered in this store), or `unchecked` (no tree manifest here).
-fn as_read(authority: Option<&Authority>, record: Record) -> serde_json::Value {
+/// (altered in this store), or `unchecked` (no tree manifest here). A
+/// sealed clue this office reads (`opener` opens it) shows its content in
+/// clear and `sealed: "opened"`; any other sealed clue keeps its `sealed`
+/// box and shows `sealed: "closed"` (`"failed"` if a key of this office
+/// is a reader but the box does not open).
+fn as_read(
+    authority: Option<&Authority>,
+    opener: Option<&OpeningKeys>,
+    record: Record,
+) -> serde_json::Value {
     let verified = match authority.map(|a| a.verifier().check(&record)) {
         None => "unchecked",
         Some(Ok(Checked::Signed(_))) => "signed",
         Some(Ok(Checked::Legacy)) => "legacy",
         Some(Err(_)) => "failed",
     };
+    let opened = match (record.body.get("sealed"), opener) {
+        (None, _) => None,
+        (Some(_), None) => Some(Ok(None)),
+        (Some(_), Some(keys)) => Some(open_clue(&record, keys)),
+    };
     let mut v = serde_json::to_value(record).unwrap_or_default();
     v["verified"] = json!(verified);
+    match opened {
+        None => {}
+        Some(Ok(Some(body))) => {
+            v["body"] = body;
+            v["sealed"] = json!("opened");
+        }
+        Some(Ok(None)) => v["sealed"] = json!("closed"),
+        Some(Err(_)) => v["sealed"] = json!("failed"),
+    }
     v
 }
 

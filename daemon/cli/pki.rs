@@ -80,6 +80,11 @@ pub struct SignKeyArgs {
     /// Where to write the key (PKCS#8 PEM, mode 0600); never replaced.
     #[arg(long)]
     out: PathBuf,
+    /// Also make a clue-sealing key and add it to this file (PKCS#8 PEM,
+    /// mode 0600; keys already there stay, so older clues still open); its
+    /// public half goes in the same line.
+    #[arg(long)]
+    seal_out: Option<PathBuf>,
     /// The office the key is for, named in the public line.
     #[arg(long, conflicts_with = "config")]
     node: Option<NodeId>,
@@ -184,16 +189,20 @@ fn sign_key(a: SignKeyArgs) -> anyhow::Result<()> {
         (None, Some(path)) => Some(Config::load(path)?.id),
         (None, None) => None,
     };
-    let key = network::make_sign_key(&a.out, a.crypto.suite())?;
-    let line = network::public_line(office, &key);
+    let keys = network::make_office_keys(&a.out, a.seal_out.as_deref(), a.crypto.suite())?;
+    let line = network::public_line(office, &keys);
     println!(
         "{}",
         serde_json::to_string(&line).context("encoding the public line")?
     );
+    let seal = match (&a.seal_out, &keys.seal) {
+        (Some(path), Some(k)) => format!(" and sealing key {} into {}", k.key_id, path.display()),
+        _ => String::new(),
+    };
     eprintln!(
-        "wrote {} (mode 0600, keep it here); send the line above to the CA, and confirm key_id {} with it by another channel",
+        "wrote {}{seal} (mode 0600, keep them here); send the line above to the CA, and confirm key_id {} with it by another channel",
         a.out.display(),
-        key.key_id
+        keys.sign.key_id
     );
     Ok(())
 }

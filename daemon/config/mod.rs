@@ -75,13 +75,16 @@ pub enum LogFormat {
     Json,
 }
 
-/// `[trust]`: where the tree manifest and this office's signing key are.
+/// `[trust]`: where the tree manifest and this office's keys are.
 #[derive(Debug, Clone)]
 pub struct TrustFiles {
     /// The tree manifest signed by the network's CA (`manifest.json`).
     pub manifest: PathBuf,
     /// This office's record-signing key (`sign.key`, mode 0600).
     pub sign_key: PathBuf,
+    /// This office's clue-sealing keys (`seal.key`, mode 0600), which open
+    /// the clues sealed to it.
+    pub seal_key: Option<PathBuf>,
 }
 
 /// The validated configuration of one node.

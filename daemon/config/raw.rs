@@ -84,13 +84,16 @@ pub struct RawOperator {
     pub allow_remote: Option<bool>,
 }
 
-/// `[trust]`: the tree manifest signed by the network's CA, and this
-/// office's own signing key. Neither has a default.
+/// `[trust]`: the tree manifest signed by the network's CA, this office's
+/// own signing key and its clue-sealing keys. None has a default; without
+/// `seal_key` the office cannot open the clues sealed to it.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrust {
     pub manifest: PathBuf,
     pub sign_key: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

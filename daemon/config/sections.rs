@@ -184,13 +184,18 @@ pub(super) fn tls(src: &Source<'_>, raw: &RawTls) -> Resolved<TlsFiles> {
     })
 }
 
-/// `[trust]`: the manifest must exist and the signing key be private. The
+/// `[trust]`: the manifest must exist and the keys be private. The
 /// manifest's signature is checked when the node starts, with `tls.ca`.
 pub(super) fn trust(src: &Source<'_>, raw: Option<&RawTrust>) -> Resolved<Option<TrustFiles>> {
     raw.map(|t| {
         Ok(TrustFiles {
             manifest: src.existing("trust.manifest", &t.manifest)?,
             sign_key: src.secret("trust.sign_key", &t.sign_key)?,
+            seal_key: t
+                .seal_key
+                .as_deref()
+                .map(|p| src.secret("trust.seal_key", p))
+                .transpose()?,
         })
     })
     .transpose()

@@ -163,11 +163,17 @@ fn shipped_example_configs_are_valid() {
             "pki/crl.pem",
             "pki/manifest.json",
             "pki/sign.key",
+            "pki/seal.key",
             "operator.token",
         ] {
             std::fs::write(tmp.path().join(f), "x").unwrap();
         }
-        for f in ["pki/node.key", "pki/sign.key", "operator.token"] {
+        for f in [
+            "pki/node.key",
+            "pki/sign.key",
+            "pki/seal.key",
+            "operator.token",
+        ] {
             secret(&tmp.path().join(f));
         }
         let copy = tmp.path().join("config.toml");
@@ -200,6 +206,20 @@ fn trust_section_is_optional_and_checked() {
     let trust = Config::load(&path).unwrap().trust.unwrap();
     assert_eq!(trust.manifest, dir.path().join("manifest.json"));
     assert_eq!(trust.sign_key, dir.path().join("sign.key"));
+    assert_eq!(trust.seal_key, None);
+
+    // The sealing keys, when named, are private too.
+    let path = write(
+        dir.path(),
+        &format!("{with_trust}seal_key = \"seal.key\"\n"),
+    );
+    std::fs::write(dir.path().join("seal.key"), "x").unwrap();
+    let err = Config::load(&path).unwrap_err();
+    assert_eq!(err.key, "trust.seal_key");
+    assert!(err.reason.contains("chmod 600"), "{err}");
+    secret(&dir.path().join("seal.key"));
+    let trust = Config::load(&path).unwrap().trust.unwrap();
+    assert_eq!(trust.seal_key, Some(dir.path().join("seal.key")));
 }
 
 fn secret(path: &Path) {

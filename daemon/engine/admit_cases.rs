@@ -250,6 +250,7 @@ fn signatures() {
         level,
         parent: parent.map(id),
         keys: k.map(|k| OfficeKey::of(k, since)).into_iter().collect(),
+        seal_keys: Vec::new(),
         successor: None,
     };
     let manifest = Manifest {

@@ -448,6 +448,7 @@ mod tests {
             level: level.parse().unwrap(),
             parent: parent.map(|p| NodeId::new(p.to_string()).unwrap()),
             keys: Vec::new(),
+            seal_keys: Vec::new(),
             successor: None,
         };
         let offices = trust::Offices::new(vec![

@@ -10,7 +10,7 @@ use crate::records::{Classification, Kind, Record, RecordError};
 use crate::routing::{self, Source, View};
 use crate::store::{Applied, Commit, Committed, Incoming, StoreError};
 pub use crate::submit::{SubmitError, SubmitRequest, Submitted};
-use crate::trust::{CHUNK, Verifier, sign_chunk};
+use crate::trust::{CHUNK, Verifier, open_clue, refuse_unsealed, seal_clue, sign_chunk};
 use crate::workflow;
 
 /// How far ahead of this node's clock a record's timestamps may be
@@ -202,7 +202,7 @@ impl Engine {
                 )));
             }
             Some(old) => {
-                let same = old.body == req.body
+                let same = self.same_body(old, &req.body)
                     && old.round_id == req.round_id
                     && req.classification.is_none_or(|c| c == old.classification)
                     && old.route == route;
@@ -238,10 +238,31 @@ impl Engine {
         Ok(Err(record))
     }
 
-    /// Signs this office's new records with its key (when it has one), in
-    /// chunks of [`CHUNK`] (see [`crate::trust`]), writes their JSON and
-    /// routes them: what a submit commits.
+    /// Whether a submitted `body` is what `old` holds: as stored, or, for
+    /// a sealed clue, as it reads once opened (sealing again would give
+    /// other ciphertext for the same content).
+    fn same_body(&self, old: &Record, body: &serde_json::Value) -> bool {
+        old.body == *body
+            || self
+                .opener
+                .as_ref()
+                .and_then(|keys| open_clue(old, keys).ok().flatten())
+                .is_some_and(|opened| opened == *body)
+    }
+
+    /// Seals the content of this office's new clues for their readers
+    /// (when the tree manifest gives it a sealing key, see
+    /// [`crate::trust::seal_clue`]), then signs its new records with its
+    /// key (when it has one), in chunks of [`CHUNK`] (see
+    /// [`crate::trust`]), so the signature covers the ciphertext; writes
+    /// their JSON and routes them: what a submit commits.
     fn seal(&self, mut records: Vec<Record>) -> Result<Vec<Incoming>, SubmitError> {
+        if let Some(authority) = self.authority() {
+            for record in &mut records {
+                seal_clue(record, authority.manifest())
+                    .map_err(|e| SubmitError::Invalid(format!("record {}: {e}", record.id)))?;
+            }
+        }
         if let Some(key) = &self.signer {
             for chunk in records.chunks_mut(CHUNK) {
                 sign_chunk(chunk, key).map_err(|e| SubmitError::Invalid(e.to_string()))?;
@@ -291,7 +312,8 @@ impl Drop for WakeAllIfDropped<'_> {
 /// The checks every record from a peer goes through, in order: size, JSON,
 /// schema, clock, the fingerprint the sender declared, who may send it
 /// (`routing`), and, when the node holds a tree manifest, its origin's
-/// signature (`trust`); then its next hops. Pure: no store, no IO (the
+/// signature and, for a clue, that its content is sealed (`trust`); then
+/// its next hops. Pure: no store, no IO (the
 /// fuzz target drives it directly).
 pub fn admit(
     schemas: &Schemas,
@@ -367,6 +389,12 @@ pub fn admit(
             code: Reason::Signature,
             reason: format!("record {} of {}: {e}", record.id, record.origin),
         })?;
+        if let Some(reason) = refuse_unsealed(v.manifest(), &record) {
+            return Err(Rejection {
+                code: Reason::Schema,
+                reason,
+            });
+        }
     }
     Ok(Incoming {
         record,

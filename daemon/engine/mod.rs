@@ -40,7 +40,7 @@ use crate::node::{Level, NodeId};
 use crate::records::Schemas;
 use crate::routing::View;
 use crate::store::{Store, StoreError, TopologyEntry};
-use crate::trust::SigningKey;
+use crate::trust::{OpeningKeys, SigningKey};
 
 /// How many KiB of child pushes (request bodies) are admitted and committed
 /// at once: a few full batches, or thousands of small pushes that then
@@ -100,6 +100,9 @@ pub struct Engine {
     /// This office's record-signing key (`[trust] sign_key`): every record
     /// it writes is signed with it.
     signer: Option<SigningKey>,
+    /// This office's clue-sealing keys (`[trust] seal_key`): what opens
+    /// the clues sealed to it.
+    opener: Option<OpeningKeys>,
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -115,6 +118,10 @@ impl Engine {
             None => None,
         };
         let long_poll = config.limits.long_poll;
+        let opener = match config.trust.as_ref().and_then(|t| t.seal_key.as_deref()) {
+            Some(path) => Some(OpeningKeys::load(path)?),
+            None => None,
+        };
         let mut links = HashMap::new();
         if let Some(p) = &config.parent {
             links.insert(
@@ -151,6 +158,7 @@ impl Engine {
             authority: RwLock::new(authority.map(Arc::new)),
             resend: tokio::sync::Mutex::new(wanted),
             signer,
+            opener,
             started_at: chrono::Utc::now(),
         });
         let learned = engine.store.topology().await?;
@@ -185,6 +193,11 @@ impl Engine {
     }
 
     /// The tree manifest this node believes, if it has one.
+    /// This office's clue-sealing keys, if its config names them.
+    pub fn opener(&self) -> Option<&OpeningKeys> {
+        self.opener.as_ref()
+    }
+
     pub fn authority(&self) -> Option<Arc<Authority>> {
         self.authority
             .read()

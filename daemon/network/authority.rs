@@ -1,14 +1,16 @@
-//! The tree authority's files: an office's record-signing key with the
-//! public line it sends the CA, and the tree manifest the CA signs from a
-//! tree file and the offices' public keys. `network init` uses both for a
+//! The tree authority's files: an office's record-signing key and sealing
+//! key with the public line it sends the CA, and the tree manifest the CA
+//! signs from a tree file and the offices' public keys. `network init` uses both for a
 //! new network; `pki sign-key` (at each office) and `pki manifest` (at the
 //! CA) for an existing one, so the CA never sees a private key.
 //!
 //! The public line is one JSON object, `{"office", "key_id", "alg",
-//! "public_key", "not_before"}` (`office` may be left out and then comes
-//! from the name of the file the CA keeps it in, `630102.json`);
-//! `not_before` is when the office made the key, less [`KEY_SLACK`], and
-//! stays the key's start in every manifest version signed from the line.
+//! "public_key", "not_before", "seal"}` (`office` may be left out and then
+//! comes from the name of the file the CA keeps it in, `630102.json`;
+//! `seal`, `{"key_id", "alg", "public_key"}`, is the sealing key's public
+//! half, left out by an office without one); `not_before` is when the
+//! office made the keys, less [`KEY_SLACK`], and stays their start in
+//! every manifest version signed from the line.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Tree;
 use crate::node::NodeId;
-use crate::trust::{self, Alg, Manifest, Office, OfficeKey, Offices, SigningKey};
+use crate::trust::{
+    self, Alg, Manifest, Office, OfficeKey, Offices, OpeningKeys, SealAlg, SealKey, SigningKey,
+};
 
 /// The network a tree manifest names.
 const NETWORK_NAME: &str = "xunlian";
@@ -45,6 +49,9 @@ impl Crypto {
     }
 }
 
+/// The suite clues are sealed with.
+const SEAL_SUITE: SealAlg = SealAlg::HpkeX25519Sha256Aes256Gcm;
+
 /// How long before its making a key is valid from, for clocks a little
 /// apart.
 const KEY_SLACK: Duration = Duration::hours(1);
@@ -61,36 +68,83 @@ pub struct PublicKeyLine {
     /// Base64 of the SubjectPublicKeyInfo DER.
     pub public_key: String,
     pub not_before: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<SealLine>,
+}
+
+/// The public half of an office's sealing key in its public line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealLine {
+    pub key_id: String,
+    pub alg: SealAlg,
+    /// Base64 of the SubjectPublicKeyInfo DER.
+    pub public_key: String,
+}
+
+/// An office's public keys as the manifest lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfficeKeys {
+    pub sign: OfficeKey,
+    pub seal: Option<SealKey>,
 }
 
 impl PublicKeyLine {
-    fn into_office_key(self) -> OfficeKey {
-        OfficeKey {
-            key_id: self.key_id,
-            alg: self.alg,
-            public_key: self.public_key,
-            not_before: self.not_before,
-            not_after: None,
+    fn into_office_keys(self) -> OfficeKeys {
+        let not_before = self.not_before;
+        OfficeKeys {
+            sign: OfficeKey {
+                key_id: self.key_id,
+                alg: self.alg,
+                public_key: self.public_key,
+                not_before,
+                not_after: None,
+            },
+            seal: self.seal.map(|s| SealKey {
+                key_id: s.key_id,
+                alg: s.alg,
+                public_key: s.public_key,
+                not_before,
+                not_after: None,
+            }),
         }
     }
 }
 
-/// Makes an office's signing key of `suite` at `path` (mode 0600, never
-/// replacing a file) and its manifest entry, valid from now less
-/// [`KEY_SLACK`].
-pub fn make_sign_key(path: &Path, suite: Alg) -> anyhow::Result<OfficeKey> {
-    let key = SigningKey::create(path, suite)?;
-    Ok(OfficeKey::of(&key, Utc::now() - KEY_SLACK))
+/// Makes an office's signing key of `suite` at `sign` (mode 0600, never replacing a
+/// file) and, with `seal`, a sealing key added to that file (mode 0600;
+/// the keys already there stay, so a new one rotates the old out of the
+/// manifest while its clues still open), with their manifest entries,
+/// valid from now less [`KEY_SLACK`].
+pub fn make_office_keys(
+    sign: &Path,
+    seal: Option<&Path>,
+    suite: Alg,
+) -> anyhow::Result<OfficeKeys> {
+    let not_before = Utc::now() - KEY_SLACK;
+    let key = SigningKey::create(sign, suite)?;
+    let seal = seal
+        .map(|path| OpeningKeys::add_new(path, SEAL_SUITE, not_before))
+        .transpose()?;
+    Ok(OfficeKeys {
+        sign: OfficeKey::of(&key, not_before),
+        seal,
+    })
 }
 
-/// The line an office sends the CA for `key`.
-pub fn public_line(office: Option<NodeId>, key: &OfficeKey) -> PublicKeyLine {
+/// The line an office sends the CA for `keys`.
+pub fn public_line(office: Option<NodeId>, keys: &OfficeKeys) -> PublicKeyLine {
     PublicKeyLine {
         office,
-        key_id: key.key_id.clone(),
-        alg: key.alg,
-        public_key: key.public_key.clone(),
-        not_before: key.not_before,
+        key_id: keys.sign.key_id.clone(),
+        alg: keys.sign.alg,
+        public_key: keys.sign.public_key.clone(),
+        not_before: keys.sign.not_before,
+        seal: keys.seal.as_ref().map(|s| SealLine {
+            key_id: s.key_id.clone(),
+            alg: s.alg,
+            public_key: s.public_key.clone(),
+        }),
     }
 }
 
@@ -98,7 +152,7 @@ pub fn public_line(office: Option<NodeId>, key: &OfficeKey) -> PublicKeyLine {
 /// file of a directory (names starting with `.` skipped); each non-empty
 /// line a [`PublicKeyLine`]. A line without `office` belongs to the office
 /// its file is named after. One key per office.
-pub fn read_public_keys(path: &Path) -> anyhow::Result<BTreeMap<NodeId, OfficeKey>> {
+pub fn read_public_keys(path: &Path) -> anyhow::Result<BTreeMap<NodeId, OfficeKeys>> {
     let mut keys = BTreeMap::new();
     let mut from: BTreeMap<NodeId, String> = BTreeMap::new();
     for file in key_files(path)? {
@@ -110,7 +164,7 @@ pub fn read_public_keys(path: &Path) -> anyhow::Result<BTreeMap<NodeId, OfficeKe
             }
             let at = format!("{}:{}", file.display(), i + 1);
             let parsed: PublicKeyLine = serde_json::from_str(line).with_context(|| {
-                format!("{at}: expected {{\"office\", \"key_id\", \"alg\", \"public_key\", \"not_before\"}}")
+                format!("{at}: expected {{\"office\", \"key_id\", \"alg\", \"public_key\", \"not_before\", \"seal\"}}")
             })?;
             let office = match &parsed.office {
                 Some(id) => id.clone(),
@@ -121,7 +175,7 @@ pub fn read_public_keys(path: &Path) -> anyhow::Result<BTreeMap<NodeId, OfficeKe
             if let Some(before) = from.insert(office.clone(), at.clone()) {
                 bail!("office {office} has two keys: {before} and {at}");
             }
-            keys.insert(office, parsed.into_office_key());
+            keys.insert(office, parsed.into_office_keys());
         }
     }
     Ok(keys)
@@ -161,15 +215,15 @@ fn office_of_file(file: &Path) -> anyhow::Result<NodeId> {
 pub fn signed_manifest(
     ca_dir: &Path,
     tree: &Tree,
-    keys: &BTreeMap<NodeId, OfficeKey>,
+    keys: &BTreeMap<NodeId, OfficeKeys>,
     suite: Alg,
     version: u64,
     unsigned_before: Option<DateTime<Utc>>,
 ) -> anyhow::Result<Vec<u8>> {
     let other_suite: Vec<String> = keys
         .iter()
-        .filter(|(_, k)| k.alg != suite)
-        .map(|(id, k)| format!("{id} ({})", k.alg))
+        .filter(|(_, k)| k.sign.alg != suite)
+        .map(|(id, k)| format!("{id} ({})", k.sign.alg))
         .collect();
     if !other_suite.is_empty() {
         bail!(
@@ -208,7 +262,8 @@ pub fn signed_manifest(
             name: n.name.clone(),
             level: n.level,
             parent: n.parent.clone(),
-            keys: vec![keys[&n.id].clone()],
+            keys: vec![keys[&n.id].sign.clone()],
+            seal_keys: keys[&n.id].seal.iter().cloned().collect(),
             successor: None,
         })
         .collect();
@@ -231,7 +286,7 @@ mod tests {
     const TREE: &str = "[[node]]\nid = \"000000\"\nname = \"中央\"\nlevel = \"central\"\n\
         [[node]]\nid = \"630000\"\nname = \"青海\"\nlevel = \"provincial\"\nparent = \"000000\"\n";
 
-    fn line(office: Option<&str>, key: &OfficeKey) -> String {
+    fn line(office: Option<&str>, key: &OfficeKeys) -> String {
         let office = office.map(|o| NodeId::new(o).unwrap());
         serde_json::to_string(&public_line(office, key)).unwrap() + "\n"
     }
@@ -247,9 +302,14 @@ mod tests {
     #[test]
     fn the_ca_signs_the_keys_the_offices_sent() {
         let (dir, ca) = with_ca();
-        let central = make_sign_key(&dir.path().join("central.key"), Alg::EcdsaP256Sha256).unwrap();
-        let province =
-            make_sign_key(&dir.path().join("province.key"), Alg::EcdsaP256Sha256).unwrap();
+        let central =
+            make_office_keys(&dir.path().join("central.key"), None, Alg::EcdsaP256Sha256).unwrap();
+        let province = make_office_keys(
+            &dir.path().join("province.key"),
+            Some(&dir.path().join("province.seal")),
+            Alg::EcdsaP256Sha256,
+        )
+        .unwrap();
         let keys = dir.path().join("keys");
         std::fs::create_dir(&keys).unwrap();
         std::fs::write(keys.join("a.json"), line(Some("000000"), &central)).unwrap();
@@ -267,13 +327,25 @@ mod tests {
         let m = trust::verify(signed, &der).unwrap();
         assert_eq!((m.version, m.unsigned_before), (7, Some(since)));
         let province_id = NodeId::new("630000").unwrap();
-        assert_eq!(m.office(&province_id).unwrap().keys, vec![province]);
+        let office = m.office(&province_id).unwrap();
+        assert_eq!(office.keys, vec![province.sign]);
+        assert_eq!(
+            office.seal_keys,
+            province.seal.into_iter().collect::<Vec<_>>()
+        );
+        assert!(
+            m.office(&NodeId::new("000000").unwrap())
+                .unwrap()
+                .seal_keys
+                .is_empty()
+        );
     }
 
     #[test]
     fn missing_strange_and_doubled_keys_are_named() {
         let (dir, ca) = with_ca();
-        let key = make_sign_key(&dir.path().join("sign.key"), Alg::EcdsaP256Sha256).unwrap();
+        let key =
+            make_office_keys(&dir.path().join("sign.key"), None, Alg::EcdsaP256Sha256).unwrap();
         let tree = Tree::parse(TREE).unwrap();
         let file = dir.path().join("all offices.jsonl");
 

@@ -4,9 +4,10 @@
 //!
 //! Layout: `DIR/ca/` (CA, CRL), `DIR/<id>/config.toml`, `DIR/<id>/node.pem`,
 //! `DIR/<id>/node.key`, `DIR/<id>/operator.token`, `DIR/<id>/data/`, and
-//! the tree authority's files: `DIR/<id>/sign.key` (the office's own
-//! record-signing key, made in its directory) and `DIR/<id>/manifest.json`
-//! (version 1 of the tree manifest, every office with its public key,
+//! the tree authority's files: `DIR/<id>/sign.key` and `DIR/<id>/seal.key`
+//! (the office's own record-signing and clue-sealing keys, made in its
+//! directory) and `DIR/<id>/manifest.json` (version 1 of the tree
+//! manifest, every office with its public keys,
 //! signed with the CA key; the same file in every office's directory),
 //! both made by [`authority`].
 
@@ -23,7 +24,8 @@ use anyhow::{Context, bail};
 use chrono::{Duration, Utc};
 
 pub use authority::{
-    Crypto, PublicKeyLine, make_sign_key, public_line, read_public_keys, signed_manifest,
+    Crypto, OfficeKeys, PublicKeyLine, SealLine, make_office_keys, public_line, read_public_keys,
+    signed_manifest,
 };
 pub use ports::PortRange;
 pub use tree::{Tree, TreeNode};
@@ -37,6 +39,7 @@ use crate::pki;
 
 /// Names of the tree authority's files in every office's directory.
 const SIGN_KEY_FILE: &str = "sign.key";
+const SEAL_KEY_FILE: &str = "seal.key";
 const MANIFEST_FILE: &str = "manifest.json";
 
 /// Where `network init` put one node.
@@ -174,10 +177,12 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             &node_dir.join("node.key"),
         )?;
         pki::write_private(&node_dir.join("operator.token"), random_token().as_bytes())?;
-        keys.insert(
-            n.id.clone(),
-            make_sign_key(&node_dir.join(SIGN_KEY_FILE), opts.crypto.suite())?,
-        );
+        let made = make_office_keys(
+            &node_dir.join(SIGN_KEY_FILE),
+            Some(&node_dir.join(SEAL_KEY_FILE)),
+            opts.crypto.suite(),
+        )?;
+        keys.insert(n.id.clone(), made);
         let (peer_addr, operator_addr) = ports[&n.id];
         let parent = n.parent.as_ref().map(|p| {
             let parent = tree.get(p).expect("tree checked: every parent exists");
@@ -242,6 +247,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
             trust: Some(RawTrust {
                 manifest: MANIFEST_FILE.into(),
                 sign_key: SIGN_KEY_FILE.into(),
+                seal_key: Some(SEAL_KEY_FILE.into()),
             }),
         };
         let text = toml::to_string(&raw).context("writing config")?;

@@ -19,14 +19,19 @@ use sm2::dsa::signature::{Signer, Verifier};
 use sm2::elliptic_curve::Generate;
 use sm2::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 
-use super::{Alg, TrustError};
+use super::{Alg, Digest, TrustError};
 
 /// Bytes of key id taken from the digest of the public key.
 const KEY_ID_BYTES: usize = 16;
 
 /// The key id of public key `spki_der` (SubjectPublicKeyInfo DER) in `alg`.
 pub fn key_id(alg: Alg, spki_der: &[u8]) -> String {
-    crate::hex::encode(&alg.digest().hash(&[spki_der])[..KEY_ID_BYTES])
+    digest_key_id(alg.digest(), spki_der)
+}
+
+/// The key id of `spki_der` under `digest` (signing and sealing keys).
+pub(super) fn digest_key_id(digest: Digest, spki_der: &[u8]) -> String {
+    crate::hex::encode(&digest.hash(&[spki_der])[..KEY_ID_BYTES])
 }
 
 /// The private half, per suite.
@@ -214,7 +219,7 @@ impl VerifyingKey {
 }
 
 /// `der` as a PEM block with `label`, 64 characters a line.
-fn pem(label: &str, der: &[u8]) -> String {
+pub(super) fn pem(label: &str, der: &[u8]) -> String {
     let b64 = B64.encode(der);
     let mut out = format!("-----BEGIN {label}-----\n");
     for line in b64.as_bytes().chunks(64) {

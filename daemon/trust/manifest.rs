@@ -14,7 +14,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Alg, SigningKey, TrustError, VerifyingKey, clip, key_id};
+use super::{Alg, SealKey, SigningKey, TrustError, VerifyingKey, clip, key_id};
 use crate::node::{Level, NodeId};
 use crate::records::canonical_json;
 
@@ -57,6 +57,11 @@ pub struct Office {
     /// another).
     #[serde(default)]
     pub keys: Vec<OfficeKey>,
+    /// The office's sealing keys: clues transferred to it are sealed to
+    /// the newest valid one ([`super::seal`]). Left out when empty, so a
+    /// manifest without sealing keeps its canonical form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seal_keys: Vec<SealKey>,
     /// The office that took this one over (merges); its records stay
     /// verifiable under its own keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,8 +111,18 @@ impl OfficeKey {
 
     /// Whether the key may sign at `at`.
     pub fn valid_at(&self, at: DateTime<Utc>) -> bool {
-        self.not_before <= at && self.not_after.is_none_or(|end| at < end)
+        valid_between(self.not_before, self.not_after, at)
     }
+}
+
+/// Whether `at` is within a key's validity: from `not_before`, before
+/// `not_after` if set.
+pub(super) fn valid_between(
+    not_before: DateTime<Utc>,
+    not_after: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+) -> bool {
+    not_before <= at && not_after.is_none_or(|end| at < end)
 }
 
 /// The offices of a manifest, sorted by id, checked to form one tree:
@@ -163,6 +178,17 @@ impl Offices {
                 if key_id(k.alg, &k.public_key_der()?) != k.key_id {
                     return Err(bad(format!(
                         "key id {} does not match its public key",
+                        clip(&k.key_id)
+                    )));
+                }
+                if !key_ids.insert(k.key_id.as_str()) {
+                    return Err(bad(format!("key {} is listed twice", k.key_id)));
+                }
+            }
+            for k in &o.seal_keys {
+                if !k.id_matches().map_err(|e| bad(e.to_string()))? {
+                    return Err(bad(format!(
+                        "sealing key id {} does not match its public key",
                         clip(&k.key_id)
                     )));
                 }
@@ -226,6 +252,16 @@ impl Manifest {
             });
         }
         Ok(k)
+    }
+
+    /// The sealing key of `office` to seal to at `at`: the newest valid
+    /// one.
+    pub fn seal_key(&self, office: &NodeId, at: DateTime<Utc>) -> Option<&SealKey> {
+        self.office(office)?
+            .seal_keys
+            .iter()
+            .filter(|k| k.valid_at(at))
+            .max_by_key(|k| k.not_before)
     }
 
     /// Whether this manifest replaces `held`: `Ok(true)` if its version is

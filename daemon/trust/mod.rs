@@ -106,6 +106,41 @@
 //! intact original travels on to every destination. A relay whose own
 //! copy is also altered is caught the same way one level further down.
 //!
+//! # Sealed clues ([`seal`], [`hpke`])
+//! Signatures stop a relay from altering a clue; they do not stop it from
+//! reading one, and a municipality relays its counties' clues about
+//! cadres it may work with. So a clue's personal content (`subject`,
+//! `summary`) is encrypted at its origin, before signing (the signature
+//! covers the ciphertext), for its readers: the office at its
+//! `managing_level` (the ancestor of that level in the manifest) and the
+//! origin itself. Routing, rules and tallies read only the fields left in
+//! clear (`transfer_to`, `managing_level`, `finding_ids`; disposal
+//! reports are not sealed).
+//!
+//! Each office makes a sealing key pair at the office (`seal.key`, X25519
+//! in RFC 8410 PKCS#8 PEM, mode 0600; several keys, so a rotated one still
+//! opens old clues); the manifest lists the public halves per office
+//! (`seal_keys`: `{key_id, alg, public_key, not_before, not_after}`, key
+//! ids as for signing keys, left out when empty so older manifests keep
+//! their canonical bytes). The suite, [`SealAlg`], is named in every box:
+//! `hpke-x25519-sha256-aes256gcm`, HPKE base mode (RFC 9180) with
+//! DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and AES-256-GCM, built on
+//! aws-lc-rs (X25519, HMAC, HKDF-Expand, AES-GCM) and checked against RFC
+//! 9180 A.1. The content is encrypted once, AES-256-GCM under a fresh
+//! random key; the key is wrapped with HPKE for each reader's newest valid
+//! key. The box, `body.sealed = {alg, ct, to: [{key_id, enc, key}]}`, is
+//! bound to its record by the associated data of both layers
+//! (`"xunlian/sealed-clue/v1" 0x00 id 0x00 origin`), so a box moved to
+//! another record does not open. An SM suite is one more [`SealAlg`]
+//! variant with its arms.
+//!
+//! A hop refuses (`schema`) a clue in clear whose origin had a sealing key
+//! at the clue's `updated_at`: an office that seals never sends content in
+//! clear, and clues written before the office had a key stay as they were.
+//! Only readers open, and only to show: the operator API opens with the
+//! office's `seal.key` and marks the record `sealed: "opened"`, else
+//! leaves the box (`"closed"`).
+//!
 //! # Changing algorithms
 //! A new suite is added as a variant; offices get keys of it listed in a
 //! new manifest version beside their old ones; records name the suite they
@@ -114,9 +149,11 @@
 mod alg;
 mod chunk;
 mod error;
+mod hpke;
 mod keys;
 mod manifest;
 mod merkle;
+mod seal;
 mod verifier;
 
 #[cfg(test)]
@@ -128,4 +165,8 @@ pub use chunk::{CHUNK, sign_chunk};
 pub use error::{SigError, TrustError};
 pub use keys::{SigningKey, VerifyingKey, key_id};
 pub use manifest::{Manifest, Office, OfficeKey, Offices, Sig, SignedManifest, sign, verify};
+pub use seal::{
+    OpeningKeys, SEALED_FIELDS, SealAlg, SealError, SealKey, Sealed, open_clue, refuse_unsealed,
+    seal_clue,
+};
 pub use verifier::{Checked, Verified, Verifier};

@@ -57,6 +57,7 @@ impl Net {
                     level: *level,
                     parent: parent.map(id),
                     keys: vec![OfficeKey::of(&key, since())],
+                    seal_keys: Vec::new(),
                     successor: None,
                 }
             })

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::common::tree::TreeBuilder;
 use crate::common::{
-    Net, finding, finding_record, peer_client, peer_post_ok, push_of, text, tls_of, xunlian,
+    Net, finding, finding_record, peer_client, peer_post_ok, push_of, run_ok, tls_of, xunlian,
 };
 
 const CENTRAL: &str = "000000";
@@ -30,13 +30,6 @@ fn chain() -> String {
         .city(CITY, "西宁市委巡察办", PROVINCE)
         .county(COUNTY, "城东区委巡察办", CITY)
         .toml()
-}
-
-/// `xunlian ARGS`, which must succeed; its standard output.
-fn run_ok(args: &[&str]) -> String {
-    let out = xunlian(args);
-    assert!(out.status.success(), "xunlian {args:?}: {}", text(&out));
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// What the operator API of `office` says of record `id`'s signature.

@@ -22,6 +22,7 @@ mod liveness;
 mod peer_security;
 mod quarantine;
 mod recovery;
+mod sealed_clues;
 mod sessions;
 mod signatures;
 mod storage;

@@ -118,6 +118,13 @@ pub fn test_crypto() -> network::Crypto {
     }
 }
 
+/// `xunlian ARGS`, which must succeed; its standard output.
+pub fn run_ok(args: &[&str]) -> String {
+    let out = xunlian(args);
+    assert!(out.status.success(), "xunlian {args:?}: {}", text(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 pub fn install_crypto() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }

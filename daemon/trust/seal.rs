@@ -1,0 +1,713 @@
+//! Sealed clues: a clue's personal content ([`SEALED_FIELDS`]) encrypted at
+//! its origin for the office it is transferred to and for the origin
+//! itself, with their sealing keys from the tree manifest, so the offices
+//! between them store and forward ciphertext only. Each office keeps its
+//! private sealing keys in `seal.key` ([`OpeningKeys`]: several, so a
+//! rotated key still opens older clues); the manifest lists the public
+//! halves ([`SealKey`]).
+//!
+//! A sealed body keeps what routing, rules and tallies read
+//! (`transfer_to`, `managing_level`, `finding_ids`) and holds the rest in
+//! `sealed`: `{alg, ct, to: [{key_id, enc, key}]}`: `ct` is AES-256-GCM of
+//! the JSON object of the sealed fields under a fresh content key (zero
+//! nonce: a key seals one message), and each `to` entry that key wrapped
+//! with HPKE ([`super::hpke`]) for one reader's key. Both use the same
+//! associated data, binding the box to its record: `"xunlian/sealed-clue/
+//! v1" 0x00 id 0x00 origin`.
+
+use std::path::Path;
+
+use aws_lc_rs::agreement::{PrivateKey, X25519};
+use aws_lc_rs::encoding::AsBigEndian;
+use aws_lc_rs::rand::SecureRandom;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use chrono::{DateTime, Utc};
+use rustls_pki_types::PrivatePkcs8KeyDer;
+use rustls_pki_types::pem::PemObject;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::hpke::{self, HpkeError, KEY_BYTES};
+use super::{Digest, Manifest, clip};
+use crate::node::{Level, NodeId};
+use crate::records::{Kind, Record};
+
+/// The fields of a clue that name or describe a person: sealed.
+pub const SEALED_FIELDS: [&str; 2] = ["subject", "summary"];
+
+/// Domain of sealed-clue associated data and HPKE `info`.
+const SEAL_DOMAIN: &[u8] = b"xunlian/sealed-clue/v1";
+
+/// The DER before the 32 key bytes of an X25519 SubjectPublicKeyInfo
+/// (RFC 8410).
+const X25519_SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00,
+];
+/// The DER before the 32 key bytes of an X25519 PKCS#8 private key
+/// (RFC 8410).
+const X25519_PKCS8_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
+];
+
+/// A sealing suite, named in every sealed box and sealing key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SealAlg {
+    /// HPKE base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
+    /// AES-256-GCM (RFC 9180); content under AES-256-GCM.
+    #[serde(rename = "hpke-x25519-sha256-aes256gcm")]
+    HpkeX25519Sha256Aes256Gcm,
+}
+
+/// A private sealing key, per suite.
+enum Private {
+    X25519(PrivateKey),
+}
+
+impl Private {
+    /// The SubjectPublicKeyInfo DER of the public half.
+    fn spki(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Private::X25519(k) => {
+                let public = k
+                    .compute_public_key()
+                    .map_err(|_| "no public key".to_string())?;
+                Ok([X25519_SPKI_PREFIX.as_slice(), public.as_ref()].concat())
+            }
+        }
+    }
+}
+
+/// Every step that differs between suites is one `match` here: key making
+/// and loading, wrapping the content key for a reader, and the content
+/// cipher. A second suite (SM2/SM4) is one more variant and its arms.
+impl SealAlg {
+    pub const ALL: [SealAlg; 1] = [SealAlg::HpkeX25519Sha256Aes256Gcm];
+
+    /// The digest of the suite's key ids.
+    fn digest(self) -> Digest {
+        match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => Digest::Sha256,
+        }
+    }
+
+    /// The key id of public key `spki_der` (as for signing keys).
+    pub fn key_id(self, spki_der: &[u8]) -> String {
+        super::keys::digest_key_id(self.digest(), spki_der)
+    }
+
+    /// A new private key: its PKCS#8 DER and the key.
+    fn generate(self) -> Result<(Vec<u8>, Private), String> {
+        match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => {
+                let k = PrivateKey::generate(&X25519).map_err(|_| "key generation failed")?;
+                let seed: aws_lc_rs::encoding::Curve25519SeedBin<'_> =
+                    k.as_be_bytes().map_err(|_| "key export failed")?;
+                let der = [X25519_PKCS8_PREFIX.as_slice(), seed.as_ref()].concat();
+                Ok((der, Private::X25519(k)))
+            }
+        }
+    }
+
+    /// The key of this suite in PKCS#8 DER `der`, if it is one.
+    fn parse_pkcs8(self, der: &[u8]) -> Option<Private> {
+        match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => {
+                let raw = der
+                    .strip_prefix(X25519_PKCS8_PREFIX.as_slice())
+                    .filter(|k| k.len() == KEY_BYTES)?;
+                PrivateKey::from_private_key(&X25519, raw)
+                    .ok()
+                    .map(Private::X25519)
+            }
+        }
+    }
+
+    /// `content_key` wrapped for the public key `spki` (SubjectPublicKeyInfo
+    /// DER): `(enc, wrapped)`.
+    fn wrap(
+        self,
+        spki: &[u8],
+        aad: &[u8],
+        content_key: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>), SealError> {
+        match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => {
+                let raw = spki
+                    .strip_prefix(X25519_SPKI_PREFIX.as_slice())
+                    .filter(|k| k.len() == KEY_BYTES)
+                    .ok_or_else(|| SealError::Malformed("not an X25519 public key".into()))?;
+                Ok(hpke::X25519_SHA256_AES256GCM.seal(raw, SEAL_DOMAIN, aad, content_key)?)
+            }
+        }
+    }
+
+    /// The content key `wrapped` for `private`.
+    fn unwrap(
+        self,
+        private: &Private,
+        enc: &[u8],
+        aad: &[u8],
+        wrapped: &[u8],
+    ) -> Result<Vec<u8>, SealError> {
+        match (self, private) {
+            (SealAlg::HpkeX25519Sha256Aes256Gcm, Private::X25519(k)) => {
+                Ok(hpke::X25519_SHA256_AES256GCM.open(k, enc, SEAL_DOMAIN, aad, wrapped)?)
+            }
+        }
+    }
+
+    /// The content ciphertext of `plain` under a fresh `key` (used once).
+    fn seal_content(self, key: &[u8], aad: &[u8], plain: &[u8]) -> Result<Vec<u8>, SealError> {
+        match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => {
+                Ok(hpke::aes256gcm_seal(key, [0; 12], aad, plain)?)
+            }
+        }
+    }
+
+    fn open_content(self, key: &[u8], aad: &[u8], ct: &[u8]) -> Result<Vec<u8>, SealError> {
+        match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => Ok(hpke::aes256gcm_open(key, [0; 12], aad, ct)?),
+        }
+    }
+}
+
+impl std::fmt::Display for SealAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => "hpke-x25519-sha256-aes256gcm",
+        })
+    }
+}
+
+/// Why a clue could not be sealed or opened.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    #[error("sealing key {file}: {reason}")]
+    KeyFile { file: String, reason: String },
+    #[error(
+        "office {0} has no sealing key in the tree manifest; the CA lists one per office (`xunlian pki sign-key --seal-out`)"
+    )]
+    NoReaderKey(NodeId),
+    #[error("clue {id}: no office at the {level} level above {origin} in the tree manifest")]
+    NoReader {
+        id: uuid::Uuid,
+        level: Level,
+        origin: NodeId,
+    },
+    #[error("sealing key {key_id}: {reason}")]
+    BadKey { key_id: String, reason: String },
+    #[error("sealed part: {0}")]
+    Malformed(String),
+    #[error(
+        "the readers' sealing keys are of different suites ({0}); the CA lists keys of one suite"
+    )]
+    MixedSuites(String),
+    #[error("{0}")]
+    Hpke(#[from] HpkeError),
+}
+
+/// A public sealing key of an office, as the tree manifest lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealKey {
+    pub key_id: String,
+    pub alg: SealAlg,
+    /// Base64 of the SubjectPublicKeyInfo DER.
+    pub public_key: String,
+    pub not_before: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<DateTime<Utc>>,
+}
+
+impl SealKey {
+    /// Whether the key's id matches its public key (checked with the tree).
+    pub(super) fn id_matches(&self) -> Result<bool, SealError> {
+        Ok(self.alg.key_id(&self.spki()?) == self.key_id)
+    }
+
+    fn spki(&self) -> Result<Vec<u8>, SealError> {
+        B64.decode(&self.public_key)
+            .map_err(|e| self.bad(format!("not base64: {e}")))
+    }
+
+    fn bad(&self, reason: String) -> SealError {
+        SealError::BadKey {
+            key_id: clip(&self.key_id),
+            reason,
+        }
+    }
+
+    /// Whether the key may be sealed to at `at`.
+    pub fn valid_at(&self, at: DateTime<Utc>) -> bool {
+        super::manifest::valid_between(self.not_before, self.not_after, at)
+    }
+}
+
+/// One private sealing key.
+struct OpeningKey {
+    alg: SealAlg,
+    key_id: String,
+    private: Private,
+}
+
+/// This office's private sealing keys (`seal.key`: PKCS#8 PEM blocks,
+/// mode 0600; the newest last). A key stays in the file after it is
+/// replaced in the manifest, so the clues sealed to it still open.
+pub struct OpeningKeys(Vec<OpeningKey>);
+
+/// Names the keys, never shows them.
+impl std::fmt::Debug for OpeningKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|k| &k.key_id))
+            .finish()
+    }
+}
+
+impl OpeningKeys {
+    /// Loads every key of `path`.
+    pub fn load(path: &Path) -> Result<Self, SealError> {
+        let bad = |reason: String| SealError::KeyFile {
+            file: path.display().to_string(),
+            reason,
+        };
+        let text = std::fs::read(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+        let mut keys = Vec::new();
+        for der in PrivatePkcs8KeyDer::pem_slice_iter(&text) {
+            let der = der.map_err(|e| bad(format!("not PKCS#8 PEM: {e}")))?;
+            let (alg, private) = SealAlg::ALL
+                .into_iter()
+                .find_map(|alg| Some((alg, alg.parse_pkcs8(der.secret_pkcs8_der())?)))
+                .ok_or_else(|| bad("not a sealing key of a known suite".into()))?;
+            let key_id = alg.key_id(&private.spki().map_err(bad)?);
+            keys.push(OpeningKey {
+                alg,
+                key_id,
+                private,
+            });
+        }
+        if keys.is_empty() {
+            return Err(bad("holds no key".into()));
+        }
+        Ok(OpeningKeys(keys))
+    }
+
+    /// Makes a new key pair of `alg`, adds it to `path` (creating it with
+    /// mode 0600; the keys already there stay) and returns its manifest
+    /// entry, valid from `not_before`.
+    pub fn add_new(
+        path: &Path,
+        alg: SealAlg,
+        not_before: DateTime<Utc>,
+    ) -> Result<SealKey, SealError> {
+        let bad = |reason: String| SealError::KeyFile {
+            file: path.display().to_string(),
+            reason,
+        };
+        let (pkcs8, private) = alg.generate().map_err(bad)?;
+        let mut text = match std::fs::read(path) {
+            Ok(old) => old,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(bad(format!("cannot read: {e}"))),
+        };
+        text.extend_from_slice(super::keys::pem("PRIVATE KEY", &pkcs8).as_bytes());
+        crate::pki::write_private(path, &text).map_err(|e| bad(format!("{e:#}")))?;
+        let spki = private.spki().map_err(bad)?;
+        Ok(SealKey {
+            key_id: alg.key_id(&spki),
+            alg,
+            public_key: B64.encode(spki),
+            not_before,
+            not_after: None,
+        })
+    }
+
+    /// The private key `key_id` of suite `alg`, if this office holds it.
+    fn get(&self, alg: SealAlg, key_id: &str) -> Option<&Private> {
+        self.0
+            .iter()
+            .find(|k| k.alg == alg && k.key_id == key_id)
+            .map(|k| &k.private)
+    }
+}
+
+/// The sealed part of a clue's body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sealed {
+    pub alg: SealAlg,
+    /// Base64 of the AES-256-GCM ciphertext (tag appended) of the sealed
+    /// fields' JSON object.
+    pub ct: String,
+    /// The content key, wrapped for each reader.
+    pub to: Vec<Wrapped>,
+}
+
+/// The content key wrapped with HPKE for one reader's key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wrapped {
+    pub key_id: String,
+    /// Base64 of HPKE's `enc` (the ephemeral public key).
+    pub enc: String,
+    /// Base64 of the wrapped content key.
+    pub key: String,
+}
+
+/// The associated data binding a box to its record.
+fn aad(record: &Record) -> Vec<u8> {
+    [
+        SEAL_DOMAIN,
+        &[0],
+        record.id.to_string().as_bytes(),
+        &[0],
+        record.origin.as_str().as_bytes(),
+    ]
+    .concat()
+}
+
+/// Whether `record` is a clue with any [`SEALED_FIELDS`] in clear.
+fn has_clear_content(record: &Record) -> bool {
+    record.kind == Kind::Clue && SEALED_FIELDS.iter().any(|f| record.body.get(f).is_some())
+}
+
+/// Whether the manifest gives `record`'s origin a sealing key at the
+/// record's time: then its clues must be sealed.
+fn origin_seals(manifest: &Manifest, record: &Record) -> bool {
+    manifest
+        .seal_key(&record.origin, record.updated_at)
+        .is_some()
+}
+
+/// The offices that read a clue: the ancestor of its origin at its
+/// `managing_level` (none when that is the origin's own level), and the
+/// origin.
+fn readers(manifest: &Manifest, record: &Record) -> Result<Vec<NodeId>, SealError> {
+    let mut readers = vec![record.origin.clone()];
+    let managing = record
+        .body
+        .get("managing_level")
+        .and_then(Value::as_str)
+        .and_then(|l| l.parse::<Level>().ok());
+    let own = manifest.office(&record.origin).map(|o| o.level);
+    if let Some(level) = managing.filter(|l| Some(*l) != own) {
+        let reader = manifest
+            .ancestors(&record.origin)
+            .find(|o| o.level == level)
+            .ok_or_else(|| SealError::NoReader {
+                id: record.id,
+                level,
+                origin: record.origin.clone(),
+            })?;
+        readers.push(reader.id.clone());
+    }
+    Ok(readers)
+}
+
+/// Seals `record`'s personal content in place, before it is signed: a
+/// clue with content in clear whose origin has a sealing key in
+/// `manifest`. Anything else is left as it is.
+pub fn seal_clue(record: &mut Record, manifest: &Manifest) -> Result<(), SealError> {
+    if !has_clear_content(record) || !origin_seals(manifest, record) {
+        return Ok(());
+    }
+    let mut keys = Vec::new();
+    for office in readers(manifest, record)? {
+        let key = manifest
+            .seal_key(&office, record.updated_at)
+            .ok_or(SealError::NoReaderKey(office))?;
+        keys.push(key);
+    }
+    let body = record
+        .body
+        .as_object_mut()
+        .ok_or_else(|| SealError::Malformed("the body is not an object".into()))?;
+    let mut content = Map::new();
+    for f in SEALED_FIELDS {
+        if let Some(v) = body.remove(f) {
+            content.insert(f.to_string(), v);
+        }
+    }
+    let alg = keys[0].alg;
+    if keys.iter().any(|k| k.alg != alg) {
+        let suites: Vec<String> = keys
+            .iter()
+            .map(|k| format!("{} {}", k.key_id, k.alg))
+            .collect();
+        return Err(SealError::MixedSuites(suites.join(", ")));
+    }
+    let mut content_key = [0u8; 32];
+    aws_lc_rs::rand::SystemRandom::new()
+        .fill(&mut content_key)
+        .map_err(|_| SealError::Malformed("no random content key".into()))?;
+    let plain = serde_json::to_vec(&content).map_err(|e| SealError::Malformed(e.to_string()))?;
+    let aad = aad(record);
+    let ct = alg.seal_content(&content_key, &aad, &plain)?;
+    let mut to = Vec::new();
+    for k in keys {
+        let (enc, wrapped) = alg.wrap(&k.spki()?, &aad, &content_key)?;
+        to.push(Wrapped {
+            key_id: k.key_id.clone(),
+            enc: B64.encode(enc),
+            key: B64.encode(wrapped),
+        });
+    }
+    let sealed = Sealed {
+        alg,
+        ct: B64.encode(ct),
+        to,
+    };
+    let sealed = serde_json::to_value(sealed).map_err(|e| SealError::Malformed(e.to_string()))?;
+    record.body["sealed"] = sealed;
+    Ok(())
+}
+
+/// `record`'s body as its origin wrote it, the sealed fields back in
+/// clear, if it is sealed and one of `keys` is a reader: `Ok(None)` when
+/// it is not sealed or not for this office.
+pub fn open_clue(record: &Record, keys: &OpeningKeys) -> Result<Option<Value>, SealError> {
+    let Some(sealed) = record.body.get("sealed") else {
+        return Ok(None);
+    };
+    let sealed: Sealed = serde_json::from_value(sealed.clone())
+        .map_err(|e| SealError::Malformed(clip(&e.to_string())))?;
+    let Some((w, private)) = sealed
+        .to
+        .iter()
+        .find_map(|w| keys.get(sealed.alg, &w.key_id).map(|k| (w, k)))
+    else {
+        return Ok(None);
+    };
+    let b64 = |what: &str, s: &str| {
+        B64.decode(s)
+            .map_err(|e| SealError::Malformed(format!("{what} is not base64: {e}")))
+    };
+    let aad = aad(record);
+    let content_key =
+        sealed
+            .alg
+            .unwrap(private, &b64("enc", &w.enc)?, &aad, &b64("key", &w.key)?)?;
+    let plain = sealed
+        .alg
+        .open_content(&content_key, &aad, &b64("ct", &sealed.ct)?)?;
+    let content: Map<String, Value> = serde_json::from_slice(&plain).map_err(|e| {
+        SealError::Malformed(format!("the opened content is not a JSON object: {e}"))
+    })?;
+    let mut body = record.body.clone();
+    if let Some(fields) = body.as_object_mut() {
+        fields.remove("sealed");
+        fields.extend(content);
+    }
+    Ok(Some(body))
+}
+
+/// Why `record`, received from a peer, may not be stored: a clue whose
+/// origin had a sealing key at its time but carries content in clear.
+pub fn refuse_unsealed(manifest: &Manifest, record: &Record) -> Option<String> {
+    (has_clear_content(record) && origin_seals(manifest, record)).then(|| {
+        format!(
+            "clue {} of {} carries {} in clear, but its origin has a sealing key: clues are sealed at their origin",
+            record.id,
+            record.origin,
+            SEALED_FIELDS.join("/")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::records::{Classification, Route, Schemas};
+    use crate::trust::{Alg, Office, Offices};
+
+    fn id(s: &str) -> NodeId {
+        NodeId::new(s).unwrap()
+    }
+
+    fn since() -> DateTime<Utc> {
+        "2026-01-01T00:00:00Z".parse().unwrap()
+    }
+
+    /// Central, a province, a municipality and a county, each with a
+    /// sealing key in `dir/<id>.seal` (the central office without one).
+    fn manifest(dir: &Path) -> Manifest {
+        let tree = [
+            ("000000", Level::Central, None),
+            ("630000", Level::Provincial, Some("000000")),
+            ("630200", Level::Municipal, Some("630000")),
+            ("630202", Level::County, Some("630200")),
+        ];
+        let offices = tree
+            .into_iter()
+            .map(|(o, level, parent)| Office {
+                id: id(o),
+                name: format!("office {o}"),
+                level,
+                parent: parent.map(id),
+                keys: Vec::new(),
+                seal_keys: (level != Level::Central)
+                    .then(|| new_key(dir, o, since()))
+                    .into_iter()
+                    .collect(),
+                successor: None,
+            })
+            .collect();
+        Manifest {
+            network: "test".into(),
+            version: 1,
+            issued_at: since(),
+            suite: Alg::EcdsaP256Sha256,
+            unsigned_before: None,
+            offices: Offices::new(offices).unwrap(),
+        }
+    }
+
+    fn new_key(dir: &Path, office: &str, not_before: DateTime<Utc>) -> SealKey {
+        OpeningKeys::add_new(
+            &keys_path(dir, office),
+            SealAlg::HpkeX25519Sha256Aes256Gcm,
+            not_before,
+        )
+        .unwrap()
+    }
+
+    fn keys_path(dir: &Path, office: &str) -> std::path::PathBuf {
+        dir.join(office).with_extension("seal")
+    }
+
+    fn keys(dir: &Path, office: &str) -> OpeningKeys {
+        OpeningKeys::load(&keys_path(dir, office)).unwrap()
+    }
+
+    fn clue(origin: &str, managing: &str) -> Record {
+        let at: DateTime<Utc> = "2026-11-24T08:00:00Z".parse().unwrap();
+        Record {
+            id: uuid::Uuid::now_v7(),
+            kind: Kind::Clue,
+            origin: id(origin),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            round_id: None,
+            classification: Classification::Secret,
+            route: Route::default(),
+            body: json!({"transfer_to": "discipline_commission", "managing_level": managing,
+                         "summary": "涉嫌虚报冒领补贴资金", "subject": "李某某"}),
+            signature: None,
+        }
+    }
+
+    #[test]
+    fn a_sealed_clue_opens_at_its_readers_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = manifest(dir.path());
+        let mut r = clue("630202", "provincial");
+        let clear = r.body.clone();
+        seal_clue(&mut r, &m).unwrap();
+        let text = r.body.to_string();
+        assert!(!text.contains("李某某") && !text.contains("补贴"), "{text}");
+        assert_eq!(r.body["managing_level"], "provincial");
+        assert_eq!(r.body["sealed"]["alg"], "hpke-x25519-sha256-aes256gcm");
+        assert_eq!(r.body["sealed"]["to"].as_array().unwrap().len(), 2);
+        Schemas::builtin()
+            .check(&serde_json::to_value(&r).unwrap())
+            .unwrap();
+
+        for reader in ["630202", "630000"] {
+            let opened = open_clue(&r, &keys(dir.path(), reader)).unwrap();
+            assert_eq!(opened, Some(clear.clone()), "{reader}");
+        }
+        assert_eq!(open_clue(&r, &keys(dir.path(), "630200")).unwrap(), None);
+        assert!(refuse_unsealed(&m, &r).is_none());
+    }
+
+    #[test]
+    fn tampered_or_moved_boxes_do_not_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = manifest(dir.path());
+        let mut r = clue("630202", "provincial");
+        seal_clue(&mut r, &m).unwrap();
+        let province = keys(dir.path(), "630000");
+
+        let mut altered = r.clone();
+        let ct = altered.body["sealed"]["ct"].as_str().unwrap().to_string();
+        let flipped = if ct.starts_with('A') { "B" } else { "A" };
+        altered.body["sealed"]["ct"] = json!(format!("{flipped}{}", &ct[1..]));
+        assert!(matches!(
+            open_clue(&altered, &province),
+            Err(SealError::Hpke(_))
+        ));
+
+        // The box of one record pasted into another does not open there.
+        let mut moved = clue("630202", "provincial");
+        moved.body = r.body.clone();
+        assert!(open_clue(&moved, &province).is_err());
+    }
+
+    #[test]
+    fn a_rotated_key_still_opens_older_clues() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = manifest(dir.path());
+        let mut old = clue("630202", "provincial");
+        seal_clue(&mut old, &m).unwrap();
+
+        // The province adds a key; the manifest lists the new one only.
+        let newer = new_key(dir.path(), "630000", since() + chrono::Duration::days(1));
+        let mut offices: Vec<Office> = m.offices.iter().cloned().collect();
+        let province = offices.iter_mut().find(|o| o.id == id("630000")).unwrap();
+        province.seal_keys = vec![newer.clone()];
+        m.offices = Offices::new(offices).unwrap();
+        let mut new = clue("630202", "provincial");
+        seal_clue(&mut new, &m).unwrap();
+        assert_eq!(new.body["sealed"]["to"][1]["key_id"], json!(newer.key_id));
+
+        let both = keys(dir.path(), "630000");
+        assert!(open_clue(&old, &both).unwrap().is_some());
+        assert!(open_clue(&new, &both).unwrap().is_some());
+    }
+
+    #[test]
+    fn clear_clues_are_refused_once_their_origin_seals() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = manifest(dir.path());
+        let r = clue("630202", "provincial");
+        let reason = refuse_unsealed(&m, &r).unwrap();
+        assert!(reason.contains("in clear"), "{reason}");
+        // The central office has no sealing key: its clues stay clear.
+        let mut central = clue("000000", "central");
+        seal_clue(&mut central, &m).unwrap();
+        assert_eq!(central.body["subject"], "李某某");
+        assert!(refuse_unsealed(&m, &central).is_none());
+    }
+
+    #[test]
+    fn a_reader_without_a_sealing_key_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = manifest(dir.path());
+        let mut r = clue("630202", "central");
+        let err = seal_clue(&mut r, &m).unwrap_err().to_string();
+        assert!(
+            err.contains("000000") && err.contains("no sealing key"),
+            "{err}"
+        );
+        assert_eq!(r.body["subject"], "李某某", "left as it was");
+    }
+
+    #[test]
+    fn key_files_name_themselves_in_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seal.key");
+        let err = OpeningKeys::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("seal.key") && err.contains("cannot read"),
+            "{err}"
+        );
+        std::fs::write(&path, "").unwrap();
+        let err = OpeningKeys::load(&path).unwrap_err().to_string();
+        assert!(err.contains("holds no key"), "{err}");
+    }
+}
