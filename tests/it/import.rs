@@ -229,7 +229,13 @@ async fn a_bulk_submit_run_again_stores_nothing_twice() {
     };
     let path = net.dir.path().join("findings.jsonl");
     std::fs::write(&path, lines(true)).unwrap();
-    let submit = || run(&net, &["submit", "--kind", "finding", "--file"], &path);
+    let config = net.config_arg(COUNTY);
+    let file = path.to_str().unwrap();
+    let submit = || {
+        xunlian(&[
+            "submit", "--config", &config, "--kind", "finding", "--file", file,
+        ])
+    };
     let out = submit();
     let said = text(&out);
     assert!(!out.status.success(), "{said}");
