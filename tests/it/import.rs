@@ -97,25 +97,15 @@ async fn a_findings_workbook_with_bad_rows_writes_nothing_then_imports_once() {
     rows[700] = finding_row(700);
     rows[1500] = finding_row(1500);
     write_xlsx(&path, &rows);
-    let out = run(&net, &["import", "findings"], &path);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("新增或更新 2000 条，未变 0 条"),
-        "{}",
-        text(&out)
-    );
+    let said = imported(&net, "findings", &path);
+    assert!(said.contains("新增或更新 2000 条，未变 0 条"), "{said}");
     let held = net.query(COUNTY, "finding").await;
     assert_eq!(held.len(), 2000);
     assert_eq!(held[0]["body"]["severity"], "general");
     assert_eq!(held[1]["body"]["severity"], "serious");
 
-    let out = run(&net, &["import", "findings"], &path);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("新增或更新 0 条，未变 2000 条"),
-        "{}",
-        text(&out)
-    );
+    let said = imported(&net, "findings", &path);
+    assert!(said.contains("新增或更新 0 条，未变 2000 条"), "{said}");
     let again = net.query(COUNTY, "finding").await;
     assert_eq!(again.len(), 2000);
     assert!(again.iter().all(|r| r["version"] == 1));
@@ -131,8 +121,7 @@ async fn a_gb18030_units_csv_with_chinese_headers_imports() {
     let path = net.dir.path().join("名册.csv");
     std::fs::write(&path, &gbk).unwrap();
 
-    let out = run(&net, &["import", "units"], &path);
-    assert!(out.status.success(), "{}", text(&out));
+    imported(&net, "units", &path);
     let register = net.query(COUNTY, "unit_register").await;
     let units = &register[0]["body"]["units"];
     assert_eq!(
@@ -147,59 +136,44 @@ async fn a_gb18030_units_csv_with_chinese_headers_imports() {
     assert_eq!(net.query(COUNTY, "unit_register").await[0]["version"], 1);
 }
 
+/// Writes the template of `kind` to `path`.
+fn template(kind: &str, path: &std::path::Path) {
+    let out = xunlian(&["import", "template", kind, "--out", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+/// Imports `path` as `kind` at the county, expecting success; its output.
+fn imported(net: &Net, kind: &str, path: &std::path::Path) -> String {
+    let out = run(net, &["import", kind], path);
+    assert!(out.status.success(), "{}", text(&out));
+    text(&out)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_templates_filled_in_import() {
     // The templates' example row names round 2026-1.
     let net = county_with_round("2026-1").await;
     let dir = net.dir.path();
     let xlsx = dir.join("问题模板.xlsx");
-    let out = xunlian(&[
-        "import",
-        "template",
-        "findings",
-        "--out",
-        xlsx.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
-    let out = run(&net, &["import", "findings"], &xlsx);
-    assert!(out.status.success(), "{}", text(&out));
+    template("findings", &xlsx);
+    imported(&net, "findings", &xlsx);
     assert_eq!(net.query(COUNTY, "finding").await.len(), 1);
 
     // The CSV template, its example kept and a row added: the example is
     // the same finding (unchanged), the new row a second one.
     let csv = dir.join("问题模板.csv");
-    let out = xunlian(&[
-        "import",
-        "template",
-        "findings",
-        "--out",
-        csv.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
+    template("findings", &csv);
     let mut filled = std::fs::read_to_string(&csv).unwrap();
     filled.push_str("[2026]乐巡-2组-08号,2026-1,村务公开不及时,惠民富民、促进共同富裕政策落实,一般,,,,,,,,,,,\n");
     std::fs::write(&csv, filled).unwrap();
-    let out = run(&net, &["import", "findings"], &csv);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("新增或更新 1 条，未变 1 条"),
-        "{}",
-        text(&out)
-    );
+    let said = imported(&net, "findings", &csv);
+    assert!(said.contains("新增或更新 1 条，未变 1 条"), "{said}");
     assert_eq!(net.query(COUNTY, "finding").await.len(), 2);
 
     // Progress on the first finding, named by its 编号.
     let progress = dir.join("整改模板.xlsx");
-    let out = xunlian(&[
-        "import",
-        "template",
-        "progress",
-        "--out",
-        progress.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
-    let out = run(&net, &["import", "progress"], &progress);
-    assert!(out.status.success(), "{}", text(&out));
+    template("progress", &progress);
+    imported(&net, "progress", &progress);
     let rect = net.query(COUNTY, "rectification").await;
     assert_eq!(rect[0]["body"]["status"], "in_progress");
 }
