@@ -124,8 +124,9 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&record)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let bar = progress(reqs.len() as u64);
     let mut tally = Tally::default();
+    let reqs = drop_repeats(reqs, &file, &mut tally);
+    let bar = progress(reqs.len() as u64);
     for chunk in reqs.chunks(BULK_CHUNK) {
         let stored = submit_chunk(&op, chunk, &mut tally)
             .await
@@ -170,6 +171,34 @@ struct Tally {
     refusals: Vec<String>,
     /// How many refusals are on the screen.
     printed: usize,
+}
+
+/// The items of a bulk submit without the repeats of an earlier item (the
+/// same content gives the same id: one record), each repeat said on
+/// stderr and counted as unchanged.
+fn drop_repeats(reqs: Vec<(Place, Value)>, file: &str, tally: &mut Tally) -> Vec<(Place, Value)> {
+    let mut first = std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(reqs.len());
+    for (place, req) in reqs {
+        let Some(id) = req.get("id").map(Value::to_string) else {
+            kept.push((place, req));
+            continue;
+        };
+        match first.entry(id) {
+            std::collections::hash_map::Entry::Occupied(earlier) => {
+                let earlier = earlier.get();
+                eprintln!(
+                    "{file}: {place} 与{earlier}相同，只存一条 (the same as {earlier}; stored once)"
+                );
+                tally.unchanged += 1;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(place);
+                kept.push((place, req));
+            }
+        }
+    }
+    kept
 }
 
 /// One request of a bulk submit: the node checks the chunk, its refused

@@ -229,12 +229,15 @@ async fn a_bulk_submit_run_again_stores_nothing_twice() {
         "{}",
         text(&out)
     );
-    let out = submit();
+    // Once more, with a line repeated: the same record, stored once.
+    let repeated = format!("{}\n{}", lines(false), line(2, "policy_delivery"));
+    std::fs::write(&path, repeated).unwrap();
+    let said = text(&submit());
     assert!(
-        text(&out).contains("已存储 0 条，未变 5 条"),
-        "{}",
-        text(&out)
+        said.contains("第 6 行 (line 6) 与第 2 行 (line 2)相同"),
+        "{said}"
     );
+    assert!(said.contains("已存储 0 条，未变 6 条"), "{said}");
     let held: Vec<Value> = net.query(COUNTY, "finding").await;
     assert_eq!(held.len(), 5);
 }
