@@ -59,9 +59,9 @@ pub struct RowError {
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, self.column.is_empty()) {
-            (0, _) => write!(f, "整个文件 (whole file)"),
-            (n, _) => write!(f, "第 {n} 行 (line {n})"),
+        match self.line {
+            0 => write!(f, "整个文件 (whole file)"),
+            n => write!(f, "第 {n} 行 (line {n})"),
         }?;
         if !self.column.is_empty() {
             write!(f, "，{}列", self.column)?;
@@ -109,14 +109,11 @@ pub fn findings(table: &Table, office: &str) -> Import {
         for field in ["tags", "evidence", "responsible"] {
             c.put_list(&mut body, field);
         }
-        let unit = [
-            ("unit_id", c.text("unit_id")),
-            ("unit_name", c.text("unit_name")),
-        ];
-        if unit.iter().any(|(_, v)| !v.is_empty()) {
+        let (unit_id, unit_name) = (c.text("unit_id"), c.text("unit_name"));
+        if !unit_id.is_empty() || !unit_name.is_empty() {
             body.insert(
                 "target_unit".into(),
-                json!(Map::from_iter(unit.map(|(k, v)| (k.to_string(), json!(v))))),
+                json!({"unit_id": unit_id, "unit_name": unit_name}),
             );
         }
         let (
