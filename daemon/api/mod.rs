@@ -114,6 +114,7 @@ pub async fn serve(
     };
     let api = Router::new()
         .route("/api/v1/records", get(list_records).post(submit))
+        .route("/api/v1/records/check", post(check))
         .route("/api/v1/records/{id}", get(get_record))
         .route("/api/v1/status", get(status))
         .route("/api/v1/quarantine", get(quarantine::list))
@@ -231,15 +232,13 @@ async fn readyz(State(state): State<ApiState>) -> Response {
     (status, Json(body)).into_response()
 }
 
-async fn submit(
-    State(state): State<ApiState>,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
+/// The requests of a submit body: one object, or an array (`many`).
+fn submit_requests(body: &[u8]) -> Result<(Vec<SubmitRequest>, bool), ApiError> {
     let many = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
     let reqs: Vec<SubmitRequest> = if many {
-        serde_json::from_slice(&body)
+        serde_json::from_slice(body)
     } else {
-        serde_json::from_slice(&body).map(|r| vec![r])
+        serde_json::from_slice(body).map(|r| vec![r])
     }
     .map_err(bad_body)?;
     if reqs.len() > MAX_SUBMIT_BATCH {
@@ -251,6 +250,14 @@ async fn submit(
             ),
         ));
     }
+    Ok((reqs, many))
+}
+
+async fn submit(
+    State(state): State<ApiState>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let (reqs, many) = submit_requests(&body)?;
     match state.engine.submit_batch(reqs).await {
         // The stored JSON of each record, as stored: no second serialising.
         Ok(records) if many => {
@@ -283,6 +290,28 @@ fn bad_body(e: serde_json::Error) -> ApiError {
         StatusCode::BAD_REQUEST,
         format!("request body: {}", clip(&e.to_string())),
     )
+}
+
+/// `POST /api/v1/records/check`: what a submit of the same body would
+/// do, writing nothing: `{"new", "unchanged", "refused": [{"index",
+/// "error"}]}` with every refusal, not only the first (imports check a
+/// whole file before writing it as one batch).
+async fn check(
+    State(state): State<ApiState>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let (reqs, _) = submit_requests(&body)?;
+    let c = state
+        .engine
+        .check_batch(reqs)
+        .await
+        .map_err(|e| submit_error(e, |m| m))?;
+    let refused: Vec<_> = c
+        .refused
+        .iter()
+        .map(|(i, e)| json!({"index": i, "error": e.to_string()}))
+        .collect();
+    Ok(Json(json!({"new": c.new, "unchanged": c.unchanged, "refused": refused})).into_response())
 }
 
 /// A response whose body is JSON text already written.

@@ -13,6 +13,7 @@ use super::operator::Operator;
 use crate::api::StatusReport;
 use crate::health::OfficeState;
 use crate::records::Kind;
+use crate::workflow::ids;
 
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
@@ -25,7 +26,9 @@ pub struct SubmitArgs {
     /// JSON file holding the body; or an object with "body" and optional
     /// "id", "round_id", "classification"; or many of these as a JSON
     /// array or JSON lines (bulk submit, with a progress bar on a
-    /// terminal). Use - for standard input.
+    /// terminal): bad items are refused by line and the rest stored; an
+    /// item without an id gets one derived from its content, so running
+    /// the same file again stores nothing twice. Use - for standard input.
     #[arg(long)]
     file: PathBuf,
     /// Record id (UUID) of a single submit; resubmitting the same id is idempotent.
@@ -34,6 +37,10 @@ pub struct SubmitArgs {
     /// The round the record belongs to.
     #[arg(long)]
     round: Option<String>,
+    /// Bulk submit: print every stored record as a JSON line, not only
+    /// the summary.
+    #[arg(long)]
+    verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -81,19 +88,23 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         std::fs::read_to_string(&args.file)
             .with_context(|| format!("reading {}", args.file.display()))?
     };
-    let items =
-        parse_submissions(&text).with_context(|| format!("reading {}", args.file.display()))?;
+    let file = args.file.display().to_string();
+    let items = parse_submissions(&text).map_err(|bad| {
+        anyhow::anyhow!(
+            "{file}: 共 {} 行不是有效的 JSON，未提交任何记录 (not JSON; nothing was submitted):\n{}",
+            bad.len(),
+            bad.join("\n")
+        )
+    })?;
     let bulk = items.len() > 1;
-    let bar = progress(items.len() as u64, bulk);
     let mut reqs = Vec::with_capacity(items.len());
-    for (n, item) in items.into_iter().enumerate() {
-        let mut req = match item {
-            Value::Object(ref o) if o.contains_key("body") => item,
-            Value::Object(_) => json!({ "body": item }),
+    for item in items {
+        let mut req = match item.value {
+            Value::Object(ref o) if o.contains_key("body") => item.value,
+            Value::Object(_) => json!({ "body": item.value }),
             _ => bail!(
-                "{}: item {} must be a JSON object",
-                args.file.display(),
-                n + 1
+                "{file}: {} 须是 JSON 对象 (must be a JSON object)",
+                item.place
             ),
         };
         req["kind"] = json!(args.kind);
@@ -103,57 +114,203 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         if let Some(r) = &args.round {
             req["round_id"] = json!(r);
         }
-        reqs.push(req);
+        if bulk && req.get("id").is_none() && takes_content_id(args.kind, &req) {
+            let id = ids::submitted(op.config.id.as_str(), args.kind.as_str(), &req.to_string());
+            req["id"] = json!(id);
+        }
+        reqs.push((item.place, req));
     }
     if !bulk {
-        let record = op.call(op.post("/api/v1/records").json(&reqs[0])).await?;
+        let record = op.call(op.post("/api/v1/records").json(&reqs[0].1)).await?;
         println!("{}", serde_json::to_string_pretty(&record)?);
         return Ok(ExitCode::SUCCESS);
     }
-    for (c, chunk) in reqs.chunks(BULK_CHUNK).enumerate() {
-        let stored = op
-            .call(op.post("/api/v1/records").json(chunk))
+    let mut tally = Tally::default();
+    let reqs = drop_repeats(reqs, &file, &mut tally);
+    let bar = progress(reqs.len() as u64);
+    for chunk in reqs.chunks(BULK_CHUNK) {
+        let stored = submit_chunk(&op, chunk, &mut tally)
             .await
-            .with_context(|| {
-                format!(
-                    "{}: items {}..{} (earlier ones are stored)",
-                    args.file.display(),
-                    c * BULK_CHUNK + 1,
-                    c * BULK_CHUNK + chunk.len()
-                )
-            })?;
+            .with_context(|| format!("{file}: {}..{}", chunk[0].0, chunk[chunk.len() - 1].0))?;
         bar.suspend(|| {
-            for r in stored.as_array().into_iter().flatten() {
-                println!("{}", serde_json::to_string(r).unwrap_or_default());
+            for refusal in &tally.refusals[tally.printed..] {
+                eprintln!("{file}: {refusal}");
+            }
+            if args.verbose {
+                for r in stored.as_array().into_iter().flatten() {
+                    println!("{}", serde_json::to_string(r).unwrap_or_default());
+                }
             }
         });
+        tally.printed = tally.refusals.len();
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
-    Ok(ExitCode::SUCCESS)
+    let Tally {
+        new,
+        unchanged,
+        refusals,
+        ..
+    } = &tally;
+    let refused = refusals.len();
+    println!(
+        "{file}：已存储 {new} 条，未变 {unchanged} 条，被拒 {refused} 条 (stored {new}, unchanged {unchanged}, refused {refused})"
+    );
+    Ok(if refused == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// What a bulk submit did so far.
+#[derive(Default)]
+struct Tally {
+    new: u64,
+    unchanged: u64,
+    /// "第 N 行 (line N): why", in order.
+    refusals: Vec<String>,
+    /// How many refusals are on the screen.
+    printed: usize,
+}
+
+/// The items of a bulk submit without the repeats of an earlier item (the
+/// same content gives the same id: one record), each repeat said on
+/// stderr and counted as unchanged.
+fn drop_repeats(reqs: Vec<(Place, Value)>, file: &str, tally: &mut Tally) -> Vec<(Place, Value)> {
+    let mut first = std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(reqs.len());
+    for (place, req) in reqs {
+        let Some(id) = req.get("id").map(Value::to_string) else {
+            kept.push((place, req));
+            continue;
+        };
+        match first.entry(id) {
+            std::collections::hash_map::Entry::Occupied(earlier) => {
+                let earlier = earlier.get();
+                eprintln!(
+                    "{file}: {place} 与{earlier}相同，只存一条 (the same as {earlier}; stored once)"
+                );
+                tally.unchanged += 1;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(place);
+                kept.push((place, req));
+            }
+        }
+    }
+    kept
+}
+
+/// One request of a bulk submit: the node checks the chunk, its refused
+/// items are left out and counted, the rest are stored in one
+/// transaction. Returns what the node stored.
+async fn submit_chunk(
+    op: &Operator,
+    chunk: &[(Place, Value)],
+    tally: &mut Tally,
+) -> anyhow::Result<Value> {
+    let reqs: Vec<&Value> = chunk.iter().map(|(_, r)| r).collect();
+    let check = op
+        .call(op.post("/api/v1/records/check").json(&reqs))
+        .await?;
+    let mut refused = std::collections::BTreeSet::new();
+    for r in check["refused"].as_array().into_iter().flatten() {
+        let i = r["index"].as_u64().unwrap_or(0) as usize;
+        refused.insert(i);
+        let place = chunk
+            .get(i)
+            .map_or_else(String::new, |(p, _)| p.to_string());
+        tally.refusals.push(format!(
+            "{place}: {}",
+            r["error"].as_str().unwrap_or_default()
+        ));
+    }
+    tally.new += check["new"].as_u64().unwrap_or(0);
+    tally.unchanged += check["unchanged"].as_u64().unwrap_or(0);
+    let rest: Vec<&Value> = reqs
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !refused.contains(i))
+        .map(|(_, r)| r)
+        .collect();
+    if rest.is_empty() {
+        return Ok(Value::Array(Vec::new()));
+    }
+    op.call(op.post("/api/v1/records").json(&rest)).await
+}
+
+/// Does a bulk item without an id get one from its content? Not where the
+/// rules derive the id themselves (a rectification record, the register,
+/// a clue's disposal report, a released cross finding) and refuse another.
+fn takes_content_id(kind: Kind, req: &Value) -> bool {
+    let derived_body = ["disposal_of", "released_of"]
+        .iter()
+        .any(|k| req["body"].get(k).is_some());
+    !matches!(kind, Kind::Rectification | Kind::UnitRegister) && !derived_body
 }
 
 /// Records per request of a bulk submit (each request is one transaction).
 const BULK_CHUNK: usize = 500;
 
-/// One JSON object, a JSON array of them, or JSON lines.
-fn parse_submissions(text: &str) -> anyhow::Result<Vec<Value>> {
+/// Where an item of a submit file is: a line of JSON lines, or an entry
+/// of a JSON array.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Line(usize),
+    Entry(usize),
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Line(n) => write!(f, "第 {n} 行 (line {n})"),
+            Place::Entry(n) => write!(f, "第 {n} 项 (entry {n})"),
+        }
+    }
+}
+
+/// One item of a submit file and where it is.
+struct Item {
+    place: Place,
+    value: Value,
+}
+
+/// One JSON object, a JSON array of them, or JSON lines; a bad file gives
+/// every line that is not JSON.
+fn parse_submissions(text: &str) -> Result<Vec<Item>, Vec<String>> {
     if let Ok(v) = serde_json::from_str::<Value>(text) {
-        return Ok(match v {
+        let values = match v {
             Value::Array(items) => items,
             other => vec![other],
-        });
+        };
+        return Ok(values
+            .into_iter()
+            .enumerate()
+            .map(|(i, value)| Item {
+                place: Place::Entry(i + 1),
+                value,
+            })
+            .collect());
     }
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("line {}: not JSON", i + 1)))
-        .collect()
+    let mut items = Vec::new();
+    let mut bad = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        if l.trim().is_empty() {
+            continue;
+        }
+        let place = Place::Line(i + 1);
+        match serde_json::from_str(l) {
+            Ok(value) => items.push(Item { place, value }),
+            Err(e) => bad.push(format!("{place}: {e}")),
+        }
+    }
+    if bad.is_empty() { Ok(items) } else { Err(bad) }
 }
 
 /// A progress bar on a terminal for long work; hidden when piped.
-fn progress(len: u64, wanted: bool) -> indicatif::ProgressBar {
-    if !wanted || !std::io::stderr().is_terminal() {
+fn progress(len: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);

@@ -6,6 +6,7 @@ mod client;
 mod daemon;
 mod demo;
 mod export;
+mod import;
 mod network;
 mod operator;
 mod pki;
@@ -50,6 +51,11 @@ pub enum Command {
     /// is fixed, or discard them.
     #[command(subcommand)]
     Quarantine(quarantine::QuarantineCommand),
+    /// 从 Excel/CSV 导入名册、问题、整改进展，或生成模板 (import the unit
+    /// register, findings or rectification progress from XLSX or CSV, or
+    /// write a template).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Manage this office's unit register (被巡察党组织名册).
     #[command(subcommand)]
     Units(units::UnitsCommand),
@@ -77,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Query(args) => runtime()?.block_on(client::query(args)),
         Command::Status(args) => runtime()?.block_on(client::status(args)),
         Command::Quarantine(cmd) => runtime()?.block_on(quarantine::run(cmd)),
+        Command::Import(cmd) => runtime()?.block_on(import::run(cmd)),
         Command::Units(cmd) => runtime()?.block_on(units::run(cmd)),
         Command::Report(cmd) => runtime()?.block_on(report::run(cmd)),
         Command::Export(args) => runtime()?.block_on(export::run(args)),

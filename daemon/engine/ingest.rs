@@ -20,6 +20,26 @@ const MAX_CLOCK_AHEAD: std::time::Duration = std::time::Duration::from_secs(3600
 /// A record that passed every check, ready to commit.
 pub type Admitted = Incoming;
 
+/// A batch run through the rules and prepared, not yet written.
+struct Prepared {
+    /// The stored record of each unchanged resubmit, by request.
+    out: Vec<Option<Submitted>>,
+    /// (slot of the request, or None for a derived record, the record)
+    records: Vec<(Option<usize>, Record)>,
+    /// The refused requests, by index, in order.
+    refused: Vec<(usize, SubmitError)>,
+}
+
+/// What a batch would do ([`Engine::check_batch`]): how many requests
+/// would be stored anew or changed, how many are unchanged resubmits, and
+/// every refusal with its request's index.
+#[derive(Debug)]
+pub struct BatchCheck {
+    pub new: usize,
+    pub unchanged: usize,
+    pub refused: Vec<(usize, SubmitError)>,
+}
+
 /// Why a record from a peer was refused: a stable code and a sentence.
 #[derive(Debug, Clone)]
 pub struct Rejection {
@@ -91,54 +111,13 @@ impl Engine {
         &self,
         reqs: Vec<SubmitRequest>,
     ) -> Result<Vec<Submitted>, (usize, SubmitError)> {
-        let ancestors = self.with_view(|v| v.ancestors.clone());
-        let ctx = workflow::rules::Context {
-            me: &self.config.id,
-            level: self.config.level,
-            ancestors: &ancestors,
-            taxonomy: &self.config.workflow.taxonomy,
-            today: chrono::Local::now().date_naive(),
-        };
-        let cache = workflow::rules::PlanCache::default();
-        let n = reqs.len();
-        // Unchanged resubmits answer with the stored record; the rest are
-        // committed together and fill their slots afterwards.
-        let mut out: Vec<Option<Submitted>> = (0..n).map(|_| None).collect();
-        let mut queue: std::collections::VecDeque<(usize, bool, SubmitRequest)> = reqs
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| (i, false, r))
-            .collect();
-        // (slot of the request, or None for a derived record, the record)
-        let mut records: Vec<(Option<usize>, Record)> = Vec::new();
-        while let Some((i, derived, mut req)) = queue.pop_front() {
-            // Derived records are the daemon's own writing; the rules made them.
-            let more = if derived {
-                Vec::new()
-            } else {
-                let lk = workflow::rules::Lookup::new(&self.store, &records, &cache);
-                workflow::rules::check_submit(&ctx, &lk, &mut req)
-                    .await
-                    .map_err(|e| (i, e))?
-            };
-            queue.extend(more.into_iter().map(|r| (i, true, r)));
-            let slot = (!derived).then_some(i);
-            match self.prepare(req).await.map_err(|e| (i, e))? {
-                Ok(unchanged) => {
-                    if let Some(s) = slot {
-                        let doc = serde_json::to_string(&unchanged)
-                            .map_err(|e| (i, SubmitError::Invalid(e.to_string())))?;
-                        out[s] = Some(Submitted {
-                            record: unchanged,
-                            doc,
-                        });
-                    }
-                }
-                Err(record) => {
-                    cache.prepared(&record);
-                    records.push((slot, record));
-                }
-            }
+        let Prepared {
+            mut out,
+            records,
+            mut refused,
+        } = self.prepare_batch(reqs, false).await?;
+        if !refused.is_empty() {
+            return Err(refused.remove(0));
         }
         if !records.is_empty() {
             let (slots, records): (Vec<Option<usize>>, Vec<Record>) = records.into_iter().unzip();
@@ -172,6 +151,102 @@ impl Engine {
             .into_iter()
             .map(|r| r.expect("every request is answered or committed"))
             .collect())
+    }
+
+    /// What [`Engine::submit_batch`] would do with `reqs`, writing nothing:
+    /// every request meets the same rules (later ones see the earlier ones
+    /// that pass), and every refusal is reported, not only the first. A
+    /// store error ends the check.
+    pub async fn check_batch(&self, reqs: Vec<SubmitRequest>) -> Result<BatchCheck, SubmitError> {
+        let p = self.prepare_batch(reqs, true).await.map_err(|(_, e)| e)?;
+        Ok(BatchCheck {
+            unchanged: p.out.iter().filter(|o| o.is_some()).count(),
+            new: p.records.iter().filter(|(slot, _)| slot.is_some()).count(),
+            refused: p.refused,
+        })
+    }
+
+    /// Runs each request through its rules and [`Engine::prepare`]. With
+    /// `all`, a refused request is set aside (with its derived records) and
+    /// the rest go on; without, the first refusal ends it. Store errors
+    /// always end it.
+    async fn prepare_batch(
+        &self,
+        reqs: Vec<SubmitRequest>,
+        all: bool,
+    ) -> Result<Prepared, (usize, SubmitError)> {
+        let ancestors = self.with_view(|v| v.ancestors.clone());
+        let ctx = workflow::rules::Context {
+            me: &self.config.id,
+            level: self.config.level,
+            ancestors: &ancestors,
+            taxonomy: &self.config.workflow.taxonomy,
+            today: chrono::Local::now().date_naive(),
+        };
+        let cache = workflow::rules::PlanCache::default();
+        let n = reqs.len();
+        let mut p = Prepared {
+            out: (0..n).map(|_| None).collect(),
+            records: Vec::new(),
+            refused: Vec::new(),
+        };
+        let mut queue: std::collections::VecDeque<(usize, bool, SubmitRequest)> = reqs
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i, false, r))
+            .collect();
+        while let Some((i, derived, req)) = queue.pop_front() {
+            match self
+                .prepare_one(&ctx, &cache, &mut p, i, derived, req)
+                .await
+            {
+                Ok(more) => queue.extend(more.into_iter().map(|r| (i, true, r))),
+                Err(e @ SubmitError::Store(_)) => return Err((i, e)),
+                Err(e) if all => p.refused.push((i, e)),
+                Err(e) => return Err((i, e)),
+            }
+        }
+        Ok(p)
+    }
+
+    /// One request of a batch: its rules (unless the daemon derived it),
+    /// then [`Engine::prepare`]; an unchanged resubmit answers with the
+    /// stored record, anything else joins the records to commit. Returns
+    /// the derived records the rules added.
+    async fn prepare_one(
+        &self,
+        ctx: &workflow::rules::Context<'_>,
+        cache: &workflow::rules::PlanCache,
+        p: &mut Prepared,
+        i: usize,
+        derived: bool,
+        mut req: SubmitRequest,
+    ) -> Result<Vec<SubmitRequest>, SubmitError> {
+        // Derived records are the daemon's own writing; the rules made them.
+        let more = if derived {
+            Vec::new()
+        } else {
+            let lk = workflow::rules::Lookup::new(&self.store, &p.records, cache);
+            workflow::rules::check_submit(ctx, &lk, &mut req).await?
+        };
+        let slot = (!derived).then_some(i);
+        match self.prepare(req).await? {
+            Ok(unchanged) => {
+                if let Some(s) = slot {
+                    let doc = serde_json::to_string(&unchanged)
+                        .map_err(|e| SubmitError::Invalid(e.to_string()))?;
+                    p.out[s] = Some(Submitted {
+                        record: unchanged,
+                        doc,
+                    });
+                }
+            }
+            Err(record) => {
+                cache.prepared(&record);
+                p.records.push((slot, record));
+            }
+        }
+        Ok(more)
     }
 
     /// Builds the next version of a submitted record: `Ok` with the stored

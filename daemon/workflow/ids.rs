@@ -1,7 +1,8 @@
 //! Ids the daemon derives instead of leaving them to chance, so that one
 //! thing has one record: one register per office, one progress record and
 //! one verdict per (finding, host office), one disposal per clue, one
-//! redacted copy per common finding, one released copy per cross finding.
+//! redacted copy per common finding, one released copy per cross finding,
+//! one record per imported row and per line of a bulk submit.
 
 use uuid::Uuid;
 
@@ -15,6 +16,20 @@ fn derive(name: &str) -> Uuid {
 /// The unit register of `office`.
 pub fn register(office: &str) -> Uuid {
     derive(&format!("unit_register/{office}"))
+}
+
+/// A record imported from a spreadsheet by `office`: a row of `kind`
+/// under its natural key (a finding's 编号), so importing it again, or a
+/// corrected file, updates that record instead of adding one.
+pub fn imported(office: &str, kind: &str, key: &str) -> Uuid {
+    derive(&format!("import/{office}/{kind}/{key}"))
+}
+
+/// A record of a bulk submit given without an id: `item` is the request
+/// as the file wrote it (body, round, classification), so submitting the
+/// same file again stores nothing twice.
+pub fn submitted(office: &str, kind: &str, item: &str) -> Uuid {
+    derive(&format!("submit/{office}/{kind}/{item}"))
 }
 
 /// The host office's progress record on `finding`.

@@ -23,6 +23,7 @@ pub mod cross;
 pub mod deadlines;
 pub mod export;
 pub mod ids;
+pub mod import;
 pub mod pairs;
 pub mod rectify;
 pub mod register;

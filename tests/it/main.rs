@@ -16,6 +16,7 @@ mod docs;
 mod health;
 mod hostile_parent;
 mod hostile_peer;
+mod import;
 mod lanes;
 mod legacy;
 mod liveness;
