@@ -189,7 +189,7 @@ fn sign_key(a: SignKeyArgs) -> anyhow::Result<()> {
         (None, Some(path)) => Some(Config::load(path)?.id),
         (None, None) => None,
     };
-    let keys = network::make_office_keys(&a.out, a.seal_out.as_deref(), a.crypto.suite())?;
+    let keys = network::make_office_keys(&a.out, a.seal_out.as_deref(), a.crypto)?;
     let line = network::public_line(office, &keys);
     println!(
         "{}",

@@ -47,10 +47,15 @@ impl Crypto {
             Crypto::Sm => Alg::Sm2Sm3,
         }
     }
-}
 
-/// The suite clues are sealed with.
-const SEAL_SUITE: SealAlg = SealAlg::HpkeX25519Sha256Aes256Gcm;
+    /// The suite clues are sealed with.
+    pub fn seal_suite(self) -> SealAlg {
+        match self {
+            Crypto::Standard => SealAlg::HpkeX25519Sha256Aes256Gcm,
+            Crypto::Sm => SealAlg::Sm2Sm4Gcm,
+        }
+    }
+}
 
 /// How long before its making a key is valid from, for clocks a little
 /// apart.
@@ -111,20 +116,21 @@ impl PublicKeyLine {
     }
 }
 
-/// Makes an office's signing key of `suite` at `sign` (mode 0600, never replacing a
-/// file) and, with `seal`, a sealing key added to that file (mode 0600;
+/// Makes an office's signing key in the suite of `crypto` at `sign` (mode
+/// 0600, never replacing a file) and, with `seal`, a sealing key of
+/// `crypto` added to that file (mode 0600;
 /// the keys already there stay, so a new one rotates the old out of the
 /// manifest while its clues still open), with their manifest entries,
 /// valid from now less [`KEY_SLACK`].
 pub fn make_office_keys(
     sign: &Path,
     seal: Option<&Path>,
-    suite: Alg,
+    crypto: Crypto,
 ) -> anyhow::Result<OfficeKeys> {
     let not_before = Utc::now() - KEY_SLACK;
-    let key = SigningKey::create(sign, suite)?;
+    let key = SigningKey::create(sign, crypto.suite())?;
     let seal = seal
-        .map(|path| OpeningKeys::add_new(path, SEAL_SUITE, not_before))
+        .map(|path| OpeningKeys::add_new(path, crypto.seal_suite(), not_before))
         .transpose()?;
     Ok(OfficeKeys {
         sign: OfficeKey::of(&key, not_before),
@@ -303,11 +309,11 @@ mod tests {
     fn the_ca_signs_the_keys_the_offices_sent() {
         let (dir, ca) = with_ca();
         let central =
-            make_office_keys(&dir.path().join("central.key"), None, Alg::EcdsaP256Sha256).unwrap();
+            make_office_keys(&dir.path().join("central.key"), None, Crypto::Standard).unwrap();
         let province = make_office_keys(
             &dir.path().join("province.key"),
             Some(&dir.path().join("province.seal")),
-            Alg::EcdsaP256Sha256,
+            Crypto::Standard,
         )
         .unwrap();
         let keys = dir.path().join("keys");
@@ -344,8 +350,7 @@ mod tests {
     #[test]
     fn missing_strange_and_doubled_keys_are_named() {
         let (dir, ca) = with_ca();
-        let key =
-            make_office_keys(&dir.path().join("sign.key"), None, Alg::EcdsaP256Sha256).unwrap();
+        let key = make_office_keys(&dir.path().join("sign.key"), None, Crypto::Standard).unwrap();
         let tree = Tree::parse(TREE).unwrap();
         let file = dir.path().join("all offices.jsonl");
 

@@ -180,7 +180,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
         let made = make_office_keys(
             &node_dir.join(SIGN_KEY_FILE),
             Some(&node_dir.join(SEAL_KEY_FILE)),
-            opts.crypto.suite(),
+            opts.crypto,
         )?;
         keys.insert(n.id.clone(), made);
         let (peer_addr, operator_addr) = ports[&n.id];

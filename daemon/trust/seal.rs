@@ -17,6 +17,7 @@
 
 use std::path::Path;
 
+use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aws_lc_rs::agreement::{PrivateKey, X25519};
 use aws_lc_rs::encoding::AsBigEndian;
 use aws_lc_rs::rand::SecureRandom;
@@ -27,6 +28,8 @@ use rustls_pki_types::PrivatePkcs8KeyDer;
 use rustls_pki_types::pem::PemObject;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use sm2::elliptic_curve::Generate;
+use sm2::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 
 use super::hpke::{self, HpkeError, KEY_BYTES};
 use super::{Digest, Manifest, clip};
@@ -57,11 +60,22 @@ pub enum SealAlg {
     /// AES-256-GCM (RFC 9180); content under AES-256-GCM.
     #[serde(rename = "hpke-x25519-sha256-aes256gcm")]
     HpkeX25519Sha256Aes256Gcm,
+    /// The Chinese suite: the content key encrypted with SM2 (GB/T
+    /// 32918.4, C1C3C2, SM3) for each reader, the content under SM4-GCM
+    /// (GB/T 32907). SM2 encryption takes no associated data: the record
+    /// binding is the content cipher's, so a wrapped key moved to another
+    /// record opens nothing there.
+    #[serde(rename = "sm2-sm4gcm")]
+    Sm2Sm4Gcm,
 }
+
+/// SM4 in GCM with a 96-bit nonce.
+type Sm4Gcm = aes_gcm::AesGcm<sm4::Sm4, aes_gcm::aead::consts::U12>;
 
 /// A private sealing key, per suite.
 enum Private {
     X25519(PrivateKey),
+    Sm2(sm2::SecretKey),
 }
 
 impl Private {
@@ -74,6 +88,11 @@ impl Private {
                     .map_err(|_| "no public key".to_string())?;
                 Ok([X25519_SPKI_PREFIX.as_slice(), public.as_ref()].concat())
             }
+            Private::Sm2(k) => k
+                .public_key()
+                .to_public_key_der()
+                .map(|d| d.into_vec())
+                .map_err(|e| e.to_string()),
         }
     }
 }
@@ -82,12 +101,21 @@ impl Private {
 /// and loading, wrapping the content key for a reader, and the content
 /// cipher. A second suite (SM2/SM4) is one more variant and its arms.
 impl SealAlg {
-    pub const ALL: [SealAlg; 1] = [SealAlg::HpkeX25519Sha256Aes256Gcm];
+    pub const ALL: [SealAlg; 2] = [SealAlg::HpkeX25519Sha256Aes256Gcm, SealAlg::Sm2Sm4Gcm];
 
     /// The digest of the suite's key ids.
     fn digest(self) -> Digest {
         match self {
             SealAlg::HpkeX25519Sha256Aes256Gcm => Digest::Sha256,
+            SealAlg::Sm2Sm4Gcm => Digest::Sm3,
+        }
+    }
+
+    /// Bytes of a content key: AES-256's 32, SM4's 16.
+    fn content_key_len(self) -> usize {
+        match self {
+            SealAlg::HpkeX25519Sha256Aes256Gcm => 32,
+            SealAlg::Sm2Sm4Gcm => 16,
         }
     }
 
@@ -106,6 +134,11 @@ impl SealAlg {
                 let der = [X25519_PKCS8_PREFIX.as_slice(), seed.as_ref()].concat();
                 Ok((der, Private::X25519(k)))
             }
+            SealAlg::Sm2Sm4Gcm => {
+                let k = sm2::SecretKey::generate();
+                let der = k.to_pkcs8_der().map_err(|_| "key export failed")?;
+                Ok((der.as_bytes().to_vec(), Private::Sm2(k)))
+            }
         }
     }
 
@@ -120,6 +153,7 @@ impl SealAlg {
                     .ok()
                     .map(Private::X25519)
             }
+            SealAlg::Sm2Sm4Gcm => sm2::SecretKey::from_pkcs8_der(der).ok().map(Private::Sm2),
         }
     }
 
@@ -139,6 +173,18 @@ impl SealAlg {
                     .ok_or_else(|| SealError::Malformed("not an X25519 public key".into()))?;
                 Ok(hpke::X25519_SHA256_AES256GCM.seal(raw, SEAL_DOMAIN, aad, content_key)?)
             }
+            SealAlg::Sm2Sm4Gcm => {
+                let public = sm2::PublicKey::from_public_key_der(spki)
+                    .map_err(|_| SealError::Malformed("not an SM2 public key".into()))?;
+                let wrapped =
+                    sm2::pke::EncryptingKey::new_with_mode(public, sm2::pke::Mode::C1C3C2)
+                        .encrypt(
+                            &mut sm2::elliptic_curve::common::getrandom::SysRng,
+                            content_key,
+                        )
+                        .map_err(|_| SealError::Malformed("SM2 encryption failed".into()))?;
+                Ok((Vec::new(), wrapped))
+            }
         }
     }
 
@@ -154,6 +200,15 @@ impl SealAlg {
             (SealAlg::HpkeX25519Sha256Aes256Gcm, Private::X25519(k)) => {
                 Ok(hpke::X25519_SHA256_AES256GCM.open(k, enc, SEAL_DOMAIN, aad, wrapped)?)
             }
+            (SealAlg::Sm2Sm4Gcm, Private::Sm2(k)) => sm2::pke::DecryptingKey::new_with_mode(
+                k.to_nonzero_scalar(),
+                sm2::pke::Mode::C1C3C2,
+            )
+            .decrypt(wrapped)
+            .map_err(|_| SealError::Malformed("the SM2-wrapped key does not open".into())),
+            (alg, _) => Err(SealError::Malformed(format!(
+                "a key of another suite than {alg}"
+            ))),
         }
     }
 
@@ -163,20 +218,32 @@ impl SealAlg {
             SealAlg::HpkeX25519Sha256Aes256Gcm => {
                 Ok(hpke::aes256gcm_seal(key, [0; 12], aad, plain)?)
             }
+            SealAlg::Sm2Sm4Gcm => sm4_gcm(key)?
+                .encrypt(&[0; 12].into(), Payload { msg: plain, aad })
+                .map_err(|_| SealError::Malformed("SM4-GCM sealing failed".into())),
         }
     }
 
     fn open_content(self, key: &[u8], aad: &[u8], ct: &[u8]) -> Result<Vec<u8>, SealError> {
         match self {
             SealAlg::HpkeX25519Sha256Aes256Gcm => Ok(hpke::aes256gcm_open(key, [0; 12], aad, ct)?),
+            SealAlg::Sm2Sm4Gcm => sm4_gcm(key)?
+                .decrypt(&[0; 12].into(), Payload { msg: ct, aad })
+                .map_err(|_| SealError::Malformed("the SM4-GCM content does not open".into())),
         }
     }
+}
+
+/// SM4-GCM under `key` (a content key, used once: the nonce is fixed).
+fn sm4_gcm(key: &[u8]) -> Result<Sm4Gcm, SealError> {
+    Sm4Gcm::new_from_slice(key).map_err(|_| SealError::Malformed("an SM4 key is 16 bytes".into()))
 }
 
 impl std::fmt::Display for SealAlg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             SealAlg::HpkeX25519Sha256Aes256Gcm => "hpke-x25519-sha256-aes256gcm",
+            SealAlg::Sm2Sm4Gcm => "sm2-sm4gcm",
         })
     }
 }
@@ -438,7 +505,7 @@ pub fn seal_clue(record: &mut Record, manifest: &Manifest) -> Result<(), SealErr
             .collect();
         return Err(SealError::MixedSuites(suites.join(", ")));
     }
-    let mut content_key = [0u8; 32];
+    let mut content_key = vec![0u8; alg.content_key_len()];
     aws_lc_rs::rand::SystemRandom::new()
         .fill(&mut content_key)
         .map_err(|_| SealError::Malformed("no random content key".into()))?;
@@ -533,8 +600,9 @@ mod tests {
     }
 
     /// Central, a province, a municipality and a county, each with a
-    /// sealing key in `dir/<id>.seal` (the central office without one).
-    fn manifest(dir: &Path) -> Manifest {
+    /// sealing key of `alg` in `dir/<id>.seal` (the central office without
+    /// one).
+    fn manifest_of(dir: &Path, alg: SealAlg) -> Manifest {
         let tree = [
             ("000000", Level::Central, None),
             ("630000", Level::Provincial, Some("000000")),
@@ -550,7 +618,7 @@ mod tests {
                 parent: parent.map(id),
                 keys: Vec::new(),
                 seal_keys: (level != Level::Central)
-                    .then(|| new_key(dir, o, since()))
+                    .then(|| new_key_of(dir, o, since(), alg))
                     .into_iter()
                     .collect(),
                 successor: None,
@@ -566,13 +634,17 @@ mod tests {
         }
     }
 
+    /// [`manifest_of`] in the standard suite.
+    fn manifest(dir: &Path) -> Manifest {
+        manifest_of(dir, SealAlg::HpkeX25519Sha256Aes256Gcm)
+    }
+
+    fn new_key_of(dir: &Path, office: &str, not_before: DateTime<Utc>, alg: SealAlg) -> SealKey {
+        OpeningKeys::add_new(&keys_path(dir, office), alg, not_before).unwrap()
+    }
+
     fn new_key(dir: &Path, office: &str, not_before: DateTime<Utc>) -> SealKey {
-        OpeningKeys::add_new(
-            &keys_path(dir, office),
-            SealAlg::HpkeX25519Sha256Aes256Gcm,
-            not_before,
-        )
-        .unwrap()
+        new_key_of(dir, office, not_before, SealAlg::HpkeX25519Sha256Aes256Gcm)
     }
 
     fn keys_path(dir: &Path, office: &str) -> std::path::PathBuf {
@@ -602,27 +674,39 @@ mod tests {
     }
 
     #[test]
-    fn a_sealed_clue_opens_at_its_readers_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let m = manifest(dir.path());
-        let mut r = clue("630202", "provincial");
-        let clear = r.body.clone();
-        seal_clue(&mut r, &m).unwrap();
-        let text = r.body.to_string();
-        assert!(!text.contains("李某某") && !text.contains("补贴"), "{text}");
-        assert_eq!(r.body["managing_level"], "provincial");
-        assert_eq!(r.body["sealed"]["alg"], "hpke-x25519-sha256-aes256gcm");
-        assert_eq!(r.body["sealed"]["to"].as_array().unwrap().len(), 2);
-        Schemas::builtin()
-            .check(&serde_json::to_value(&r).unwrap())
-            .unwrap();
+    fn a_sealed_clue_opens_at_its_readers_only_in_every_suite() {
+        for alg in SealAlg::ALL {
+            let dir = tempfile::tempdir().unwrap();
+            let m = manifest_of(dir.path(), alg);
+            let mut r = clue("630202", "provincial");
+            let clear = r.body.clone();
+            seal_clue(&mut r, &m).unwrap();
+            let text = r.body.to_string();
+            assert!(!text.contains("李某某") && !text.contains("补贴"), "{text}");
+            assert_eq!(r.body["managing_level"], "provincial");
+            assert_eq!(r.body["sealed"]["alg"], alg.to_string());
+            assert_eq!(r.body["sealed"]["to"].as_array().unwrap().len(), 2);
+            Schemas::builtin()
+                .check(&serde_json::to_value(&r).unwrap())
+                .unwrap();
 
-        for reader in ["630202", "630000"] {
-            let opened = open_clue(&r, &keys(dir.path(), reader)).unwrap();
-            assert_eq!(opened, Some(clear.clone()), "{reader}");
+            for reader in ["630202", "630000"] {
+                let opened = open_clue(&r, &keys(dir.path(), reader)).unwrap();
+                assert_eq!(opened, Some(clear.clone()), "{alg} {reader}");
+            }
+            assert_eq!(open_clue(&r, &keys(dir.path(), "630200")).unwrap(), None);
+            assert!(refuse_unsealed(&m, &r).is_none());
+
+            // Altered content does not open.
+            let mut altered = r.clone();
+            let ct = altered.body["sealed"]["ct"].as_str().unwrap().to_string();
+            let flipped = if ct.starts_with('A') { "B" } else { "A" };
+            altered.body["sealed"]["ct"] = json!(format!("{flipped}{}", &ct[1..]));
+            assert!(
+                open_clue(&altered, &keys(dir.path(), "630000")).is_err(),
+                "{alg}"
+            );
         }
-        assert_eq!(open_clue(&r, &keys(dir.path(), "630200")).unwrap(), None);
-        assert!(refuse_unsealed(&m, &r).is_none());
     }
 
     #[test]

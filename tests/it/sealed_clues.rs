@@ -79,8 +79,9 @@ async fn a_clue_for_the_province_is_ciphertext_at_the_municipality() {
     let answered = clue.to_string();
     assert!(!answered.contains(SUBJECT), "{answered}");
     assert_eq!(
-        clue["body"]["sealed"]["alg"], "hpke-x25519-sha256-aes256gcm",
-        "{clue}"
+        clue["body"]["sealed"]["alg"],
+        crate::common::test_crypto().seal_suite().to_string(),
+        "sealed in the network's suite: {clue}"
     );
     net.wait_for(CITY, &cid).await;
     net.wait_for(PROVINCE, &cid).await;
