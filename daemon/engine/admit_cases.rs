@@ -282,14 +282,34 @@ fn signatures() {
     let rows = [
         ("signed by its origin", good.clone(), None),
         ("a signed field altered", altered, Some(Reason::Signature)),
-        ("signed with a sibling's key", signed(finding(), &k103), Some(Reason::Signature)),
-        ("unsigned, dated now", finding().to_string(), Some(Reason::Signature)),
-        ("unsigned, dated before unsigned_before", legacy.to_string(), None),
+        (
+            "signed with a sibling's key",
+            signed(finding(), &k103),
+            Some(Reason::Signature),
+        ),
+        (
+            "unsigned, dated now",
+            finding().to_string(),
+            Some(Reason::Signature),
+        ),
+        (
+            "unsigned, dated before unsigned_before",
+            legacy.to_string(),
+            None,
+        ),
     ];
     let view = municipality();
     let child = Source::Child(id("630102"));
     for (what, raw, want) in rows {
-        let got = admit(Schemas::builtin(), &view, Some(&verifier), MAX_BYTES, &child, &raw, None);
+        let got = admit(
+            Schemas::builtin(),
+            &view,
+            Some(&verifier),
+            MAX_BYTES,
+            &child,
+            &raw,
+            None,
+        );
         match (want, got) {
             (None, Ok(_)) => {}
             (Some(code), Err(r)) => assert_eq!(r.code, code, "{what}: {}", r.reason),

@@ -38,8 +38,8 @@ impl Authority {
     /// The authority of a manifest already checked with the CA, its office
     /// keys parsed once for the record checks.
     fn new(signed: SignedManifest) -> anyhow::Result<Self> {
-        let verifier = Verifier::new(signed.manifest.clone())
-            .context("the tree manifest's office keys")?;
+        let verifier =
+            Verifier::new(signed.manifest.clone()).context("the tree manifest's office keys")?;
         Ok(Authority {
             signed,
             verifier: Arc::new(verifier),

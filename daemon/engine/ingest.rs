@@ -8,8 +8,8 @@ use crate::records::Schemas;
 use crate::records::{Classification, Kind, Record, RecordError};
 use crate::routing::{self, Source, View};
 use crate::store::{Applied, Commit, Committed, Incoming, StoreError};
-use crate::trust::{CHUNK, Verifier, sign_chunk};
 pub use crate::submit::{SubmitError, SubmitRequest, Submitted};
+use crate::trust::{CHUNK, Verifier, sign_chunk};
 use crate::workflow;
 
 /// How far ahead of this node's clock a record's timestamps may be
