@@ -5,15 +5,26 @@
 //! instruction counts (`XUNLIAN_HOP_ROUNDS=1 N_HOP=5000`).
 //!
 //! Stages, per record: `decode` (gunzip and parse a push request), `admit`
-//! (JSON, schema, clock, fingerprint, authorisation, routing), `commit`
-//! (the store transaction with change log, records and outbox), `read`
-//! (cut the next batch for the parent), `encode` (serialise and gzip it),
-//! `ack` (trim the outbox once the parent confirmed).
+//! (JSON, schema, clock, fingerprint, authorisation, routing, and the
+//! origin's signature when checked), `commit` (the store transaction with
+//! change log, records and outbox), `read` (cut the next batch for the
+//! parent), `encode` (serialise and gzip it), `ack` (trim the outbox once
+//! the parent confirmed). Beside them `sign`: what the county paid to sign
+//! the records (`trust::sign_chunk`, chunks of `trust::CHUNK`), not part of
+//! the hop.
 //!
-//! `cargo bench --bench hop`; sizes: `N_HOP` records (20000) per round,
-//! `XUNLIAN_HOP_ROUNDS` rounds (3); batches of 5000 as on the wire.
+//! Each round pushes the county's records three ways, in turn: unsigned
+//! and admitted unchecked (the hop before signatures), signed and admitted
+//! unchecked, signed and checked with the tree manifest's
+//! `trust::Verifier` (the hop today). The last two differ only by the
+//! check, so their `admit` difference is what verifying costs; the first
+//! two by the signature's bytes carried through every stage.
+//!
+//! `cargo bench --bench hop`; sizes: `N_HOP` records (20000) per round and
+//! way, `XUNLIAN_HOP_ROUNDS` rounds (3); batches of 5000 as on the wire.
 
 mod harness;
+mod signed;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
@@ -25,6 +36,7 @@ use xunlian::records::{Classification, Kind, Lane, Record, Route, Schemas};
 use xunlian::routing::{Source, View};
 use xunlian::store::{Commit, CursorPos, Store, chain_next};
 use xunlian::sync::wire::{PushRequest, WireItem};
+use xunlian::trust::{CHUNK, SigningKey, Verifier, sign_chunk};
 
 const BATCH: usize = 5000;
 
@@ -60,38 +72,53 @@ fn view() -> View {
     }
 }
 
-/// The gzip-compressed push requests a county sends for `n` findings
-/// whose change-log positions start after `seq0`.
-fn push_bodies(n: usize, seq0: i64) -> Vec<Vec<u8>> {
+/// `n` findings of county 630202, unsigned.
+fn findings(n: usize) -> Vec<Record> {
     let now = chrono::Utc::now();
+    (0..n)
+        .map(|g| Record {
+            id: uuid::Uuid::now_v7(),
+            kind: Kind::Finding,
+            origin: id("630202"),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            round_id: Some("630202-2026-1".into()),
+            classification: Classification::Internal,
+            route: Route {
+                up_to: Some(Level::Central),
+                ..Route::default()
+            },
+            body: serde_json::json!({"title": format!("bulk-{g}"), "severity": "general",
+                "category": "policy_delivery", "facts": format!("{FACTS}（编号{g}）")}),
+            signature: None,
+        })
+        .collect()
+}
+
+/// Signs `records` as the county does at submit, in chunks of `CHUNK`.
+fn sign(records: &mut [Record], key: &SigningKey) {
+    for chunk in records.chunks_mut(CHUNK) {
+        sign_chunk(chunk, key).expect("signed");
+    }
+}
+
+/// The gzip-compressed push requests a county sends for `records`, whose
+/// change-log positions start after `seq0`.
+fn push_bodies(records: &[Record], seq0: i64) -> Vec<Vec<u8>> {
     let mut chain = String::new();
-    let items: Vec<WireItem> = (0..n)
-        .map(|g| {
-            let r = Record {
-                id: uuid::Uuid::now_v7(),
-                kind: Kind::Finding,
-                origin: id("630202"),
-                version: 1,
-                created_at: now,
-                updated_at: now,
-                round_id: Some("630202-2026-1".into()),
-                classification: Classification::Internal,
-                route: Route {
-                    up_to: Some(Level::Central),
-                    ..Route::default()
-                },
-                body: serde_json::json!({"title": format!("bulk-{g}"), "severity": "general",
-                    "category": "policy_delivery", "facts": format!("{FACTS}（编号{g}）")}),
-                signature: None,
-            };
+    let items: Vec<WireItem> = records
+        .iter()
+        .zip(seq0 + 1..)
+        .map(|(r, seq)| {
             chain = chain_next(&chain, &r.id.to_string(), 1);
             WireItem {
                 lane: Lane::Bulk,
-                seq: seq0 + g as i64 + 1,
+                seq,
                 id: r.id.to_string(),
                 version: 1,
                 chain: chain.clone(),
-                record: RawValue::from_string(serde_json::to_string(&r).expect("json"))
+                record: RawValue::from_string(serde_json::to_string(r).expect("json"))
                     .expect("raw"),
             }
         })
@@ -115,14 +142,146 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.finish().expect("gzip")
 }
 
+/// How the county's records of a round are made and admitted.
+#[derive(Clone, Copy)]
+enum Way {
+    /// Unsigned, admitted without a signature check: the hop before
+    /// records were signed.
+    Unsigned,
+    /// Signed, admitted without a check: the signatures' bytes alone.
+    Unchecked,
+    /// Signed and checked at admission: the hop as offices run it.
+    Signed,
+}
+
+const WAYS: [Way; 3] = [Way::Unsigned, Way::Unchecked, Way::Signed];
+
 #[derive(Default)]
 struct Stages {
+    sign: Duration,
     decode: Duration,
     admit: Duration,
     commit: Duration,
     read: Duration,
     encode: Duration,
     ack: Duration,
+}
+
+impl Stages {
+    /// The hop's stages, `sign` (the origin's) left out.
+    fn hop(&self) -> [(&'static str, Duration); 6] {
+        [
+            ("decode", self.decode),
+            ("admit", self.admit),
+            ("commit", self.commit),
+            ("read", self.read),
+            ("encode", self.encode),
+            ("ack", self.ack),
+        ]
+    }
+
+    fn total(&self) -> Duration {
+        self.hop().iter().map(|(_, d)| *d).sum()
+    }
+}
+
+/// The municipality under test: its store, its view and its links.
+struct Hop {
+    store: Store,
+    view: View,
+    child: NodeId,
+    parent: NodeId,
+    /// Records the parent has acknowledged, as the outbox position.
+    sent: i64,
+}
+
+impl Hop {
+    /// Takes one push request from the county through every stage, adding
+    /// each stage's time to `t`.
+    async fn push(&mut self, body: &[u8], trust: Option<&Verifier>, t: &mut Stages) {
+        let s = Instant::now();
+        let mut json = Vec::new();
+        flate2::read::GzDecoder::new(body)
+            .read_to_end(&mut json)
+            .expect("gunzip");
+        let req: PushRequest = serde_json::from_slice(&json).expect("push request");
+        t.decode += s.elapsed();
+
+        let source = Source::Child(self.child.clone());
+        let s = Instant::now();
+        let admitted: Vec<_> = req
+            .records
+            .iter()
+            .map(|i| {
+                xunlian::engine::admit(
+                    Schemas::builtin(),
+                    &self.view,
+                    trust,
+                    1 << 20,
+                    &source,
+                    i.record.get(),
+                    Some((&i.id, i.version)),
+                )
+                .expect("admitted")
+            })
+            .collect();
+        t.admit += s.elapsed();
+
+        let last = req.records.last().expect("a batch");
+        let cursor = CursorPos {
+            generation: req.generation.clone(),
+            seq: last.seq,
+            chain: last.chain.clone(),
+        };
+        let n_admitted = admitted.len();
+        let s = Instant::now();
+        self.store
+            .commit(Commit {
+                from: Some(self.child.clone()),
+                items: admitted,
+                cursors: vec![(Lane::Bulk, cursor)],
+                quarantine: Vec::new(),
+            })
+            .await
+            .expect("commit");
+        t.commit += s.elapsed();
+
+        let s = Instant::now();
+        let (items, passed) = self
+            .store
+            .outbox_batch(&self.parent, [0, self.sent], BATCH, 64 << 20)
+            .await
+            .expect("outbox");
+        t.read += s.elapsed();
+        assert_eq!(items.len(), n_admitted, "everything goes up");
+
+        let s = Instant::now();
+        let out = PushRequest {
+            generation: self.store.generation(),
+            subtree_hash: String::new(),
+            records: items
+                .into_iter()
+                .map(|i| WireItem {
+                    lane: i.lane,
+                    seq: i.seq,
+                    id: i.change.record_id,
+                    version: i.change.version,
+                    chain: i.change.chain,
+                    record: RawValue::from_string(i.doc).expect("stored JSON"),
+                })
+                .collect(),
+        };
+        std::hint::black_box(gzip(&serde_json::to_vec(&out).expect("json")));
+        t.encode += s.elapsed();
+
+        let s = Instant::now();
+        self.sent = passed[Lane::Bulk.as_i64() as usize];
+        self.store
+            .ack(&self.parent, &[(Lane::Bulk, self.sent)])
+            .await
+            .expect("ack");
+        t.ack += s.elapsed();
+    }
 }
 
 fn main() {
@@ -134,116 +293,73 @@ async fn run() {
     let rounds = env("XUNLIAN_HOP_ROUNDS", 3);
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}/hop.db?mode=rwc", dir.path().display());
-    let store = Store::open(&url, &id("630200"), None).await.expect("store");
-    let schemas = Schemas::builtin();
-    let view = view();
-    let child = id("630202");
-    let parent = id("630000");
-    let source = Source::Child(child.clone());
-    let mut t = Stages::default();
-    let mut sent = 0i64;
+    let key = signed::county_key(dir.path());
+    let verifier = Verifier::new(signed::manifest(&key)).expect("verifier");
+    let mut hop = Hop {
+        store: Store::open(&url, &id("630200"), None).await.expect("store"),
+        view: view(),
+        child: id("630202"),
+        parent: id("630000"),
+        sent: 0,
+    };
+    let mut t: [Stages; 3] = Default::default();
+    let mut pushed = 0i64;
     for round in 0..rounds {
-        let bodies = push_bodies(n, (round * n) as i64);
-        for body in &bodies {
-            let s = Instant::now();
-            let mut json = Vec::new();
-            flate2::read::GzDecoder::new(&body[..])
-                .read_to_end(&mut json)
-                .expect("gunzip");
-            let req: PushRequest = serde_json::from_slice(&json).expect("push request");
-            t.decode += s.elapsed();
-
-            let s = Instant::now();
-            let admitted: Vec<_> = req
-                .records
-                .iter()
-                .map(|i| {
-                    xunlian::engine::admit(
-                        schemas,
-                        &view,
-                        None,
-                        1 << 20,
-                        &source,
-                        i.record.get(),
-                        Some((&i.id, i.version)),
-                    )
-                    .expect("admitted")
-                })
-                .collect();
-            t.admit += s.elapsed();
-
-            let last = req.records.last().expect("a batch");
-            let cursor = CursorPos {
-                generation: req.generation.clone(),
-                seq: last.seq,
-                chain: last.chain.clone(),
-            };
-            let n_admitted = admitted.len();
-            let s = Instant::now();
-            store
-                .commit(Commit {
-                    from: Some(child.clone()),
-                    items: admitted,
-                    cursors: vec![(Lane::Bulk, cursor)],
-                    quarantine: Vec::new(),
-                })
-                .await
-                .expect("commit");
-            t.commit += s.elapsed();
-
-            let s = Instant::now();
-            let (items, passed) = store
-                .outbox_batch(&parent, [0, sent], BATCH, 64 << 20)
-                .await
-                .expect("outbox");
-            t.read += s.elapsed();
-            assert_eq!(items.len(), n_admitted, "everything goes up");
-
-            let s = Instant::now();
-            let out = PushRequest {
-                generation: store.generation(),
-                subtree_hash: String::new(),
-                records: items
-                    .into_iter()
-                    .map(|i| WireItem {
-                        lane: i.lane,
-                        seq: i.seq,
-                        id: i.change.record_id,
-                        version: i.change.version,
-                        chain: i.change.chain,
-                        record: RawValue::from_string(i.doc).expect("stored JSON"),
-                    })
-                    .collect(),
-            };
-            std::hint::black_box(gzip(&serde_json::to_vec(&out).expect("json")));
-            t.encode += s.elapsed();
-
-            let s = Instant::now();
-            sent = passed[Lane::Bulk.as_i64() as usize];
-            store
-                .ack(&parent, &[(Lane::Bulk, sent)])
-                .await
-                .expect("ack");
-            t.ack += s.elapsed();
+        // Each way goes first in turn: the store grows as the run goes.
+        for k in 0..WAYS.len() {
+            let w = (round + k) % WAYS.len();
+            let mut records = findings(n);
+            if !matches!(WAYS[w], Way::Unsigned) {
+                let s = Instant::now();
+                sign(&mut records, &key);
+                t[w].sign += s.elapsed();
+            }
+            let trust = matches!(WAYS[w], Way::Signed).then_some(&verifier);
+            for body in push_bodies(&records, pushed) {
+                hop.push(&body, trust, &mut t[w]).await;
+            }
+            pushed += n as i64;
         }
     }
-    let records = (n * rounds) as f64;
-    let us = |d: Duration| d.as_secs_f64() * 1e6 / records;
-    let rows = [
-        ("decode", us(t.decode)),
-        ("admit", us(t.admit)),
-        ("commit", us(t.commit)),
-        ("read", us(t.read)),
-        ("encode", us(t.encode)),
-        ("ack", us(t.ack)),
-    ];
-    println!("one hop, µs per record ({records} records, batches of {BATCH}):");
-    for (name, v) in rows {
-        println!("  {name:<8} {v:>7.2}");
-    }
+    report(&t, n * rounds);
+}
+
+/// Prints the stages of each way side by side, what verifying costs and
+/// what signatures add to the hop.
+fn report(t: &[Stages; 3], records: usize) {
+    let us = |d: Duration| d.as_secs_f64() * 1e6 / records as f64;
+    let [plain, unchecked, signed] = t;
     println!(
-        "  {:<8} {:>7.2}",
-        "total",
-        rows.iter().map(|(_, v)| v).sum::<f64>()
+        "one hop, µs per record ({records} records each way, batches of {BATCH}, \
+         signed in chunks of {CHUNK}):"
+    );
+    println!(
+        "  {:<8} {:>9} {:>9} {:>9}",
+        "", "unsigned", "unchecked", "signed"
+    );
+    println!(
+        "  {:<8} {:>9} {:>9.2} {:>9.2}   (at the origin, not in the hop)",
+        "sign",
+        "-",
+        us(unchecked.sign),
+        us(signed.sign)
+    );
+    let hop = |s: &Stages| s.hop().map(|(_, d)| us(d));
+    let (a, b, c) = (hop(plain), hop(unchecked), hop(signed));
+    for (i, (name, _)) in plain.hop().iter().enumerate() {
+        println!("  {name:<8} {:>9.2} {:>9.2} {:>9.2}", a[i], b[i], c[i]);
+    }
+    let totals = [plain, unchecked, signed].map(|s| us(s.total()));
+    println!(
+        "  {:<8} {:>9.2} {:>9.2} {:>9.2}",
+        "total", totals[0], totals[1], totals[2]
+    );
+    println!(
+        "  verify   {:>9.2}   (admit signed − admit unchecked)",
+        us(signed.admit) - us(unchecked.admit)
+    );
+    println!(
+        "  signatures on: the hop {:+.1} % (signed vs unsigned total)",
+        (totals[2] / totals[0] - 1.0) * 100.0
     );
 }

@@ -10,14 +10,13 @@
 //! fastest round reported.
 
 mod harness;
+mod signed;
 
 use std::time::{Duration, Instant};
 
-use xunlian::node::Level;
+use signed::{county_key, manifest};
 use xunlian::records::{Record, canonical_bytes};
-use xunlian::trust::{
-    Alg, CHUNK, Manifest, Office, OfficeKey, Offices, SigningKey, Verifier, sign_chunk,
-};
+use xunlian::trust::{CHUNK, Verifier, sign_chunk};
 
 /// About 300 bytes of UTF-8, as the findings of the other benchmarks.
 const TEXT: &str = "巡察发现该局党组履行主体责任不到位，对巡察反馈问题整改敷衍，\
@@ -56,37 +55,6 @@ fn findings(n: usize) -> Vec<Record> {
         .collect()
 }
 
-/// A manifest of central and the county, the county's key listed.
-fn manifest(key: &SigningKey) -> Manifest {
-    let office = |o: &str, level, parent: Option<&str>, keys| Office {
-        id: o.parse().expect("node id"),
-        name: o.into(),
-        level,
-        parent: parent.map(|p| p.parse().expect("node id")),
-        keys,
-        seal_keys: Vec::new(),
-        successor: None,
-    };
-    let since = chrono::Utc::now() - chrono::Duration::days(1);
-    Manifest {
-        network: "bench".into(),
-        version: 1,
-        issued_at: since,
-        suite: key.alg(),
-        unsigned_before: None,
-        offices: Offices::new(vec![
-            office("000000", Level::Central, None, vec![]),
-            office(
-                "630202",
-                Level::County,
-                Some("000000"),
-                vec![OfficeKey::of(key, since)],
-            ),
-        ])
-        .expect("manifest"),
-    }
-}
-
 fn main() {
     harness::main(async { run() });
 }
@@ -94,8 +62,7 @@ fn main() {
 fn run() {
     let (n, rounds) = sizes();
     let dir = tempfile::tempdir().expect("temp dir");
-    let key = SigningKey::create(&dir.path().join("sign.key"), Alg::EcdsaP256Sha256)
-        .expect("signing key");
+    let key = county_key(dir.path());
     let manifest = manifest(&key);
     let mut best = [Duration::MAX; 5];
     let mut added = 0.0;

@@ -11,10 +11,11 @@ use crate::records::{Record, Signature, canonical_bytes};
 
 /// The most records one signature covers. A hop checks one signature per
 /// chunk (~30-60 µs of ECDSA) instead of one per record, so at 64 records
-/// the signature costs a hop under 1 µs a record, within the budget of
-/// ~30 % of today's 13-20 µs; each record then carries a proof of 6 hashes
-/// (log2 64, ~270 bytes in base64). Twice the chunk would halve the
-/// signature cost and add one hash per record: 64 is where the two meet.
+/// the signature check costs a hop under 1 µs a record; each record then
+/// carries a proof of 6 hashes (log2 64, ~270 bytes in base64). Twice the
+/// chunk would halve the signature cost and add one hash per record: 64
+/// is where the two meet. The bytes, not the checks, are what a hop pays
+/// most for (bench/RESULTS.md, 2026-12-07: +55-108 % a hop in all).
 /// It is also the bound the envelope schema allows for `index`, `count`
 /// and `path`.
 pub const CHUNK: usize = 64;

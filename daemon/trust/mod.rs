@@ -50,8 +50,13 @@
 //! times, round, classification, route) and every body byte is covered.
 //!
 //! # Chunks ([`chunk`], [`merkle`])
-//! One ECDSA check costs 30-60 µs, a hop today 13-20 µs a record, and
-//! signatures may add ~30 %: per-record signatures are out. The origin
+//! One ECDSA check costs 30-80 µs (73-86 µs a record checked alone on a
+//! busy machine, `bench/trust.rs`), a hop 13-20 µs a record on a quiet
+//! machine (40-55 on a busy one, `bench/hop.rs`), and signatures may add
+//! ~30 %: per-record signatures are out. Measured with chunks of 64 (busy
+//! machine, bench/RESULTS.md of 2026-12-07 04:15), the check costs a hop
+//! ~11-13 µs a record and the signature's ~500 bytes as much or more
+//! across its stages: +55-108 % (median 75 %), over that budget. The origin
 //! signs the records it commits together in chunks of at most [`CHUNK`]:
 //! a Merkle tree (RFC 6962 shape: leaf = H(0x00 || canonical bytes), node
 //! = H(0x01 || left || right), an odd last node promoted) and one
