@@ -17,8 +17,6 @@ use crate::store::{QuarantineEntry, RecordFilter, StoreError};
 
 /// Seconds between automatic refreshes.
 const REFRESH_SECS: u32 = 5;
-/// Certificates expiring sooner than this are flagged.
-const EXPIRY_WARNING_DAYS: i64 = 30;
 
 /// Escapes text for a cell of the page, clipped: a cell quotes at most
 /// [`crate::clip::CLIP`] characters (a quarantine reason stored by an
@@ -206,7 +204,7 @@ fn certificates(
     own: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) {
-    let soon = now + Duration::days(EXPIRY_WARNING_DAYS);
+    let soon = now + Duration::days(crate::health::CERT_WARNING_DAYS);
     let mut rows = Vec::new();
     if let Some(t) = own {
         rows.push(("this office".to_string(), t));

@@ -485,6 +485,9 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
                 o.name,
                 o.level
             );
+            for w in &o.warnings {
+                out += &format!("{:<10} ! {w}\n", "");
+            }
         }
     }
     out

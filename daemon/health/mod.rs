@@ -22,6 +22,7 @@ mod links;
 mod ready;
 mod status;
 mod verdict;
+mod warnings;
 
 use std::collections::BTreeMap;
 
@@ -35,6 +36,7 @@ pub use links::{LinkReport, link_reports};
 pub use ready::unready_reasons;
 pub use status::{StatusReport, status_report};
 pub use verdict::{OfficeState, Verdict};
+pub use warnings::CERT_WARNING_DAYS;
 
 use crate::engine::{Engine, SharedEngine, SubmitRequest};
 use crate::node::NodeId;
@@ -78,6 +80,10 @@ pub struct OfficeHealth {
     pub lag_ms: i64,
     /// How many of the office's links are down.
     pub links_down: i64,
+    /// What the office warns about in its own record (certificate,
+    /// quarantine) and its links' budget warnings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// For fields left out of health records when zero (most are).
@@ -121,7 +127,12 @@ pub async fn subtree(
             .get("links")
             .and_then(|v| serde_json::from_value(v.clone()).ok())
             .unwrap_or_default();
-        let s = Summary::of(at, &links);
+        let own: Vec<String> = r
+            .body
+            .get("warnings")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default();
+        let s = Summary::of(at, &links, own);
         if latest.get(&r.origin).is_none_or(|old| old.at < s.at) {
             latest.insert(r.origin, s);
         }
@@ -157,6 +168,7 @@ pub async fn subtree(
             backlog_records: s.backlog_records,
             lag_ms: s.lag_ms,
             links_down: s.links_down,
+            warnings: s.notices.into_iter().chain(s.warnings).collect(),
         });
     }
     Ok(out)
@@ -166,13 +178,19 @@ pub async fn subtree(
 pub async fn body(engine: &Engine) -> Result<Value, StoreError> {
     let mut links = link_reports(engine).await?;
     links.retain(worth_reporting);
-    Ok(json!({
+    let mut body = json!({
         "node": engine.config.id,
         "level": engine.config.level,
         "at": Utc::now(),
         "software_version": crate::sync::wire::SOFTWARE_VERSION,
         "links": links,
-    }))
+    });
+    let mut own = warnings::own_warnings(engine).await?;
+    own.truncate(warnings::MAX_WARNINGS);
+    if !own.is_empty() {
+        body["warnings"] = json!(own);
+    }
+    Ok(body)
 }
 
 /// Writes this node's health record now.

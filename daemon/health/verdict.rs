@@ -104,21 +104,27 @@ pub struct Summary {
     pub backlog_records: i64,
     pub lag_ms: i64,
     pub links_down: i64,
-    /// Budget warnings on its links, each naming the peer.
+    /// Budget warnings on its links, each naming the peer: the office is
+    /// `lagging`.
     pub warnings: Vec<String>,
+    /// What it warns about itself (certificate, quarantine): shown beside
+    /// its state, which they do not change.
+    pub notices: Vec<String>,
     /// Its child links that were down, with the last sign of each child.
     pub children_down: HashMap<NodeId, Option<DateTime<Utc>>>,
 }
 
 impl Summary {
-    /// The summary of a record written at `at` with `links`.
-    pub fn of(at: Option<DateTime<Utc>>, links: &[LinkReport]) -> Summary {
+    /// The summary of a record written at `at` with `links` and the
+    /// office's `own` warnings.
+    pub fn of(at: Option<DateTime<Utc>>, links: &[LinkReport], own: Vec<String>) -> Summary {
         Summary {
             at,
             backlog_records: links.iter().map(|l| l.backlog_records).sum(),
             lag_ms: links.iter().map(|l| l.lag_ms).max().unwrap_or(0),
             links_down: links.iter().filter(|l| !l.connected).count() as i64,
             warnings: budget_warnings(links),
+            notices: own,
             children_down: links
                 .iter()
                 .filter(|l| l.direction == "child" && !l.connected)
@@ -405,7 +411,7 @@ mod tests {
             .iter()
             .map(|(n, ago)| {
                 let at = now - chrono::Duration::seconds(*ago);
-                (id(n), Summary::of(Some(at), &[]))
+                (id(n), Summary::of(Some(at), &[], Vec::new()))
             })
             .collect();
         judge(&ground, &tree(), &latest)
@@ -451,10 +457,10 @@ mod tests {
             entry("630200", "630000", Level::Municipal),
         ];
         let earlier = Some(now - chrono::Duration::seconds(40));
-        let province = Summary::of(Some(now), &[child_link("630200", false)]);
+        let province = Summary::of(Some(now), &[child_link("630200", false)], Vec::new());
         let latest = BTreeMap::from([
             (id("630000"), province),
-            (id("630200"), Summary::of(earlier, &[])),
+            (id("630200"), Summary::of(earlier, &[], Vec::new())),
         ]);
         let judged = judge(&ground, &entries, &latest);
         assert_eq!(judged[&id("630200")].state, OfficeState::Down);

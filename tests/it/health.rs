@@ -251,3 +251,61 @@ fn chromium(url: &str, extra: &[&str], scratch: &Path) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// An office's warnings travel up in its own health record: a county whose
+/// certificate expires in nine days is shown so at central, in the status
+/// report and in `xunlian status`, and its state stays `ok`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offices_certificate_warning_reaches_central() {
+    let mut net = Net::new(&small_tree().toml());
+    let dir = net.nodes["630202"].dir.clone();
+    for f in ["node.pem", "node.key"] {
+        std::fs::remove_file(dir.join(f)).expect("the county's certificate");
+    }
+    let ca = net.root().join("ca");
+    crate::common::run_ok(&[
+        "pki",
+        "issue",
+        "--ca",
+        ca.to_str().unwrap(),
+        "--node",
+        "630202",
+        "--out",
+        dir.to_str().unwrap(),
+        "--dns",
+        "localhost",
+        "--ip",
+        "127.0.0.1",
+        "--days",
+        "9",
+    ]);
+    net.start_all().await;
+    let county = |status: Value| {
+        status["subtree"]
+            .as_array()
+            .and_then(|s| s.iter().find(|o| o["node"] == "630202").cloned())
+            .unwrap_or(Value::Null)
+    };
+    wait_until(
+        "central to see the county's certificate warning",
+        || async {
+            county(net.status("000000").await)["warnings"]
+                .as_array()
+                .is_some_and(|w| {
+                    w.iter().any(|w| {
+                        w.as_str()
+                            .is_some_and(|w| w.contains("certificate expires in"))
+                    })
+                })
+        },
+    )
+    .await;
+    let at_central = county(net.status("000000").await);
+    assert_eq!(
+        at_central["state"], "ok",
+        "a warning is no problem state: {at_central}"
+    );
+    let out = crate::common::xunlian(&["status", "--config", &net.config_arg("000000")]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("证书将于"), "status shows it:\n{table}");
+}
