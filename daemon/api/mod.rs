@@ -130,6 +130,10 @@ pub async fn serve(
         .route("/api/v1/assignments/cross", post(assign::cross))
         .route("/api/v1/assignments/release", post(assign::release))
         .route("/metrics", get(metrics))
+        .layer(middleware::from_fn_with_state(state.clone(), require_token));
+    // The dashboard answers in HTML, errors too (a sign-in page without a
+    // token), so it stays outside the JSON error layer.
+    let dashboard = Router::new()
         .route("/", get(dashboard_page))
         .layer(middleware::from_fn_with_state(state.clone(), require_token));
     let app = Router::new()
@@ -138,6 +142,7 @@ pub async fn serve(
         .merge(api)
         .layer(DefaultBodyLimit::max(MAX_SUBMIT_BYTES))
         .layer(middleware::from_fn(json_errors))
+        .merge(dashboard)
         .with_state(state);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move { stop.cancelled().await })
@@ -156,6 +161,9 @@ async fn require_token(State(state): State<ApiState>, req: Request, next: Next) 
     });
     if !ok {
         tracing::warn!(message = "Refused an operator request with a missing or wrong token.", path = %clip(req.uri().path()));
+        if req.uri().path() == "/" {
+            return dashboard::sign_in(presented.is_some());
+        }
         return ApiError(
             StatusCode::UNAUTHORIZED,
             "missing or wrong bearer token; use the token from operator.token_file".into(),
@@ -466,7 +474,7 @@ async fn status(State(state): State<ApiState>) -> Result<Response, ApiError> {
 async fn dashboard_page(State(state): State<ApiState>) -> Result<Response, ApiError> {
     let report = status_report(&state.engine).await?;
     let html = dashboard::render(&state.engine, &report).await?;
-    Ok(axum::response::Html(html).into_response())
+    Ok(dashboard::page(StatusCode::OK, html))
 }
 
 async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError> {
