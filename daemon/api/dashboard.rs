@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::StatusReport;
 use crate::engine::Engine;
-use crate::health::{OfficeHealth, OfficeState};
+use crate::health::{LinkReport, OfficeHealth, OfficeState};
 use crate::records::Kind;
 use crate::store::{QuarantineEntry, RecordFilter, StoreError};
 
@@ -328,7 +328,6 @@ fn links(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
             .iter()
             .map(|(r, n)| format!("{} {n}", esc(r)))
             .collect();
-        let notes: Vec<String> = l.notes().iter().map(|n| esc(n)).collect();
         let _ = writeln!(
             h,
             "<tr class=\"{class}\"><td>{peer}</td><td>{dir}</td><td>{state}</td><td>{seen}</td><td class=num>{backlog}</td><td class=num>{lag:.1}</td><td class=num>{rin}</td><td class=num>{rout}</td><td>{refusals}</td><td class=warn>{notes}</td></tr>",
@@ -345,10 +344,38 @@ fn links(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
             rin = l.records_in,
             rout = l.records_out,
             refusals = refusals.join(", "),
-            notes = notes.join("; "),
+            notes = link_notes(l, now),
         );
     }
     h.push_str("</table>\n");
+}
+
+/// What an operator should read about a link beside its figures: its
+/// budget warnings and, while its sessions fail (an error since the last
+/// session that opened), since when, with the error in one sentence and
+/// its full chain on hover.
+fn link_notes(l: &LinkReport, now: DateTime<Utc>) -> String {
+    let mut notes: Vec<String> = l.warnings.iter().map(|w| esc(w)).collect();
+    if let Some(error) = &l.last_error {
+        let last_ok = [l.last_push_ok, l.last_pull_ok].into_iter().flatten().max();
+        notes.push(format!(
+            "<span title=\"{chain}\">会话失败，自上次成功（{ago}）起 · failing since the last success ({ago}): {cause}</span>",
+            chain = esc(error),
+            ago = ago(now, last_ok),
+            cause = esc(root_cause(error)),
+        ));
+    }
+    notes.join("; ")
+}
+
+/// The innermost cause of an error chain written `outer: inner: cause`
+/// (what an HTTP client's chain ends with: "Connection refused").
+fn root_cause(chain: &str) -> &str {
+    chain
+        .rsplit(": ")
+        .map(str::trim)
+        .find(|c| !c.is_empty())
+        .unwrap_or(chain)
 }
 
 fn certificates(

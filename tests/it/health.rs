@@ -222,8 +222,9 @@ async fn a_silent_county_goes_stale_at_central_and_comes_back() {
 
 /// The dashboard of a province whose city was killed: the city heads the
 /// offices, down, with its county grouped under it, and the header counts
-/// match the rows. Without a token `/` is a sign-in page; every page
-/// carries the security headers.
+/// match the rows; the county's own page says since when its parent link
+/// fails. Without a token `/` is a sign-in page; every page carries the
+/// security headers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_city_heads_the_dashboard_with_its_county_under_it() {
     let mut net = Net::new(&small_tree().toml());
@@ -276,6 +277,17 @@ async fn a_dead_city_heads_the_dashboard_with_its_county_under_it() {
         assert_eq!(shown, Some(rows_in), "{state}: header vs rows {rows:?}");
     }
     assert_eq!(rows.len(), 5, "{rows:?}");
+
+    // The county below the dead city: its parent link fails, said since
+    // the last success, the cause in a sentence and the chain on hover.
+    wait_until(
+        "630202's dashboard to show its parent link failing",
+        || async {
+            let page = net.get_text("630202", "/").await;
+            page.contains("failing since the last success") && page.contains("<span title=\"")
+        },
+    )
+    .await;
 
     let shot = artifact_dir().join("dashboard-dead-city.png");
     let _ = std::fs::remove_file(&shot);
