@@ -187,24 +187,7 @@ async fn a_silent_county_goes_stale_at_central_and_comes_back() {
         dom.contains(r#"data-node="630202" data-state="stale""#),
         "630202 is shown stale:\n{dom}"
     );
-    let shot = artifact_dir().join("dashboard.png");
-    let _ = std::fs::remove_file(&shot);
-    chromium(
-        &url,
-        &[
-            &format!("--screenshot={}", shot.display()),
-            "--window-size=1280,1400",
-        ],
-        net.dir.path(),
-    );
-    assert!(
-        std::fs::metadata(&shot)
-            .map(|m| m.len() > 1000)
-            .unwrap_or(false),
-        "no screenshot at {}",
-        shot.display()
-    );
-    eprintln!("dashboard screenshot: {}", shot.display());
+    screenshot(&url, "dashboard.png", "1280,1400", net.dir.path());
 
     // Reconnect: 630202 is healthy again and 630200's backlog drains.
     net.start("630202").await;
@@ -289,22 +272,7 @@ async fn a_dead_city_heads_the_dashboard_with_its_county_under_it() {
     )
     .await;
 
-    let shot = artifact_dir().join("dashboard-dead-city.png");
-    let _ = std::fs::remove_file(&shot);
-    chromium(
-        &url,
-        &[
-            &format!("--screenshot={}", shot.display()),
-            "--window-size=1400,1000",
-        ],
-        net.dir.path(),
-    );
-    assert!(
-        std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000),
-        "no screenshot at {}",
-        shot.display()
-    );
-    eprintln!("dashboard screenshot: {}", shot.display());
+    screenshot(&url, "dashboard-dead-city.png", "1400,1000", net.dir.path());
 }
 
 /// The security headers every dashboard page carries.
@@ -356,6 +324,27 @@ fn header_count(dom: &str, state: &str) -> Option<usize> {
         .next()?
         .parse()
         .ok()
+}
+
+/// Takes a screenshot of `url` in headless Chromium, `size` as
+/// `width,height`, and keeps it as `name` in [`artifact_dir`].
+fn screenshot(url: &str, name: &str, size: &str, scratch: &Path) {
+    let shot = artifact_dir().join(name);
+    let _ = std::fs::remove_file(&shot);
+    chromium(
+        url,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            &format!("--window-size={size}"),
+        ],
+        scratch,
+    );
+    assert!(
+        std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000),
+        "no screenshot at {}",
+        shot.display()
+    );
+    eprintln!("dashboard screenshot: {}", shot.display());
 }
 
 /// Where test artifacts (screenshots) are kept after the run.
