@@ -475,3 +475,15 @@ fn quarantine_table(h: &mut String, entries: &[QuarantineEntry]) {
     }
     h.push_str("</table>\n");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_cause_is_the_innermost_part_of_an_error_chain() {
+        let chain = "error sending request for url (https://127.0.0.1:9/): client error (Connect): tcp connect error: Connection refused (os error 111)";
+        assert_eq!(root_cause(chain), "Connection refused (os error 111)");
+        assert_eq!(root_cause("timed out"), "timed out");
+    }
+}

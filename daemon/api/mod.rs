@@ -130,10 +130,6 @@ pub async fn serve(
         .route("/api/v1/assignments/cross", post(assign::cross))
         .route("/api/v1/assignments/release", post(assign::release))
         .route("/metrics", get(metrics))
-        .layer(middleware::from_fn_with_state(state.clone(), require_token));
-    // The dashboard answers in HTML, errors too (a sign-in page without a
-    // token), so it stays outside the JSON error layer.
-    let dashboard = Router::new()
         .route("/", get(dashboard_page))
         .layer(middleware::from_fn_with_state(state.clone(), require_token));
     let app = Router::new()
@@ -142,7 +138,6 @@ pub async fn serve(
         .merge(api)
         .layer(DefaultBodyLimit::max(MAX_SUBMIT_BYTES))
         .layer(middleware::from_fn(json_errors))
-        .merge(dashboard)
         .with_state(state);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move { stop.cancelled().await })
