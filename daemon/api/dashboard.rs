@@ -41,7 +41,7 @@ table { border-collapse: collapse; font-size: 0.92em; } td, th { padding: 0.25em
 #tree .row[hidden] { display: none; }
 #tree .head { font-weight: bold; } #tree .self { background: #f5f5f5; }
 .group { border-left: 4px solid #7f0000; margin: 0.2em 0; } .group > summary { list-style: none; cursor: pointer; }
-#tree .group > .row { padding-left: 2.2em; } .via { padding: 0 0.7em 0.3em 1.5em; color: #7f0000; }
+#tree .group > .row > span:first-child { padding-left: 1.5em; } .via { padding: 0 0.7em 0.3em 1.5em; color: #7f0000; }
 form.sign-in { max-width: 26em; margin-top: 2em; } form.sign-in input { width: 100%; padding: 0.4em; margin: 0.4em 0; }
 "#;
 
