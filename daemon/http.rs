@@ -18,7 +18,8 @@ use crate::clip::clip;
 const PLAIN_BODY_LIMIT: usize = 16 * 1024;
 
 /// Runs `req`; an error reply that is not JSON is replaced by
-/// `json(status, reason)`, the server's JSON body for it.
+/// `json(status, reason)`, the server's JSON body for it. An HTML page
+/// (the dashboard's sign-in page) is written for a person and passes.
 pub async fn json_errors(
     req: Request,
     next: Next,
@@ -28,7 +29,7 @@ pub async fn json_errors(
     let path = clip(req.uri().path());
     let resp = next.run(req).await;
     let status = resp.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_json(&resp) {
+    if !(status.is_client_error() || status.is_server_error()) || is_json(&resp) || is_page(&resp) {
         return resp;
     }
     let said = axum::body::to_bytes(resp.into_body(), PLAIN_BODY_LIMIT)
@@ -42,6 +43,13 @@ pub async fn json_errors(
         _ => format!("{path}: {}", clip(&said)),
     };
     json(status, reason)
+}
+
+fn is_page(resp: &Response<Body>) -> bool {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 fn is_json(resp: &Response<Body>) -> bool {

@@ -7,16 +7,101 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 
 use super::StatusReport;
 use crate::engine::Engine;
-use crate::health::OfficeHealth;
+use crate::health::{LinkReport, OfficeHealth, OfficeState};
 use crate::records::Kind;
 use crate::store::{QuarantineEntry, RecordFilter, StoreError};
 
 /// Seconds between automatic refreshes.
 const REFRESH_SECS: u32 = 5;
+
+/// The pages' one style sheet, inline (no external assets).
+const STYLE: &str = r#"
+body { font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 1.5em; color: #222; }
+h1 { font-size: 1.4em; margin-bottom: 0.2em; } h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
+.meta, small { color: #666; font-size: 0.85em; }
+table { border-collapse: collapse; font-size: 0.92em; } td, th { padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: left; }
+.ok { background: #e3f5e1; } .lagging { background: #fff4d6; } .stale, .down { background: #fbe0e0; } .never, .never_seen { background: #eee; color: #777; }
+.badge { display: inline-block; padding: 0 0.5em; border-radius: 0.6em; font-size: 0.85em; }
+.badge.ok { background: #2e7d32; color: #fff; } .badge.lagging { background: #b26a00; color: #fff; } .badge.stale { background: #c62828; color: #fff; }
+.badge.down { background: #7f0000; color: #fff; } .badge.never, .badge.never_seen { background: #9e9e9e; color: #fff; }
+.warn { color: #b26a00; } .num { text-align: right; font-variant-numeric: tabular-nums; }
+.counts .count { display: inline-block; margin: 0.3em 0.8em 0.3em 0; padding: 0.1em 0.6em; border-radius: 0.4em; }
+#filter { margin: 0.4em 0; padding: 0.3em 0.5em; width: 24em; }
+#tree { font-size: 0.92em; }
+#tree .row { display: grid; grid-template-columns: 17em 10em minmax(14em, 1fr) 11em 7em 5em 6em 6em; gap: 0 0.7em; padding: 0.25em 0.7em; border-bottom: 1px solid #eee; }
+#tree .row[hidden] { display: none; }
+#tree .head { font-weight: bold; } #tree .self { background: #f5f5f5; }
+.group { border-left: 4px solid #7f0000; margin: 0.2em 0; } .group > summary { list-style: none; cursor: pointer; }
+#tree .group > .row > span:first-child { padding-left: 1.5em; } .via { padding: 0 0.7em 0.3em 1.5em; color: #7f0000; }
+form.sign-in { max-width: 26em; margin-top: 2em; } form.sign-in input { width: 100%; padding: 0.4em; margin: 0.4em 0; }
+"#;
+
+/// The page's one script: hides the office rows that do not contain the
+/// filter text, kept across the page's refreshes.
+const FILTER_SCRIPT: &str = "const f=document.getElementById('filter');\
+const apply=()=>{const q=f.value.trim().toLowerCase();sessionStorage.setItem('xunlian-filter',f.value);\
+document.querySelectorAll('#tree .office').forEach(r=>{r.hidden=q!==''&&!r.textContent.toLowerCase().includes(q);});};\
+f.value=sessionStorage.getItem('xunlian-filter')||'';f.addEventListener('input',apply);apply();";
+
+/// What the pages may load: their inline style and the filter script (by
+/// its hash), nothing else; forms post only here, and no frame may hold
+/// them.
+fn content_security_policy() -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, FILTER_SCRIPT.as_bytes());
+    let hash = base64::engine::general_purpose::STANDARD.encode(digest.as_ref());
+    format!(
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; img-src data:; \
+         form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// A page of the dashboard as a response, with its security headers.
+pub fn page(status: StatusCode, html: String) -> Response {
+    let mut resp = (status, Html(html)).into_response();
+    let headers = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&content_security_policy()) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    for (name, value) in [
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    resp
+}
+
+/// The sign-in page shown at `/` without a valid token: a form asking for
+/// it (the answer comes back as `?token=`, which sets the cookie).
+pub fn sign_in(wrong_token: bool) -> Response {
+    let wrong = if wrong_token {
+        "<p class=\"warn\">令牌不正确，请重新输入。 The token was wrong.</p>"
+    } else {
+        ""
+    };
+    let html = format!(
+        r#"<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>xunlian 登录 sign in</title>
+<style>{STYLE}</style></head><body>
+<h1>xunlian 巡联 <span class="meta">登录 sign in</span></h1>
+<form class="sign-in" method="get" action="/">
+<label for="token">访问令牌 operator token <small>(operator.token_file)</small></label>
+<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+{wrong}<button type="submit">登录 Sign in</button>
+</form></body></html>
+"#
+    );
+    page(StatusCode::UNAUTHORIZED, html)
+}
 
 /// Escapes text for a cell of the page, clipped: a cell quotes at most
 /// [`crate::clip::CLIP`] characters (a quarantine reason stored by an
@@ -67,16 +152,7 @@ pub async fn render(engine: &Engine, report: &StatusReport) -> Result<String, St
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta http-equiv="refresh" content="{REFRESH_SECS}">
 <title>xunlian {id} {name}</title>
-<style>
-body {{ font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 1.5em; color: #222; }}
-h1 {{ font-size: 1.4em; margin-bottom: 0.2em; }} h2 {{ font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }}
-.meta {{ color: #666; font-size: 0.9em; }}
-table {{ border-collapse: collapse; font-size: 0.92em; }} td, th {{ padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: left; }}
-.ok {{ background: #e3f5e1; }} .stale {{ background: #fbe0e0; }} .never {{ background: #eee; color: #777; }}
-.badge {{ display: inline-block; padding: 0 0.5em; border-radius: 0.6em; font-size: 0.85em; }}
-.badge.ok {{ background: #2e7d32; color: #fff; }} .badge.stale {{ background: #c62828; color: #fff; }} .badge.never {{ background: #9e9e9e; color: #fff; }}
-.warn {{ color: #b26a00; }} .num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-</style></head><body>
+<style>{STYLE}</style></head><body>
 <h1>{name} <span class="meta">{id} · {level}</span></h1>
 <div class="meta">xunlian {version} · generation {generation} · refreshed {refreshed} (every {REFRESH_SECS}s)</div>
 "#,
@@ -100,7 +176,7 @@ table {{ border-collapse: collapse; font-size: 0.92em; }} td, th {{ padding: 0.2
         .collect();
     let _ = writeln!(
         h,
-        "<h2>Store</h2><p>{}</p></body></html>",
+        "<h2>Store</h2><p>{}</p><script>{FILTER_SCRIPT}</script></body></html>",
         if held.is_empty() {
             "no records".into()
         } else {
@@ -110,60 +186,135 @@ table {{ border-collapse: collapse; font-size: 0.92em; }} td, th {{ padding: 0.2
     Ok(h)
 }
 
+/// How an office's state reads on the page: Chinese first, the code in
+/// small text beside it.
+fn state_label(state: OfficeState) -> &'static str {
+    match state {
+        OfficeState::Ok => "正常",
+        OfficeState::Lagging => "滞后",
+        OfficeState::Stale => "失联",
+        OfficeState::Down => "离线",
+        OfficeState::NeverSeen => "从未连接",
+    }
+}
+
+/// Where a state sorts among the offices: problems first, the worst on top.
+fn problem_rank(state: OfficeState) -> u8 {
+    match state {
+        OfficeState::Down => 0,
+        OfficeState::NeverSeen => 1,
+        OfficeState::Stale => 2,
+        OfficeState::Lagging => 3,
+        OfficeState::Ok => 4,
+    }
+}
+
+/// The offices of `subtree` that head the list — all but those cut off
+/// behind a listed relay — problems first, and the offices grouped under
+/// each relay, in the same order.
+fn problems_first(subtree: &[OfficeHealth]) -> Vec<(&OfficeHealth, Vec<&OfficeHealth>)> {
+    let order = |o: &&OfficeHealth| (problem_rank(o.state), o.node.clone());
+    let listed: std::collections::BTreeSet<&str> =
+        subtree.iter().map(|o| o.node.as_str()).collect();
+    let mut behind: BTreeMap<&str, Vec<&OfficeHealth>> = BTreeMap::new();
+    let mut heads = Vec::new();
+    for o in subtree {
+        match o.via.as_deref().filter(|v| listed.contains(v)) {
+            Some(relay) => behind.entry(relay).or_default().push(o),
+            None => heads.push(o),
+        }
+    }
+    heads.sort_by_key(order);
+    heads
+        .into_iter()
+        .map(|o| {
+            let mut group = behind.remove(o.node.as_str()).unwrap_or_default();
+            group.sort_by_key(order);
+            (o, group)
+        })
+        .collect()
+}
+
 fn tree(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
-    let stale = report.subtree.iter().filter(|o| o.stale).count();
+    let counts: Vec<String> = OfficeState::ALL
+        .iter()
+        .map(|s| {
+            let n = report.verdict.offices.get(s.as_str()).copied().unwrap_or(0);
+            format!(
+                "<span class=\"count {code}\" data-count=\"{code}\">{label} <b>{n}</b></span>",
+                code = s.as_str(),
+                label = state_label(*s),
+            )
+        })
+        .collect();
     let _ = writeln!(
         h,
-        "<h2>Offices ({} below this one, {stale} stale)</h2>\n<table id=\"tree\"><tr><th>office</th><th>health</th><th>last report</th><th class=num>backlog</th><th class=num>lag (s)</th><th class=num>links down</th></tr>",
-        report.subtree.len()
+        "<h2>下级单位 Offices ({} below this one)</h2>\n<div class=\"counts\">{}</div>\n<input id=\"filter\" type=\"search\" placeholder=\"筛选 filter: 名称、代码、状态…\" autocomplete=\"off\">\n<div id=\"tree\">\n<div class=\"row head\"><span>单位 office</span><span>状态 state</span><span>原因 reason</span><span>自 since</span><span>最后报告 last report</span><span class=num>积压 backlog</span><span class=num>滞后 lag (s)</span><span class=num>断开 links down</span></div>",
+        report.subtree.len(),
+        counts.join(" "),
     );
     let _ = writeln!(
         h,
-        "<tr class=\"ok\" data-node=\"{id}\"><td><b>{name}</b> {id}</td><td><span class=\"badge ok\">this office</span></td><td>now</td><td class=num>{}</td><td class=num>{:.1}</td><td class=num>{}</td></tr>",
+        "<div class=\"row self\" data-node=\"{id}\"><span><b>{name}</b> {id}</span><span><span class=\"badge {state}\">本单位 this office</span></span><span>{reason}</span><span></span><span>now</span><span class=num>{}</span><span class=num>{:.1}</span><span class=num>{}</span></div>",
         report.links.iter().map(|l| l.backlog_records).sum::<i64>(),
         report.links.iter().map(|l| l.lag_ms).max().unwrap_or(0) as f64 / 1000.0,
         report.links.iter().filter(|l| !l.connected).count(),
         id = esc(&report.node),
         name = esc(&report.name),
+        state = report.state.as_str(),
+        reason = esc(report.reason.as_deref().unwrap_or("")),
     );
-    let mut children: BTreeMap<&str, Vec<&OfficeHealth>> = BTreeMap::new();
-    for o in &report.subtree {
-        children.entry(o.parent.as_str()).or_default().push(o);
-    }
-    fn walk(
-        h: &mut String,
-        children: &BTreeMap<&str, Vec<&OfficeHealth>>,
-        parent: &str,
-        depth: usize,
-        now: DateTime<Utc>,
-    ) {
-        for o in children.get(parent).into_iter().flatten() {
-            let class = match (o.stale, o.at) {
-                (_, None) => "never",
-                (true, _) => "stale",
-                (false, _) => "ok",
-            };
-            let label = match class {
-                "never" => "no report",
-                "stale" => "stale",
-                _ => "healthy",
-            };
-            let _ = writeln!(
-                h,
-                "<tr class=\"{class}\" data-node=\"{id}\"><td style=\"padding-left:{pad}em\">{name} {id}</td><td><span class=\"badge {class}\">{label}</span></td><td>{seen}</td><td class=num>{backlog}</td><td class=num>{lag:.1}</td><td class=num>{down}</td></tr>",
-                id = esc(&o.node),
-                name = esc(&o.name),
-                pad = 0.7 + 1.5 * depth as f64,
-                seen = ago(now, o.at),
-                backlog = o.backlog_records,
-                lag = o.lag_ms as f64 / 1000.0,
-                down = o.links_down,
-            );
-            walk(h, children, &o.node, depth + 1, now);
+    for (head, group) in problems_first(&report.subtree) {
+        if group.is_empty() {
+            office_row(h, head, now);
+            continue;
         }
+        let _ = writeln!(
+            h,
+            "<details open class=\"group\" data-relay=\"{id}\"><summary>",
+            id = esc(&head.node)
+        );
+        office_row(h, head, now);
+        let _ = writeln!(
+            h,
+            "<div class=\"via\">{n} 个下级单位经 {id} 不可达 ({n} offices unreachable via {id})</div></summary>",
+            n = group.len(),
+            id = esc(&head.node)
+        );
+        for o in group {
+            office_row(h, o, now);
+        }
+        h.push_str("</details>\n");
     }
-    walk(h, &children, &report.node, 1, now);
-    h.push_str("</table>\n");
+    h.push_str("</div>\n");
+}
+
+/// One office's row: its state, why, since when and its figures.
+fn office_row(h: &mut String, o: &OfficeHealth, now: DateTime<Utc>) {
+    let reason = match (&o.via, &o.reason) {
+        (Some(via), _) => format!("经 {via} 不可达 (unreachable via {via})"),
+        (None, Some(r)) => r.clone(),
+        (None, None) => String::new(),
+    };
+    let since = o
+        .since
+        .map(|t| format!("自 {} 起", t.format("%m-%d %H:%M:%S")))
+        .unwrap_or_default();
+    let _ = writeln!(
+        h,
+        "<div class=\"row office {state}\" data-node=\"{id}\" data-state=\"{state}\"><span>{name} {id} <small>{level}</small></span><span><span class=\"badge {state}\">{label}</span> <small>{state}</small></span><span title=\"{full}\">{reason}</span><span>{since}</span><span>{seen}</span><span class=num>{backlog}</span><span class=num>{lag:.1}</span><span class=num>{down}</span></div>",
+        id = esc(&o.node),
+        name = esc(&o.name),
+        level = esc(&o.level),
+        state = o.state.as_str(),
+        label = state_label(o.state),
+        full = esc(o.reason.as_deref().unwrap_or("")),
+        reason = esc(&reason),
+        seen = ago(now, o.at),
+        backlog = o.backlog_records,
+        lag = o.lag_ms as f64 / 1000.0,
+        down = o.links_down,
+    );
 }
 
 fn links(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
@@ -175,7 +326,6 @@ fn links(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
             .iter()
             .map(|(r, n)| format!("{} {n}", esc(r)))
             .collect();
-        let notes: Vec<String> = l.notes().iter().map(|n| esc(n)).collect();
         let _ = writeln!(
             h,
             "<tr class=\"{class}\"><td>{peer}</td><td>{dir}</td><td>{state}</td><td>{seen}</td><td class=num>{backlog}</td><td class=num>{lag:.1}</td><td class=num>{rin}</td><td class=num>{rout}</td><td>{refusals}</td><td class=warn>{notes}</td></tr>",
@@ -192,10 +342,38 @@ fn links(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
             rin = l.records_in,
             rout = l.records_out,
             refusals = refusals.join(", "),
-            notes = notes.join("; "),
+            notes = link_notes(l, now),
         );
     }
     h.push_str("</table>\n");
+}
+
+/// What an operator should read about a link beside its figures: its
+/// budget warnings and, while its sessions fail (an error since the last
+/// session that opened), since when, with the error in one sentence and
+/// its full chain on hover.
+fn link_notes(l: &LinkReport, now: DateTime<Utc>) -> String {
+    let mut notes: Vec<String> = l.warnings.iter().map(|w| esc(w)).collect();
+    if let Some(error) = &l.last_error {
+        let last_ok = [l.last_push_ok, l.last_pull_ok].into_iter().flatten().max();
+        notes.push(format!(
+            "<span title=\"{chain}\">会话失败，自上次成功（{ago}）起 · failing since the last success ({ago}): {cause}</span>",
+            chain = esc(error),
+            ago = ago(now, last_ok),
+            cause = esc(root_cause(error)),
+        ));
+    }
+    notes.join("; ")
+}
+
+/// The innermost cause of an error chain written `outer: inner: cause`
+/// (what an HTTP client's chain ends with: "Connection refused").
+fn root_cause(chain: &str) -> &str {
+    chain
+        .rsplit(": ")
+        .map(str::trim)
+        .find(|c| !c.is_empty())
+        .unwrap_or(chain)
 }
 
 fn certificates(
@@ -294,4 +472,16 @@ fn quarantine_table(h: &mut String, entries: &[QuarantineEntry]) {
         );
     }
     h.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_cause_is_the_innermost_part_of_an_error_chain() {
+        let chain = "error sending request for url (https://127.0.0.1:9/): client error (Connect): tcp connect error: Connection refused (os error 111)";
+        assert_eq!(root_cause(chain), "Connection refused (os error 111)");
+        assert_eq!(root_cause("timed out"), "timed out");
+    }
 }

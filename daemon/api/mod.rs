@@ -156,6 +156,9 @@ async fn require_token(State(state): State<ApiState>, req: Request, next: Next) 
     });
     if !ok {
         tracing::warn!(message = "Refused an operator request with a missing or wrong token.", path = %clip(req.uri().path()));
+        if req.uri().path() == "/" {
+            return dashboard::sign_in(presented.is_some());
+        }
         return ApiError(
             StatusCode::UNAUTHORIZED,
             "missing or wrong bearer token; use the token from operator.token_file".into(),
@@ -466,7 +469,7 @@ async fn status(State(state): State<ApiState>) -> Result<Response, ApiError> {
 async fn dashboard_page(State(state): State<ApiState>) -> Result<Response, ApiError> {
     let report = status_report(&state.engine).await?;
     let html = dashboard::render(&state.engine, &report).await?;
-    Ok(axum::response::Html(html).into_response())
+    Ok(dashboard::page(StatusCode::OK, html))
 }
 
 async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError> {

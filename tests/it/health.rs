@@ -1,6 +1,8 @@
 //! Operators see sync health across the tree: a county that goes silent
 //! shows as stale at central, its parent's backlog for it is reported up,
-//! `/metrics` parses, and the dashboard renders in a real browser.
+//! `/metrics` parses, and the dashboard renders in a real browser, a dead
+//! city on top with its county grouped under it, behind a sign-in page
+//! and security headers.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -182,27 +184,10 @@ async fn a_silent_county_goes_stale_at_central_and_comes_back() {
     }
     assert!(dom.contains("乐都区委巡察办"), "Chinese names render");
     assert!(
-        dom.contains(r#"<tr class="stale" data-node="630202">"#),
+        dom.contains(r#"data-node="630202" data-state="stale""#),
         "630202 is shown stale:\n{dom}"
     );
-    let shot = artifact_dir().join("dashboard.png");
-    let _ = std::fs::remove_file(&shot);
-    chromium(
-        &url,
-        &[
-            &format!("--screenshot={}", shot.display()),
-            "--window-size=1280,1400",
-        ],
-        net.dir.path(),
-    );
-    assert!(
-        std::fs::metadata(&shot)
-            .map(|m| m.len() > 1000)
-            .unwrap_or(false),
-        "no screenshot at {}",
-        shot.display()
-    );
-    eprintln!("dashboard screenshot: {}", shot.display());
+    screenshot(&url, "dashboard.png", "1280,1400", net.dir.path());
 
     // Reconnect: 630202 is healthy again and 630200's backlog drains.
     net.start("630202").await;
@@ -216,6 +201,150 @@ async fn a_silent_county_goes_stale_at_central_and_comes_back() {
         central_sees(&net, "630200", |o| o["backlog_records"] == 0)
     })
     .await;
+}
+
+/// The dashboard of a province whose city was killed: the city heads the
+/// offices, down, with its county grouped under it, and the header counts
+/// match the rows; the county's own page says since when its parent link
+/// fails. Without a token `/` is a sign-in page; every page carries the
+/// security headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_city_heads_the_dashboard_with_its_county_under_it() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start_all().await;
+    wait_until("the province to see its subtree ok", || async {
+        net.status("630000").await["verdict"]["status"] == "ok"
+    })
+    .await;
+    let base = format!("http://{}/", net.nodes["630000"].operator_addr);
+    let resp = reqwest::get(&base).await.expect("GET / without a token");
+    assert_eq!(resp.status().as_u16(), 401);
+    assert_page_headers(resp.headers());
+    let body = resp.text().await.unwrap();
+    assert!(
+        body.contains("<form") && body.contains(r#"name="token""#),
+        "a sign-in form, not JSON:\n{body}"
+    );
+
+    net.kill("630200");
+    wait_until("the province to show 630200 down", || async {
+        let s = net.status("630000").await;
+        office(&s, "630200").is_some_and(|o| o["state"] == "down")
+            && office(&s, "630202").is_some_and(|o| o["via"] == "630200")
+    })
+    .await;
+    let url = format!("{base}?token={}", net.token_of("630000"));
+    let resp = reqwest::get(&url).await.expect("GET / with the token");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_page_headers(resp.headers());
+
+    let dom = chromium(&url, &["--dump-dom"], net.dir.path());
+    let rows = office_rows(&dom);
+    assert_eq!(
+        rows.first().map(|(n, s)| (n.as_str(), s.as_str())),
+        Some(("630200", "down")),
+        "the dead city heads the offices: {rows:?}"
+    );
+    let group = dom
+        .split(r#"data-relay="630200""#)
+        .nth(1)
+        .and_then(|g| g.split("</details>").next())
+        .expect("630200's offices grouped under it");
+    assert!(
+        group.contains(r#"data-node="630202""#) && group.contains("经 630200 不可达"),
+        "630202 grouped under 630200:\n{group}"
+    );
+    for state in ["ok", "lagging", "stale", "down", "never_seen"] {
+        let shown = header_count(&dom, state);
+        let rows_in = rows.iter().filter(|(_, s)| s == state).count();
+        assert_eq!(shown, Some(rows_in), "{state}: header vs rows {rows:?}");
+    }
+    assert_eq!(rows.len(), 5, "{rows:?}");
+
+    // The county below the dead city: its parent link fails, said since
+    // the last success, the cause in a sentence and the chain on hover.
+    wait_until(
+        "630202's dashboard to show its parent link failing",
+        || async {
+            let page = net.get_text("630202", "/").await;
+            page.contains("failing since the last success") && page.contains("<span title=\"")
+        },
+    )
+    .await;
+
+    screenshot(&url, "dashboard-dead-city.png", "1400,1000", net.dir.path());
+}
+
+/// The security headers every dashboard page carries.
+fn assert_page_headers(headers: &reqwest::header::HeaderMap) {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let csp = get("content-security-policy");
+    for part in [
+        "default-src 'none'",
+        "script-src 'sha256-",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(part), "CSP lacks {part}: {csp:?}");
+    }
+    assert_eq!(get("referrer-policy"), "no-referrer");
+    assert_eq!(get("x-frame-options"), "DENY");
+}
+
+/// The office rows of a dashboard, in page order: (office, state).
+fn office_rows(dom: &str) -> Vec<(String, String)> {
+    let attr = |row: &str, name: &str| {
+        row.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .unwrap_or("")
+            .to_string()
+    };
+    dom.split(r#"class="row office "#)
+        .skip(1)
+        .map(|row| {
+            let tag = row.split('>').next().unwrap_or("");
+            (attr(tag, "data-node"), attr(tag, "data-state"))
+        })
+        .collect()
+}
+
+/// The count the dashboard's header shows for `state`.
+fn header_count(dom: &str, state: &str) -> Option<usize> {
+    dom.split(&format!("data-count=\"{state}\""))
+        .nth(1)?
+        .split("<b>")
+        .nth(1)?
+        .split("</b>")
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Takes a screenshot of `url` in headless Chromium, `size` as
+/// `width,height`, and keeps it as `name` in [`artifact_dir`].
+fn screenshot(url: &str, name: &str, size: &str, scratch: &Path) {
+    let shot = artifact_dir().join(name);
+    let _ = std::fs::remove_file(&shot);
+    chromium(
+        url,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            &format!("--window-size={size}"),
+        ],
+        scratch,
+    );
+    assert!(
+        std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000),
+        "no screenshot at {}",
+        shot.display()
+    );
+    eprintln!("dashboard screenshot: {}", shot.display());
 }
 
 /// Where test artifacts (screenshots) are kept after the run.
