@@ -302,7 +302,7 @@ fn office_row(h: &mut String, o: &OfficeHealth, now: DateTime<Utc>) {
         .unwrap_or_default();
     let _ = writeln!(
         h,
-        "<div class=\"row office {state}\" data-node=\"{id}\" data-state=\"{state}\"><span>{name} {id} <small>{level}</small></span><span><span class=\"badge {state}\">{label}</span> <small>{state}</small></span><span title=\"{full}\">{reason}</span><span>{since}</span><span>{seen}</span><span class=num>{backlog}</span><span class=num>{lag:.1}</span><span class=num>{down}</span></div>",
+        "<div class=\"row office {state}\" data-node=\"{id}\" data-state=\"{state}\"><span>{name} {id} <small>{level}</small></span><span><span class=\"badge {state}\">{label}</span> <small>{state}</small></span><span title=\"{full}\">{reason}{warnings}</span><span>{since}</span><span>{seen}</span><span class=num>{backlog}</span><span class=num>{lag:.1}</span><span class=num>{down}</span></div>",
         id = esc(&o.node),
         name = esc(&o.name),
         level = esc(&o.level),
@@ -310,6 +310,11 @@ fn office_row(h: &mut String, o: &OfficeHealth, now: DateTime<Utc>) {
         label = state_label(o.state),
         full = esc(o.reason.as_deref().unwrap_or("")),
         reason = esc(&reason),
+        warnings = o
+            .warnings
+            .iter()
+            .map(|w| format!("<br><span class=\"warn\">⚠ {}</span>", esc(w)))
+            .collect::<String>(),
         seen = ago(now, o.at),
         backlog = o.backlog_records,
         lag = o.lag_ms as f64 / 1000.0,

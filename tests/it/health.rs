@@ -437,4 +437,9 @@ async fn an_offices_certificate_warning_reaches_central() {
     let out = crate::common::xunlian(&["status", "--config", &net.config_arg("000000")]);
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("证书将于"), "status shows it:\n{table}");
+    let page = net.get_text("000000", "/").await;
+    assert!(
+        page.contains("certificate expires in"),
+        "the dashboard shows it"
+    );
 }
