@@ -41,14 +41,16 @@ pub struct LinkReport {
 
 impl LinkReport {
     /// What an operator should read about the link beside its figures:
-    /// budget warnings, failed sessions (since the daemon started), the
-    /// last error.
+    /// budget warnings and, while its sessions fail (an error since the
+    /// last success: a session that opens clears it), that error; a link
+    /// that recovered carries no count of old failures.
     pub fn notes(&self) -> Vec<String> {
         let mut notes = self.warnings.clone();
-        if self.session_failures > 0 {
-            notes.push(format!("failed sessions: {}", self.session_failures));
-        }
-        notes.extend(self.last_error.clone());
+        notes.extend(
+            self.last_error
+                .as_ref()
+                .map(|e| format!("failing since the last success: {e}")),
+        );
         notes
     }
 }
