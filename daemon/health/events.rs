@@ -1,7 +1,8 @@
 //! The log of health changes: one warn line when an office below this node
 //! goes stale or down and one when it recovers; one when a link of this
 //! node has been down longer than [`SESSION_GRACE`] and one when it comes
-//! back. Read every [`EVERY`] from the same state `status` shows — never
+//! back; one when this node's certificate enters its warning window and
+//! one when it expires. Read every [`EVERY`] from the same state `status` shows — never
 //! per request — and at most [`MOST_LINES`] office lines a look (the rest
 //! in one line), so a dead province does not flood central's log.
 
@@ -39,6 +40,7 @@ pub async fn watch(engine: &Engine, stop: CancellationToken) {
                 let now = Utc::now();
                 log.links(&links, now);
                 log.offices(&offices);
+                log.certificate(engine, now);
             }
             Err(e) => debug!(message = "Cannot read health for the event log.", error = %e),
         }
@@ -53,6 +55,16 @@ struct EventLog {
     links: HashMap<String, LinkWatch>,
     /// Per office: its last state, and whether its trouble was told.
     offices: HashMap<String, (OfficeState, bool)>,
+    /// The warning last told about this node's certificate: told again
+    /// only when it gets worse (expiring, then expired) or is renewed.
+    certificate: Option<CertWatch>,
+}
+
+/// How this node's certificate stood when last told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CertWatch {
+    Expiring,
+    Expired,
 }
 
 #[derive(Default)]
@@ -62,6 +74,43 @@ struct LinkWatch {
 }
 
 impl EventLog {
+    /// Tells once when this node's certificate (`tls.cert`) enters its
+    /// warning window, once when it expires, and once when a renewed one
+    /// is out of it again.
+    fn certificate(&mut self, engine: &Engine, now: DateTime<Utc>) {
+        let path = &engine.config.tls.cert;
+        let Some(not_after) = crate::identity::load_first_cert(path)
+            .ok()
+            .and_then(|c| crate::identity::cert_not_after(&c).ok())
+        else {
+            return;
+        };
+        let state = super::warnings::cert_warning(not_after, now).map(|_| {
+            if not_after <= now {
+                CertWatch::Expired
+            } else {
+                CertWatch::Expiring
+            }
+        });
+        if state == self.certificate {
+            return;
+        }
+        match state {
+            Some(s) => warn!(
+                message = "This node's certificate is expiring or expired: renew it (xunlian pki issue); daemons re-read it without restart.",
+                state = ?s,
+                not_after = %not_after.to_rfc3339(),
+                cert = %path.display()
+            ),
+            None => warn!(
+                message = "This node's certificate is out of its warning window again.",
+                not_after = %not_after.to_rfc3339(),
+                cert = %path.display()
+            ),
+        }
+        self.certificate = state;
+    }
+
     fn links(&mut self, links: &[LinkReport], now: DateTime<Utc>) {
         let grace = chrono::Duration::from_std(SESSION_GRACE).unwrap_or(chrono::Duration::MAX);
         for l in links {

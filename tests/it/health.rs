@@ -442,4 +442,10 @@ async fn an_offices_certificate_warning_reaches_central() {
         page.contains("certificate expires in"),
         "the dashboard shows it"
     );
+    // The county logs it, at warn, when its watcher sees it.
+    wait_until("the county to log its certificate warning", || async {
+        net.log("630202")
+            .contains("certificate is expiring or expired")
+    })
+    .await;
 }
