@@ -30,13 +30,48 @@ fn patch(bytes: &mut [u8], from: &[u8], to: &[u8]) -> usize {
     hits
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_finding_altered_in_a_relays_store_is_refused_and_the_original_still_arrives() {
+/// Central > 青海 > 西宁 > 城东区: one relay (the municipality) between
+/// the county and the province.
+fn chain() -> Net {
     let tree = TreeBuilder::central()
         .province("630000", "青海省委巡视办")
         .city("630100", "西宁市委巡察办", "630000")
         .county("630102", "城东区委巡察办", "630100");
-    let mut net = Net::new(&tree.toml());
+    Net::new(&tree.toml())
+}
+
+/// An insider alters [`ORIGINAL`] to [`ALTERED`] in the municipality's
+/// store file while it is stopped (its write-ahead log checkpointed away).
+fn alter_the_municipal_store(net: &mut Net) {
+    net.stop("630100");
+    let file = net.store_file("630100");
+    let wal = file.with_extension("db-wal");
+    assert!(
+        std::fs::read(&wal).map_or(true, |w| patch(&mut w.clone(), ORIGINAL, ALTERED) == 0),
+        "the stopped store has no write-ahead log holding the record"
+    );
+    let mut bytes = std::fs::read(&file).expect("the municipal store file");
+    assert!(
+        patch(&mut bytes, ORIGINAL, ALTERED) > 0,
+        "the record is in the file"
+    );
+    std::fs::write(&file, bytes).expect("altering the store file");
+}
+
+/// Waits until `at` holds record `id` refused with reason `signature`.
+async fn quarantined_for_its_signature(net: &Net, at: &str, id: &str) {
+    wait_until(&format!("{at} to quarantine the altered copy"), || async {
+        net.quarantine(at)
+            .await
+            .iter()
+            .any(|q| q["record_id"] == id && q["code"] == "signature")
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finding_altered_in_a_relays_store_is_refused_and_the_original_still_arrives() {
+    let mut net = chain();
     net.start_all().await;
 
     // The province is down: the finding climbs to the municipality and waits.
@@ -50,31 +85,12 @@ async fn a_finding_altered_in_a_relays_store_is_refused_and_the_original_still_a
     net.wait_for("630100", &id).await;
 
     // An insider alters one byte of it in the municipal store file.
-    net.stop("630100");
-    let file = net.store_file("630100");
-    let wal = file.with_extension("db-wal");
-    assert!(
-        std::fs::read(&wal).map_or(true, |w| patch(&mut w.clone(), ORIGINAL, ALTERED) == 0),
-        "the stopped store has no write-ahead log holding the finding"
-    );
-    let mut bytes = std::fs::read(&file).expect("the municipal store file");
-    assert!(
-        patch(&mut bytes, ORIGINAL, ALTERED) > 0,
-        "the finding is in the file"
-    );
-    std::fs::write(&file, bytes).expect("altering the store file");
-
+    alter_the_municipal_store(&mut net);
     net.start("630100").await;
     net.start("630000").await;
 
     // The province refused the altered copy for its signature.
-    wait_until("the province to quarantine the altered copy", || async {
-        net.quarantine("630000")
-            .await
-            .iter()
-            .any(|q| q["record_id"] == id.as_str() && q["code"] == "signature")
-    })
-    .await;
+    quarantined_for_its_signature(&net, "630000", &id).await;
     // The original, sent again by the county, reaches central.
     net.wait_for("000000", &id).await;
     for at in ["630100", "630000", "000000"] {
@@ -113,11 +129,7 @@ async fn a_finding_altered_in_a_relays_store_is_refused_and_the_original_still_a
 /// the original.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_notice_altered_on_its_way_down_is_refused_and_the_original_still_arrives() {
-    let tree = TreeBuilder::central()
-        .province("630000", "青海省委巡视办")
-        .city("630100", "西宁市委巡察办", "630000")
-        .county("630102", "城东区委巡察办", "630100");
-    let mut net = Net::new(&tree.toml());
+    let mut net = chain();
     // The municipality's long poll to the province ends within 2 s, so its
     // ask goes up soon (its default is 25 s).
     net.set_config_line("630100", "peer", "long_poll_secs = 2");
@@ -133,24 +145,11 @@ async fn a_notice_altered_on_its_way_down_is_refused_and_the_original_still_arri
     let id = stored["id"].as_str().expect("an id").to_string();
     net.wait_for("630100", &id).await;
 
-    net.stop("630100");
-    let file = net.store_file("630100");
-    let mut bytes = std::fs::read(&file).expect("the municipal store file");
-    assert!(
-        patch(&mut bytes, ORIGINAL, ALTERED) > 0,
-        "the notice is in the file"
-    );
-    std::fs::write(&file, bytes).expect("altering the store file");
+    alter_the_municipal_store(&mut net);
     net.start("630100").await;
     net.start("630102").await;
 
-    wait_until("the county to quarantine the altered copy", || async {
-        net.quarantine("630102")
-            .await
-            .iter()
-            .any(|q| q["record_id"] == id.as_str() && q["code"] == "signature")
-    })
-    .await;
+    quarantined_for_its_signature(&net, "630102", &id).await;
     net.wait_for("630102", &id).await;
     let held = net
         .get_json("630102", &format!("/api/v1/records/{id}"))
