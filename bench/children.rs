@@ -131,7 +131,7 @@ async fn run() {
         .map(|(index, (id, (f, key)))| County {
             id: NodeId::new(id).expect("county id"),
             index,
-            http: common::peer_client(&f, PARENT),
+            http: common::peer::peer_client(&f, PARENT),
             key,
         })
         .collect();

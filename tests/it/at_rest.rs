@@ -10,11 +10,9 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
+use crate::common::peer::{finding_record, peer_client, peer_post, push_of, signed, tls_of};
 use crate::common::tree::TreeBuilder;
-use crate::common::{
-    Net, daemon_binary, finding, finding_record, peer_client, peer_post, push_of, signed, tls_of,
-    wait_until,
-};
+use crate::common::{Net, daemon_binary, finding, wait_until};
 
 /// An error reply to a huge value stays under this.
 const BOUNDED: usize = 4096;

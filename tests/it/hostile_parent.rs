@@ -4,8 +4,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::common::peer::{signed, tls_of};
 use crate::common::tree::small_tree;
-use crate::common::{Net, signed, tls_of, wait_until};
+use crate::common::{Net, wait_until};
 use axum::Json;
 use axum::routing::post;
 use chrono::Utc;

@@ -2,8 +2,9 @@
 //! refused with a clear reason, nothing bad is stored, and the link and the
 //! good records in the same batch are unaffected.
 
+use crate::common::Net;
+use crate::common::peer::{peer_client, peer_post, signed, tls_of};
 use crate::common::tree::small_tree;
-use crate::common::{Net, peer_client, peer_post, signed, tls_of};
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 

@@ -12,10 +12,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use crate::common::peer::{finding_record, peer_client, peer_post_ok, push_of, tls_of};
 use crate::common::tree::TreeBuilder;
-use crate::common::{
-    Net, finding, finding_record, peer_client, peer_post_ok, push_of, run_ok, tls_of, xunlian,
-};
+use crate::common::{Net, finding, run_ok, xunlian};
 
 const CENTRAL: &str = "000000";
 const PROVINCE: &str = "630000";

@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::common::peer::peer_client;
 use crate::common::tree::small_tree;
-use crate::common::{Net, peer_client, wait_until};
+use crate::common::{Net, wait_until};
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use xunlian::identity::TlsFiles;

@@ -5,10 +5,9 @@
 //! reason; `discard` drops them; both log who and why, and an unknown id
 //! changes nothing.
 
+use crate::common::peer::{finding_record, peer_client, peer_post_ok, push_of, signed, tls_of};
 use crate::common::tree::small_tree;
-use crate::common::{
-    Net, finding_record, peer_client, peer_post_ok, push_of, signed, text, tls_of, xunlian,
-};
+use crate::common::{Net, text, xunlian};
 use serde_json::{Value, json};
 
 /// The province's record limit while the cause stands: below a finding.

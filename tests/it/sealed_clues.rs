@@ -10,8 +10,9 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use crate::common::peer::{peer_client, peer_post_ok, push_of, signed, tls_of};
 use crate::common::tree::{TreeBuilder, small_tree};
-use crate::common::{Net, peer_client, peer_post_ok, push_of, run_ok, signed, tls_of};
+use crate::common::{Net, run_ok};
 use serde_json::{Value, json};
 
 const CENTRAL: &str = "000000";

@@ -19,8 +19,9 @@ use tokio_rustls::client::TlsStream;
 use xunlian::identity::TlsFiles;
 use xunlian::node::NodeId;
 
+use crate::common::peer::{peer_client, tls_of};
 use crate::common::tree::small_tree;
-use crate::common::{Net, install_crypto, peer_client, text, tls_of, xunlian};
+use crate::common::{Net, install_crypto, text, xunlian};
 
 /// The county whose connection to its parent the tests hold.
 const COUNTY: &str = "630102";

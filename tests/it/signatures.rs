@@ -8,10 +8,9 @@
 
 use std::path::Path;
 
+use crate::common::peer::{finding_record, peer_client, peer_post_ok, push_of, signed, tls_of};
 use crate::common::tree::small_tree;
-use crate::common::{
-    Net, finding, finding_record, peer_client, peer_post_ok, push_of, signed, tls_of,
-};
+use crate::common::{Net, finding};
 use serde_json::{Value, json};
 
 /// The insider: the municipality, pushing to its parent.

@@ -5,10 +5,9 @@
 //! stored at the province or central; the real office's own records still
 //! arrive. And a newer manifest put at central reaches every office.
 
+use crate::common::peer::{finding_record, peer_client, peer_post, push_of, signed, tls_of};
 use crate::common::tree::small_tree;
-use crate::common::{
-    Net, finding, finding_record, peer_client, peer_post, push_of, signed, tls_of, wait_until,
-};
+use crate::common::{Net, finding, wait_until};
 use serde_json::{Value, json};
 
 /// The small tree and a second province holding 东城区 (110101).
