@@ -13,6 +13,7 @@ mod compose;
 mod cross;
 mod demo;
 mod docs;
+mod elevated;
 mod health;
 mod hostile_parent;
 mod hostile_peer;

@@ -1,6 +1,6 @@
 //! The rules of a cross (交叉巡察) or elevated (提级巡察) assignment where
-//! it is issued, and what one means below: the coordinator a cross
-//! finding goes to.
+//! it is issued, and what one means below: the coordinator a cross or
+//! elevated finding goes to, which releases it to the host at feedback.
 //!
 //! Architecture Invariant: only a common superior of every office an
 //! assignment names may issue it. [`check`] enforces this at submit, so
@@ -149,11 +149,12 @@ async fn registered(
     Ok(())
 }
 
-/// The coordinating office of the cross assignment under which round plan
-/// `p` of this office inspects units of `host`: findings there go to it,
-/// it releases them at the feedback date and signs off their
-/// rectification. None for an elevated assignment (this office is the
-/// higher one itself) or one this office coordinates.
+/// The coordinating office of the assignment under which round plan `p`
+/// of this office inspects units of `host`: findings there go to it, it
+/// releases them to `host` at the feedback date and signs off their
+/// rectification. For a cross assignment that is the office that issued
+/// it; for an elevated one (提级巡察) this office itself, the one taking
+/// the units over. None when the plan follows no such assignment.
 pub(super) async fn coordinator_for(
     ctx: &Context<'_>,
     lk: &Lookup<'_>,
@@ -166,10 +167,20 @@ pub(super) async fn coordinator_for(
     let Some(a) = lk.get(&id).await? else {
         return Ok(None);
     };
+    if !ctx.issued_above(&a) {
+        return Ok(None);
+    }
     let body: Assignment = read(Kind::Assignment, &a.body)?;
     let crossing = body
         .pairs
         .iter()
         .any(|pair| pair.inspecting == ctx.me.as_str() && pair.inspected == host);
-    Ok((crossing && ctx.issued_above(&a) && a.origin != *ctx.me).then(|| a.origin.to_string()))
+    if crossing && a.origin != *ctx.me {
+        return Ok(Some(a.origin.to_string()));
+    }
+    let elevated = body
+        .elevated
+        .as_ref()
+        .is_some_and(|e| e.taking_over == ctx.me.as_str() && e.office == host);
+    Ok(elevated.then(|| ctx.me.to_string()))
 }
