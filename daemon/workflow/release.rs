@@ -1,7 +1,8 @@
 //! Releasing cross-inspection findings at feedback (交叉巡察反馈): the
-//! inspecting office's findings go up to the coordinator only; at the
-//! feedback date (反馈) of the round the coordinator writes a released copy
-//! of each — what the feedback tells the inspected party, without evidence
+//! inspecting office's findings go up to the coordinator only (in an
+//! elevated inspection, 提级巡察, the inspecting office is the
+//! coordinator); at the feedback date (反馈) of the round the coordinator
+//! writes a released copy of each — what the feedback tells the inspected party, without evidence
 //! references, named persons or the finder — addressed down to the host of
 //! the inspected unit (and to the office that found it). The host
 //! rectifies that copy and the coordinator signs it off (销号).

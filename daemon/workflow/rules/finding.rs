@@ -1,6 +1,6 @@
 //! The rules of a finding: a round planned here, the term's taxonomy, a
-//! target unit of the round (and the coordinator of a cross inspection
-//! filled in); a common finding brings its redacted copy for the subtree.
+//! target unit of the round (and the coordinator of a cross or elevated
+//! inspection filled in); a common finding brings its redacted copy for the subtree.
 
 use serde_json::Value;
 use uuid::Uuid;
