@@ -2,9 +2,10 @@
 //! inspecting office's findings go up to the coordinator only (in an
 //! elevated inspection, 提级巡察, the inspecting office is the
 //! coordinator); at the feedback date (反馈) of the round the coordinator
-//! writes a released copy of each — what the feedback tells the inspected party, without evidence
-//! references, named persons or the finder — addressed down to the host of
-//! the inspected unit (and to the office that found it). The host
+//! writes a released copy of each — what the feedback tells the inspected
+//! party, without evidence references, named persons or the finder —
+//! addressed down to the host of the inspected unit (and to the office
+//! that found it). The host
 //! rectifies that copy and the coordinator signs it off (销号).
 //!
 //! The release (`jobs::release`) runs on `schedules.release` (hourly by
