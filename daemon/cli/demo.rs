@@ -64,23 +64,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
     let result = scenario(&tree, &nodes).await;
     match &result {
-        Ok(()) => {
-            println!("\nDashboards (the token is also in DIR/<id>/operator.token):");
-            for (id, n) in &nodes {
-                let name = tree.get(id).map(|t| t.name.as_str()).unwrap_or("");
-                let token =
-                    std::fs::read_to_string(&n.engine.config.token_file).unwrap_or_default();
-                println!(
-                    "  {id}  http://{}/?token={}  {name}",
-                    n.operator_addr,
-                    token.trim()
-                );
-            }
-            println!(
-                "Try: xunlian status --config {}/000000/config.toml",
-                dir.display()
-            );
-        }
+        // Dashboards only while the network runs: `--once` stops it.
+        Ok(()) if !args.once => print_dashboards(&tree, &nodes, &dir),
+        Ok(()) => {}
         Err(e) => eprintln!("demo failed: {e:#}"),
     }
     if result.is_ok() && !args.once {
@@ -94,7 +80,34 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     for (_, n) in nodes {
         n.shutdown().await;
     }
+    // What outlives a `--once` run: a directory the caller named (a
+    // temporary one is removed on return).
+    if result.is_ok() && args.once && _temp.is_none() {
+        println!(
+            "网络文件保留在 {dir}（the network's files stay）；启动一个办公室 (start an office): \
+             xunlian daemon --config {dir}/<id>/config.toml",
+            dir = dir.display()
+        );
+    }
     result.map(|()| ExitCode::SUCCESS)
+}
+
+/// Each office's dashboard address, and how to ask for the network's status.
+fn print_dashboards(tree: &Tree, nodes: &BTreeMap<NodeId, RunningNode>, dir: &std::path::Path) {
+    println!("\nDashboards (the token is also in DIR/<id>/operator.token):");
+    for (id, n) in nodes {
+        let name = tree.get(id).map(|t| t.name.as_str()).unwrap_or("");
+        let token = std::fs::read_to_string(&n.engine.config.token_file).unwrap_or_default();
+        println!(
+            "  {id}  http://{}/?token={}  {name}",
+            n.operator_addr,
+            token.trim()
+        );
+    }
+    println!(
+        "Try: xunlian status --config {}/000000/config.toml",
+        dir.display()
+    );
 }
 
 /// A temporary directory removed when dropped.

@@ -113,9 +113,12 @@ impl Default for InitOptions {
     }
 }
 
-/// Writes the network of `tree` under `dir` (which must be empty or absent).
+/// Writes the network of `tree` under `dir` (which must be empty or
+/// absent). If writing fails, what was written goes again (`dir` itself
+/// too, unless it was there before), so the same command can be retried.
 pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<NodeFiles>> {
-    if dir.exists()
+    let existed = dir.exists();
+    if existed
         && dir
             .read_dir()
             .map(|mut d| d.next().is_some())
@@ -127,6 +130,34 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
         );
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    write_network(tree, dir, opts).map_err(|err| match remove_partial(dir, existed) {
+        Ok(()) => err,
+        Err(cleanup) => err.context(format!(
+            "and removing what was written under {} failed ({cleanup:#}); remove it before retrying",
+            dir.display()
+        )),
+    })
+}
+
+/// Removes a failed `init`'s files: `dir` itself if `init` created it,
+/// else everything in it.
+fn remove_partial(dir: &Path, existed: bool) -> std::io::Result<()> {
+    if !existed {
+        return std::fs::remove_dir_all(dir);
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+/// The files of [`init`], written into the empty directory `dir`.
+fn write_network(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<NodeFiles>> {
     let ca_dir = dir.join("ca");
     pki::init_ca(&ca_dir, "xunlian network CA", 3650)?;
 

@@ -171,6 +171,46 @@ fn network_init_writes_a_config_per_node() {
     assert!(!again.status.success() && text(&again).contains("not empty"));
 }
 
+#[test]
+fn a_failed_network_init_leaves_nothing_behind_and_a_retry_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree.toml");
+    std::fs::write(&tree, small_tree().toml()).unwrap();
+    let init = |out_dir: &std::path::Path, ports: &str| {
+        xunlian(&[
+            "network",
+            "init",
+            "--tree",
+            tree.to_str().unwrap(),
+            "--dir",
+            out_dir.to_str().unwrap(),
+            "--ports",
+            ports,
+        ])
+    };
+    // Two ports cannot serve seven offices: refused after the CA is written.
+    let fresh = dir.path().join("net");
+    let out = init(&fresh, "30000-30001");
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        !fresh.exists(),
+        "{} left behind: {}",
+        fresh.display(),
+        text(&out)
+    );
+    // A directory made empty beforehand stays, empty.
+    let made = dir.path().join("made");
+    std::fs::create_dir(&made).unwrap();
+    assert!(!init(&made, "30000-30001").status.success());
+    assert_eq!(std::fs::read_dir(&made).unwrap().count(), 0);
+    // The same command with room for every office then works.
+    for out_dir in [&fresh, &made] {
+        let out = init(out_dir, "20000-32767");
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(out_dir.join("630202").join("config.toml").is_file());
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_operator_api_refuses_missing_or_wrong_tokens() {
     let mut net = Net::new(&small_tree().toml());
