@@ -14,6 +14,7 @@ mod cross;
 mod demo;
 mod docs;
 mod elevated;
+mod examples;
 mod health;
 mod hostile_parent;
 mod hostile_peer;
