@@ -21,6 +21,7 @@ pub struct InitArgs {
     #[arg(long)]
     tree: PathBuf,
     /// Output directory; must be empty or absent. Gets DIR/<id>/config.toml per node.
+    /// A failed init removes what it wrote, so the same command can be retried.
     #[arg(long)]
     dir: PathBuf,
     /// `loopback`: every node on this machine, free loopback ports.
