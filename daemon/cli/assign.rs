@@ -35,7 +35,7 @@ pub enum AssignCommand {
     /// This office inspects them itself; the office is told, and its own
     /// plans may not target them in that round.
     Elevated(ElevatedArgs),
-    /// Release now the cross findings whose feedback date (反馈) has come.
+    /// Release now the cross and elevated findings whose feedback date (反馈) has come.
     ///
     /// Every cross-inspection finding coordinated here whose round's
     /// feedback date has come is released, redacted (no evidence, named
