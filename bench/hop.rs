@@ -164,9 +164,12 @@ const WAYS: [Way; 3] = [Way::Unsigned, Way::Unchecked, Way::Signed];
 fn ways() -> Vec<usize> {
     let names = ["unsigned", "unchecked", "signed"];
     match std::env::var("XUNLIAN_HOP_WAY") {
-        Ok(name) => vec![names.iter().position(|n| *n == name).unwrap_or_else(|| {
-            panic!("XUNLIAN_HOP_WAY={name:?}: one of {}", names.join(", "))
-        })],
+        Ok(name) => vec![
+            names
+                .iter()
+                .position(|n| *n == name)
+                .unwrap_or_else(|| panic!("XUNLIAN_HOP_WAY={name:?}: one of {}", names.join(", "))),
+        ],
         Err(_) => (0..WAYS.len()).collect(),
     }
 }

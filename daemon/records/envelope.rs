@@ -217,7 +217,10 @@ impl fmt::Display for Signature {
             value,
             proof,
         } = self;
-        write!(f, "{SIGNATURE_FORMAT} {alg} {key_id} {index}/{count} {value}")?;
+        write!(
+            f,
+            "{SIGNATURE_FORMAT} {alg} {key_id} {index}/{count} {value}"
+        )?;
         if !proof.is_empty() {
             write!(f, " {proof}")?;
         }

@@ -442,7 +442,10 @@ fn the_packed_form_reads_back_and_the_old_form_is_refused() {
     let mut one = signed_chunk(&net, "630202", 1).remove(0);
     let packed = one.signature.as_ref().unwrap().to_string();
     assert_eq!(packed.split(' ').count(), 5, "no proof in a chunk of one");
-    assert_eq!(packed.parse::<Signature>().unwrap(), *one.signature.as_ref().unwrap());
+    assert_eq!(
+        packed.parse::<Signature>().unwrap(),
+        *one.signature.as_ref().unwrap()
+    );
     for bad in [
         "v1 ecdsa-p256-sha256 k 0/1 c2ln",
         "v2 ecdsa-p256-sha256 k 0-1 c2ln",
@@ -459,5 +462,11 @@ fn the_packed_form_reads_back_and_the_old_form_is_refused() {
         json!({"alg": "ecdsa-p256-sha256", "key_id": net.key("630202").key_id(), "value": "c2ln"});
     assert!(Schemas::builtin().validate(value).is_err());
     one.signature.as_mut().unwrap().value.clear();
-    assert!(one.signature.unwrap().to_string().parse::<Signature>().is_err());
+    assert!(
+        one.signature
+            .unwrap()
+            .to_string()
+            .parse::<Signature>()
+            .is_err()
+    );
 }
