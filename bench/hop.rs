@@ -22,6 +22,10 @@
 //!
 //! `cargo bench --bench hop`; sizes: `N_HOP` records (20000) per round and
 //! way, `XUNLIAN_HOP_ROUNDS` rounds (3); batches of 5000 as on the wire.
+//! `XUNLIAN_HOP_WAY=unsigned|unchecked|signed` runs one way alone, in a
+//! store of its own: under callgrind, the instructions of one way are the
+//! run's total less what the county does (`findings`, `sign`,
+//! `push_bodies`) and less a run with `N_HOP=0` (start and store).
 
 mod harness;
 mod signed;
@@ -73,6 +77,7 @@ fn view() -> View {
 }
 
 /// `n` findings of county 630202, unsigned.
+#[inline(never)] // named in callgrind profiles (see the header)
 fn findings(n: usize) -> Vec<Record> {
     let now = chrono::Utc::now();
     (0..n)
@@ -97,6 +102,7 @@ fn findings(n: usize) -> Vec<Record> {
 }
 
 /// Signs `records` as the county does at submit, in chunks of `CHUNK`.
+#[inline(never)] // named in callgrind profiles (see the header)
 fn sign(records: &mut [Record], key: &SigningKey) {
     for chunk in records.chunks_mut(CHUNK) {
         sign_chunk(chunk, key).expect("signed");
@@ -105,6 +111,7 @@ fn sign(records: &mut [Record], key: &SigningKey) {
 
 /// The gzip-compressed push requests a county sends for `records`, whose
 /// change-log positions start after `seq0`.
+#[inline(never)] // named in callgrind profiles (see the header)
 fn push_bodies(records: &[Record], seq0: i64) -> Vec<Vec<u8>> {
     let mut chain = String::new();
     let items: Vec<WireItem> = records
@@ -155,6 +162,20 @@ enum Way {
 }
 
 const WAYS: [Way; 3] = [Way::Unsigned, Way::Unchecked, Way::Signed];
+
+/// The ways this run takes: all three, or the one `XUNLIAN_HOP_WAY` names.
+fn ways() -> Vec<usize> {
+    let names = ["unsigned", "unchecked", "signed"];
+    match std::env::var("XUNLIAN_HOP_WAY") {
+        Ok(name) => vec![
+            names
+                .iter()
+                .position(|n| *n == name)
+                .unwrap_or_else(|| panic!("XUNLIAN_HOP_WAY={name:?}: one of {}", names.join(", "))),
+        ],
+        Err(_) => (0..WAYS.len()).collect(),
+    }
+}
 
 #[derive(Default)]
 struct Stages {
@@ -304,10 +325,11 @@ async fn run() {
     };
     let mut t: [Stages; 3] = Default::default();
     let mut pushed = 0i64;
+    let ways = ways();
     for round in 0..rounds {
         // Each way goes first in turn: the store grows as the run goes.
-        for k in 0..WAYS.len() {
-            let w = (round + k) % WAYS.len();
+        for k in 0..ways.len() {
+            let w = ways[(round + k) % ways.len()];
             let mut records = findings(n);
             if !matches!(WAYS[w], Way::Unsigned) {
                 let s = Instant::now();

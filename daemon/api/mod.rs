@@ -424,7 +424,8 @@ async fn get_record(
     }
 }
 
-/// `record` as readers get it: its JSON with `verified`, what checking its
+/// `record` as readers get it: its JSON, the signature's members spelled
+/// out ([`crate::records::Signature::members`]), with `verified`, what checking its
 /// origin's signature under the tree manifest held says now: `signed`,
 /// `legacy` (unsigned, from before the network signed records), `failed`
 /// (altered in this store), or `unchecked` (no tree manifest here). A
@@ -448,8 +449,12 @@ fn as_read(
         (Some(_), None) => Some(Ok(None)),
         (Some(_), Some(keys)) => Some(open_clue(&record, keys)),
     };
+    let signature = record.signature.as_ref().map(|s| s.members());
     let mut v = serde_json::to_value(record).unwrap_or_default();
     v["verified"] = json!(verified);
+    if let Some(members) = signature {
+        v["signature"] = members;
+    }
     match opened {
         None => {}
         Some(Ok(Some(body))) => {

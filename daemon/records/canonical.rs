@@ -207,7 +207,7 @@ mod tests {
             "id": "01a20e06-80e3-7253-b2e5-290e7b2e5ef0", "kind": "notice", "origin": "630200",
             "version": 2, "created_at": "2026-11-24T08:00:00Z", "updated_at": "2026-11-24T08:00:00Z",
             "classification": "internal", "route": {"subtree": true}, "body": body,
-            "signature": {"alg": "ecdsa-p256-sha256", "key_id": "k", "value": "c2ln"}
+            "signature": "v2 ecdsa-p256-sha256 k 0/1 c2ln"
         }))
         .unwrap()
     }
@@ -324,14 +324,16 @@ mod tests {
 
     fn signature() -> impl Strategy<Value = Option<Signature>> {
         prop::option::of(
-            (text(), any::<u32>(), any::<u32>()).prop_map(|(value, index, count)| Signature {
-                alg: "ecdsa-p256-sha256".into(),
-                key_id: "k".into(),
-                value,
-                index,
-                count,
-                path: vec!["c2ln".into()],
-            }),
+            ("[A-Za-z0-9+/]{1,90}", any::<u32>(), any::<u32>()).prop_map(
+                |(value, index, count)| Signature {
+                    alg: "ecdsa-p256-sha256".into(),
+                    key_id: "k".into(),
+                    index,
+                    count,
+                    value,
+                    proof: "c2ln".into(),
+                },
+            ),
         )
     }
 

@@ -161,31 +161,131 @@ pub struct Route {
 /// store. Signatures are made over chunks of records (see the `trust` module):
 /// `value` signs the root of a Merkle tree over up to
 /// `trust::CHUNK` records the origin committed together, and
-/// `index`, `count` and `path` prove this record's place under that root.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `index`, `count` and `proof` prove this record's place under that root.
+///
+/// On the wire and in stores it is one string, its members separated by
+/// single spaces: `v2 ALG KEY_ID INDEX/COUNT VALUE [PROOF]`, e.g.
+/// `v2 ecdsa-p256-sha256 3f0a…(32 hex) 5/64 (86 base64) (128 base64)`,
+/// ~290 bytes of JSON a record; the proof is left out in a chunk of one.
+/// `v2` is the format (format 1, an object with 32-byte proof hashes and
+/// DER signatures, ~500 bytes, is no longer read: see the trust module).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {
     /// Signature algorithm, e.g. `ecdsa-p256-sha256`.
     pub alg: String,
     /// Which key of the origin signed: the key id the tree manifest lists
     /// for the origin's office.
     pub key_id: String,
-    /// Base64 of the signature bytes over the chunk message (the domain,
-    /// the origin and the chunk's Merkle root).
-    pub value: String,
     /// This record's leaf position in its chunk, from 0.
-    #[serde(default, skip_serializing_if = "is_zero")]
     pub index: u32,
-    /// How many records the chunk holds (0: no chunk proof, not verifiable).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    /// How many records the chunk holds.
     pub count: u32,
-    /// Base64 of the sibling hashes from this record's leaf up to the root.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub path: Vec<String>,
+    /// Unpadded base64 of the signature over the chunk message (the
+    /// domain, the origin, the count and the chunk's Merkle root): 64
+    /// bytes, r || s.
+    pub value: String,
+    /// Unpadded base64 of the sibling hashes from this record's leaf up to
+    /// the root, 16 bytes each (empty in a chunk of one).
+    pub proof: String,
 }
 
-fn is_zero(n: &u32) -> bool {
-    *n == 0
+/// The tag of the signature format this node writes and reads.
+const SIGNATURE_FORMAT: &str = "v2";
+
+impl Signature {
+    /// The members as a JSON object, for readers (the operator API).
+    pub fn members(&self) -> serde_json::Value {
+        serde_json::json!({
+            "format": SIGNATURE_FORMAT,
+            "alg": self.alg,
+            "key_id": self.key_id,
+            "index": self.index,
+            "count": self.count,
+            "value": self.value,
+            "proof": self.proof,
+        })
+    }
+}
+
+impl fmt::Display for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Signature {
+            alg,
+            key_id,
+            index,
+            count,
+            value,
+            proof,
+        } = self;
+        write!(
+            f,
+            "{SIGNATURE_FORMAT} {alg} {key_id} {index}/{count} {value}"
+        )?;
+        if !proof.is_empty() {
+            write!(f, " {proof}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Signature {
+    type Err = String;
+
+    /// Reads the packed form; checks its shape only (the trust module
+    /// checks what it says).
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut parts = s.split(' ');
+        let mut next = |what: &str| {
+            parts
+                .next()
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| format!("signature lacks its {what}"))
+        };
+        let format = next("format")?;
+        if format != SIGNATURE_FORMAT {
+            return Err(format!(
+                "signature format {:?} is not {SIGNATURE_FORMAT}",
+                crate::clip::clip(format)
+            ));
+        }
+        let (alg, key_id) = (next("algorithm")?.to_string(), next("key id")?.to_string());
+        let position = next("index/count")?;
+        let (index, count) = position
+            .split_once('/')
+            .and_then(|(i, n)| Some((i.parse().ok()?, n.parse().ok()?)))
+            .ok_or_else(|| {
+                format!(
+                    "signature position {:?} is not INDEX/COUNT",
+                    crate::clip::clip(position)
+                )
+            })?;
+        let value = next("value")?.to_string();
+        let proof = parts.next().unwrap_or_default().to_string();
+        if parts.next().is_some() || (proof.is_empty() && s.ends_with(' ')) {
+            return Err("signature has members after its proof".into());
+        }
+        Ok(Signature {
+            alg,
+            key_id,
+            index,
+            count,
+            value,
+            proof,
+        })
+    }
+}
+
+impl Serialize for Signature {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Signature {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// One record: envelope fields plus the kind-specific body.

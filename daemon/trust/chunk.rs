@@ -3,31 +3,31 @@
 //! and each record carries that signature with its own inclusion proof.
 
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
+use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 
-use super::{Digest, Hash, SigningKey, TrustError, merkle};
+use super::merkle::{self, Node};
+use super::{Digest, SigningKey, TrustError};
 use crate::node::NodeId;
 use crate::records::{Record, Signature, canonical_bytes};
 
 /// The most records one signature covers. A hop checks one signature per
 /// chunk (~30-60 µs of ECDSA) instead of one per record, so at 64 records
 /// the signature check costs a hop under 1 µs a record; each record then
-/// carries a proof of 6 hashes (log2 64, ~270 bytes in base64). Twice the
-/// chunk would halve the signature cost and add one hash per record: 64
-/// is where the two meet. The bytes, not the checks, are what a hop pays
-/// most for (bench/RESULTS.md, 2026-12-07: +55-108 % a hop in all).
-/// It is also the bound the envelope schema allows for `index`, `count`
-/// and `path`.
+/// carries a proof of 6 hashes (log2 64, 96 bytes, 128 in base64). Twice
+/// the chunk would halve the signature cost and add one hash per record:
+/// 64 is where the two meet. The bytes, not the checks, are what a hop
+/// pays most for (bench/RESULTS.md, 2026-12-07).
 pub const CHUNK: usize = 64;
 
-/// Domain of record-chunk signatures.
-const CHUNK_DOMAIN: &[u8] = b"xunlian/record-chunk/v1";
+/// Domain of record-chunk signatures (v2: 16-byte tree hashes; the v1
+/// domain signed 32-byte ones).
+const CHUNK_DOMAIN: &[u8] = b"xunlian/record-chunk/v2";
 
 /// What the origin signs for a chunk: the domain, its own office id, the
 /// number of records and the chunk's root, so a root signed by one office
 /// is nobody else's and a record's `count` cannot be changed unnoticed
 /// (with the count fixed, the proof fixes the `index` too).
-pub(super) fn chunk_message(origin: &NodeId, count: u32, root: &Hash) -> Vec<u8> {
+pub(super) fn chunk_message(origin: &NodeId, count: u32, root: &Node) -> Vec<u8> {
     [
         CHUNK_DOMAIN,
         &[0],
@@ -40,7 +40,7 @@ pub(super) fn chunk_message(origin: &NodeId, count: u32, root: &Hash) -> Vec<u8>
 }
 
 /// The Merkle leaf of `record` (its canonical bytes, signature excluded).
-pub(super) fn record_leaf(d: Digest, record: &Record) -> Result<Hash, String> {
+pub(super) fn record_leaf(d: Digest, record: &Record) -> Result<Node, String> {
     canonical_bytes(record)
         .map(|bytes| merkle::leaf(d, &bytes))
         .map_err(|e| super::clip(&e.to_string()))
@@ -71,15 +71,15 @@ pub fn sign_chunk(records: &mut [Record], key: &SigningKey) -> Result<(), TrustE
         .collect::<Result<Vec<_>, _>>()?;
     let (root, paths) = merkle::root_and_paths(d, &leaves);
     let count = records.len() as u32;
-    let value = B64.encode(key.sign(&chunk_message(&origin, count, &root))?);
+    let value = B64.encode(key.sign_fixed(&chunk_message(&origin, count, &root))?);
     for ((index, r), path) in records.iter_mut().enumerate().zip(paths) {
         r.signature = Some(Signature {
             alg: key.alg().to_string(),
             key_id: key.key_id().to_string(),
-            value: value.clone(),
             index: index as u32,
             count,
-            path: path.iter().map(|h| B64.encode(h)).collect(),
+            value: value.clone(),
+            proof: B64.encode(path.concat()),
         });
     }
     Ok(())

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair, ParsedPublicKey,
+    ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, ECDSA_P256_SHA256_FIXED,
+    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair, ParsedPublicKey,
 };
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -34,9 +35,16 @@ pub(super) fn digest_key_id(digest: Digest, spki_der: &[u8]) -> String {
     crate::hex::encode(&digest.hash(&[spki_der])[..KEY_ID_BYTES])
 }
 
-/// The private half, per suite.
+/// Bytes of a signature in its fixed form, r || s, in every suite.
+pub const FIXED_SIG: usize = 64;
+
+/// The private half, per suite; an ECDSA key is loaded twice, to sign in
+/// ASN.1 DER (the tree manifest) and in the fixed form (record chunks).
 enum Pair {
-    EcdsaP256(EcdsaKeyPair),
+    EcdsaP256 {
+        der: EcdsaKeyPair,
+        fixed: EcdsaKeyPair,
+    },
     Sm2(sm2::dsa::SigningKey),
 }
 
@@ -124,8 +132,10 @@ impl SigningKey {
             let (pair, spki) = match alg {
                 Alg::EcdsaP256Sha256 => {
                     let p = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, der).ok()?;
+                    let fixed =
+                        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der).ok()?;
                     let spki = p.public_key().as_der().ok()?.as_ref().to_vec();
-                    (Pair::EcdsaP256(p), spki)
+                    (Pair::EcdsaP256 { der: p, fixed }, spki)
                 }
                 Alg::Sm2Sm3 => {
                     let secret = sm2::SecretKey::from_pkcs8_der(der).ok()?;
@@ -162,31 +172,49 @@ impl SigningKey {
         B64.encode(&self.spki)
     }
 
-    /// The signature of `message`.
+    /// The signature of `message`: ASN.1 DER in ECDSA, r || s in SM2 (the
+    /// tree manifest's form).
     pub(super) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TrustError> {
         match &self.pair {
-            Pair::EcdsaP256(p) => p
-                .sign(&aws_lc_rs::rand::SystemRandom::new(), message)
-                .map(|s| s.as_ref().to_vec())
-                .map_err(|_| TrustError::Sign {
-                    key_id: self.key_id.clone(),
-                }),
+            Pair::EcdsaP256 { der, .. } => self.sign_ecdsa(der, message),
+            Pair::Sm2(_) => self.sign_fixed(message).map(Vec::from),
+        }
+    }
+
+    /// The signature of `message` as r || s, in every suite (the record
+    /// chunks' form).
+    pub(super) fn sign_fixed(&self, message: &[u8]) -> Result<[u8; FIXED_SIG], TrustError> {
+        let failed = || TrustError::Sign {
+            key_id: self.key_id.clone(),
+        };
+        let bytes = match &self.pair {
+            Pair::EcdsaP256 { fixed, .. } => self.sign_ecdsa(fixed, message)?,
             Pair::Sm2(k) => k
                 .try_sign(message)
                 .map(|s: sm2::dsa::Signature| s.to_bytes().to_vec())
-                .map_err(|_| TrustError::Sign {
-                    key_id: self.key_id.clone(),
-                }),
-        }
+                .map_err(|_| failed())?,
+        };
+        bytes.try_into().map_err(|_| failed())
+    }
+
+    fn sign_ecdsa(&self, pair: &EcdsaKeyPair, message: &[u8]) -> Result<Vec<u8>, TrustError> {
+        pair.sign(&aws_lc_rs::rand::SystemRandom::new(), message)
+            .map(|s| s.as_ref().to_vec())
+            .map_err(|_| TrustError::Sign {
+                key_id: self.key_id.clone(),
+            })
     }
 }
 
 /// A public key ready to verify, parsed once.
 pub struct VerifyingKey(Public);
 
-/// The public half, per suite.
+/// The public half, per suite (ECDSA parsed for either signature form).
 enum Public {
-    EcdsaP256(ParsedPublicKey),
+    EcdsaP256 {
+        der: ParsedPublicKey,
+        fixed: ParsedPublicKey,
+    },
     Sm2(sm2::dsa::VerifyingKey),
 }
 
@@ -195,7 +223,10 @@ impl VerifyingKey {
     pub fn from_spki(alg: Alg, spki_der: &[u8]) -> Result<Self, String> {
         let public = match alg {
             Alg::EcdsaP256Sha256 => ParsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, spki_der)
-                .map(Public::EcdsaP256)
+                .and_then(|der| {
+                    let fixed = ParsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, spki_der)?;
+                    Ok(Public::EcdsaP256 { der, fixed })
+                })
                 .map_err(|e| e.to_string()),
             Alg::Sm2Sm3 => sm2::PublicKey::from_public_key_der(spki_der)
                 .map_err(|e| e.to_string())
@@ -208,10 +239,19 @@ impl VerifyingKey {
         Ok(VerifyingKey(public))
     }
 
-    /// Whether `signature` is this key's signature of `message`.
+    /// Whether `signature` is this key's signature of `message`, in the
+    /// form [`SigningKey::sign`] makes (DER in ECDSA).
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         match &self.0 {
-            Public::EcdsaP256(k) => k.verify_sig(message, signature).is_ok(),
+            Public::EcdsaP256 { der, .. } => der.verify_sig(message, signature).is_ok(),
+            Public::Sm2(_) => self.verify_fixed(message, signature),
+        }
+    }
+
+    /// Whether `signature` (r || s) is this key's signature of `message`.
+    pub fn verify_fixed(&self, message: &[u8], signature: &[u8]) -> bool {
+        match &self.0 {
+            Public::EcdsaP256 { fixed, .. } => fixed.verify_sig(message, signature).is_ok(),
             Public::Sm2(k) => sm2::dsa::Signature::from_slice(signature)
                 .is_ok_and(|s| k.verify(message, &s).is_ok()),
         }
@@ -254,6 +294,9 @@ mod tests {
             let sig = made.sign(b"message").unwrap();
             assert!(vk.verify(b"message", &sig), "{alg}");
             assert!(!vk.verify(b"messagE", &sig), "{alg}");
+            let fixed = made.sign_fixed(b"message").unwrap();
+            assert!(vk.verify_fixed(b"message", &fixed), "{alg}");
+            assert!(!vk.verify_fixed(b"messagE", &fixed), "{alg}");
             // A key of one suite is no key of the other.
             for other in Alg::ALL.into_iter().filter(|o| *o != alg) {
                 assert!(VerifyingKey::from_spki(other, loaded.public_key_der()).is_err());

@@ -1,22 +1,36 @@
 //! The Merkle tree over a chunk of records (RFC 6962 shape): leaf =
 //! H(0x00 || canonical bytes), node = H(0x01 || left || right), pairs taken
 //! left to right on each level and an odd last node promoted unchanged. The
-//! prefixes keep a leaf from ever being read as a node.
+//! prefixes keep a leaf from ever being read as a node. Every hash of the
+//! tree is the suite's digest cut to its first [`NODE`] bytes (why 16 is
+//! enough: the trust module's design note).
 
-use super::{Digest, Hash};
+use super::Digest;
 
-/// The leaf hash of a record's canonical bytes.
-pub fn leaf(d: Digest, canonical: &[u8]) -> Hash {
-    d.hash(&[&[0x00], canonical])
+/// Bytes of a leaf, node or root hash.
+pub const NODE: usize = 16;
+
+/// A hash of the tree: the first [`NODE`] bytes of the suite's digest.
+pub type Node = [u8; NODE];
+
+fn cut(d: Digest, parts: &[&[u8]]) -> Node {
+    let mut out = [0u8; NODE];
+    out.copy_from_slice(&d.hash(parts)[..NODE]);
+    out
 }
 
-fn node(d: Digest, left: &Hash, right: &Hash) -> Hash {
-    d.hash(&[&[0x01], left, right])
+/// The leaf hash of a record's canonical bytes.
+pub fn leaf(d: Digest, canonical: &[u8]) -> Node {
+    cut(d, &[&[0x00], canonical])
+}
+
+fn node(d: Digest, left: &Node, right: &Node) -> Node {
+    cut(d, &[&[0x01], left, right])
 }
 
 /// The root over `leaves` (at least one) and, for each leaf, the sibling
 /// hashes from it up to the root.
-pub fn root_and_paths(d: Digest, leaves: &[Hash]) -> (Hash, Vec<Vec<Hash>>) {
+pub fn root_and_paths(d: Digest, leaves: &[Node]) -> (Node, Vec<Vec<Node>>) {
     let mut paths = vec![Vec::new(); leaves.len()];
     let mut level = leaves.to_vec();
     // Where each leaf's ancestor sits on the current level.
@@ -45,11 +59,11 @@ pub fn root_and_paths(d: Digest, leaves: &[Hash]) -> (Hash, Vec<Vec<Hash>>) {
 /// or why the proof does not fit that position.
 pub fn root_from_path(
     d: Digest,
-    leaf: Hash,
+    leaf: Node,
     index: usize,
     count: usize,
-    path: &[Hash],
-) -> Result<Hash, &'static str> {
+    path: &[Node],
+) -> Result<Node, &'static str> {
     if index >= count {
         return Err("leaf index outside the chunk");
     }
@@ -76,7 +90,7 @@ pub fn root_from_path(
 mod tests {
     use super::*;
 
-    fn leaves(n: usize) -> Vec<Hash> {
+    fn leaves(n: usize) -> Vec<Node> {
         (0..n)
             .map(|i| leaf(Digest::Sha256, i.to_string().as_bytes()))
             .collect()

@@ -53,21 +53,38 @@
 //! One ECDSA check costs 30-80 µs (73-86 µs a record checked alone on a
 //! busy machine, `bench/trust.rs`), a hop 13-20 µs a record on a quiet
 //! machine (40-55 on a busy one, `bench/hop.rs`), and signatures may add
-//! ~30 %: per-record signatures are out. Measured with chunks of 64 (busy
-//! machine, bench/RESULTS.md of 2026-12-07 04:15), the check costs a hop
-//! ~11-13 µs a record and the signature's ~500 bytes as much or more
-//! across its stages: +55-108 % (median 75 %), over that budget. The origin
-//! signs the records it commits together in chunks of at most [`CHUNK`]:
-//! a Merkle tree (RFC 6962 shape: leaf = H(0x00 || canonical bytes), node
-//! = H(0x01 || left || right), an odd last node promoted) and one
-//! signature over `"xunlian/record-chunk/v1" 0x00 origin 0x00 count root`
-//! (count as 4 bytes big-endian, so no field of a record's signature can
-//! change unnoticed: the proof binds `index` and `path`). Each
-//! record carries, in its envelope's `signature` (`alg`, `key_id`, `value`
-//! = the chunk signature, `index`, `count`, `path` = sibling hashes), all
-//! it needs to be checked alone: records of a chunk can be stored,
+//! ~30 %: per-record signatures are out. The origin signs the records it
+//! commits together in chunks of at most [`CHUNK`]: a Merkle tree (RFC
+//! 6962 shape: leaf = H(0x00 || canonical bytes), node = H(0x01 || left ||
+//! right), an odd last node promoted, every hash cut to its first 16
+//! bytes) and one signature over `"xunlian/record-chunk/v2" 0x00 origin
+//! 0x00 count root` (count as 4 bytes big-endian, so no member of a
+//! record's signature can change unnoticed: with the count signed, the
+//! proof fixes the `index`). Each record carries, in its envelope's `signature`, all it
+//! needs to be checked alone: records of a chunk can be stored,
 //! compacted, forwarded and re-sent apart, and a record keeps its
 //! signature as long as it is not changed (a new version is a new chunk).
+//!
+//! # The signature's bytes (format v2)
+//! What a hop pays most for is not the check but the signature's bytes,
+//! carried through every stage (parse, store, read, gzip): format 1 (an
+//! object: six base64 SHA-256 proof hashes, a DER signature) took ~500
+//! bytes a record and, with the check, a hop 55-108 % more CPU
+//! (bench/RESULTS.md, 2026-12-07 04:15). Format v2 packs it into one
+//! string, `v2 ALG KEY_ID INDEX/COUNT VALUE [PROOF]`
+//! ([`crate::records::Signature`]): the signature as 64 bytes r || s
+//! (ECDSA and SM2 alike), the proof as 16-byte hashes, both in unpadded
+//! base64: at most 275 bytes. The operator API spells its members out.
+//!
+//! Why 16-byte tree hashes are enough: to pass an altered record under a
+//! signed root, a relay needs a second preimage of a leaf or node it did
+//! not choose, 2^128 work (2^88 against 2^40 stored records at once).
+//! Collisions cost 2^64, but only whoever chooses both records can use
+//! one, and that is the origin, which can sign either record anyway; the
+//! signed message binds the origin, the count and the domain, and a v2
+//! root is never read as a v1 one (the domain names the version).
+//! Records signed in format 1 (only stores of test networks from before
+//! v2) no longer read: a hop refuses them as `schema`.
 //!
 //! # What each hop checks ([`Verifier::verify`])
 //! 1. The signature's `key_id` is a key of the record's `origin` in the
@@ -79,6 +96,8 @@
 //!    signatures, so a hop does one ECDSA check per chunk, not per record.
 //!
 //! A refusal is a [`SigError`] with a short reason (peer values clipped).
+//! A signature whose packed form does not parse (too few members, not
+//! `v2`) is no record: the hop refuses it as `schema`.
 //! Key validity is judged at the record's own `updated_at`, so a key
 //! retired in the manifest (its `not_after` set) still verifies what it
 //! signed before; a stolen key must be retired with a `not_after` before

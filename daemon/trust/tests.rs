@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::*;
 use crate::node::{Level, NodeId};
-use crate::records::{Classification, Kind, Record, Route, Schemas};
+use crate::records::{Classification, Kind, Record, Route, Schemas, Signature};
 
 fn id(s: &str) -> NodeId {
     NodeId::new(s).unwrap()
@@ -186,7 +186,10 @@ fn any_changed_field_fails() {
         }),
         ("index", |r| r.signature.as_mut().unwrap().index ^= 1),
         ("count", |r| r.signature.as_mut().unwrap().count += 1),
-        ("path", |r| r.signature.as_mut().unwrap().path.reverse()),
+        ("proof", |r| {
+            let s = r.signature.as_mut().unwrap();
+            s.proof = s.proof.chars().rev().collect();
+        }),
         ("no signature", |r| r.signature = None),
     ];
     for (what, tamper) in tampers {
@@ -399,12 +402,71 @@ fn a_manifest_that_is_not_one_tree_does_not_parse() {
 }
 
 #[test]
-fn signatures_without_a_chunk_proof_still_parse_but_do_not_verify() {
+fn a_proof_that_does_not_fit_its_chunk_fails_as_a_proof() {
     let net = Net::new();
-    let mut r = finding("630202", 0);
-    let mut value = serde_json::to_value(&r).unwrap();
+    let v = net.verifier();
+    let records = signed_chunk(&net, "630202", 5);
+    type Bend = fn(&mut Signature);
+    let bends: [(&str, Bend); 5] = [
+        ("no proof", |s| s.proof.clear()),
+        ("a hash short", |s| s.proof.truncate(s.proof.len() - 22)),
+        ("not base64", |s| s.proof.replace_range(..1, "*")),
+        ("too long", |s| s.proof = "A".repeat(200)),
+        ("empty chunk", |s| s.count = 0),
+    ];
+    for (what, bend) in bends {
+        let mut r = records[0].clone();
+        bend(r.signature.as_mut().unwrap());
+        assert!(
+            matches!(v.verify(&r), Err(SigError::Proof(_))),
+            "{what}: {:?}",
+            v.verify(&r)
+        );
+    }
+}
+
+#[test]
+fn the_packed_form_reads_back_and_the_old_form_is_refused() {
+    let net = Net::new();
+    let records = signed_chunk(&net, "630202", CHUNK);
+    for r in [&records[0], &records[CHUNK - 1]] {
+        let json = serde_json::to_value(r).unwrap();
+        let packed = json["signature"].as_str().unwrap();
+        assert!(packed.starts_with("v2 ecdsa-p256-sha256 "), "{packed}");
+        // Format, alg, key id (32), position, value (86) and proof (6 ×
+        // 16 bytes: 128): 275 bytes at most, where format 1 took ~500.
+        assert!(packed.len() <= 275, "{} bytes: {packed}", packed.len());
+        let back: Record = serde_json::from_value(json).unwrap();
+        assert_eq!(&back, r);
+    }
+    let mut one = signed_chunk(&net, "630202", 1).remove(0);
+    let packed = one.signature.as_ref().unwrap().to_string();
+    assert_eq!(packed.split(' ').count(), 5, "no proof in a chunk of one");
+    assert_eq!(
+        packed.parse::<Signature>().unwrap(),
+        *one.signature.as_ref().unwrap()
+    );
+    for bad in [
+        "v1 ecdsa-p256-sha256 k 0/1 c2ln",
+        "v2 ecdsa-p256-sha256 k 0-1 c2ln",
+        "v2 ecdsa-p256-sha256 k 0/1",
+        "v2 ecdsa-p256-sha256 k 0/1 c2ln ",
+        "v2 ecdsa-p256-sha256 k 0/2 c2ln c2ln c2ln",
+        "v2  k 0/1 c2ln",
+    ] {
+        assert!(bad.parse::<Signature>().is_err(), "{bad:?}");
+    }
+    // Format 1, an object, no longer reads (as a schema error at a hop).
+    let mut value = serde_json::to_value(&one).unwrap();
     value["signature"] =
         json!({"alg": "ecdsa-p256-sha256", "key_id": net.key("630202").key_id(), "value": "c2ln"});
-    r = serde_json::from_value(value).unwrap();
-    assert!(matches!(net.verifier().verify(&r), Err(SigError::Proof(_))));
+    assert!(Schemas::builtin().validate(value).is_err());
+    one.signature.as_mut().unwrap().value.clear();
+    assert!(
+        one.signature
+            .unwrap()
+            .to_string()
+            .parse::<Signature>()
+            .is_err()
+    );
 }

@@ -8,10 +8,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
+use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 
 use super::chunk::{chunk_message, record_leaf};
-use super::{Alg, CHUNK, Hash, Manifest, SigError, TrustError, VerifyingKey, clip, merkle};
+use super::keys::FIXED_SIG;
+use super::merkle::{self, NODE, Node};
+use super::{Alg, CHUNK, Hash, Manifest, SigError, TrustError, VerifyingKey, clip};
 use crate::records::Record;
 
 /// How many checked chunk signatures the cache holds (32 bytes each): far
@@ -132,19 +134,7 @@ impl Verifier {
         if count == 0 || count > CHUNK {
             return Err(SigError::Proof("chunk size out of range"));
         }
-        if sig.path.len() > MAX_PATH {
-            return Err(SigError::Proof("proof path too long"));
-        }
-        let path = sig
-            .path
-            .iter()
-            .map(|h| {
-                B64.decode(h)
-                    .ok()
-                    .and_then(|b| Hash::try_from(b).ok())
-                    .ok_or(SigError::Proof("path entry is not a base64 hash"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let path = decode_proof(&sig.proof)?;
         let d = alg.digest();
         let leaf = record_leaf(d, record).map_err(SigError::Canonical)?;
         let root = merkle::root_from_path(d, leaf, sig.index as usize, count, &path)
@@ -152,13 +142,18 @@ impl Verifier {
         let bad = || SigError::BadSignature {
             key_id: key.key_id.clone(),
         };
-        let value = B64.decode(&sig.value).map_err(|_| bad())?;
+        // Room for base64's estimate (it rounds up to whole quads).
+        let mut value = [0u8; FIXED_SIG + 2];
+        if B64.decode_slice(&sig.value, &mut value) != Ok(FIXED_SIG) {
+            return Err(bad());
+        }
+        let value = &value[..FIXED_SIG];
         let entry = d.hash(&[
             key.key_id.as_bytes(),
             &[0],
             &sig.count.to_be_bytes(),
             &root,
-            &value,
+            value,
         ]);
         let verified = |from_cache| Verified {
             key_id: key.key_id.clone(),
@@ -174,7 +169,7 @@ impl Verifier {
                 clip(&key.key_id)
             )))
         })?;
-        if !vk.verify(&chunk_message(&record.origin, sig.count, &root), &value) {
+        if !vk.verify_fixed(&chunk_message(&record.origin, sig.count, &root), value) {
             return Err(bad());
         }
         self.cache().insert(entry);
@@ -186,4 +181,23 @@ impl Verifier {
         // left half-updated is still sound.
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The sibling hashes of a proof: unpadded base64 of at most [`MAX_PATH`]
+/// hashes of [`NODE`] bytes.
+fn decode_proof(proof: &str) -> Result<Vec<Node>, SigError> {
+    let mut bytes = [0u8; MAX_PATH * NODE];
+    if proof.len() > (MAX_PATH * NODE).div_ceil(3) * 4 {
+        return Err(SigError::Proof("proof path too long"));
+    }
+    let n = B64
+        .decode_slice(proof, &mut bytes)
+        .map_err(|_| SigError::Proof("proof is not base64"))?;
+    if n % NODE != 0 {
+        return Err(SigError::Proof("proof is not a whole number of hashes"));
+    }
+    Ok(bytes[..n]
+        .chunks_exact(NODE)
+        .map(|h| h.try_into().unwrap_or([0; NODE]))
+        .collect())
 }

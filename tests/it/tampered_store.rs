@@ -80,7 +80,12 @@ async fn a_finding_altered_in_a_relays_store_is_refused_and_the_original_still_a
     body["facts"] = json!(std::str::from_utf8(ORIGINAL).unwrap());
     let stored = net.submit("630102", "finding", body).await;
     let id = stored["id"].as_str().expect("an id").to_string();
-    let county_key = stored["signature"]["key_id"].clone();
+    // The submit answers with the stored JSON (the signature packed in one
+    // string); a read spells out its members.
+    let at_county = net
+        .get_json("630102", &format!("/api/v1/records/{id}"))
+        .await;
+    let county_key = at_county["signature"]["key_id"].clone();
     assert!(county_key.is_string(), "the county signed it: {stored}");
     net.wait_for("630100", &id).await;
 
