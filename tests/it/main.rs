@@ -7,6 +7,7 @@
 mod common;
 
 mod at_rest;
+mod backup;
 mod chaos;
 mod cli;
 mod compose;
