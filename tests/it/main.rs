@@ -31,4 +31,5 @@ mod storage;
 mod tampered_store;
 mod tree_authority;
 mod tree_sync;
+mod upgrade;
 mod workflow;
