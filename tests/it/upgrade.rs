@@ -72,7 +72,10 @@ async fn exchange(
     let answer = peer_post_ok(net, http, PARENT, path, &request).await;
     let recorded = fixture(&format!("{name}_response"), answer.clone());
     let gone = missing(&recorded, &answer, name);
-    assert!(gone.is_empty(), "a protocol-1 child misses {gone:?} in {answer}");
+    assert!(
+        gone.is_empty(),
+        "a protocol-1 child misses {gone:?} in {answer}"
+    );
     answer
 }
 
@@ -105,6 +108,23 @@ async fn a_previous_protocol_child_syncs_with_this_parent() {
     let pull = json!({"cursors": [], "wait_ms": 0, "max_records": 100,
         "max_bytes": 1_000_000, "refused": []});
     exchange(&net, &http, "/peer/v1/pull", "pull", pull, |r| r).await;
+    if recording() {
+        // How a protocol-1 parent refuses a newer child: what the child
+        // negotiates down from (see the test below).
+        let url = format!(
+            "https://127.0.0.1:{}/peer/v1/health",
+            net.nodes[PARENT].peer_addr.port()
+        );
+        let resp = http
+            .post(url)
+            .header("x-xunlian-protocol", "2")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 426);
+        fixture("protocol_mismatch", resp.json().await.unwrap());
+    }
 }
 
 #[test]
