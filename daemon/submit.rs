@@ -40,6 +40,10 @@ pub enum SubmitError {
     Invalid(String),
     #[error("record {id} belongs to {origin}; only its origin may change it")]
     NotOwner { id: Uuid, origin: String },
+    #[error(
+        "本办公室的存储刚从备份恢复，正在从上级取回本办公室写过的记录，完成前不能写入 (recovering this office's records from its parent after a restore; writes resume once the parent answers)"
+    )]
+    Recovering,
     #[error("record {0} changed concurrently; submit again")]
     Conflict(Uuid),
     #[error(transparent)]

@@ -327,6 +327,7 @@ fn submit_error(e: SubmitError, at: impl Fn(String) -> String) -> ApiError {
     match e {
         SubmitError::Store(e) => e.into(),
         e @ SubmitError::Conflict(_) => ApiError(StatusCode::CONFLICT, at(e.to_string())),
+        e @ SubmitError::Recovering => ApiError(StatusCode::SERVICE_UNAVAILABLE, at(e.to_string())),
         e @ SubmitError::NotOwner { .. } => ApiError(StatusCode::FORBIDDEN, at(e.to_string())),
         e => ApiError(StatusCode::UNPROCESSABLE_ENTITY, at(e.to_string())),
     }

@@ -2,6 +2,7 @@
 //! parses and dispatches.
 
 mod assign;
+mod backup;
 mod client;
 mod daemon;
 mod demo;
@@ -70,6 +71,10 @@ pub enum Command {
     /// coordinating office, and release cross findings at feedback (反馈).
     #[command(subcommand)]
     Assign(assign::AssignCommand),
+    /// 备份运行中节点的存储 (copy a running node's SQLite store).
+    Backup(backup::BackupArgs),
+    /// 从备份恢复已停止节点的存储 (put a backup back; the node must be stopped).
+    Restore(backup::RestoreArgs),
 }
 
 /// Runs the parsed command line.
@@ -89,6 +94,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => runtime()?.block_on(export::run(args)),
         Command::Supervise(args) => runtime()?.block_on(supervise::run(args)),
         Command::Assign(cmd) => runtime()?.block_on(assign::run(cmd)),
+        Command::Backup(args) => backup::backup(args).map(|()| ExitCode::SUCCESS),
+        Command::Restore(args) => runtime()?
+            .block_on(backup::restore(args))
+            .map(|()| ExitCode::SUCCESS),
     }
 }
 

@@ -111,6 +111,9 @@ impl Engine {
         &self,
         reqs: Vec<SubmitRequest>,
     ) -> Result<Vec<Submitted>, (usize, SubmitError)> {
+        if self.recovering() {
+            return Err((0, SubmitError::Recovering));
+        }
         let Prepared {
             mut out,
             records,
@@ -452,6 +455,7 @@ pub fn admit(
     let hops = match source {
         Source::Child(c) => routing::check_from_child(view, c, &record),
         Source::Parent => routing::check_from_parent(view, &record),
+        Source::Recovery => routing::check_recovered(view, &record),
         Source::Local => Ok(()),
     }
     .map(|()| routing::next_hops(view, &record, source));

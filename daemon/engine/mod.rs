@@ -20,6 +20,7 @@ mod links;
 mod quarantine;
 mod queues;
 mod reason;
+mod recovery;
 mod resend;
 
 use std::collections::{BTreeMap, HashMap};
@@ -33,6 +34,7 @@ pub use ingest::{Admitted, BatchCheck, Rejection, SubmitError, SubmitRequest, Su
 pub use links::{Direction, Link, LinkEvent, LinkState, SESSION_GRACE};
 pub use quarantine::{QuarantineError, Retried};
 pub use reason::Reason;
+pub use recovery::mark_restored;
 pub use resend::MAX_RESEND;
 
 use crate::config::Config;
@@ -97,6 +99,9 @@ pub struct Engine {
     /// to send them again (see [`resend`]). Held across the store write
     /// that keeps a change, so changes keep their order.
     resend: tokio::sync::Mutex<resend::Asks>,
+    /// Set while this office takes its own records back from its parent
+    /// after a restore (see [`recovery`]): submits wait for it.
+    recovering: std::sync::atomic::AtomicBool,
     /// This office's record-signing key (`[trust] sign_key`): every record
     /// it writes is signed with it.
     signer: Option<SigningKey>,
@@ -113,6 +118,7 @@ impl Engine {
         let store = Store::open(&config.store_url, &config.id, config.store_max_bytes).await?;
         let authority = authority::load(&config, &store).await?;
         let wanted = resend::load(&store).await?;
+        let recovering = recovery::pending(&store).await?;
         let signer = match &config.trust {
             Some(t) => Some(SigningKey::load(&t.sign_key)?),
             None => None,
@@ -157,6 +163,7 @@ impl Engine {
             learning: tokio::sync::Mutex::new(()),
             authority: RwLock::new(authority.map(Arc::new)),
             resend: tokio::sync::Mutex::new(wanted),
+            recovering: recovering.into(),
             signer,
             opener,
             started_at: chrono::Utc::now(),

@@ -1,6 +1,7 @@
 //! The peer routes: each takes an authorised [`Child`] (see
 //! [`super::auth`]), parses the body and hands the work to `sync`
-//! (`inbound` for hello and push, `outbound` for pull).
+//! (`inbound` for hello and push, `outbound` for pull, `recover` for a
+//! restored child's own records).
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -30,6 +31,7 @@ pub fn router(engine: SharedEngine) -> Router {
         .route(wire::PATH_HEALTH, post(health))
         .route(wire::PATH_PUSH, post(push))
         .route(wire::PATH_PULL, post(pull))
+        .route(wire::PATH_RECOVER, post(recover))
         .layer(DefaultBodyLimit::max(limit))
         // Inside compression, so it reads axum's plain bodies as written.
         .layer(middleware::from_fn(json_errors))
@@ -95,6 +97,18 @@ async fn pull(
     // the long poll, it would pin that buffer (kilobytes per waiting child).
     drop(body);
     let resp = serve_pull(&engine, &child, &req)
+        .await
+        .map_err(Refusal::from)?;
+    Ok(Json(resp).into_response())
+}
+
+async fn recover(
+    State(engine): State<SharedEngine>,
+    Child(child): Child,
+    body: Bytes,
+) -> Result<Response, PeerRefusal> {
+    let req = parse(&child, &body)?;
+    let resp = crate::sync::recover::serve(&engine, &child, &req)
         .await
         .map_err(Refusal::from)?;
     Ok(Json(resp).into_response())

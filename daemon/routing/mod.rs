@@ -43,6 +43,9 @@ pub enum Source {
     Local,
     Parent,
     Child(NodeId),
+    /// Sent back by the parent to the office that wrote it, after that
+    /// office restored its store from a backup (`sync::recover`).
+    Recovery,
 }
 
 /// The links a record must be forwarded on from here.
@@ -69,6 +72,12 @@ pub enum Refusal {
     },
     #[error("clue records never travel down; parent {parent} sent clue {id}")]
     ClueDownward { parent: NodeId, id: uuid::Uuid },
+    #[error("record {id} recovered from the parent is written by {origin}, not by {me}")]
+    NotOwnRecord {
+        id: uuid::Uuid,
+        origin: NodeId,
+        me: NodeId,
+    },
     #[error("{kind} record {id} from parent {parent} is not addressed to {me} or its subtree")]
     NotAddressedDown {
         kind: Kind,
@@ -103,6 +112,10 @@ impl View {
 
 /// The links record `r` must go on from this node, having come from `from`.
 pub fn next_hops(view: &View, r: &Record, from: &Source) -> Hops {
+    if *from == Source::Recovery {
+        // Every peer it was for had it before this store went back.
+        return Hops::default();
+    }
     let mut up = false;
     let mut down = BTreeSet::new();
     let mut park = false;
@@ -196,6 +209,20 @@ pub fn check_from_parent(view: &View, r: &Record) -> Result<(), Refusal> {
             kind: r.kind,
             id: r.id,
             parent,
+            me: view.me.clone(),
+        })
+    }
+}
+
+/// May the parent give `r` back to this node after a restore? Only a
+/// record this node wrote.
+pub fn check_recovered(view: &View, r: &Record) -> Result<(), Refusal> {
+    if r.origin == view.me {
+        Ok(())
+    } else {
+        Err(Refusal::NotOwnRecord {
+            id: r.id,
+            origin: r.origin.clone(),
             me: view.me.clone(),
         })
     }

@@ -23,9 +23,11 @@
 //! - operations on the handle (`impl Store`): `commit` (the group-commit
 //!   coordinator), `outbox`, `cursors`, `quarantine`, `records`,
 //!   `reissue` (moving a record to the log's end; dropping a damaged
-//!   copy), `topology`, `compact`.
+//!   copy), `topology`, `compact`, `backup` (a SQLite store's copies; an
+//!   office's own records, for its recovery after a restore).
 
 mod backend;
+mod backup;
 mod bulk;
 mod chain;
 mod checkpoint;
@@ -56,6 +58,7 @@ use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 
 pub use backend::Backend;
+pub use backup::{OwnRecord, backup_sqlite, restore_sqlite};
 pub use chain::chain_next;
 pub use compact::{Compacted, run_compaction};
 pub use error::StoreError;

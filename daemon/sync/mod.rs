@@ -4,7 +4,8 @@
 //! Children open every connection: a child pushes its outbox up and pulls
 //! what the parent queued for it with a long-poll ([`uplink`]). The parent
 //! answers a hello and a push in [`inbound`] and a pull in [`outbound`],
-//! which also cuts the child's push batches. [`admission`] admits a batch
+//! which also cuts the child's push batches, and a restored child's
+//! request for its own records in [`recover`]. [`admission`] admits a batch
 //! of wire items either way; [`wire`] holds the versioned types, the
 //! refusal [`wire::Reason`]s and what both sides share.
 //!
@@ -21,5 +22,6 @@ pub mod backoff;
 pub mod budget;
 pub mod inbound;
 pub mod outbound;
+pub mod recover;
 pub mod uplink;
 pub mod wire;

@@ -27,6 +27,7 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const PATH_HEALTH: &str = "/peer/v1/health";
 pub const PATH_PUSH: &str = "/peer/v1/push";
 pub const PATH_PULL: &str = "/peer/v1/pull";
+pub const PATH_RECOVER: &str = "/peer/v1/recover";
 
 /// Bodies larger than this are gzip-compressed on the wire (large
 /// backlogs); small ones are not worth the CPU. Both sides use it.
@@ -160,6 +161,32 @@ pub struct PullResponse {
     /// store (see `engine::resend`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resend: Vec<uuid::Uuid>,
+}
+
+/// `POST /peer/v1/recover`: a child whose store was restored from a
+/// backup asks for the records it wrote that the parent holds, by id,
+/// page by page (see `engine::recovery`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RecoverRequest {
+    /// The last id of the previous page (None: from the first).
+    #[serde(default)]
+    pub after: Option<String>,
+    pub max_records: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RecoverResponse {
+    pub records: Vec<RecoveredItem>,
+    /// No records of the child's after these.
+    pub done: bool,
+}
+
+/// One record the parent gives back to the office that wrote it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RecoveredItem {
+    pub id: String,
+    pub version: i64,
+    pub record: Box<RawValue>,
 }
 
 /// The body of every refused peer request.

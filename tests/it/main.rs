@@ -7,6 +7,7 @@
 mod common;
 
 mod at_rest;
+mod backup;
 mod chaos;
 mod cli;
 mod compose;
@@ -32,4 +33,5 @@ mod storage;
 mod tampered_store;
 mod tree_authority;
 mod tree_sync;
+mod upgrade;
 mod workflow;

@@ -6,11 +6,13 @@
 //! is probed at a short pace instead, see
 //! [`Backoff::next_refused_delay`]). A link that comes up catches up at
 //! once: the push loop starts from the parent's cursor and the pull loop
-//! from ours. Requests go through [`client`].
+//! from ours. A store restored from a backup first takes its own records
+//! back from the parent ([`recover`]). Requests go through [`client`].
 
 mod client;
 mod pull;
 mod push;
+mod recover;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -124,6 +126,7 @@ impl<'a> Session<'a> {
                 .map(|c| &c.pos);
             engine.reconcile(&parent.id, lane, claimed).await?;
         }
+        session.recover().await?;
         let tls_generation = tls.generation();
         tokio::select! {
             r = session.push_loop(&limits) => r,

@@ -1,0 +1,150 @@
+//! Backup and restore (`xunlian backup`, `xunlian restore`): a copy taken
+//! while the office runs, records written after it, the copy put back;
+//! the office takes back from its parent what it sent up since the copy,
+//! refuses writes until it has, and its next edit gets a version nobody
+//! has seen (so the network applies it).
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::common::tree::small_tree;
+use crate::common::{Net, finding, run_ok, text, wait_until, xunlian};
+
+/// The version of `record` held at `at` (0: not held).
+async fn version_at(net: &Net, at: &str, record: &str) -> u64 {
+    if !net.has(at, record).await {
+        return 0;
+    }
+    net.get_json(at, &format!("/api/v1/records/{record}")).await["version"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// Waits until `at` holds `record` at `version`.
+async fn wait_version(net: &Net, at: &str, record: &str, version: u64) {
+    wait_until(&format!("{record} v{version} at {at}"), || async {
+        version_at(net, at, record).await == version
+    })
+    .await;
+}
+
+/// Submits a new version of finding `id` at `office`: the stored record.
+async fn edit(net: &Net, office: &str, id: &str, title: &str) -> Value {
+    let (status, v) = net
+        .post(
+            office,
+            "/api/v1/records",
+            &json!({"kind": "finding", "id": id, "round_id": crate::common::TEST_ROUND,
+                    "body": finding(title)}),
+        )
+        .await;
+    assert!(
+        (200..300).contains(&status),
+        "edit at {office}: {status} {v}"
+    );
+    v
+}
+
+fn id_of(record: &Value) -> String {
+    record["id"].as_str().expect("record id").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_write_restore_loses_nothing_and_reuses_no_version() {
+    let (county, city) = ("630102", "630100");
+    let mut net = Net::new(&small_tree().toml());
+    net.start_all().await;
+    let kept = id_of(&net.submit(county, "finding", finding("备份前")).await);
+    net.wait_for(city, &kept).await;
+
+    let copy = net.root().join("630102.backup.db");
+    let config = net.config_arg(county);
+    run_ok(&[
+        "backup",
+        "--config",
+        &config,
+        "--out",
+        &copy.display().to_string(),
+    ]);
+    assert_private(&copy);
+
+    // After the copy: an edit of the kept finding and a new one, both
+    // sent up.
+    assert_eq!(edit(&net, county, &kept, "备份后修改").await["version"], 2);
+    let later = id_of(&net.submit(county, "finding", finding("备份后")).await);
+    wait_version(&net, city, &kept, 2).await;
+    net.wait_for(city, &later).await;
+
+    let from = copy.display().to_string();
+    let running = xunlian(&["restore", "--config", &config, "--from", &from]);
+    assert!(
+        !running.status.success() && text(&running).contains("stop it first"),
+        "restore refused while the node runs: {}",
+        text(&running)
+    );
+
+    // The parent is down while the office comes back: it must not write.
+    net.stop(county);
+    net.stop(city);
+    run_ok(&["restore", "--config", &config, "--from", &from]);
+    net.start(county).await;
+    assert_eq!(
+        version_at(&net, county, &kept).await,
+        1,
+        "the copy's version"
+    );
+    assert!(!net.has(county, &later).await, "the copy predates it");
+    let (status, refusal) = net
+        .post(
+            county,
+            "/api/v1/records",
+            &json!({"kind": "finding", "id": kept, "round_id": crate::common::TEST_ROUND,
+                    "body": finding("恢复中修改")}),
+        )
+        .await;
+    assert_eq!(status, 503, "a write before recovery: {refusal}");
+    assert!(
+        refusal["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("恢复")
+    );
+
+    // The parent comes back: the office takes back what it sent up.
+    net.start(city).await;
+    wait_version(&net, county, &kept, 2).await;
+    net.wait_for(county, &later).await;
+
+    // Its next edit is version 3, which the network applies.
+    let after = wait_for_writes(&net, county, &kept).await;
+    assert_eq!(after["version"], 3);
+    wait_version(&net, city, &kept, 3).await;
+    wait_version(&net, "000000", &kept, 3).await;
+    assert!(net.quarantine(city).await.is_empty());
+    assert!(net.quarantine(county).await.is_empty());
+}
+
+/// Edits `id` at `office` once recovery has opened writes again.
+async fn wait_for_writes(net: &Net, office: &str, id: &str) -> Value {
+    wait_until(&format!("{office} to accept writes again"), || async {
+        net.log(office)
+            .contains("Recovered this office's records from the parent")
+    })
+    .await;
+    edit(net, office, id, "恢复后修改").await
+}
+
+fn assert_private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .expect("backup file")
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o077,
+        0,
+        "{} is readable by others: {mode:o}",
+        path.display()
+    );
+}
