@@ -14,6 +14,7 @@ mod quarantine;
 mod report;
 mod supervise;
 mod units;
+mod user;
 
 use std::process::ExitCode;
 
@@ -70,6 +71,11 @@ pub enum Command {
     /// coordinating office, and release cross findings at feedback (反馈).
     #[command(subcommand)]
     Assign(assign::AssignCommand),
+    /// 工作台账号：新建、改密码、停用 (workbench accounts: add, passwd, disable).
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// 工作台操作审计：谁、何时、哪条记录、从哪里 (the workbench's audit of writes).
+    Audit(user::AuditArgs),
 }
 
 /// Runs the parsed command line.
@@ -89,6 +95,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => runtime()?.block_on(export::run(args)),
         Command::Supervise(args) => runtime()?.block_on(supervise::run(args)),
         Command::Assign(cmd) => runtime()?.block_on(assign::run(cmd)),
+        Command::User(cmd) => runtime()?.block_on(user::run(cmd)),
+        Command::Audit(args) => runtime()?.block_on(user::audit(args)),
     }
 }
 

@@ -47,6 +47,7 @@ mod statements;
 mod tail;
 mod topology;
 mod types;
+mod workbench;
 
 use std::str::FromStr;
 use std::sync::RwLock;
@@ -62,6 +63,7 @@ pub use error::StoreError;
 pub use outbox::OutboxStats;
 pub use records::{RangeItem, RecordFilter};
 pub use topology::{Parked, Rerouted, TopologyEntry};
+pub use workbench::{Account, AuditEntry};
 pub use types::{
     Applied, Change, Commit, Committed, CursorPos, Incoming, OutboxItem, QuarantineEntry, now_ms,
 };

@@ -30,4 +30,5 @@ mod storage;
 mod tampered_store;
 mod tree_authority;
 mod tree_sync;
+mod workbench;
 mod workflow;
