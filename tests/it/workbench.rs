@@ -191,7 +191,7 @@ struct Browser {
 }
 
 /// The key of an element reference in WebDriver answers.
-const ELEMENT: &str = "element-6066-11e4-a52e-4ba581817fd0";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Browser {
     async fn start(scratch: &Path, shots: &Path) -> Browser {
@@ -274,11 +274,26 @@ impl Browser {
 
     /// Waits for an element matching `css`; its reference.
     async fn wait_for(&self, css: &str) -> String {
-        wait_until(&format!("{css} on the page"), || async {
-            self.try_find(css).await.is_some()
-        })
-        .await;
-        self.try_find(css).await.unwrap()
+        let deadline = tokio::time::Instant::now() + crate::common::PATIENCE;
+        loop {
+            if let Some(e) = self.try_find(css).await {
+                return e;
+            }
+            if tokio::time::Instant::now() > deadline {
+                let raw = self
+                    .http
+                    .post(format!("{}/element", self.session))
+                    .json(&json!({"using": "css selector", "value": css}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                panic!("no {css} on the page ({raw}):\n{}", self.source().await);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 
     async fn type_into(&mut self, css: &str, value: &str) {
