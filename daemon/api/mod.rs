@@ -135,7 +135,10 @@ pub async fn serve(
         .route("/api/v1/assignments/release", post(assign::release))
         .route("/api/v1/users", post(workbench::add_user))
         .route("/api/v1/users/{name}/password", post(workbench::passwd))
-        .route("/api/v1/users/{name}/disable", post(workbench::disable_user))
+        .route(
+            "/api/v1/users/{name}/disable",
+            post(workbench::disable_user),
+        )
         .route("/api/v1/audit", get(workbench::audit))
         .route("/metrics", get(metrics))
         .route("/", get(dashboard_page))
@@ -144,7 +147,7 @@ pub async fn serve(
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(api)
-        .merge(workbench::routes())
+        .merge(workbench_routes(&listener))
         .layer(DefaultBodyLimit::max(MAX_SUBMIT_BYTES))
         .layer(middleware::from_fn(json_errors))
         .with_state(state);
@@ -154,6 +157,23 @@ pub async fn serve(
         .await;
     if let Err(e) = result {
         tracing::error!(message = "Operator API stopped with an error.", error = %e);
+    }
+}
+
+/// The workbench's routes when the listener is on loopback. People sign
+/// in with passwords, which must not cross a network in clear: on any
+/// other address (`operator.allow_remote`, plain HTTP) the workbench is
+/// not served, and a warning says why.
+fn workbench_routes(listener: &TcpListener) -> Router<ApiState> {
+    match listener.local_addr() {
+        Ok(a) if a.ip().is_loopback() => workbench::routes(),
+        addr => {
+            tracing::warn!(
+                message = "The workbench (/wb) is not served: the operator listener is not on loopback and has no TLS; passwords would cross the network in clear.",
+                listen = ?addr.ok()
+            );
+            Router::new()
+        }
     }
 }
 

@@ -99,7 +99,9 @@ fn password() -> anyhow::Result<String> {
 /// `xunlian audit`: the newest workbench writes, one a line.
 pub async fn audit(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let op = Operator::from_config(&args.config)?;
-    let mut req = op.get("/api/v1/audit").query(&[("limit", args.limit.to_string())]);
+    let mut req = op
+        .get("/api/v1/audit")
+        .query(&[("limit", args.limit.to_string())]);
     if let Some(u) = &args.user {
         req = req.query(&[("user", u)]);
     }
@@ -108,7 +110,11 @@ pub async fn audit(args: AuditArgs) -> anyhow::Result<ExitCode> {
         let at = e["at"]
             .as_i64()
             .and_then(chrono::DateTime::from_timestamp_millis)
-            .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            })
             .unwrap_or_default();
         let s = |k: &str| e[k].as_str().unwrap_or("-").to_string();
         println!(

@@ -63,10 +63,10 @@ pub use error::StoreError;
 pub use outbox::OutboxStats;
 pub use records::{RangeItem, RecordFilter};
 pub use topology::{Parked, Rerouted, TopologyEntry};
-pub use workbench::{Account, AuditEntry};
 pub use types::{
     Applied, Change, Commit, Committed, CursorPos, Incoming, OutboxItem, QuarantineEntry, now_ms,
 };
+pub use workbench::{Account, AuditEntry};
 
 use crate::node::NodeId;
 use error::sql;

@@ -35,7 +35,12 @@ pub struct AuditEntry {
 
 impl Store {
     /// Adds an account; false when the name is taken.
-    pub async fn account_add(&self, name: &str, role: &str, hash: &str) -> Result<bool, StoreError> {
+    pub async fn account_add(
+        &self,
+        name: &str,
+        role: &str,
+        hash: &str,
+    ) -> Result<bool, StoreError> {
         let _w = self.inner.write.lock().await;
         let added = sqlx::query(
             "INSERT INTO workbench_users (name, role, hash, disabled, changed_at) VALUES ($1, $2, $3, 0, $4) \
@@ -72,25 +77,25 @@ impl Store {
     /// Disables an account; false when there is no such account.
     pub async fn account_disable(&self, name: &str) -> Result<bool, StoreError> {
         let _w = self.inner.write.lock().await;
-        let n = sqlx::query("UPDATE workbench_users SET disabled = 1, changed_at = $1 WHERE name = $2")
-            .bind(now_ms())
-            .bind(name)
-            .execute(&self.inner.writer)
-            .await
-            .map_err(sql("disabling an account"))?
-            .rows_affected();
+        let n =
+            sqlx::query("UPDATE workbench_users SET disabled = 1, changed_at = $1 WHERE name = $2")
+                .bind(now_ms())
+                .bind(name)
+                .execute(&self.inner.writer)
+                .await
+                .map_err(sql("disabling an account"))?
+                .rows_affected();
         Ok(n == 1)
     }
 
     /// The account named `name`, if any.
     pub async fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
-        let row = sqlx::query(
-            "SELECT name, role, hash, disabled FROM workbench_users WHERE name = $1",
-        )
-        .bind(name)
-        .fetch_optional(self.pool())
-        .await
-        .map_err(sql("reading an account"))?;
+        let row =
+            sqlx::query("SELECT name, role, hash, disabled FROM workbench_users WHERE name = $1")
+                .bind(name)
+                .fetch_optional(self.pool())
+                .await
+                .map_err(sql("reading an account"))?;
         row.map(|r| {
             Ok(Account {
                 name: col(&r, "name")?,

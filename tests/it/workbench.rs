@@ -31,7 +31,8 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
         net.start(id).await;
     }
     let config = net.config_arg(COUNTY);
-    for ((name, password), role) in [(CLERK, "录入"), (REVIEWER, "审核"), (OPERATOR, "运维")] {
+    for ((name, password), role) in [(CLERK, "录入"), (REVIEWER, "审核"), (OPERATOR, "运维")]
+    {
         add_user(&config, name, role, password);
     }
     let base = format!("http://{}", net.nodes[COUNTY].operator_addr);
@@ -83,7 +84,8 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     b.select("severity", "serious").await;
     b.select("target_unit", "u3").await;
     b.type_into("#f-team", "t1").await;
-    b.type_into("#f-facts", "低保资金发放中优亲厚友，涉及3户。").await;
+    b.type_into("#f-facts", "低保资金发放中优亲厚友，涉及3户。")
+        .await;
     b.click("#submit").await;
     let refusal = b.text("[data-field=target_unit] .refusal").await;
     assert!(
@@ -108,7 +110,8 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
         b.goto(&format!("{base}/wb/forms/progress")).await;
         b.select("finding_id", &fid).await;
         b.select("status", status).await;
-        b.set_value("#f-deadline", &crate::common::practice::day(40)).await;
+        b.set_value("#f-deadline", &crate::common::practice::day(40))
+            .await;
         b.type_into("#f-responsible_unit", "河家村党支部").await;
         b.type_into("#f-measures\\.goal", "重新评定低保").await;
         b.type_into("#f-measures\\.measures", "逐户复核").await;
@@ -134,7 +137,11 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     b.screenshot("4-signed-off.png").await;
     wait_state(&net, "000000", &fid, COUNTY, "verified").await;
     b.goto(&format!("{base}/wb/ledger?state=verified")).await;
-    assert!(b.source().await.contains(&format!("data-finding=\"{fid}\"")));
+    assert!(
+        b.source()
+            .await
+            .contains(&format!("data-finding=\"{fid}\""))
+    );
     b.click("#sign-out").await;
 
     // The operator's audit table names both people.
@@ -205,12 +212,19 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("chromedriver must be installed (tests/run.sh installs Debian's chromium-driver)");
+            .expect(
+                "chromedriver must be installed (tests/run.sh installs Debian's chromium-driver)",
+            );
         let http = reqwest::Client::new();
         let root = format!("http://127.0.0.1:{port}");
         wait_until("chromedriver to answer", || {
             let (http, url) = (http.clone(), format!("{root}/status"));
-            async move { http.get(url).send().await.is_ok_and(|r| r.status().is_success()) }
+            async move {
+                http.get(url)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
         })
         .await;
         let profile = scratch.join(format!("chromium-{}", uuid::Uuid::new_v4()));
@@ -320,14 +334,20 @@ impl Browser {
 
     async fn click(&mut self, css: &str) {
         let e = self.wait_for(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{e}/click"), Some(json!({})))
-            .await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/click"),
+            Some(json!({})),
+        )
+        .await;
     }
 
     /// Picks the option `value` of the select named `name`.
     async fn select(&mut self, name: &str, value: &str) {
-        self.click(&format!("select[name=\"{name}\"] option[value=\"{value}\"]"))
-            .await;
+        self.click(&format!(
+            "select[name=\"{name}\"] option[value=\"{value}\"]"
+        ))
+        .await;
     }
 
     async fn text(&self, css: &str) -> String {

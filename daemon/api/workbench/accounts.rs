@@ -116,7 +116,9 @@ fn checked_password(p: &str) -> Result<&str, ApiError> {
     if p.chars().count() < MIN_PASSWORD {
         return Err(ApiError(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("密码至少 {MIN_PASSWORD} 个字符 (password: at least {MIN_PASSWORD} characters)"),
+            format!(
+                "密码至少 {MIN_PASSWORD} 个字符 (password: at least {MIN_PASSWORD} characters)"
+            ),
         ));
     }
     Ok(p)
@@ -141,14 +143,23 @@ pub(in crate::api) async fn add(
         ))
     })?;
     let h = hash(checked_password(&a.password)?)?;
-    if !state.engine.store().account_add(name, role.code(), &h).await? {
+    if !state
+        .engine
+        .store()
+        .account_add(name, role.code(), &h)
+        .await?
+    {
         return Err(ApiError(
             StatusCode::CONFLICT,
             format!("用户 {name} 已存在 (user {name} exists)"),
         ));
     }
     tracing::info!(message = "Workbench account added.", user = %name, role = role.code());
-    Ok((StatusCode::CREATED, Json(json!({"name": name, "role": role.code()}))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"name": name, "role": role.code()})),
+    )
+        .into_response())
 }
 
 /// `POST /api/v1/users/{name}/password {password}`: a new password (and
@@ -159,7 +170,10 @@ pub(in crate::api) async fn passwd(
     Json(a): Json<NewAccount>,
 ) -> Result<Response, ApiError> {
     let h = hash(checked_password(&a.password)?)?;
-    found(&name, state.engine.store().account_set_hash(&name, &h).await?)?;
+    found(
+        &name,
+        state.engine.store().account_set_hash(&name, &h).await?,
+    )?;
     state.sessions.end_all_of(&name);
     tracing::info!(message = "Workbench password set.", user = %name);
     Ok(Json(json!({"name": name})).into_response())

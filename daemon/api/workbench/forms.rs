@@ -84,18 +84,51 @@ impl FormKind {
         match self {
             FormKind::Units => &["units.id", "units.name", "units.type"],
             FormKind::Plan => &[
-                "round_id", "term", "round_no", "kind", "title", "dates.start", "dates.entry",
-                "dates.feedback", "dates.end", "teams.id", "teams.name", "teams.leader", "targets",
+                "round_id",
+                "term",
+                "round_no",
+                "kind",
+                "title",
+                "dates.start",
+                "dates.entry",
+                "dates.feedback",
+                "dates.end",
+                "teams.id",
+                "teams.name",
+                "teams.leader",
+                "targets",
             ],
             FormKind::Finding => &[
-                "round_id", "number", "title", "category", "severity", "common", "target_unit",
-                "team", "facts", "found_on",
+                "round_id",
+                "number",
+                "title",
+                "category",
+                "severity",
+                "common",
+                "target_unit",
+                "team",
+                "facts",
+                "found_on",
             ],
-            FormKind::Clue => &["transfer_to", "managing_level", "finding_ids", "subject", "summary"],
+            FormKind::Clue => &[
+                "transfer_to",
+                "managing_level",
+                "finding_ids",
+                "subject",
+                "summary",
+            ],
             FormKind::Progress => &[
-                "finding_id", "status", "deadline", "responsible_unit", "responsible_person",
-                "measures.goal", "measures.measures", "measures.responsible_leader",
-                "measures.lead_department", "evidence", "note",
+                "finding_id",
+                "status",
+                "deadline",
+                "responsible_unit",
+                "responsible_person",
+                "measures.goal",
+                "measures.measures",
+                "measures.responsible_leader",
+                "measures.lead_department",
+                "evidence",
+                "note",
             ],
             FormKind::SignOff => &["finding_id", "note"],
         }
@@ -114,12 +147,19 @@ struct Held {
 /// The units of this office's register as held now.
 pub(super) async fn register_units(state: &ApiState) -> Result<Vec<Unit>, StoreError> {
     let me = &state.engine.config.id;
-    Ok(match state.engine.store().get(&ids::register(me.as_str())).await? {
-        Some(r) => serde_json::from_value::<UnitRegister>(r.body)
-            .map(|r| r.units)
-            .unwrap_or_default(),
-        None => Vec::new(),
-    })
+    Ok(
+        match state
+            .engine
+            .store()
+            .get(&ids::register(me.as_str()))
+            .await?
+        {
+            Some(r) => serde_json::from_value::<UnitRegister>(r.body)
+                .map(|r| r.units)
+                .unwrap_or_default(),
+            None => Vec::new(),
+        },
+    )
 }
 
 async fn load_held(state: &ApiState) -> Result<Held, StoreError> {
@@ -156,13 +196,19 @@ async fn load_held(state: &ApiState) -> Result<Held, StoreError> {
     })
 }
 
-fn opts<I: IntoIterator<Item = (S, T)>, S: Into<String>, T: Into<String>>(it: I) -> Vec<(String, String)> {
+fn opts<I: IntoIterator<Item = (S, T)>, S: Into<String>, T: Into<String>>(
+    it: I,
+) -> Vec<(String, String)> {
     it.into_iter().map(|(v, s)| (v.into(), s.into())).collect()
 }
 
 /// (code, first Chinese name) of an import's choice list.
 fn chinese(choices: &[(&str, &[&str])]) -> Vec<(String, String)> {
-    opts(choices.iter().map(|(c, names)| (*c, names.first().copied().unwrap_or(c))))
+    opts(
+        choices
+            .iter()
+            .map(|(c, names)| (*c, names.first().copied().unwrap_or(c))),
+    )
 }
 
 fn line_label(l: &LedgerLine) -> String {
@@ -171,7 +217,11 @@ fn line_label(l: &LedgerLine) -> String {
 
 impl Held {
     fn unit_options(&self) -> Vec<(String, String)> {
-        opts(self.units.iter().map(|u| (u.id.clone(), format!("{}（{}）", u.name, u.id))))
+        opts(
+            self.units
+                .iter()
+                .map(|u| (u.id.clone(), format!("{}（{}）", u.name, u.id))),
+        )
     }
 
     fn unit_name(&self, id: &str) -> String {
@@ -201,7 +251,12 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
                 listed,
                 f.input("units.id", text::UNIT_ID, "text"),
                 f.input("units.name", text::UNIT_NAME, "text"),
-                f.select("units.type", text::UNIT_TYPE, &chinese(&register::TYPES), false),
+                f.select(
+                    "units.type",
+                    text::UNIT_TYPE,
+                    &chinese(&register::TYPES),
+                    false,
+                ),
             ]
             .concat()
         }
@@ -209,9 +264,19 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
             let taxonomy = &state.engine.config.workflow.taxonomy;
             [
                 f.input("round_id", text::ROUND_ID, "text"),
-                f.select("term", text::TERM, &opts(taxonomy.terms().map(|t| (t, t))), false),
+                f.select(
+                    "term",
+                    text::TERM,
+                    &opts(taxonomy.terms().map(|t| (t, t))),
+                    false,
+                ),
                 f.input("round_no", text::ROUND_NO, "number"),
-                f.select("kind", text::ROUND_KIND, &opts(text::ROUND_KINDS.iter().copied()), false),
+                f.select(
+                    "kind",
+                    text::ROUND_KIND,
+                    &opts(text::ROUND_KINDS.iter().copied()),
+                    false,
+                ),
                 f.input("title", text::TITLE, "text"),
                 f.input("dates.start", text::START, "date"),
                 f.input("dates.entry", text::ENTRY, "date"),
@@ -243,7 +308,11 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
                     }
                 }
             }
-            let rounds = opts(held.plans.iter().map(|(r, p)| (r.clone(), format!("{}（{r}）", p.title))));
+            let rounds = opts(
+                held.plans
+                    .iter()
+                    .map(|(r, p)| (r.clone(), format!("{}（{r}）", p.title))),
+            );
             [
                 f.select("round_id", text::ROUND, &rounds, false),
                 f.input("number", text::NUMBER, "text"),
@@ -251,7 +320,12 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
                 f.select("category", text::CATEGORY, &categories, false),
                 f.select("severity", text::SEVERITY, &chinese(SEVERITIES), false),
                 f.checks("common", text::COMMON, &opts([("true", "是")])),
-                f.select("target_unit", text::TARGET_UNIT, &held.unit_options(), false),
+                f.select(
+                    "target_unit",
+                    text::TARGET_UNIT,
+                    &held.unit_options(),
+                    false,
+                ),
                 f.input("team", text::TEAM, "text"),
                 f.textarea("facts", text::FACTS),
                 f.input("found_on", text::FOUND_ON, "date"),
@@ -261,12 +335,26 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
         FormKind::Clue => {
             let findings = held.lines_where(|l| l.inspecting_office.as_str() == me);
             [
-                f.select("transfer_to", text::TRANSFER_TO, &opts(text::TRANSFER_TOS.iter().copied()), false),
-                f.select("managing_level", text::MANAGING_LEVEL, &opts(text::LEVELS.iter().copied()), false),
+                f.select(
+                    "transfer_to",
+                    text::TRANSFER_TO,
+                    &opts(text::TRANSFER_TOS.iter().copied()),
+                    false,
+                ),
+                f.select(
+                    "managing_level",
+                    text::MANAGING_LEVEL,
+                    &opts(text::LEVELS.iter().copied()),
+                    false,
+                ),
                 f.select(
                     "finding_ids",
                     text::FINDINGS,
-                    &opts(findings.iter().map(|l| (l.finding_id.to_string(), line_label(l)))),
+                    &opts(
+                        findings
+                            .iter()
+                            .map(|l| (l.finding_id.to_string(), line_label(l))),
+                    ),
                     true,
                 ),
                 f.input("subject", text::SUBJECT, "text"),
@@ -284,7 +372,10 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
                 f.select(
                     "finding_id",
                     text::FINDING,
-                    &opts(open.iter().map(|l| (l.finding_id.to_string(), line_label(l)))),
+                    &opts(
+                        open.iter()
+                            .map(|l| (l.finding_id.to_string(), line_label(l))),
+                    ),
                     false,
                 ),
                 f.select("status", text::STATUS, &statuses, false),
@@ -310,7 +401,11 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
                 f.select(
                     "finding_id",
                     text::FINDING,
-                    &opts(done.iter().map(|l| (format!("{}|{}", l.finding_id, l.host_office), line_label(l)))),
+                    &opts(
+                        done.iter().map(|l| {
+                            (format!("{}|{}", l.finding_id, l.host_office), line_label(l))
+                        }),
+                    ),
                     false,
                 ),
                 f.textarea("note", text::NOTE),
@@ -349,7 +444,10 @@ async fn request(
             id = Some(ids::register(me));
             body.insert("office".into(), json!(me));
             body.insert("office_name".into(), json!(state.engine.config.name));
-            body.insert("units".into(), json!(register::merge(&held.units, vec![unit])));
+            body.insert(
+                "units".into(),
+                json!(register::merge(&held.units, vec![unit])),
+            );
             Kind::UnitRegister
         }
         FormKind::Plan => {
@@ -429,7 +527,10 @@ async fn request(
             body.insert("finding_id".into(), json!(fid));
             body.insert(
                 "inspecting_office".into(),
-                json!(line.map(|l| l.inspecting_office.to_string()).unwrap_or_default()),
+                json!(
+                    line.map(|l| l.inspecting_office.to_string())
+                        .unwrap_or_default()
+                ),
             );
             body.insert("host_office".into(), json!(me));
             body.insert("status".into(), json!(f.required("status")));
@@ -472,7 +573,10 @@ async fn request(
                     body.insert("status".into(), json!("verified"));
                     put(&mut body, f, "note", "note");
                 }
-                None if !chosen.is_empty() => f.problem("finding_id", "没有该问题的整改进展 (no progress held for this finding)"),
+                None if !chosen.is_empty() => f.problem(
+                    "finding_id",
+                    "没有该问题的整改进展 (no progress held for this finding)",
+                ),
                 None => {}
             }
             Kind::Rectification
@@ -501,16 +605,20 @@ fn field_of(reason: &str, fields: &[&str]) -> String {
                 .unwrap_or("")
                 .trim_end_matches('.')
         })
-        .unwrap_or_else(|| if reason.starts_with("round") { "round_id" } else { "" });
+        .unwrap_or_else(|| {
+            if reason.starts_with("round") {
+                "round_id"
+            } else {
+                ""
+            }
+        });
     if path.is_empty() {
         return String::new();
     }
     fields
         .iter()
         .find(|f| {
-            **f == path
-                || path.starts_with(&format!("{f}."))
-                || f.starts_with(&format!("{path}."))
+            **f == path || path.starts_with(&format!("{f}.")) || f.starts_with(&format!("{path}."))
         })
         .map_or(String::new(), |f| f.to_string())
 }
@@ -530,12 +638,21 @@ fn render(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let saved = saved
-        .map(|s| format!("<p class=\"saved\" id=\"saved\">{}：{}</p>", text::SAVED, esc(&s)))
+        .map(|s| {
+            format!(
+                "<p class=\"saved\" id=\"saved\">{}：{}</p>",
+                text::SAVED,
+                esc(&s)
+            )
+        })
         .unwrap_or_default();
     let warn = if f.problems.is_empty() {
         String::new()
     } else {
-        format!("<p class=\"refusal\" id=\"not-saved\">{}</p>", text::NOT_SAVED)
+        format!(
+            "<p class=\"refusal\" id=\"not-saved\">{}</p>",
+            text::NOT_SAVED
+        )
     };
     let body = format!(
         "{saved}{warn}{general}<form method=\"post\" action=\"/wb/forms/{path}\" id=\"form-{path}\">{csrf}{fields}\
@@ -560,7 +677,12 @@ fn store_failed(session: &Session, e: StoreError) -> Response {
 }
 
 fn not_found() -> Response {
-    page(StatusCode::NOT_FOUND, None, "404", "<p>没有这个表单 (no such form)</p>")
+    page(
+        StatusCode::NOT_FOUND,
+        None,
+        "404",
+        "<p>没有这个表单 (no such form)</p>",
+    )
 }
 
 /// `GET /wb/forms/{form}`
@@ -611,7 +733,11 @@ pub(super) async fn save(
         Err(e) => return store_failed(&session, e),
     };
     let writer = Writer { session, address };
-    let action = if kind == FormKind::SignOff { "sign_off" } else { "submit" };
+    let action = if kind == FormKind::SignOff {
+        "sign_off"
+    } else {
+        "submit"
+    };
     match writer.write(&state, action, vec![req]).await {
         Ok(stored) => {
             let saved = stored
@@ -619,14 +745,24 @@ pub(super) async fn save(
                 .map(|s| format!("{} {}", s.record.kind.as_str(), s.record.id))
                 .unwrap_or_default();
             match load_held(&state).await {
-                Ok(held) => render(&state, kind, &writer.session, &held, &Form::default(), Some(saved)),
+                Ok(held) => render(
+                    &state,
+                    kind,
+                    &writer.session,
+                    &held,
+                    &Form::default(),
+                    Some(saved),
+                ),
                 Err(e) => store_failed(&writer.session, e),
             }
         }
         Err((_, SubmitError::Store(e))) => store_failed(&writer.session, e),
         Err((_, e)) => {
             let reason = e.to_string();
-            f.problem(&field_of(&reason, kind.fields()), format!("{}：{reason}", text::REFUSED));
+            f.problem(
+                &field_of(&reason, kind.fields()),
+                format!("{}：{reason}", text::REFUSED),
+            );
             render(&state, kind, &writer.session, &held, &f, None)
         }
     }
@@ -639,11 +775,29 @@ mod tests {
     #[test]
     fn a_refusal_lands_on_the_field_its_rule_names() {
         let fields = FormKind::Plan.fields();
-        assert_eq!(field_of("body.dates.feedback 2026-01-01 is before body.dates.entry", fields), "dates.feedback");
-        assert_eq!(field_of("body.targets: unit u9 is not in the register", fields), "targets");
+        assert_eq!(
+            field_of(
+                "body.dates.feedback 2026-01-01 is before body.dates.entry",
+                fields
+            ),
+            "dates.feedback"
+        );
+        assert_eq!(
+            field_of("body.targets: unit u9 is not in the register", fields),
+            "targets"
+        );
         assert_eq!(field_of("body.teams[0].id: empty", fields), "teams.id");
-        assert_eq!(field_of("round x has no plan", FormKind::Finding.fields()), "round_id");
-        assert_eq!(field_of("body.category/tags: category \"x\" is not", FormKind::Finding.fields()), "category");
+        assert_eq!(
+            field_of("round x has no plan", FormKind::Finding.fields()),
+            "round_id"
+        );
+        assert_eq!(
+            field_of(
+                "body.category/tags: category \"x\" is not",
+                FormKind::Finding.fields()
+            ),
+            "category"
+        );
         assert_eq!(field_of("something else", fields), "");
     }
 }

@@ -115,21 +115,39 @@ impl Form {
     }
 
     /// A choice among `options` (value, shown); `multiple` for several.
-    pub fn select(&self, name: &str, label: &str, options: &[(String, String)], multiple: bool) -> String {
+    pub fn select(
+        &self,
+        name: &str,
+        label: &str,
+        options: &[(String, String)],
+        multiple: bool,
+    ) -> String {
         let chosen = self.all(name);
         let mut o = String::new();
         if !multiple {
             o.push_str("<option value=\"\">—</option>");
         }
         for (v, shown) in options {
-            let sel = if chosen.contains(&v.as_str()) { " selected" } else { "" };
-            let _ = write!(o, "<option value=\"{}\"{sel}>{}</option>", esc(v), esc(shown));
+            let sel = if chosen.contains(&v.as_str()) {
+                " selected"
+            } else {
+                ""
+            };
+            let _ = write!(
+                o,
+                "<option value=\"{}\"{sel}>{}</option>",
+                esc(v),
+                esc(shown)
+            );
         }
         let multiple = if multiple { " multiple" } else { "" };
         self.wrap(
             name,
             label,
-            format!("<select id=\"f-{n}\" name=\"{n}\"{multiple}>{o}</select>", n = esc(name)),
+            format!(
+                "<select id=\"f-{n}\" name=\"{n}\"{multiple}>{o}</select>",
+                n = esc(name)
+            ),
         )
     }
 
@@ -138,7 +156,11 @@ impl Form {
         let chosen = self.all(name);
         let mut o = String::new();
         for (k, (v, shown)) in options.iter().enumerate() {
-            let on = if chosen.contains(&v.as_str()) { " checked" } else { "" };
+            let on = if chosen.contains(&v.as_str()) {
+                " checked"
+            } else {
+                ""
+            };
             let _ = write!(
                 o,
                 "<label><input type=\"checkbox\" id=\"f-{n}-{k}\" name=\"{n}\" value=\"{}\"{on}> {}</label>",

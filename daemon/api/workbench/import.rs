@@ -103,7 +103,12 @@ pub(super) async fn upload(
     let upload = match read_upload(multipart).await {
         Ok(u) => u,
         Err(e) => {
-            return page(StatusCode::BAD_REQUEST, None, text::IMPORT, &format!("<p class=\"refusal\">{}</p>", esc(&e)));
+            return page(
+                StatusCode::BAD_REQUEST,
+                None,
+                text::IMPORT,
+                &format!("<p class=\"refusal\">{}</p>", esc(&e)),
+            );
         }
     };
     let session = match posted_by(&state, &headers, Need::Enter, &upload.csrf) {
@@ -114,13 +119,23 @@ pub(super) async fn upload(
     let (status, result) = match import(&state, &writer, &upload).await {
         Ok(summary) => (
             StatusCode::OK,
-            format!("<p class=\"saved\" id=\"saved\">{}：{}</p>", text::IMPORTED, esc(&summary)),
+            format!(
+                "<p class=\"saved\" id=\"saved\">{}：{}</p>",
+                text::IMPORTED,
+                esc(&summary)
+            ),
         ),
         Err(mut errors) => {
             errors.sort();
             let items: String = errors
                 .iter()
-                .map(|e| format!("<li class=\"refusal\" data-line=\"{}\">{}</li>", e.line, esc(&e.to_string())))
+                .map(|e| {
+                    format!(
+                        "<li class=\"refusal\" data-line=\"{}\">{}</li>",
+                        e.line,
+                        esc(&e.to_string())
+                    )
+                })
                 .collect();
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -144,8 +159,13 @@ fn whole_file(reason: impl Into<String>) -> Vec<RowError> {
 }
 
 /// Converts, checks and writes `upload`; a summary, or every problem.
-async fn import(state: &ApiState, writer: &Writer, upload: &Upload) -> Result<String, Vec<RowError>> {
-    let sheet = sheet_of(&upload.sheet).ok_or_else(|| whole_file("请选择导入内容 (choose what the sheet holds)"))?;
+async fn import(
+    state: &ApiState,
+    writer: &Writer,
+    upload: &Upload,
+) -> Result<String, Vec<RowError>> {
+    let sheet = sheet_of(&upload.sheet)
+        .ok_or_else(|| whole_file("请选择导入内容 (choose what the sheet holds)"))?;
     if upload.bytes.is_empty() {
         return Err(whole_file("请选择文件 (choose a file)"));
     }
@@ -164,7 +184,11 @@ async fn import(state: &ApiState, writer: &Writer, upload: &Upload) -> Result<St
             rows.len()
         )));
     }
-    let check = state.engine.check_batch(requests(&rows)?).await.map_err(|e| whole_file(e.to_string()))?;
+    let check = state
+        .engine
+        .check_batch(requests(&rows)?)
+        .await
+        .map_err(|e| whole_file(e.to_string()))?;
     for (i, e) in &check.refused {
         let line = rows.get(*i).map_or(0, |r| r.line);
         errors.push(import::refusal(sheet, &table, line, &e.to_string()));
@@ -239,18 +263,37 @@ pub(super) async fn template(
     }
     let (name, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
     let Some(sheet) = sheet_of(name) else {
-        return page(StatusCode::NOT_FOUND, None, "404", "<p>没有这个模板 (no such template)</p>");
+        return page(
+            StatusCode::NOT_FOUND,
+            None,
+            "404",
+            "<p>没有这个模板 (no such template)</p>",
+        );
     };
     let (bytes, mime) = match ext {
         "xlsx" => match import::template_xlsx(sheet) {
-            Ok(b) => (b, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            Ok(b) => (
+                b,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
             Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, None, "500", &esc(&e)),
         },
-        "csv" => (import::template_csv(sheet).into_bytes(), "text/csv; charset=utf-8"),
-        _ => return page(StatusCode::NOT_FOUND, None, "404", "<p>没有这个模板 (no such template)</p>"),
+        "csv" => (
+            import::template_csv(sheet).into_bytes(),
+            "text/csv; charset=utf-8",
+        ),
+        _ => {
+            return page(
+                StatusCode::NOT_FOUND,
+                None,
+                "404",
+                "<p>没有这个模板 (no such template)</p>",
+            );
+        }
     };
     let mut resp = ([(header::CONTENT_TYPE, mime)], bytes).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}-template.{ext}\"")) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}-template.{ext}\""))
+    {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     resp

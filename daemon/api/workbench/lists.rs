@@ -36,7 +36,10 @@ fn code<T: serde::Serialize>(v: &T) -> String {
 }
 
 fn opts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(c, n)| (c.to_string(), n.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(c, n)| (c.to_string(), n.to_string()))
+        .collect()
 }
 
 /// `GET /wb/ledger?round=&office=&state=&grade=`
@@ -53,7 +56,12 @@ pub(super) async fn ledger(
         Ok(s) => s,
         Err(e) => {
             tracing::error!(message = "Workbench ledger could not read the store.", error = %e);
-            return page(StatusCode::SERVICE_UNAVAILABLE, Some(&session), text::LEDGER, text::STORE_FAILED);
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(&session),
+                text::LEDGER,
+                text::STORE_FAILED,
+            );
         }
     };
     let lines = report::ledger(
@@ -80,7 +88,10 @@ pub(super) async fn ledger(
     let same = |o: &[String]| o.iter().map(|v| (v.clone(), v.clone())).collect::<Vec<_>>();
     let mut rows = String::new();
     for l in &lines {
-        let (st, grade) = (code(&l.state), l.grade.as_ref().map(code).unwrap_or_default());
+        let (st, grade) = (
+            code(&l.state),
+            l.grade.as_ref().map(code).unwrap_or_default(),
+        );
         let keep = (q.round.is_empty() || l.round == q.round)
             && (q.office.is_empty() || l.host_office == q.office)
             && (q.state.is_empty() || st == q.state)
@@ -135,13 +146,22 @@ pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> 
         Ok(e) => e,
         Err(e) => {
             tracing::error!(message = "Workbench audit could not read the store.", error = %e);
-            return page(StatusCode::SERVICE_UNAVAILABLE, Some(&session), text::AUDIT, text::STORE_FAILED);
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(&session),
+                text::AUDIT,
+                text::STORE_FAILED,
+            );
         }
     };
     let mut rows = String::new();
     for e in &entries {
         let when = chrono::DateTime::from_timestamp_millis(e.at)
-            .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            })
             .unwrap_or_default();
         let role = Role::parse(&e.role).map_or(e.role.as_str(), |r| r.name());
         let _ = write!(

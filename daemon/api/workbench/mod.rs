@@ -58,7 +58,11 @@ pub(super) struct Writer {
 
 /// The session of a page's request, if its role may see the page; else
 /// the answer to give (to the sign-in page, or refused).
-pub(super) fn signed_in(state: &ApiState, headers: &HeaderMap, need: Need) -> Result<Session, Response> {
+pub(super) fn signed_in(
+    state: &ApiState,
+    headers: &HeaderMap,
+    need: Need,
+) -> Result<Session, Response> {
     let Some(s) = state.sessions.of(headers) else {
         return Err(Redirect::to("/wb/login").into_response());
     };
@@ -109,14 +113,25 @@ impl Writer {
     ) -> Result<Vec<Submitted>, (usize, SubmitError)> {
         let stored = state.engine.submit_batch(reqs).await?;
         for s in &stored {
-            self.audit(state, action, Some(s.record.kind.as_str()), Some(&s.record.id.to_string()))
-                .await;
+            self.audit(
+                state,
+                action,
+                Some(s.record.kind.as_str()),
+                Some(&s.record.id.to_string()),
+            )
+            .await;
         }
         Ok(stored)
     }
 
     /// Appends one audit entry; a failure is logged (the write stands).
-    pub async fn audit(&self, state: &ApiState, action: &str, kind: Option<&str>, record: Option<&str>) {
+    pub async fn audit(
+        &self,
+        state: &ApiState,
+        action: &str,
+        kind: Option<&str>,
+        record: Option<&str>,
+    ) {
         let entry = AuditEntry {
             id: 0,
             at: 0,
@@ -156,7 +171,10 @@ async fn home(State(state): State<ApiState>, headers: HeaderMap) -> Response {
 
 fn login_form(status: StatusCode, wrong: bool) -> Response {
     let wrong = if wrong {
-        format!("<p class=\"refusal\" role=\"alert\">{}</p>", text::BAD_LOGIN)
+        format!(
+            "<p class=\"refusal\" role=\"alert\">{}</p>",
+            text::BAD_LOGIN
+        )
     } else {
         String::new()
     };
@@ -191,7 +209,12 @@ async fn login(
         Ok(a) => a,
         Err(e) => {
             tracing::error!(message = "Could not read a workbench account.", error = %e);
-            return page(StatusCode::SERVICE_UNAVAILABLE, None, text::SIGN_IN, text::STORE_FAILED);
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                text::SIGN_IN,
+                text::STORE_FAILED,
+            );
         }
     };
     let Some((account, role)) = account
@@ -205,7 +228,9 @@ async fn login(
     let Some(session) = state.sessions.of(&cookie_headers(&id)) else {
         return login_form(StatusCode::UNAUTHORIZED, true);
     };
-    Writer { session, address }.audit(&state, "sign_in", None, None).await;
+    Writer { session, address }
+        .audit(&state, "sign_in", None, None)
+        .await;
     let mut resp = Redirect::to("/wb").into_response();
     if let Ok(v) = HeaderValue::from_str(&session::set_cookie(Some(&id))) {
         resp.headers_mut().insert(header::SET_COOKIE, v);

@@ -89,8 +89,11 @@ impl Sessions {
 impl Session {
     /// Whether `presented` is this session's CSRF token.
     pub fn csrf_ok(&self, presented: &str) -> bool {
-        aws_lc_rs::constant_time::verify_slices_are_equal(presented.as_bytes(), self.csrf.as_bytes())
-            .is_ok()
+        aws_lc_rs::constant_time::verify_slices_are_equal(
+            presented.as_bytes(),
+            self.csrf.as_bytes(),
+        )
+        .is_ok()
     }
 }
 
@@ -111,6 +114,10 @@ fn cookie(headers: &HeaderMap) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")).map(str::to_string))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{COOKIE}="))
+                .map(str::to_string)
+        })
         .filter(|id| !id.is_empty())
 }

@@ -6,12 +6,14 @@ pub const SIGN_IN: &str = "登录 (sign in)";
 pub const SIGN_OUT: &str = "退出 (sign out)";
 pub const USER: &str = "用户名 (user)";
 pub const PASSWORD: &str = "密码 (password)";
-pub const BAD_LOGIN: &str = "用户名或密码不正确，或账号已停用。(Wrong user or password, or the account is disabled.)";
+pub const BAD_LOGIN: &str =
+    "用户名或密码不正确，或账号已停用。(Wrong user or password, or the account is disabled.)";
 pub const EXPIRED: &str = "会话已过期或表单已失效，请重新登录后再提交。(The session expired or the form is stale: sign in and submit again.)";
 pub const FORBIDDEN: &str = "您的角色无权执行此操作。(Your role may not do this.)";
 pub const SAVED: &str = "已保存 (saved)";
 pub const REFUSED: &str = "不符合规则，未保存 (refused by the rules; nothing saved)";
-pub const NOT_SAVED: &str = "未保存，请修改标出的内容。(Nothing was saved: correct the fields marked.)";
+pub const NOT_SAVED: &str =
+    "未保存，请修改标出的内容。(Nothing was saved: correct the fields marked.)";
 pub const STORE_FAILED: &str = "存储暂不可用，未保存。(The store is unavailable; nothing saved.)";
 pub const SUBMIT: &str = "提交 (submit)";
 pub const NONE_YET: &str = "暂无 (none yet)";

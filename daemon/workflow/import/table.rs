@@ -19,10 +19,7 @@ pub struct Table {
 /// Reads `path` by its extension: `.xlsx`, `.xlsm`, `.xls`, `.ods`,
 /// `.json`, anything else as CSV. Errors are Chinese first and name the file.
 pub fn read_table(path: &Path) -> Result<Table, String> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("");
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     std::fs::read(path)
         .map_err(|e| format!("无法读取 (cannot read): {e}"))
         .and_then(|bytes| table_of(ext, bytes))

@@ -14,7 +14,8 @@ pub fn write_template(sheet: Sheet, path: &Path) -> Result<(), String> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     let written = if is_xlsx {
-        template_xlsx(sheet).and_then(|bytes| std::fs::write(path, bytes).map_err(|e| e.to_string()))
+        template_xlsx(sheet)
+            .and_then(|bytes| std::fs::write(path, bytes).map_err(|e| e.to_string()))
     } else {
         std::fs::write(path, template_csv(sheet)).map_err(|e| e.to_string())
     };
