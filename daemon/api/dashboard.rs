@@ -22,7 +22,7 @@ use crate::store::{QuarantineEntry, RecordFilter, StoreError};
 const REFRESH_SECS: u32 = 5;
 
 /// The pages' one style sheet, inline (no external assets).
-const STYLE: &str = r#"
+pub(super) const STYLE: &str = r#"
 body { font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.4em; margin-bottom: 0.2em; } h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
 .meta, small { color: #666; font-size: 0.85em; }
@@ -106,7 +106,7 @@ pub fn sign_in(wrong_token: bool) -> Response {
 /// Escapes text for a cell of the page, clipped: a cell quotes at most
 /// [`crate::clip::CLIP`] characters (a quarantine reason stored by an
 /// older version may be long).
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let s = crate::clip::clip(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -9,6 +9,7 @@ mod assign;
 mod dashboard;
 mod quarantine;
 mod reports;
+mod workbench;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
@@ -45,6 +46,8 @@ struct ApiState {
     engine: SharedEngine,
     /// The bearer token every `/api` request must present.
     token: std::sync::Arc<str>,
+    /// The workbench's signed-in people.
+    sessions: std::sync::Arc<workbench::Sessions>,
 }
 
 /// An API error: status plus a sentence, answered as `{"code", "reason"}`
@@ -111,6 +114,7 @@ pub async fn serve(
     let state = ApiState {
         engine,
         token: token.into(),
+        sessions: Default::default(),
     };
     let api = Router::new()
         .route("/api/v1/records", get(list_records).post(submit))
@@ -129,6 +133,13 @@ pub async fn serve(
         .route("/api/v1/supervision/run", post(reports::run_supervision))
         .route("/api/v1/assignments/cross", post(assign::cross))
         .route("/api/v1/assignments/release", post(assign::release))
+        .route("/api/v1/users", post(workbench::add_user))
+        .route("/api/v1/users/{name}/password", post(workbench::passwd))
+        .route(
+            "/api/v1/users/{name}/disable",
+            post(workbench::disable_user),
+        )
+        .route("/api/v1/audit", get(workbench::audit))
         .route("/metrics", get(metrics))
         .route("/", get(dashboard_page))
         .layer(middleware::from_fn_with_state(state.clone(), require_token));
@@ -136,14 +147,33 @@ pub async fn serve(
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(api)
+        .merge(workbench_routes(&listener))
         .layer(DefaultBodyLimit::max(MAX_SUBMIT_BYTES))
         .layer(middleware::from_fn(json_errors))
         .with_state(state);
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move { stop.cancelled().await })
         .await;
     if let Err(e) = result {
         tracing::error!(message = "Operator API stopped with an error.", error = %e);
+    }
+}
+
+/// The workbench's routes when the listener is on loopback. People sign
+/// in with passwords, which must not cross a network in clear: on any
+/// other address (`operator.allow_remote`, plain HTTP) the workbench is
+/// not served, and a warning says why.
+fn workbench_routes(listener: &TcpListener) -> Router<ApiState> {
+    match listener.local_addr() {
+        Ok(a) if a.ip().is_loopback() => workbench::routes(),
+        addr => {
+            tracing::warn!(
+                message = "The workbench (/wb) is not served: the operator listener is not on loopback and has no TLS; passwords would cross the network in clear.",
+                listen = ?addr.ok()
+            );
+            Router::new()
+        }
     }
 }
 

@@ -15,6 +15,7 @@ mod quarantine;
 mod report;
 mod supervise;
 mod units;
+mod user;
 
 use std::process::ExitCode;
 
@@ -75,6 +76,11 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// 从备份恢复已停止节点的存储 (put a backup back; the node must be stopped).
     Restore(backup::RestoreArgs),
+    /// 工作台账号：新建、改密码、停用 (workbench accounts: add, passwd, disable).
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// 工作台操作审计：谁、何时、哪条记录、从哪里 (the workbench's audit of writes).
+    Audit(user::AuditArgs),
 }
 
 /// Runs the parsed command line.
@@ -98,6 +104,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore(args) => runtime()?
             .block_on(backup::restore(args))
             .map(|()| ExitCode::SUCCESS),
+        Command::User(cmd) => runtime()?.block_on(user::run(cmd)),
+        Command::Audit(args) => runtime()?.block_on(user::audit(args)),
     }
 }
 

@@ -49,6 +49,7 @@ mod statements;
 mod tail;
 mod topology;
 mod types;
+mod workbench;
 
 use std::str::FromStr;
 use std::sync::RwLock;
@@ -68,6 +69,7 @@ pub use topology::{Parked, Rerouted, TopologyEntry};
 pub use types::{
     Applied, Change, Commit, Committed, CursorPos, Incoming, OutboxItem, QuarantineEntry, now_ms,
 };
+pub use workbench::{Account, AuditEntry};
 
 use crate::node::NodeId;
 use error::sql;

@@ -87,6 +87,19 @@ impl Taxonomy {
         self.terms.keys().map(String::as_str)
     }
 
+    /// The categories (id, name) a finding of `term` may carry at `level`,
+    /// for the workbench's choice list; empty for an unknown term.
+    pub fn categories(&self, term: &str, level: Level) -> Vec<(&str, &str)> {
+        self.terms
+            .get(term)
+            .into_iter()
+            .flat_map(|t| &t.framework)
+            .filter(|f| f.levels.contains(&level))
+            .flat_map(|f| &f.categories)
+            .map(|c| (c.id.as_str(), c.name.as_str()))
+            .collect()
+    }
+
     /// Is `term` defined? The error lists the terms that are.
     pub fn check_term(&self, term: &str) -> Result<(), String> {
         if self.terms.contains_key(term) {

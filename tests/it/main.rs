@@ -34,4 +34,5 @@ mod tampered_store;
 mod tree_authority;
 mod tree_sync;
 mod upgrade;
+mod workbench;
 mod workflow;

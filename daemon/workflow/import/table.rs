@@ -19,21 +19,21 @@ pub struct Table {
 /// Reads `path` by its extension: `.xlsx`, `.xlsm`, `.xls`, `.ods`,
 /// `.json`, anything else as CSV. Errors are Chinese first and name the file.
 pub fn read_table(path: &Path) -> Result<Table, String> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let read = match ext.as_str() {
-        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path),
-        _ => std::fs::read(path)
-            .map_err(|e| format!("无法读取 (cannot read): {e}"))
-            .and_then(|bytes| match ext.as_str() {
-                "json" => parse_json(&decode(&bytes)?),
-                _ => parse_csv(&decode(&bytes)?),
-            }),
-    };
-    read.map_err(|e| format!("{}: {e}", path.display()))
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    std::fs::read(path)
+        .map_err(|e| format!("无法读取 (cannot read): {e}"))
+        .and_then(|bytes| table_of(ext, bytes))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reads the bytes of a file whose name ends in `ext` (an upload), as
+/// [`read_table`] reads a file.
+pub fn table_of(ext: &str, bytes: Vec<u8>) -> Result<Table, String> {
+    match ext.to_ascii_lowercase().as_str() {
+        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(bytes),
+        "json" => parse_json(&decode(&bytes)?),
+        _ => parse_csv(&decode(&bytes)?),
+    }
 }
 
 /// The text of a CSV or JSON file: valid UTF-8 (a BOM dropped) is UTF-8;
@@ -99,8 +99,8 @@ fn parse_json(text: &str) -> Result<Table, String> {
 }
 
 /// The first sheet of a workbook; a row's line is its row number in Excel.
-fn read_workbook(path: &Path) -> Result<Table, String> {
-    let mut book = calamine::open_workbook_auto(path)
+fn read_workbook(bytes: Vec<u8>) -> Result<Table, String> {
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| format!("无法打开工作簿 (cannot open the workbook): {e}"))?;
     let range = book
         .worksheet_range_at(0)

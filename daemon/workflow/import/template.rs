@@ -14,7 +14,8 @@ pub fn write_template(sheet: Sheet, path: &Path) -> Result<(), String> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     let written = if is_xlsx {
-        write_xlsx(sheet, path)
+        template_xlsx(sheet)
+            .and_then(|bytes| std::fs::write(path, bytes).map_err(|e| e.to_string()))
     } else {
         std::fs::write(path, template_csv(sheet)).map_err(|e| e.to_string())
     };
@@ -37,7 +38,8 @@ pub fn template_csv(sheet: Sheet) -> String {
     format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
 }
 
-fn write_xlsx(sheet: Sheet, path: &Path) -> Result<(), String> {
+/// The XLSX template's bytes.
+pub fn template_xlsx(sheet: Sheet) -> Result<Vec<u8>, String> {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     let bold = Format::new().set_bold();
@@ -57,5 +59,5 @@ fn write_xlsx(sheet: Sheet, path: &Path) -> Result<(), String> {
             .map_err(err)?;
         ws.write_string(1, col, c.example).map_err(err)?;
     }
-    book.save(path).map_err(err)
+    book.save_to_buffer().map_err(err)
 }

@@ -1,0 +1,188 @@
+//! The workbench's lists: the rectification ledger (整改台账) of every
+//! finding held, filtered by round, office, state and grade; and the audit
+//! of workbench writes, for operators.
+
+use std::fmt::Write;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::accounts::{Need, Role};
+use super::html::{Form, esc, page};
+use super::{ApiState, signed_in, text};
+use crate::workflow::{Snapshot, report};
+
+/// Filters of the ledger (empty: all).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LedgerFilter {
+    #[serde(default)]
+    round: String,
+    #[serde(default)]
+    office: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    grade: String,
+}
+
+/// The code serde gives an enum value (`in_progress`, `red`).
+fn code<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn opts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(c, n)| (c.to_string(), n.to_string()))
+        .collect()
+}
+
+/// `GET /wb/ledger?round=&office=&state=&grade=`
+pub(super) async fn ledger(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Query(q): Query<LedgerFilter>,
+) -> Response {
+    let session = match signed_in(&state, &headers, Need::Anyone) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let snap = match Snapshot::load(state.engine.store()).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(message = "Workbench ledger could not read the store.", error = %e);
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(&session),
+                text::LEDGER,
+                text::STORE_FAILED,
+            );
+        }
+    };
+    let lines = report::ledger(
+        &snap,
+        &state.engine.config.workflow.deadlines,
+        None,
+        chrono::Local::now().date_naive(),
+    );
+    let mut rounds: Vec<String> = lines.iter().map(|l| l.round.clone()).collect();
+    let mut offices: Vec<String> = lines.iter().map(|l| l.host_office.clone()).collect();
+    rounds.sort();
+    rounds.dedup();
+    offices.sort();
+    offices.dedup();
+    let f = Form {
+        values: vec![
+            ("round".into(), q.round.clone()),
+            ("office".into(), q.office.clone()),
+            ("state".into(), q.state.clone()),
+            ("grade".into(), q.grade.clone()),
+        ],
+        problems: Vec::new(),
+    };
+    let same = |o: &[String]| o.iter().map(|v| (v.clone(), v.clone())).collect::<Vec<_>>();
+    let mut rows = String::new();
+    for l in &lines {
+        let (st, grade) = (
+            code(&l.state),
+            l.grade.as_ref().map(code).unwrap_or_default(),
+        );
+        let keep = (q.round.is_empty() || l.round == q.round)
+            && (q.office.is_empty() || l.host_office == q.office)
+            && (q.state.is_empty() || st == q.state)
+            && (q.grade.is_empty() || grade == q.grade);
+        if !keep {
+            continue;
+        }
+        let _ = write!(
+            rows,
+            "<tr data-finding=\"{}\" data-state=\"{st}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            l.finding_id,
+            esc(&l.number),
+            esc(&l.title),
+            esc(&l.round),
+            l.inspecting_office,
+            esc(&l.host_office),
+            text::name_of(text::STATES, &st),
+            text::name_of(text::GRADES, &grade),
+            l.due.map(|d| d.to_string()).unwrap_or_default(),
+            esc(&l.responsible_unit),
+        );
+    }
+    let body = format!(
+        "<form method=\"get\" action=\"/wb/ledger\" id=\"filters\">{}{}{}{}<button type=\"submit\">{}</button></form>\
+         <table id=\"ledger\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{rows}</table>",
+        f.select("round", text::ROUND, &same(&rounds), false),
+        f.select("office", text::HOST, &same(&offices), false),
+        f.select("state", text::STATE, &opts(text::STATES), false),
+        f.select("grade", text::GRADE, &opts(text::GRADES), false),
+        text::FILTER,
+        text::NUMBER,
+        text::TITLE,
+        text::ROUND,
+        text::INSPECTING,
+        text::HOST,
+        text::STATE,
+        text::GRADE,
+        text::DUE,
+        text::RESPONSIBLE_UNIT,
+    );
+    page(StatusCode::OK, Some(&session), text::LEDGER, &body)
+}
+
+/// `GET /wb/audit`: the newest writes made through the workbench.
+pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    let session = match signed_in(&state, &headers, Need::Audit) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let entries = match state.engine.store().audit_list(None, 1000).await {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::error!(message = "Workbench audit could not read the store.", error = %e);
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(&session),
+                text::AUDIT,
+                text::STORE_FAILED,
+            );
+        }
+    };
+    let mut rows = String::new();
+    for e in &entries {
+        let when = chrono::DateTime::from_timestamp_millis(e.at)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let role = Role::parse(&e.role).map_or(e.role.as_str(), |r| r.name());
+        let _ = write!(
+            rows,
+            "<tr data-user=\"{u}\"><td>{when}</td><td>{u}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
+            esc(role),
+            esc(&e.action),
+            esc(e.kind.as_deref().unwrap_or("")),
+            esc(e.record_id.as_deref().unwrap_or("")),
+            esc(&e.address),
+            u = esc(&e.user),
+        );
+    }
+    let body = format!(
+        "<table id=\"audit\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{rows}</table>",
+        text::WHEN,
+        text::WHO,
+        text::ROLE,
+        text::ACTION,
+        text::RECORD,
+        text::ADDRESS
+    );
+    page(StatusCode::OK, Some(&session), text::AUDIT, &body)
+}

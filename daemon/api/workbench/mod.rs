@@ -1,0 +1,269 @@
+//! The workbench (巡察工作台) at `/wb` on the operator listener: people
+//! with accounts (`accounts`: 录入 clerk, 审核 reviewer, 运维 operator)
+//! sign in (`session`), enter the unit register, round plans, findings,
+//! clue transfers, rectification progress and sign-offs through forms
+//! (`forms`), import sheets and download templates (`import`), and read
+//! the ledger and the audit (`lists`). Server-rendered HTML, no script,
+//! the dashboard's security headers.
+//!
+//! Every form goes through `Engine::submit_batch` (imports check first
+//! with `Engine::check_batch`), so it applies the same rules as the API;
+//! a refusal is shown beside the field it names. Every write is audited
+//! (`Store::audit_append`): who, when, what record, from which address.
+
+mod accounts;
+mod forms;
+mod html;
+mod import;
+mod lists;
+mod session;
+mod text;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Form as Posted, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+pub(super) use accounts::{add as add_user, audit, disable as disable_user, passwd};
+pub use session::Sessions;
+
+use super::ApiState;
+use crate::engine::{SubmitError, SubmitRequest, Submitted};
+use crate::store::AuditEntry;
+use accounts::{Need, Role};
+use html::{esc, page};
+use session::Session;
+
+/// The workbench's routes (outside the bearer token: people sign in).
+pub(super) fn routes() -> Router<ApiState> {
+    Router::new()
+        .route("/wb", get(home))
+        .route("/wb/login", get(login_page).post(login))
+        .route("/wb/logout", post(logout))
+        .route("/wb/forms/{form}", get(forms::show).post(forms::save))
+        .route("/wb/import", get(import::page_get).post(import::upload))
+        .route("/wb/templates/{file}", get(import::template))
+        .route("/wb/ledger", get(lists::ledger))
+        .route("/wb/audit", get(lists::audit))
+}
+
+/// Who is writing, from where: what the audit records.
+pub(super) struct Writer {
+    pub session: Session,
+    pub address: SocketAddr,
+}
+
+/// The session of a page's request, if its role may see the page; else
+/// the answer to give (to the sign-in page, or refused).
+pub(super) fn signed_in(
+    state: &ApiState,
+    headers: &HeaderMap,
+    need: Need,
+) -> Result<Session, Response> {
+    let Some(s) = state.sessions.of(headers) else {
+        return Err(Redirect::to("/wb/login").into_response());
+    };
+    if !need.allows(s.role) {
+        return Err(page(
+            StatusCode::FORBIDDEN,
+            Some(&s),
+            text::FORBIDDEN,
+            &format!("<p class=\"refusal\">{}</p>", text::FORBIDDEN),
+        ));
+    }
+    Ok(s)
+}
+
+/// As [`signed_in`], for a POST: the form must carry the session's CSRF
+/// token too.
+pub(super) fn posted_by(
+    state: &ApiState,
+    headers: &HeaderMap,
+    need: Need,
+    csrf: &str,
+) -> Result<Session, Response> {
+    let s = signed_in(state, headers, need)?;
+    if !s.csrf_ok(csrf) {
+        tracing::warn!(message = "Refused a workbench POST without its session's CSRF token.", user = %s.user);
+        return Err(page(
+            StatusCode::FORBIDDEN,
+            None,
+            text::EXPIRED,
+            &format!(
+                "<p class=\"refusal\">{}</p><p><a href=\"/wb/login\">{}</a></p>",
+                text::EXPIRED,
+                text::SIGN_IN
+            ),
+        ));
+    }
+    Ok(s)
+}
+
+impl Writer {
+    /// Stores `reqs` as one batch through the engine's rules and audits
+    /// each record written as `action`.
+    pub async fn write(
+        &self,
+        state: &ApiState,
+        action: &str,
+        reqs: Vec<SubmitRequest>,
+    ) -> Result<Vec<Submitted>, (usize, SubmitError)> {
+        let stored = state.engine.submit_batch(reqs).await?;
+        for s in &stored {
+            self.audit(
+                state,
+                action,
+                Some(s.record.kind.as_str()),
+                Some(&s.record.id.to_string()),
+            )
+            .await;
+        }
+        Ok(stored)
+    }
+
+    /// Appends one audit entry; a failure is logged (the write stands).
+    pub async fn audit(
+        &self,
+        state: &ApiState,
+        action: &str,
+        kind: Option<&str>,
+        record: Option<&str>,
+    ) {
+        let entry = AuditEntry {
+            id: 0,
+            at: 0,
+            user: self.session.user.clone(),
+            role: self.session.role.code().to_string(),
+            action: action.to_string(),
+            kind: kind.map(str::to_string),
+            record_id: record.map(str::to_string),
+            address: self.address.ip().to_string(),
+        };
+        if let Err(e) = state.engine.store().audit_append(&entry).await {
+            tracing::error!(message = "Could not audit a workbench write.", user = %entry.user, action, error = %e);
+        }
+    }
+}
+
+async fn home(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    let s = match signed_in(&state, &headers, Need::Anyone) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let config = &state.engine.config;
+    let body = format!(
+        "<p>{}（{}）— {} {}</p><p class=\"meta\">{}</p>",
+        esc(&config.name),
+        config.id,
+        esc(&s.user),
+        s.role.name(),
+        match s.role {
+            Role::Clerk => "录入名册、轮次、问题、线索、整改进展，或导入表格。",
+            Role::Reviewer => "审核整改完成情况并销号。",
+            Role::Operator => "查看操作审计。",
+        }
+    );
+    page(StatusCode::OK, Some(&s), text::HOME, &body)
+}
+
+fn login_form(status: StatusCode, wrong: bool) -> Response {
+    let wrong = if wrong {
+        format!(
+            "<p class=\"refusal\" role=\"alert\">{}</p>",
+            text::BAD_LOGIN
+        )
+    } else {
+        String::new()
+    };
+    let body = format!(
+        r#"<form class="sign-in" method="post" action="/wb/login">
+<label for="user">{}</label><input id="user" name="user" type="text" autocomplete="username" required autofocus>
+<label for="password">{}</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+{wrong}<button type="submit" id="sign-in">{}</button></form>"#,
+        text::USER,
+        text::PASSWORD,
+        text::SIGN_IN
+    );
+    page(status, None, text::SIGN_IN, &body)
+}
+
+async fn login_page() -> Response {
+    login_form(StatusCode::OK, false)
+}
+
+#[derive(serde::Deserialize)]
+struct Credentials {
+    user: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<ApiState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Posted(c): Posted<Credentials>,
+) -> Response {
+    let account = match state.engine.store().account(c.user.trim()).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(message = "Could not read a workbench account.", error = %e);
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                text::SIGN_IN,
+                text::STORE_FAILED,
+            );
+        }
+    };
+    let Some((account, role)) = account
+        .filter(|a| accounts::verify(a, &c.password))
+        .and_then(|a| Role::parse(&a.role).map(|r| (a, r)))
+    else {
+        tracing::warn!(message = "Refused a workbench sign-in.", user = %crate::clip::clip(&c.user), address = %address);
+        return login_form(StatusCode::UNAUTHORIZED, true);
+    };
+    let id = state.sessions.open(&account.name, role);
+    let Some(session) = state.sessions.of(&cookie_headers(&id)) else {
+        return login_form(StatusCode::UNAUTHORIZED, true);
+    };
+    Writer { session, address }
+        .audit(&state, "sign_in", None, None)
+        .await;
+    let mut resp = Redirect::to("/wb").into_response();
+    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(Some(&id))) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// Headers naming session `id`, to read it back as a request would.
+fn cookie_headers(id: &str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&format!("{}={id}", session::COOKIE)) {
+        h.insert(header::COOKIE, v);
+    }
+    h
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Posted(f): Posted<CsrfOnly>,
+) -> Response {
+    if posted_by(&state, &headers, Need::Anyone, &f.csrf).is_ok() {
+        state.sessions.end(&headers);
+    }
+    let mut resp = Redirect::to("/wb/login").into_response();
+    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(None)) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}

@@ -1,0 +1,399 @@
+//! The workbench (巡察工作台) in headless Chromium, driven over WebDriver
+//! (Debian's `chromium-driver`) against a real four-level network: a
+//! clerk signs in, imports the unit register from a GB18030 CSV, files a
+//! round plan and a finding through the forms, sees a rule refusal in
+//! Chinese beside the field, and the finding is held at central; the clerk
+//! reports the rectification completed and a reviewer signs it off (销号);
+//! an operator's audit table names both people.
+//!
+//! Screenshots of each step are written under the test's temporary
+//! directory and copied to `target/screenshots/` (kept after the run).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::common::practice::wait_state;
+use crate::common::tree::small_tree;
+use crate::common::{Net, text, wait_until};
+
+const CLERK: (&str, &str) = ("张录入", "clerk-password-1");
+const REVIEWER: (&str, &str) = ("李审核", "reviewer-password-1");
+const OPERATOR: (&str, &str) = ("王运维", "operator-password-1");
+const COUNTY: &str = "630102";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
+    let mut net = Net::new(&small_tree().toml());
+    for id in ["000000", "630000", "630100", COUNTY] {
+        net.start(id).await;
+    }
+    let config = net.config_arg(COUNTY);
+    for ((name, password), role) in [(CLERK, "录入"), (REVIEWER, "审核"), (OPERATOR, "运维")]
+    {
+        add_user(&config, name, role, password);
+    }
+    let base = format!("http://{}", net.nodes[COUNTY].operator_addr);
+    let shots = net.dir.path().join("screenshots");
+    let mut b = Browser::start(net.dir.path(), &shots).await;
+
+    // A wrong password is refused; the clerk signs in.
+    sign_in(&mut b, &base, CLERK.0, "wrong-password").await;
+    assert!(b.source().await.contains("用户名或密码不正确"));
+    sign_in(&mut b, &base, CLERK.0, CLERK.1).await;
+    assert!(b.text("#who").await.contains(CLERK.0));
+
+    // The unit register from a GB18030 CSV with Chinese headers.
+    let csv = "编号,名称,类型\nu1,雨润镇党委,乡镇\nu2,河家村党支部,村\nu3,县教育局党组,部门\n";
+    let (gbk, _, _) = encoding_rs::GB18030.encode(csv);
+    let file = net.dir.path().join("名册.csv");
+    std::fs::write(&file, &gbk).unwrap();
+    b.goto(&format!("{base}/wb/import")).await;
+    b.select("sheet", "units").await;
+    b.type_into("#f-file", file.to_str().unwrap()).await;
+    b.click("#submit").await;
+    b.wait_for("#saved").await;
+    b.screenshot("1-import.png").await;
+
+    // A round plan with two of the register's units as targets.
+    let round = "630102-2026-1";
+    b.goto(&format!("{base}/wb/forms/plan")).await;
+    b.type_into("#f-round_id", round).await;
+    b.select("term", "2021-2026").await;
+    b.type_into("#f-round_no", "1").await;
+    b.select("kind", "regular").await;
+    b.type_into("#f-title", "2026年第一轮巡察").await;
+    b.type_into("#f-teams\\.id", "t1").await;
+    b.type_into("#f-teams\\.name", "第一巡察组").await;
+    b.type_into("#f-teams\\.leader", "张组长").await;
+    b.click("input[name=targets][value=u1]").await;
+    b.click("input[name=targets][value=u2]").await;
+    b.screenshot("2-plan.png").await;
+    b.click("#submit").await;
+    b.wait_for("#saved").await;
+
+    // A finding about a unit the round does not inspect: refused, in
+    // Chinese, beside the unit; then about one it does.
+    b.goto(&format!("{base}/wb/forms/finding")).await;
+    b.select("round_id", round).await;
+    b.type_into("#f-number", "[2026]城东巡-1组-01号").await;
+    b.type_into("#f-title", "低保评定优亲厚友").await;
+    b.select("category", "grassroots_corruption").await;
+    b.select("severity", "serious").await;
+    b.select("target_unit", "u3").await;
+    b.type_into("#f-team", "t1").await;
+    b.type_into("#f-facts", "低保资金发放中优亲厚友，涉及3户。")
+        .await;
+    b.click("#submit").await;
+    let refusal = b.text("[data-field=target_unit] .refusal").await;
+    assert!(
+        refusal.contains("不符合规则") && refusal.contains("u3"),
+        "a Chinese refusal beside the unit: {refusal}"
+    );
+    b.screenshot("3-finding-refused.png").await;
+    b.select("target_unit", "u2").await;
+    b.click("#submit").await;
+    let saved = b.text("#saved").await;
+    let fid = saved
+        .split_whitespace()
+        .last()
+        .expect("the saved finding's id")
+        .to_string();
+    assert!(saved.contains("finding"), "{saved}");
+    // Filed with every office above, central too.
+    net.wait_for("000000", &fid).await;
+
+    // The clerk reports progress, then completion with evidence.
+    for (status, evidence) in [("in_progress", ""), ("completed", "复核台账.pdf")] {
+        b.goto(&format!("{base}/wb/forms/progress")).await;
+        b.select("finding_id", &fid).await;
+        b.select("status", status).await;
+        b.set_value("#f-deadline", &crate::common::practice::day(40))
+            .await;
+        b.type_into("#f-responsible_unit", "河家村党支部").await;
+        b.type_into("#f-measures\\.goal", "重新评定低保").await;
+        b.type_into("#f-measures\\.measures", "逐户复核").await;
+        if !evidence.is_empty() {
+            b.type_into("#f-evidence", evidence).await;
+        }
+        b.click("#submit").await;
+        b.wait_for("#saved").await;
+    }
+    wait_state(&net, COUNTY, &fid, COUNTY, "completed").await;
+    // A clerk may not sign off.
+    b.goto(&format!("{base}/wb/forms/signoff")).await;
+    assert!(b.source().await.contains("无权"));
+    b.click("#sign-out").await;
+
+    // The reviewer signs it off (销号).
+    sign_in(&mut b, &base, REVIEWER.0, REVIEWER.1).await;
+    b.goto(&format!("{base}/wb/forms/signoff")).await;
+    b.select("finding_id", &format!("{fid}|{COUNTY}")).await;
+    b.type_into("#f-note", "验收通过").await;
+    b.click("#submit").await;
+    b.wait_for("#saved").await;
+    b.screenshot("4-signed-off.png").await;
+    wait_state(&net, "000000", &fid, COUNTY, "verified").await;
+    b.goto(&format!("{base}/wb/ledger?state=verified")).await;
+    assert!(
+        b.source()
+            .await
+            .contains(&format!("data-finding=\"{fid}\""))
+    );
+    b.click("#sign-out").await;
+
+    // The operator's audit table names both people.
+    sign_in(&mut b, &base, OPERATOR.0, OPERATOR.1).await;
+    b.goto(&format!("{base}/wb/audit")).await;
+    let audit = b.text("#audit").await;
+    assert!(
+        audit.contains(CLERK.0) && audit.contains(REVIEWER.0) && audit.contains("sign_off"),
+        "{audit}"
+    );
+    b.screenshot("5-audit.png").await;
+    let api = net.get_json(COUNTY, "/api/v1/audit").await;
+    let by = |who: &str| {
+        api.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["user"] == who && e["record_id"].is_string())
+            .count()
+    };
+    assert!(by(CLERK.0) >= 5 && by(REVIEWER.0) == 1, "{api}");
+    b.quit().await;
+}
+
+/// `xunlian user add`, the password on standard input.
+fn add_user(config: &str, name: &str, role: &str, password: &str) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xunlian"))
+        .args(["user", "add", "--config", config, name, "--role", role])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run xunlian user add");
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "user add {name}: {}", text(&out));
+}
+
+async fn sign_in(b: &mut Browser, base: &str, user: &str, password: &str) {
+    b.goto(&format!("{base}/wb/login")).await;
+    b.type_into("#user", user).await;
+    b.type_into("#password", password).await;
+    b.click("#sign-in").await;
+    b.wait_for("nav, .refusal").await;
+}
+
+/// A WebDriver session of headless Chromium, through `chromedriver`.
+struct Browser {
+    http: reqwest::Client,
+    /// `http://127.0.0.1:PORT/session/ID`
+    session: String,
+    driver: Child,
+    shots: PathBuf,
+}
+
+/// The key of an element reference in WebDriver answers.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Browser {
+    async fn start(scratch: &Path, shots: &Path) -> Browser {
+        std::fs::create_dir_all(shots).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect(
+                "chromedriver must be installed (tests/run.sh installs Debian's chromium-driver)",
+            );
+        let http = reqwest::Client::new();
+        let root = format!("http://127.0.0.1:{port}");
+        wait_until("chromedriver to answer", || {
+            let (http, url) = (http.clone(), format!("{root}/status"));
+            async move {
+                http.get(url)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await;
+        let profile = scratch.join(format!("chromium-{}", uuid::Uuid::new_v4()));
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                "--window-size=1280,1400", format!("--user-data-dir={}", profile.display()),
+            ]}
+        }}});
+        let resp: Value = http
+            .post(format!("{root}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .expect("new WebDriver session")
+            .json()
+            .await
+            .unwrap();
+        let id = resp["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {resp}"))
+            .to_string();
+        Browser {
+            http,
+            session: format!("{root}/session/{id}"),
+            driver,
+            shots: shots.to_path_buf(),
+        }
+    }
+
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self.http.request(method, format!("{}{path}", self.session));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("WebDriver command");
+        let status = resp.status();
+        let v: Value = resp.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "WebDriver {path}: {status} {v}");
+        v["value"].clone()
+    }
+
+    async fn goto(&mut self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await;
+    }
+
+    async fn try_find(&self, css: &str) -> Option<String> {
+        let resp = self
+            .http
+            .post(format!("{}/element", self.session))
+            .json(&json!({"using": "css selector", "value": css}))
+            .send()
+            .await
+            .ok()?;
+        let v: Value = resp.json().await.ok()?;
+        v["value"][ELEMENT].as_str().map(str::to_string)
+    }
+
+    /// Waits for an element matching `css`; its reference.
+    async fn wait_for(&self, css: &str) -> String {
+        let deadline = tokio::time::Instant::now() + crate::common::PATIENCE;
+        loop {
+            if let Some(e) = self.try_find(css).await {
+                return e;
+            }
+            if tokio::time::Instant::now() > deadline {
+                let raw = self
+                    .http
+                    .post(format!("{}/element", self.session))
+                    .json(&json!({"using": "css selector", "value": css}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                panic!("no {css} on the page ({raw}):\n{}", self.source().await);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn type_into(&mut self, css: &str, value: &str) {
+        let e = self.wait_for(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/value"),
+            Some(json!({"text": value})),
+        )
+        .await;
+    }
+
+    /// Sets an input's value directly (date inputs read keystrokes by locale).
+    async fn set_value(&mut self, css: &str, value: &str) {
+        let e = self.wait_for(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": "arguments[0].value = arguments[1];",
+                        "args": [{ELEMENT: e}, value]})),
+        )
+        .await;
+    }
+
+    async fn click(&mut self, css: &str) {
+        let e = self.wait_for(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Picks the option `value` of the select named `name`.
+    async fn select(&mut self, name: &str, value: &str) {
+        self.click(&format!(
+            "select[name=\"{name}\"] option[value=\"{value}\"]"
+        ))
+        .await;
+    }
+
+    async fn text(&self, css: &str) -> String {
+        let e = self.wait_for(css).await;
+        self.cmd(reqwest::Method::GET, &format!("/element/{e}/text"), None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    async fn source(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/source", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// A PNG of the page, under the test's directory and in
+    /// `target/screenshots/`.
+    async fn screenshot(&self, name: &str) {
+        let b64 = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64.as_str().unwrap_or_default())
+            .expect("a base64 PNG");
+        let path = self.shots.join(name);
+        std::fs::write(&path, &png).unwrap();
+        let kept = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .parent()
+            .unwrap()
+            .join("screenshots");
+        std::fs::create_dir_all(&kept).unwrap();
+        std::fs::copy(&path, kept.join(name)).unwrap();
+        eprintln!("workbench screenshot: {}", kept.join(name).display());
+    }
+
+    async fn quit(mut self) {
+        let _ = self.http.delete(&self.session).send().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
