@@ -176,12 +176,14 @@ impl Engine {
         all: bool,
     ) -> Result<Prepared, (usize, SubmitError)> {
         let ancestors = self.with_view(|v| v.ancestors.clone());
+        let succession = self.succession();
         let ctx = workflow::rules::Context {
             me: &self.config.id,
             level: self.config.level,
             ancestors: &ancestors,
             taxonomy: &self.config.workflow.taxonomy,
             today: chrono::Local::now().date_naive(),
+            succession: &succession,
         };
         let cache = workflow::rules::PlanCache::default();
         let n = reqs.len();

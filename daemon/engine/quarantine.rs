@@ -133,12 +133,8 @@ impl Engine {
         {
             return Ok((p.clone(), Source::Parent));
         }
-        if let Some(c) = self
-            .config
-            .children
-            .iter()
-            .find(|c| Some(c.as_str()) == peer)
-        {
+        let children = self.with_view(|v| v.children.clone());
+        if let Some(c) = children.iter().find(|c| Some(c.as_str()) == peer) {
             return Ok((c.clone(), Source::Child(c.clone())));
         }
         Err(Rejection {

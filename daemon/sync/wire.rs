@@ -167,6 +167,11 @@ pub struct PullResponse {
 pub struct ErrorBody {
     pub reason: Reason,
     pub message: String,
+    /// With a `tree` refusal of a hello from a child whose tree manifest
+    /// is older: the newer one, so the child can take it and say hello
+    /// again under it (older children ignore it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<crate::trust::SignedManifest>,
 }
 
 /// Sent with HTTP 426 when the protocol versions do not overlap.

@@ -13,6 +13,7 @@ mod compose;
 mod cross;
 mod demo;
 mod docs;
+mod fleet;
 mod health;
 mod hostile_parent;
 mod hostile_peer;
