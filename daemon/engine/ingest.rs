@@ -381,7 +381,7 @@ impl Drop for WakeAllIfDropped<'_> {
     fn drop(&mut self) {
         if let Some(e) = self.0 {
             e.notify_stored();
-            e.wake(e.links.keys().cloned().collect::<Vec<_>>());
+            e.wake(e.links().into_iter().map(|(p, _)| p));
         }
     }
 }

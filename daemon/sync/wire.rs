@@ -171,7 +171,7 @@ pub struct ErrorBody {
     /// is older: the newer one, so the child can take it and say hello
     /// again under it (older children ignore it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manifest: Option<crate::trust::SignedManifest>,
+    pub manifest: Option<SignedManifest>,
 }
 
 /// Sent with HTTP 426 when the protocol versions do not overlap.
