@@ -250,6 +250,7 @@ impl Engine {
         if !taken_over.is_empty() {
             self.send_to_successors(&taken_over).await?;
         }
+        self.retry_after_tree_change().await?;
         self.announced
             .lock()
             .unwrap_or_else(|p| p.into_inner())
