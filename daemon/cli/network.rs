@@ -128,7 +128,10 @@ pub fn run(cmd: NetworkCommand) -> anyhow::Result<()> {
             println!(
                 "请重启 {} 以连接新的上级 (restart it to connect to its new parent): xunlian daemon --config {}",
                 args.id,
-                args.dir.join(args.id.as_str()).join("config.toml").display()
+                args.dir
+                    .join(args.id.as_str())
+                    .join("config.toml")
+                    .display()
             );
             Ok(())
         }

@@ -290,7 +290,10 @@ fn crypto_of(suite: Alg) -> Crypto {
 pub fn move_office(dir: &Path, id: &NodeId, new_parent: &NodeId) -> anyhow::Result<Published> {
     let held = newest_manifest(dir)?;
     let Some(office) = held.office(id) else {
-        bail!("office {id} is not in the tree manifest (version {})", held.version);
+        bail!(
+            "office {id} is not in the tree manifest (version {})",
+            held.version
+        );
     };
     let Some(old_parent) = office.parent.clone() else {
         bail!("office {id} is the central office; it has no parent to move from");

@@ -4,11 +4,14 @@
 //! another prefecture with `network move-office` while it writes loses
 //! nothing and leaves nothing in any quarantine; a county merged into
 //! another with `network merge-office` has its rectification closed by its
-//! successor, and its certificate is revoked.
+//! successor, and its certificate is revoked. A child refused `tree`
+//! under a newer manifest than its own is sent that manifest with the
+//! refusal.
 
 use serde_json::{Value, json};
 use xunlian::network::NodeFiles;
 
+use crate::common::peer::{peer_client, peer_post, tls_of};
 use crate::common::practice::{day, wait_state};
 use crate::common::tree::small_tree;
 use crate::common::{Net, finding, run_ok, wait_until};
@@ -36,7 +39,10 @@ async fn nothing_quarantined(net: &Net, offices: &[&str]) {
 }
 
 fn id_of(record: &Value) -> String {
-    record["id"].as_str().expect("a stored record's id").to_string()
+    record["id"]
+        .as_str()
+        .expect("a stored record's id")
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -152,7 +158,10 @@ async fn a_successor_closes_its_predecessor_s_rectification() {
         .submit("630103", "finding", finding("撤并前发现的问题"))
         .await;
     let fid = id_of(&f);
-    for (status, evidence) in [("in_progress", &[][..]), ("completed", &["复核台账.pdf"][..])] {
+    for (status, evidence) in [
+        ("in_progress", &[][..]),
+        ("completed", &["复核台账.pdf"][..]),
+    ] {
         net.submit(
             "630103",
             "rectification",
@@ -202,4 +211,37 @@ async fn a_successor_closes_its_predecessor_s_rectification() {
         wait_state(&net, at, &fid, "630103", "verified").await;
     }
     nothing_quarantined(&net, &["000000", "630000", "630100", "630102"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_child_behind_the_tree_is_refused_with_the_newer_manifest() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start("000000").await;
+    net.start("630000").await;
+    let root = net.root().display().to_string();
+    run_ok(&[
+        "network",
+        "move-office",
+        "--dir",
+        &root,
+        "--id",
+        "630103",
+        "--parent",
+        "630200",
+    ]);
+    // 630100 still believes version 1, where 630103 is its county.
+    let hello = serde_json::to_vec(&json!({
+        "node": "630100", "level": "municipal", "name": "西宁",
+        "software_version": "0", "generation": "g", "manifest_version": 1,
+        "subtree": [{"node": "630103", "parent": "630100", "level": "county", "name": "城中区"}]
+    }))
+    .unwrap();
+    let http = peer_client(&tls_of(&net, "630100"), "630000");
+    wait_until("the province to refuse 630100 under version 2", || async {
+        let (status, body) = peer_post(&net, &http, "630000", "/peer/v1/health", hello.clone())
+            .await
+            .unwrap_or_default();
+        status == 403 && body["reason"] == "tree" && body["manifest"]["manifest"]["version"] == 2
+    })
+    .await;
 }
