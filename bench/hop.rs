@@ -73,6 +73,7 @@ fn view() -> View {
         children: vec![id("630202")],
         below: HashMap::from([(id("630202"), id("630202"))]),
         policy: BTreeMap::from([(Kind::Finding, Some(Level::Central))]),
+        successors: HashMap::new(),
     }
 }
 

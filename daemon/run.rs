@@ -103,6 +103,10 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
         stop.clone(),
     ));
     tracker.spawn(crate::sync::budget::watch(engine.clone(), stop.clone()));
+    tracker.spawn(crate::engine::manifest_file::watch(
+        engine.clone(),
+        stop.clone(),
+    ));
     tracker.spawn(crate::health::run(engine.clone(), stop.clone()));
     tracker.spawn(crate::store::run_compaction(
         engine.store().clone(),

@@ -46,7 +46,8 @@ impl ReportQuery {
 }
 
 async fn snapshot(state: &ApiState) -> Result<Snapshot, ApiError> {
-    Ok(Snapshot::load(state.engine.store()).await?)
+    let snap = Snapshot::load(state.engine.store()).await?;
+    Ok(snap.with_succession(state.engine.succession()))
 }
 
 /// `GET /api/v1/reports/coverage?term=`

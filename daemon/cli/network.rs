@@ -1,17 +1,79 @@
-//! `xunlian network init --tree FILE --dir DIR`.
+//! `xunlian network init --tree FILE --dir DIR`, and the changes of a
+//! running network's tree: `add-office`, `move-office`, `merge-office`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
 use crate::network::{self, Addressing, Crypto, InitOptions, PortRange, Tree};
-use crate::node::NodeId;
+use crate::node::{Level, NodeId};
 
 #[derive(Debug, Subcommand)]
 pub enum NetworkCommand {
     /// Write a CA, every node's certificate, key, token and config (with
     /// free loopback ports) for the tree in FILE.
     Init(InitArgs),
+    /// 新增机构 (add an office): its certificate, keys, token and config,
+    /// and the signed tree manifest (version + 1) in every office's
+    /// directory; its parent and every ancestor take it while running.
+    AddOffice(AddOfficeArgs),
+    /// 调整隶属关系 (move an office under another parent): the signed tree
+    /// manifest (version + 1) everywhere, and the office's config points
+    /// at its new parent; restart the moved office to take it.
+    MoveOffice(MoveOfficeArgs),
+    /// 撤并或更名换码 (merge an office into its successor, or give it a new
+    /// code): the successor may update and close its records; the old
+    /// office's certificate is revoked.
+    MergeOffice(MergeOfficeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MoveOfficeArgs {
+    /// The network's directory (`network init --dir`), with `ca/`.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The office to move.
+    #[arg(long)]
+    id: NodeId,
+    /// Its new parent.
+    #[arg(long)]
+    parent: NodeId,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeOfficeArgs {
+    /// The network's directory (`network init --dir`), with `ca/`.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The office that ends (its records stay and are taken over).
+    #[arg(long)]
+    from: NodeId,
+    /// Its successor.
+    #[arg(long)]
+    into: NodeId,
+}
+
+#[derive(Debug, Args)]
+pub struct AddOfficeArgs {
+    /// The network's directory (`network init --dir`), with `ca/`.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The new office's id (its administrative code).
+    #[arg(long)]
+    id: NodeId,
+    /// Its name, e.g. 城东区.
+    #[arg(long)]
+    name: String,
+    /// Its level: provincial, municipal or county.
+    #[arg(long)]
+    level: Level,
+    /// The office it reports to.
+    #[arg(long)]
+    parent: NodeId,
+    /// On a loopback network: the ports to take from, as LOW-HIGH (ports
+    /// of the network's offices are never taken).
+    #[arg(long)]
+    ports: Option<PortRange>,
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +115,43 @@ fn parse_store(s: &str) -> Result<(NodeId, String), String> {
 
 pub fn run(cmd: NetworkCommand) -> anyhow::Result<()> {
     match cmd {
+        NetworkCommand::AddOffice(args) => add_office(args),
+        NetworkCommand::MoveOffice(args) => {
+            let published = network::move_office(&args.dir, &args.id, &args.parent)?;
+            println!(
+                "已将 {} 调整至 {} 之下；树清单版本 {} 已写入 {} 个机构目录 (moved; tree manifest version {}).",
+                args.id,
+                args.parent,
+                published.version,
+                published.manifests.len(),
+                published.version
+            );
+            println!(
+                "请重启 {} 以连接新的上级 (restart it to connect to its new parent): xunlian daemon --config {}",
+                args.id,
+                args.dir
+                    .join(args.id.as_str())
+                    .join("config.toml")
+                    .display()
+            );
+            Ok(())
+        }
+        NetworkCommand::MergeOffice(args) => {
+            let (published, serial) = network::merge_office(&args.dir, &args.from, &args.into)?;
+            println!(
+                "{} 由 {} 承继；树清单版本 {} 已写入 {} 个机构目录；{} 的证书 (序列号 {serial}) 已吊销 (merged; certificate revoked).",
+                args.from,
+                args.into,
+                published.version,
+                published.manifests.len(),
+                args.from
+            );
+            println!(
+                "请停止 {} 的守护进程 (stop the daemon of {}).",
+                args.from, args.from
+            );
+            Ok(())
+        }
         NetworkCommand::Init(args) => {
             let tree = Tree::load(&args.tree)?;
             let opts = InitOptions {
@@ -85,4 +184,36 @@ pub fn run(cmd: NetworkCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn add_office(args: AddOfficeArgs) -> anyhow::Result<()> {
+    let office = network::NewOffice {
+        id: args.id,
+        name: args.name,
+        level: args.level,
+        parent: args.parent,
+    };
+    let ports = args.ports.unwrap_or_else(PortRange::outside_ephemeral);
+    let (files, published) = network::add_office(&args.dir, &office, ports)?;
+    println!(
+        "已新增机构 {} ({})，上级 {}；树清单版本 {} 已写入 {} 个机构目录 (added; tree manifest version {} written to {} office directories).",
+        office.id,
+        office.name,
+        office.parent,
+        published.version,
+        published.manifests.len(),
+        published.version,
+        published.manifests.len()
+    );
+    println!(
+        "  peer https://{}  operator http://{}  {}",
+        files.peer_addr,
+        files.operator_addr,
+        files.config.display()
+    );
+    println!(
+        "启动 (start it): xunlian daemon --config {}",
+        files.config.display()
+    );
+    Ok(())
 }

@@ -53,6 +53,7 @@ fn municipality() -> View {
             .iter()
             .map(|k| (*k, crate::config::default_routing(*k)))
             .collect(),
+        successors: HashMap::new(),
     }
 }
 

@@ -82,6 +82,16 @@ impl Authority {
             .collect()
     }
 
+    /// The offices whose parent is `me` in the manifest, in id order.
+    pub fn children(&self, me: &NodeId) -> Vec<NodeId> {
+        self.manifest()
+            .offices
+            .iter()
+            .filter(|o| o.parent.as_ref() == Some(me))
+            .map(|o| o.id.clone())
+            .collect()
+    }
+
     /// The offices of `child`'s announcement (itself under `me`, then its
     /// subtree) that contradict the manifest: unknown, not below `child`,
     /// or with another parent or level. Empty when it is the truth.

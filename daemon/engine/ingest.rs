@@ -179,12 +179,14 @@ impl Engine {
         all: bool,
     ) -> Result<Prepared, (usize, SubmitError)> {
         let ancestors = self.with_view(|v| v.ancestors.clone());
+        let succession = self.succession();
         let ctx = workflow::rules::Context {
             me: &self.config.id,
             level: self.config.level,
             ancestors: &ancestors,
             taxonomy: &self.config.workflow.taxonomy,
             today: chrono::Local::now().date_naive(),
+            succession: &succession,
         };
         let cache = workflow::rules::PlanCache::default();
         let n = reqs.len();
@@ -382,7 +384,7 @@ impl Drop for WakeAllIfDropped<'_> {
     fn drop(&mut self) {
         if let Some(e) = self.0 {
             e.notify_stored();
-            e.wake(e.links.keys().cloned().collect::<Vec<_>>());
+            e.wake(e.links().into_iter().map(|(p, _)| p));
         }
     }
 }

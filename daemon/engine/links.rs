@@ -13,7 +13,7 @@
 //! reconnect shows connected at once. See [`Session::held`].
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -156,9 +156,9 @@ pub struct Link {
 
 /// Held while a child's long poll waits on its link; dropping it (the
 /// answer went out, or the child hung up) ends the wait.
-pub struct PollGuard<'a>(&'a Link);
+pub struct PollGuard(Arc<Link>);
 
-impl Drop for PollGuard<'_> {
+impl Drop for PollGuard {
     fn drop(&mut self) {
         let mut s = self.0.lock();
         s.session.polls_waiting = s.session.polls_waiting.saturating_sub(1);
@@ -183,9 +183,9 @@ impl Link {
 
     /// Marks a long poll of the child waiting on this link until the guard
     /// drops.
-    pub fn hold_poll(&self) -> PollGuard<'_> {
+    pub fn hold_poll(self: &Arc<Self>) -> PollGuard {
         self.lock().session.polls_waiting += 1;
-        PollGuard(self)
+        PollGuard(self.clone())
     }
 
     /// Tells whoever serves this link that records are waiting.
@@ -288,12 +288,12 @@ mod tests {
 
     const LONG_POLL: Duration = Duration::from_secs(25);
 
-    fn link(direction: Direction) -> Link {
-        Link::new(
+    fn link(direction: Direction) -> Arc<Link> {
+        Arc::new(Link::new(
             NodeId::new("630102").expect("a node id"),
             direction,
             LONG_POLL,
-        )
+        ))
     }
 
     fn secs(n: i64) -> chrono::Duration {

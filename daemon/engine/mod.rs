@@ -5,7 +5,8 @@
 //! changes a link's queue is an engine method ([`queues`]) that wakes the
 //! link. The store is private: others read it through [`Engine::store`].
 //!
-//! Files: `authority` (the tree manifest this node believes), `ingest`
+//! Files: `authority` (the tree manifest this node believes),
+//! `manifest_file` (a newer manifest file taken while running), `ingest`
 //! (admit, commit, submit), `queues` (acks, re-queues,
 //! parked records), `quarantine` (operators retry or discard refused
 //! records), `links` (link state and its events), `reason` (the
@@ -17,6 +18,7 @@ mod admit_cases;
 mod authority;
 mod ingest;
 mod links;
+pub mod manifest_file;
 mod quarantine;
 mod queues;
 mod reason;
@@ -61,8 +63,11 @@ pub struct Engine {
     pub schemas: &'static Schemas,
     /// A std lock: routing reads it without awaiting.
     view: RwLock<View>,
-    /// The parent link (if any) and one per configured child; fixed at start.
-    links: HashMap<NodeId, Link>,
+    /// The parent link (if any) and one per child: the tree manifest's
+    /// children when there is one (a newer manifest adds and removes
+    /// them, [`Engine::rebuild_below`]), else the config's. A std lock:
+    /// never held across an await.
+    links: RwLock<HashMap<NodeId, Arc<Link>>>,
     /// Refused requests of callers that have no link (a certificate that
     /// names no configured child), by reason. A std lock: never held
     /// across an await.
@@ -132,27 +137,35 @@ impl Engine {
         if let Some(p) = &config.parent {
             links.insert(
                 p.id.clone(),
-                Link::new(p.id.clone(), Direction::Parent, long_poll),
+                Arc::new(Link::new(p.id.clone(), Direction::Parent, long_poll)),
             );
         }
-        for c in &config.children {
-            links.insert(c.clone(), Link::new(c.clone(), Direction::Child, long_poll));
+        let children = match &authority {
+            Some(a) => a.children(&config.id),
+            None => config.children.clone(),
+        };
+        for c in &children {
+            links.insert(
+                c.clone(),
+                Arc::new(Link::new(c.clone(), Direction::Child, long_poll)),
+            );
         }
         let view = View {
             me: config.id.clone(),
             level: config.level,
             parent: config.parent.as_ref().map(|p| (p.id.clone(), p.level)),
             ancestors: Vec::new(),
-            children: config.children.clone(),
+            children,
             below: HashMap::new(),
             policy: config.routing.clone(),
+            successors: HashMap::new(),
         };
         let engine = Arc::new(Engine {
             config,
             store,
             schemas: Schemas::builtin(),
             view: RwLock::new(view),
-            links,
+            links: RwLock::new(links),
             unlinked_refusals: std::sync::Mutex::new(BTreeMap::new()),
             topology_changed: watch::channel(0).0,
             stored: watch::channel(0).0,
@@ -174,6 +187,7 @@ impl Engine {
             .map(|(e, via)| (e.node.clone(), (e, via)))
             .collect();
         engine.rebuild_below();
+        engine.follow_move().await?;
         if let Some(json) = engine.store.meta_get(ANCESTORS_KEY).await? {
             let saved: Vec<(String, String)> = serde_json::from_str(&json).unwrap_or_default();
             let ancestors = saved
@@ -229,8 +243,21 @@ impl Engine {
             return Ok(None);
         };
         let version = new.manifest().version;
+        let before = self.succession();
         *self.authority.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(new));
-        self.rebuild_below();
+        for gone in self.rebuild_below() {
+            self.drop_moved(&gone).await?;
+        }
+        let taken_over: Vec<NodeId> = self
+            .succession()
+            .pairs()
+            .filter(|(from, to)| !before.pairs().any(|(f, t)| f == *from && t == *to))
+            .map(|(from, _)| from.clone())
+            .collect();
+        if !taken_over.is_empty() {
+            self.send_to_successors(&taken_over).await?;
+        }
+        self.retry_after_tree_change().await?;
         self.announced
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -238,6 +265,19 @@ impl Engine {
         self.topology_changed
             .send_modify(|v| *v = v.wrapping_add(1));
         Ok(Some(version))
+    }
+
+    /// Who took over whom, as the tree manifest says (empty without one).
+    pub fn succession(&self) -> crate::workflow::Succession {
+        let Some(a) = self.authority() else {
+            return crate::workflow::Succession::default();
+        };
+        crate::workflow::Succession::new(
+            a.manifest()
+                .offices
+                .iter()
+                .filter_map(|o| Some((o.id.clone(), o.successor.clone()?))),
+        )
     }
 
     pub fn id(&self) -> &NodeId {
@@ -254,7 +294,7 @@ impl Engine {
     /// Counts a refused request from `peer`: on its link, or, for a caller
     /// with no link, per node.
     pub fn count_refusal(&self, peer: &NodeId, reason: Reason) {
-        match self.links.get(peer) {
+        match self.link(peer) {
             Some(l) => {
                 l.record(LinkEvent::Refused(reason));
             }
@@ -282,21 +322,56 @@ impl Engine {
         f(&self.view.read().unwrap_or_else(|p| p.into_inner()))
     }
 
-    pub fn link(&self, peer: &NodeId) -> Option<&Link> {
-        self.links.get(peer)
+    pub fn link(&self, peer: &NodeId) -> Option<Arc<Link>> {
+        self.links
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(peer)
+            .cloned()
     }
 
-    pub fn links(&self) -> impl Iterator<Item = (&NodeId, &Link)> {
-        self.links.iter()
+    /// Every link now, by peer.
+    pub fn links(&self) -> Vec<(NodeId, Arc<Link>)> {
+        let links = self.links.read().unwrap_or_else(|p| p.into_inner());
+        links.iter().map(|(p, l)| (p.clone(), l.clone())).collect()
     }
 
     /// Wakes every link in `peers`.
     pub fn wake(&self, peers: impl IntoIterator<Item = NodeId>) {
+        let links = self.links.read().unwrap_or_else(|p| p.into_inner());
         for p in peers {
-            if let Some(l) = self.links.get(&p) {
+            if let Some(l) = links.get(&p) {
                 l.wake();
             }
         }
+    }
+
+    /// Makes the child links `children`: a link for each new child, and
+    /// the links of offices that are no longer children removed (a moved
+    /// office: its requests are refused `not_a_child` from now on), whose
+    /// ids it returns.
+    fn set_child_links(&self, children: &[NodeId]) -> Vec<NodeId> {
+        let mut links = self.links.write().unwrap_or_else(|p| p.into_inner());
+        let gone: Vec<NodeId> = links
+            .iter()
+            .filter(|(id, l)| l.direction == Direction::Child && !children.contains(id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        links.retain(|id, _| !gone.contains(id));
+        for c in children {
+            if !links.contains_key(c) {
+                tracing::info!(message = "New child office from the tree manifest.", child = %c);
+                links.insert(
+                    c.clone(),
+                    Arc::new(Link::new(
+                        c.clone(),
+                        Direction::Child,
+                        self.config.limits.long_poll,
+                    )),
+                );
+            }
+        }
+        gone
     }
 
     /// A receiver that sees every later commit that stored a record.
@@ -455,15 +530,22 @@ impl Engine {
         Ok(true)
     }
 
-    /// Rebuilds `below` and the subtree hash: from the tree manifest if
-    /// there is one (the learned topology then only tells who is alive),
-    /// else from the children in config and `topology`.
-    fn rebuild_below(&self) {
+    /// Rebuilds the child links, `below` and the subtree hash: from the
+    /// tree manifest if there is one (the learned topology then only tells
+    /// who is alive), else from the children in config and `topology`.
+    /// Returns the children whose links went.
+    fn rebuild_below(&self) -> Vec<NodeId> {
+        let authority = self.authority();
+        let children = match &authority {
+            Some(a) => a.children(self.id()),
+            None => self.config.children.clone(),
+        };
+        let gone = self.set_child_links(&children);
         let mut below: HashMap<NodeId, NodeId> = HashMap::new();
-        for c in &self.config.children {
+        for c in &children {
             below.insert(c.clone(), c.clone());
         }
-        let hash = if let Some(a) = self.authority() {
+        let hash = if let Some(a) = authority {
             let stated = a.below(self.id());
             for (e, via) in &stated {
                 below.insert(e.node.clone(), via.clone());
@@ -482,7 +564,16 @@ impl Engine {
             .own_subtree_hash
             .write()
             .unwrap_or_else(|p| p.into_inner()) = hash;
-        self.view.write().unwrap_or_else(|p| p.into_inner()).below = below;
+        let successors = self
+            .succession()
+            .pairs()
+            .map(|(a, b)| (a.clone(), b.clone()))
+            .collect();
+        let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
+        view.below = below;
+        view.children = children;
+        view.successors = successors;
+        gone
     }
 
     /// The tree as the workflow reports see it from here: this node, its
@@ -502,6 +593,8 @@ impl Engine {
     /// Link states by peer, for status and metrics.
     pub fn link_states(&self) -> BTreeMap<NodeId, (Direction, LinkState)> {
         self.links
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
             .iter()
             .map(|(id, l)| (id.clone(), (l.direction, l.snapshot())))
             .collect()

@@ -16,6 +16,9 @@ use crate::node::NodeId;
 use crate::routing::Source;
 use crate::store::{Commit, QuarantineEntry, StoreError};
 
+/// How many quarantine entries a tree change retries at most.
+const RETRY_AFTER_TREE_CHANGE: i64 = 10_000;
+
 /// What a retry did with one quarantine entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Retried {
@@ -97,6 +100,33 @@ impl Engine {
         Ok(out)
     }
 
+    /// After the tree changed (a newer manifest): retries every entry
+    /// refused by routing (`not_allowed`), which the new tree may allow (a
+    /// successor's or a moved office's records that came while this node
+    /// still held the older manifest), so none of them is lost. Those
+    /// refused again stay. Returns how many left the quarantine.
+    pub async fn retry_after_tree_change(&self) -> Result<usize, QuarantineError> {
+        let ids: Vec<i64> = self
+            .store()
+            .quarantine_list(RETRY_AFTER_TREE_CHANGE)
+            .await?
+            .into_iter()
+            .filter(|e| e.code.as_deref() == Some(Reason::NotAllowed.as_str()))
+            .map(|e| e.id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let done = self.retry_quarantined(&ids).await?;
+        let admitted = done.iter().filter(|r| r.admitted).count();
+        tracing::info!(
+            message = "Retried records routing refused, after the tree changed.",
+            retried = done.len(),
+            admitted
+        );
+        Ok(admitted)
+    }
+
     /// Drops the entries `ids` from the quarantine; returns how many.
     pub async fn discard_quarantined(&self, ids: &[i64]) -> Result<u64, QuarantineError> {
         self.quarantined(ids).await?;
@@ -133,12 +163,8 @@ impl Engine {
         {
             return Ok((p.clone(), Source::Parent));
         }
-        if let Some(c) = self
-            .config
-            .children
-            .iter()
-            .find(|c| Some(c.as_str()) == peer)
-        {
+        let children = self.with_view(|v| v.children.clone());
+        if let Some(c) = children.iter().find(|c| Some(c.as_str()) == peer) {
             return Ok((c.clone(), Source::Child(c.clone())));
         }
         Err(Rejection {

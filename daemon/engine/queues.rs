@@ -9,7 +9,10 @@ use super::Engine;
 use crate::node::NodeId;
 use crate::records::Lane;
 use crate::routing::{self, Source};
-use crate::store::{CursorPos, Rerouted, StoreError};
+use crate::store::{CursorPos, RangeItem, Rerouted, StoreError};
+
+/// Meta key: the parent of the last start, to notice a move.
+const PARENT_KEY: &str = "parent";
 
 /// How many records one re-queue step reads at a time.
 const REQUEUE_CHUNK: i64 = 2000;
@@ -69,10 +72,20 @@ impl Engine {
         Ok(from)
     }
 
+    /// Whether routing sends `item`, as received, to `peer` now.
+    fn routes_to(&self, item: &RangeItem, peer: &NodeId) -> bool {
+        let parent = self.config.parent.as_ref().map(|p| &p.id);
+        let source = source_of(parent, item.received_from.as_deref());
+        self.with_view(|v| {
+            routing::next_hops(v, &item.record, &source)
+                .links
+                .contains(peer)
+        })
+    }
+
     /// Routes again every current record of `lane` in `(lo, hi]` and
     /// queues those that must go to `peer`, then wakes its link.
     async fn requeue(&self, peer: &NodeId, lane: Lane, lo: i64, hi: i64) -> Result<(), StoreError> {
-        let parent = self.config.parent.as_ref().map(|p| p.id.clone());
         let mut at = lo;
         let mut total = 0usize;
         loop {
@@ -84,14 +97,7 @@ impl Engine {
             at = last.seq;
             let rows: Vec<(Lane, i64, i64)> = chunk
                 .iter()
-                .filter(|item| {
-                    let source = source_of(parent.as_ref(), item.received_from.as_deref());
-                    self.with_view(|v| {
-                        routing::next_hops(v, &item.record, &source)
-                            .links
-                            .contains(peer)
-                    })
-                })
+                .filter(|item| self.routes_to(item, peer))
                 .map(|item| (lane, item.seq, item.doc.len() as i64))
                 .collect();
             total += rows.len();
@@ -106,6 +112,115 @@ impl Engine {
             records = total
         );
         self.wake([peer.clone()]);
+        Ok(())
+    }
+
+    /// Follows a move of this office (`network move-office`, meta
+    /// [`PARENT_KEY`]): when the configured parent is not the one of the
+    /// last start, the rows still queued for the old parent are dropped and
+    /// every record of this office and its subtree is queued for the new
+    /// parent (receivers apply each (id, version) once), since the old
+    /// parent drops what it held of them on the way up. Outbox rows for a
+    /// former child are dropped ([`Engine::drop_moved`]).
+    pub(super) async fn follow_move(&self) -> Result<(), StoreError> {
+        let parent = self.config.parent.as_ref().map(|p| p.id.clone());
+        let before = self.store.meta_get(PARENT_KEY).await?;
+        let children = self.with_view(|v| v.children.clone());
+        for peer in self.store.outbox_peers().await? {
+            let former_parent = before.as_deref() == Some(peer.as_str());
+            if parent.as_ref() == Some(&peer) || children.contains(&peer) || former_parent {
+                continue;
+            }
+            self.drop_moved(&peer).await?;
+        }
+        let (Some(old), Some(new)) = (before, parent) else {
+            if let Some(p) = &self.config.parent {
+                self.store.meta_set(PARENT_KEY, p.id.as_str()).await?;
+            }
+            return Ok(());
+        };
+        if old == new.as_str() {
+            return Ok(());
+        }
+        if let Ok(old) = NodeId::new(old) {
+            self.store.drop_moved(&old, None).await?;
+        }
+        let own = |item: &RangeItem| {
+            item.received_from
+                .as_deref()
+                .is_none_or(|from| children.iter().any(|c| c.as_str() == from))
+        };
+        self.reissue_routed(&new, own).await?;
+        info!(message = "This office moved: its records go up through the new parent.", parent = %new);
+        self.store.meta_set(PARENT_KEY, new.as_str()).await
+    }
+
+    /// Queues the records held here of offices just `taken_over` for the
+    /// child link that leads to each one's successor, where routing now
+    /// sends them (`routing::next_hops`): the successor carries on with
+    /// its predecessor's findings and rectifications.
+    pub(super) async fn send_to_successors(&self, taken_over: &[NodeId]) -> Result<(), StoreError> {
+        let links: Vec<NodeId> = self.with_view(|v| {
+            let mut links: Vec<NodeId> = taken_over
+                .iter()
+                .filter_map(|o| v.below.get(v.successors.get(o)?).cloned())
+                .collect();
+            links.sort();
+            links.dedup();
+            links
+        });
+        for link in links {
+            self.reissue_routed(&link, |item| taken_over.contains(&item.record.origin))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Re-issues at the end of the log, for `peer`, every record held here
+    /// that `keep` keeps and routing sends `peer` now: the peer gets them
+    /// whatever its cursor (`Store::reissue_to`), then its link is woken.
+    async fn reissue_routed(
+        &self,
+        peer: &NodeId,
+        keep: impl Fn(&RangeItem) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut ids = Vec::new();
+        for lane in Lane::ALL {
+            let mut at = 0;
+            loop {
+                let chunk = self
+                    .store
+                    .records_in_range(lane, at, i64::MAX, REQUEUE_CHUNK)
+                    .await?;
+                let Some(last) = chunk.last() else { break };
+                at = last.seq;
+                ids.extend(
+                    chunk
+                        .iter()
+                        .filter(|item| keep(item) && self.routes_to(item, peer))
+                        .map(|item| item.record.id),
+                );
+            }
+        }
+        let mut reissued = 0;
+        for chunk in ids.chunks(REQUEUE_CHUNK as usize) {
+            reissued += self.store.reissue_to(peer, chunk).await?;
+        }
+        info!(message = "Re-issued records for a peer the tree now sends them to.", peer = %peer, records = reissued);
+        self.wake([peer.clone()]);
+        Ok(())
+    }
+
+    /// Drops what this node held only to route to or from `gone`, an office
+    /// that is no longer its child (see [`crate::store::Store::drop_moved`]).
+    pub(super) async fn drop_moved(&self, gone: &NodeId) -> Result<(), StoreError> {
+        let parent = self.config.parent.as_ref().map(|p| &p.id);
+        let dropped = self.store.drop_moved(gone, parent).await?;
+        info!(
+            message = "An office moved away from under this one; dropped what was held only to route it.",
+            office = %gone,
+            rows = dropped
+        );
         Ok(())
     }
 

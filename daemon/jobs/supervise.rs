@@ -13,7 +13,9 @@ use crate::workflow::supervise::{self, Office, Outcome};
 
 /// Runs supervision at `engine`'s office as of `today`.
 pub async fn run(engine: &Engine, today: NaiveDate) -> Result<Outcome, SubmitError> {
-    let snap = Snapshot::load(engine.store()).await?;
+    let snap = Snapshot::load(engine.store())
+        .await?
+        .with_succession(engine.succession());
     let tree = engine.workflow_tree().await?;
     let sent = supervise::notices_sent(engine.store(), engine.id()).await?;
     let office = Office {

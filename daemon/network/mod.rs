@@ -9,9 +9,11 @@
 //! directory) and `DIR/<id>/manifest.json` (version 1 of the tree
 //! manifest, every office with its public keys,
 //! signed with the CA key; the same file in every office's directory),
-//! both made by [`authority`].
+//! both made by [`authority`]. [`offices`] changes the tree of a network
+//! that runs (`network add-office`, `move-office`, `merge-office`).
 
 mod authority;
+mod offices;
 mod ports;
 mod tree;
 
@@ -27,6 +29,7 @@ pub use authority::{
     Crypto, OfficeKeys, PublicKeyLine, SealLine, make_office_keys, public_line, read_public_keys,
     signed_manifest,
 };
+pub use offices::{NewOffice, Published, add_office, merge_office, move_office, newest_manifest};
 pub use ports::PortRange;
 pub use tree::{Tree, TreeNode};
 
@@ -184,35 +187,7 @@ fn write_network(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<
     let mut keys = BTreeMap::new();
     for n in &tree.nodes {
         let node_dir = dir.join(n.id.as_str());
-        std::fs::create_dir_all(&node_dir)
-            .with_context(|| format!("creating {}", node_dir.display()))?;
-        // The store's directory: private, as the daemon checks at start.
-        std::fs::DirBuilder::new()
-            .mode(0o700)
-            .create(node_dir.join("data"))
-            .with_context(|| format!("creating {}/data", node_dir.display()))?;
-        let now = Utc::now();
-        pki::issue(
-            &ca_dir,
-            &pki::IssueRequest {
-                node: n.id.clone(),
-                dns_names: match opts.addressing {
-                    Addressing::Loopback => vec!["localhost".into()],
-                    Addressing::Hosts => vec![host_of(&n.id), "localhost".into()],
-                },
-                ip_addresses: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
-                not_before: now - Duration::hours(1),
-                not_after: now + Duration::days(825),
-            },
-            &node_dir.join("node.pem"),
-            &node_dir.join("node.key"),
-        )?;
-        pki::write_private(&node_dir.join("operator.token"), random_token().as_bytes())?;
-        let made = make_office_keys(
-            &node_dir.join(SIGN_KEY_FILE),
-            Some(&node_dir.join(SEAL_KEY_FILE)),
-            opts.crypto,
-        )?;
+        let made = office_files(&ca_dir, &node_dir, &n.id, &opts.addressing, opts.crypto)?;
         keys.insert(n.id.clone(), made);
         let (peer_addr, operator_addr) = ports[&n.id];
         let parent = n.parent.as_ref().map(|p| {
@@ -281,16 +256,8 @@ fn write_network(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<
                 seal_key: Some(SEAL_KEY_FILE.into()),
             }),
         };
-        let text = toml::to_string(&raw).context("writing config")?;
         let config = node_dir.join("config.toml");
-        let header = format!(
-            "# xunlian node {} ({}), written by `xunlian network init`.\n# Start it with: xunlian daemon --config {}\n\n",
-            n.id,
-            n.name,
-            config.display()
-        );
-        std::fs::write(&config, header + &text)
-            .with_context(|| format!("writing {}", config.display()))?;
+        write_config(&config, &raw, "network init")?;
         out.push(NodeFiles {
             id: n.id.clone(),
             dir: node_dir,
@@ -305,6 +272,61 @@ fn write_network(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<
         std::fs::write(&path, &manifest).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(out)
+}
+
+/// Makes `node_dir` with what an office keeps itself: its private store
+/// directory, certificate and key issued by the CA in `ca_dir`, operator
+/// token, and record-signing and clue-sealing keys; returns the keys'
+/// public halves for the manifest.
+fn office_files(
+    ca_dir: &Path,
+    node_dir: &Path,
+    id: &NodeId,
+    addressing: &Addressing,
+    crypto: Crypto,
+) -> anyhow::Result<OfficeKeys> {
+    std::fs::create_dir_all(node_dir)
+        .with_context(|| format!("creating {}", node_dir.display()))?;
+    // The store's directory: private, as the daemon checks at start.
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(node_dir.join("data"))
+        .with_context(|| format!("creating {}/data", node_dir.display()))?;
+    let now = Utc::now();
+    pki::issue(
+        ca_dir,
+        &pki::IssueRequest {
+            node: id.clone(),
+            dns_names: match addressing {
+                Addressing::Loopback => vec!["localhost".into()],
+                Addressing::Hosts => vec![host_of(id), "localhost".into()],
+            },
+            ip_addresses: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
+            not_before: now - Duration::hours(1),
+            not_after: now + Duration::days(825),
+        },
+        &node_dir.join("node.pem"),
+        &node_dir.join("node.key"),
+    )?;
+    pki::write_private(&node_dir.join("operator.token"), random_token().as_bytes())?;
+    make_office_keys(
+        &node_dir.join(SIGN_KEY_FILE),
+        Some(&node_dir.join(SEAL_KEY_FILE)),
+        crypto,
+    )
+}
+
+/// Writes `raw` to `path` under a header naming the office and the
+/// command (`by`) that wrote it.
+fn write_config(path: &Path, raw: &RawConfig, by: &str) -> anyhow::Result<()> {
+    let text = toml::to_string(raw).context("writing config")?;
+    let header = format!(
+        "# xunlian node {} ({}), written by `xunlian {by}`.\n# Start it with: xunlian daemon --config {}\n\n",
+        raw.node.id,
+        raw.node.name,
+        path.display()
+    );
+    std::fs::write(path, header + &text).with_context(|| format!("writing {}", path.display()))
 }
 
 /// 32 random bytes, hex.

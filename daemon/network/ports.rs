@@ -84,6 +84,7 @@ pub struct PortPicker {
     next: u32,
     tried: u32,
     held: Vec<TcpListener>,
+    skipped: std::collections::BTreeSet<u16>,
 }
 
 impl PortPicker {
@@ -94,7 +95,13 @@ impl PortPicker {
             next,
             tried: 0,
             held: Vec::new(),
+            skipped: std::collections::BTreeSet::new(),
         }
+    }
+
+    /// Never takes `ports` (those of offices not running now).
+    pub fn skip(&mut self, ports: impl IntoIterator<Item = u16>) {
+        self.skipped.extend(ports);
     }
 
     /// The next free loopback port of the range, held until the picker is
@@ -105,6 +112,9 @@ impl PortPicker {
             self.next += 1;
             self.tried += 1;
             let port = u16::try_from(port).expect("within a u16 range");
+            if self.skipped.contains(&port) {
+                continue;
+            }
             if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
                 let addr = l.local_addr()?;
                 self.held.push(l);

@@ -60,6 +60,7 @@ impl PeerRefusal {
             body: serde_json::to_value(ErrorBody {
                 reason: r.reason,
                 message: r.message,
+                manifest: r.manifest,
             })
             .unwrap_or_default(),
         }

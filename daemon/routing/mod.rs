@@ -34,6 +34,10 @@ pub struct View {
     pub below: HashMap<NodeId, NodeId>,
     /// This node's cap on how far up each kind goes.
     pub policy: BTreeMap<Kind, Option<Level>>,
+    /// Each office taken over (`network merge-office`) with its successor,
+    /// from the tree manifest: the predecessor's records go down to the
+    /// successor too, so it can carry on with them.
+    pub successors: HashMap<NodeId, NodeId>,
 }
 
 /// Where a record came from, for routing purposes.
@@ -142,6 +146,15 @@ pub fn next_hops(view: &View, r: &Record, from: &Source) -> Hops {
         }
     }
 
+    // A taken-over office's records go down to its successor, from where
+    // their way up passes above it (they never climb for it).
+    if let Some(s) = view.successors.get(&r.origin)
+        && let Some(child) = view.below.get(s)
+        && *from != Source::Child(child.clone())
+    {
+        down.insert(child.clone());
+    }
+
     if r.route.subtree && (r.origin == view.me || view.is_ancestor(&r.origin)) {
         for c in &view.children {
             if *from != Source::Child(c.clone()) {
@@ -202,7 +215,11 @@ pub fn check_from_parent(view: &View, r: &Record) -> Result<(), Refusal> {
         .to
         .iter()
         .any(|t| *t == view.me || view.below.contains_key(t));
-    if for_subtree || named {
+    let for_successor = view
+        .successors
+        .get(&r.origin)
+        .is_some_and(|s| *s == view.me || view.below.contains_key(s));
+    if for_subtree || named || for_successor {
         Ok(())
     } else {
         Err(Refusal::NotAddressedDown {

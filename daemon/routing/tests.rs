@@ -64,6 +64,7 @@ fn view(me: &str) -> View {
             .iter()
             .map(|k| (*k, crate::config::default_routing(*k)))
             .collect(),
+        successors: HashMap::new(),
     }
 }
 

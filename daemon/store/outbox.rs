@@ -167,6 +167,58 @@ impl Store {
         Ok(())
     }
 
+    /// Drops what this store held on links only for an office that moved
+    /// away (`gone`, a former child): every row queued for `gone`, and the
+    /// rows for `parent` of records received from it (its new parent
+    /// carries them now). Returns how many rows went.
+    pub async fn drop_moved(
+        &self,
+        gone: &NodeId,
+        parent: Option<&NodeId>,
+    ) -> Result<u64, StoreError> {
+        let _w = self.inner.write.lock().await;
+        let mut tx = self.begin_write().await.map_err(sql("beginning drop"))?;
+        let mut dropped = sqlx::query("DELETE FROM outbox WHERE peer = $1")
+            .bind(gone.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(sql("dropping a moved office's outbox"))?
+            .rows_affected();
+        let mut links: Vec<OutboxRow<'_>> = Lane::ALL
+            .iter()
+            .map(|l| (gone.as_str(), l.as_i64(), 0, 0))
+            .collect();
+        if let Some(p) = parent {
+            dropped += sqlx::query(
+                "DELETE FROM outbox WHERE peer = $1 AND seq IN
+                 (SELECT seq FROM records WHERE received_from = $2)",
+            )
+            .bind(p.as_str())
+            .bind(gone.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(sql("dropping a moved office's records on the way up"))?
+            .rows_affected();
+            links.extend(Lane::ALL.iter().map(|l| (p.as_str(), l.as_i64(), 0, 0)));
+        }
+        // Rows left the table out of seq order: the tails read it again.
+        let _reset = self.inner.tails.reset_on_drop(&links);
+        tx.commit().await.map_err(sql("committing drop"))?;
+        Ok(dropped)
+    }
+
+    /// Every peer with rows waiting in the outbox.
+    pub async fn outbox_peers(&self) -> Result<Vec<NodeId>, StoreError> {
+        let peers: Vec<String> = sqlx::query_scalar("SELECT DISTINCT peer FROM outbox")
+            .fetch_all(self.pool())
+            .await
+            .map_err(sql("reading outbox peers"))?;
+        Ok(peers
+            .into_iter()
+            .filter_map(|p| NodeId::new(p).ok())
+            .collect())
+    }
+
     /// The highest seq of `lane` that `peer` has confirmed (0 if none).
     pub async fn acked(&self, peer: &NodeId, lane: Lane) -> Result<i64, StoreError> {
         let v: Option<i64> =

@@ -46,7 +46,7 @@ pub fn admit_batch(
                     record = %item.id,
                     reason = %rej.reason
                 );
-                if let Some(l) = link {
+                if let Some(l) = &link {
                     l.record(LinkEvent::Refused(rej.code));
                 }
                 out.quarantine.push(QuarantineEntry::new(

@@ -54,7 +54,7 @@ pub async fn watch(engine: SharedEngine, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = tokio::time::sleep(EVERY) => {}
         }
-        let peers: Vec<_> = engine.links().map(|(p, _)| p.clone()).collect();
+        let peers: Vec<_> = engine.links().into_iter().map(|(p, _)| p).collect();
         for peer in peers {
             match engine.store().outbox_stats(&peer).await {
                 Ok(stats) => {

@@ -15,12 +15,16 @@ use crate::node::NodeId;
 use crate::records::{Lane, PerLane};
 use crate::routing::Source;
 use crate::store::{Applied, Commit, CursorPos, StoreError, TopologyEntry};
+use crate::trust::SignedManifest;
 
 /// A refused peer request: a reason code and a sentence for the caller.
 #[derive(Debug)]
 pub struct Refusal {
     pub reason: Reason,
     pub message: String,
+    /// The newer tree manifest, for a child refused `tree` that holds an
+    /// older one ([`ErrorBody::manifest`](super::wire::ErrorBody)).
+    pub manifest: Option<SignedManifest>,
 }
 
 impl Refusal {
@@ -28,6 +32,7 @@ impl Refusal {
         Refusal {
             reason,
             message: message.into(),
+            manifest: None,
         }
     }
 }
@@ -66,7 +71,7 @@ pub async fn hello(
     }];
     let announced = crate::engine::topology_hash(&req.subtree);
     entries.extend(req.subtree);
-    refuse_contradictions(engine, child, &entries)?;
+    refuse_contradictions(engine, child, &entries, req.manifest_version)?;
     engine.learn_subtree(child, entries, announced).await?;
     engine.reroute_parked().await?;
     if let Some(l) = engine.link(child) {
@@ -103,10 +108,13 @@ const SHOWN_IDS: usize = 8;
 
 /// Refuses, counts and logs (one warn line) an announcement that
 /// contradicts the tree manifest; without a manifest everything passes.
+/// A child whose manifest (`child_version`) is older is sent the newer one
+/// with the refusal: it may only be following the tree it knew.
 fn refuse_contradictions(
     engine: &Engine,
     child: &NodeId,
     entries: &[TopologyEntry],
+    child_version: u64,
 ) -> Result<(), Refusal> {
     let Some(authority) = engine.authority() else {
         return Ok(());
@@ -132,10 +140,14 @@ fn refuse_contradictions(
         manifest_version = version
     );
     engine.count_refusal(child, Reason::Tree);
-    Err(Refusal::new(
+    let mut refusal = Refusal::new(
         Reason::Tree,
         format!("tree manifest version {version} does not put these offices where you say: {ids}"),
-    ))
+    );
+    if version > child_version {
+        refusal.manifest = Some(authority.signed().clone());
+    }
+    Err(refusal)
 }
 
 /// `child` pushes a batch: refused as `topology_stale` if cut for a

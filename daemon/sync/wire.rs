@@ -194,6 +194,11 @@ pub struct RecoveredItem {
 pub struct ErrorBody {
     pub reason: Reason,
     pub message: String,
+    /// With a `tree` refusal of a hello from a child whose tree manifest
+    /// is older: the newer one, so the child can take it and say hello
+    /// again under it (older children ignore it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<SignedManifest>,
 }
 
 /// Sent with HTTP 426 when the protocol versions do not overlap.

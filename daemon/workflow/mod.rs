@@ -31,9 +31,11 @@ pub mod release;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
+pub mod succession;
 pub mod supervise;
 pub mod taxonomy;
 
 pub use deadlines::{Deadlines, Grade};
 pub use snapshot::{Snapshot, Tree};
+pub use succession::Succession;
 pub use taxonomy::Taxonomy;

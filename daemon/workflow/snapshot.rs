@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::bodies::{self, Clue, ClueTally, Finding, Rectification, RoundPlan, UnitRegister};
 use super::ids;
 use super::rectify::{self, State};
+use super::succession::Succession;
 use crate::node::{Level, NodeId};
 use crate::records::{Kind, Record};
 use crate::store::{Store, StoreError, TopologyEntry};
@@ -28,6 +29,8 @@ pub const KINDS: [Kind; 7] = [
 #[derive(Debug, Default, Clone)]
 pub struct Snapshot {
     pub records: HashMap<Uuid, Record>,
+    /// Successors write as the offices they took over.
+    pub succession: Succession,
 }
 
 impl Snapshot {
@@ -38,7 +41,15 @@ impl Snapshot {
                 .filter(|r| KINDS.contains(&r.kind))
                 .map(|r| (r.id, r))
                 .collect(),
+            succession: Succession::default(),
         }
+    }
+
+    /// The same records, folded with successors writing as the offices
+    /// they took over.
+    pub fn with_succession(mut self, succession: Succession) -> Snapshot {
+        self.succession = succession;
+        self
     }
 
     /// Reads every workflow record the store holds.
@@ -153,7 +164,7 @@ impl Snapshot {
     ) -> (Option<Rectification>, Option<Rectification>) {
         let read = |id: Uuid, writer: &str| {
             self.get(&id)
-                .filter(|r| r.origin.as_str() == writer)
+                .filter(|r| self.succession.speaks_for(r.origin.as_str(), writer))
                 .and_then(|r| bodies::read::<Rectification>(r).ok())
         };
         let (subject, signer) = rectified_as(finding);

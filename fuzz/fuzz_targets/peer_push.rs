@@ -30,6 +30,7 @@ fn view() -> &'static View {
             children,
             below,
             policy,
+            successors: HashMap::new(),
         }
     })
 }

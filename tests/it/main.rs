@@ -16,6 +16,7 @@ mod demo;
 mod docs;
 mod elevated;
 mod examples;
+mod fleet;
 mod health;
 mod hostile_parent;
 mod hostile_peer;

@@ -25,6 +25,8 @@ pub enum LinkError {
         status: StatusCode,
         reason: Reason,
         message: String,
+        /// The parent's newer tree manifest, sent with a `tree` refusal.
+        manifest: Option<Box<crate::trust::SignedManifest>>,
     },
     #[error("parent answered {path} with an unreadable body: {reason}")]
     BadAnswer { path: &'static str, reason: String },
@@ -130,14 +132,18 @@ impl Client {
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(http)?;
         if !status.is_success() {
-            let (reason, message) = serde_json::from_slice::<ErrorBody>(&bytes)
-                .map(|b| (b.reason, clip(&b.message)))
-                .unwrap_or_else(|_| (Reason::Unknown, clip(&String::from_utf8_lossy(&bytes))));
+            let (reason, message, manifest) = serde_json::from_slice::<ErrorBody>(&bytes)
+                .map(|b| (b.reason, clip(&b.message), b.manifest.map(Box::new)))
+                .unwrap_or_else(|_| {
+                    let text = clip(&String::from_utf8_lossy(&bytes));
+                    (Reason::Unknown, text, None)
+                });
             return Err(LinkError::Refused {
                 path,
                 status,
                 reason,
                 message,
+                manifest,
             });
         }
         serde_json::from_slice(&bytes).map_err(|e| LinkError::BadAnswer {

@@ -166,10 +166,31 @@ impl<'a> Session<'a> {
             subtree: e.subtree_entries().await?,
             manifest_version: e.authority().map_or(0, |a| a.manifest().version),
         };
-        let mut resp: HelloResponse = self
+        let answer = self
             .client
             .post(wire::PATH_HEALTH, &req, Duration::from_secs(30))
-            .await?;
+            .await;
+        let mut resp: HelloResponse = match answer {
+            Err(LinkError::Refused {
+                reason,
+                message,
+                path,
+                status,
+                manifest: Some(offered),
+            }) => {
+                // Refused under a newer tree than ours: take it, and the
+                // next session says hello under it.
+                take_manifest(e, &self.parent.id, *offered).await;
+                return Err(LinkError::Refused {
+                    path,
+                    status,
+                    reason,
+                    message,
+                    manifest: None,
+                });
+            }
+            other => other?,
+        };
         if resp.node != self.parent.id {
             return Err(LinkError::WrongParent {
                 found: resp.node.to_string(),

@@ -48,7 +48,7 @@ impl Session<'_> {
                 quarantine: batch.quarantine,
             })
             .await?;
-            if let Some(l) = link {
+            if let Some(l) = &link {
                 l.record(LinkEvent::Pulled {
                     records: resp.records.len() as u64,
                     bytes: batch.bytes,

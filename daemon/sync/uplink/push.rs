@@ -68,7 +68,7 @@ impl Session<'_> {
         }
         let (confirm, confirmed) = watch::channel(acked);
         tokio::select! {
-            r = self.push_batches(link, &limits, acked, &confirm) => r,
+            r = self.push_batches(&link, &limits, acked, &confirm) => r,
             r = self.trim_loop(acked, confirmed) => r,
         }
     }

@@ -38,6 +38,8 @@ pub struct Context<'a> {
     pub taxonomy: &'a Taxonomy,
     /// The day dated rules go by (the feedback date of a release).
     pub today: NaiveDate,
+    /// The offices this one took over (from the tree manifest).
+    pub succession: &'a super::Succession,
 }
 
 impl Context<'_> {

@@ -77,7 +77,7 @@ pub(super) async fn check(
     let progress_id = ids::progress(&fid, &host);
     let verdict_id = ids::verdict(&fid, &host);
     let own = |r: Option<Record>, writer: &str| {
-        r.filter(|r| r.origin.as_str() == writer)
+        r.filter(|r| ctx.succession.speaks_for(r.origin.as_str(), writer))
             .and_then(|r| bodies::read::<Rectification>(&r).ok())
     };
     let progress = own(lk.get(&progress_id).await?, &host);
@@ -105,9 +105,13 @@ pub(super) async fn check(
         inspecting: finding.origin.as_str(),
         host: &host,
     };
+    // A successor writes as the office it took over.
+    let writer = ctx
+        .succession
+        .acting_as(ctx.me.as_str(), &[parties.inspecting, parties.host]);
     let attempt = rectify::check(
         &parties,
-        ctx.me.as_str(),
+        writer,
         state,
         progress.as_ref().map_or(0, |p| p.attempt),
         status,

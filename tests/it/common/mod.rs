@@ -192,6 +192,12 @@ impl Net {
         self.nodes[id].config.display().to_string()
     }
 
+    /// The loopback ports this network may take (for `network add-office
+    /// --ports`).
+    pub fn port_range(&self) -> network::PortRange {
+        self._ports.range
+    }
+
     pub fn root(&self) -> PathBuf {
         self.dir.path().join("net")
     }
