@@ -84,8 +84,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // temporary one is removed on return).
     if result.is_ok() && args.once && _temp.is_none() {
         println!(
-            "网络文件保留在 {dir}（the network's files stay）；启动一个办公室 (start an office): \
-             xunlian daemon --config {dir}/<id>/config.toml",
+            "网络的文件保留在 {dir}（the network's files are kept）；启动任一节点 (start any \
+             node): xunlian daemon --config {dir}/<id>/config.toml",
             dir = dir.display()
         );
     }

@@ -200,4 +200,30 @@ mod tests {
         let held = Snapshot::from_records([plan, finding, copy]);
         assert!(due(&held, &me, feedback).1.is_empty());
     }
+
+    #[test]
+    fn an_elevated_finding_is_released_by_the_office_that_found_it_to_the_host() {
+        let feedback = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let plan = record(
+            Kind::RoundPlan,
+            "630200",
+            Uuid::now_v7(),
+            json!({"dates": {"feedback": feedback.to_string()}}),
+        );
+        // In an elevated inspection (提级巡察) the inspecting office coordinates.
+        let finding = record(
+            Kind::Finding,
+            "630200",
+            Uuid::now_v7(),
+            json!({"title": "采购未招标", "coordinator": "630200",
+                   "target_unit": {"unit_id": "u2", "host": "630202"}}),
+        );
+        let me = NodeId::new("630200").unwrap();
+        let snap = Snapshot::from_records([plan, finding.clone()]);
+        let (outcome, reqs) = due(&snap, &me, feedback);
+        assert_eq!(outcome.released, 1);
+        assert_eq!(reqs[0].body["target_unit"]["host"], "630202");
+        assert_eq!(reqs[0].body["inspected_by"], "630200");
+        assert_eq!(reqs[0].body["released_of"], finding.id.to_string());
+    }
 }
