@@ -8,6 +8,7 @@ mod daemon;
 mod demo;
 mod export;
 mod import;
+mod migrate;
 mod network;
 mod operator;
 mod pki;
@@ -75,6 +76,9 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// 从备份恢复已停止节点的存储 (put a backup back; the node must be stopped).
     Restore(backup::RestoreArgs),
+    /// 升级前检查存储迁移 (what pending store migrations do, and whether the
+    /// previous release can still read the store afterwards).
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Runs the parsed command line.
@@ -94,6 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => runtime()?.block_on(export::run(args)),
         Command::Supervise(args) => runtime()?.block_on(supervise::run(args)),
         Command::Assign(cmd) => runtime()?.block_on(assign::run(cmd)),
+        Command::Migrate(args) => runtime()?.block_on(migrate::run(args)),
         Command::Backup(args) => backup::backup(args).map(|()| ExitCode::SUCCESS),
         Command::Restore(args) => runtime()?
             .block_on(backup::restore(args))
