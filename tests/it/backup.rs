@@ -178,6 +178,8 @@ async fn a_postgresql_office_copied_with_pg_dump_recovers_the_same_way() {
     let config = net.config_arg(province);
     let url = net.store_url(province);
     assert!(url.starts_with("postgres"), "{url}");
+    let check = run_ok(&["migrate", "--check", "--config", &config]);
+    assert!(check.contains("no pending migration"), "{check}");
     let out = net.root().join("630000.db");
     let refused = xunlian(&[
         "backup",
