@@ -8,6 +8,7 @@ mod daemon;
 mod demo;
 mod export;
 mod import;
+mod migrate;
 mod network;
 mod operator;
 mod pki;
@@ -81,6 +82,9 @@ pub enum Command {
     User(user::UserCommand),
     /// 工作台操作审计：谁、何时、哪条记录、从哪里 (the workbench's audit of writes).
     Audit(user::AuditArgs),
+    /// 升级前检查存储迁移 (what pending store migrations do, and whether the
+    /// previous release can still read the store afterwards).
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Runs the parsed command line.
@@ -100,6 +104,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => runtime()?.block_on(export::run(args)),
         Command::Supervise(args) => runtime()?.block_on(supervise::run(args)),
         Command::Assign(cmd) => runtime()?.block_on(assign::run(cmd)),
+        Command::Migrate(args) => runtime()?.block_on(migrate::run(args)),
         Command::Backup(args) => backup::backup(args).map(|()| ExitCode::SUCCESS),
         Command::Restore(args) => runtime()?
             .block_on(backup::restore(args))

@@ -443,3 +443,18 @@ fn cross_findings_climb_to_the_coordinator_and_only_their_release_goes_down() {
     .unwrap();
     assert_eq!(rect.to, vec![id("630000"), id("630102")]);
 }
+
+/// After a restore the parent gives back only the office's own records,
+/// and a recovered record goes on no link (every peer it was for had it).
+#[test]
+fn a_recovered_record_is_the_offices_own_and_goes_nowhere() {
+    let v = view("630100");
+    let own = record(Kind::Finding, "630100", up(Level::Central));
+    assert_eq!(check_recovered(&v, &own), Ok(()));
+    assert_eq!(next_hops(&v, &own, &Source::Recovery), Hops::default());
+    let child = record(Kind::Finding, "630102", up(Level::Central));
+    assert!(matches!(
+        check_recovered(&v, &child),
+        Err(Refusal::NotOwnRecord { .. })
+    ));
+}

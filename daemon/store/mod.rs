@@ -24,7 +24,8 @@
 //!   coordinator), `outbox`, `cursors`, `quarantine`, `records`,
 //!   `reissue` (moving a record to the log's end; dropping a damaged
 //!   copy), `topology`, `compact`, `backup` (a SQLite store's copies; an
-//!   office's own records, for its recovery after a restore).
+//!   office's own records, for its recovery after a restore);
+//!   `migrations` (what each migration does, what a store applied).
 
 mod backend;
 mod backup;
@@ -38,6 +39,7 @@ mod cursors;
 mod error;
 mod group;
 mod lite;
+mod migrations;
 mod outbox;
 mod pg;
 mod plan;
@@ -63,6 +65,7 @@ pub use backup::{OwnRecord, backup_sqlite, restore_sqlite};
 pub use chain::chain_next;
 pub use compact::{Compacted, run_compaction};
 pub use error::StoreError;
+pub use migrations::{MigrationState, migration_states};
 pub use outbox::OutboxStats;
 pub use records::{RangeItem, RecordFilter};
 pub use topology::{Parked, Rerouted, TopologyEntry};

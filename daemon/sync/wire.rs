@@ -3,7 +3,10 @@
 //! Every request carries [`PROTOCOL_HEADER`]; a server that cannot speak the
 //! client's version answers [`ProtocolMismatch`] with HTTP 426 saying which
 //! versions each side supports, so offices upgraded on different days get a
-//! clear message instead of a parse error. A refused request answers
+//! clear message instead of a parse error. A child starts at
+//! [`PROTOCOL_VERSION`] and, refused so, speaks the highest version both
+//! sides speak ([`negotiate`]); a parent accepts every version from
+//! [`MIN_PROTOCOL_VERSION`] up. A refused request answers
 //! [`ErrorBody`] with a [`Reason`] code.
 
 use serde::{Deserialize, Serialize};
@@ -15,10 +18,16 @@ use crate::records::Lane;
 use crate::store::{CursorPos, TopologyEntry};
 use crate::trust::SignedManifest;
 
-/// The protocol this build speaks.
-pub const PROTOCOL_VERSION: u32 = 1;
-/// The oldest protocol this build still accepts.
+/// The newest protocol this build speaks. 2: protocol 1 plus
+/// [`PATH_RECOVER`] (a restored child takes its records back); the bodies
+/// of hello, push and pull are protocol 1's.
+pub const PROTOCOL_VERSION: u32 = 2;
+/// The oldest protocol this build still accepts and speaks: a parent
+/// serves children of the previous release; a child speaks the previous
+/// release's protocol to a parent that runs it ([`negotiate`]).
 pub const MIN_PROTOCOL_VERSION: u32 = 1;
+/// The first protocol with [`PATH_RECOVER`].
+pub const RECOVER_SINCE: u32 = 2;
 /// Request and response header carrying the protocol version.
 pub const PROTOCOL_HEADER: &str = "x-xunlian-protocol";
 /// The software version of this build, for peers' link reports.
@@ -210,6 +219,15 @@ pub struct ProtocolMismatch {
     pub server_protocol: u32,
     pub server_min_protocol: u32,
     pub server_software: String,
+}
+
+/// The protocol a child speaks next after the parent refused `tried` with
+/// `refusal`: the highest both speak, if below `tried` (None: no common
+/// one, or nothing to change).
+pub fn negotiate(refusal: &ProtocolMismatch, tried: u32) -> Option<u32> {
+    let common = refusal.server_protocol.min(PROTOCOL_VERSION);
+    (common < tried && common >= MIN_PROTOCOL_VERSION.max(refusal.server_min_protocol))
+        .then_some(common)
 }
 
 /// Explains a protocol mismatch from the side that detected it.

@@ -148,3 +148,94 @@ fn assert_private(path: &Path) {
         path.display()
     );
 }
+
+/// The version of `office`'s own health record held at `at` (0: none).
+async fn health_version(net: &Net, at: &str, office: &str) -> u64 {
+    net.query(at, "health")
+        .await
+        .iter()
+        .filter(|r| r["origin"] == office)
+        .filter_map(|r| r["version"].as_u64())
+        .max()
+        .unwrap_or(0)
+}
+
+/// On PostgreSQL (under `XUNLIAN_TEST_STORE=postgres` the province and
+/// central run on it): `xunlian backup` points to `pg_dump`; a copy taken
+/// with it while the province runs, put back with `pg_restore` and marked
+/// with `xunlian restore` (no `--from`), recovers the same way. The
+/// record is the province's own health record, written every second: the
+/// copy's version is behind central's, and after recovery the province's
+/// next version is applied at central.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_office_copied_with_pg_dump_recovers_the_same_way() {
+    if crate::common::postgres_admin_url().is_none() {
+        return;
+    }
+    let (province, central) = ("630000", "000000");
+    let mut net = Net::new(&small_tree().toml());
+    net.start_all().await;
+    let config = net.config_arg(province);
+    let url = net.store_url(province);
+    assert!(url.starts_with("postgres"), "{url}");
+    let check = run_ok(&["migrate", "--check", "--config", &config]);
+    assert!(check.contains("no pending migration"), "{check}");
+    let out = net.root().join("630000.db");
+    let refused = xunlian(&[
+        "backup",
+        "--config",
+        &config,
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert!(
+        !refused.status.success() && text(&refused).contains("pg_dump"),
+        "{}",
+        text(&refused)
+    );
+
+    wait_until("the province's health at central", || async {
+        health_version(&net, central, province).await >= 1
+    })
+    .await;
+    let dump = net.root().join("630000.dump");
+    let dumped = std::process::Command::new("pg_dump")
+        .args(["-Fc", "-f", &dump.display().to_string(), &url])
+        .output()
+        .expect("run pg_dump");
+    assert!(dumped.status.success(), "pg_dump: {}", text(&dumped));
+    let copied = health_version(&net, province, province).await;
+    wait_until("newer health versions at central", || async {
+        health_version(&net, central, province).await >= copied + 3
+    })
+    .await;
+
+    net.stop(province);
+    let seen = health_version(&net, central, province).await;
+    net.stop(central);
+    let restored = std::process::Command::new("pg_restore")
+        .args([
+            "--clean",
+            "--if-exists",
+            "-d",
+            &url,
+            &dump.display().to_string(),
+        ])
+        .output()
+        .expect("run pg_restore");
+    assert!(restored.status.success(), "pg_restore: {}", text(&restored));
+    run_ok(&["restore", "--config", &config]);
+    net.start(province).await;
+    assert!(health_version(&net, province, province).await < seen);
+
+    net.start(central).await;
+    wait_until(
+        "central to apply the province's next health record",
+        || async { health_version(&net, central, province).await > seen },
+    )
+    .await;
+    assert!(
+        net.log(province)
+            .contains("Recovered this office's records from the parent")
+    );
+}

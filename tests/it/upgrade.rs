@@ -145,3 +145,71 @@ fn this_build_reads_the_previous_protocols_answers_and_requests() {
     read::<PullRequest>("pull_request");
     read::<PullResponse>("pull_response");
 }
+
+/// A child of this build under a parent of the previous release: refused
+/// with the recorded 426, it speaks protocol 1, the highest both speak;
+/// a parent with nothing in common gives no version to fall back to.
+#[test]
+fn a_child_speaks_the_highest_protocol_its_parent_speaks() {
+    use xunlian::sync::wire::{PROTOCOL_VERSION, ProtocolMismatch, negotiate};
+    let text = std::fs::read_to_string(fixture_path("protocol_mismatch")).unwrap();
+    let old: ProtocolMismatch = serde_json::from_str(&text).unwrap();
+    assert_eq!(negotiate(&old, PROTOCOL_VERSION), Some(1));
+    assert_eq!(negotiate(&old, 1), None, "nothing older to try");
+    let newer = ProtocolMismatch {
+        server_protocol: PROTOCOL_VERSION + 5,
+        server_min_protocol: PROTOCOL_VERSION + 3,
+        ..old
+    };
+    assert_eq!(negotiate(&newer, PROTOCOL_VERSION), None);
+}
+
+/// This parent accepts protocols 1 and 2 and refuses a newer one saying
+/// which it speaks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn this_parent_accepts_every_protocol_from_the_previous_one_up() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start(PARENT).await;
+    let http = peer_client(&tls_of(&net, CHILD), PARENT);
+    let url = format!(
+        "https://127.0.0.1:{}/peer/v1/health",
+        net.nodes[PARENT].peer_addr.port()
+    );
+    let hello = json!({"node": CHILD, "level": "county", "name": "城东区委巡察办",
+        "software_version": "0.2.0", "generation": "g", "subtree": []});
+    for (protocol, status) in [("1", 200), ("2", 200), ("3", 426)] {
+        let resp = http
+            .post(&url)
+            .header("x-xunlian-protocol", protocol)
+            .json(&hello)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), status, "protocol {protocol}");
+        if status == 426 {
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(body["server_protocol"], 2, "{body}");
+            assert_eq!(body["server_min_protocol"], 1, "{body}");
+        }
+    }
+}
+
+/// `xunlian migrate --check` before the first start lists every migration
+/// pending and warns that the previous release would not read the store;
+/// after a start, none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_check_tells_what_an_upgrade_would_do() {
+    let mut net = Net::new(&small_tree().toml());
+    let config = net.config_arg(CHILD);
+    let before = crate::common::run_ok(&["migrate", "--check", "--config", &config]);
+    assert!(
+        before.contains("0001\t待执行 (pending)\t否 (no)"),
+        "{before}"
+    );
+    assert!(before.contains("back it up first"), "{before}");
+    net.start(CHILD).await;
+    net.stop(CHILD);
+    let after = crate::common::run_ok(&["migrate", "--check", "--config", &config]);
+    assert!(!after.contains("待执行 (pending)"), "{after}");
+    assert!(after.contains("no pending migration"), "{after}");
+}

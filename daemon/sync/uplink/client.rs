@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 
 use crate::clip::clip;
 use crate::identity::ClientTls;
-use crate::sync::wire::{COMPRESS_ABOVE, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION, Reason};
+use crate::sync::wire::{
+    self, COMPRESS_ABOVE, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION, ProtocolMismatch, Reason,
+};
 
 /// Why a session with the parent ended.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +80,9 @@ fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
 pub struct Client {
     http: reqwest::Client,
     base_url: String,
+    /// The protocol spoken: [`PROTOCOL_VERSION`] until the parent refuses
+    /// it for an older one both speak (see [`wire::negotiate`]).
+    protocol: std::sync::atomic::AtomicU32,
 }
 
 impl Client {
@@ -94,7 +99,13 @@ impl Client {
         Ok(Client {
             http,
             base_url: base_url.to_string(),
+            protocol: PROTOCOL_VERSION.into(),
         })
+    }
+
+    /// The protocol this session speaks with the parent.
+    pub fn protocol(&self) -> u32 {
+        self.protocol.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Encodes `body`, sends it to `path` and decodes the answer.
@@ -107,13 +118,43 @@ impl Client {
         self.send(path, &Body::encode(path, body)?, timeout).await
     }
 
-    /// Sends an encoded request body and decodes the answer.
+    /// Sends an encoded request body and decodes the answer; refused for
+    /// its protocol by a parent that speaks an older one both speak, sends
+    /// it again in that one, which the session keeps.
     pub async fn send<Resp: DeserializeOwned>(
         &self,
         path: &'static str,
         body: &Body,
         timeout: Duration,
     ) -> Result<Resp, LinkError> {
+        let tried = self.protocol();
+        match self.send_as(tried, path, body, timeout).await {
+            Err(SendError::Mismatch(path, mismatch)) => match wire::negotiate(&mismatch, tried) {
+                Some(older) => {
+                    tracing::info!(
+                        message = "Parent speaks an older protocol; speaking it.",
+                        protocol = older,
+                        parent_software = %clip(&mismatch.server_software)
+                    );
+                    self.protocol
+                        .store(older, std::sync::atomic::Ordering::Relaxed);
+                    self.send_as(older, path, body, timeout)
+                        .await
+                        .map_err(SendError::into_link_error)
+                }
+                None => Err(SendError::Mismatch(path, mismatch).into_link_error()),
+            },
+            other => other.map_err(SendError::into_link_error),
+        }
+    }
+
+    async fn send_as<Resp: DeserializeOwned>(
+        &self,
+        protocol: u32,
+        path: &'static str,
+        body: &Body,
+        timeout: Duration,
+    ) -> Result<Resp, SendError> {
         let url = format!("{}{}", self.base_url, path);
         let http = |source: reqwest::Error| LinkError::Http {
             url: url.clone(),
@@ -122,7 +163,7 @@ impl Client {
         let mut req = self
             .http
             .post(&url)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(PROTOCOL_HEADER, protocol.to_string())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .timeout(timeout);
         if body.gzip {
@@ -131,6 +172,11 @@ impl Client {
         let resp = req.body(body.bytes.clone()).send().await.map_err(http)?;
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(http)?;
+        if status == StatusCode::UPGRADE_REQUIRED
+            && let Ok(mismatch) = serde_json::from_slice::<ProtocolMismatch>(&bytes)
+        {
+            return Err(SendError::Mismatch(path, Box::new(mismatch)));
+        }
         if !status.is_success() {
             let (reason, message, manifest) = serde_json::from_slice::<ErrorBody>(&bytes)
                 .map(|b| (b.reason, clip(&b.message), b.manifest.map(Box::new)))
@@ -144,12 +190,43 @@ impl Client {
                 reason,
                 message,
                 manifest,
-            });
+            }
+            .into());
         }
-        serde_json::from_slice(&bytes).map_err(|e| LinkError::BadAnswer {
-            path,
-            reason: e.to_string(),
+        serde_json::from_slice(&bytes).map_err(|e| {
+            LinkError::BadAnswer {
+                path,
+                reason: e.to_string(),
+            }
+            .into()
         })
+    }
+}
+
+/// Why one send failed: the parent refused the protocol (the child may
+/// speak an older one), or anything else.
+enum SendError {
+    Mismatch(&'static str, Box<ProtocolMismatch>),
+    Link(LinkError),
+}
+
+impl From<LinkError> for SendError {
+    fn from(e: LinkError) -> Self {
+        SendError::Link(e)
+    }
+}
+
+impl SendError {
+    fn into_link_error(self) -> LinkError {
+        match self {
+            SendError::Link(e) => e,
+            SendError::Mismatch(path, m) => LinkError::Refused {
+                path,
+                status: StatusCode::UPGRADE_REQUIRED,
+                reason: m.reason,
+                message: clip(&m.message),
+            },
+        }
     }
 }
 

@@ -20,6 +20,10 @@ impl Session<'_> {
             return Ok(());
         }
         let peer = &self.parent.id;
+        if self.client.protocol() < wire::RECOVER_SINCE {
+            warn!(message = "Store restored from a backup, but the parent runs a release without recovery: writes stay refused until the parent is upgraded (upgrade parents first).", peer = %peer, protocol = self.client.protocol());
+            return Ok(());
+        }
         info!(message = "Store restored from a backup: taking this office's records back from the parent before writing.", peer = %peer);
         let mut after = None;
         let (mut stored, mut refused) = (0usize, 0usize);
