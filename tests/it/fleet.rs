@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 use xunlian::network::NodeFiles;
 
 use crate::common::peer::{peer_client, peer_post, tls_of};
-use crate::common::practice::{day, wait_state};
+use crate::common::practice::{day, row, wait_state};
 use crate::common::tree::small_tree;
-use crate::common::{Net, finding, run_ok, wait_until};
+use crate::common::{Net, TEST_ROUND, finding, run_ok, wait_until};
 
 /// Puts the office `network add-office` wrote for `id` into `net`.
 fn adopt(net: &mut Net, id: &str) {
@@ -210,6 +210,19 @@ async fn a_successor_closes_its_predecessor_s_rectification() {
     for at in ["630102", "630100", "630000", "000000"] {
         wait_state(&net, at, &fid, "630103", "verified").await;
     }
+    // Statistics count the finding as the predecessor's, closed by its
+    // successor: verified.
+    let stats = net.get_json("000000", "/api/v1/reports/stats").await;
+    assert_eq!(
+        row(&stats, "630103")["own"]["rectification"][TEST_ROUND],
+        json!([1, 1]),
+        "{stats}"
+    );
+    assert_eq!(
+        row(&stats, "630100")["subtree"]["rectification"][TEST_ROUND],
+        json!([1, 1]),
+        "{stats}"
+    );
     nothing_quarantined(&net, &["000000", "630000", "630100", "630102"]).await;
 }
 
