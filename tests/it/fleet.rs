@@ -95,6 +95,14 @@ async fn a_county_moved_to_another_prefecture_loses_nothing() {
             .await;
         written.push(id_of(&f));
     }
+    // A rectification open across the move.
+    let open = written[0].clone();
+    net.submit(
+        "630103",
+        "rectification",
+        rectification(&open, "630103", "in_progress", &[]),
+    )
+    .await;
 
     let root = net.root().display().to_string();
     let out = run_ok(&[
@@ -132,9 +140,18 @@ async fn a_county_moved_to_another_prefecture_loses_nothing() {
             .await;
         written.push(id_of(&f));
     }
+    net.submit(
+        "630103",
+        "rectification",
+        rectification(&open, "630103", "completed", &["复核台账.pdf"]),
+    )
+    .await;
     for id in &written {
         net.wait_for("000000", id).await;
         net.wait_for("630200", id).await;
+    }
+    for at in ["630200", "630000", "000000"] {
+        wait_state(&net, at, &open, "630103", "completed").await;
     }
     nothing_quarantined(&net, &["000000", "630000", "630100", "630200", "630103"]).await;
 }
