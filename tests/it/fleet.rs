@@ -241,6 +241,17 @@ async fn a_successor_closes_its_predecessor_s_rectification() {
         "{stats}"
     );
     nothing_quarantined(&net, &["000000", "630000", "630100", "630102"]).await;
+    // The ended office is no longer watched: central's health does not
+    // list it as down.
+    let subtree = net.status("000000").await["subtree"].clone();
+    let listed: Vec<&str> = subtree
+        .as_array()
+        .map(|o| o.iter().filter_map(|o| o["node"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        listed.contains(&"630102") && !listed.contains(&"630103"),
+        "{subtree}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
