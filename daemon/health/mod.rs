@@ -140,7 +140,11 @@ pub async fn subtree(
     let now = Utc::now();
     let stale_after =
         chrono::Duration::from_std(engine.config.health_stale).unwrap_or(chrono::Duration::MAX);
-    let entries = engine.subtree_entries().await?;
+    // An office taken over by another (`network merge-office`) has
+    // stopped for good: it is no longer watched.
+    let succession = engine.succession();
+    let mut entries = engine.subtree_entries().await?;
+    entries.retain(|e| !succession.ended(&e.node));
     let ground = verdict::Ground {
         me: engine.id(),
         now,

@@ -410,3 +410,104 @@ pub fn merge_office(
     })?;
     Ok((published, serial))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::{InitOptions, Tree, init};
+
+    const TREE: &str = "[[node]]\nid='000000'\nname='c'\nlevel='central'\n\
+        [[node]]\nid='630000'\nname='p'\nlevel='provincial'\nparent='000000'\n\
+        [[node]]\nid='630100'\nname='m1'\nlevel='municipal'\nparent='630000'\n\
+        [[node]]\nid='630200'\nname='m2'\nlevel='municipal'\nparent='630000'\n\
+        [[node]]\nid='630102'\nname='c1'\nlevel='county'\nparent='630100'\n";
+
+    fn id(s: &str) -> NodeId {
+        NodeId::new(s.to_string()).unwrap()
+    }
+
+    fn network() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        init(
+            &Tree::parse(TREE).unwrap(),
+            dir.path(),
+            &InitOptions::default(),
+        )
+        .unwrap();
+        dir
+    }
+
+    #[test]
+    fn each_change_is_the_next_version_everywhere() {
+        let dir = network();
+        let new = NewOffice {
+            id: id("630103"),
+            name: "c2".into(),
+            level: Level::County,
+            parent: id("630100"),
+        };
+        let (files, published) =
+            add_office(dir.path(), &new, PortRange::outside_ephemeral()).unwrap();
+        assert_eq!((published.version, published.manifests.len()), (2, 6));
+        let config = crate::config::Config::load(&files.config).unwrap();
+        assert_eq!(config.parent.unwrap().id, id("630100"));
+        let parent = read_config(&dir.path().join("630100/config.toml")).unwrap();
+        assert_eq!(parent.node.children, ["630102", "630103"]);
+
+        let moved = move_office(dir.path(), &id("630103"), &id("630200")).unwrap();
+        assert_eq!(moved.version, 3);
+        let m = newest_manifest(dir.path()).unwrap();
+        assert_eq!(m.office(&id("630103")).unwrap().parent, Some(id("630200")));
+        let config = read_config(&dir.path().join("630103/config.toml")).unwrap();
+        assert_eq!(config.parent.unwrap().id, "630200");
+
+        let (merged, _serial) = merge_office(dir.path(), &id("630103"), &id("630102")).unwrap();
+        assert_eq!(merged.version, 4);
+        let m = newest_manifest(dir.path()).unwrap();
+        assert_eq!(
+            m.office(&id("630103")).unwrap().successor,
+            Some(id("630102"))
+        );
+    }
+
+    #[test]
+    fn impossible_changes_are_refused_before_any_file_changes() {
+        let dir = network();
+        let ports = PortRange::outside_ephemeral();
+        let again = NewOffice {
+            id: id("630102"),
+            name: "x".into(),
+            level: Level::County,
+            parent: id("630100"),
+        };
+        let cases = [
+            (
+                add_office(dir.path(), &again, ports).map(|_| ()),
+                "already in the tree manifest",
+            ),
+            (
+                move_office(dir.path(), &id("630102"), &id("630200"))
+                    .and(
+                        // Back again, then under a county: a level problem.
+                        move_office(dir.path(), &id("630100"), &id("630102")),
+                    )
+                    .map(|_| ()),
+                "the moved tree",
+            ),
+            (
+                merge_office(dir.path(), &id("630200"), &id("630100")).map(|_| ()),
+                "move them with",
+            ),
+            (
+                merge_office(dir.path(), &id("630102"), &id("630200")).map(|_| ()),
+                "of its own level",
+            ),
+        ];
+        for (result, want) in cases {
+            let err = format!("{:#}", result.unwrap_err());
+            assert!(err.contains(want), "{err} should say {want}");
+        }
+        // Only the one move that could be made was published.
+        assert_eq!(newest_manifest(dir.path()).unwrap().version, 2);
+    }
+}

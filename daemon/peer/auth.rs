@@ -60,7 +60,7 @@ impl PeerRefusal {
             body: serde_json::to_value(ErrorBody {
                 reason: r.reason,
                 message: r.message,
-                manifest: r.manifest,
+                manifest: r.manifest.map(|m| *m),
             })
             .unwrap_or_default(),
         }

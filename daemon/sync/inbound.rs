@@ -24,7 +24,7 @@ pub struct Refusal {
     pub message: String,
     /// The newer tree manifest, for a child refused `tree` that holds an
     /// older one ([`ErrorBody::manifest`](super::wire::ErrorBody)).
-    pub manifest: Option<SignedManifest>,
+    pub manifest: Option<Box<SignedManifest>>,
 }
 
 impl Refusal {
@@ -145,7 +145,7 @@ fn refuse_contradictions(
         format!("tree manifest version {version} does not put these offices where you say: {ids}"),
     );
     if version > child_version {
-        refusal.manifest = Some(authority.signed().clone());
+        refusal.manifest = Some(Box::new(authority.signed().clone()));
     }
     Err(refusal)
 }

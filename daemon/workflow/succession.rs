@@ -23,6 +23,11 @@ impl Succession {
         self.0.iter()
     }
 
+    /// Whether `office` was taken over (it has a successor).
+    pub fn ended(&self, office: &NodeId) -> bool {
+        self.0.contains_key(office)
+    }
+
     /// Whether `writer` may write as `office`: it is that office, or its
     /// successor (or the successor's, and so on).
     pub fn speaks_for(&self, writer: &str, office: &str) -> bool {

@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 use xunlian::network::NodeFiles;
 
 use crate::common::peer::{peer_client, peer_post, tls_of};
-use crate::common::practice::{day, wait_state};
+use crate::common::practice::{day, row, wait_state};
 use crate::common::tree::small_tree;
-use crate::common::{Net, finding, run_ok, wait_until};
+use crate::common::{Net, TEST_ROUND, finding, run_ok, wait_until};
 
 /// Puts the office `network add-office` wrote for `id` into `net`.
 fn adopt(net: &mut Net, id: &str) {
@@ -95,6 +95,14 @@ async fn a_county_moved_to_another_prefecture_loses_nothing() {
             .await;
         written.push(id_of(&f));
     }
+    // A rectification open across the move.
+    let open = written[0].clone();
+    net.submit(
+        "630103",
+        "rectification",
+        rectification(&open, "630103", "in_progress", &[]),
+    )
+    .await;
 
     let root = net.root().display().to_string();
     let out = run_ok(&[
@@ -132,9 +140,18 @@ async fn a_county_moved_to_another_prefecture_loses_nothing() {
             .await;
         written.push(id_of(&f));
     }
+    net.submit(
+        "630103",
+        "rectification",
+        rectification(&open, "630103", "completed", &["复核台账.pdf"]),
+    )
+    .await;
     for id in &written {
         net.wait_for("000000", id).await;
         net.wait_for("630200", id).await;
+    }
+    for at in ["630200", "630000", "000000"] {
+        wait_state(&net, at, &open, "630103", "completed").await;
     }
     nothing_quarantined(&net, &["000000", "630000", "630100", "630200", "630103"]).await;
 }
@@ -210,7 +227,31 @@ async fn a_successor_closes_its_predecessor_s_rectification() {
     for at in ["630102", "630100", "630000", "000000"] {
         wait_state(&net, at, &fid, "630103", "verified").await;
     }
+    // Statistics count the finding as the predecessor's, closed by its
+    // successor: verified.
+    let stats = net.get_json("000000", "/api/v1/reports/stats").await;
+    assert_eq!(
+        row(&stats, "630103")["own"]["rectification"][TEST_ROUND],
+        json!([1, 1]),
+        "{stats}"
+    );
+    assert_eq!(
+        row(&stats, "630100")["subtree"]["rectification"][TEST_ROUND],
+        json!([1, 1]),
+        "{stats}"
+    );
     nothing_quarantined(&net, &["000000", "630000", "630100", "630102"]).await;
+    // The ended office is no longer watched: central's health does not
+    // list it as down.
+    let subtree = net.status("000000").await["subtree"].clone();
+    let listed: Vec<&str> = subtree
+        .as_array()
+        .map(|o| o.iter().filter_map(|o| o["node"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        listed.contains(&"630102") && !listed.contains(&"630103"),
+        "{subtree}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
