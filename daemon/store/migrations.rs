@@ -49,6 +49,11 @@ pub const NOTES: &[MigrationNote] = &[
         what: "隔离区记录拒收代码 (the quarantine keeps the refusal's code)",
         previous_reads: false,
     },
+    MigrationNote {
+        version: 6,
+        what: "工作台账号、会话与操作审计 (workbench accounts, sessions and the audit of writes: new tables)",
+        previous_reads: false,
+    },
 ];
 
 /// A migration of this build and whether a store has applied it.
