@@ -397,3 +397,93 @@ impl Drop for Browser {
         let _ = self.driver.kill();
     }
 }
+
+/// Sessions and CSRF without a browser: a page without a session goes to
+/// the sign-in page; the session cookie is HttpOnly and SameSite=Strict;
+/// a POST without the session's CSRF token is refused and writes nothing;
+/// with it the record is written and audited; disabling the account ends
+/// its session at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_needs_its_sessions_csrf_token_and_a_disabled_account_is_signed_out() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start(COUNTY).await;
+    let config = net.config_arg(COUNTY);
+    add_user(&config, "clerk1", "clerk", CLERK.1);
+    let base = format!("http://{}", net.nodes[COUNTY].operator_addr);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = |url: &str, cookie: &str, body: String| {
+        http.post(format!("{base}{url}"))
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+
+    let r = http.get(format!("{base}/wb/forms/units")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/wb/login");
+
+    let r = form("/wb/login", "", format!("user=clerk1&password={}", CLERK.1))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let set = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let cookie = set.split(';').next().unwrap().to_string();
+
+    let page = http
+        .get(format!("{base}/wb/forms/units"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|v| v.split('"').next())
+        .expect("the form's CSRF token")
+        .to_string();
+    let unit = "units.id=u9&units.name=Unit9&units.type=village";
+    for token in ["", "csrf=forged&"] {
+        let r = form("/wb/forms/units", &cookie, format!("{token}{unit}"))
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403, "{token:?}");
+    }
+    assert!(net.query(COUNTY, "unit_register").await.is_empty());
+
+    let r = form("/wb/forms/units", &cookie, format!("csrf={csrf}&{unit}"))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap().contains("id=\"saved\""));
+    let registers = net.query(COUNTY, "unit_register").await;
+    assert_eq!(registers[0]["body"]["units"][0]["id"], "u9", "{registers:?}");
+    let audit = crate::common::run_ok(&["audit", "--config", &config, "--user", "clerk1"]);
+    assert!(
+        audit.contains("submit") && audit.contains("unit_register") && audit.contains("127.0.0.1"),
+        "{audit}"
+    );
+
+    crate::common::run_ok(&["user", "disable", "--config", &config, "clerk1"]);
+    let r = http
+        .get(format!("{base}/wb/forms/units"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303, "signed out once disabled");
+    let r = form("/wb/login", "", format!("user=clerk1&password={}", CLERK.1))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401, "a disabled account cannot sign in");
+}
