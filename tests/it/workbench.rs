@@ -422,7 +422,11 @@ async fn a_post_needs_its_sessions_csrf_token_and_a_disabled_account_is_signed_o
             .send()
     };
 
-    let r = http.get(format!("{base}/wb/forms/units")).send().await.unwrap();
+    let r = http
+        .get(format!("{base}/wb/forms/units"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(r.headers()["location"], "/wb/login");
 
@@ -467,7 +471,10 @@ async fn a_post_needs_its_sessions_csrf_token_and_a_disabled_account_is_signed_o
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.text().await.unwrap().contains("id=\"saved\""));
     let registers = net.query(COUNTY, "unit_register").await;
-    assert_eq!(registers[0]["body"]["units"][0]["id"], "u9", "{registers:?}");
+    assert_eq!(
+        registers[0]["body"]["units"][0]["id"], "u9",
+        "{registers:?}"
+    );
     let audit = crate::common::run_ok(&["audit", "--config", &config, "--user", "clerk1"]);
     assert!(
         audit.contains("submit") && audit.contains("unit_register") && audit.contains("127.0.0.1"),
@@ -485,5 +492,9 @@ async fn a_post_needs_its_sessions_csrf_token_and_a_disabled_account_is_signed_o
     let r = form("/wb/login", "", format!("user=clerk1&password={}", CLERK.1))
         .await
         .unwrap();
-    assert_eq!(r.status().as_u16(), 401, "a disabled account cannot sign in");
+    assert_eq!(
+        r.status().as_u16(),
+        401,
+        "a disabled account cannot sign in"
+    );
 }

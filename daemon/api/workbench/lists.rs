@@ -50,7 +50,7 @@ pub(super) async fn ledger(
 ) -> Response {
     let session = match signed_in(&state, &headers, Need::Anyone) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let snap = match Snapshot::load(state.engine.store()).await {
         Ok(s) => s,
@@ -140,7 +140,7 @@ pub(super) async fn ledger(
 pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     let session = match signed_in(&state, &headers, Need::Audit) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let entries = match state.engine.store().audit_list(None, 1000).await {
         Ok(e) => e,

@@ -62,17 +62,17 @@ pub(super) fn signed_in(
     state: &ApiState,
     headers: &HeaderMap,
     need: Need,
-) -> Result<Session, Response> {
+) -> Result<Session, Box<Response>> {
     let Some(s) = state.sessions.of(headers) else {
-        return Err(Redirect::to("/wb/login").into_response());
+        return Err(Box::new(Redirect::to("/wb/login").into_response()));
     };
     if !need.allows(s.role) {
-        return Err(page(
+        return Err(Box::new(page(
             StatusCode::FORBIDDEN,
             Some(&s),
             text::FORBIDDEN,
             &format!("<p class=\"refusal\">{}</p>", text::FORBIDDEN),
-        ));
+        )));
     }
     Ok(s)
 }
@@ -84,11 +84,11 @@ pub(super) fn posted_by(
     headers: &HeaderMap,
     need: Need,
     csrf: &str,
-) -> Result<Session, Response> {
+) -> Result<Session, Box<Response>> {
     let s = signed_in(state, headers, need)?;
     if !s.csrf_ok(csrf) {
         tracing::warn!(message = "Refused a workbench POST without its session's CSRF token.", user = %s.user);
-        return Err(page(
+        return Err(Box::new(page(
             StatusCode::FORBIDDEN,
             None,
             text::EXPIRED,
@@ -97,7 +97,7 @@ pub(super) fn posted_by(
                 text::EXPIRED,
                 text::SIGN_IN
             ),
-        ));
+        )));
     }
     Ok(s)
 }
@@ -151,7 +151,7 @@ impl Writer {
 async fn home(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     let s = match signed_in(&state, &headers, Need::Anyone) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let config = &state.engine.config;
     let body = format!(
