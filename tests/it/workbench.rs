@@ -23,6 +23,7 @@ const CLERK: (&str, &str) = ("张录入", "clerk-password-1");
 const REVIEWER: (&str, &str) = ("李审核", "reviewer-password-1");
 const OPERATOR: (&str, &str) = ("王运维", "operator-password-1");
 const COUNTY: &str = "630102";
+const PROVINCE: &str = "630000";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
@@ -402,14 +403,15 @@ impl Drop for Browser {
 /// the sign-in page; the session cookie is HttpOnly and SameSite=Strict;
 /// a POST without the session's CSRF token is refused and writes nothing;
 /// with it the record is written and audited; disabling the account ends
-/// its session at once.
+/// its session at once. At the province, whose store is PostgreSQL in
+/// `tests/run.sh`'s second pass, so the accounts and the audit run there too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_needs_its_sessions_csrf_token_and_a_disabled_account_is_signed_out() {
     let mut net = Net::new(&small_tree().toml());
-    net.start(COUNTY).await;
-    let config = net.config_arg(COUNTY);
+    net.start(PROVINCE).await;
+    let config = net.config_arg(PROVINCE);
     add_user(&config, "clerk1", "clerk", CLERK.1);
-    let base = format!("http://{}", net.nodes[COUNTY].operator_addr);
+    let base = format!("http://{}", net.nodes[PROVINCE].operator_addr);
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -463,14 +465,14 @@ async fn a_post_needs_its_sessions_csrf_token_and_a_disabled_account_is_signed_o
             .unwrap();
         assert_eq!(r.status().as_u16(), 403, "{token:?}");
     }
-    assert!(net.query(COUNTY, "unit_register").await.is_empty());
+    assert!(net.query(PROVINCE, "unit_register").await.is_empty());
 
     let r = form("/wb/forms/units", &cookie, format!("csrf={csrf}&{unit}"))
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.text().await.unwrap().contains("id=\"saved\""));
-    let registers = net.query(COUNTY, "unit_register").await;
+    let registers = net.query(PROVINCE, "unit_register").await;
     assert_eq!(
         registers[0]["body"]["units"][0]["id"], "u9",
         "{registers:?}"
