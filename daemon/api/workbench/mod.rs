@@ -224,10 +224,7 @@ async fn login(
         tracing::warn!(message = "Refused a workbench sign-in.", user = %crate::clip::clip(&c.user), address = %address);
         return login_form(StatusCode::UNAUTHORIZED, true);
     };
-    let id = state.sessions.open(&account.name, role);
-    let Some(session) = state.sessions.of(&cookie_headers(&id)) else {
-        return login_form(StatusCode::UNAUTHORIZED, true);
-    };
+    let (id, session) = state.sessions.open(&account.name, role);
     Writer { session, address }
         .audit(&state, "sign_in", None, None)
         .await;
@@ -236,15 +233,6 @@ async fn login(
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
     resp
-}
-
-/// Headers naming session `id`, to read it back as a request would.
-fn cookie_headers(id: &str) -> HeaderMap {
-    let mut h = HeaderMap::new();
-    if let Ok(v) = HeaderValue::from_str(&format!("{}={id}", session::COOKIE)) {
-        h.insert(header::COOKIE, v);
-    }
-    h
 }
 
 #[derive(serde::Deserialize)]
