@@ -168,7 +168,7 @@ pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> 
             rows,
             "<tr data-user=\"{u}\"><td>{when}</td><td>{u}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
             esc(role),
-            esc(&e.action),
+            esc(text::name_of(text::ACTIONS, &e.action)),
             esc(e.kind.as_deref().unwrap_or("")),
             esc(e.record_id.as_deref().unwrap_or("")),
             esc(&e.address),
