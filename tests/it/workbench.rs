@@ -23,6 +23,7 @@ const CLERK: (&str, &str) = ("张录入", "clerk-password-1");
 const REVIEWER: (&str, &str) = ("李审核", "reviewer-password-1");
 const OPERATOR: (&str, &str) = ("王运维", "operator-password-1");
 const COUNTY: &str = "630102";
+const PROVINCE: &str = "630000";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
@@ -40,9 +41,9 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     let mut b = Browser::start(net.dir.path(), &shots).await;
 
     // A wrong password is refused; the clerk signs in.
-    sign_in(&mut b, &base, CLERK.0, "wrong-password").await;
+    sign_in(&mut b, &base, CLERK.0, "wrong-password", ".refusal").await;
     assert!(b.source().await.contains("用户名或密码不正确"));
-    sign_in(&mut b, &base, CLERK.0, CLERK.1).await;
+    sign_in(&mut b, &base, CLERK.0, CLERK.1, "#who").await;
     assert!(b.text("#who").await.contains(CLERK.0));
 
     // The unit register from a GB18030 CSV with Chinese headers.
@@ -128,7 +129,7 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     b.click("#sign-out").await;
 
     // The reviewer signs it off (销号).
-    sign_in(&mut b, &base, REVIEWER.0, REVIEWER.1).await;
+    sign_in(&mut b, &base, REVIEWER.0, REVIEWER.1, "#who").await;
     b.goto(&format!("{base}/wb/forms/signoff")).await;
     b.select("finding_id", &format!("{fid}|{COUNTY}")).await;
     b.type_into("#f-note", "验收通过").await;
@@ -145,11 +146,11 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     b.click("#sign-out").await;
 
     // The operator's audit table names both people.
-    sign_in(&mut b, &base, OPERATOR.0, OPERATOR.1).await;
+    sign_in(&mut b, &base, OPERATOR.0, OPERATOR.1, "#who").await;
     b.goto(&format!("{base}/wb/audit")).await;
     let audit = b.text("#audit").await;
     assert!(
-        audit.contains(CLERK.0) && audit.contains(REVIEWER.0) && audit.contains("sign_off"),
+        audit.contains(CLERK.0) && audit.contains(REVIEWER.0) && audit.contains("销号"),
         "{audit}"
     );
     b.screenshot("5-audit.png").await;
@@ -180,12 +181,14 @@ fn add_user(config: &str, name: &str, role: &str, password: &str) {
     assert!(out.status.success(), "user add {name}: {}", text(&out));
 }
 
-async fn sign_in(b: &mut Browser, base: &str, user: &str, password: &str) {
+/// Signs in at the login page and waits for `then` (`#who` when signed
+/// in, `.refusal` when refused) on the page the form leads to.
+async fn sign_in(b: &mut Browser, base: &str, user: &str, password: &str, then: &str) {
     b.goto(&format!("{base}/wb/login")).await;
     b.type_into("#user", user).await;
     b.type_into("#password", password).await;
     b.click("#sign-in").await;
-    b.wait_for("nav, .refusal").await;
+    b.wait_for(then).await;
 }
 
 /// A WebDriver session of headless Chromium, through `chromedriver`.
@@ -396,4 +399,106 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
     }
+}
+
+/// Sessions and CSRF without a browser: a page without a session goes to
+/// the sign-in page; the session cookie is HttpOnly and SameSite=Strict;
+/// a POST without the session's CSRF token is refused and writes nothing;
+/// with it the record is written and audited; disabling the account ends
+/// its session at once. At the province, whose store is PostgreSQL in
+/// `tests/run.sh`'s second pass, so the accounts and the audit run there too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_needs_its_sessions_csrf_token_and_a_disabled_account_is_signed_out() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start(PROVINCE).await;
+    let config = net.config_arg(PROVINCE);
+    add_user(&config, "clerk1", "clerk", CLERK.1);
+    let base = format!("http://{}", net.nodes[PROVINCE].operator_addr);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = |url: &str, cookie: &str, body: String| {
+        http.post(format!("{base}{url}"))
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+
+    let r = http
+        .get(format!("{base}/wb/forms/units"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/wb/login");
+
+    let r = form("/wb/login", "", format!("user=clerk1&password={}", CLERK.1))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let set = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let cookie = set.split(';').next().unwrap().to_string();
+
+    let page = http
+        .get(format!("{base}/wb/forms/units"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|v| v.split('"').next())
+        .expect("the form's CSRF token")
+        .to_string();
+    let unit = "units.id=u9&units.name=Unit9&units.type=village";
+    for token in ["", "csrf=forged&"] {
+        let r = form("/wb/forms/units", &cookie, format!("{token}{unit}"))
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403, "{token:?}");
+    }
+    assert!(net.query(PROVINCE, "unit_register").await.is_empty());
+
+    let r = form("/wb/forms/units", &cookie, format!("csrf={csrf}&{unit}"))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap().contains("id=\"saved\""));
+    let registers = net.query(PROVINCE, "unit_register").await;
+    assert_eq!(
+        registers[0]["body"]["units"][0]["id"], "u9",
+        "{registers:?}"
+    );
+    let audit = crate::common::run_ok(&["audit", "--config", &config, "--user", "clerk1"]);
+    assert!(
+        audit.contains("submit") && audit.contains("unit_register") && audit.contains("127.0.0.1"),
+        "{audit}"
+    );
+
+    crate::common::run_ok(&["user", "disable", "--config", &config, "clerk1"]);
+    let r = http
+        .get(format!("{base}/wb/forms/units"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303, "signed out once disabled");
+    let r = form("/wb/login", "", format!("user=clerk1&password={}", CLERK.1))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        401,
+        "a disabled account cannot sign in"
+    );
 }

@@ -696,7 +696,7 @@ pub(super) async fn show(
     };
     let session = match signed_in(&state, &headers, kind.need()) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match load_held(&state).await {
         Ok(held) => render(&state, kind, &session, &held, &Form::default(), None),
@@ -721,7 +721,7 @@ pub(super) async fn save(
     };
     let session = match posted_by(&state, &headers, kind.need(), f.value("csrf")) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let held = match load_held(&state).await {
         Ok(h) => h,

@@ -64,7 +64,7 @@ fn render(session: &Session, status: StatusCode, result: &str) -> Response {
 pub(super) async fn page_get(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     match signed_in(&state, &headers, Need::Enter) {
         Ok(s) => render(&s, StatusCode::OK, ""),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -113,7 +113,7 @@ pub(super) async fn upload(
     };
     let session = match posted_by(&state, &headers, Need::Enter, &upload.csrf) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let writer = Writer { session, address };
     let (status, result) = match import(&state, &writer, &upload).await {
@@ -259,7 +259,7 @@ pub(super) async fn template(
     headers: HeaderMap,
 ) -> Response {
     if let Err(r) = signed_in(&state, &headers, Need::Anyone) {
-        return r;
+        return *r;
     }
     let (name, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
     let Some(sheet) = sheet_of(name) else {

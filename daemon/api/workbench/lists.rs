@@ -50,7 +50,7 @@ pub(super) async fn ledger(
 ) -> Response {
     let session = match signed_in(&state, &headers, Need::Anyone) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let snap = match Snapshot::load(state.engine.store()).await {
         Ok(s) => s,
@@ -140,7 +140,7 @@ pub(super) async fn ledger(
 pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     let session = match signed_in(&state, &headers, Need::Audit) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let entries = match state.engine.store().audit_list(None, 1000).await {
         Ok(e) => e,
@@ -168,7 +168,7 @@ pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> 
             rows,
             "<tr data-user=\"{u}\"><td>{when}</td><td>{u}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
             esc(role),
-            esc(&e.action),
+            esc(text::name_of(text::ACTIONS, &e.action)),
             esc(e.kind.as_deref().unwrap_or("")),
             esc(e.record_id.as_deref().unwrap_or("")),
             esc(&e.address),

@@ -62,17 +62,17 @@ pub(super) fn signed_in(
     state: &ApiState,
     headers: &HeaderMap,
     need: Need,
-) -> Result<Session, Response> {
+) -> Result<Session, Box<Response>> {
     let Some(s) = state.sessions.of(headers) else {
-        return Err(Redirect::to("/wb/login").into_response());
+        return Err(Box::new(Redirect::to("/wb/login").into_response()));
     };
     if !need.allows(s.role) {
-        return Err(page(
+        return Err(Box::new(page(
             StatusCode::FORBIDDEN,
             Some(&s),
             text::FORBIDDEN,
             &format!("<p class=\"refusal\">{}</p>", text::FORBIDDEN),
-        ));
+        )));
     }
     Ok(s)
 }
@@ -84,11 +84,11 @@ pub(super) fn posted_by(
     headers: &HeaderMap,
     need: Need,
     csrf: &str,
-) -> Result<Session, Response> {
+) -> Result<Session, Box<Response>> {
     let s = signed_in(state, headers, need)?;
     if !s.csrf_ok(csrf) {
         tracing::warn!(message = "Refused a workbench POST without its session's CSRF token.", user = %s.user);
-        return Err(page(
+        return Err(Box::new(page(
             StatusCode::FORBIDDEN,
             None,
             text::EXPIRED,
@@ -97,7 +97,7 @@ pub(super) fn posted_by(
                 text::EXPIRED,
                 text::SIGN_IN
             ),
-        ));
+        )));
     }
     Ok(s)
 }
@@ -151,7 +151,7 @@ impl Writer {
 async fn home(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     let s = match signed_in(&state, &headers, Need::Anyone) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let config = &state.engine.config;
     let body = format!(
@@ -224,10 +224,7 @@ async fn login(
         tracing::warn!(message = "Refused a workbench sign-in.", user = %crate::clip::clip(&c.user), address = %address);
         return login_form(StatusCode::UNAUTHORIZED, true);
     };
-    let id = state.sessions.open(&account.name, role);
-    let Some(session) = state.sessions.of(&cookie_headers(&id)) else {
-        return login_form(StatusCode::UNAUTHORIZED, true);
-    };
+    let (id, session) = state.sessions.open(&account.name, role);
     Writer { session, address }
         .audit(&state, "sign_in", None, None)
         .await;
@@ -236,15 +233,6 @@ async fn login(
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
     resp
-}
-
-/// Headers naming session `id`, to read it back as a request would.
-fn cookie_headers(id: &str) -> HeaderMap {
-    let mut h = HeaderMap::new();
-    if let Ok(v) = HeaderValue::from_str(&format!("{}={id}", session::COOKIE)) {
-        h.insert(header::COOKIE, v);
-    }
-    h
 }
 
 #[derive(serde::Deserialize)]

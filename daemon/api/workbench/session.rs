@@ -38,8 +38,8 @@ fn random_token() -> String {
 }
 
 impl Sessions {
-    /// Opens a session for `user`; returns its id.
-    pub fn open(&self, user: &str, role: Role) -> String {
+    /// Opens a session for `user`: its id and the session.
+    pub fn open(&self, user: &str, role: Role) -> (String, Session) {
         let id = random_token();
         let s = Session {
             user: user.to_string(),
@@ -49,8 +49,8 @@ impl Sessions {
         };
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         open.retain(|_, s| s.last_used.elapsed() < IDLE);
-        open.insert(id.clone(), s);
-        id
+        open.insert(id.clone(), s.clone());
+        (id, s)
     }
 
     /// The session the request's cookie names, if open and not expired

@@ -125,6 +125,13 @@ pub const GRADES: &[(&str, &str)] = &[
     ("yellow", "黄色"),
     ("red", "红色（逾期）"),
 ];
+/// What the audit records, by the code it stores.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("sign_in", "登录"),
+    ("submit", "提交"),
+    ("import", "导入"),
+    ("sign_off", "销号"),
+];
 pub const SHEETS: &[(&str, &str)] = &[
     ("units", "被巡察单位名册"),
     ("findings", "问题底稿"),
