@@ -122,7 +122,7 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
         .iter()
         .map(|r| r.get("version"))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3, 4, 5]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6]);
     assert_eq!(queued(pool.clone()).await, 1, "the queued finding survives");
     let outbox: String = sqlx::query_scalar(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'",
@@ -211,6 +211,13 @@ async fn downgrade_to_v1(pool: &sqlx::SqlitePool) {
         .await
         .unwrap();
         sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE {old}")))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    // Tables later migrations added (6: the workbench's) go with them.
+    for table in ["workbench_audit", "workbench_users"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE {table}")))
             .execute(&mut *tx)
             .await
             .unwrap();
