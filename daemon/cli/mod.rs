@@ -6,7 +6,9 @@ mod client;
 mod daemon;
 mod demo;
 mod export;
+mod help;
 mod import;
+mod lang;
 mod network;
 mod operator;
 mod pki;
@@ -17,7 +19,9 @@ mod units;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
+
+use crate::i18n::{self, Lang};
 
 /// xunlian (巡联): the sync daemon of the four-level inspection supervision
 /// network. One daemon runs per office and exchanges round plans, findings,
@@ -25,6 +29,9 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "xunlian", version, about, long_about = None)]
 pub struct Cli {
+    /// Language (help text from the catalogue, `arg-lang`).
+    #[arg(long, global = true, value_name = "zh|en", value_parser = lang::parse_lang)]
+    pub lang: Option<Lang>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -70,6 +77,16 @@ pub enum Command {
     /// coordinating office, and release cross findings at feedback (反馈).
     #[command(subcommand)]
     Assign(assign::AssignCommand),
+}
+
+/// The command line of this process, parsed with its help in the
+/// language [`lang::choose`] picks, which it also sets for the run.
+pub fn parse() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = lang::choose(&args);
+    i18n::set_current(lang);
+    let matches = help::command(lang).get_matches_from(args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 /// Runs the parsed command line.

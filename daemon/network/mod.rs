@@ -249,6 +249,7 @@ pub fn init(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<Vec<N
                 sign_key: SIGN_KEY_FILE.into(),
                 seal_key: Some(SEAL_KEY_FILE.into()),
             }),
+            ui: None,
         };
         let text = toml::to_string(&raw).context("writing config")?;
         let config = node_dir.join("config.toml");

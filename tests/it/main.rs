@@ -14,6 +14,7 @@ mod cross;
 mod demo;
 mod docs;
 mod health;
+mod i18n;
 mod hostile_parent;
 mod hostile_peer;
 mod import;
