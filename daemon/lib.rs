@@ -44,8 +44,8 @@ pub mod config;
 pub mod engine;
 pub mod health;
 pub mod hex;
-pub mod i18n;
 pub mod http;
+pub mod i18n;
 pub mod identity;
 pub mod jobs;
 #[cfg(test)]

@@ -16,10 +16,9 @@ use chrono::{DateTime, Duration, Utc};
 use super::StatusReport;
 use crate::engine::Engine;
 use crate::health::{LinkReport, OfficeHealth, OfficeState};
-use crate::i18n::{Lang, label};
+use crate::i18n::{Lang, label, tl};
 use crate::records::Kind;
 use crate::store::{QuarantineEntry, RecordFilter, StoreError};
-use crate::tl;
 
 /// Seconds between automatic refreshes.
 const REFRESH_SECS: u32 = 5;
@@ -490,12 +489,7 @@ fn certificates(
     h.push_str("</table>\n");
 }
 
-fn rounds(
-    h: &mut String,
-    plans: &[(i64, crate::records::Record)],
-    now: DateTime<Utc>,
-    lang: Lang,
-) {
+fn rounds(h: &mut String, plans: &[(i64, crate::records::Record)], now: DateTime<Utc>, lang: Lang) {
     let today = now.format("%Y-%m-%d").to_string();
     let current: Vec<_> = plans
         .iter()
@@ -586,7 +580,10 @@ fn quarantine_table(h: &mut String, entries: &[QuarantineEntry], lang: Lang) {
 fn head_cells(lang: Lang, keys: &[&str]) -> String {
     keys.iter()
         .map(|k| match k.strip_prefix('#') {
-            Some(k) => format!("<th class=num>{}</th>", esc(&crate::i18n::message(lang, k, &[]))),
+            Some(k) => format!(
+                "<th class=num>{}</th>",
+                esc(&crate::i18n::message(lang, k, &[]))
+            ),
             None => format!("<th>{}</th>", esc(&crate::i18n::message(lang, k, &[]))),
         })
         .collect()

@@ -24,8 +24,8 @@ use tokio_util::sync::CancellationToken;
 pub use crate::health::{StatusReport, status_report};
 
 use crate::clip::clip;
-use crate::i18n::Lang;
 use crate::engine::{Authority, SharedEngine, SubmitError, SubmitRequest};
+use crate::i18n::Lang;
 use crate::node::NodeId;
 use crate::records::{Kind, Record};
 use crate::store::RecordFilter;

@@ -12,9 +12,8 @@ use serde_json::{Value, json};
 use super::operator::Operator;
 use crate::api::StatusReport;
 use crate::health::OfficeState;
-use crate::i18n::{self, pad, pad_left};
+use crate::i18n::{self, pad, pad_left, t};
 use crate::records::Kind;
-use crate::t;
 use crate::workflow::ids;
 
 #[derive(Debug, Args)]
@@ -434,7 +433,10 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
     };
     out += &format!(
         "{}\n",
-        paint(r.state == OfficeState::Ok, t!("status-this-node", verdict = verdict))
+        paint(
+            r.state == OfficeState::Ok,
+            t!("status-this-node", verdict = verdict)
+        )
     );
     for p in r
         .verdict

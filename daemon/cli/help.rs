@@ -50,12 +50,14 @@ fn localise(mut cmd: Command, path: &str, lang: Lang) -> Command {
                 "help-options"
             },
         );
+        // Defaults and values are said in the help text, in its language.
         cmd = cmd.mut_arg(id, |a| {
+            let takes_value = a.get_action().takes_values();
             a.help(help)
                 .long_help(None)
                 .help_heading(heading)
-                .hide_default_value(true)
-                .hide_possible_values(true)
+                .hide_default_value(takes_value)
+                .hide_possible_values(takes_value)
         });
     }
     let subs: Vec<String> = cmd
@@ -101,7 +103,9 @@ fn localise(mut cmd: Command, path: &str, lang: Lang) -> Command {
 fn walk(cmd: &Command, path: &str, out: &mut Vec<(String, Vec<String>)>) {
     out.push((
         path.to_string(),
-        cmd.get_arguments().map(|a| a.get_id().to_string()).collect(),
+        cmd.get_arguments()
+            .map(|a| a.get_id().to_string())
+            .collect(),
     ));
     for s in cmd.get_subcommands() {
         walk(s, &format!("{path}-{}", s.get_name()), out);
@@ -130,15 +134,25 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "not in the catalogues:\n{}", missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "not in the catalogues:\n{}",
+            missing.join("\n")
+        );
     }
 
     #[test]
     fn the_help_is_chinese_by_default_and_english_on_request() {
         let zh = command(Lang::Zh).render_help().to_string();
-        assert!(zh.contains("用法") && zh.contains("命令") && zh.contains("示例"), "{zh}");
+        assert!(
+            zh.contains("用法") && zh.contains("命令") && zh.contains("示例"),
+            "{zh}"
+        );
         let en = command(Lang::En).render_help().to_string();
-        assert!(en.contains("Usage") && en.contains("Commands") && en.contains("Examples"), "{en}");
+        assert!(
+            en.contains("Usage") && en.contains("Commands") && en.contains("Examples"),
+            "{en}"
+        );
         command(Lang::Zh).debug_assert();
     }
 }

@@ -49,17 +49,16 @@ mod tests {
             choose(&args(&["xunlian", "--lang", "en", "status"])),
             Lang::En
         );
-        assert_eq!(
-            choose(&args(&["xunlian", "status", "--lang=zh"])),
-            Lang::Zh
-        );
+        assert_eq!(choose(&args(&["xunlian", "status", "--lang=zh"])), Lang::Zh);
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("c.toml");
         std::fs::write(&cfg, "[ui]\nlang = \"en\"\n").unwrap();
         let cfg = cfg.to_str().unwrap();
         assert_eq!(choose(&args(&["xunlian", "status", "-c", cfg])), Lang::En);
         assert_eq!(
-            choose(&args(&["xunlian", "--lang", "zh", "status", "--config", cfg])),
+            choose(&args(&[
+                "xunlian", "--lang", "zh", "status", "--config", cfg
+            ])),
             Lang::Zh
         );
     }

@@ -4,8 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
-use crate::i18n::Lang;
-use crate::tl;
+use crate::i18n::{Lang, tl};
 use crate::store::StoreError;
 use crate::sync::budget::{budget_warnings, lag_secs};
 

@@ -4,8 +4,8 @@
 //! `ui.lang = "en"` in a node's config, or by `LC_ALL`/`LC_MESSAGES`/`LANG`
 //! starting with `en`. Every text a person reads — CLI help and messages,
 //! tables, the dashboard, the names of enumerated values — is looked up
-//! here by key with [`t!`](crate::t) (the process's language) or
-//! [`tl!`](crate::tl) (a given one). Logs stay English.
+//! here by key with [`t!`] (the process's language) or
+//! [`tl!`] (a given one). Logs stay English.
 
 mod width;
 
@@ -106,12 +106,12 @@ fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
 /// The process's language (the CLI sets it once, at start-up).
 static CURRENT: AtomicU8 = AtomicU8::new(0);
 
-/// Sets the language [`t!`](crate::t) uses.
+/// Sets the language [`t!`] uses.
 pub fn set_current(lang: Lang) {
     CURRENT.store(lang as u8, Ordering::Relaxed);
 }
 
-/// The language [`t!`](crate::t) uses: Chinese unless set otherwise.
+/// The language [`t!`] uses: Chinese unless set otherwise.
 pub fn current() -> Lang {
     match CURRENT.load(Ordering::Relaxed) {
         1 => Lang::En,
@@ -154,17 +154,16 @@ pub fn label(lang: Lang, group: &str, code: &str) -> String {
 }
 
 /// The text of a catalogue key in the process's language:
-/// `t!("status-records-none")`, `t!("status-node", id = node, name = n)`.
-#[macro_export]
+/// `t!("status-none")`, `t!("status-quarantined", n = 3)`.
 macro_rules! t {
     ($key:literal $(, $name:ident = $value:expr)* $(,)?) => {
-        $crate::tl!($crate::i18n::current(), $key $(, $name = $value)*)
+        $crate::i18n::tl!($crate::i18n::current(), $key $(, $name = $value)*)
     };
 }
+pub(crate) use t;
 
 /// The text of a catalogue key in a given language:
 /// `tl!(lang, "dash-offices", n = 3)`.
-#[macro_export]
 macro_rules! tl {
     ($lang:expr, $key:literal $(, $name:ident = $value:expr)* $(,)?) => {
         $crate::i18n::message(
@@ -174,6 +173,7 @@ macro_rules! tl {
         )
     };
 }
+pub(crate) use tl;
 
 /// A value as a Fluent argument: numbers stay numbers, the rest is text.
 pub fn arg<'a>(v: impl Into<Arg<'a>>) -> FluentValue<'a> {

@@ -76,16 +76,18 @@ fn both_catalogues_have_the_same_keys_and_arguments() {
     for (key, vars) in &zh {
         match en.get(key) {
             None => wrong.push(format!("{key}: in zh-CN.ftl, not in en.ftl")),
-            Some(v) if v != vars => {
-                wrong.push(format!("{key}: arguments zh {vars:?}, en {v:?}"))
-            }
+            Some(v) if v != vars => wrong.push(format!("{key}: arguments zh {vars:?}, en {v:?}")),
             Some(_) => {}
         }
     }
     for key in en.keys().filter(|k| !zh.contains_key(*k)) {
         wrong.push(format!("{key}: in en.ftl, not in zh-CN.ftl"));
     }
-    assert!(wrong.is_empty(), "the catalogues differ:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "the catalogues differ:\n{}",
+        wrong.join("\n")
+    );
 }
 
 /// One `t!`/`tl!` call in the sources: its key and argument names.
@@ -134,7 +136,7 @@ fn calls_in(src: &str, file: &str, out: &mut Vec<Call>) {
     for (mac, skip) in [("t!(", 0), ("tl!(", 1)] {
         for (i, _) in src.match_indices(mac) {
             let before = src[..i].chars().next_back();
-            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                 continue;
             }
             let args = call_args(&src[i + mac.len()..]);
@@ -166,7 +168,10 @@ fn literal_keys_in(src: &str, file: &str, out: &mut Vec<Call>) {
             let rest = &src[i + 1..];
             let Some(end) = rest.find('"') else { continue };
             let key = rest[..end].trim_start_matches('#');
-            if key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
+            if key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            {
                 out.push(Call {
                     at: format!("{file}:{}", src[..i].lines().count()),
                     key: key.to_string(),
@@ -198,6 +203,9 @@ fn every_key_the_code_names_is_in_the_catalogues_with_its_arguments() {
     for file in &files {
         let src = std::fs::read_to_string(file).expect("read source");
         let rel = file.strip_prefix(&root).unwrap().display().to_string();
+        if rel.starts_with("i18n/") {
+            continue; // examples in docs, and this scan's own patterns
+        }
         calls_in(&src, &rel, &mut calls);
         literal_keys_in(&src, &rel, &mut literals);
     }

@@ -30,13 +30,22 @@ fn help_is_chinese_by_default_and_english_with_lang_en() {
 
     let en = xunlian(&["--lang", "en", "--help"]);
     let en = String::from_utf8_lossy(&en.stdout);
-    for part in ["Usage:", "Commands", "Options", "Examples:", "Show a running node"] {
+    for part in [
+        "Usage:",
+        "Commands",
+        "Options",
+        "Examples:",
+        "Show a running node",
+    ] {
         assert!(en.contains(part), "{part:?} in:\n{en}");
     }
     // The locale chooses English too, and --lang wins over it.
     let by_locale = xunlian_in_locale("en_US.UTF-8", &["status", "--help"]);
     let by_locale = String::from_utf8_lossy(&by_locale.stdout);
-    assert!(by_locale.contains("The node's TOML config file"), "{by_locale}");
+    assert!(
+        by_locale.contains("The node's TOML config file"),
+        "{by_locale}"
+    );
     let flag_wins = xunlian_in_locale("en_US.UTF-8", &["status", "--help", "--lang", "zh"]);
     assert!(String::from_utf8_lossy(&flag_wins.stdout).contains("节点的 TOML 配置文件"));
 
@@ -87,11 +96,22 @@ async fn status_and_dashboard_in_chinese_and_in_english() {
     let heading = zh.lines().find(|l| l.starts_with("对端")).expect("heading");
     let row = zh.lines().find(|l| l.starts_with("630102")).expect("row");
     let col = |line: &str, what: &str| width(&line[..line.find(what).expect(what)]);
-    assert_eq!(col(heading, "状态"), col(row, "已连接"), "\n{heading}\n{row}");
+    assert_eq!(
+        col(heading, "状态"),
+        col(row, "已连接"),
+        "\n{heading}\n{row}"
+    );
 
     let en = xunlian(&["--lang", "en", "status", "--config", &city]);
     let en = String::from_utf8_lossy(&en.stdout);
-    for part in ["node 630100", "this node: ", "PEER", "BACKLOG", "connected", "child"] {
+    for part in [
+        "node 630100",
+        "this node: ",
+        "PEER",
+        "BACKLOG",
+        "connected",
+        "child",
+    ] {
         assert!(en.contains(part), "{part:?} in:\n{en}");
     }
     // The county's ui.lang chooses English for its own commands.
@@ -100,17 +120,33 @@ async fn status_and_dashboard_in_chinese_and_in_english() {
     assert!(by_config.contains("this node: ok"), "{by_config}");
 
     let page = net.get_text("630100", "/").await;
-    for part in ["<html lang=\"zh-CN\">", "下级机构", "链路", "链路中断", "正常", "证书"] {
+    for part in [
+        "<html lang=\"zh-CN\">",
+        "下级机构",
+        "链路",
+        "链路中断",
+        "正常",
+        "证书",
+    ] {
         assert!(page.contains(part), "{part:?} in the Chinese dashboard");
     }
     assert!(!page.contains("<h2>Links</h2>"), "no English headings");
     let page = net.get_text("630100", "/?lang=en").await;
-    for part in ["<html lang=\"en\">", "Offices (", "<h2>Links</h2>", "links down", "Certificates"] {
+    for part in [
+        "<html lang=\"en\">",
+        "Offices (",
+        "<h2>Links</h2>",
+        "links down",
+        "Certificates",
+    ] {
         assert!(page.contains(part), "{part:?} in the English dashboard");
     }
     // The county's dashboard follows its ui.lang; ?lang=zh asks for Chinese.
     let page = net.get_text("630102", "/").await;
-    assert!(page.contains("<h2>Links</h2>"), "the county's page in English");
+    assert!(
+        page.contains("<h2>Links</h2>"),
+        "the county's page in English"
+    );
     let page = net.get_text("630102", "/?lang=zh").await;
     assert!(page.contains("<h2>链路</h2>"), "and in Chinese on request");
 }
