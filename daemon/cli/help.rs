@@ -32,7 +32,7 @@ fn text(lang: Lang, key: &str) -> String {
 
 fn localise(mut cmd: Command, path: &str, lang: Lang) -> Command {
     let template = format!(
-        "{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}\n\n{}\n{{after-help}}",
+        "{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}\n\n{}{{after-help}}",
         text(lang, "help-usage"),
         text(lang, "help-examples"),
     );
