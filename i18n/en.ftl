@@ -264,3 +264,15 @@ dash-sign-in-title = sign in
 dash-token-label = operator token
 dash-wrong-token = The token was wrong.
 dash-sign-in = Sign in
+
+## Rectification states and supervision grades (exports, ledger)
+rect-state-awaiting_plan = awaiting plan
+rect-state-planned = planned
+rect-state-in_progress = in progress
+rect-state-completed = completed
+rect-state-reopened = reopened
+rect-state-verified = verified (signed off)
+grade-none = none
+grade-green = green
+grade-yellow = yellow
+grade-red = red

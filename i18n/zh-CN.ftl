@@ -264,3 +264,15 @@ dash-sign-in-title = 登录
 dash-token-label = 访问令牌
 dash-wrong-token = 令牌不正确，请重新输入。
 dash-sign-in = 登录
+
+## 整改状态与督办预警 (导出、台账)
+rect-state-awaiting_plan = 待制定方案
+rect-state-planned = 已制定方案
+rect-state-in_progress = 整改中
+rect-state-completed = 已完成
+rect-state-reopened = 重新整改
+rect-state-verified = 已销号
+grade-none = 无
+grade-green = 绿色
+grade-yellow = 黄色
+grade-red = 红色
