@@ -149,4 +149,28 @@ async fn status_and_dashboard_in_chinese_and_in_english() {
     );
     let page = net.get_text("630102", "/?lang=zh").await;
     assert!(page.contains("<h2>链路</h2>"), "and in Chinese on request");
+
+    // A severity typed by its Chinese name is stored as its code, and the
+    // export shows the Chinese name again.
+    net.open_test_round("630102").await;
+    let file = net.dir.path().join("finding.json");
+    std::fs::write(
+        &file,
+        r#"{"title": "补贴发放不及时", "severity": "严重", "category": "grassroots_corruption", "round_id": "test-2026-1"}"#,
+    )
+    .unwrap();
+    let out = xunlian(&[
+        "submit",
+        "--config",
+        &county,
+        "--kind",
+        "finding",
+        "--file",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stored = net.query("630102", "finding").await;
+    assert_eq!(stored[0]["body"]["severity"], "major", "{stored:?}");
+    let csv = net.get_text("630102", "/api/v1/exports/findings.csv").await;
+    assert!(csv.contains(",严重,") && !csv.contains(",major,"), "{csv}");
 }
