@@ -276,3 +276,11 @@ grade-none = none
 grade-green = green
 grade-yellow = yellow
 grade-red = red
+
+## xunlian assign cross
+plan-title = Cross inspection (交叉巡察) of round { $round } (seed { $seed })
+plan-avoided = no pairing repeated from { $rounds }
+plan-col-inspecting = inspecting
+plan-col-inspected = inspected
+plan-issued = issued as assignment { $id }; it reaches every office it names, and each inspecting office plans round { $round } with "assignment_id": "{ $id }"
+plan-dry-run = dry run: nothing issued

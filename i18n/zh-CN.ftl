@@ -276,3 +276,11 @@ grade-none = 无
 grade-green = 绿色
 grade-yellow = 黄色
 grade-red = 红色
+
+## xunlian assign cross
+plan-title = 第 { $round } 轮交叉巡察安排（种子 { $seed }）
+plan-avoided = 不重复以下轮次的配对：{ $rounds }
+plan-col-inspecting = 巡察方
+plan-col-inspected = 被巡察方
+plan-issued = 已作为交办事项 { $id } 下达；它送达其中每个机构，各巡察机构以 "assignment_id": "{ $id }" 制定第 { $round } 轮计划
+plan-dry-run = 试运行：未下达 (dry run: nothing issued)
