@@ -9,7 +9,7 @@ fn main() -> std::process::ExitCode {
     match xunlian::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{}", xunlian::cli::error_line(&e));
             std::process::ExitCode::FAILURE
         }
     }

@@ -284,3 +284,6 @@ plan-col-inspecting = inspecting
 plan-col-inspected = inspected
 plan-issued = issued as assignment { $id }; it reaches every office it names, and each inspecting office plans round { $round } with "assignment_id": "{ $id }"
 plan-dry-run = dry run: nothing issued
+
+## Command-line messages
+msg-error = error: { $error }

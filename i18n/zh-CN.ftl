@@ -284,3 +284,6 @@ plan-col-inspecting = 巡察方
 plan-col-inspected = 被巡察方
 plan-issued = 已作为交办事项 { $id } 下达；它送达其中每个机构，各巡察机构以 "assignment_id": "{ $id }" 制定第 { $round } 轮计划
 plan-dry-run = 试运行：未下达 (dry run: nothing issued)
+
+## 命令行消息
+msg-error = 错误：{ $error }

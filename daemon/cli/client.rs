@@ -382,7 +382,7 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let (value, report) = match read.await {
         Ok(read) => read,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{}", super::error_line(&e));
             return Ok(ExitCode::from(STATUS_UNREACHABLE));
         }
     };

@@ -89,6 +89,12 @@ pub fn parse() -> Cli {
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
+/// How a failed command's error reads on standard error, in the run's
+/// language: the prefix (错误 / error) and the chain of causes.
+pub fn error_line(e: &anyhow::Error) -> String {
+    i18n::t!("msg-error", error = format!("{e:#}"))
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
