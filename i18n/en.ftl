@@ -287,3 +287,12 @@ plan-dry-run = dry run: nothing issued
 
 ## Command-line messages
 msg-error = error: { $error }
+
+## xunlian report ledger
+ledger-col-state = state
+ledger-col-grade = grade
+ledger-col-due = due
+ledger-col-attempt = attempt
+ledger-col-host = host
+ledger-col-round = round
+ledger-col-title = title

@@ -287,3 +287,12 @@ plan-dry-run = 试运行：未下达 (dry run: nothing issued)
 
 ## 命令行消息
 msg-error = 错误：{ $error }
+
+## xunlian report ledger
+ledger-col-state = 状态
+ledger-col-grade = 预警
+ledger-col-due = 期限
+ledger-col-attempt = 整改轮次
+ledger-col-host = 整改主体
+ledger-col-round = 轮次
+ledger-col-title = 问题
