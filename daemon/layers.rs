@@ -28,7 +28,7 @@ const LAYERS: &[&[&str]] = &[
     &["store", "pki"],
     &["records", "identity", "http"],
     &["schedule", "node", "hex", "layers"],
-    &["clip"],
+    &["clip", "i18n"],
 ];
 
 mod tests {

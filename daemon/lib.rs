@@ -31,6 +31,8 @@
 //!   planning): load what the office holds, ask [`workflow`], submit.
 //! - [`cli`]: the `xunlian` subcommands.
 //! - [`hex`]: lowercase hex of hashes, serials and tokens.
+//! - [`i18n`]: the message catalogues (Chinese first, English) and the
+//!   choice of language.
 //! - [`trust`]: the signed tree manifest and origin signatures on records.
 //!
 //! See `ARCHITECTURE.md` for how a record flows and the invariants.
@@ -43,6 +45,7 @@ pub mod engine;
 pub mod health;
 pub mod hex;
 pub mod http;
+pub mod i18n;
 pub mod identity;
 pub mod jobs;
 #[cfg(test)]

@@ -1,17 +1,15 @@
 //! The `xunlian` binary: parse the command line, set up logging and the
 //! crypto provider, dispatch, and print any error once with its causes.
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
     quiet_on_closed_stdout();
-    let cli = xunlian::cli::Cli::parse();
+    let cli = xunlian::cli::parse();
     // The only crypto provider linked in; installing twice is harmless.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     match xunlian::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{}", xunlian::cli::error_line(&e));
             std::process::ExitCode::FAILURE
         }
     }

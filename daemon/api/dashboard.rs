@@ -2,7 +2,8 @@
 //! and no external assets (it must work on an offline network), refreshing
 //! itself every few seconds: the tree below this office coloured by health,
 //! each link's state, lag and backlog, the quarantine, certificate expiry
-//! warnings and the current rounds.
+//! warnings and the current rounds. In the node's `ui.lang` (Chinese by
+//! default), or the language the page asks for with `?lang=`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -15,6 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::StatusReport;
 use crate::engine::Engine;
 use crate::health::{LinkReport, OfficeHealth, OfficeState};
+use crate::i18n::{Lang, label, tl};
 use crate::records::Kind;
 use crate::store::{QuarantineEntry, RecordFilter, StoreError};
 
@@ -82,23 +84,29 @@ pub fn page(status: StatusCode, html: String) -> Response {
 
 /// The sign-in page shown at `/` without a valid token: a form asking for
 /// it (the answer comes back as `?token=`, which sets the cookie).
-pub fn sign_in(wrong_token: bool) -> Response {
+pub fn sign_in(wrong_token: bool, lang: Lang) -> Response {
     let wrong = if wrong_token {
-        "<p class=\"warn\">令牌不正确，请重新输入。 The token was wrong.</p>"
+        format!("<p class=\"warn\">{}</p>", tl!(lang, "dash-wrong-token"))
     } else {
-        ""
+        String::new()
     };
     let html = format!(
         r#"<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>xunlian 登录 sign in</title>
+<html lang="{html_lang}"><head><meta charset="utf-8"><title>xunlian {title}</title>
 <style>{STYLE}</style></head><body>
-<h1>xunlian 巡联 <span class="meta">登录 sign in</span></h1>
+<h1>xunlian 巡联 <span class="meta">{title}</span></h1>
 <form class="sign-in" method="get" action="/">
-<label for="token">访问令牌 operator token <small>(operator.token_file)</small></label>
+<input type="hidden" name="lang" value="{code}">
+<label for="token">{token} <small>(operator.token_file)</small></label>
 <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
-{wrong}<button type="submit">登录 Sign in</button>
+{wrong}<button type="submit">{button}</button>
 </form></body></html>
-"#
+"#,
+        html_lang = lang.html(),
+        code = lang.code(),
+        title = tl!(lang, "dash-sign-in-title"),
+        token = tl!(lang, "dash-token-label"),
+        button = tl!(lang, "dash-sign-in"),
     );
     page(StatusCode::UNAUTHORIZED, html)
 }
@@ -122,15 +130,19 @@ pub(super) fn esc(s: &str) -> String {
     out
 }
 
-fn ago(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
+fn ago(lang: Lang, now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
     match t {
-        Some(t) => format!("{}s ago", (now - t).num_seconds().max(0)),
-        None => "never".into(),
+        Some(t) => tl!(lang, "status-ago", secs = (now - t).num_seconds().max(0)),
+        None => tl!(lang, "status-never"),
     }
 }
 
-/// Renders the dashboard of `engine`.
-pub async fn render(engine: &Engine, report: &StatusReport) -> Result<String, StoreError> {
+/// Renders the dashboard of `engine` in `lang`.
+pub async fn render(
+    engine: &Engine,
+    report: &StatusReport,
+    lang: Lang,
+) -> Result<String, StoreError> {
     let now = Utc::now();
     let quarantine = engine.store().quarantine_list(20).await?;
     let plans = engine
@@ -149,26 +161,34 @@ pub async fn render(engine: &Engine, report: &StatusReport) -> Result<String, St
     let _ = write!(
         h,
         r#"<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
+<html lang="{html_lang}"><head><meta charset="utf-8">
 <meta http-equiv="refresh" content="{REFRESH_SECS}">
 <title>xunlian {id} {name}</title>
 <style>{STYLE}</style></head><body>
 <h1>{name} <span class="meta">{id} · {level}</span></h1>
-<div class="meta">xunlian {version} · generation {generation} · refreshed {refreshed} (every {REFRESH_SECS}s)</div>
+<div class="meta">{meta} · <a href="?lang={other_code}" hreflang="{other_code}">{other}</a></div>
 "#,
+        html_lang = lang.html(),
         id = esc(&report.node),
         name = esc(&report.name),
-        level = esc(&report.level),
-        version = esc(&report.software_version),
-        generation = esc(&report.generation),
-        refreshed = now.format("%Y-%m-%d %H:%M:%S UTC"),
+        level = esc(&label(lang, "level", &report.level)),
+        meta = esc(&tl!(
+            lang,
+            "dash-meta",
+            version = &report.software_version,
+            generation = &report.generation,
+            refreshed = now.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            secs = REFRESH_SECS
+        )),
+        other_code = other_lang(lang).code(),
+        other = tl!(lang, "dash-other-lang"),
     );
 
-    tree(&mut h, report, now);
-    links(&mut h, report, now);
-    certificates(&mut h, report, own_cert_expiry, now);
-    rounds(&mut h, &plans, now);
-    quarantine_table(&mut h, &quarantine);
+    tree(&mut h, report, now, lang);
+    links(&mut h, report, now, lang);
+    certificates(&mut h, report, own_cert_expiry, now, lang);
+    rounds(&mut h, &plans, now, lang);
+    quarantine_table(&mut h, &quarantine, lang);
     let held: Vec<String> = report
         .records
         .iter()
@@ -176,9 +196,10 @@ pub async fn render(engine: &Engine, report: &StatusReport) -> Result<String, St
         .collect();
     let _ = writeln!(
         h,
-        "<h2>Store</h2><p>{}</p><script>{FILTER_SCRIPT}</script></body></html>",
+        "<h2>{}</h2><p>{}</p><script>{FILTER_SCRIPT}</script></body></html>",
+        tl!(lang, "dash-store"),
         if held.is_empty() {
-            "no records".into()
+            tl!(lang, "dash-no-records")
         } else {
             held.join(" · ")
         }
@@ -186,15 +207,11 @@ pub async fn render(engine: &Engine, report: &StatusReport) -> Result<String, St
     Ok(h)
 }
 
-/// How an office's state reads on the page: Chinese first, the code in
-/// small text beside it.
-fn state_label(state: OfficeState) -> &'static str {
-    match state {
-        OfficeState::Ok => "正常",
-        OfficeState::Lagging => "滞后",
-        OfficeState::Stale => "失联",
-        OfficeState::Down => "离线",
-        OfficeState::NeverSeen => "从未连接",
+/// The language a link on the page switches to.
+fn other_lang(lang: Lang) -> Lang {
+    match lang {
+        Lang::Zh => Lang::En,
+        Lang::En => Lang::Zh,
     }
 }
 
@@ -235,7 +252,7 @@ fn problems_first(subtree: &[OfficeHealth]) -> Vec<(&OfficeHealth, Vec<&OfficeHe
         .collect()
 }
 
-fn tree(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
+fn tree(h: &mut String, report: &StatusReport, now: DateTime<Utc>, lang: Lang) {
     let counts: Vec<String> = OfficeState::ALL
         .iter()
         .map(|s| {
@@ -243,19 +260,28 @@ fn tree(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
             format!(
                 "<span class=\"count {code}\" data-count=\"{code}\">{label} <b>{n}</b></span>",
                 code = s.as_str(),
-                label = state_label(*s),
+                label = s.label(lang),
             )
         })
         .collect();
     let _ = writeln!(
         h,
-        "<h2>下级单位 Offices ({} below this one)</h2>\n<div class=\"counts\">{}</div>\n<input id=\"filter\" type=\"search\" placeholder=\"筛选 filter: 名称、代码、状态…\" autocomplete=\"off\">\n<div id=\"tree\">\n<div class=\"row head\"><span>单位 office</span><span>状态 state</span><span>原因 reason</span><span>自 since</span><span>最后报告 last report</span><span class=num>积压 backlog</span><span class=num>滞后 lag (s)</span><span class=num>断开 links down</span></div>",
-        report.subtree.len(),
-        counts.join(" "),
+        "<h2>{offices}</h2>\n<div class=\"counts\">{counts}</div>\n<input id=\"filter\" type=\"search\" placeholder=\"{filter}\" autocomplete=\"off\">\n<div id=\"tree\">\n<div class=\"row head\"><span>{office}</span><span>{state}</span><span>{reason}</span><span>{since}</span><span>{report}</span><span class=num>{backlog}</span><span class=num>{lag}</span><span class=num>{down}</span></div>",
+        offices = tl!(lang, "dash-offices", n = report.subtree.len()),
+        counts = counts.join(" "),
+        filter = tl!(lang, "dash-filter"),
+        office = tl!(lang, "dash-col-office"),
+        state = tl!(lang, "dash-col-state"),
+        reason = tl!(lang, "dash-col-reason"),
+        since = tl!(lang, "dash-col-since"),
+        report = tl!(lang, "dash-col-last-report"),
+        backlog = tl!(lang, "dash-col-backlog"),
+        lag = tl!(lang, "dash-col-lag"),
+        down = tl!(lang, "dash-col-links-down"),
     );
     let _ = writeln!(
         h,
-        "<div class=\"row self\" data-node=\"{id}\"><span><b>{name}</b> {id}</span><span><span class=\"badge {state}\">本单位 this office</span></span><span>{reason}</span><span></span><span>now</span><span class=num>{}</span><span class=num>{:.1}</span><span class=num>{}</span></div>",
+        "<div class=\"row self\" data-node=\"{id}\"><span><b>{name}</b> {id}</span><span><span class=\"badge {state}\">{this}</span></span><span>{reason}</span><span></span><span>{now}</span><span class=num>{}</span><span class=num>{:.1}</span><span class=num>{}</span></div>",
         report.links.iter().map(|l| l.backlog_records).sum::<i64>(),
         report.links.iter().map(|l| l.lag_ms).max().unwrap_or(0) as f64 / 1000.0,
         report.links.iter().filter(|l| !l.connected).count(),
@@ -263,10 +289,12 @@ fn tree(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
         name = esc(&report.name),
         state = report.state.as_str(),
         reason = esc(report.reason.as_deref().unwrap_or("")),
+        this = tl!(lang, "dash-this-office"),
+        now = tl!(lang, "dash-now"),
     );
     for (head, group) in problems_first(&report.subtree) {
         if group.is_empty() {
-            office_row(h, head, now);
+            office_row(h, head, now, lang);
             continue;
         }
         let _ = writeln!(
@@ -274,15 +302,19 @@ fn tree(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
             "<details open class=\"group\" data-relay=\"{id}\"><summary>",
             id = esc(&head.node)
         );
-        office_row(h, head, now);
+        office_row(h, head, now, lang);
         let _ = writeln!(
             h,
-            "<div class=\"via\">{n} 个下级单位经 {id} 不可达 ({n} offices unreachable via {id})</div></summary>",
-            n = group.len(),
-            id = esc(&head.node)
+            "<div class=\"via\">{}</div></summary>",
+            esc(&tl!(
+                lang,
+                "dash-unreachable-group",
+                n = group.len(),
+                id = &head.node
+            ))
         );
         for o in group {
-            office_row(h, o, now);
+            office_row(h, o, now, lang);
         }
         h.push_str("</details>\n");
     }
@@ -290,24 +322,30 @@ fn tree(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
 }
 
 /// One office's row: its state, why, since when and its figures.
-fn office_row(h: &mut String, o: &OfficeHealth, now: DateTime<Utc>) {
+fn office_row(h: &mut String, o: &OfficeHealth, now: DateTime<Utc>, lang: Lang) {
     let reason = match (&o.via, &o.reason) {
-        (Some(via), _) => format!("经 {via} 不可达 (unreachable via {via})"),
+        (Some(via), _) => tl!(lang, "dash-unreachable-via", via = via),
         (None, Some(r)) => r.clone(),
         (None, None) => String::new(),
     };
     let since = o
         .since
-        .map(|t| format!("自 {} 起", t.format("%m-%d %H:%M:%S")))
+        .map(|t| {
+            tl!(
+                lang,
+                "dash-since",
+                t = t.format("%m-%d %H:%M:%S").to_string()
+            )
+        })
         .unwrap_or_default();
     let _ = writeln!(
         h,
         "<div class=\"row office {state}\" data-node=\"{id}\" data-state=\"{state}\"><span>{name} {id} <small>{level}</small></span><span><span class=\"badge {state}\">{label}</span> <small>{state}</small></span><span title=\"{full}\">{reason}{warnings}</span><span>{since}</span><span>{seen}</span><span class=num>{backlog}</span><span class=num>{lag:.1}</span><span class=num>{down}</span></div>",
         id = esc(&o.node),
         name = esc(&o.name),
-        level = esc(&o.level),
+        level = esc(&label(lang, "level", &o.level)),
         state = o.state.as_str(),
-        label = state_label(o.state),
+        label = o.state.label(lang),
         full = esc(o.reason.as_deref().unwrap_or("")),
         reason = esc(&reason),
         warnings = o
@@ -315,15 +353,34 @@ fn office_row(h: &mut String, o: &OfficeHealth, now: DateTime<Utc>) {
             .iter()
             .map(|w| format!("<br><span class=\"warn\">⚠ {}</span>", esc(w)))
             .collect::<String>(),
-        seen = ago(now, o.at),
+        seen = ago(lang, now, o.at),
         backlog = o.backlog_records,
         lag = o.lag_ms as f64 / 1000.0,
         down = o.links_down,
     );
 }
 
-fn links(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
-    h.push_str("<h2>Links</h2>\n<table id=\"links\"><tr><th>peer</th><th>direction</th><th>state</th><th>last seen</th><th class=num>backlog</th><th class=num>lag (s)</th><th class=num>in</th><th class=num>out</th><th>refusals</th><th>notes</th></tr>\n");
+fn links(h: &mut String, report: &StatusReport, now: DateTime<Utc>, lang: Lang) {
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<table id=\"links\"><tr>{}</tr>",
+        tl!(lang, "dash-links"),
+        head_cells(
+            lang,
+            &[
+                "dash-col-peer",
+                "dash-col-direction",
+                "dash-col-state",
+                "dash-col-last-seen",
+                "#dash-col-backlog",
+                "#dash-col-lag",
+                "#dash-col-in",
+                "#dash-col-out",
+                "dash-col-refusals",
+                "dash-col-notes",
+            ]
+        )
+    );
     for l in &report.links {
         let class = if l.connected { "ok" } else { "stale" };
         let refusals: Vec<String> = l
@@ -335,19 +392,19 @@ fn links(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
             h,
             "<tr class=\"{class}\"><td>{peer}</td><td>{dir}</td><td>{state}</td><td>{seen}</td><td class=num>{backlog}</td><td class=num>{lag:.1}</td><td class=num>{rin}</td><td class=num>{rout}</td><td>{refusals}</td><td class=warn>{notes}</td></tr>",
             peer = esc(&l.peer),
-            dir = esc(&l.direction),
+            dir = esc(&label(lang, "dir", &l.direction)),
             state = if l.connected {
-                "connected"
+                tl!(lang, "status-connected")
             } else {
-                "disconnected"
+                tl!(lang, "status-disconnected")
             },
-            seen = ago(now, l.last_seen),
+            seen = ago(lang, now, l.last_seen),
             backlog = l.backlog_records,
             lag = l.lag_ms as f64 / 1000.0,
             rin = l.records_in,
             rout = l.records_out,
             refusals = refusals.join(", "),
-            notes = link_notes(l, now),
+            notes = link_notes(l, now, lang),
         );
     }
     h.push_str("</table>\n");
@@ -357,15 +414,19 @@ fn links(h: &mut String, report: &StatusReport, now: DateTime<Utc>) {
 /// budget warnings and, while its sessions fail (an error since the last
 /// session that opened), since when, with the error in one sentence and
 /// its full chain on hover.
-fn link_notes(l: &LinkReport, now: DateTime<Utc>) -> String {
+fn link_notes(l: &LinkReport, now: DateTime<Utc>, lang: Lang) -> String {
     let mut notes: Vec<String> = l.warnings.iter().map(|w| esc(w)).collect();
     if let Some(error) = &l.last_error {
         let last_ok = [l.last_push_ok, l.last_pull_ok].into_iter().flatten().max();
         notes.push(format!(
-            "<span title=\"{chain}\">会话失败，自上次成功（{ago}）起 · failing since the last success ({ago}): {cause}</span>",
+            "<span title=\"{chain}\">{}</span>",
+            esc(&tl!(
+                lang,
+                "dash-failing",
+                ago = ago(lang, now, last_ok),
+                cause = root_cause(error)
+            )),
             chain = esc(error),
-            ago = ago(now, last_ok),
-            cause = esc(root_cause(error)),
         ));
     }
     notes.join("; ")
@@ -386,25 +447,34 @@ fn certificates(
     report: &StatusReport,
     own: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
+    lang: Lang,
 ) {
     let soon = now + Duration::days(crate::health::CERT_WARNING_DAYS);
     let mut rows = Vec::new();
     if let Some(t) = own {
-        rows.push(("this office".to_string(), t));
+        rows.push((tl!(lang, "dash-this-office"), t));
     }
     for l in &report.links {
         if let Some(t) = l.peer_cert_not_after {
             rows.push((l.peer.clone(), t));
         }
     }
-    h.push_str("<h2>Certificates</h2>\n<table id=\"certs\"><tr><th>holder</th><th>expires</th><th></th></tr>\n");
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<table id=\"certs\"><tr>{}<th></th></tr>",
+        tl!(lang, "dash-certificates"),
+        head_cells(lang, &["dash-col-holder", "dash-col-expires"])
+    );
     for (who, t) in rows {
         let note = if t < now {
-            "<span class=\"badge stale\">expired</span>".to_string()
+            format!(
+                "<span class=\"badge stale\">{}</span>",
+                tl!(lang, "dash-expired")
+            )
         } else if t < soon {
             format!(
-                "<span class=\"warn\">expires in {} days: renew it</span>",
-                (t - now).num_days()
+                "<span class=\"warn\">{}</span>",
+                tl!(lang, "dash-expires-in", days = (t - now).num_days())
             )
         } else {
             String::new()
@@ -419,7 +489,7 @@ fn certificates(
     h.push_str("</table>\n");
 }
 
-fn rounds(h: &mut String, plans: &[(i64, crate::records::Record)], now: DateTime<Utc>) {
+fn rounds(h: &mut String, plans: &[(i64, crate::records::Record)], now: DateTime<Utc>, lang: Lang) {
     let today = now.format("%Y-%m-%d").to_string();
     let current: Vec<_> = plans
         .iter()
@@ -431,7 +501,21 @@ fn rounds(h: &mut String, plans: &[(i64, crate::records::Record)], now: DateTime
         })
         .take(20)
         .collect();
-    h.push_str("<h2>Current rounds</h2>\n<table id=\"rounds\"><tr><th>title</th><th>office</th><th>kind</th><th>term / round</th><th>dates</th></tr>\n");
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<table id=\"rounds\"><tr>{}</tr>",
+        tl!(lang, "dash-rounds"),
+        head_cells(
+            lang,
+            &[
+                "dash-col-title",
+                "dash-col-office",
+                "dash-col-kind",
+                "dash-col-term-round",
+                "dash-col-dates",
+            ]
+        )
+    );
     for r in current {
         let b = &r.body;
         let s = |p: &str| {
@@ -455,11 +539,23 @@ fn rounds(h: &mut String, plans: &[(i64, crate::records::Record)], now: DateTime
     h.push_str("</table>\n");
 }
 
-fn quarantine_table(h: &mut String, entries: &[QuarantineEntry]) {
+fn quarantine_table(h: &mut String, entries: &[QuarantineEntry], lang: Lang) {
     let _ = writeln!(
         h,
-        "<h2>Quarantine (latest {})</h2>\n<table id=\"quarantine\"><tr><th>id</th><th>when</th><th>from</th><th>record</th><th>kind</th><th>code</th><th>reason</th></tr>",
-        entries.len()
+        "<h2>{}</h2>\n<table id=\"quarantine\"><tr>{}</tr>",
+        tl!(lang, "dash-quarantine", n = entries.len()),
+        head_cells(
+            lang,
+            &[
+                "dash-col-id",
+                "dash-col-when",
+                "dash-col-from",
+                "dash-col-record",
+                "dash-col-kind",
+                "dash-col-code",
+                "dash-col-reason",
+            ]
+        )
     );
     for q in entries {
         let when = DateTime::from_timestamp_millis(q.at)
@@ -469,7 +565,7 @@ fn quarantine_table(h: &mut String, entries: &[QuarantineEntry]) {
             h,
             "<tr><td>{}</td><td>{when}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=warn>{}</td></tr>",
             q.id,
-            esc(q.peer.as_deref().unwrap_or("local")),
+            esc(&q.peer.clone().unwrap_or_else(|| tl!(lang, "dash-local"))),
             esc(q.record_id.as_deref().unwrap_or("?")),
             esc(q.kind.as_deref().unwrap_or("?")),
             esc(q.code.as_deref().unwrap_or("-")),
@@ -477,6 +573,20 @@ fn quarantine_table(h: &mut String, entries: &[QuarantineEntry]) {
         );
     }
     h.push_str("</table>\n");
+}
+
+/// A table's header cells from catalogue keys; a key marked `#` heads a
+/// column of numbers.
+fn head_cells(lang: Lang, keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| match k.strip_prefix('#') {
+            Some(k) => format!(
+                "<th class=num>{}</th>",
+                esc(&crate::i18n::message(lang, k, &[]))
+            ),
+            None => format!("<th>{}</th>", esc(&crate::i18n::message(lang, k, &[]))),
+        })
+        .collect()
 }
 
 #[cfg(test)]

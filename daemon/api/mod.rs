@@ -26,6 +26,7 @@ pub use crate::health::{StatusReport, status_report};
 
 use crate::clip::clip;
 use crate::engine::{Authority, SharedEngine, SubmitError, SubmitRequest};
+use crate::i18n::Lang;
 use crate::node::NodeId;
 use crate::records::{Kind, Record};
 use crate::store::RecordFilter;
@@ -187,7 +188,11 @@ async fn require_token(State(state): State<ApiState>, req: Request, next: Next) 
     if !ok {
         tracing::warn!(message = "Refused an operator request with a missing or wrong token.", path = %clip(req.uri().path()));
         if req.uri().path() == "/" {
-            return dashboard::sign_in(presented.is_some());
+            let asked = Query::<PageQuery>::try_from_uri(req.uri())
+                .ok()
+                .and_then(|q| q.0.lang.as_deref().and_then(Lang::parse));
+            let lang = asked.unwrap_or(state.engine.config.lang);
+            return dashboard::sign_in(presented.is_some(), lang);
         }
         return ApiError(
             StatusCode::UNAUTHORIZED,
@@ -502,9 +507,24 @@ async fn status(State(state): State<ApiState>) -> Result<Response, ApiError> {
     Ok(Json(status_report(&state.engine).await?).into_response())
 }
 
-async fn dashboard_page(State(state): State<ApiState>) -> Result<Response, ApiError> {
+/// Query string of the dashboard: `?lang=en` or `?lang=zh` overrides the
+/// node's `ui.lang` for this page (its refreshes keep the URL).
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    lang: Option<String>,
+}
+
+async fn dashboard_page(
+    State(state): State<ApiState>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(state.engine.config.lang);
     let report = status_report(&state.engine).await?;
-    let html = dashboard::render(&state.engine, &report).await?;
+    let html = dashboard::render(&state.engine, &report, lang).await?;
     Ok(dashboard::page(StatusCode::OK, html))
 }
 

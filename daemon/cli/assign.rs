@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::operator::Operator;
+use crate::i18n::{pad, t};
 
 #[derive(Debug, Subcommand)]
 pub enum AssignCommand {
@@ -157,14 +158,15 @@ async fn cross(a: CrossArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The plan as a table, and what became of it.
+/// The plan as a table in the run's language, aligned by display width
+/// (office names are Chinese), and what became of it.
 fn render_plan(outcome: &Value) -> String {
     let s = |v: &Value| v.as_str().unwrap_or("").to_string();
-    let mut out = format!(
-        "Cross inspection (交叉巡察) of round {} (seed {})\n",
-        s(&outcome["round"]),
-        outcome["seed"]
-    );
+    let mut out = t!(
+        "plan-title",
+        round = s(&outcome["round"]),
+        seed = outcome["seed"].to_string()
+    ) + "\n";
     let avoided: Vec<String> = outcome["avoided_rounds"]
         .as_array()
         .into_iter()
@@ -172,22 +174,26 @@ fn render_plan(outcome: &Value) -> String {
         .map(s)
         .collect();
     if !avoided.is_empty() {
-        out += &format!("no pairing repeated from {}\n", avoided.join(", "));
+        out += &(t!("plan-avoided", rounds = avoided.join(", ")) + "\n");
     }
-    out += &format!("{:<28} {:<28}\n", "inspecting", "inspected");
+    out += &format!(
+        "{} {}\n",
+        pad(&t!("plan-col-inspecting"), 28),
+        t!("plan-col-inspected")
+    );
     for p in outcome["pairs"].as_array().into_iter().flatten() {
         let office = |k: &str| format!("{} {}", s(&p[k]), s(&p[&format!("{k}_name")]));
-        out += &format!("{:<28} {}\n", office("inspecting"), office("inspected"));
+        out += &format!(
+            "{} {}\n",
+            pad(&office("inspecting"), 28),
+            office("inspected")
+        );
     }
     out += &match outcome["assignment"]["id"].as_str() {
-        Some(id) => format!(
-            "issued as assignment {id}; it reaches every office it names, and each inspecting \
-             office plans round {} with \"assignment_id\": \"{id}\"\n",
-            s(&outcome["round"])
-        ),
-        None => "dry run: nothing issued\n".to_string(),
+        Some(id) => t!("plan-issued", id = id, round = s(&outcome["round"])),
+        None => t!("plan-dry-run"),
     };
-    out
+    out + "\n"
 }
 
 async fn elevated(a: ElevatedArgs) -> anyhow::Result<ExitCode> {
@@ -215,4 +221,25 @@ async fn elevated(a: ElevatedArgs) -> anyhow::Result<ExitCode> {
         a.office
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn the_plan_table_aligns_chinese_names_by_display_width() {
+        let outcome = json!({"round": "r1", "seed": 7, "pairs": [
+            {"inspecting": "630102", "inspecting_name": "乐都区委巡察办", "inspected": "630103", "inspected_name": "平安区"},
+            {"inspecting": "630202", "inspecting_name": "x", "inspected": "630102", "inspected_name": "乐都"},
+        ]});
+        let table = super::render_plan(&outcome);
+        let starts: Vec<usize> = table
+            .lines()
+            .filter(|l| l.starts_with("6302") || l.starts_with("6301"))
+            .map(|l| l[..l.rfind("630").unwrap()].width())
+            .collect();
+        assert_eq!(starts, [29, 29], "{table}");
+    }
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::operator::Operator;
 use crate::api::StatusReport;
 use crate::health::OfficeState;
+use crate::i18n::{self, pad, pad_left, t};
 use crate::records::Kind;
 use crate::workflow::ids;
 
@@ -381,7 +382,7 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let (value, report) = match read.await {
         Ok(read) => read,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{}", super::error_line(&e));
             return Ok(ExitCode::from(STATUS_UNREACHABLE));
         }
     };
@@ -400,35 +401,42 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
-/// A readable table of the node, its links and its subtree; colour only
-/// on a terminal.
+/// A readable table of the node, its links and its subtree, in the run's
+/// language, aligned by display width; colour only on a terminal.
 fn render_status(r: &StatusReport, colour: bool) -> String {
+    let lang = i18n::current();
     let paint = |ok: bool, s: String| match (colour, ok) {
         (false, _) => s,
         (true, true) => format!("\x1b[32m{s}\x1b[0m"),
         (true, false) => format!("\x1b[31m{s}\x1b[0m"),
     };
-    let mut out = format!(
-        "node {} {} ({}), xunlian {}, generation {}\n",
-        r.node, r.name, r.level, r.software_version, r.generation
-    );
+    let mut out = t!(
+        "status-node",
+        id = &r.node,
+        name = &r.name,
+        level = i18n::label(lang, "level", &r.level),
+        version = &r.software_version,
+        generation = &r.generation
+    ) + "\n";
     let held: Vec<String> = r.records.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    out += &format!(
-        "records: {}\n",
-        if held.is_empty() {
-            "none".into()
-        } else {
-            held.join(", ")
-        }
-    );
-    out += &format!("quarantined: {}\n", r.quarantined);
+    let held = if held.is_empty() {
+        t!("status-none")
+    } else {
+        held.join(", ")
+    };
+    out += &(t!("status-records", list = held) + "\n");
+    out += &(t!("status-quarantined", n = r.quarantined) + "\n");
+    let state = r.state.label(lang);
     let verdict = match &r.reason {
-        Some(why) => format!("{}: {why}", r.state.as_str()),
-        None => r.state.as_str().to_string(),
+        Some(why) => format!("{state}: {why}"),
+        None => state,
     };
     out += &format!(
-        "this node: {}\n",
-        paint(r.state == OfficeState::Ok, verdict)
+        "{}\n",
+        paint(
+            r.state == OfficeState::Ok,
+            t!("status-this-node", verdict = verdict)
+        )
     );
     for p in r
         .verdict
@@ -436,54 +444,64 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
         .iter()
         .skip(usize::from(r.state != OfficeState::Ok))
     {
-        out += &format!("{}\n", paint(false, format!("problem: {p}")));
+        out += &format!("{}\n", paint(false, t!("status-problem", problem = p)));
     }
     out += "\n";
     out += &format!(
-        "{:<10} {:<7} {:<13} {:>8} {:>9} {:>10} {:>10}  {}\n",
-        "PEER", "DIR", "STATE", "BACKLOG", "LAG(s)", "IN", "OUT", "NOTES"
+        "{} {} {} {} {} {} {}  {}\n",
+        pad(&t!("status-col-peer"), 10),
+        pad(&t!("status-col-dir"), 7),
+        pad(&t!("status-col-state"), 13),
+        pad_left(&t!("status-col-backlog"), 8),
+        pad_left(&t!("status-col-lag"), 9),
+        pad_left(&t!("status-col-in"), 10),
+        pad_left(&t!("status-col-out"), 10),
+        t!("status-col-notes"),
     );
     for l in &r.links {
         let state = if l.connected {
-            "connected"
+            t!("status-connected")
         } else {
-            "disconnected"
+            t!("status-disconnected")
         };
         out += &format!(
-            "{:<10} {:<7} {} {:>8} {:>9.1} {:>10} {:>10}  {}\n",
-            l.peer,
-            l.direction,
-            paint(l.connected, format!("{state:<13}")),
+            "{} {} {} {:>8} {:>9.1} {:>10} {:>10}  {}\n",
+            pad(&l.peer, 10),
+            pad(&i18n::label(lang, "dir", &l.direction), 7),
+            paint(l.connected, pad(&state, 13)),
             l.backlog_records,
             l.lag_ms as f64 / 1000.0,
             l.records_in,
             l.records_out,
-            l.notes().join("; ")
+            l.notes(lang).join("; ")
         );
     }
     if !r.subtree.is_empty() {
         let now = chrono::Utc::now();
         out += &format!(
-            "\n{:<10} {:<10} {:>12} {:>8} {:>9} {:>5}  {}\n",
-            "OFFICE", "HEALTH", "LAST REPORT", "BACKLOG", "LAG(s)", "DOWN", "NAME"
+            "\n{} {} {} {} {} {}  {}\n",
+            pad(&t!("status-col-office"), 10),
+            pad(&t!("status-col-health"), 10),
+            pad_left(&t!("status-col-last-report"), 12),
+            pad_left(&t!("status-col-backlog"), 8),
+            pad_left(&t!("status-col-lag"), 9),
+            pad_left(&t!("status-col-down"), 5),
+            t!("status-col-name"),
         );
         for o in &r.subtree {
             let seen =
-                o.at.map(|at| format!("{}s ago", (now - at).num_seconds().max(0)))
-                    .unwrap_or_else(|| "never".into());
+                o.at.map(|at| t!("status-ago", secs = (now - at).num_seconds().max(0)))
+                    .unwrap_or_else(|| t!("status-never"));
             out += &format!(
-                "{:<10} {} {:>12} {:>8} {:>9.1} {:>5}  {} ({})\n",
-                o.node,
-                paint(
-                    o.state == OfficeState::Ok,
-                    format!("{:<10}", o.state.as_str())
-                ),
-                seen,
+                "{} {} {} {:>8} {:>9.1} {:>5}  {} ({})\n",
+                pad(&o.node, 10),
+                paint(o.state == OfficeState::Ok, pad(&o.state.label(lang), 10)),
+                pad_left(&seen, 12),
                 o.backlog_records,
                 o.lag_ms as f64 / 1000.0,
                 o.links_down,
                 o.name,
-                o.level
+                i18n::label(lang, "level", &o.level)
             );
             for w in &o.warnings {
                 out += &format!("{:<10} ! {w}\n", "");

@@ -7,7 +7,9 @@ mod client;
 mod daemon;
 mod demo;
 mod export;
+mod help;
 mod import;
+mod lang;
 mod migrate;
 mod network;
 mod operator;
@@ -20,7 +22,9 @@ mod user;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
+
+use crate::i18n::{self, Lang};
 
 /// xunlian (巡联): the sync daemon of the four-level inspection supervision
 /// network. One daemon runs per office and exchanges round plans, findings,
@@ -28,6 +32,9 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "xunlian", version, about, long_about = None)]
 pub struct Cli {
+    /// Language (help text from the catalogue, `arg-lang`).
+    #[arg(long, global = true, value_name = "zh|en", value_parser = lang::parse_lang)]
+    pub lang: Option<Lang>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -85,6 +92,22 @@ pub enum Command {
     /// 升级前检查存储迁移 (what pending store migrations do, and whether the
     /// previous release can still read the store afterwards).
     Migrate(migrate::MigrateArgs),
+}
+
+/// The command line of this process, parsed with its help in the
+/// language [`lang::choose`] picks, which it also sets for the run.
+pub fn parse() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = lang::choose(&args);
+    i18n::set_current(lang);
+    let matches = help::command(lang).get_matches_from(args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// How a failed command's error reads on standard error, in the run's
+/// language: the prefix (错误 / error) and the chain of causes.
+pub fn error_line(e: &anyhow::Error) -> String {
+    i18n::t!("msg-error", error = format!("{e:#}"))
 }
 
 /// Runs the parsed command line.

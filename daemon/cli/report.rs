@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use super::operator::Operator;
+use crate::i18n::{self, pad, t};
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
@@ -194,16 +195,27 @@ fn render_stats(report: &Value) -> String {
 }
 
 fn render_ledger(report: &Value) -> String {
+    let lang = i18n::current();
     let mut out = format!(
-        "{:<12} {:<7} {:<11} {:<8} {:<8} {:<8} title\n",
-        "state", "grade", "due", "attempt", "host", "round"
+        "{} {} {} {} {} {} {}\n",
+        pad(&t!("ledger-col-state"), 12),
+        pad(&t!("ledger-col-grade"), 7),
+        pad(&t!("ledger-col-due"), 11),
+        pad(&t!("ledger-col-attempt"), 8),
+        pad(&t!("ledger-col-host"), 8),
+        pad(&t!("ledger-col-round"), 8),
+        t!("ledger-col-title"),
     );
     for l in report.as_array().into_iter().flatten() {
         let s = |k: &str| l[k].as_str().unwrap_or("-").to_string();
+        let named = |group: &str, k: &str| {
+            l[k].as_str()
+                .map_or_else(|| "-".to_string(), |c| i18n::label(lang, group, c))
+        };
         out += &format!(
-            "{:<12} {:<7} {:<11} {:<8} {:<8} {:<8} {}\n",
-            s("state"),
-            s("grade"),
+            "{} {} {:<11} {:<8} {:<8} {:<8} {}\n",
+            pad(&named("rect-state", "state"), 12),
+            pad(&named("grade", "grade"), 7),
             s("due"),
             u(l, "attempt"),
             s("host_office"),

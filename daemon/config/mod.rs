@@ -20,11 +20,12 @@ use std::time::Duration;
 
 pub use raw::{
     RawConfig, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync,
-    RawTls, RawTrust, RawWorkflow, default_routing,
+    RawTls, RawTrust, RawUi, RawWorkflow, default_routing,
 };
 pub use sections::parse_cron;
 use source::Source;
 
+use crate::i18n::Lang;
 use crate::identity::TlsFiles;
 use crate::node::{Level, NodeId};
 use crate::records::Kind;
@@ -131,6 +132,8 @@ pub struct Config {
     /// `None` without a `[trust]` section: children's announcements are
     /// then trusted.
     pub trust: Option<TrustFiles>,
+    /// `ui.lang`: the dashboard's language.
+    pub lang: Lang,
 }
 
 /// The practice's configuration: taxonomy and deadlines.
@@ -138,6 +141,15 @@ pub struct Config {
 pub struct WorkflowConfig {
     pub taxonomy: std::sync::Arc<Taxonomy>,
     pub deadlines: Deadlines,
+}
+
+/// The `ui.lang` of the config file at `path`, read without checking the
+/// rest: the CLI picks its language before the command reads the file
+/// (and reports what is wrong with it, in that language).
+pub fn ui_lang(path: &Path) -> Option<Lang> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let raw: toml::Table = toml::from_str(&text).ok()?;
+    Lang::parse(raw.get("ui")?.get("lang")?.as_str()?)
 }
 
 impl Config {
@@ -172,6 +184,7 @@ impl Config {
         let schedules = sections::schedules(&src, &raw.schedules)?;
         let workflow = sections::workflow(&src, &raw.workflow)?;
         let (log_format, log_filter) = sections::log(&src, raw.log)?;
+        let lang = sections::ui(&src, raw.ui)?;
         Ok(Config {
             path: path.to_path_buf(),
             id: node.id,
@@ -200,6 +213,7 @@ impl Config {
             release_schedule: schedules.release,
             workflow,
             trust,
+            lang,
         })
     }
 

@@ -33,6 +33,9 @@ pub struct RawConfig {
     pub log: RawLog,
     #[serde(default)]
     pub workflow: RawWorkflow,
+    /// Absent: Chinese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui: Option<RawUi>,
     /// Optional for now: without it, children's announcements are trusted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust: Option<RawTrust>,
@@ -176,6 +179,18 @@ pub struct RawLog {
     /// Without one (and without `RUST_LOG`) the log filter is `info`.
     pub filter: Option<String>,
 }
+
+/// `[ui]`: what people read.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUi {
+    /// `zh` (the default) or `en`: the dashboard's language, and the CLI's
+    /// for commands given this file.
+    pub lang: Option<String>,
+}
+
+/// The language of the dashboard and the CLI unless `[ui]` says otherwise.
+pub const DEFAULT_UI_LANG: &str = "zh";
 
 /// `human` or `json`.
 pub const DEFAULT_LOG_FORMAT: &str = "human";

@@ -13,12 +13,13 @@ use super::raw::{
     DEFAULT_HEALTH_SCHEDULE, DEFAULT_HEALTH_STALE_SECS, DEFAULT_LOG_FORMAT, DEFAULT_LONG_POLL_SECS,
     DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_RECORD_BYTES,
     DEFAULT_READY_PARENT_DOWN_SECS, DEFAULT_RELEASE_SCHEDULE, DEFAULT_RETRY_MAX_SECS,
-    DEFAULT_RETRY_MIN_MS, DEFAULT_SUPERVISION_SCHEDULE, IDLE_CLOSE_GRACE_SECS, RawLog, RawNode,
-    RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync, RawTls, RawTrust,
-    RawWorkflow, default_routing,
+    DEFAULT_RETRY_MIN_MS, DEFAULT_SUPERVISION_SCHEDULE, DEFAULT_UI_LANG, IDLE_CLOSE_GRACE_SECS,
+    RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync, RawTls,
+    RawTrust, RawUi, RawWorkflow, default_routing,
 };
 use super::source::Source;
 use super::{Budget, ConfigError, LogFormat, ParentConfig, PeerLimits, TrustFiles, WorkflowConfig};
+use crate::i18n::Lang;
 use crate::identity::TlsFiles;
 use crate::node::{Level, NodeId};
 use crate::records::Kind;
@@ -441,4 +442,15 @@ pub(super) fn log(src: &Source<'_>, raw: RawLog) -> Resolved<(LogFormat, Option<
         }
     };
     Ok((format, raw.filter))
+}
+
+/// `[ui]`: the language, `zh` (the default) or `en`.
+pub(super) fn ui(src: &Source<'_>, raw: Option<RawUi>) -> Resolved<Lang> {
+    let code = raw.and_then(|u| u.lang);
+    let code = code.as_deref().unwrap_or(DEFAULT_UI_LANG);
+    match code {
+        "zh" | "zh-CN" => Ok(Lang::Zh),
+        "en" => Ok(Lang::En),
+        other => Err(src.err("ui.lang", format!("{other:?}: expected \"zh\" or \"en\""))),
+    }
 }

@@ -327,6 +327,7 @@ fn defaults() -> BTreeMap<String, toml::Value> {
             int(d.yellow_days.try_into().unwrap()),
         ),
         ("log.format", text(raw::DEFAULT_LOG_FORMAT)),
+        ("ui.lang", text(raw::DEFAULT_UI_LANG)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
+use crate::i18n::{Lang, tl};
 use crate::store::StoreError;
 use crate::sync::budget::{budget_warnings, lag_secs};
 
@@ -44,12 +45,12 @@ impl LinkReport {
     /// budget warnings and, while its sessions fail (an error since the
     /// last success: a session that opens clears it), that error; a link
     /// that recovered carries no count of old failures.
-    pub fn notes(&self) -> Vec<String> {
+    pub fn notes(&self, lang: Lang) -> Vec<String> {
         let mut notes = self.warnings.clone();
         notes.extend(
             self.last_error
                 .as_ref()
-                .map(|e| format!("failing since the last success: {e}")),
+                .map(|e| tl!(lang, "status-failing", error = e)),
         );
         notes
     }

@@ -55,6 +55,11 @@ impl OfficeState {
         }
     }
 
+    /// How the state reads to a person in `lang` (正常, 滞后…).
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::label(lang, "state", self.as_str())
+    }
+
     /// Whether records from the office stopped arriving here.
     pub fn is_silent(self) -> bool {
         matches!(

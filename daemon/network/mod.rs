@@ -255,6 +255,7 @@ fn write_network(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<
                 sign_key: SIGN_KEY_FILE.into(),
                 seal_key: Some(SEAL_KEY_FILE.into()),
             }),
+            ui: None,
         };
         let config = node_dir.join("config.toml");
         write_config(&config, &raw, "network init")?;

@@ -1,10 +1,22 @@
 //! CSV exports an office hands to Excel: the findings list (问题清单) and
 //! the rectification ledger (整改台账). UTF-8 with a BOM, so Excel opens
-//! Chinese text correctly.
+//! Chinese text correctly. Under the Chinese headers, enumerated values
+//! show their Chinese names (严重, 待制定方案, 红色), not their codes.
 
 use super::bodies::{self, Finding};
+use super::import::{SEVERITIES, code_of};
 use super::report::LedgerLine;
 use super::snapshot::{Snapshot, host_of};
+use crate::i18n::{Lang, label};
+
+/// The Chinese name of a severity code (the code itself if unknown).
+fn severity_name(code: &str) -> String {
+    SEVERITIES
+        .iter()
+        .find(|(c, _)| Some(*c) == code_of(SEVERITIES, code))
+        .and_then(|(_, names)| names.first())
+        .map_or_else(|| code.to_string(), |n| (*n).to_string())
+}
 
 /// The byte order mark Excel needs to read UTF-8.
 const BOM: &str = "\u{feff}";
@@ -37,7 +49,7 @@ pub fn findings_csv(snap: &Snapshot, round: Option<&str>) -> String {
                 bodies::round_of(r).unwrap_or("").to_string(),
                 f.title.clone(),
                 f.category.clone(),
-                f.severity.clone(),
+                severity_name(&f.severity),
                 unit,
                 host_of(r, &f),
                 r.origin.to_string(),
@@ -79,13 +91,15 @@ pub fn ledger_csv(lines: &[LedgerLine]) -> String {
                 l.round.clone(),
                 l.title.clone(),
                 l.category.clone(),
-                l.severity.clone(),
+                severity_name(&l.severity),
                 l.inspecting_office.to_string(),
                 l.host_office.clone(),
-                l.state.as_str().to_string(),
+                label(Lang::Zh, "rect-state", l.state.as_str()),
                 l.attempt.to_string(),
                 l.due.map(|d| d.to_string()).unwrap_or_default(),
-                l.grade.map(|g| g.as_str().to_string()).unwrap_or_default(),
+                l.grade
+                    .map(|g| label(Lang::Zh, "grade", g.as_str()))
+                    .unwrap_or_default(),
                 l.responsible_unit.clone(),
                 l.responsible_person.clone(),
                 l.measures.to_string(),
@@ -113,4 +127,18 @@ pub fn ledger_csv(lines: &[LedgerLine]) -> String {
         ],
         rows,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::severity_name;
+    use crate::i18n::{Lang, label};
+
+    #[test]
+    fn exports_name_enumerated_values_in_chinese() {
+        assert_eq!(severity_name("major"), "严重");
+        assert_eq!(severity_name("general"), "一般");
+        assert_eq!(label(Lang::Zh, "rect-state", "awaiting_plan"), "待制定方案");
+        assert_eq!(label(Lang::Zh, "grade", "red"), "红色");
+    }
 }

@@ -114,7 +114,7 @@ async fn submit_query_and_status_from_the_command_line() {
     let out = xunlian(&["status", "--config", &city]);
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
-        table.contains("630102") && table.contains("connected"),
+        table.contains("630102") && table.contains("已连接"),
         "{table}"
     );
     assert!(!table.contains('\u{1b}'), "no colour when piped");

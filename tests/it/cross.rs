@@ -177,8 +177,7 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
     let planned = cross(&all, &["--different-parent", "--seed", "7", "--dry-run"]);
     assert!(planned.status.success(), "{}", text(&planned));
     assert!(
-        text(&planned).contains("dry run: nothing issued")
-            && text(&planned).contains("乐都区委巡察办"),
+        text(&planned).contains("试运行：未下达") && text(&planned).contains("乐都区委巡察办"),
         "{}",
         text(&planned)
     );

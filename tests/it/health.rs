@@ -267,7 +267,7 @@ async fn a_dead_city_heads_the_dashboard_with_its_county_under_it() {
         "630202's dashboard to show its parent link failing",
         || async {
             let page = net.get_text("630202", "/").await;
-            page.contains("failing since the last success") && page.contains("<span title=\"")
+            page.contains("会话失败，自上次成功") && page.contains("<span title=\"")
         },
     )
     .await;

@@ -20,6 +20,7 @@ mod fleet;
 mod health;
 mod hostile_parent;
 mod hostile_peer;
+mod i18n;
 mod import;
 mod lanes;
 mod legacy;

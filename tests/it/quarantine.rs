@@ -83,7 +83,7 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
     assert!(table.contains(early["id"].as_str().unwrap()), "{table}");
     let page = net.get_text("630000", "/").await;
     assert!(
-        page.contains("<th>code</th>") && page.contains("<td>too_large</td>"),
+        page.contains("<th>代码</th>") && page.contains("<td>too_large</td>"),
         "the dashboard shows the code"
     );
 

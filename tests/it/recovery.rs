@@ -299,7 +299,7 @@ async fn a_restarted_parent_is_reached_at_once_however_long_it_was_down() {
     let config = net.config_arg("630102");
     let shown = crate::common::text(&crate::common::xunlian(&["status", "--config", &config]));
     assert!(
-        shown.contains("failing since the last success")
+        shown.contains("自上次成功起会话失败")
             && shown.to_lowercase().contains("connection refused"),
         "`xunlian status` shows the failing link and its cause:\n{shown}"
     );

@@ -21,13 +21,13 @@ use std::fmt;
 
 use serde_json::{Map, Value, json};
 
-pub use columns::{Column, SEVERITIES, STATUSES};
+pub use columns::{Column, SEVERITIES, STATUSES, code_of};
 pub use table::{Table, decode, parse_csv, read_table, table_of};
 pub use template::{template_csv, template_xlsx, write_template};
 
 use super::bodies::Unit;
 use super::{ids, register};
-use columns::{FINDINGS, PROGRESS, UNITS, YES_NO, choices_text, code_of};
+use columns::{FINDINGS, PROGRESS, UNITS, YES_NO, choices_text};
 
 /// What a sheet holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

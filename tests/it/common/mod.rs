@@ -37,6 +37,11 @@ pub struct Net {
 pub fn xunlian(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_xunlian"))
         .args(args)
+        // Chinese unless a test asks for English: the locale of the
+        // machine running the tests does not choose.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .output()
         .expect("run xunlian")
 }

@@ -1,0 +1,298 @@
+# The English message catalogue of xunlian (zh-CN.ftl is the default).
+# Keys match zh-CN.ftl one for one; daemon/i18n/tests.rs checks it.
+
+## Command-line help: clap's headings
+help-usage = Usage:
+help-options = Options
+help-arguments = Arguments
+help-commands = Commands
+help-examples = Examples:
+
+## Commands (cmd-PATH)
+cmd-xunlian = xunlian (巡联): the sync daemon of the four-level inspection supervision network. One daemon runs per office and exchanges round plans, findings, rectifications and assignments with its parent and children over mutual TLS.
+cmd-xunlian-daemon = Run one node from its config file
+cmd-xunlian-demo = Run a small demo network locally and drive a scripted scenario
+cmd-xunlian-network = Write whole networks (PKI and configs) for pilots and tests
+cmd-xunlian-network-init = Write every node's certificate and config from a tree file
+cmd-xunlian-pki = Manage the network's certificate authority step by step
+cmd-xunlian-pki-init = Create the network CA
+cmd-xunlian-pki-issue = Issue a node's certificate
+cmd-xunlian-pki-revoke = Revoke a certificate (into the CRL)
+cmd-xunlian-pki-sign-key = Make an office's record-signing key (and clue-sealing key) and print its public line
+cmd-xunlian-pki-manifest = Sign the tree manifest with the CA
+cmd-xunlian-submit = Submit a record to a running node (operator API)
+cmd-xunlian-query = Query records held by a running node, as JSON lines
+cmd-xunlian-status = Show a running node, its links and backlog
+cmd-xunlian-quarantine = List the records a running node refused; retry them once the cause is fixed, or discard them
+cmd-xunlian-quarantine-list = List the quarantined records
+cmd-xunlian-quarantine-retry = Retry quarantined records
+cmd-xunlian-quarantine-discard = Discard quarantined records (with a reason)
+cmd-xunlian-import = Import the unit register, findings or rectification progress from XLSX or CSV, or write a template
+cmd-xunlian-import-units = Import the unit register (被巡察党组织名册)
+cmd-xunlian-import-findings = Import findings
+cmd-xunlian-import-progress = Import rectification progress
+cmd-xunlian-import-template = Write an import template (.xlsx or .csv)
+cmd-xunlian-units = Manage this office's unit register
+cmd-xunlian-units-import = Import the register (as import units)
+cmd-xunlian-report = Coverage, statistics and the rectification ledger of this office and its subtree
+cmd-xunlian-report-coverage = Coverage of the term (全覆盖)
+cmd-xunlian-report-stats = Findings and rectification statistics
+cmd-xunlian-report-ledger = The rectification ledger (整改台账)
+cmd-xunlian-report-assignments = Cross and elevated inspection assignments
+cmd-xunlian-export = Export the findings list or the rectification ledger as CSV for Excel
+cmd-xunlian-supervise = Run supervision (督办) now: grade open items, notify on grade changes
+cmd-xunlian-assign = Arrange cross and elevated inspections from a coordinating office, and release cross findings at feedback
+cmd-xunlian-assign-cross = Plan and issue a round of cross inspection (交叉巡察)
+cmd-xunlian-assign-elevated = Elevated inspection (提级巡察): take over units of a lower office
+cmd-xunlian-assign-release = Release cross findings whose feedback date has come, now
+
+## Examples (ex-PATH)
+ex-xunlian =
+    {"  "}xunlian network init --tree tree.toml --dir net
+    {"  "}xunlian daemon --config net/630102/config.toml
+    {"  "}xunlian status --config net/630102/config.toml
+    {"  "}xunlian --lang en status --config net/630102/config.toml   # in English
+ex-xunlian-daemon = {"  "}xunlian daemon --config /etc/xunlian/config.toml
+ex-xunlian-demo = {"  "}xunlian demo --once
+ex-xunlian-network = {"  "}xunlian network init --tree tree.toml --dir net
+ex-xunlian-network-init =
+    {"  "}xunlian network init --tree tree.toml --dir net
+    {"  "}xunlian network init --tree tree.toml --dir net --addressing hosts --crypto sm
+ex-xunlian-pki = {"  "}xunlian pki init --dir ca
+ex-xunlian-pki-init = {"  "}xunlian pki init --dir ca --name "Province network CA"
+ex-xunlian-pki-issue = {"  "}xunlian pki issue --ca ca --node 630102 --out certs/630102 --dns node-630102
+ex-xunlian-pki-revoke = {"  "}xunlian pki revoke --ca ca --cert certs/630102/node.pem
+ex-xunlian-pki-sign-key = {"  "}xunlian pki sign-key --config config.toml --out sign.key --seal-out seal.key
+ex-xunlian-pki-manifest = {"  "}xunlian pki manifest --ca ca --tree tree.toml --keys keys/ --version 2 --out manifest.json
+ex-xunlian-submit =
+    {"  "}xunlian submit --config config.toml --kind finding --file finding.json --round 2026-1
+    {"  "}xunlian submit --config config.toml --kind finding --file findings.jsonl   # bulk, one per line
+ex-xunlian-query = {"  "}xunlian query --config config.toml --kind finding --round 2026-1
+ex-xunlian-status =
+    {"  "}xunlian status --config config.toml
+    {"  "}xunlian status --config config.toml --json
+ex-xunlian-quarantine = {"  "}xunlian quarantine list --config config.toml
+ex-xunlian-quarantine-list = {"  "}xunlian quarantine list --config config.toml
+ex-xunlian-quarantine-retry = {"  "}xunlian quarantine retry --config config.toml 3 4
+ex-xunlian-quarantine-discard = {"  "}xunlian quarantine discard --config config.toml 5 --why "submitted twice"
+ex-xunlian-import = {"  "}xunlian import units --config config.toml units.xlsx
+ex-xunlian-import-units = {"  "}xunlian import units --config config.toml units.xlsx
+ex-xunlian-import-findings = {"  "}xunlian import findings --config config.toml findings.xlsx
+ex-xunlian-import-progress = {"  "}xunlian import progress --config config.toml progress.csv
+ex-xunlian-import-template = {"  "}xunlian import template findings --out findings-template.xlsx
+ex-xunlian-units = {"  "}xunlian units import --config config.toml units.csv
+ex-xunlian-units-import = {"  "}xunlian units import --config config.toml units.csv --replace
+ex-xunlian-report = {"  "}xunlian report ledger --config config.toml
+ex-xunlian-report-coverage = {"  "}xunlian report coverage --config config.toml --term 2021-2026
+ex-xunlian-report-stats = {"  "}xunlian report stats --config config.toml --round 2026-1
+ex-xunlian-report-ledger = {"  "}xunlian report ledger --config config.toml --round 2026-1
+ex-xunlian-report-assignments = {"  "}xunlian report assignments --config config.toml
+ex-xunlian-export = {"  "}xunlian export findings --config config.toml --out findings.csv
+ex-xunlian-supervise = {"  "}xunlian supervise --config config.toml
+ex-xunlian-assign = {"  "}xunlian assign cross --config config.toml --offices 630102,630103 --round 2026-1 --dry-run
+ex-xunlian-assign-cross = {"  "}xunlian assign cross --config config.toml --offices 630102,630103,630104 --round 2026-1 --dry-run
+ex-xunlian-assign-elevated = {"  "}xunlian assign elevated --config config.toml --office 630102 --units u1,u2 --round 2026-1
+ex-xunlian-assign-release = {"  "}xunlian assign release --config config.toml
+
+## Arguments (arg-PATH-ID, or arg-ID shared by every command)
+arg-help = Print help
+arg-version = Print version
+arg-lang = Language: zh (Chinese, the default) or en (English); also config ui.lang or the LANG environment variable
+arg-config = The node's TOML config file
+arg-json = Print JSON for scripts
+arg-round = Only this round (its round_id)
+arg-file = The sheet: .xlsx, .xls, .ods or .csv (UTF-8 or GBK/GB18030)
+arg-replace = Replace the register instead of merging into it
+arg-xunlian-daemon-log_json = Log as JSON lines instead of the human format (overrides log.format)
+arg-xunlian-demo-dir = Directory for the network's PKI, configs and SQLite files (default: a new temporary directory)
+arg-xunlian-demo-once = Exit with status 0 after the scenario instead of running until Ctrl-C
+arg-xunlian-demo-ports = Loopback ports to take, as LOW-HIGH (two per office, each checked free); default as network init
+arg-xunlian-network-init-tree = Tree file (TOML): one [[node]] table per office with id, name, level and parent (absent for central)
+arg-xunlian-network-init-dir = Output directory; must be empty or absent. Gets DIR/<id>/config.toml per node
+arg-xunlian-network-init-addressing = loopback (default): every node on this machine, free loopback ports; hosts: one host per node named node-<id> (containers), peer port 7443, operator API on 127.0.0.1:8443
+arg-xunlian-network-init-stores = Store URL for one node, as ID=URL (repeatable), e.g. 000000=postgres://xunlian@db/xunlian; the others use SQLite files
+arg-xunlian-network-init-ports = With loopback: the ports to take, as LOW-HIGH (two per node); default: the range below the kernel's ephemeral ports
+arg-xunlian-network-init-crypto = The cryptography of record signatures: standard (default; ECDSA P-256, SHA-256) or sm (SM2, SM3: GB/T 39786); TLS is 1.3 either way
+arg-xunlian-pki-init-dir = Directory for the CA files; must not hold a CA key already
+arg-xunlian-pki-init-name = Common name of the CA certificate (default "xunlian network CA")
+arg-xunlian-pki-init-days = Validity of the CA certificate in days (default 3650)
+arg-xunlian-pki-issue-ca = The CA directory (from pki init)
+arg-xunlian-pki-issue-node = Node id the certificate names (GB/T 2260 code or letters, digits, - and _)
+arg-xunlian-pki-issue-out = Output directory: gets node.pem and node.key (0600)
+arg-xunlian-pki-issue-dns = A DNS name the node serves under (repeatable)
+arg-xunlian-pki-issue-ip = An IP address the node serves on (repeatable)
+arg-xunlian-pki-issue-days = Validity in days (default 825)
+arg-xunlian-pki-revoke-ca = The CA directory
+arg-xunlian-pki-revoke-cert = The certificate (PEM) to revoke
+arg-xunlian-pki-sign-key-out = Where to write the key (PKCS#8 PEM, mode 0600); never replaced
+arg-xunlian-pki-sign-key-seal_out = Also make a clue-sealing key and add it to this file (keys already there stay, so older clues still open); its public half goes in the same line
+arg-xunlian-pki-sign-key-node = The office the key is for, named in the public line
+arg-xunlian-pki-sign-key-config = The office's config file, to take the office id from
+arg-xunlian-pki-sign-key-crypto = The network's suite (network init --crypto): standard (default) or sm
+arg-xunlian-pki-manifest-ca = The CA directory (from pki init); its ca.key signs
+arg-xunlian-pki-manifest-tree = Tree file (TOML), as for network init
+arg-xunlian-pki-manifest-keys = The offices' public lines from pki sign-key: a file, or a directory of files (a line without "office" belongs to the office its file is named after, e.g. 630102.json)
+arg-xunlian-pki-manifest-version = The manifest's version; higher than any the offices hold
+arg-xunlian-pki-manifest-unsigned_before = Unsigned records dated before this time (RFC 3339, or now) pass as legacy; later ones must be signed
+arg-xunlian-pki-manifest-out = Where to write the signed manifest (JSON)
+arg-xunlian-pki-manifest-crypto = The network's suite: every office's key must be of it; standard (default) or sm
+arg-xunlian-submit-config = The node's TOML config file (gives the operator address and token)
+arg-xunlian-submit-kind = Record kind: round_plan, finding, clue, rectification, assignment, notice or health
+arg-xunlian-submit-file = JSON file holding the body; or an object with "body" and optional "id", "round_id", "classification"; or many of these as a JSON array or JSON lines (bulk submit): bad items are refused by line and the rest stored; an item without an id gets one derived from its content, so running the same file again stores nothing twice. Use - for standard input
+arg-xunlian-submit-id = Record id (UUID) of a single submit; resubmitting the same id is idempotent
+arg-xunlian-submit-round = The round the record belongs to
+arg-xunlian-submit-verbose = Bulk submit: print every stored record as a JSON line, not only the summary
+arg-xunlian-query-kind = Only records of this kind
+arg-xunlian-query-round = Only records of this round
+arg-xunlian-query-origin = Only records written by this office
+arg-xunlian-query-since = Only records stored after this change-log seq, or updated since this RFC 3339 time
+arg-xunlian-query-after = The next page: records stored after this change-log seq, the one the previous page's last line on stderr names
+arg-xunlian-query-limit = At most this many records (one page, default 1000); a line on stderr says when more exist and how to get them
+arg-xunlian-quarantine-list-json = Print the entries as JSON for scripts
+arg-xunlian-quarantine-retry-ids = Quarantine entry ids (the first column of quarantine list)
+arg-xunlian-quarantine-retry-why = Why: logged at the node with the operator; required to discard
+arg-xunlian-quarantine-retry-json = Print the node's answer as JSON for scripts
+arg-xunlian-quarantine-discard-ids = Quarantine entry ids (the first column of quarantine list)
+arg-xunlian-quarantine-discard-why = Why: logged at the node with the operator; required to discard
+arg-xunlian-quarantine-discard-json = Print the node's answer as JSON for scripts
+arg-xunlian-import-template-kind = Which template: units, findings or progress
+arg-xunlian-import-template-out = The file to write: .xlsx or .csv
+arg-xunlian-report-coverage-term = The term (届), e.g. 2021-2026; the newest term of the taxonomy by default
+arg-xunlian-export-what = What to export: findings (问题清单) or ledger (整改台账)
+arg-xunlian-export-out = Write the CSV here instead of standard output
+arg-xunlian-assign-cross-config = The coordinating node's TOML config file
+arg-xunlian-assign-cross-offices = The offices taking part, comma-separated node ids (at least two)
+arg-xunlian-assign-cross-round = The round id the inspecting offices' plans will share
+arg-xunlian-assign-cross-avoid_last = No pairing repeated from the last N rounds of cross assignments held here (default 0)
+arg-xunlian-assign-cross-different_parent = The inspecting and the inspected office have different parents (异地交叉)
+arg-xunlian-assign-cross-allow_mutual = Permit A→B together with B→A in one round
+arg-xunlian-assign-cross-seed = Seed of the planner: the same seed gives the same plan (default: from the round id)
+arg-xunlian-assign-cross-capacity = An office inspecting or inspected other than once, as OFFICE=INSPECTS/INSPECTED (e.g. 630102=2/1); repeat for more
+arg-xunlian-assign-cross-dry_run = Print the plan without issuing it
+arg-xunlian-assign-elevated-config = The node's TOML config file of the office taking over
+arg-xunlian-assign-elevated-office = The lower office whose units are taken over
+arg-xunlian-assign-elevated-units = The units taken over, comma-separated unit ids of that office's register
+arg-xunlian-assign-elevated-round = The round id
+arg-xunlian-assign-release-config = The coordinating node's TOML config file
+
+## Names of enumerated values (GROUP-CODE)
+state-ok = ok
+state-lagging = lagging
+state-stale = stale
+state-down = down
+state-never_seen = never seen
+level-central = central
+level-provincial = provincial
+level-municipal = municipal
+level-county = county
+dir-parent = parent
+dir-child = child
+
+## xunlian status
+status-node = node { $id } { $name } ({ $level }), xunlian { $version }, generation { $generation }
+status-records = records: { $list }
+status-none = none
+status-quarantined = quarantined: { $n }
+status-this-node = this node: { $verdict }
+status-problem = problem: { $problem }
+status-connected = connected
+status-disconnected = disconnected
+status-failing = failing since the last success: { $error }
+status-ago = { $secs }s ago
+status-never = never
+status-col-peer = PEER
+status-col-dir = DIR
+status-col-state = STATE
+status-col-backlog = BACKLOG
+status-col-lag = LAG(s)
+status-col-in = IN
+status-col-out = OUT
+status-col-notes = NOTES
+status-col-office = OFFICE
+status-col-health = HEALTH
+status-col-last-report = LAST REPORT
+status-col-down = DOWN
+status-col-name = NAME
+
+## The dashboard (GET /)
+dash-meta = xunlian { $version } · generation { $generation } · refreshed { $refreshed } (every { $secs }s)
+dash-other-lang = 中文
+dash-store = Store
+dash-no-records = no records
+dash-offices = Offices ({ $n } below this one)
+dash-filter = filter: name, code, state…
+dash-col-office = office
+dash-col-state = state
+dash-col-reason = reason
+dash-col-since = since
+dash-col-last-report = last report
+dash-col-backlog = backlog
+dash-col-lag = lag (s)
+dash-col-links-down = links down
+dash-this-office = this office
+dash-now = now
+dash-unreachable-group = { $n } offices unreachable via { $id }
+dash-unreachable-via = unreachable via { $via }
+dash-since = since { $t }
+dash-links = Links
+dash-col-peer = peer
+dash-col-direction = direction
+dash-col-last-seen = last seen
+dash-col-in = in
+dash-col-out = out
+dash-col-refusals = refusals
+dash-col-notes = notes
+dash-failing = failing since the last success ({ $ago }): { $cause }
+dash-certificates = Certificates
+dash-col-holder = holder
+dash-col-expires = expires
+dash-expired = expired
+dash-expires-in = expires in { $days } days: renew it
+dash-rounds = Current rounds
+dash-col-title = title
+dash-col-kind = kind
+dash-col-term-round = term / round
+dash-col-dates = dates
+dash-quarantine = Quarantine (latest { $n })
+dash-col-id = id
+dash-col-when = when
+dash-col-from = from
+dash-col-record = record
+dash-col-code = code
+dash-local = local
+dash-sign-in-title = sign in
+dash-token-label = operator token
+dash-wrong-token = The token was wrong.
+dash-sign-in = Sign in
+
+## Rectification states and supervision grades (exports, ledger)
+rect-state-awaiting_plan = awaiting plan
+rect-state-planned = planned
+rect-state-in_progress = in progress
+rect-state-completed = completed
+rect-state-reopened = reopened
+rect-state-verified = verified (signed off)
+grade-none = none
+grade-green = green
+grade-yellow = yellow
+grade-red = red
+
+## xunlian assign cross
+plan-title = Cross inspection (交叉巡察) of round { $round } (seed { $seed })
+plan-avoided = no pairing repeated from { $rounds }
+plan-col-inspecting = inspecting
+plan-col-inspected = inspected
+plan-issued = issued as assignment { $id }; it reaches every office it names, and each inspecting office plans round { $round } with "assignment_id": "{ $id }"
+plan-dry-run = dry run: nothing issued
+
+## Command-line messages
+msg-error = error: { $error }
+
+## xunlian report ledger
+ledger-col-state = state
+ledger-col-grade = grade
+ledger-col-due = due
+ledger-col-attempt = attempt
+ledger-col-host = host
+ledger-col-round = round
+ledger-col-title = title

@@ -1,0 +1,298 @@
+# xunlian 的中文消息目录（默认语言）。键与 en.ftl 一一对应；
+# daemon/i18n/tests.rs 检查两者的键和参数一致、代码用到的键都在这里。
+
+## 命令行帮助：clap 的标题
+help-usage = 用法：
+help-options = 选项
+help-arguments = 参数
+help-commands = 命令
+help-examples = 示例：
+
+## 命令说明 (cmd-路径)
+cmd-xunlian = xunlian（巡联）：四级巡视巡察上下联动监督网的同步守护进程。每个机构运行一个守护进程，通过双向 TLS 与上级和下级交换巡察计划、问题、整改和交办事项。
+cmd-xunlian-daemon = 按配置文件运行一个节点
+cmd-xunlian-demo = 在本机运行一个小型演示网络并执行预设场景
+cmd-xunlian-network = 生成整个网络（证书和配置），用于试点和测试
+cmd-xunlian-network-init = 按机构树文件生成每个节点的证书和配置
+cmd-xunlian-pki = 逐步管理网络的证书机构 (CA)
+cmd-xunlian-pki-init = 创建网络 CA
+cmd-xunlian-pki-issue = 为一个节点签发证书
+cmd-xunlian-pki-revoke = 吊销一个证书（写入 CRL）
+cmd-xunlian-pki-sign-key = 生成机构的记录签名密钥（及线索密封密钥），输出其公钥行
+cmd-xunlian-pki-manifest = 用 CA 签署机构树清单 (manifest)
+cmd-xunlian-submit = 向运行中的节点提交记录（操作员接口）
+cmd-xunlian-query = 查询运行中节点持有的记录，按 JSON 行输出
+cmd-xunlian-status = 显示运行中节点的状态、链路和积压
+cmd-xunlian-quarantine = 列出节点拒收（隔离）的记录；原因解决后重试，或丢弃
+cmd-xunlian-quarantine-list = 列出隔离的记录
+cmd-xunlian-quarantine-retry = 重试隔离的记录
+cmd-xunlian-quarantine-discard = 丢弃隔离的记录（须说明原因）
+cmd-xunlian-import = 从 Excel/CSV 导入名册、问题、整改进展，或生成模板
+cmd-xunlian-import-units = 导入被巡察党组织名册
+cmd-xunlian-import-findings = 导入巡察发现的问题
+cmd-xunlian-import-progress = 导入整改进展
+cmd-xunlian-import-template = 生成导入模板（.xlsx 或 .csv）
+cmd-xunlian-units = 管理本机构的被巡察党组织名册
+cmd-xunlian-units-import = 导入名册（同 import units）
+cmd-xunlian-report = 本机构及下级的覆盖、统计和整改台账
+cmd-xunlian-report-coverage = 本届巡察全覆盖情况
+cmd-xunlian-report-stats = 问题和整改统计
+cmd-xunlian-report-ledger = 整改台账
+cmd-xunlian-report-assignments = 交叉巡察和提级巡察的安排
+cmd-xunlian-export = 导出问题清单或整改台账为 CSV（供 Excel 使用）
+cmd-xunlian-supervise = 立即执行督办：为未完成事项定级，等级变化时发通知
+cmd-xunlian-assign = 由统筹机构安排交叉巡察和提级巡察，并在反馈时发布交叉巡察问题
+cmd-xunlian-assign-cross = 规划并下达一轮交叉巡察
+cmd-xunlian-assign-elevated = 提级巡察：接管下级机构的被巡察单位
+cmd-xunlian-assign-release = 立即发布反馈日期已到的交叉巡察问题
+
+## 示例 (ex-路径)
+ex-xunlian =
+    {"  "}xunlian network init --tree tree.toml --dir net
+    {"  "}xunlian daemon --config net/630102/config.toml
+    {"  "}xunlian status --config net/630102/config.toml
+    {"  "}xunlian --lang en status --config net/630102/config.toml   # 英文输出
+ex-xunlian-daemon = {"  "}xunlian daemon --config /etc/xunlian/config.toml
+ex-xunlian-demo = {"  "}xunlian demo --once
+ex-xunlian-network = {"  "}xunlian network init --tree tree.toml --dir net
+ex-xunlian-network-init =
+    {"  "}xunlian network init --tree tree.toml --dir net
+    {"  "}xunlian network init --tree tree.toml --dir net --addressing hosts --crypto sm
+ex-xunlian-pki = {"  "}xunlian pki init --dir ca
+ex-xunlian-pki-init = {"  "}xunlian pki init --dir ca --name "某省巡察网 CA"
+ex-xunlian-pki-issue = {"  "}xunlian pki issue --ca ca --node 630102 --out certs/630102 --dns node-630102
+ex-xunlian-pki-revoke = {"  "}xunlian pki revoke --ca ca --cert certs/630102/node.pem
+ex-xunlian-pki-sign-key = {"  "}xunlian pki sign-key --config config.toml --out sign.key --seal-out seal.key
+ex-xunlian-pki-manifest = {"  "}xunlian pki manifest --ca ca --tree tree.toml --keys keys/ --version 2 --out manifest.json
+ex-xunlian-submit =
+    {"  "}xunlian submit --config config.toml --kind finding --file 问题.json --round 2026-1
+    {"  "}xunlian submit --config config.toml --kind finding --file 问题.jsonl   # 批量，每行一条
+ex-xunlian-query = {"  "}xunlian query --config config.toml --kind finding --round 2026-1
+ex-xunlian-status =
+    {"  "}xunlian status --config config.toml
+    {"  "}xunlian status --config config.toml --json
+ex-xunlian-quarantine = {"  "}xunlian quarantine list --config config.toml
+ex-xunlian-quarantine-list = {"  "}xunlian quarantine list --config config.toml
+ex-xunlian-quarantine-retry = {"  "}xunlian quarantine retry --config config.toml 3 4
+ex-xunlian-quarantine-discard = {"  "}xunlian quarantine discard --config config.toml 5 --why "重复提交"
+ex-xunlian-import = {"  "}xunlian import units --config config.toml 名册.xlsx
+ex-xunlian-import-units = {"  "}xunlian import units --config config.toml 名册.xlsx
+ex-xunlian-import-findings = {"  "}xunlian import findings --config config.toml 问题.xlsx
+ex-xunlian-import-progress = {"  "}xunlian import progress --config config.toml 整改.csv
+ex-xunlian-import-template = {"  "}xunlian import template findings --out 问题模板.xlsx
+ex-xunlian-units = {"  "}xunlian units import --config config.toml 名册.csv
+ex-xunlian-units-import = {"  "}xunlian units import --config config.toml 名册.csv --replace
+ex-xunlian-report = {"  "}xunlian report ledger --config config.toml
+ex-xunlian-report-coverage = {"  "}xunlian report coverage --config config.toml --term 2021-2026
+ex-xunlian-report-stats = {"  "}xunlian report stats --config config.toml --round 2026-1
+ex-xunlian-report-ledger = {"  "}xunlian report ledger --config config.toml --round 2026-1
+ex-xunlian-report-assignments = {"  "}xunlian report assignments --config config.toml
+ex-xunlian-export = {"  "}xunlian export findings --config config.toml --out 问题清单.csv
+ex-xunlian-supervise = {"  "}xunlian supervise --config config.toml
+ex-xunlian-assign = {"  "}xunlian assign cross --config config.toml --offices 630102,630103 --round 2026-1 --dry-run
+ex-xunlian-assign-cross = {"  "}xunlian assign cross --config config.toml --offices 630102,630103,630104 --round 2026-1 --dry-run
+ex-xunlian-assign-elevated = {"  "}xunlian assign elevated --config config.toml --office 630102 --units u1,u2 --round 2026-1
+ex-xunlian-assign-release = {"  "}xunlian assign release --config config.toml
+
+## 参数说明 (arg-路径-名称，或各命令共用的 arg-名称)
+arg-help = 显示帮助
+arg-version = 显示版本
+arg-lang = 界面语言：zh（中文，默认）或 en（英文）；也可用配置 ui.lang 或环境变量 LANG
+arg-config = 节点的 TOML 配置文件
+arg-json = 以 JSON 输出，供脚本使用
+arg-round = 只看这一轮（其 round_id）
+arg-file = 表格文件：.xlsx、.xls、.ods 或 .csv（UTF-8 或 GBK/GB18030）
+arg-replace = 替换整个名册，而不是并入
+arg-xunlian-daemon-log_json = 以 JSON 行记录日志（覆盖 log.format）
+arg-xunlian-demo-dir = 存放网络证书、配置和 SQLite 文件的目录（默认：新建临时目录）
+arg-xunlian-demo-once = 场景结束后以状态 0 退出，而不是一直运行到 Ctrl-C
+arg-xunlian-demo-ports = 使用的本机端口范围 LOW-HIGH（每个机构两个，逐一检查空闲）；默认同 network init
+arg-xunlian-network-init-tree = 机构树文件 (TOML)：每个机构一个 [[node]] 表，含 id、name、level 和 parent（中央无 parent）
+arg-xunlian-network-init-dir = 输出目录，须为空或不存在；每个节点得到 DIR/<id>/config.toml
+arg-xunlian-network-init-addressing = loopback（默认）：所有节点在本机、用空闲本机端口；hosts：每个节点一台主机 node-<id>（容器），对等端口 7443，操作员接口 127.0.0.1:8443
+arg-xunlian-network-init-stores = 某个节点的存储 URL，写作 ID=URL（可重复），如 000000=postgres://xunlian@db/xunlian；其余节点用 SQLite 文件
+arg-xunlian-network-init-ports = loopback 时使用的端口范围 LOW-HIGH（每个节点两个）；默认为内核临时端口以下的范围
+arg-xunlian-network-init-crypto = 记录签名的密码算法：standard（默认，ECDSA P-256、SHA-256）或 sm（SM2、SM3，商用密码 GB/T 39786）；TLS 均为 1.3
+arg-xunlian-pki-init-dir = 存放 CA 文件的目录；其中不得已有 CA 私钥
+arg-xunlian-pki-init-name = CA 证书的通用名（默认 "xunlian network CA"）
+arg-xunlian-pki-init-days = CA 证书的有效天数（默认 3650）
+arg-xunlian-pki-issue-ca = CA 目录（由 pki init 生成）
+arg-xunlian-pki-issue-node = 证书所属的节点编号（GB/T 2260 代码，或字母、数字、- 和 _）
+arg-xunlian-pki-issue-out = 输出目录：写入 node.pem 和 node.key（权限 0600）
+arg-xunlian-pki-issue-dns = 节点服务使用的 DNS 名（可重复）
+arg-xunlian-pki-issue-ip = 节点服务使用的 IP 地址（可重复）
+arg-xunlian-pki-issue-days = 有效天数（默认 825）
+arg-xunlian-pki-revoke-ca = CA 目录
+arg-xunlian-pki-revoke-cert = 要吊销的证书 (PEM)
+arg-xunlian-pki-sign-key-out = 私钥写到这里（PKCS#8 PEM，权限 0600）；已存在则不覆盖
+arg-xunlian-pki-sign-key-seal_out = 同时生成线索密封密钥并加入此文件（已有的密钥保留，旧线索仍可打开）；其公钥写在同一行
+arg-xunlian-pki-sign-key-node = 密钥所属的机构，写在公钥行中
+arg-xunlian-pki-sign-key-config = 机构的配置文件，从中读取机构编号
+arg-xunlian-pki-sign-key-crypto = 网络的密码套件 (network init --crypto)：standard（默认）或 sm
+arg-xunlian-pki-manifest-ca = CA 目录（由 pki init 生成），用其 ca.key 签名
+arg-xunlian-pki-manifest-tree = 机构树文件 (TOML)，同 network init
+arg-xunlian-pki-manifest-keys = 各机构 pki sign-key 输出的公钥行：一个文件，或一个目录（不含 "office" 的行属于以文件名命名的机构，如 630102.json）
+arg-xunlian-pki-manifest-version = 清单版本号，须高于各机构已有的版本
+arg-xunlian-pki-manifest-unsigned_before = 此时间（RFC 3339 或 now）之前的未签名记录作为旧记录放行；之后的必须签名
+arg-xunlian-pki-manifest-out = 签名后的清单 (JSON) 写到这里
+arg-xunlian-pki-manifest-crypto = 网络的密码套件：每个机构的密钥都须属于它；standard（默认）或 sm
+arg-xunlian-submit-config = 节点的 TOML 配置文件（给出操作员接口地址和令牌）
+arg-xunlian-submit-kind = 记录种类：round_plan、finding、clue、rectification、assignment、notice 或 health
+arg-xunlian-submit-file = 存放记录正文的 JSON 文件；或含 "body" 及可选 "id"、"round_id"、"classification" 的对象；或多条（JSON 数组或 JSON 行，即批量提交）：有错的行按行号拒收，其余存储；没有 id 的条目按内容生成 id，重复运行同一文件不会重复存储。用 - 表示标准输入
+arg-xunlian-submit-id = 单条提交的记录编号 (UUID)；同一编号重复提交是幂等的
+arg-xunlian-submit-round = 记录所属的巡察轮次
+arg-xunlian-submit-verbose = 批量提交：输出每条已存储的记录（JSON 行），而不只是汇总
+arg-xunlian-query-kind = 只看这一种记录
+arg-xunlian-query-round = 只看这一轮的记录
+arg-xunlian-query-origin = 只看这个机构写入的记录
+arg-xunlian-query-since = 只看此变更序号之后存储的，或此 RFC 3339 时间之后更新的记录
+arg-xunlian-query-after = 下一页：此变更序号之后存储的记录（上一页最后一行 stderr 给出）
+arg-xunlian-query-limit = 最多这么多条（一页，默认 1000）；还有更多时 stderr 会说明如何获取
+arg-xunlian-quarantine-list-json = 以 JSON 输出隔离条目，供脚本使用
+arg-xunlian-quarantine-retry-ids = 隔离条目编号（quarantine list 的第一列）
+arg-xunlian-quarantine-retry-why = 原因：与操作员一起记入节点日志；丢弃时必填
+arg-xunlian-quarantine-retry-json = 以 JSON 输出节点的答复，供脚本使用
+arg-xunlian-quarantine-discard-ids = 隔离条目编号（quarantine list 的第一列）
+arg-xunlian-quarantine-discard-why = 原因：与操作员一起记入节点日志；丢弃时必填
+arg-xunlian-quarantine-discard-json = 以 JSON 输出节点的答复，供脚本使用
+arg-xunlian-import-template-kind = 模板种类：units（名册）、findings（问题）或 progress（整改进展）
+arg-xunlian-import-template-out = 输出文件：.xlsx 或 .csv
+arg-xunlian-report-coverage-term = 届，如 2021-2026；默认为分类表中最新的一届
+arg-xunlian-export-what = 导出什么：findings（问题清单）或 ledger（整改台账）
+arg-xunlian-export-out = CSV 写到这里，而不是标准输出
+arg-xunlian-assign-cross-config = 统筹机构节点的 TOML 配置文件
+arg-xunlian-assign-cross-offices = 参加的机构，逗号分隔的节点编号（至少两个）
+arg-xunlian-assign-cross-round = 各巡察机构计划共用的轮次编号
+arg-xunlian-assign-cross-avoid_last = 不重复本机构最近 N 轮交叉安排中的配对（默认 0）
+arg-xunlian-assign-cross-different_parent = 巡察方与被巡察方的上级不同（异地交叉）
+arg-xunlian-assign-cross-allow_mutual = 允许同一轮中 A→B 与 B→A 并存
+arg-xunlian-assign-cross-seed = 规划的随机种子：同一种子得到同一方案（默认由轮次编号得出）
+arg-xunlian-assign-cross-capacity = 某机构巡察或被巡察不止一次，写作 OFFICE=巡察数/被巡察数（如 630102=2/1）；可重复
+arg-xunlian-assign-cross-dry_run = 只打印方案，不下达
+arg-xunlian-assign-elevated-config = 接管机构节点的 TOML 配置文件
+arg-xunlian-assign-elevated-office = 其单位被接管的下级机构
+arg-xunlian-assign-elevated-units = 接管的单位，逗号分隔的该机构名册中的单位编号
+arg-xunlian-assign-elevated-round = 轮次编号
+arg-xunlian-assign-release-config = 统筹机构节点的 TOML 配置文件
+
+## 枚举值的名称 (组-代码)
+state-ok = 正常
+state-lagging = 滞后
+state-stale = 失联
+state-down = 离线
+state-never_seen = 从未连接
+level-central = 中央
+level-provincial = 省级
+level-municipal = 市级
+level-county = 县级
+dir-parent = 上级
+dir-child = 下级
+
+## xunlian status
+status-node = 节点 { $id } { $name }（{ $level }），xunlian { $version }，代次 { $generation }
+status-records = 记录：{ $list }
+status-none = 无
+status-quarantined = 隔离：{ $n }
+status-this-node = 本节点：{ $verdict }
+status-problem = 问题：{ $problem }
+status-connected = 已连接
+status-disconnected = 未连接
+status-failing = 自上次成功起会话失败：{ $error }
+status-ago = { $secs } 秒前
+status-never = 从未
+status-col-peer = 对端
+status-col-dir = 方向
+status-col-state = 状态
+status-col-backlog = 积压
+status-col-lag = 滞后(秒)
+status-col-in = 收到
+status-col-out = 发出
+status-col-notes = 备注
+status-col-office = 机构
+status-col-health = 健康
+status-col-last-report = 最后报告
+status-col-down = 断开
+status-col-name = 名称
+
+## 仪表盘 (GET /)
+dash-meta = xunlian { $version } · 代次 { $generation } · 刷新于 { $refreshed }（每 { $secs } 秒）
+dash-other-lang = English
+dash-store = 存储
+dash-no-records = 无记录
+dash-offices = 下级机构（本机构以下 { $n } 个）
+dash-filter = 筛选：名称、代码、状态…
+dash-col-office = 机构
+dash-col-state = 状态
+dash-col-reason = 原因
+dash-col-since = 起始
+dash-col-last-report = 最后报告
+dash-col-backlog = 积压
+dash-col-lag = 滞后（秒）
+dash-col-links-down = 链路中断
+dash-this-office = 本机构
+dash-now = 现在
+dash-unreachable-group = { $n } 个下级机构经 { $id } 不可达
+dash-unreachable-via = 经 { $via } 不可达
+dash-since = 自 { $t } 起
+dash-links = 链路
+dash-col-peer = 对端
+dash-col-direction = 方向
+dash-col-last-seen = 最后通信
+dash-col-in = 收到
+dash-col-out = 发出
+dash-col-refusals = 拒收
+dash-col-notes = 备注
+dash-failing = 会话失败，自上次成功（{ $ago }）起：{ $cause }
+dash-certificates = 证书
+dash-col-holder = 持有者
+dash-col-expires = 到期
+dash-expired = 已过期
+dash-expires-in = { $days } 天后到期，请更新证书
+dash-rounds = 当前巡察轮次
+dash-col-title = 标题
+dash-col-kind = 类型
+dash-col-term-round = 届 / 轮
+dash-col-dates = 日期
+dash-quarantine = 隔离区（最近 { $n } 条）
+dash-col-id = 编号
+dash-col-when = 时间
+dash-col-from = 来自
+dash-col-record = 记录
+dash-col-code = 代码
+dash-local = 本机
+dash-sign-in-title = 登录
+dash-token-label = 访问令牌
+dash-wrong-token = 令牌不正确，请重新输入。
+dash-sign-in = 登录
+
+## 整改状态与督办预警 (导出、台账)
+rect-state-awaiting_plan = 待制定方案
+rect-state-planned = 已制定方案
+rect-state-in_progress = 整改中
+rect-state-completed = 已完成
+rect-state-reopened = 重新整改
+rect-state-verified = 已销号
+grade-none = 无
+grade-green = 绿色
+grade-yellow = 黄色
+grade-red = 红色
+
+## xunlian assign cross
+plan-title = 第 { $round } 轮交叉巡察安排（种子 { $seed }）
+plan-avoided = 不重复以下轮次的配对：{ $rounds }
+plan-col-inspecting = 巡察方
+plan-col-inspected = 被巡察方
+plan-issued = 已作为交办事项 { $id } 下达；它送达其中每个机构，各巡察机构以 "assignment_id": "{ $id }" 制定第 { $round } 轮计划
+plan-dry-run = 试运行：未下达 (dry run: nothing issued)
+
+## 命令行消息
+msg-error = 错误：{ $error }
+
+## xunlian report ledger
+ledger-col-state = 状态
+ledger-col-grade = 预警
+ledger-col-due = 期限
+ledger-col-attempt = 整改轮次
+ledger-col-host = 整改主体
+ledger-col-round = 轮次
+ledger-col-title = 问题

@@ -1,0 +1,176 @@
+//! Chinese first (issue 21): `--help`, `status` and the dashboard speak
+//! Chinese by default and English when asked (`--lang en`, `LANG`,
+//! `?lang=en`).
+
+use std::process::Command;
+
+use crate::common::tree::small_tree;
+use crate::common::{Net, text, wait_until, xunlian};
+
+/// `xunlian ARGS` with `LANG` set, as a shell with that locale runs it.
+fn xunlian_in_locale(lang: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_xunlian"))
+        .args(args)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", lang)
+        .output()
+        .expect("run xunlian")
+}
+
+#[test]
+fn help_is_chinese_by_default_and_english_with_lang_en() {
+    let zh = xunlian(&["--help"]);
+    assert!(zh.status.success(), "{}", text(&zh));
+    let zh = String::from_utf8_lossy(&zh.stdout);
+    for part in ["用法：", "命令", "选项", "示例：", "显示运行中节点的状态"] {
+        assert!(zh.contains(part), "{part:?} in:\n{zh}");
+    }
+    assert!(!zh.contains("Usage:") && !zh.contains("Options"), "{zh}");
+
+    let en = xunlian(&["--lang", "en", "--help"]);
+    let en = String::from_utf8_lossy(&en.stdout);
+    for part in [
+        "Usage:",
+        "Commands",
+        "Options",
+        "Examples:",
+        "Show a running node",
+    ] {
+        assert!(en.contains(part), "{part:?} in:\n{en}");
+    }
+    // The locale chooses English too, and --lang wins over it.
+    let by_locale = xunlian_in_locale("en_US.UTF-8", &["status", "--help"]);
+    let by_locale = String::from_utf8_lossy(&by_locale.stdout);
+    assert!(
+        by_locale.contains("The node's TOML config file"),
+        "{by_locale}"
+    );
+    let flag_wins = xunlian_in_locale("en_US.UTF-8", &["status", "--help", "--lang", "zh"]);
+    assert!(String::from_utf8_lossy(&flag_wins.stdout).contains("节点的 TOML 配置文件"));
+
+    // Every subcommand's help has an example.
+    for cmd in [
+        &["status"][..],
+        &["submit"],
+        &["import", "units"],
+        &["assign", "cross"],
+        &["pki", "issue"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let out = xunlian(&args);
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && help.contains("示例：") && help.contains("xunlian "),
+            "{cmd:?}:\n{help}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_and_dashboard_in_chinese_and_in_english() {
+    let mut net = Net::new(&small_tree().toml());
+    // The county's config asks for English.
+    let county_config = net.nodes["630102"].config.clone();
+    let mut config = std::fs::read_to_string(&county_config).unwrap();
+    config.push_str("\n[ui]\nlang = \"en\"\n");
+    std::fs::write(&county_config, config).unwrap();
+    net.start("630100").await;
+    net.start("630102").await;
+    wait_until("the county's link to the city to be up", || async {
+        net.status("630102").await["links"][0]["connected"] == true
+    })
+    .await;
+    let county = net.config_arg("630102");
+    let city = net.config_arg("630100");
+
+    let zh = xunlian(&["status", "--config", &city]);
+    let zh = String::from_utf8_lossy(&zh.stdout);
+    for part in ["节点 630100", "本节点：", "对端", "积压", "已连接", "下级"] {
+        assert!(zh.contains(part), "{part:?} in:\n{zh}");
+    }
+    // Columns align by display width: the state column starts at the
+    // same terminal column in the heading and in the row.
+    let width = |s: &str| unicode_width::UnicodeWidthStr::width(s);
+    let heading = zh.lines().find(|l| l.starts_with("对端")).expect("heading");
+    let row = zh.lines().find(|l| l.starts_with("630102")).expect("row");
+    let col = |line: &str, what: &str| width(&line[..line.find(what).expect(what)]);
+    assert_eq!(
+        col(heading, "状态"),
+        col(row, "已连接"),
+        "\n{heading}\n{row}"
+    );
+
+    let en = xunlian(&["--lang", "en", "status", "--config", &city]);
+    let en = String::from_utf8_lossy(&en.stdout);
+    for part in [
+        "node 630100",
+        "this node: ",
+        "PEER",
+        "BACKLOG",
+        "connected",
+        "child",
+    ] {
+        assert!(en.contains(part), "{part:?} in:\n{en}");
+    }
+    // The county's ui.lang chooses English for its own commands.
+    let by_config = xunlian(&["status", "--config", &county]);
+    let by_config = String::from_utf8_lossy(&by_config.stdout);
+    assert!(by_config.contains("this node: ok"), "{by_config}");
+
+    let page = net.get_text("630100", "/").await;
+    for part in [
+        "<html lang=\"zh-CN\">",
+        "下级机构",
+        "链路",
+        "链路中断",
+        "正常",
+        "证书",
+    ] {
+        assert!(page.contains(part), "{part:?} in the Chinese dashboard");
+    }
+    assert!(!page.contains("<h2>Links</h2>"), "no English headings");
+    let page = net.get_text("630100", "/?lang=en").await;
+    for part in [
+        "<html lang=\"en\">",
+        "Offices (",
+        "<h2>Links</h2>",
+        "links down",
+        "Certificates",
+    ] {
+        assert!(page.contains(part), "{part:?} in the English dashboard");
+    }
+    // The county's dashboard follows its ui.lang; ?lang=zh asks for Chinese.
+    let page = net.get_text("630102", "/").await;
+    assert!(
+        page.contains("<h2>Links</h2>"),
+        "the county's page in English"
+    );
+    let page = net.get_text("630102", "/?lang=zh").await;
+    assert!(page.contains("<h2>链路</h2>"), "and in Chinese on request");
+
+    // A severity typed by its Chinese name is stored as its code, and the
+    // export shows the Chinese name again.
+    net.open_test_round("630102").await;
+    let file = net.dir.path().join("finding.json");
+    std::fs::write(
+        &file,
+        r#"{"title": "补贴发放不及时", "severity": "严重", "category": "grassroots_corruption", "round_id": "test-2026-1"}"#,
+    )
+    .unwrap();
+    let out = xunlian(&[
+        "submit",
+        "--config",
+        &county,
+        "--kind",
+        "finding",
+        "--file",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stored = net.query("630102", "finding").await;
+    assert_eq!(stored[0]["body"]["severity"], "major", "{stored:?}");
+    let csv = net.get_text("630102", "/api/v1/exports/findings.csv").await;
+    assert!(csv.contains(",严重,") && !csv.contains(",major,"), "{csv}");
+}
