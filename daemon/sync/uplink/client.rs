@@ -225,6 +225,7 @@ impl SendError {
                 status: StatusCode::UPGRADE_REQUIRED,
                 reason: m.reason,
                 message: clip(&m.message),
+                manifest: None,
             },
         }
     }
