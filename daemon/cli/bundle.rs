@@ -64,12 +64,14 @@ async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = &args.peer {
         query.push(("for", p.clone()));
     }
-    let bundle = op
-        .call(op.post("/api/v1/bundles/export").query(&query))
+    // Written as the node answered: the signature covers these bytes.
+    let text = op
+        .call_text(op.post("/api/v1/bundles/export").query(&query))
         .await?;
+    let bundle: Value = serde_json::from_str(&text).context("reading the node's bundle")?;
     let n = bundle["records"].as_array().map_or(0, Vec::len);
-    let to = bundle["header"]["to"].as_str().unwrap_or("?").to_string();
-    std::fs::write(&args.out, serde_json::to_vec(&bundle)?)
+    let to = bundle["header"]["to"].as_str().unwrap_or("?");
+    std::fs::write(&args.out, &text)
         .with_context(|| format!("writing bundle {}", args.out.display()))?;
     println!(
         "已导出 {n} 条记录，发往 {to}：{} (exported {n} records for {to})",

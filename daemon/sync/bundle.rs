@@ -23,7 +23,9 @@ use serde::{Deserialize, Serialize};
 
 use super::admission::{admit_batch, received_cursors};
 use super::outbound::{next_batch, position};
-use super::wire::{LaneCursor, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, Refused, WireItem};
+use super::wire::{
+    Ancestor, LaneCursor, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, Refused, WireItem,
+};
 use crate::engine::{Direction, Engine};
 use crate::node::NodeId;
 use crate::records::{Lane, PerLane};
@@ -59,6 +61,10 @@ pub struct Header {
     pub cursors: Vec<LaneCursor>,
     /// The sender's cursors into the receiver's log: what it has received.
     pub acks: Vec<LaneCursor>,
+    /// From a parent: it and every office above it, nearest first, as a
+    /// pull tells them (the child learns them before admitting).
+    #[serde(default)]
+    pub ancestors: Vec<Ancestor>,
 }
 
 /// The sender's signature over [`SIGNED_PREFIX`] and the canonical bytes.
@@ -126,11 +132,15 @@ fn source_of(engine: &Engine, peer: &NodeId) -> Option<Source> {
 /// the bundle cursor on (from what `peer` confirmed with `all`). Advances
 /// the bundle cursor.
 pub async fn export(engine: &Engine, peer: &NodeId, all: bool) -> Result<Bundle, BundleError> {
-    if source_of(engine, peer).is_none() {
-        return Err(refused(format!(
-            "{peer} is neither the parent nor a child of this office"
-        )));
-    }
+    let to_child = match source_of(engine, peer) {
+        Some(Source::Child(_)) => true,
+        Some(_) => false,
+        None => {
+            return Err(refused(format!(
+                "{peer} is neither the parent nor a child of this office"
+            )));
+        }
+    };
     let signer = engine
         .signer()
         .ok_or_else(|| refused("this office has no [trust] sign_key to sign bundles with"))?;
@@ -184,6 +194,10 @@ pub async fn export(engine: &Engine, peer: &NodeId, all: bool) -> Result<Bundle,
         after: after.iter().map(|(l, s)| (l, *s)).collect(),
         cursors,
         acks: received_cursors(engine, peer).await?,
+        ancestors: match to_child {
+            true => engine.ancestors_for_child(),
+            false => Vec::new(),
+        },
     };
     let sig = signer
         .sign(&signed_bytes(&header, &records)?)
@@ -267,6 +281,9 @@ pub async fn import(engine: &Engine, bundle: Bundle) -> Result<Imported, BundleE
     let source = check(engine, &bundle)?;
     let h = &bundle.header;
     let peer = &h.from;
+    if source == Source::Parent {
+        engine.learn_ancestors(&h.ancestors).await?;
+    }
     let batch = admit_batch(engine, peer, &source, &bundle.records);
     let cursors = h
         .cursors
