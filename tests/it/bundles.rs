@@ -1,7 +1,8 @@
 //! Offline bundles (`xunlian bundle export|import`): a county whose link to
 //! its parent never connects carries its findings up and its parent's
 //! plans and notices down on files; each bundle carries only what is new,
-//! importing twice stores nothing, and a tampered bundle is refused whole.
+//! importing twice stores nothing, the acks of one direction trim the
+//! other's outbox, and a tampered bundle is refused whole.
 
 use std::path::{Path, PathBuf};
 
@@ -47,6 +48,19 @@ fn refused(net: &Net, office: &str, file: &Path) -> String {
     assert!(t.contains(&f), "the error names the file: {t}");
     assert!(t.contains("refused whole"), "{t}");
     t
+}
+
+/// How many records `at` holds for `peer`.
+async fn backlog(net: &Net, at: &str, peer: &str) -> i64 {
+    let status = net.status(at).await;
+    let link = status["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["peer"] == peer)
+        .cloned()
+        .unwrap_or_default();
+    link["backlog_records"].as_i64().unwrap_or(-1)
 }
 
 fn ids(bundle: &Value) -> Vec<String> {
@@ -145,7 +159,13 @@ async fn a_bundle_carried_both_ways_with_an_office_that_never_connects() {
     refused(&net, COUNTY, &write(&file("forged.json"), &forged));
     assert!(!net.has(COUNTY, &id_of(&notice)).await, "nothing admitted");
 
+    assert!(
+        backlog(&net, COUNTY, CITY).await >= 3,
+        "waiting for a bundle"
+    );
     let answer = import(&net, COUNTY, &file("down1.json"));
+    // The city's acks in its bundle trim the county's outbox for it.
+    assert_eq!(backlog(&net, COUNTY, CITY).await, 0);
     assert_eq!(answer["refused"], json!([]), "{answer}");
     assert!(net.has(COUNTY, &id_of(&plan)).await);
     assert!(net.has(COUNTY, &id_of(&notice)).await);
