@@ -148,13 +148,14 @@ pub async fn export(engine: &Engine, peer: &NodeId, all: bool) -> Result<Bundle,
     let mut after = PerLane::default();
     for lane in Lane::ALL {
         let acked = store.acked(peer, lane).await?;
-        let sent = match all {
-            true => 0,
-            false => store
+        let sent = if all {
+            0
+        } else {
+            store
                 .meta_get(&cursor_key(peer, lane))
                 .await?
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
+                .unwrap_or(0)
         };
         *after.get_mut(lane) = acked.max(sent);
     }
@@ -194,9 +195,10 @@ pub async fn export(engine: &Engine, peer: &NodeId, all: bool) -> Result<Bundle,
         after: after.iter().map(|(l, s)| (l, *s)).collect(),
         cursors,
         acks: received_cursors(engine, peer).await?,
-        ancestors: match to_child {
-            true => engine.ancestors_for_child(),
-            false => Vec::new(),
+        ancestors: if to_child {
+            engine.ancestors_for_child()
+        } else {
+            Vec::new()
         },
     };
     let sig = signer
