@@ -6,6 +6,7 @@
 //! this module calls the engine and the store, never the network.
 
 mod assign;
+mod bundles;
 mod dashboard;
 mod quarantine;
 mod reports;
@@ -134,6 +135,8 @@ pub async fn serve(
         .route("/api/v1/supervision/run", post(reports::run_supervision))
         .route("/api/v1/assignments/cross", post(assign::cross))
         .route("/api/v1/assignments/release", post(assign::release))
+        .route("/api/v1/bundles", post(bundles::import))
+        .route("/api/v1/bundles/export", post(bundles::export))
         .route("/api/v1/users", post(workbench::add_user))
         .route("/api/v1/users/{name}/password", post(workbench::passwd))
         .route(

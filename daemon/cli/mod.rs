@@ -3,6 +3,7 @@
 
 mod assign;
 mod backup;
+mod bundle;
 mod client;
 mod daemon;
 mod demo;
@@ -92,6 +93,10 @@ pub enum Command {
     /// 升级前检查存储迁移 (what pending store migrations do, and whether the
     /// previous release can still read the store afterwards).
     Migrate(migrate::MigrateArgs),
+    /// 离线数据包：导出、导入 (offline bundles for an office whose link never
+    /// connects: export what the link would carry, import with a push's checks).
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
 }
 
 /// The command line of this process, parsed with its help in the
@@ -128,6 +133,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Supervise(args) => runtime()?.block_on(supervise::run(args)),
         Command::Assign(cmd) => runtime()?.block_on(assign::run(cmd)),
         Command::Migrate(args) => runtime()?.block_on(migrate::run(args)),
+        Command::Bundle(cmd) => runtime()?.block_on(bundle::run(cmd)),
         Command::Backup(args) => backup::backup(args).map(|()| ExitCode::SUCCESS),
         Command::Restore(args) => runtime()?
             .block_on(backup::restore(args))

@@ -219,6 +219,12 @@ impl Engine {
         self.opener.as_ref()
     }
 
+    /// This office's record-signing key, if it has `[trust]` (offline
+    /// bundles are signed with it too).
+    pub fn signer(&self) -> Option<&SigningKey> {
+        self.signer.as_ref()
+    }
+
     pub fn authority(&self) -> Option<Arc<Authority>> {
         self.authority
             .read()

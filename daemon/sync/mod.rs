@@ -20,6 +20,7 @@
 pub mod admission;
 pub mod backoff;
 pub mod budget;
+pub mod bundle;
 pub mod inbound;
 pub mod outbound;
 pub mod recover;

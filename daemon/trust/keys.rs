@@ -173,8 +173,8 @@ impl SigningKey {
     }
 
     /// The signature of `message`: ASN.1 DER in ECDSA, r || s in SM2 (the
-    /// tree manifest's form).
-    pub(super) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TrustError> {
+    /// tree manifest's form, and offline bundles').
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TrustError> {
         match &self.pair {
             Pair::EcdsaP256 { der, .. } => self.sign_ecdsa(der, message),
             Pair::Sm2(_) => self.sign_fixed(message).map(Vec::from),

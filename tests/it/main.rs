@@ -8,6 +8,7 @@ mod common;
 
 mod at_rest;
 mod backup;
+mod bundles;
 mod chaos;
 mod cli;
 mod compose;
