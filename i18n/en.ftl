@@ -342,3 +342,15 @@ arg-xunlian-user-disable-name = The account's name
 arg-xunlian-audit-user = Only this person's writes
 arg-xunlian-audit-limit = At most this many entries, newest first (default 100)
 arg-xunlian-migrate-check = Only report, migrate nothing (the daemon migrates on start)
+cmd-xunlian-bundle = Offline bundles: export, import (for an office whose link never connects)
+cmd-xunlian-bundle-export = Write what the link to the parent (or to --for CHILD) would carry, signed, to a file
+cmd-xunlian-bundle-import = Admit a bundle with exactly the checks of a push or pull; a tampered bundle is refused whole
+ex-xunlian-bundle = {"  "}xunlian bundle export --config county.toml --out 630102-up.json
+ex-xunlian-bundle-export =
+    {"  "}xunlian bundle export --config county.toml --out 630102-up.json
+    {"  "}xunlian bundle export --config city.toml --for 630102 --out 630102-down.json
+ex-xunlian-bundle-import = {"  "}xunlian bundle import --config city.toml 630102-up.json
+arg-xunlian-bundle-export-out = Where to write the bundle (a JSON file)
+arg-xunlian-bundle-export-peer = The neighbour it is for (default: the parent; a parent names the child)
+arg-xunlian-bundle-export-all = Everything the neighbour has not confirmed, not only what earlier bundles did not carry
+arg-xunlian-bundle-import-file = The bundle file

@@ -342,3 +342,15 @@ arg-xunlian-user-disable-name = 用户名
 arg-xunlian-audit-user = 只看此人的操作
 arg-xunlian-audit-limit = 最多显示条数（最新的在前；默认 100）
 arg-xunlian-migrate-check = 只报告，不迁移（节点启动时自行迁移）
+cmd-xunlian-bundle = 离线数据包：导出、导入（用于链路从不连通的办公室）
+cmd-xunlian-bundle-export = 导出发往上级（或 --for 下级）的离线数据包：链路会发送的已签名记录
+cmd-xunlian-bundle-import = 导入离线数据包，与联网推送同样检查；被篡改的数据包整体拒收
+ex-xunlian-bundle = {"  "}xunlian bundle export --config county.toml --out 630102-上报.json
+ex-xunlian-bundle-export =
+    {"  "}xunlian bundle export --config county.toml --out 630102-上报.json
+    {"  "}xunlian bundle export --config city.toml --for 630102 --out 630102-下发.json
+ex-xunlian-bundle-import = {"  "}xunlian bundle import --config city.toml 630102-上报.json
+arg-xunlian-bundle-export-out = 数据包写到哪里（JSON 文件）
+arg-xunlian-bundle-export-peer = 接收方（默认为上级；上级办公室导出时写下级编号）
+arg-xunlian-bundle-export-all = 重新导出对方尚未确认的全部记录，而不只是以前的数据包未带的
+arg-xunlian-bundle-import-file = 数据包文件
