@@ -99,6 +99,18 @@
 //!    signature) was checked before: a bounded cache keeps checked chunk
 //!    signatures, so a hop does one ECDSA check per chunk, not per record.
 //!
+//! The records of a chunk travel together, so the cache keeps more than
+//! the root: per checked chunk (named by key, count and the signature's
+//! bytes, no hashing), every tree hash a checked proof led through or
+//! along, at its level and position; each is bound to the signed root. A
+//! record's walk up its own proof stops hashing at the first hash known
+//! at that level and position, and the rest of its proof must equal the
+//! known siblings there (else it is walked to its own root, which is not
+//! the signed one). A chunk of 64 in order then costs 64 leaf hashes, ~63
+//! node hashes and one signature check, not 64 × 7 hashes; every record
+//! is still bound to the signed root by its own leaf, index, count and
+//! proof, so one altered record is refused while its chunk-mates pass.
+//!
 //! A refusal is a [`SigError`] with a short reason (peer values clipped).
 //! A signature whose packed form does not parse (too few members, not
 //! `v2`) is no record: the hop refuses it as `schema`.

@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Duration, Utc};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 use super::*;
@@ -477,7 +477,8 @@ fn the_packed_form_reads_back_and_the_old_form_is_refused() {
 /// `chunk` altered one at a time (its body) against that warm cache.
 fn altered_records_fail_warm(v: &Verifier, chunk: &[Record], order: &[usize]) {
     for &i in order {
-        v.verify(&chunk[i]).unwrap_or_else(|e| panic!("record {i}: {e}"));
+        v.verify(&chunk[i])
+            .unwrap_or_else(|e| panic!("record {i}: {e}"));
     }
     for (i, r) in chunk.iter().enumerate() {
         let mut bad = r.clone();
@@ -531,7 +532,13 @@ fn swapped_indexes_and_foreign_proofs_fail_against_a_warm_cache() {
         chunk[5].signature.clone().unwrap(),
     );
     for (mut r, sig) in [
-        (chunk[4].clone(), Signature { index: 5, ..s4.clone() }),
+        (
+            chunk[4].clone(),
+            Signature {
+                index: 5,
+                ..s4.clone()
+            },
+        ),
         (chunk[4].clone(), s5.clone()),
         (chunk[5].clone(), s4.clone()),
     ] {
@@ -545,7 +552,9 @@ fn swapped_indexes_and_foreign_proofs_fail_against_a_warm_cache() {
     assert!(v.verify(&foreign).is_err());
     // This chunk's record with an upper proof hash from another chunk.
     let mut proof = B64.decode(&s4.proof).unwrap();
-    let theirs = B64.decode(&other[4].signature.as_ref().unwrap().proof).unwrap();
+    let theirs = B64
+        .decode(&other[4].signature.as_ref().unwrap().proof)
+        .unwrap();
     let last = proof.len() - 16;
     proof[last..].copy_from_slice(&theirs[last..]);
     let mut r = chunk[4].clone();

@@ -37,17 +37,18 @@ const fn level_offsets() -> [usize; MAX_PATH + 1] {
 }
 /// What a record's signature was checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
-    pub key_id: String,
+pub struct Verified<'v> {
+    /// The manifest's key id (borrowed: a check allocates nothing).
+    pub key_id: &'v str,
     /// True when the chunk signature had been checked before (no ECDSA).
     pub from_cache: bool,
 }
 
 /// What checking a record found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Checked {
+pub enum Checked<'v> {
     /// Signed by its origin.
-    Signed(Verified),
+    Signed(Verified<'v>),
     /// Unsigned, dated before the manifest's `unsigned_before`: written
     /// before the network signed records.
     Legacy,
@@ -175,7 +176,7 @@ impl Verifier {
     /// Checks `record` as every hop does: an unsigned record passes only
     /// as [`Checked::Legacy`], dated before the manifest's
     /// `unsigned_before`; any other must verify ([`Verifier::verify`]).
-    pub fn check(&self, record: &Record) -> Result<Checked, SigError> {
+    pub fn check(&self, record: &Record) -> Result<Checked<'_>, SigError> {
         let legacy = record.signature.is_none()
             && self
                 .manifest
@@ -198,7 +199,7 @@ impl Verifier {
     /// root), and the rest of its proof must equal the known siblings. A
     /// chunk of 64 in order costs ~64 leaf and ~63 node hashes and one
     /// signature check, not 64 × 7 hashes.
-    pub fn verify(&self, record: &Record) -> Result<Verified, SigError> {
+    pub fn verify(&self, record: &Record) -> Result<Verified<'_>, SigError> {
         let sig = record.signature.as_ref().ok_or(SigError::Unsigned)?;
         let alg: Alg = sig.alg.parse().map_err(SigError::Alg)?;
         let key = self
@@ -250,7 +251,7 @@ impl Verifier {
         let d = alg.digest();
         let leaf = record_leaf(d, record).map_err(SigError::Canonical)?;
         let verified = |from_cache| Verified {
-            key_id: key.key_id.clone(),
+            key_id: &key.key_id,
             from_cache,
         };
         if self.known_in_cache(id, d, leaf, index, count, &proof) {
