@@ -95,6 +95,19 @@ impl ChunkTree {
         self.nodes[i] = node;
         self.known |= 1 << i;
     }
+
+    /// Learns the hashes a bound walk from leaf `index` passed, level by
+    /// level from the leaf: each node and its sibling.
+    fn learn(&mut self, index: usize, path: &[(Node, Option<Node>)]) {
+        let mut pos = index;
+        for (level, (node, sibling)) in path.iter().enumerate() {
+            self.set(level, pos, *node);
+            if let Some(s) = sibling {
+                self.set(level, pos ^ 1, *s);
+            }
+            pos /= 2;
+        }
+    }
 }
 
 /// The chunks found validly signed, oldest dropped first.
@@ -266,16 +279,9 @@ impl Verifier {
                 return Err(bad());
             }
         }
-        let mut cache = self.cache();
-        let tree = cache.tree(id, root);
-        let mut pos = index;
-        for (level, (node, sibling)) in walk.path[..=walk.levels].iter().enumerate() {
-            tree.set(level, pos, *node);
-            if let Some(s) = sibling {
-                tree.set(level, pos ^ 1, *s);
-            }
-            pos /= 2;
-        }
+        self.cache()
+            .tree(id, root)
+            .learn(index, &walk.path[..=walk.levels]);
         Ok(verified(cached))
     }
 
@@ -292,20 +298,27 @@ impl Verifier {
         count: usize,
         proof: &Proof,
     ) -> bool {
-        let cache = self.cache();
-        let Some(tree) = cache.trees.get(&id) else {
+        let mut cache = self.cache();
+        let Some(tree) = cache.trees.get_mut(&id) else {
             return false;
         };
         let (mut hash, mut pos, mut size) = (leaf, index, count);
         let mut siblings = proof.hashes().iter();
         let mut level = 0;
+        // The hashes passed below the known node, to learn once bound.
+        let mut passed = [([0; NODE], None); MAX_PATH];
         // Hash up until a known node.
         while tree.get(level, pos) != Some(&hash) {
             if size == 1 {
                 return false;
             }
-            if let Some(s) = sibling_of(pos, size).map(|_| siblings.next()) {
-                let Some(s) = s else { return false };
+            let sibling = match sibling_of(pos, size).map(|_| siblings.next()) {
+                Some(None) => return false,
+                Some(Some(s)) => Some(*s),
+                None => None,
+            };
+            passed[level] = (hash, sibling);
+            if let Some(s) = &sibling {
                 hash = if pos % 2 == 1 {
                     merkle::node(d, s, &hash)
                 } else {
@@ -314,6 +327,7 @@ impl Verifier {
             }
             (pos, size, level) = (pos / 2, size.div_ceil(2), level + 1);
         }
+        let below = level;
         // The rest of the proof must be the known siblings.
         while size > 1 {
             if let Some(sib) = sibling_of(pos, size)
@@ -323,7 +337,11 @@ impl Verifier {
             }
             (pos, size, level) = (pos / 2, size.div_ceil(2), level + 1);
         }
-        siblings.next().is_none()
+        if siblings.next().is_some() {
+            return false;
+        }
+        tree.learn(index, &passed[..below]);
+        true
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, RootCache> {
