@@ -79,7 +79,7 @@
 //! release build): the bytes now cost a hop +14.5 % instructions (format
 //! 1: +36-50 % of its time), the check +47 %, mostly SHA-256: +61.5 % in
 //! all, still over the ~30 % the issue asks. With the tree cache (below,
-//! 2026-12-07 15:38): the check +35.6 %, +50.1 % in all; the check is now
+//! 2026-12-07 15:38): the check +35.4 %, +50.1 % in all; the check is now
 //! mostly the record's canonical form and its leaf hash.
 //!
 //! Why 16-byte tree hashes are enough: to pass an altered record under a
