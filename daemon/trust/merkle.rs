@@ -5,13 +5,16 @@
 //! tree is the suite's digest cut to its first [`NODE`] bytes (why 16 is
 //! enough: the trust module's design note).
 
-use super::Digest;
+use super::{CHUNK, Digest};
 
 /// Bytes of a leaf, node or root hash.
 pub const NODE: usize = 16;
 
 /// A hash of the tree: the first [`NODE`] bytes of the suite's digest.
 pub type Node = [u8; NODE];
+
+/// The most hashes a proof in a chunk of [`CHUNK`] records has.
+pub const MAX_PATH: usize = CHUNK.ilog2() as usize;
 
 fn cut(d: Digest, parts: &[&[u8]]) -> Node {
     let mut out = [0u8; NODE];
@@ -24,7 +27,8 @@ pub fn leaf(d: Digest, canonical: &[u8]) -> Node {
     cut(d, &[&[0x00], canonical])
 }
 
-fn node(d: Digest, left: &Node, right: &Node) -> Node {
+/// The hash of an inner node over its two children.
+pub fn node(d: Digest, left: &Node, right: &Node) -> Node {
     cut(d, &[&[0x01], left, right])
 }
 
@@ -55,40 +59,82 @@ pub fn root_and_paths(d: Digest, leaves: &[Node]) -> (Node, Vec<Vec<Node>>) {
     (level[0], paths)
 }
 
-/// The root that `path` leads to from `leaf` at `index` of `count` leaves,
-/// or why the proof does not fit that position.
-pub fn root_from_path(
-    d: Digest,
-    leaf: Node,
-    index: usize,
-    count: usize,
-    path: &[Node],
-) -> Result<Node, &'static str> {
-    if index >= count {
-        return Err("leaf index outside the chunk");
+/// The hashes a proof walk passes: at each level, the node on the path
+/// and its sibling, if it has one.
+pub struct Walk {
+    pub path: [(Node, Option<Node>); MAX_PATH + 1],
+    pub levels: usize,
+}
+
+/// The position of `pos`'s sibling on a level of `size` nodes, if it has
+/// one (an odd last node is promoted alone).
+pub fn sibling_of(pos: usize, size: usize) -> Option<usize> {
+    let s = pos ^ 1;
+    (s < size).then_some(s)
+}
+
+/// How many hashes the proof of leaf `index` of `count` has.
+pub fn path_len(index: usize, count: usize) -> usize {
+    let (mut pos, mut size, mut n) = (index, count, 0);
+    while size > 1 {
+        n += usize::from(sibling_of(pos, size).is_some());
+        (pos, size) = (pos / 2, size.div_ceil(2));
     }
-    let (mut hash, mut index, mut size) = (leaf, index, count);
+    n
+}
+
+/// The walk from `leaf` at `index` of `count` up `path` (of the length
+/// [`path_len`] says; `count` at most [`CHUNK`]): each level's node and sibling; the last node is
+/// the root.
+pub fn walk(d: Digest, leaf: Node, index: usize, count: usize, path: &[Node]) -> Walk {
+    let mut out = Walk {
+        path: [([0; NODE], None); MAX_PATH + 1],
+        levels: 0,
+    };
+    let (mut hash, mut pos, mut size) = (leaf, index, count);
     let mut siblings = path.iter();
     while size > 1 {
-        if index % 2 == 1 {
-            let s = siblings.next().ok_or("proof path too short")?;
-            hash = node(d, s, &hash);
-        } else if index + 1 < size {
-            let s = siblings.next().ok_or("proof path too short")?;
-            hash = node(d, &hash, s);
+        let sibling = sibling_of(pos, size).and_then(|_| siblings.next()).copied();
+        out.path[out.levels] = (hash, sibling);
+        if let Some(s) = &sibling {
+            hash = if pos % 2 == 1 {
+                node(d, s, &hash)
+            } else {
+                node(d, &hash, s)
+            };
         }
-        index /= 2;
-        size = size.div_ceil(2);
+        (pos, size) = (pos / 2, size.div_ceil(2));
+        out.levels += 1;
     }
-    if siblings.next().is_some() {
-        return Err("proof path too long");
-    }
-    Ok(hash)
+    out.path[out.levels] = (hash, None);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The root `path` leads to from `leaf` at `index` of `count`, or why
+    /// the proof does not fit that position.
+    fn root_from_path(
+        d: Digest,
+        leaf: Node,
+        index: usize,
+        count: usize,
+        path: &[Node],
+    ) -> Result<Node, &'static str> {
+        if index >= count {
+            return Err("leaf index outside the chunk");
+        }
+        match path.len().cmp(&path_len(index, count)) {
+            std::cmp::Ordering::Less => Err("proof path too short"),
+            std::cmp::Ordering::Greater => Err("proof path too long"),
+            std::cmp::Ordering::Equal => {
+                let w = walk(d, leaf, index, count, path);
+                Ok(w.path[w.levels].0)
+            }
+        }
+    }
 
     fn leaves(n: usize) -> Vec<Node> {
         (0..n)
@@ -98,7 +144,7 @@ mod tests {
 
     #[test]
     fn every_leaf_of_every_size_leads_to_the_root() {
-        for n in 1..=70 {
+        for n in 1..=CHUNK {
             let ls = leaves(n);
             let (root, paths) = root_and_paths(Digest::Sha256, &ls);
             for (i, p) in paths.iter().enumerate() {

@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
@@ -469,4 +471,117 @@ fn the_packed_form_reads_back_and_the_old_form_is_refused() {
             .parse::<Signature>()
             .is_err()
     );
+}
+
+/// A chunk checked record by record in `order`, then every record of
+/// `chunk` altered one at a time (its body) against that warm cache.
+fn altered_records_fail_warm(v: &Verifier, chunk: &[Record], order: &[usize]) {
+    for &i in order {
+        v.verify(&chunk[i])
+            .unwrap_or_else(|e| panic!("record {i}: {e}"));
+    }
+    for (i, r) in chunk.iter().enumerate() {
+        let mut bad = r.clone();
+        bad.body["facts"] = json!("改过的");
+        assert!(v.verify(&bad).is_err(), "altered record {i} passed");
+    }
+}
+
+#[test]
+fn the_tree_cache_binds_each_record_in_any_order() {
+    let net = Net::new();
+    let chunk = signed_chunk(&net, "630202", CHUNK);
+    let in_order: Vec<usize> = (0..CHUNK).collect();
+    let v = net.verifier();
+    altered_records_fail_warm(&v, &chunk, &in_order);
+    // One ECDSA for the chunk, and one for each altered record (its root
+    // is not the signed one).
+    assert_eq!(v.signature_checks(), 1 + CHUNK as u64);
+    let reversed: Vec<usize> = (0..CHUNK).rev().collect();
+    altered_records_fail_warm(&net.verifier(), &chunk, &reversed);
+    let scattered: Vec<usize> = (0..CHUNK).map(|i| i * 37 % CHUNK).collect();
+    altered_records_fail_warm(&net.verifier(), &chunk, &scattered);
+    let odd = signed_chunk(&net, "630202", 37);
+    altered_records_fail_warm(&net.verifier(), &odd, &(0..37).collect::<Vec<_>>());
+}
+
+#[test]
+fn one_altered_record_in_a_batch_fails_while_its_chunk_mates_pass() {
+    let net = Net::new();
+    let v = net.verifier();
+    let mut chunk = signed_chunk(&net, "630202", CHUNK);
+    chunk[17].body["facts"] = json!("改过的");
+    for (i, r) in chunk.iter().enumerate() {
+        assert_eq!(v.verify(r).is_ok(), i != 17, "record {i}");
+    }
+}
+
+#[test]
+fn swapped_indexes_and_foreign_proofs_fail_against_a_warm_cache() {
+    let net = Net::new();
+    let v = net.verifier();
+    let chunk = signed_chunk(&net, "630202", CHUNK);
+    let other = signed_chunk(&net, "630202", CHUNK);
+    for r in &chunk {
+        v.verify(r).unwrap();
+    }
+    // Records 4 and 5 share a parent: swapping their indexes (each keeping
+    // its proof, or taking the other's) must not pass.
+    let (s4, s5) = (
+        chunk[4].signature.clone().unwrap(),
+        chunk[5].signature.clone().unwrap(),
+    );
+    for (mut r, sig) in [
+        (
+            chunk[4].clone(),
+            Signature {
+                index: 5,
+                ..s4.clone()
+            },
+        ),
+        (chunk[4].clone(), s5.clone()),
+        (chunk[5].clone(), s4.clone()),
+    ] {
+        r.signature = Some(sig);
+        assert!(v.verify(&r).is_err(), "{:?}", r.signature);
+    }
+    // A record of another chunk with this chunk's value and a record's
+    // proof: the walk meets no known hash and the root is not signed.
+    let mut foreign = other[4].clone();
+    foreign.signature = Some(s4.clone());
+    assert!(v.verify(&foreign).is_err());
+    // This chunk's record with an upper proof hash from another chunk.
+    let mut proof = B64.decode(&s4.proof).unwrap();
+    let theirs = B64
+        .decode(&other[4].signature.as_ref().unwrap().proof)
+        .unwrap();
+    let last = proof.len() - 16;
+    proof[last..].copy_from_slice(&theirs[last..]);
+    let mut r = chunk[4].clone();
+    r.signature = Some(Signature {
+        proof: B64.encode(&proof),
+        ..s4
+    });
+    assert!(v.verify(&r).is_err(), "a foreign upper sibling passed");
+}
+
+#[test]
+fn chunks_of_two_origins_mixed_in_a_batch_each_verify_alone() {
+    let net = Net::new();
+    let v = net.verifier();
+    let a = signed_chunk(&net, "630202", CHUNK);
+    let b = signed_chunk(&net, "630200", CHUNK);
+    for (x, y) in a.iter().zip(&b) {
+        v.verify(x).unwrap();
+        v.verify(y).unwrap();
+    }
+    assert_eq!(v.signature_checks(), 2);
+    // b's signature and proof on a's record: another key, another root.
+    let mut r = a[9].clone();
+    r.signature = b[9].signature.clone();
+    assert!(v.verify(&r).is_err());
+    // a's record claimed by b's origin.
+    let mut r = a[9].clone();
+    r.origin = id("630200");
+    assert!(v.verify(&r).is_err());
 }
