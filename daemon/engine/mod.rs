@@ -250,10 +250,12 @@ impl Engine {
         };
         let version = new.manifest().version;
         let before = self.succession();
+        let links_before = self.with_view(|v| v.below.clone());
         *self.authority.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(new));
         for gone in self.rebuild_below() {
             self.drop_moved(&gone).await?;
         }
+        self.send_the_new_way(&links_before).await?;
         let taken_over: Vec<NodeId> = self
             .succession()
             .pairs()

@@ -3,6 +3,8 @@
 //! parked records once the tree can route them. Only the engine makes
 //! them, and each wakes the links it gave work to.
 
+use std::collections::{BTreeMap, HashMap};
+
 use tracing::{info, warn};
 
 use super::Engine;
@@ -172,6 +174,33 @@ impl Engine {
         for link in links {
             self.reissue_routed(&link, |item| taken_over.contains(&item.record.origin))
                 .await?;
+        }
+        Ok(())
+    }
+
+    /// After the tree changed, sends again through its new child link what
+    /// this node holds for each office now reached by another link than
+    /// before (`links_before`: office → child link): the copy it sent the
+    /// old way may sit dropped at a parent that let the office go. The
+    /// office applies each version once, so one it already has is no loss.
+    pub(super) async fn send_the_new_way(
+        &self,
+        links_before: &HashMap<NodeId, NodeId>,
+    ) -> Result<(), StoreError> {
+        let mut moved: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
+        self.with_view(|v| {
+            for (office, link) in &v.below {
+                if links_before.get(office).is_some_and(|old| old != link) {
+                    moved.entry(link.clone()).or_default().push(office.clone());
+                }
+            }
+        });
+        for (link, offices) in moved {
+            info!(message = "Offices below now reached another way; sending their records that way.", link = %link, offices = offices.len());
+            self.reissue_routed(&link, |item| {
+                item.record.route.to.iter().any(|t| offices.contains(t))
+            })
+            .await?;
         }
         Ok(())
     }

@@ -2,7 +2,8 @@
 //! `network add-office` is taken by its parent and every ancestor without
 //! a restart, and its first finding reaches central; a county moved to
 //! another prefecture with `network move-office` while it writes loses
-//! nothing and leaves nothing in any quarantine; a county merged into
+//! nothing and leaves nothing in any quarantine, and a record on its way
+//! down to it when it moves arrives through its new parent; a county merged into
 //! another with `network merge-office` has its rectification closed by its
 //! successor, and its certificate is revoked. A child refused `tree`
 //! under a newer manifest than its own is sent that manifest with the
@@ -153,6 +154,48 @@ async fn a_county_moved_to_another_prefecture_loses_nothing() {
     for at in ["630200", "630000", "000000"] {
         wait_state(&net, at, &open, "630103", "completed").await;
     }
+    nothing_quarantined(&net, &["000000", "630000", "630100", "630200", "630103"]).await;
+}
+
+/// A record on its way down to a county when the county moves, held at
+/// its old parent (the county is stopped), which lets it go with what it
+/// held for it: the office above both sends it again the new way, and it
+/// reaches the county through its new parent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_on_its_way_down_to_a_moved_county_arrives_through_its_new_parent() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start_all().await;
+    net.stop("630103");
+    let notice = net
+        .submit(
+            "630000",
+            "notice",
+            json!({"title": "督办", "text": "迁移时在途", "to": ["630103"]}),
+        )
+        .await;
+    let nid = id_of(&notice);
+    net.wait_for("630100", &nid).await;
+
+    let root = net.root().display().to_string();
+    run_ok(&[
+        "network",
+        "move-office",
+        "--dir",
+        &root,
+        "--id",
+        "630103",
+        "--parent",
+        "630200",
+    ]);
+    wait_until("630100 to let 630103 go", || async {
+        net.status("630100").await["links"]
+            .as_array()
+            .is_some_and(|links| links.iter().all(|l| l["peer"] != "630103"))
+    })
+    .await;
+    net.start("630103").await;
+    net.wait_for("630103", &nid).await;
+    net.wait_for("630200", &nid).await;
     nothing_quarantined(&net, &["000000", "630000", "630100", "630200", "630103"]).await;
 }
 
