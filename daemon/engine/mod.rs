@@ -251,6 +251,12 @@ impl Engine {
         let version = new.manifest().version;
         let before = self.succession();
         let links_before = self.with_view(|v| v.below.clone());
+        // Before the view changes: a push admitted under the new tree finds
+        // its hash gone and is asked to announce again (`sync::inbound::push`).
+        self.announced
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         *self.authority.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(new));
         for gone in self.rebuild_below() {
             self.drop_moved(&gone).await?;
@@ -266,10 +272,6 @@ impl Engine {
             self.send_to_successors(&taken_over).await?;
         }
         self.retry_after_tree_change().await?;
-        self.announced
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
         self.topology_changed
             .send_modify(|v| *v = v.wrapping_add(1));
         Ok(Some(version))

@@ -177,6 +177,16 @@ pub async fn push(
         ));
     }
     let batch = admit_batch(engine, child, &Source::Child(child.clone()), &req.records);
+    if !engine.announced_matches(child, &req.subtree_hash) {
+        // The tree changed while the batch was admitted (a newer manifest
+        // was taken): what it refused may be the change's doing, not the
+        // child's. Nothing is kept; the child says hello under the new tree.
+        debug!(message = "Tree changed during a push; asking the child to announce again.", peer = %child);
+        return Err(Refusal::new(
+            Reason::TopologyStale,
+            "the tree changed while your push was checked; say hello again",
+        ));
+    }
     let applied = engine
         .commit(Commit {
             from: Some(child.clone()),
