@@ -184,7 +184,9 @@ fn any_changed_field_fails() {
         }),
         ("value", |r| {
             let s = r.signature.as_mut().unwrap();
-            s.value = s.value.replacen('A', "B", 1).replacen('M', "N", 1);
+            // Another first character, whatever the (random) signature.
+            let first = if s.value.starts_with('A') { "B" } else { "A" };
+            s.value = format!("{first}{}", &s.value[1..]);
         }),
         ("index", |r| r.signature.as_mut().unwrap().index ^= 1),
         ("count", |r| r.signature.as_mut().unwrap().count += 1),
