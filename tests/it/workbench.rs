@@ -90,7 +90,9 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     b.click("#submit").await;
     let refusal = b.text("[data-field=target_unit] .refusal").await;
     assert!(
-        refusal.contains("不符合规则") && refusal.contains("u3"),
+        refusal.contains("不符合规则")
+            && refusal.contains("不是本轮的巡察对象")
+            && refusal.contains("u3"),
         "a Chinese refusal beside the unit: {refusal}"
     );
     b.screenshot("3-finding-refused.png").await;

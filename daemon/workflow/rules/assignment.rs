@@ -26,9 +26,9 @@ pub(in crate::workflow) fn below(
     let node = NodeId::new(id).map_err(|e| invalid(format!("{field}: {e}")))?;
     if node == tree.me || !tree.is_ancestor_or_self(&tree.me, &node) {
         return Err(invalid(format!(
-            "{field}: office {id} is not below {}; only a common superior of every office an \
+            "{field}: 该办公室不在本办公室之下：安排须由所涉各办公室的共同上级下达 (office {id} is not below {}; only a common superior of every office an \
              assignment names may issue it (issue it from an office above them all, or wait until \
-             {id} has connected and announced itself)",
+             {id} has connected and announced itself))",
             tree.me
         )));
     }
@@ -49,8 +49,8 @@ pub(super) async fn check(
     match &a.coordinator {
         Some(c) if c != ctx.me.as_str() => {
             return Err(invalid(format!(
-                "body.coordinator: {c} is not this office ({}); an assignment is issued by its \
-                 coordinating office",
+                "body.coordinator: 安排由协调办公室下达 ({c} is not this office ({}); an assignment is issued by its \
+                 coordinating office)",
                 ctx.me
             )));
         }
@@ -59,18 +59,18 @@ pub(super) async fn check(
     }
     if a.round.as_deref().is_none_or(str::is_empty) {
         return Err(invalid(
-            "body.round: an assignment is for one round; name the round_id its plans will share",
+            "body.round: 一项安排只对应一个轮次，请填写 round_id (an assignment is for one round; name the round_id its plans will share)",
         ));
     }
     match (a.kind.as_str(), a.pairs.is_empty(), &a.elevated) {
         ("cross", _, Some(_)) => {
             return Err(invalid(
-                "body.elevated: a cross assignment has pairs only; issue the elevated one on its own",
+                "body.elevated: 交叉巡察安排只含交叉关系，提级巡察另行下达 (a cross assignment has pairs only; issue the elevated one on its own)",
             ));
         }
         ("elevated", false, _) => {
             return Err(invalid(
-                "body.pairs: an elevated assignment has no pairs; issue the cross one on its own",
+                "body.pairs: 提级巡察安排不含交叉关系，交叉巡察另行下达 (an elevated assignment has no pairs; issue the cross one on its own)",
             ));
         }
         _ => {}
@@ -82,14 +82,14 @@ pub(super) async fn check(
         let of = below(&tree, &format!("{field}.inspected"), &p.inspected)?;
         if by == of {
             return Err(invalid(format!(
-                "{field}: office {by} would inspect itself"
+                "{field}: 办公室不能巡察自己 (office {by} would inspect itself)"
             )));
         }
         for (upper, lower) in [(&by, &of), (&of, &by)] {
             if tree.is_ancestor_or_self(upper, lower) {
                 return Err(invalid(format!(
-                    "{field}: {upper} is above {lower}; a higher office inspects units below it by \
-                     an elevated (提级) assignment, not a cross one"
+                    "{field}: 上级巡察下级的单位应使用提级巡察安排 ({upper} is above {lower}; a higher office inspects units below it by \
+                     an elevated (提级) assignment, not a cross one)"
                 )));
             }
         }
@@ -97,7 +97,9 @@ pub(super) async fn check(
             .iter()
             .any(|q| q.inspecting == p.inspecting && q.inspected == p.inspected)
         {
-            return Err(invalid(format!("{field}: {by} → {of} is listed twice")));
+            return Err(invalid(format!(
+                "{field}: 重复的交叉关系 ({by} → {of} is listed twice)"
+            )));
         }
         registered(lk, &format!("{field}.units"), &p.inspected, &p.units).await?;
     }
@@ -110,12 +112,14 @@ pub(super) async fn check(
         }
         if taking == office || !tree.is_ancestor_or_self(&taking, &office) {
             return Err(invalid(format!(
-                "body.elevated.taking_over: {taking} is not above {office}; in an elevated \
-                 inspection (提级巡察) a higher office takes over units of a lower one"
+                "body.elevated.taking_over: 提级巡察由上级办公室接手下级的单位 ({taking} is not above {office}; in an elevated \
+                 inspection (提级巡察) a higher office takes over units of a lower one)"
             )));
         }
         if e.units.is_empty() {
-            return Err(invalid("body.elevated.units: name the units taken over"));
+            return Err(invalid(
+                "body.elevated.units: 请列出被提级巡察的单位 (name the units taken over)",
+            ));
         }
         registered(lk, "body.elevated.units", &e.office, &e.units).await?;
     }
@@ -135,14 +139,14 @@ async fn registered(
     }
     let reg = lk.register(office).await?.ok_or_else(|| {
         invalid(format!(
-            "{field}: no unit register of {office} is held here to check the units against; \
-             {office} imports it with `xunlian units import` and it climbs to every office above"
+            "{field}: 本办公室没有该办公室的名册，无法核对单位 (no unit register of {office} is held here to check the units against; \
+             {office} imports it with `xunlian units import` and it climbs to every office above)"
         ))
     })?;
     for (k, u) in units.iter().enumerate() {
         if !reg.units.iter().any(|x| x.id == *u) {
             return Err(invalid(format!(
-                "{field}[{k}]: unit {u} is not in the register of {office}"
+                "{field}[{k}]: 该单位不在其名册中 (unit {u} is not in the register of {office})"
             )));
         }
     }

@@ -48,11 +48,15 @@ pub(super) async fn check(
             .get(&of)
             .await?
             .filter(|r| r.kind == Kind::Clue)
-            .ok_or_else(|| invalid(format!("body.disposal_of: no clue {of} is held here")))?;
+            .ok_or_else(|| {
+                invalid(format!(
+                    "body.disposal_of: 本办公室没有该线索 (no clue {of} is held here)"
+                ))
+            })?;
         let transfer: Clue = read(Kind::Clue, &clue.body)?;
         if transfer.managing_level != Some(ctx.level) {
             return Err(invalid(format!(
-                "clue {of} was transferred to the {} level; only the office there reports its disposal, and {} is a {} office",
+                "只有线索移交到的层级的办公室才能报告处置结果 (clue {of} was transferred to the {} level; only the office there reports its disposal, and {} is a {} office)",
                 transfer.managing_level.map_or("(unknown)", |l| l.as_str()),
                 ctx.me,
                 ctx.level
@@ -67,12 +71,12 @@ pub(super) async fn check(
             clue.round_id.clone(),
         ));
     }
-    let managing = c
-        .managing_level
-        .ok_or_else(|| invalid("body.managing_level is required"))?;
+    let managing = c.managing_level.ok_or_else(|| {
+        invalid("body.managing_level: 须填写管辖层级 (body.managing_level is required)")
+    })?;
     if managing.rank() > ctx.level.rank() {
         return Err(invalid(format!(
-            "body.managing_level: a {} office transfers clues to its own level or above, not to {managing}",
+            "body.managing_level: 线索只能移交本级或上级 (a {} office transfers clues to its own level or above, not to {managing})",
             ctx.level
         )));
     }
@@ -83,7 +87,7 @@ pub(super) async fn check(
             .filter(|r| r.kind == Kind::Finding)
             .ok_or_else(|| {
                 invalid(format!(
-                    "body.finding_ids[{i}]: no finding {fid} is held here"
+                    "body.finding_ids[{i}]: 本办公室没有该问题 (no finding {fid} is held here)"
                 ))
             })?;
         let fb: Finding = read(Kind::Finding, &finding.body)?;
@@ -94,8 +98,8 @@ pub(super) async fn check(
             .find(|(a, l)| a.as_str() == host && l.rank() >= managing.rank());
         if let Some((a, _)) = through {
             return Err(invalid(format!(
-                "body.finding_ids[{i}]: the clue would pass through office {a}, which hosts the inspected unit; \
-                 a clue never reaches the host (transfer it above {a} or to this level)"
+                "body.finding_ids[{i}]: 线索不得经过被巡察单位所在的办公室 (the clue would pass through office {a}, which hosts the inspected unit; \
+                 a clue never reaches the host (transfer it above {a} or to this level))"
             )));
         }
         // A clue of a cross inspection goes to its coordinator, never
@@ -105,8 +109,8 @@ pub(super) async fn check(
             && managing.rank() > level.rank()
         {
             return Err(invalid(format!(
-                "body.managing_level: finding {fid} is of a cross inspection coordinated by {c}; its clues go to \
-                 {c}, which transfers them on: set managing_level to {level} or above"
+                "body.managing_level: 交叉巡察问题的线索移交给协调办公室 (finding {fid} is of a cross inspection coordinated by {c}; its clues go to \
+                 {c}, which transfers them on: set managing_level to {level} or above)"
             )));
         }
     }

@@ -27,27 +27,27 @@ pub(super) async fn check(
     }
     if f.redacted_of.is_some() || f.inspected_by.is_some() {
         return Err(invalid(
-            "body.redacted_of/inspected_by: copies of common issues and of released cross findings \
-             are written by the daemon; leave these out",
+            "body.redacted_of/inspected_by: 共性问题的下发副本和交叉巡察的反馈副本由系统生成，请勿填写 (copies of common issues and of released cross findings \
+             are written by the daemon; leave these out)",
         ));
     }
     let round = match (&req.round_id, &f.round_id) {
         (Some(a), Some(b)) if a != b => {
             return Err(invalid(format!(
-                "round_id {a} and body.round_id {b} differ; a finding belongs to one round"
+                "round_id 与 body.round_id 不一致：一个问题只属于一个轮次 (round_id {a} and body.round_id {b} differ; a finding belongs to one round)"
             )));
         }
         (Some(a), _) | (None, Some(a)) => a.clone(),
         (None, None) => {
             return Err(invalid(
-                "a finding needs its round: set \"round_id\" to the round plan's round_id",
+                "问题须注明所属轮次：请填写轮次计划的 round_id (a finding needs its round: set \"round_id\" to the round plan's round_id)",
             ));
         }
     };
     req.round_id = Some(round.clone());
     let plan = lk.plan(ctx.me, &round).await?.ok_or_else(|| {
         invalid(format!(
-            "round {round} has no plan of {} held here; submit the round plan first",
+            "本办公室没有该轮次的巡察计划，请先报送轮次计划 (round {round} has no plan of {} held here; submit the round plan first)",
             ctx.me
         ))
     })?;
@@ -60,7 +60,7 @@ pub(super) async fn check(
         && !p.teams.iter().any(|t| t.id == *team)
     {
         return Err(invalid(format!(
-            "body.team: round {round} has no team {team}"
+            "body.team: 本轮没有该巡察组 (round {round} has no team {team})"
         )));
     }
     let mut coordinator = None;
@@ -76,7 +76,7 @@ pub(super) async fn check(
             })
             .ok_or_else(|| {
                 invalid(format!(
-                    "body.target_unit: unit {} is not a target of round {round}",
+                    "body.target_unit: 该单位不是本轮的巡察对象 (unit {} is not a target of round {round})",
                     unit.unit_id
                 ))
             })?;
@@ -90,8 +90,8 @@ pub(super) async fn check(
         (Some(given), Some(c)) if given == c => {}
         (Some(given), _) => {
             return Err(invalid(format!(
-                "body.coordinator: {given} is not the coordinator of a cross inspection of this finding's unit; \
-                 the daemon fills it in from the round's assignment: leave it out"
+                "body.coordinator: 协调办公室由系统按交叉巡察安排填写，请勿填写 ({given} is not the coordinator of a cross inspection of this finding's unit; \
+                 the daemon fills it in from the round's assignment: leave it out)"
             )));
         }
         (None, Some(c)) => req.body["coordinator"] = Value::from(c.as_str()),

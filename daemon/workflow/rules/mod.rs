@@ -79,7 +79,7 @@ pub async fn check_submit(
         Kind::Rectification => rectification::check(ctx, lk, req).await.map(|()| vec![]),
         Kind::UnitRegister => register::check(ctx, req).map(|()| vec![]),
         Kind::ClueTally => Err(invalid(
-            "clue_tally records are written by the daemon when a clue is transferred or disposed; submit the clue",
+            "线索统计由系统生成，请提交线索本身 (clue_tally records are written by the daemon when a clue is transferred or disposed; submit the clue)",
         )),
         Kind::Assignment => assignment::check(ctx, lk, req).await.map(|()| vec![]),
         Kind::Notice | Kind::Health => Ok(vec![]),
@@ -107,7 +107,7 @@ fn schema_first(kind: Kind, body: &Value, refused: SubmitError) -> SubmitError {
 fn derived_id(req: &mut SubmitRequest, id: Uuid, what: &str) -> Result<(), SubmitError> {
     match req.id {
         Some(given) if given != id => Err(invalid(format!(
-            "the id of {what} is derived ({id}); leave \"id\" out"
+            "该记录的 id 由系统生成，请勿填写 (the id of {what} is derived ({id}); leave \"id\" out)"
         ))),
         _ => {
             req.id = Some(id);

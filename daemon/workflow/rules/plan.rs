@@ -18,7 +18,7 @@ pub(super) async fn check(
     req: &mut SubmitRequest,
 ) -> Result<(), SubmitError> {
     let round = req.round_id.clone().ok_or_else(|| {
-        invalid("a round_plan needs \"round_id\": the round's id, shared by its findings (e.g. 630202-2024-2)")
+        invalid("轮次计划须有 round_id（本轮编号，本轮问题共用） (a round_plan needs \"round_id\": the round's id, shared by its findings (e.g. 630202-2024-2))")
     })?;
     let p: RoundPlan = read(Kind::RoundPlan, &req.body)?;
     ctx.taxonomy
@@ -37,7 +37,7 @@ pub(super) async fn check(
     for w in set.windows(2) {
         if w[1].1 < w[0].1 {
             return Err(invalid(format!(
-                "body.dates.{}: {} is before {} {}; dates run start ≤ entry (进驻) ≤ feedback (反馈) ≤ end",
+                "body.dates.{}: 日期顺序应为 开始 ≤ 进驻 ≤ 反馈 ≤ 结束 ({} is before {} {}; dates run start ≤ entry (进驻) ≤ feedback (反馈) ≤ end)",
                 w[1].0, w[1].1, w[0].0, w[0].1
             )));
         }
@@ -45,7 +45,7 @@ pub(super) async fn check(
     for (i, t) in p.teams.iter().enumerate() {
         if p.teams[..i].iter().any(|o| o.id == t.id) {
             return Err(invalid(format!(
-                "body.teams[{i}].id: team {} is listed twice",
+                "body.teams[{i}].id: 巡察组重复 (team {} is listed twice)",
                 t.id
             )));
         }
@@ -54,7 +54,7 @@ pub(super) async fn check(
         && Some(existing.id) != req.id
     {
         return Err(invalid(format!(
-            "round {round} already has plan {}; submit with \"id\": \"{}\" to change it",
+            "本轮已有计划；如要修改，请带上其 id 提交 (round {round} already has plan {}; submit with \"id\": \"{}\" to change it)",
             existing.id, existing.id
         )));
     }
@@ -63,7 +63,7 @@ pub(super) async fn check(
         && !assignments.iter().any(|(a, _)| a.id == id)
     {
         return Err(invalid(format!(
-            "body.assignment_id: no assignment {id} issued by {} or an office above it is held here",
+            "body.assignment_id: 本办公室没有本级或上级下达的该项安排 (no assignment {id} issued by {} or an office above it is held here)",
             ctx.me
         )));
     }
@@ -76,7 +76,7 @@ pub(super) async fn check(
             && !p.teams.iter().any(|x| x.id == *team)
         {
             return Err(invalid(format!(
-                "body.targets[{i}].team: no team {team} in body.teams"
+                "body.targets[{i}].team: 该巡察组不在本计划的巡察组中 (no team {team} in body.teams)"
             )));
         }
         let host = t.host.clone().unwrap_or_else(|| ctx.me.to_string());
@@ -89,8 +89,8 @@ pub(super) async fn check(
                 && e.units.contains(unit)
             {
                 return Err(invalid(format!(
-                    "body.targets[{i}]: unit {unit} of {host} is taken over by {} for round {round} \
-                     (提级巡察, assignment {}); plans of {} may not target it in that round",
+                    "body.targets[{i}]: 该单位本轮已被提级巡察，本办公室的计划不能以其为对象 (unit {unit} of {host} is taken over by {} for round {round} \
+                     (提级巡察, assignment {}); plans of {} may not target it in that round)",
                     e.taking_over, a.id, ctx.me
                 )));
             }
@@ -98,13 +98,13 @@ pub(super) async fn check(
         if host == ctx.me.as_str() {
             let Some(reg) = &own_register else {
                 return Err(invalid(format!(
-                    "body.targets[{i}].unit_id: office {} has no unit register yet; import it with `xunlian units import --config FILE UNITS.csv`",
+                    "body.targets[{i}].unit_id: 本办公室尚无被巡察单位名册，请先导入 (office {} has no unit register yet; import it with `xunlian units import --config FILE UNITS.csv`)",
                     ctx.me
                 )));
             };
             if !reg.units.iter().any(|u| u.id == *unit) {
                 return Err(invalid(format!(
-                    "body.targets[{i}].unit_id: unit {unit} is not in the register of {}; add it with `xunlian units import`",
+                    "body.targets[{i}].unit_id: 该单位不在本办公室的名册中 (unit {unit} is not in the register of {}; add it with `xunlian units import`)",
                     ctx.me
                 )));
             }
@@ -119,16 +119,16 @@ pub(super) async fn check(
                 (Some((a, _)), _) => under = Some(a.id),
                 (None, Some((a, _))) => {
                     return Err(invalid(format!(
-                        "body.targets[{i}]: unit {unit} of {host} falls under assignment {}, the other \
-                         targets under {}; a round plan follows one assignment (plan another round)",
+                        "body.targets[{i}]: 一个轮次计划只能依据一项安排 (unit {unit} of {host} falls under assignment {}, the other \
+                         targets under {}; a round plan follows one assignment (plan another round))",
                         a.id,
                         under.map_or_else(String::new, |u| u.to_string())
                     )));
                 }
                 (None, None) => {
                     return Err(invalid(format!(
-                        "body.targets[{i}]: unit {unit} belongs to office {host}; only a cross or elevated \
-                         assignment for this round lets {} inspect it, and none held here does",
+                        "body.targets[{i}]: 该单位属于其他办公室：须有本轮的交叉或提级巡察安排 (unit {unit} belongs to office {host}; only a cross or elevated \
+                         assignment for this round lets {} inspect it, and none held here does)",
                         ctx.me
                     )));
                 }
@@ -140,11 +140,11 @@ pub(super) async fn check(
     }
     if p.kind == "follow_up" {
         let earlier = p.follow_up_of.as_deref().ok_or_else(|| {
-            invalid("body.follow_up_of: a follow_up (回头看) round names the earlier round it re-checks")
+            invalid("body.follow_up_of: 回头看轮次须注明所复查的轮次 (a follow_up (回头看) round names the earlier round it re-checks)")
         })?;
         if lk.plan(ctx.me, earlier).await?.is_none() {
             return Err(invalid(format!(
-                "body.follow_up_of: no round {earlier} of {} is held here",
+                "body.follow_up_of: 本办公室没有所复查的轮次 (no round {earlier} of {} is held here)",
                 ctx.me
             )));
         }
@@ -156,7 +156,7 @@ pub(super) async fn check(
             });
             if !ok {
                 return Err(invalid(format!(
-                    "body.rechecks[{i}]: {f} is not a finding of round {earlier} of {}",
+                    "body.rechecks[{i}]: 不是所复查轮次的问题 ({f} is not a finding of round {earlier} of {})",
                     ctx.me
                 )));
             }

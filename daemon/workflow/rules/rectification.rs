@@ -22,17 +22,21 @@ pub(super) async fn check(
     let b: Rectification = read(Kind::Rectification, &req.body)?;
     let fid = b
         .finding_id
-        .ok_or_else(|| invalid("body.finding_id is required"))?;
+        .ok_or_else(|| invalid("body.finding_id: 须填写问题编号 (body.finding_id is required)"))?;
     let finding = lk
         .get(&fid)
         .await?
         .filter(|r| r.kind == Kind::Finding)
-        .ok_or_else(|| invalid(format!("body.finding_id: no finding {fid} is held here")))?;
+        .ok_or_else(|| {
+            invalid(format!(
+                "body.finding_id: 本办公室没有该问题 (no finding {fid} is held here)"
+            ))
+        })?;
     let f: Finding = read(Kind::Finding, &finding.body)?;
     if let Some(c) = &f.coordinator {
         return Err(invalid(format!(
-            "body.finding_id: {fid} is a cross-inspection finding; its host rectifies the copy {} that \
-             coordinator {c} releases to it at the feedback date (反馈), and {c} signs it off",
+            "body.finding_id: 这是交叉巡察问题：由被巡察地办公室整改其反馈副本，由协调办公室销号 ({fid} is a cross-inspection finding; its host rectifies the copy {} that \
+             coordinator {c} releases to it at the feedback date (反馈), and {c} signs it off)",
             ids::release(&fid)
         )));
     }
@@ -48,7 +52,7 @@ pub(super) async fn check(
     }
     let status = Status::parse(&b.status).ok_or_else(|| {
         invalid(format!(
-            "body.status: unknown status {:?}",
+            "body.status: 未知的整改状态 (unknown status {:?})",
             crate::clip::clip(&b.status)
         ))
     })?;
@@ -56,7 +60,7 @@ pub(super) async fn check(
         // A common issue: every office of the subtree rectifies its own part.
         if b.host_office.is_empty() {
             return Err(invalid(
-                "body.host_office: name the office whose rectification of this common issue this is",
+                "body.host_office: 请注明整改此共性问题的办公室 (name the office whose rectification of this common issue this is)",
             ));
         }
         b.host_office.clone()
@@ -65,12 +69,12 @@ pub(super) async fn check(
     };
     if b.host_office != host {
         return Err(invalid(format!(
-            "body.host_office: the host office of finding {fid} is {host}"
+            "body.host_office: 整改主体应为问题所在的办公室 (the host office of finding {fid} is {host})"
         )));
     }
     if b.inspecting_office != finding.origin.as_str() {
         return Err(invalid(format!(
-            "body.inspecting_office: finding {fid} was written by {}, the office that inspects and signs off",
+            "body.inspecting_office: 巡察办公室应为提出该问题的办公室 (finding {fid} was written by {}, the office that inspects and signs off)",
             finding.origin
         )));
     }

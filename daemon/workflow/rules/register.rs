@@ -12,14 +12,14 @@ pub(super) fn check(ctx: &Context<'_>, req: &mut SubmitRequest) -> Result<(), Su
     let reg: UnitRegister = read(Kind::UnitRegister, &req.body)?;
     if reg.office != ctx.me.as_str() {
         return Err(invalid(format!(
-            "body.office: {} may only write its own register, not {}'s",
+            "body.office: 只能报送本办公室的名册 ({} may only write its own register, not {}'s)",
             ctx.me, reg.office
         )));
     }
     for (i, u) in reg.units.iter().enumerate() {
         if reg.units[..i].iter().any(|o| o.id == u.id) {
             return Err(invalid(format!(
-                "body.units[{i}].id: unit {} is listed twice",
+                "body.units[{i}].id: 单位重复 (unit {} is listed twice)",
                 u.id
             )));
         }

@@ -43,13 +43,13 @@ pub(super) async fn check(
         .filter(|r| r.kind == Kind::Finding)
         .ok_or_else(|| {
             invalid(format!(
-                "body.released_of: no finding {original} is held here"
+                "body.released_of: 本办公室没有该问题 (no finding {original} is held here)"
             ))
         })?;
     if coordinator_of(&o).as_ref() != Some(ctx.me) {
         return Err(invalid(format!(
-            "body.released_of: finding {original} is not a cross-inspection finding coordinated by {}; \
-             only its coordinator releases it",
+            "body.released_of: 只有协调办公室才能反馈交叉巡察问题 (finding {original} is not a cross-inspection finding coordinated by {}; \
+             only its coordinator releases it)",
             ctx.me
         )));
     }
@@ -57,22 +57,22 @@ pub(super) async fn check(
     match feedback_of(lk, &o).await? {
         None => {
             return Err(invalid(format!(
-                "body.released_of: the plan of round {round} of {} held here has no feedback date (反馈); \
-                 a cross finding is released at the feedback",
+                "body.released_of: 该轮计划没有反馈日期 (the plan of round {round} of {} held here has no feedback date (反馈); \
+                 a cross finding is released at the feedback)",
                 o.origin
             )));
         }
         Some(d) if d > ctx.today => {
             return Err(invalid(format!(
-                "body.released_of: not before the feedback date {d} of round {round}; the inspected \
-                 office learns nothing of the findings before it (跑风漏气)"
+                "body.released_of: 反馈日期之前不能反馈（防止跑风漏气） (not before the feedback date {d} of round {round}; the inspected \
+                 office learns nothing of the findings before it (跑风漏气))"
             )));
         }
         Some(_) => {}
     }
     if req.body != released(&o) {
         return Err(invalid(
-            "body: a released copy is exactly the redacted original; `xunlian assign release` writes it",
+            "body: 反馈副本须与脱敏原件完全一致 (a released copy is exactly the redacted original; `xunlian assign release` writes it)",
         ));
     }
     derived_id(req, ids::release(&original), "a released cross finding")?;
