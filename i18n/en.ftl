@@ -354,3 +354,36 @@ arg-xunlian-bundle-export-out = Where to write the bundle (a JSON file)
 arg-xunlian-bundle-export-peer = The neighbour it is for (default: the parent; a parent names the child)
 arg-xunlian-bundle-export-all = Everything the neighbour has not confirmed, not only what earlier bundles did not carry
 arg-xunlian-bundle-import-file = The bundle file
+
+## xunlian report coverage, stats, assignments
+
+report-coverage-title = Coverage (全覆盖) of term { $term }
+report-stats-title = Statistics (subtree figures)
+report-stats-round-title = Statistics of round { $round } (subtree figures)
+report-stats-per-round = Rectification rate per round (this office and its subtree):
+report-stats-round-rate = { $round }: { $verified }/{ $all } verified, { $rate }
+report-col-subtree = subtree
+report-col-own = own
+report-col-office = office
+report-col-rounds = rounds
+report-col-units = units
+report-col-villages = villages
+report-col-findings = findings
+report-col-clues = clues
+report-col-disposed = disposed
+report-col-rectified = rectified
+report-col-type = type
+report-col-by = by
+report-col-of = of
+report-col-status = status
+report-col-feedback = feedback
+report-col-released = released
+report-col-verified = verified
+report-col-round = round
+assignment-kind-cross = cross
+assignment-kind-elevated = elevated
+assignment-status-planned = planned
+assignment-status-on_site = on site
+assignment-status-fed_back = fed back
+assignment-status-rectifying = rectifying
+assignment-status-closed = closed

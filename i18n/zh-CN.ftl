@@ -354,3 +354,36 @@ arg-xunlian-bundle-export-out = 数据包写到哪里（JSON 文件）
 arg-xunlian-bundle-export-peer = 接收方（默认为上级；上级办公室导出时写下级编号）
 arg-xunlian-bundle-export-all = 重新导出对方尚未确认的全部记录，而不只是以前的数据包未带的
 arg-xunlian-bundle-import-file = 数据包文件
+
+## xunlian report coverage、stats、assignments
+
+report-coverage-title = 全覆盖情况（{ $term } 届）
+report-stats-title = 巡察统计（下辖合计）
+report-stats-round-title = 第 { $round } 轮巡察统计（下辖合计）
+report-stats-per-round = 各轮整改销号率（本级及下辖）：
+report-stats-round-rate = { $round }：{ $verified }/{ $all } 已销号，{ $rate }
+report-col-subtree = 下辖合计
+report-col-own = 本级
+report-col-office = 机构
+report-col-rounds = 轮次
+report-col-units = 单位
+report-col-villages = 村(社区)
+report-col-findings = 问题
+report-col-clues = 线索
+report-col-disposed = 线索处置
+report-col-rectified = 整改销号
+report-col-type = 类型
+report-col-by = 巡察方
+report-col-of = 被巡察方
+report-col-status = 进度
+report-col-feedback = 反馈日期
+report-col-released = 已反馈
+report-col-verified = 已销号
+report-col-round = 轮次
+assignment-kind-cross = 交叉巡察
+assignment-kind-elevated = 提级巡察
+assignment-status-planned = 已安排
+assignment-status-on_site = 进驻中
+assignment-status-fed_back = 已反馈
+assignment-status-rectifying = 整改中
+assignment-status-closed = 已办结

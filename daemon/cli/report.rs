@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use super::operator::Operator;
-use crate::i18n::{self, pad, t};
+use crate::i18n::{self, pad, pad_left, t};
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
@@ -127,11 +127,13 @@ fn rows(report: &Value) -> &[Value] {
 }
 
 fn render_coverage(report: &Value) -> String {
+    let term = report["term"].as_str().unwrap_or("").to_string();
     let mut out = format!(
-        "Coverage (全覆盖) of term {}\n{:<22} {:<22} office\n",
-        report["term"].as_str().unwrap_or(""),
-        "subtree",
-        "own"
+        "{}\n{} {} {}\n",
+        t!("report-coverage-title", term = term),
+        pad(&t!("report-col-subtree"), 22),
+        pad(&t!("report-col-own"), 22),
+        t!("report-col-office"),
     );
     for row in rows(report) {
         let cell = |c: &Value| {
@@ -150,12 +152,20 @@ fn render_coverage(report: &Value) -> String {
 
 fn render_stats(report: &Value) -> String {
     let mut out = match report["round"].as_str() {
-        Some(r) => format!("Statistics of round {r} (subtree figures)\n"),
-        None => "Statistics (subtree figures)\n".to_string(),
+        Some(r) => t!("report-stats-round-title", round = r.to_string()),
+        None => t!("report-stats-title"),
     };
+    out += "\n";
     out += &format!(
-        "{:>6} {:>6} {:>8} {:>8} {:>6} {:>9} {:>10}  office\n",
-        "rounds", "units", "villages", "findings", "clues", "disposed", "rectified"
+        "{} {} {} {} {} {} {}  {}\n",
+        pad_left(&t!("report-col-rounds"), 6),
+        pad_left(&t!("report-col-units"), 6),
+        pad_left(&t!("report-col-villages"), 8),
+        pad_left(&t!("report-col-findings"), 8),
+        pad_left(&t!("report-col-clues"), 6),
+        pad_left(&t!("report-col-disposed"), 9),
+        pad_left(&t!("report-col-rectified"), 10),
+        t!("report-col-office"),
     );
     for row in rows(report) {
         let s = &row["subtree"];
@@ -181,14 +191,24 @@ fn render_stats(report: &Value) -> String {
         );
     }
     if let Some(me) = rows(report).first() {
-        out += "\nRectification rate per round (this office and its subtree):\n";
+        out += &format!("\n{}\n", t!("report-stats-per-round"));
         for (round, pair) in me["subtree"]["rectification"]
             .as_object()
             .into_iter()
             .flatten()
         {
             let (n, v) = (pair[0].as_u64().unwrap_or(0), pair[1].as_u64().unwrap_or(0));
-            out += &format!("  {round}: {v}/{n} verified, {}\n", percent(v, n));
+            let rate = percent(v, n);
+            out += &format!(
+                "  {}\n",
+                t!(
+                    "report-stats-round-rate",
+                    round = round.clone(),
+                    verified = v,
+                    all = n,
+                    rate = rate
+                )
+            );
         }
     }
     out
@@ -227,18 +247,31 @@ fn render_ledger(report: &Value) -> String {
 }
 
 fn render_assignments(report: &Value) -> String {
+    let lang = i18n::current();
     let mut out = format!(
-        "{:<10} {:<8} {:<8} {:<10} {:<11} {:>8} {:>8} {:>8}  round\n",
-        "type", "by", "of", "status", "feedback", "findings", "released", "verified"
+        "{} {} {} {} {} {} {} {}  {}\n",
+        pad(&t!("report-col-type"), 10),
+        pad(&t!("report-col-by"), 8),
+        pad(&t!("report-col-of"), 8),
+        pad(&t!("report-col-status"), 10),
+        pad(&t!("report-col-feedback"), 11),
+        pad_left(&t!("report-col-findings"), 8),
+        pad_left(&t!("report-col-released"), 8),
+        pad_left(&t!("report-col-verified"), 8),
+        t!("report-col-round"),
     );
     for r in rows(report) {
         let s = |k: &str| r[k].as_str().unwrap_or("-").to_string();
+        let named = |group: &str, k: &str| {
+            r[k].as_str()
+                .map_or_else(|| "-".to_string(), |c| i18n::label(lang, group, c))
+        };
         out += &format!(
-            "{:<10} {:<8} {:<8} {:<10} {:<11} {:>8} {:>8} {:>8}  {}\n",
-            s("kind"),
+            "{} {:<8} {:<8} {} {:<11} {:>8} {:>8} {:>8}  {}\n",
+            pad(&named("assignment-kind", "kind"), 10),
             s("inspecting"),
             s("inspected"),
-            s("status"),
+            pad(&named("assignment-status", "status"), 10),
             s("feedback"),
             u(r, "findings"),
             u(r, "released"),

@@ -445,7 +445,7 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
     assert!(
         text(&out)
             .lines()
-            .any(|l| l.contains(by) && l.contains(host) && l.contains("closed")),
+            .any(|l| l.contains(by) && l.contains(host) && l.contains("已办结")),
         "{}",
         text(&out)
     );

@@ -302,7 +302,7 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
     assert!(text(&out).contains("2/4, 50.0%"), "{}", text(&out));
     let out = xunlian(&["report", "stats", "--config", &net.config_arg("630000")]);
     assert!(
-        text(&out).contains(&format!("{round}: 1/1 verified, 100.0%")),
+        text(&out).contains(&format!("{round}：1/1 已销号，100.0%")),
         "{}",
         text(&out)
     );
