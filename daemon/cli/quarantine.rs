@@ -119,15 +119,7 @@ fn render_list(entries: &[Value]) -> String {
     }
     let mut out = String::from("编号\t时间\t来源\t记录\t类型\t代码\t原因\n");
     for e in entries {
-        let when = e["at"]
-            .as_i64()
-            .and_then(chrono::DateTime::from_timestamp_millis)
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M:%S")
-                    .to_string()
-            })
-            .unwrap_or_else(|| "-".into());
+        let when = super::local_time(&e["at"]);
         let field = |name: &str| e[name].as_str().unwrap_or("-").to_string();
         out += &format!(
             "{}\t{when}\t{}\t{}\t{}\t{}\t{}\n",

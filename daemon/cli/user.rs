@@ -107,15 +107,7 @@ pub async fn audit(args: AuditArgs) -> anyhow::Result<ExitCode> {
     }
     let entries = op.call(req).await.context("读取审计 (reading the audit)")?;
     for e in entries.as_array().into_iter().flatten() {
-        let at = e["at"]
-            .as_i64()
-            .and_then(chrono::DateTime::from_timestamp_millis)
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M:%S")
-                    .to_string()
-            })
-            .unwrap_or_default();
+        let at = super::local_time(&e["at"]);
         let s = |k: &str| e[k].as_str().unwrap_or("-").to_string();
         println!(
             "{at}\t{}\t{}\t{}\t{} {}\t{}",

@@ -39,6 +39,33 @@ async fn nothing_quarantined(net: &Net, offices: &[&str]) {
     }
 }
 
+/// `network move-office`: county 630103 from 630100 to 630200 (the
+/// other prefecture); what the command printed.
+fn move_630103_under_630200(net: &Net) -> String {
+    let root = net.root().display().to_string();
+    run_ok(&[
+        "network",
+        "move-office",
+        "--dir",
+        &root,
+        "--id",
+        "630103",
+        "--parent",
+        "630200",
+    ])
+}
+
+/// Until 630100, the old parent, has taken the manifest and dropped its
+/// link to 630103.
+async fn until_630100_lets_630103_go(net: &Net) {
+    wait_until("630100 to let 630103 go", || async {
+        net.status("630100").await["links"]
+            .as_array()
+            .is_some_and(|links| links.iter().all(|l| l["peer"] != "630103"))
+    })
+    .await;
+}
+
 fn id_of(record: &Value) -> String {
     record["id"]
         .as_str()
@@ -105,17 +132,7 @@ async fn a_county_moved_to_another_prefecture_loses_nothing() {
     )
     .await;
 
-    let root = net.root().display().to_string();
-    let out = run_ok(&[
-        "network",
-        "move-office",
-        "--dir",
-        &root,
-        "--id",
-        "630103",
-        "--parent",
-        "630200",
-    ]);
+    let out = move_630103_under_630200(&net);
     assert!(out.contains("630200"), "{out}");
     // The county goes on writing while the tree changes under it; its old
     // parent lets it go once it takes the new manifest.
@@ -125,12 +142,7 @@ async fn a_county_moved_to_another_prefecture_loses_nothing() {
             .await;
         written.push(id_of(&f));
     }
-    wait_until("630100 to let 630103 go", || async {
-        net.status("630100").await["links"]
-            .as_array()
-            .is_some_and(|links| links.iter().all(|l| l["peer"] != "630103"))
-    })
-    .await;
+    until_630100_lets_630103_go(&net).await;
 
     // Restarted, it reads its new parent's address from its config.
     net.stop("630103");
@@ -176,23 +188,8 @@ async fn a_record_on_its_way_down_to_a_moved_county_arrives_through_its_new_pare
     let nid = id_of(&notice);
     net.wait_for("630100", &nid).await;
 
-    let root = net.root().display().to_string();
-    run_ok(&[
-        "network",
-        "move-office",
-        "--dir",
-        &root,
-        "--id",
-        "630103",
-        "--parent",
-        "630200",
-    ]);
-    wait_until("630100 to let 630103 go", || async {
-        net.status("630100").await["links"]
-            .as_array()
-            .is_some_and(|links| links.iter().all(|l| l["peer"] != "630103"))
-    })
-    .await;
+    move_630103_under_630200(&net);
+    until_630100_lets_630103_go(&net).await;
     net.start("630103").await;
     net.wait_for("630103", &nid).await;
     net.wait_for("630200", &nid).await;
@@ -302,17 +299,7 @@ async fn a_child_behind_the_tree_is_refused_with_the_newer_manifest() {
     let mut net = Net::new(&small_tree().toml());
     net.start("000000").await;
     net.start("630000").await;
-    let root = net.root().display().to_string();
-    run_ok(&[
-        "network",
-        "move-office",
-        "--dir",
-        &root,
-        "--id",
-        "630103",
-        "--parent",
-        "630200",
-    ]);
+    move_630103_under_630200(&net);
     // 630100 still believes version 1, where 630103 is its county.
     let hello = serde_json::to_vec(&json!({
         "node": "630100", "level": "municipal", "name": "西宁",
