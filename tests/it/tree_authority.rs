@@ -191,3 +191,82 @@ async fn a_newer_manifest_at_central_reaches_every_office() {
         .await;
     }
 }
+
+/// `manifest` with county 630103 moved under 630200, at `version`.
+fn moved_630103(manifest: &xunlian::trust::Manifest, version: u64) -> xunlian::trust::Manifest {
+    let mut m = manifest.clone();
+    let offices = m
+        .offices
+        .iter()
+        .cloned()
+        .map(|mut o| {
+            if o.id.as_str() == "630103" {
+                o.parent = Some("630200".parse().unwrap());
+            }
+            o
+        })
+        .collect();
+    m.offices = xunlian::trust::Offices::new(offices).unwrap();
+    m.version = version;
+    m
+}
+
+/// How many times `id` refused its manifest file.
+fn refusals(net: &Net, id: &str) -> usize {
+    net.log(id)
+        .lines()
+        .filter(|l| l.contains("Refused the tree manifest file"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_manifest_file_in_an_office_dir_changes_nothing() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start_all().await;
+    let file = net.root().join("630100/manifest.json");
+    let held = xunlian::trust::SignedManifest::from_json(&std::fs::read(&file).unwrap()).unwrap();
+
+    // Altered after the CA signed it: 630103 moved away, version 2, the
+    // CA's signature of version 1 kept.
+    let mut altered = held.clone();
+    altered.manifest = moved_630103(&held.manifest, 2);
+    std::fs::write(&file, altered.to_json().unwrap()).unwrap();
+    wait_until("630100 to refuse the altered manifest", || {
+        let n = refusals(&net, "630100");
+        async move { n == 1 }
+    })
+    .await;
+
+    // Signed, but by a key that is not the network CA's (version 10: a
+    // file of another length, so the watcher sees it within the second).
+    let foreign = net.root().join("foreign-ca.key");
+    let alg = held.manifest.suite;
+    let key = xunlian::trust::SigningKey::create(&foreign, alg).unwrap();
+    let forged = xunlian::trust::sign(moved_630103(&held.manifest, 10), &key).unwrap();
+    std::fs::write(&file, forged.to_json().unwrap()).unwrap();
+    wait_until("630100 to refuse the foreign-signed manifest", || {
+        let n = refusals(&net, "630100");
+        async move { n == 2 }
+    })
+    .await;
+
+    // 630100 still holds 630103 as its child: the county's finding reaches
+    // central through it, and nothing was taken or quarantined.
+    let f = net
+        .submit("630103", "finding", finding("伪造清单之后的问题"))
+        .await;
+    net.wait_for("000000", f["id"].as_str().unwrap()).await;
+    let links = net.status("630100").await["links"].clone();
+    assert!(
+        links
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["peer"] == "630103"),
+        "{links:#}"
+    );
+    assert!(!net.log("630100").contains("Took a newer tree manifest"));
+    for id in ["000000", "630000", "630100"] {
+        assert!(net.quarantine(id).await.is_empty(), "{id}");
+    }
+}
