@@ -231,6 +231,9 @@ impl Engine {
         let more = if derived {
             Vec::new()
         } else {
+            // An office may write an enumerated value by its Chinese name;
+            // the rules, the schema and the signature see its code.
+            crate::records::Names::builtin().to_codes(req.kind, &mut req.body);
             let lk = workflow::rules::Lookup::new(&self.store, &p.records, cache);
             workflow::rules::check_submit(ctx, &lk, &mut req).await?
         };

@@ -141,14 +141,23 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
     }
 
     // 4. A clue about a cadre the city manages climbs to the city only.
+    // Its enumerated values written by their Chinese names are stored as
+    // their codes.
     let clue = net
         .submit(
             "630102",
             "clue",
-            json!({"transfer_to": "discipline_commission", "managing_level": "municipal",
+            json!({"transfer_to": "纪委监委", "managing_level": "市级",
                    "finding_ids": [fid], "summary": "村支书涉嫌优亲厚友", "subject": "王某"}),
         )
         .await;
+    assert_eq!(
+        (
+            &clue["body"]["transfer_to"],
+            &clue["body"]["managing_level"]
+        ),
+        (&json!("discipline_commission"), &json!("municipal"))
+    );
     let cid = clue["id"].as_str().unwrap().to_string();
     net.wait_for("630100", &cid).await;
     // The city reports its disposal; the county may not.
@@ -158,7 +167,10 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
         why.contains("only the office there reports its disposal"),
         "{why}"
     );
-    let d = net.submit("630100", "clue", disposal).await;
+    let mut named = disposal.clone();
+    named["disposal"]["method"] = json!("初步核实");
+    let d = net.submit("630100", "clue", named).await;
+    assert_eq!(d["body"]["disposal"]["method"], "preliminary_verification");
     net.wait_for("630000", d["id"].as_str().unwrap()).await;
 
     // 5. Rectification: forbidden transitions are refused with their rule.
