@@ -18,7 +18,6 @@ pub(super) async fn check(
     lk: &Lookup<'_>,
     req: &mut SubmitRequest,
 ) -> Result<Vec<SubmitRequest>, SubmitError> {
-    severity_code(&mut req.body);
     let f: Finding = read(Kind::Finding, &req.body)?;
     if let Some(original) = f.released_of {
         return released::check(ctx, lk, req, original)
@@ -124,19 +123,4 @@ fn redacted(body: &Value, original: Uuid) -> Value {
     out.insert("common".into(), Value::Bool(true));
     out.insert("redacted_of".into(), Value::String(original.to_string()));
     Value::Object(out)
-}
-
-/// A severity written by its Chinese name (`"严重"`, as a person types it)
-/// is stored as its code (`"major"`); anything else is left for the
-/// schema to judge.
-fn severity_code(body: &mut Value) {
-    let Some(v) = body.get_mut("severity") else {
-        return;
-    };
-    if let Some(code) = v
-        .as_str()
-        .and_then(|s| crate::workflow::import::code_of(crate::workflow::import::SEVERITIES, s))
-    {
-        *v = code.into();
-    }
 }
