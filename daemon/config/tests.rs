@@ -327,6 +327,14 @@ fn defaults() -> BTreeMap<String, toml::Value> {
             "peer.idle_close_secs",
             int(raw::DEFAULT_LONG_POLL_SECS + raw::IDLE_CLOSE_GRACE_SECS),
         ),
+        (
+            "operator.sign_in_failures",
+            int(raw::DEFAULT_SIGN_IN_FAILURES),
+        ),
+        (
+            "operator.sign_in_lock_secs",
+            int(raw::DEFAULT_SIGN_IN_LOCK_SECS),
+        ),
         ("store.compact_secs", int(raw::DEFAULT_COMPACT_SECS)),
         ("sync.retry_min_ms", int(raw::DEFAULT_RETRY_MIN_MS)),
         ("sync.retry_max_secs", int(raw::DEFAULT_RETRY_MAX_SECS)),
