@@ -118,9 +118,11 @@ async fn with_operator_tls_the_workbench_and_the_api_answer_over_https_only() {
         "{cookie}"
     );
 
+    // The county's parent is down, so `status` exits non-zero; what it
+    // read over HTTPS is the node's own report.
     let out = xunlian(&["status", "--config", &net.config_arg(COUNTY)]);
-    assert!(out.status.success(), "status over HTTPS: {}", text(&out));
-    assert!(text(&out).contains(COUNTY), "{}", text(&out));
+    let said = text(&out);
+    assert!(said.contains(&format!("节点 {COUNTY}")), "{said}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
