@@ -98,7 +98,9 @@ async fn connection(
 
 /// Adds `Strict-Transport-Security` to an answer sent over TLS.
 pub(super) async fn hsts(mut resp: Response) -> Response {
-    resp.headers_mut()
-        .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    resp.headers_mut().insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static(HSTS),
+    );
     resp
 }

@@ -122,9 +122,7 @@ pub async fn serve(
     stop: CancellationToken,
 ) {
     let state = ApiState {
-        throttle: std::sync::Arc::new(workbench::SignInThrottle::new(
-            engine.config.sign_in_limit,
-        )),
+        throttle: std::sync::Arc::new(workbench::SignInThrottle::new(engine.config.sign_in_limit)),
         engine,
         token: token.into(),
         sessions: Default::default(),

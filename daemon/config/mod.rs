@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use raw::{
-    RawConfig, RawLog, RawNode, RawOperator, RawOperatorTls, RawParent, RawPeer, RawSchedules, RawStore, RawSync,
-    RawTls, RawTrust, RawUi, RawWorkflow, default_routing,
+    RawConfig, RawLog, RawNode, RawOperator, RawOperatorTls, RawParent, RawPeer, RawSchedules,
+    RawStore, RawSync, RawTls, RawTrust, RawUi, RawWorkflow, default_routing,
 };
 pub use sections::parse_cron;
 use source::Source;

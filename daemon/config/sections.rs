@@ -15,8 +15,8 @@ use super::raw::{
     DEFAULT_READY_PARENT_DOWN_SECS, DEFAULT_RELEASE_SCHEDULE, DEFAULT_RETRY_MAX_SECS,
     DEFAULT_RETRY_MIN_MS, DEFAULT_SIGN_IN_FAILURES, DEFAULT_SIGN_IN_LOCK_SECS,
     DEFAULT_SUPERVISION_SCHEDULE, DEFAULT_UI_LANG, IDLE_CLOSE_GRACE_SECS, RawLog, RawNode,
-    RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync, RawTls,
-    RawTrust, RawUi, RawWorkflow, default_routing,
+    RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync, RawTls, RawTrust, RawUi,
+    RawWorkflow, default_routing,
 };
 use super::source::Source;
 use super::{

@@ -112,7 +112,10 @@ fn bad_configs_name_the_key_and_reason() {
             "[operator.tls]",
         ),
         (
-            GOOD.replace("token_file = \"operator.token\"", "token_file = \"operator.token\"\nallow_remote = true"),
+            GOOD.replace(
+                "token_file = \"operator.token\"",
+                "token_file = \"operator.token\"\nallow_remote = true",
+            ),
             "operator.allow_remote",
             "[operator.tls]",
         ),

@@ -95,11 +95,7 @@ async fn with_operator_tls_the_workbench_and_the_api_answer_over_https_only() {
         .unwrap();
     assert!(added.status().is_success(), "{:?}", added.text().await);
 
-    let page = https
-        .get(format!("{base}/wb/login"))
-        .send()
-        .await
-        .unwrap();
+    let page = https.get(format!("{base}/wb/login")).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
     assert!(page.text().await.unwrap().contains("id=\"sign-in\""));
     let signed_in = https
@@ -157,7 +153,11 @@ async fn repeated_failed_sign_ins_lock_out_even_the_right_password_until_the_loc
     let sixth = sign_in("wrong-password").await.unwrap();
     assert_eq!(sixth.status().as_u16(), 429);
     let right = sign_in(PASSWORD).await.unwrap();
-    assert_eq!(right.status().as_u16(), 429, "locked, the right password too");
+    assert_eq!(
+        right.status().as_u16(),
+        429,
+        "locked, the right password too"
+    );
     assert!(right.headers().contains_key("retry-after"));
     let page = right.text().await.unwrap();
     assert!(page.contains("登录失败次数过多"), "{page}");

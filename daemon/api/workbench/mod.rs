@@ -251,12 +251,19 @@ async fn login(
 /// The sign-in page refusing every attempt for `left` more.
 fn locked_out(state: &ApiState, left: std::time::Duration) -> Response {
     let minutes = left.as_secs().div_ceil(60).max(1);
-    let why = crate::i18n::tl!(state.engine.config.lang, "wb-sign-in-locked", minutes = minutes);
+    let why = crate::i18n::tl!(
+        state.engine.config.lang,
+        "wb-sign-in-locked",
+        minutes = minutes
+    );
     let mut resp = page(
         StatusCode::TOO_MANY_REQUESTS,
         None,
         text::SIGN_IN,
-        &format!("<p class=\"refusal\" role=\"alert\" id=\"locked\">{}</p>", esc(&why)),
+        &format!(
+            "<p class=\"refusal\" role=\"alert\" id=\"locked\">{}</p>",
+            esc(&why)
+        ),
     );
     if let Ok(v) = HeaderValue::from_str(&left.as_secs().max(1).to_string()) {
         resp.headers_mut().insert(header::RETRY_AFTER, v);

@@ -133,6 +133,9 @@ mod tests {
         for _ in 0..3 {
             t.failed("张三", HOME);
         }
-        assert!(t.locked("张三", HOME).is_none(), "a lock of no time is over");
+        assert!(
+            t.locked("张三", HOME).is_none(),
+            "a lock of no time is over"
+        );
     }
 }
