@@ -68,6 +68,12 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
     );
     let server_tls =
         Arc::new(ServerTls::load(config.tls.clone()).context("loading peer TLS files")?);
+    let operator_tls = config
+        .operator_tls
+        .as_ref()
+        .map(|t| crate::identity::operator_server_config(&t.cert, &t.key))
+        .transpose()
+        .context("loading the operator listener's TLS files (operator.tls)")?;
     let client_tls = match &config.parent {
         Some(p) => Some(Arc::new(
             ClientTls::load(config.tls.clone(), &p.id)
@@ -100,6 +106,7 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
         engine.clone(),
         operator_listener,
         token,
+        operator_tls,
         stop.clone(),
     ));
     tracker.spawn(crate::sync::budget::watch(engine.clone(), stop.clone()));
@@ -130,6 +137,7 @@ pub async fn start(config: Arc<Config>) -> anyhow::Result<RunningNode> {
         level = %config.level,
         peer_listen = %peer_addr,
         operator_listen = %operator_addr,
+        operator_https = config.operator_tls.is_some(),
         generation = %engine.store().generation()
     );
     Ok(RunningNode {

@@ -387,3 +387,8 @@ assignment-status-on_site = on site
 assignment-status-fed_back = fed back
 assignment-status-rectifying = rectifying
 assignment-status-closed = closed
+
+## TLS on the operator listener and the workbench's sign-in limit
+config-operator-needs-tls = { $listen } is not a loopback address: listening on a network needs [operator.tls] (cert, key), or passwords and the token would cross it in clear. Use 127.0.0.1, or configure operator.tls
+config-operator-allow-remote-gone = operator.allow_remote is no longer used: a non-loopback operator.listen needs [operator.tls] (cert, key); remove this line
+wb-sign-in-locked = Too many failed sign-ins: signing in is paused. Try again in { $minutes } minutes, or ask an operator to set a new password.

@@ -387,3 +387,8 @@ assignment-status-on_site = 进驻中
 assignment-status-fed_back = 已反馈
 assignment-status-rectifying = 整改中
 assignment-status-closed = 已办结
+
+## 操作端口上的 TLS 与工作台登录限制
+config-operator-needs-tls = { $listen } 不是本机回环地址：在局域网上监听须配置 [operator.tls]（cert、key），否则口令和令牌会明文传输。请改用 127.0.0.1，或配置 operator.tls (not a loopback address; listening on a network needs [operator.tls])
+config-operator-allow-remote-gone = operator.allow_remote 已不再使用：非本机地址须配置 [operator.tls]（cert、key），请删除此行 (no longer used; a non-loopback operator.listen needs [operator.tls])
+wb-sign-in-locked = 登录失败次数过多，已暂停登录，请 { $minutes } 分钟后再试，或请运维人员重设密码。

@@ -1,4 +1,5 @@
-//! The operator API: plain HTTP on a loopback listener, bearer token from a
+//! The operator API: plain HTTP on a loopback listener, or HTTPS
+//! (`[operator.tls]`, [`https`]) on any address; bearer token from a
 //! file. Submit and query records, read status, list and settle the
 //! quarantine (`quarantine`).
 //!
@@ -8,6 +9,7 @@
 mod assign;
 mod bundles;
 mod dashboard;
+mod https;
 mod quarantine;
 mod reports;
 mod workbench;
@@ -50,6 +52,10 @@ struct ApiState {
     token: std::sync::Arc<str>,
     /// The workbench's signed-in people.
     sessions: std::sync::Arc<workbench::Sessions>,
+    /// Failed sign-ins, by user name and by address.
+    throttle: std::sync::Arc<workbench::SignInThrottle>,
+    /// Whether the listener speaks HTTPS: cookies are then `Secure`.
+    https: bool,
 }
 
 /// An API error: status plus a sentence, answered as `{"code", "reason"}`
@@ -106,17 +112,21 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
-/// Serves the operator API until `stop` is cancelled.
+/// Serves the operator API until `stop` is cancelled: over TLS when `tls`
+/// is given, else plain HTTP (the config allows that on loopback only).
 pub async fn serve(
     engine: SharedEngine,
     listener: TcpListener,
     token: String,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
     stop: CancellationToken,
 ) {
     let state = ApiState {
+        throttle: std::sync::Arc::new(workbench::SignInThrottle::new(engine.config.sign_in_limit)),
         engine,
         token: token.into(),
         sessions: Default::default(),
+        https: tls.is_some(),
     };
     let api = Router::new()
         .route("/api/v1/records", get(list_records).post(submit))
@@ -151,10 +161,14 @@ pub async fn serve(
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(api)
-        .merge(workbench_routes(&listener))
+        .merge(workbench_routes(&listener, state.https))
         .layer(DefaultBodyLimit::max(MAX_SUBMIT_BYTES))
         .layer(middleware::from_fn(json_errors))
         .with_state(state);
+    if let Some(tls) = tls {
+        let app = app.layer(middleware::map_response(https::hsts));
+        return https::serve(listener, tls, app, stop).await;
+    }
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move { stop.cancelled().await })
@@ -164,13 +178,12 @@ pub async fn serve(
     }
 }
 
-/// The workbench's routes when the listener is on loopback. People sign
-/// in with passwords, which must not cross a network in clear: on any
-/// other address (`operator.allow_remote`, plain HTTP) the workbench is
-/// not served, and a warning says why.
-fn workbench_routes(listener: &TcpListener) -> Router<ApiState> {
+/// The workbench's routes when passwords cannot cross a network in clear:
+/// the listener speaks HTTPS, or is on loopback. The config refuses any
+/// other address without `[operator.tls]`; this is the second lock.
+fn workbench_routes(listener: &TcpListener, https: bool) -> Router<ApiState> {
     match listener.local_addr() {
-        Ok(a) if a.ip().is_loopback() => workbench::routes(),
+        Ok(a) if https || a.ip().is_loopback() => workbench::routes(),
         addr => {
             tracing::warn!(
                 message = "The workbench (/wb) is not served: the operator listener is not on loopback and has no TLS; passwords would cross the network in clear.",
@@ -207,8 +220,9 @@ async fn require_token(State(state): State<ApiState>, req: Request, next: Next) 
     if from_query {
         // A browser opened the dashboard with ?token=: keep it in a cookie
         // so the page's own refreshes stay signed in.
+        let secure = if state.https { "; Secure" } else { "" };
         let cookie = format!(
-            "{TOKEN_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
+            "{TOKEN_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/{secure}",
             state.token
         );
         if let Ok(v) = header::HeaderValue::from_str(&cookie) {

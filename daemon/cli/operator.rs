@@ -1,5 +1,7 @@
 //! The client side of a running node's operator API, found through the
-//! node's config file: its address and bearer token. Every CLI command
+//! node's config file: its address and bearer token, and with
+//! `[operator.tls]` HTTPS checked against `operator.tls.ca` (an
+//! unspecified listen address is reached on loopback). Every CLI command
 //! that talks to a running node goes through here.
 
 use std::path::Path;
@@ -11,7 +13,7 @@ use crate::config::Config;
 
 /// Address and token of a node's operator API.
 pub struct Operator {
-    /// `http://ADDR` of the operator listener.
+    /// `http://ADDR` or `https://ADDR` of the operator listener.
     pub base: String,
     token: String,
     pub http: reqwest::Client,
@@ -19,15 +21,38 @@ pub struct Operator {
     pub config: Config,
 }
 
+/// The base URL of `config`'s operator listener and a client for it.
+fn client_of(config: &Config) -> anyhow::Result<(String, reqwest::Client)> {
+    let mut addr = config.operator_listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let Some(tls) = &config.operator_tls else {
+        return Ok((format!("http://{addr}"), reqwest::Client::new()));
+    };
+    let tls_config = crate::identity::operator_client_config(&tls.ca)
+        .with_context(|| format!("operator.tls.ca {}", tls.ca.display()))?;
+    let http = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls_config)
+        .build()
+        .context("building the HTTPS client of the operator API")?;
+    Ok((format!("https://{addr}"), http))
+}
+
 impl Operator {
     pub fn from_config(path: &Path) -> anyhow::Result<Operator> {
         let config = Config::load(path)?;
         let token = std::fs::read_to_string(&config.token_file)
             .with_context(|| format!("reading operator token {}", config.token_file.display()))?;
+        let (base, http) = client_of(&config)?;
         Ok(Operator {
-            base: format!("http://{}", config.operator_listen),
+            base,
             token: token.trim().to_string(),
-            http: reqwest::Client::new(),
+            http,
             config,
         })
     }

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use raw::{
-    RawConfig, RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync,
-    RawTls, RawTrust, RawUi, RawWorkflow, default_routing,
+    RawConfig, RawLog, RawNode, RawOperator, RawOperatorTls, RawParent, RawPeer, RawSchedules,
+    RawStore, RawSync, RawTls, RawTrust, RawUi, RawWorkflow, default_routing,
 };
 pub use sections::parse_cron;
 use source::Source;
@@ -60,6 +60,23 @@ pub struct PeerLimits {
     pub long_poll: Duration,
     /// How long a peer connection may carry no request before it is closed.
     pub idle_close: Duration,
+}
+
+/// `[operator.tls]`, resolved: the listener's certificate and key, and
+/// the CA the CLI checks that certificate with.
+#[derive(Debug, Clone)]
+pub struct OperatorTls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub ca: PathBuf,
+}
+
+/// `operator.sign_in_failures` failed sign-ins of one user name, or from
+/// one address, within `lock` refuse further attempts for `lock`.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInLimit {
+    pub failures: u32,
+    pub lock: Duration,
 }
 
 /// Per-link budgets: exceeding one raises a warning, never drops anything.
@@ -102,6 +119,11 @@ pub struct Config {
     pub limits: PeerLimits,
     pub operator_listen: SocketAddr,
     pub token_file: PathBuf,
+    /// `[operator.tls]`: the operator listener speaks HTTPS (required off
+    /// loopback).
+    pub operator_tls: Option<OperatorTls>,
+    /// How many failed workbench sign-ins lock a name or an address out.
+    pub sign_in_limit: SignInLimit,
     pub tls: TlsFiles,
     /// sqlx URL; relative SQLite paths already resolved.
     pub store_url: String,
@@ -175,8 +197,8 @@ impl Config {
         let node = sections::node(&src, raw.node)?;
         let parent = sections::parent(&src, raw.parent, &node)?;
         let (peer_listen, limits) = sections::peer(&src, &raw.peer)?;
-        let (operator_listen, token_file) = sections::operator(&src, &raw.operator)?;
         let tls = sections::tls(&src, &raw.tls)?;
+        let operator = sections::operator(&src, &raw.operator, &tls)?;
         let trust = sections::trust(&src, raw.trust.as_ref())?;
         let store = sections::store(&src, &raw.store)?;
         let routing = sections::routing(&src, &raw.routing)?;
@@ -194,8 +216,10 @@ impl Config {
             children: node.children,
             peer_listen,
             limits,
-            operator_listen,
-            token_file,
+            operator_listen: operator.listen,
+            token_file: operator.token_file,
+            operator_tls: operator.tls,
+            sign_in_limit: operator.sign_in,
             tls,
             store_url: store.url,
             store_max_bytes: store.max_bytes,

@@ -83,8 +83,35 @@ pub const IDLE_CLOSE_GRACE_SECS: u64 = 10;
 pub struct RawOperator {
     pub listen: String,
     pub token_file: PathBuf,
+    /// Gone: a listener off loopback needs `[operator.tls]`; kept only to
+    /// say so when an old config still sets it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_remote: Option<bool>,
+    /// Failed workbench sign-ins (per user name, per address) before
+    /// further attempts are refused for `sign_in_lock_secs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_failures: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_lock_secs: Option<u64>,
+    /// `[operator.tls]`: serve the operator listener over HTTPS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<RawOperatorTls>,
+}
+
+pub const DEFAULT_SIGN_IN_FAILURES: u64 = 5;
+pub const DEFAULT_SIGN_IN_LOCK_SECS: u64 = 900;
+
+/// `[operator.tls]`: the server certificate and key of the operator
+/// listener (no client certificates: people sign in, scripts bring the
+/// token), and the CA the `xunlian` commands check it with (default
+/// `tls.ca`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOperatorTls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca: Option<PathBuf>,
 }
 
 /// `[trust]`: the tree manifest signed by the network's CA, this office's

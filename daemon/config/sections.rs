@@ -13,13 +13,17 @@ use super::raw::{
     DEFAULT_HEALTH_SCHEDULE, DEFAULT_HEALTH_STALE_SECS, DEFAULT_LOG_FORMAT, DEFAULT_LONG_POLL_SECS,
     DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_RECORD_BYTES,
     DEFAULT_READY_PARENT_DOWN_SECS, DEFAULT_RELEASE_SCHEDULE, DEFAULT_RETRY_MAX_SECS,
-    DEFAULT_RETRY_MIN_MS, DEFAULT_SUPERVISION_SCHEDULE, DEFAULT_UI_LANG, IDLE_CLOSE_GRACE_SECS,
-    RawLog, RawNode, RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync, RawTls,
-    RawTrust, RawUi, RawWorkflow, default_routing,
+    DEFAULT_RETRY_MIN_MS, DEFAULT_SIGN_IN_FAILURES, DEFAULT_SIGN_IN_LOCK_SECS,
+    DEFAULT_SUPERVISION_SCHEDULE, DEFAULT_UI_LANG, IDLE_CLOSE_GRACE_SECS, RawLog, RawNode,
+    RawOperator, RawParent, RawPeer, RawSchedules, RawStore, RawSync, RawTls, RawTrust, RawUi,
+    RawWorkflow, default_routing,
 };
 use super::source::Source;
-use super::{Budget, ConfigError, LogFormat, ParentConfig, PeerLimits, TrustFiles, WorkflowConfig};
-use crate::i18n::Lang;
+use super::{
+    Budget, ConfigError, LogFormat, OperatorTls, ParentConfig, PeerLimits, SignInLimit, TrustFiles,
+    WorkflowConfig,
+};
+use crate::i18n::{Lang, t};
 use crate::identity::TlsFiles;
 use crate::node::{Level, NodeId};
 use crate::records::Kind;
@@ -149,21 +153,70 @@ pub(super) fn peer(src: &Source<'_>, raw: &RawPeer) -> Resolved<(SocketAddr, Pee
     Ok((listen, limits))
 }
 
-/// `[operator]`: the operator API's address (loopback unless allowed
-/// otherwise) and its token file, a secret.
-pub(super) fn operator(src: &Source<'_>, raw: &RawOperator) -> Resolved<(SocketAddr, PathBuf)> {
+/// `[operator]`, resolved.
+pub(super) struct OperatorSection {
+    pub listen: SocketAddr,
+    pub token_file: PathBuf,
+    pub tls: Option<OperatorTls>,
+    pub sign_in: SignInLimit,
+}
+
+/// `[operator]`: the operator API's address and its token file, a secret;
+/// `[operator.tls]`, without which the listener must be on loopback
+/// (passwords and the token must not cross a network in clear); the
+/// sign-in limit of the workbench.
+pub(super) fn operator(
+    src: &Source<'_>,
+    raw: &RawOperator,
+    node_tls: &TlsFiles,
+) -> Resolved<OperatorSection> {
     let listen = listen_addr(src, "operator.listen", &raw.listen)?;
-    if !listen.ip().is_loopback() && raw.allow_remote != Some(true) {
+    if raw.allow_remote.is_some() {
         return Err(src.err(
-            "operator.listen",
-            format!(
-                "{listen} is not a loopback address; the operator API is for this machine only. \
-                 Use 127.0.0.1, or set operator.allow_remote = true if a firewall protects it"
-            ),
+            "operator.allow_remote",
+            t!("config-operator-allow-remote-gone"),
         ));
     }
-    let token_file = src.secret("operator.token_file", &raw.token_file)?;
-    Ok((listen, token_file))
+    let tls = raw
+        .tls
+        .as_ref()
+        .map(|t| {
+            Ok(OperatorTls {
+                cert: src.existing("operator.tls.cert", &t.cert)?,
+                key: src.secret("operator.tls.key", &t.key)?,
+                ca: match &t.ca {
+                    Some(ca) => src.existing("operator.tls.ca", ca)?,
+                    None => node_tls.ca.clone(),
+                },
+            })
+        })
+        .transpose()?;
+    if !listen.ip().is_loopback() && tls.is_none() {
+        return Err(src.err(
+            "operator.listen",
+            t!("config-operator-needs-tls", listen = listen.to_string()),
+        ));
+    }
+    let failures = src.positive(
+        "operator.sign_in_failures",
+        raw.sign_in_failures,
+        DEFAULT_SIGN_IN_FAILURES,
+    )?;
+    let sign_in = SignInLimit {
+        failures: u32::try_from(failures)
+            .map_err(|_| src.err("operator.sign_in_failures", "is too large"))?,
+        lock: Duration::from_secs(src.positive(
+            "operator.sign_in_lock_secs",
+            raw.sign_in_lock_secs,
+            DEFAULT_SIGN_IN_LOCK_SECS,
+        )?),
+    };
+    Ok(OperatorSection {
+        listen,
+        token_file: src.secret("operator.token_file", &raw.token_file)?,
+        tls,
+        sign_in,
+    })
 }
 
 fn listen_addr(src: &Source<'_>, key: &str, addr: &str) -> Resolved<SocketAddr> {

@@ -109,7 +109,15 @@ fn bad_configs_name_the_key_and_reason() {
                 "listen = \"0.0.0.0:0\"\ntoken_file",
             ),
             "operator.listen",
-            "not a loopback address",
+            "[operator.tls]",
+        ),
+        (
+            GOOD.replace(
+                "token_file = \"operator.token\"",
+                "token_file = \"operator.token\"\nallow_remote = true",
+            ),
+            "operator.allow_remote",
+            "[operator.tls]",
         ),
         (
             GOOD.to_string() + "[schedules]\nhealth = \"* * * * *\"\n",
@@ -222,6 +230,33 @@ fn trust_section_is_optional_and_checked() {
     assert_eq!(trust.seal_key, Some(dir.path().join("seal.key")));
 }
 
+/// Off loopback the operator listener needs `[operator.tls]`, whose key
+/// is private; its CA defaults to the node's `tls.ca`.
+#[test]
+fn operator_tls_lets_the_listener_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let lan = GOOD.replace(
+        "listen = \"127.0.0.1:0\"\ntoken_file",
+        "listen = \"0.0.0.0:0\"\ntoken_file",
+    );
+    let text = lan.replace(
+        "[tls]",
+        "[operator.tls]\ncert = \"node.pem\"\nkey = \"wb.key\"\n\n[tls]",
+    );
+    let path = write(dir.path(), &text);
+    std::fs::write(dir.path().join("wb.key"), "x").unwrap();
+    let err = Config::load(&path).unwrap_err();
+    assert_eq!(err.key, "operator.tls.key");
+    assert!(err.reason.contains("chmod 600"), "{err}");
+    secret(&dir.path().join("wb.key"));
+    let c = Config::load(&path).unwrap();
+    let tls = c.operator_tls.expect("operator.tls");
+    assert_eq!(tls.ca, dir.path().join("ca.pem"));
+    assert_eq!(tls.key, dir.path().join("wb.key"));
+    assert_eq!(c.sign_in_limit.failures, 5);
+    assert_eq!(c.sign_in_limit.lock.as_secs(), 900);
+}
+
 fn secret(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -294,6 +329,14 @@ fn defaults() -> BTreeMap<String, toml::Value> {
         (
             "peer.idle_close_secs",
             int(raw::DEFAULT_LONG_POLL_SECS + raw::IDLE_CLOSE_GRACE_SECS),
+        ),
+        (
+            "operator.sign_in_failures",
+            int(raw::DEFAULT_SIGN_IN_FAILURES),
+        ),
+        (
+            "operator.sign_in_lock_secs",
+            int(raw::DEFAULT_SIGN_IN_LOCK_SECS),
         ),
         ("store.compact_secs", int(raw::DEFAULT_COMPACT_SECS)),
         ("sync.retry_min_ms", int(raw::DEFAULT_RETRY_MIN_MS)),

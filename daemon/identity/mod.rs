@@ -1,11 +1,13 @@
 //! Certificate identity: reading the node id a certificate carries
 //! (`urn:xunlian:node:<id>` URI SAN), loading PEM files, and building the
-//! rustls configs of the peer listener and the parent link ([`tls`]).
+//! rustls configs of the peer listener and the parent link ([`tls`]) and
+//! of the operator listener when it speaks HTTPS ([`operator`]).
 //!
 //! Architecture Invariant: authorisation uses only the identity read here
 //! from a certificate rustls has verified (chain to the network CA,
 //! validity dates, CRL).
 
+mod operator;
 mod tls;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use chrono::{DateTime, Utc};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 
+pub use operator::{operator_client_config, operator_server_config};
 pub use tls::{ClientTls, ServerTls, TlsGeneration, client_config, server_config};
 
 use crate::node::NodeId;

@@ -22,16 +22,17 @@ use super::{TlsFiles, load_certs, load_crls, load_key, peer_node_id};
 use crate::node::NodeId;
 
 /// ALPN offered on both ends.
-fn alpn() -> Vec<Vec<u8>> {
+pub(super) fn alpn() -> Vec<Vec<u8>> {
     vec![b"h2".to_vec(), b"http/1.1".to_vec()]
 }
 
-fn roots(files: &TlsFiles) -> anyhow::Result<Arc<RootCertStore>> {
+/// The CA certificates of the PEM file `ca`, as trust roots.
+pub(super) fn roots(ca: &std::path::Path) -> anyhow::Result<Arc<RootCertStore>> {
     let mut roots = RootCertStore::empty();
-    for ca in load_certs(&files.ca)? {
+    for cert in load_certs(ca)? {
         roots
-            .add(ca)
-            .with_context(|| format!("adding CA certificate {}", files.ca.display()))?;
+            .add(cert)
+            .with_context(|| format!("adding CA certificate {}", ca.display()))?;
     }
     Ok(Arc::new(roots))
 }
@@ -52,7 +53,7 @@ struct ServerSide {
 }
 
 fn server_side(files: &TlsFiles) -> anyhow::Result<ServerSide> {
-    let verifier = WebPkiClientVerifier::builder(roots(files)?)
+    let verifier = WebPkiClientVerifier::builder(roots(&files.ca)?)
         .with_crls(load_crls(files.crl.as_deref())?)
         .build()
         .context("building the client certificate verifier")?;
@@ -90,7 +91,7 @@ fn client_config_noting(
     expected_server: &NodeId,
     seen: Option<ExpirySlot>,
 ) -> anyhow::Result<ClientConfig> {
-    let inner = WebPkiServerVerifier::builder(roots(files)?)
+    let inner = WebPkiServerVerifier::builder(roots(&files.ca)?)
         .with_crls(load_crls(files.crl.as_deref())?)
         .build()
         .context("building the server certificate verifier")?;

@@ -221,6 +221,9 @@ fn write_network(tree: &Tree, dir: &Path, opts: &InitOptions) -> anyhow::Result<
                 listen: operator_addr.to_string(),
                 token_file: "operator.token".into(),
                 allow_remote: None,
+                sign_in_failures: None,
+                sign_in_lock_secs: None,
+                tls: None,
             },
             tls: RawTls {
                 ca: "../ca/ca.pem".into(),

@@ -26,6 +26,7 @@ mod import;
 mod lanes;
 mod legacy;
 mod liveness;
+mod operator_tls;
 mod peer_security;
 mod quarantine;
 mod recovery;

@@ -163,7 +163,7 @@ pub(in crate::api) async fn add(
 }
 
 /// `POST /api/v1/users/{name}/password {password}`: a new password (and
-/// the account enabled again).
+/// the account enabled again, its sign-in lock lifted).
 pub(in crate::api) async fn passwd(
     State(state): State<ApiState>,
     Path(name): Path<String>,
@@ -175,6 +175,7 @@ pub(in crate::api) async fn passwd(
         state.engine.store().account_set_hash(&name, &h).await?,
     )?;
     state.sessions.end_all_of(&name);
+    state.throttle.clear_user(&name);
     tracing::info!(message = "Workbench password set.", user = %name);
     Ok(Json(json!({"name": name})).into_response())
 }

@@ -10,6 +10,8 @@
 //! with `Engine::check_batch`), so it applies the same rules as the API;
 //! a refusal is shown beside the field it names. Every write is audited
 //! (`Store::audit_append`): who, when, what record, from which address.
+//! Too many failed sign-ins lock a name or an address out for a while
+//! (`throttle`).
 
 mod accounts;
 mod forms;
@@ -18,6 +20,7 @@ mod import;
 mod lists;
 mod session;
 mod text;
+mod throttle;
 
 use std::net::SocketAddr;
 
@@ -29,6 +32,7 @@ use axum::routing::{get, post};
 
 pub(super) use accounts::{add as add_user, audit, disable as disable_user, passwd};
 pub use session::Sessions;
+pub use throttle::SignInThrottle;
 
 use super::ApiState;
 use crate::engine::{SubmitError, SubmitRequest, Submitted};
@@ -205,7 +209,12 @@ async fn login(
     ConnectInfo(address): ConnectInfo<SocketAddr>,
     Posted(c): Posted<Credentials>,
 ) -> Response {
-    let account = match state.engine.store().account(c.user.trim()).await {
+    let name = c.user.trim();
+    if let Some(left) = state.throttle.locked(name, address.ip()) {
+        tracing::warn!(message = "Refused a workbench sign-in: too many failures.", user = %crate::clip::clip(name), address = %address);
+        return locked_out(&state, left);
+    }
+    let account = match state.engine.store().account(name).await {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(message = "Could not read a workbench account.", error = %e);
@@ -221,18 +230,70 @@ async fn login(
         .filter(|a| accounts::verify(a, &c.password))
         .and_then(|a| Role::parse(&a.role).map(|r| (a, r)))
     else {
-        tracing::warn!(message = "Refused a workbench sign-in.", user = %crate::clip::clip(&c.user), address = %address);
+        tracing::warn!(message = "Refused a workbench sign-in.", user = %crate::clip::clip(name), address = %address);
+        if state.throttle.failed(name, address.ip()) {
+            lock_started(&state, name, address).await;
+        }
         return login_form(StatusCode::UNAUTHORIZED, true);
     };
+    state.throttle.succeeded(name, address.ip());
     let (id, session) = state.sessions.open(&account.name, role);
     Writer { session, address }
         .audit(&state, "sign_in", None, None)
         .await;
     let mut resp = Redirect::to("/wb").into_response();
-    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(Some(&id))) {
+    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(Some(&id), state.https)) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
     resp
+}
+
+/// The sign-in page refusing every attempt for `left` more.
+fn locked_out(state: &ApiState, left: std::time::Duration) -> Response {
+    let minutes = left.as_secs().div_ceil(60).max(1);
+    let why = crate::i18n::tl!(
+        state.engine.config.lang,
+        "wb-sign-in-locked",
+        minutes = minutes
+    );
+    let mut resp = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        None,
+        text::SIGN_IN,
+        &format!(
+            "<p class=\"refusal\" role=\"alert\" id=\"locked\">{}</p>",
+            esc(&why)
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&left.as_secs().max(1).to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
+}
+
+/// Logs and audits that `name` (and `address`) just got locked out.
+async fn lock_started(state: &ApiState, name: &str, address: SocketAddr) {
+    let limit = state.engine.config.sign_in_limit;
+    tracing::warn!(
+        message = "Workbench sign-in locked after repeated failures.",
+        user = %crate::clip::clip(name),
+        address = %address,
+        failures = limit.failures,
+        lock_secs = limit.lock.as_secs()
+    );
+    let entry = AuditEntry {
+        id: 0,
+        at: 0,
+        user: crate::clip::clip(name),
+        role: String::new(),
+        action: "sign_in_locked".into(),
+        kind: None,
+        record_id: None,
+        address: address.ip().to_string(),
+    };
+    if let Err(e) = state.engine.store().audit_append(&entry).await {
+        tracing::error!(message = "Could not audit a sign-in lock.", error = %e);
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -250,7 +311,7 @@ async fn logout(
         state.sessions.end(&headers);
     }
     let mut resp = Redirect::to("/wb/login").into_response();
-    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(None)) {
+    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(None, state.https)) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
     resp

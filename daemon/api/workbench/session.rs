@@ -1,5 +1,5 @@
 //! Sessions of the workbench, in memory: a random id in an HttpOnly,
-//! SameSite=Strict cookie, the person and role behind it, a CSRF token
+//! SameSite=Strict cookie (also Secure when the listener speaks HTTPS), the person and role behind it, a CSRF token
 //! every POST must carry, and an idle expiry. A restart signs everyone out.
 
 use std::collections::HashMap;
@@ -97,15 +97,15 @@ impl Session {
     }
 }
 
-/// The `Set-Cookie` value that opens (`Some(id)`) or clears the session.
-pub fn set_cookie(id: Option<&str>) -> String {
-    match id {
-        Some(id) => format!(
-            "{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/wb; Max-Age={}",
-            IDLE.as_secs()
-        ),
-        None => format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/wb; Max-Age=0"),
-    }
+/// The `Set-Cookie` value that opens (`Some(id)`) or clears the session;
+/// `Secure` (sent over HTTPS only) when the listener speaks HTTPS.
+pub fn set_cookie(id: Option<&str>, https: bool) -> String {
+    let secure = if https { "; Secure" } else { "" };
+    let (id, max_age) = match id {
+        Some(id) => (id, IDLE.as_secs()),
+        None => ("", 0),
+    };
+    format!("{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/wb; Max-Age={max_age}{secure}")
 }
 
 fn cookie(headers: &HeaderMap) -> Option<String> {

@@ -219,6 +219,15 @@ impl Net {
 
     /// Starts the daemon of `id` and waits for its operator API.
     pub async fn start(&mut self, id: &str) {
+        self.spawn(id);
+        let url = format!("http://{}/healthz", self.nodes[id].operator_addr);
+        wait_healthy(id, &self.http, &url).await;
+    }
+
+    /// Starts the daemon of `id` without waiting for it (a test that
+    /// reaches it some other way, over HTTPS say, waits itself with
+    /// [`wait_healthy`]).
+    pub fn spawn(&mut self, id: &str) {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -234,19 +243,6 @@ impl Net {
             .spawn()
             .expect("spawn xunlian daemon");
         self.procs.insert(id.to_string(), child);
-        let url = format!("http://{}/healthz", self.nodes[id].operator_addr);
-        let http = self.http.clone();
-        wait_until(&format!("{id} to answer /healthz"), || {
-            let http = http.clone();
-            let url = url.clone();
-            async move {
-                http.get(&url)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success())
-            }
-        })
-        .await;
     }
 
     pub async fn start_all(&mut self) {
@@ -668,6 +664,17 @@ pub fn create_database(admin: &str) -> String {
     );
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
     format!("{base}/{name}")
+}
+
+/// Waits until `url` (the `/healthz` of node `id`) answers 200 to `http`.
+pub async fn wait_healthy(id: &str, http: &reqwest::Client, url: &str) {
+    wait_until(&format!("{id} to answer /healthz"), || async move {
+        http.get(url)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
+    .await;
 }
 
 /// Polls `cond` until it holds, failing the test after [`PATIENCE`].
