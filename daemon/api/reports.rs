@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ApiError, ApiState, submit_error};
-use crate::jobs::supervise;
 use crate::i18n::Lang;
+use crate::jobs::supervise;
 use crate::workflow::report::LedgerLine;
 use crate::workflow::{Snapshot, export, pairs, report};
 

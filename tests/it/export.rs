@@ -113,7 +113,7 @@ fn strings(row: &[Data]) -> Vec<String> {
 fn cell<'a>(header: &[Data], row: &'a [Data], name: &str) -> &'a Data {
     let i = header
         .iter()
-        .position(|h| h.to_string() == name)
+        .position(|h| *h == name)
         .unwrap_or_else(|| panic!("no column {name:?} in {header:?}"));
     &row[i]
 }
@@ -133,7 +133,7 @@ async fn exports_as_xlsx_and_csv_show_chinese_names() {
     assert_eq!(rows.len(), 3, "{rows:?}");
     let by_number = |n: &str| {
         rows.iter()
-            .find(|r| r[0].to_string() == n)
+            .find(|r| r[0] == n)
             .unwrap_or_else(|| panic!("no row {n} in {rows:?}"))
     };
     let first = by_number("[2026]乐巡-01号");
@@ -218,7 +218,7 @@ async fn exports_as_xlsx_and_csv_show_chinese_names() {
     assert_eq!(name, "Ledger");
     let line = &rows[1..]
         .iter()
-        .find(|r| r[0].to_string() == "[2026]乐巡-01号")
+        .find(|r| r[0] == "[2026]乐巡-01号")
         .expect("the overdue finding");
     assert_eq!(cell(&rows[0], line, "state").to_string(), "待制定方案");
     assert_eq!(cell(&rows[0], line, "grade").to_string(), "红色");

@@ -208,11 +208,7 @@ mod tests {
         let t = Table {
             sheet: "s".into(),
             header: vec!["编号".into(), "期限".into(), "措施数".into()],
-            rows: vec![vec![
-                "a,b".into(),
-                Cell::day("2026-08-20"),
-                Cell::Count(3),
-            ]],
+            rows: vec![vec!["a,b".into(), Cell::day("2026-08-20"), Cell::Count(3)]],
         };
         assert_eq!(t.csv(), "\u{feff}编号,期限,措施数\n\"a,b\",2026-08-20,3\n");
         assert_eq!(Cell::day("八月"), Cell::Text("八月".into()));

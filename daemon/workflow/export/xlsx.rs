@@ -48,7 +48,9 @@ impl Table {
                 match cell {
                     Cell::Text(s) => ws.write_string(at, col, s)?,
                     Cell::Count(n) => ws.write_number(at, col, *n as f64)?,
-                    Cell::Date(d) => ws.write_datetime_with_format(at, col, excel_date(*d)?, &date)?,
+                    Cell::Date(d) => {
+                        ws.write_datetime_with_format(at, col, excel_date(*d)?, &date)?
+                    }
                 };
             }
         }
