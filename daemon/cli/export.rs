@@ -39,6 +39,19 @@ impl Format {
     }
 }
 
+/// An XLSX workbook is binary: it goes to a file or a pipe, never to a
+/// terminal, where it would garble the screen.
+fn check_destination(
+    format: Format,
+    out: Option<&Path>,
+    stdout_is_terminal: bool,
+) -> anyhow::Result<()> {
+    if format == Format::Xlsx && out.is_none() && stdout_is_terminal {
+        bail!(t!("export-xlsx-to-terminal"));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// What to export.
@@ -61,9 +74,7 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let format = args
         .format
         .unwrap_or_else(|| Format::of(args.out.as_deref()));
-    if format == Format::Xlsx && args.out.is_none() && std::io::stdout().is_terminal() {
-        bail!(t!("export-xlsx-to-terminal"));
-    }
+    check_destination(format, args.out.as_deref(), std::io::stdout().is_terminal())?;
     let op = Operator::from_config(&args.config)?;
     let file = match (args.what, format) {
         (What::Findings, Format::Csv) => "findings.csv",
@@ -93,4 +104,23 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             .context("writing to standard output")?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{Format, check_destination};
+
+    #[test]
+    fn the_format_follows_the_out_extension_and_xlsx_never_goes_to_a_terminal() {
+        assert_eq!(Format::of(Some(Path::new("整改台账.XLSX"))), Format::Xlsx);
+        assert_eq!(Format::of(Some(Path::new("问题清单.csv"))), Format::Csv);
+        assert_eq!(Format::of(None), Format::Csv);
+        let e = check_destination(Format::Xlsx, None, true).unwrap_err();
+        assert!(e.to_string().contains("--out"), "{e}");
+        check_destination(Format::Xlsx, None, false).unwrap();
+        check_destination(Format::Xlsx, Some(Path::new("a.xlsx")), true).unwrap();
+        check_destination(Format::Csv, None, true).unwrap();
+    }
 }

@@ -203,6 +203,17 @@ mod tests {
         assert_eq!(label(Lang::Zh, "grade", "red"), "红色");
     }
 
+    /// The state an export writes is a status a progress import reads:
+    /// the import's names start with the catalogue's.
+    #[test]
+    fn exported_states_read_back_as_import_statuses() {
+        use super::super::import::STATUSES;
+        for (code, _) in STATUSES {
+            let name = label(Lang::Zh, "rect-state", code);
+            assert_eq!(code_of(STATUSES, &name), Some(*code), "{name}");
+        }
+    }
+
     #[test]
     fn csv_has_a_bom_and_days_as_iso_text() {
         let t = Table {
