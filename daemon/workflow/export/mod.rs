@@ -20,8 +20,6 @@ use super::snapshot::{Snapshot, host_of};
 use super::taxonomy::Taxonomy;
 use crate::i18n::{Lang, label, tl};
 
-pub use xlsx::XlsxError;
-
 /// One cell of an export.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {

@@ -4,12 +4,10 @@
 //! character counts two).
 
 use chrono::Datelike;
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Cell, Table};
-
-pub use rust_xlsxwriter::XlsxError;
 
 /// Columns never get wider than this (long titles wrap in Excel's own way).
 const MAX_WIDTH: usize = 60;
