@@ -39,7 +39,7 @@ cmd-xunlian-report-coverage = Coverage of the term (全覆盖)
 cmd-xunlian-report-stats = Findings and rectification statistics
 cmd-xunlian-report-ledger = The rectification ledger (整改台账)
 cmd-xunlian-report-assignments = Cross and elevated inspection assignments
-cmd-xunlian-export = Export the findings list or the rectification ledger as CSV for Excel
+cmd-xunlian-export = Export the findings list or the rectification ledger as CSV or XLSX for Excel
 cmd-xunlian-supervise = Run supervision (督办) now: grade open items, notify on grade changes
 cmd-xunlian-assign = Arrange cross and elevated inspections from a coordinating office, and release cross findings at feedback
 cmd-xunlian-assign-cross = Plan and issue a round of cross inspection (交叉巡察)
@@ -87,7 +87,9 @@ ex-xunlian-report-coverage = {"  "}xunlian report coverage --config config.toml 
 ex-xunlian-report-stats = {"  "}xunlian report stats --config config.toml --round 2026-1
 ex-xunlian-report-ledger = {"  "}xunlian report ledger --config config.toml --round 2026-1
 ex-xunlian-report-assignments = {"  "}xunlian report assignments --config config.toml
-ex-xunlian-export = {"  "}xunlian export findings --config config.toml --out findings.csv
+ex-xunlian-export =
+    {"  "}xunlian export findings --config config.toml --out findings.csv
+    {"  "}xunlian export ledger --config config.toml --round 630102-2026-1 --out ledger.xlsx
 ex-xunlian-supervise = {"  "}xunlian supervise --config config.toml
 ex-xunlian-assign = {"  "}xunlian assign cross --config config.toml --offices 630102,630103 --round 2026-1 --dry-run
 ex-xunlian-assign-cross = {"  "}xunlian assign cross --config config.toml --offices 630102,630103,630104 --round 2026-1 --dry-run
@@ -159,7 +161,8 @@ arg-xunlian-import-template-kind = Which template: units, findings or progress
 arg-xunlian-import-template-out = The file to write: .xlsx or .csv
 arg-xunlian-report-coverage-term = The term (届), e.g. 2021-2026; the newest term of the taxonomy by default
 arg-xunlian-export-what = What to export: findings (问题清单) or ledger (整改台账)
-arg-xunlian-export-out = Write the CSV here instead of standard output
+arg-xunlian-export-out = Write the file here instead of standard output (.xlsx: an XLSX workbook)
+arg-xunlian-export-format = File format: csv or xlsx; by default the extension of --out, else csv
 arg-xunlian-assign-cross-config = The coordinating node's TOML config file
 arg-xunlian-assign-cross-offices = The offices taking part, comma-separated node ids (at least two)
 arg-xunlian-assign-cross-round = The round id the inspecting offices' plans will share
@@ -276,6 +279,33 @@ grade-none = none
 grade-green = green
 grade-yellow = yellow
 grade-red = red
+
+## xunlian export and the workbench's exports (headers; values stay Chinese names)
+export-sheet-findings = Findings
+export-sheet-ledger = Ledger
+export-col-number = number
+export-col-round = round
+export-col-title = finding
+export-col-category = category
+export-col-severity = severity
+export-col-unit = inspected unit
+export-col-host = host office
+export-col-inspecting = inspecting office
+export-col-common = common issue
+export-col-found-on = found on
+export-col-id = id
+export-col-state = state
+export-col-attempt = attempt
+export-col-due = due
+export-col-grade = grade
+export-col-responsible-unit = responsible unit
+export-col-responsible-person = responsible person
+export-col-measures = measures
+export-col-finding-id = finding_id
+export-wrote = wrote { $file } ({ $bytes } bytes)
+export-xlsx-to-terminal = XLSX is a binary file and is not written to a terminal: use --out FILE.xlsx, or --format csv
+export-link-xlsx = Export XLSX
+export-link-csv = Export CSV
 
 ## xunlian assign cross
 plan-title = Cross inspection (交叉巡察) of round { $round } (seed { $seed })

@@ -39,7 +39,7 @@ cmd-xunlian-report-coverage = 本届巡察全覆盖情况
 cmd-xunlian-report-stats = 问题和整改统计
 cmd-xunlian-report-ledger = 整改台账
 cmd-xunlian-report-assignments = 交叉巡察和提级巡察的安排
-cmd-xunlian-export = 导出问题清单或整改台账为 CSV（供 Excel 使用）
+cmd-xunlian-export = 导出问题清单或整改台账为 CSV 或 XLSX（供 Excel 使用）
 cmd-xunlian-supervise = 立即执行督办：为未完成事项定级，等级变化时发通知
 cmd-xunlian-assign = 由统筹机构安排交叉巡察和提级巡察，并在反馈时发布交叉巡察问题
 cmd-xunlian-assign-cross = 规划并下达一轮交叉巡察
@@ -87,7 +87,9 @@ ex-xunlian-report-coverage = {"  "}xunlian report coverage --config config.toml 
 ex-xunlian-report-stats = {"  "}xunlian report stats --config config.toml --round 2026-1
 ex-xunlian-report-ledger = {"  "}xunlian report ledger --config config.toml --round 2026-1
 ex-xunlian-report-assignments = {"  "}xunlian report assignments --config config.toml
-ex-xunlian-export = {"  "}xunlian export findings --config config.toml --out 问题清单.csv
+ex-xunlian-export =
+    {"  "}xunlian export findings --config config.toml --out 问题清单.csv
+    {"  "}xunlian export ledger --config config.toml --round 630102-2026-1 --out 整改台账.xlsx
 ex-xunlian-supervise = {"  "}xunlian supervise --config config.toml
 ex-xunlian-assign = {"  "}xunlian assign cross --config config.toml --offices 630102,630103 --round 2026-1 --dry-run
 ex-xunlian-assign-cross = {"  "}xunlian assign cross --config config.toml --offices 630102,630103,630104 --round 2026-1 --dry-run
@@ -159,7 +161,8 @@ arg-xunlian-import-template-kind = 模板种类：units（名册）、findings�
 arg-xunlian-import-template-out = 输出文件：.xlsx 或 .csv
 arg-xunlian-report-coverage-term = 届，如 2021-2026；默认为分类表中最新的一届
 arg-xunlian-export-what = 导出什么：findings（问题清单）或 ledger（整改台账）
-arg-xunlian-export-out = CSV 写到这里，而不是标准输出
+arg-xunlian-export-out = 文件写到这里，而不是标准输出（扩展名为 .xlsx 时导出 XLSX）
+arg-xunlian-export-format = 文件格式：csv 或 xlsx；默认按 --out 的扩展名，否则为 csv
 arg-xunlian-assign-cross-config = 统筹机构节点的 TOML 配置文件
 arg-xunlian-assign-cross-offices = 参加的机构，逗号分隔的节点编号（至少两个）
 arg-xunlian-assign-cross-round = 各巡察机构计划共用的轮次编号
@@ -276,6 +279,33 @@ grade-none = 无
 grade-green = 绿色
 grade-yellow = 黄色
 grade-red = 红色
+
+## xunlian export 与工作台导出 (表头；值始终为中文名称)
+export-sheet-findings = 问题清单
+export-sheet-ledger = 整改台账
+export-col-number = 编号
+export-col-round = 轮次
+export-col-title = 问题
+export-col-category = 类别
+export-col-severity = 严重程度
+export-col-unit = 被巡察单位
+export-col-host = 整改主体
+export-col-inspecting = 巡察机构
+export-col-common = 共性问题
+export-col-found-on = 发现日期
+export-col-id = id
+export-col-state = 状态
+export-col-attempt = 整改轮次
+export-col-due = 期限
+export-col-grade = 预警
+export-col-responsible-unit = 责任单位
+export-col-responsible-person = 责任人
+export-col-measures = 措施数
+export-col-finding-id = finding_id
+export-wrote = 已写入 { $file }（{ $bytes } 字节）
+export-xlsx-to-terminal = XLSX 是二进制文件，不能输出到终端：请用 --out 文件名.xlsx 写入文件，或用 --format csv
+export-link-xlsx = 导出 XLSX
+export-link-csv = 导出 CSV
 
 ## xunlian assign cross
 plan-title = 第 { $round } 轮交叉巡察安排（种子 { $seed }）

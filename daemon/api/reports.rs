@@ -1,10 +1,10 @@
 //! The workflow's views on the operator API: coverage (全覆盖), statistics,
 //! the rectification ledger (整改台账), cross and elevated assignments by
-//! pair, CSV exports for Excel, and running supervision (督办) now. Every view is a fold over what this node holds
+//! pair, CSV and XLSX exports for Excel, and running supervision (督办) now. Every view is a fold over what this node holds
 //! (`workflow::report`), so it covers this office and its subtree.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ApiError, ApiState, submit_error};
+use crate::i18n::Lang;
 use crate::jobs::supervise;
 use crate::workflow::report::LedgerLine;
 use crate::workflow::{Snapshot, export, pairs, report};
@@ -26,6 +27,9 @@ pub(super) struct ReportQuery {
     round: Option<String>,
     /// Ledger, assignments and supervision: as of this day (YYYY-MM-DD), today by default.
     as_of: Option<String>,
+    /// Exports: the language of the headers (`zh`, `en`); the node's
+    /// `ui.lang` by default.
+    lang: Option<String>,
 }
 
 impl ReportQuery {
@@ -42,6 +46,13 @@ impl ReportQuery {
                 )
             }),
         }
+    }
+
+    fn lang(&self, state: &ApiState) -> Lang {
+        self.lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or(state.engine.config.lang)
     }
 }
 
@@ -112,25 +123,99 @@ pub(super) async fn ledger(
     Ok(Json(ledger_lines(&state, &q).await?).into_response())
 }
 
-fn csv(text: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], text).into_response()
+/// What an export holds.
+#[derive(Debug, Clone, Copy)]
+enum What {
+    /// The findings list (问题清单).
+    Findings,
+    /// The rectification ledger (整改台账).
+    Ledger,
 }
 
-/// `GET /api/v1/exports/findings.csv?round=`
-pub(super) async fn findings_csv(
-    State(state): State<ApiState>,
-    Query(q): Query<ReportQuery>,
-) -> Result<Response, ApiError> {
-    let snap = snapshot(&state).await?;
-    Ok(csv(export::findings_csv(&snap, q.round.as_deref())))
+/// The formats an export is served in.
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    Csv,
+    Xlsx,
 }
 
-/// `GET /api/v1/exports/ledger.csv?round=&as_of=`
-pub(super) async fn ledger_csv(
+/// The content type of an XLSX workbook.
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// What and in which format an export file name asks for:
+/// `findings.csv`, `ledger.xlsx`…
+fn export_of(file: &str) -> Option<(What, Format)> {
+    let (name, ext) = file.rsplit_once('.')?;
+    let what = match name {
+        "findings" => What::Findings,
+        "ledger" => What::Ledger,
+        _ => return None,
+    };
+    let format = match ext {
+        "csv" => Format::Csv,
+        "xlsx" => Format::Xlsx,
+        _ => return None,
+    };
+    Some((what, format))
+}
+
+/// The export `file` (`findings.csv`, `findings.xlsx`, `ledger.csv`,
+/// `ledger.xlsx`) of `q.round` (the ledger as of `q.as_of`), headers in
+/// `q.lang`, as a download; the operator API and the workbench serve it.
+pub(super) async fn export_file(
+    state: &ApiState,
+    file: &str,
+    q: &ReportQuery,
+) -> Result<Response, ApiError> {
+    let Some((what, format)) = export_of(file) else {
+        return Err(ApiError(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no export {:?}; there are findings.csv, findings.xlsx, ledger.csv and ledger.xlsx",
+                crate::clip::clip(file)
+            ),
+        ));
+    };
+    let taxonomy = &state.engine.config.workflow.taxonomy;
+    let lang = q.lang(state);
+    let table = match what {
+        What::Findings => {
+            export::findings(&snapshot(state).await?, taxonomy, q.round.as_deref(), lang)
+        }
+        What::Ledger => export::ledger(&ledger_lines(state, q).await?, taxonomy, lang),
+    };
+    let (content_type, bytes) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", table.csv().into_bytes()),
+        Format::Xlsx => {
+            let bytes = table.xlsx().map_err(|e| {
+                ApiError(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("writing {file}: {e}"),
+                )
+            })?;
+            (XLSX_TYPE, bytes)
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/exports/{findings|ledger}.{csv|xlsx}?round=&as_of=&lang=`
+pub(super) async fn exports(
     State(state): State<ApiState>,
+    Path(file): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(csv(export::ledger_csv(&ledger_lines(&state, &q).await?)))
+    export_file(&state, &file, &q).await
 }
 
 /// `POST /api/v1/supervision/run`: grade and notify now, as the

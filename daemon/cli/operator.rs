@@ -112,6 +112,13 @@ impl Operator {
         resp.text().await.context("reading the node's answer")
     }
 
+    /// Sends `req` and returns the answer's bytes (XLSX exports).
+    pub async fn call_bytes(&self, req: reqwest::RequestBuilder) -> anyhow::Result<Vec<u8>> {
+        let resp = self.send(req).await?;
+        let bytes = resp.bytes().await.context("reading the node's answer")?;
+        Ok(bytes.to_vec())
+    }
+
     fn unreachable(&self) -> String {
         format!(
             "is the node running? cannot reach its operator API at {}",

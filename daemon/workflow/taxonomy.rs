@@ -100,6 +100,20 @@ impl Taxonomy {
             .collect()
     }
 
+    /// The Chinese name of `category` as a person reads it (exports): the
+    /// name of the id in the newest term that defines it; a name, or a
+    /// value no term defines, as it is. The same entries
+    /// [`Taxonomy::check_finding`] accepts either way.
+    pub fn category_name<'a>(&'a self, category: &'a str) -> &'a str {
+        self.terms
+            .values()
+            .rev()
+            .flat_map(|t| &t.framework)
+            .flat_map(|f| &f.categories)
+            .find(|c| c.id == category)
+            .map_or(category, |c| c.name.as_str())
+    }
+
     /// Is `term` defined? The error lists the terms that are.
     pub fn check_term(&self, term: &str) -> Result<(), String> {
         if self.terms.contains_key(term) {
@@ -192,6 +206,21 @@ mod tests {
             .unwrap_err();
         assert!(e.contains("tag \"x\""), "{e}");
         assert!(t.check_term("2031-2036").unwrap_err().contains("2016-2021"));
+    }
+
+    #[test]
+    fn a_category_id_reads_as_its_chinese_name() {
+        let t = Taxonomy::builtin();
+        assert_eq!(
+            t.category_name("grassroots_corruption"),
+            "群众身边腐败问题和不正之风"
+        );
+        assert_eq!(t.category_name("conduct"), "党的作风建设（四风）");
+        assert_eq!(
+            t.category_name("群众身边腐败问题和不正之风"),
+            "群众身边腐败问题和不正之风"
+        );
+        assert_eq!(t.category_name("unknown"), "unknown");
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod demo;
 mod docs;
 mod elevated;
 mod examples;
+mod export;
 mod fleet;
 mod health;
 mod hostile_parent;

@@ -1,17 +1,20 @@
 //! The workbench's lists: the rectification ledger (整改台账) of every
-//! finding held, filtered by round, office, state and grade; and the audit
-//! of workbench writes, for operators.
+//! finding held, filtered by round, office, state and grade, with links
+//! to its exports (the operator API's, served to people signed in); and
+//! the audit of workbench writes, for operators.
 
 use std::fmt::Write;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::accounts::{Need, Role};
 use super::html::{Form, esc, page};
 use super::{ApiState, signed_in, text};
+use crate::api::reports::{self, ReportQuery};
+use crate::i18n::tl;
 use crate::workflow::{Snapshot, report};
 
 /// Filters of the ledger (empty: all).
@@ -117,12 +120,13 @@ pub(super) async fn ledger(
     }
     let body = format!(
         "<form method=\"get\" action=\"/wb/ledger\" id=\"filters\">{}{}{}{}<button type=\"submit\">{}</button></form>\
-         <table id=\"ledger\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{rows}</table>",
+         <p id=\"exports\">{}</p><table id=\"ledger\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{rows}</table>",
         f.select("round", text::ROUND, &same(&rounds), false),
         f.select("office", text::HOST, &same(&offices), false),
         f.select("state", text::STATE, &opts(text::STATES), false),
         f.select("grade", text::GRADE, &opts(text::GRADES), false),
         text::FILTER,
+        export_links(&state, &q.round),
         text::NUMBER,
         text::TITLE,
         text::ROUND,
@@ -134,6 +138,51 @@ pub(super) async fn ledger(
         text::RESPONSIBLE_UNIT,
     );
     page(StatusCode::OK, Some(&session), text::LEDGER, &body)
+}
+
+/// The ledger's and the findings' export links, of `round` when one is
+/// picked.
+fn export_links(state: &ApiState, round: &str) -> String {
+    let lang = state.engine.config.lang;
+    let href = |file: &str| {
+        let mut url = reqwest::Url::parse("http://workbench/wb/exports/").expect("a valid base");
+        url.path_segments_mut()
+            .expect("an http URL has segments")
+            .pop_if_empty()
+            .push(file);
+        if !round.is_empty() {
+            url.query_pairs_mut().append_pair("round", round);
+        }
+        let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
+        esc(&format!("{}{query}", url.path()))
+    };
+    format!(
+        "{} <a href=\"{}\">{}</a> · <a href=\"{}\">{}</a> · {} <a href=\"{}\">{}</a>",
+        text::LEDGER,
+        href("ledger.xlsx"),
+        tl!(lang, "export-link-xlsx"),
+        href("ledger.csv"),
+        tl!(lang, "export-link-csv"),
+        tl!(lang, "export-sheet-findings"),
+        href("findings.xlsx"),
+        tl!(lang, "export-link-xlsx"),
+    )
+}
+
+/// `GET /wb/exports/{findings|ledger}.{csv|xlsx}?round=`: the operator
+/// API's exports for anyone signed in.
+pub(super) async fn export(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    if let Err(r) = signed_in(&state, &headers, Need::Anyone) {
+        return *r;
+    }
+    reports::export_file(&state, &file, &q)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// `GET /wb/audit`: the newest writes made through the workbench.

@@ -51,6 +51,7 @@ pub(super) fn routes() -> Router<ApiState> {
         .route("/wb/import", get(import::page_get).post(import::upload))
         .route("/wb/templates/{file}", get(import::template))
         .route("/wb/ledger", get(lists::ledger))
+        .route("/wb/exports/{file}", get(lists::export))
         .route("/wb/audit", get(lists::audit))
 }
 
