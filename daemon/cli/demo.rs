@@ -14,6 +14,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::config::Config;
+use crate::i18n::t;
 use crate::network::{self, InitOptions, PortRange, Tree};
 use crate::node::NodeId;
 use crate::run::RunningNode;
@@ -52,9 +53,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     };
     let files = network::init(&tree, &dir, &opts)?;
     println!(
-        "xunlian demo: {} offices under {}",
-        files.len(),
-        dir.display()
+        "{}",
+        t!(
+            "demo-started",
+            n = files.len(),
+            dir = dir.display().to_string()
+        )
     );
 
     let mut nodes: BTreeMap<NodeId, RunningNode> = BTreeMap::new();
@@ -67,34 +71,31 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         // Dashboards only while the network runs: `--once` stops it.
         Ok(()) if !args.once => print_dashboards(&tree, &nodes, &dir),
         Ok(()) => {}
-        Err(e) => eprintln!("demo failed: {e:#}"),
+        Err(e) => eprintln!("{}", t!("demo-failed", error = format!("{e:#}"))),
     }
     if result.is_ok() && !args.once {
-        println!("\nThe network keeps running; press Ctrl-C to stop.");
+        println!("\n{}", t!("demo-running"));
         super::daemon::shutdown_signal().await?;
     }
-    // Stop every node at once so no child logs its parent going away.
-    for n in nodes.values() {
+    // Stop the counties first, central last, so no child is left to log
+    // its parent going away.
+    let mut bottom_up: Vec<_> = nodes.into_iter().collect();
+    bottom_up.sort_by_key(|(id, _)| std::cmp::Reverse(tree.get(id).map(|n| n.level.rank())));
+    for (_, n) in bottom_up {
         n.stop_token().cancel();
-    }
-    for (_, n) in nodes {
         n.shutdown().await;
     }
     // What outlives a `--once` run: a directory the caller named (a
     // temporary one is removed on return).
     if result.is_ok() && args.once && _temp.is_none() {
-        println!(
-            "网络的文件保留在 {dir}（the network's files are kept）；启动任一节点 (start any \
-             node): xunlian daemon --config {dir}/<id>/config.toml",
-            dir = dir.display()
-        );
+        println!("{}", t!("demo-kept", dir = dir.display().to_string()));
     }
     result.map(|()| ExitCode::SUCCESS)
 }
 
 /// Each office's dashboard address, and how to ask for the network's status.
 fn print_dashboards(tree: &Tree, nodes: &BTreeMap<NodeId, RunningNode>, dir: &std::path::Path) {
-    println!("\nDashboards (the token is also in DIR/<id>/operator.token):");
+    println!("\n{}", t!("demo-dashboards"));
     for (id, n) in nodes {
         let name = tree.get(id).map(|t| t.name.as_str()).unwrap_or("");
         let token = std::fs::read_to_string(&n.engine.config.token_file).unwrap_or_default();
@@ -104,10 +105,7 @@ fn print_dashboards(tree: &Tree, nodes: &BTreeMap<NodeId, RunningNode>, dir: &st
             token.trim()
         );
     }
-    println!(
-        "Try: xunlian status --config {}/000000/config.toml",
-        dir.display()
-    );
+    println!("{}", t!("demo-try", dir = dir.display().to_string()));
 }
 
 /// A temporary directory removed when dropped.

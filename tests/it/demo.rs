@@ -25,12 +25,12 @@ fn demo_once_exits_zero() {
         "demo failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("Scenario complete."), "{stdout}");
+    assert!(stdout.contains("演示完成。"), "{stdout}");
     // The network is stopped: no dashboard, no `status` to try; the
     // directory it ran in is still there, and named.
     let kept = dir.path().join("demo");
     assert!(kept.join("000000").join("config.toml").is_file());
-    let after = stdout.split("Scenario complete.").nth(1).unwrap();
+    let after = stdout.split("演示完成。").nth(1).unwrap();
     assert!(
         !after.contains("http://") && !after.contains("xunlian status"),
         "{after}"
@@ -54,13 +54,10 @@ fn demo_once_in_a_temporary_directory_names_nothing_it_removed() {
     assert!(out.status.success(), "{stdout}");
     let ran_in = stdout
         .lines()
-        .find_map(|l| {
-            l.split_once(" offices under ")
-                .map(|(_, d)| d.trim().to_string())
-        })
+        .find_map(|l| l.split_once("，文件在 ").map(|(_, d)| d.trim().to_string()))
         .unwrap_or_else(|| panic!("no directory named: {stdout}"));
     assert!(!std::path::Path::new(&ran_in).exists(), "{ran_in} is left");
-    let after = stdout.split("Scenario complete.").nth(1).unwrap();
+    let after = stdout.split("演示完成。").nth(1).unwrap();
     assert!(
         !after.contains(&ran_in) && !after.contains("http://"),
         "{after}"

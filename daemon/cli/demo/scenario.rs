@@ -12,6 +12,7 @@ use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
 use crate::engine::SubmitRequest;
+use crate::i18n::t;
 use crate::jobs;
 use crate::network::Tree;
 use crate::node::{Level, NodeId};
@@ -38,7 +39,7 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
         .collect();
     let name = |c: &NodeId| tree.get(c).map(|n| n.name.clone()).unwrap_or_default();
 
-    step("1. Every county imports its unit register (被巡察党组织名册).");
+    step(t!("demo-step-1"));
     for c in &counties {
         let units: Vec<Value> = [
             ("u1", "城关镇党委", "township"),
@@ -57,9 +58,9 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
         )
         .await?;
     }
-    println!("   {} registers of 4 units each", counties.len());
+    done(t!("demo-done-1", n = counties.len()));
 
-    step("2. Central issues a linked round (联动巡视); it reaches every county.");
+    step(t!("demo-step-2"));
     let plan = submit(
         &nodes[&id("000000")],
         Kind::RoundPlan,
@@ -75,13 +76,13 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
     for c in &counties {
         wait_for(&nodes[c], &plan).await?;
     }
-    println!(
-        "   round plan {} is at all {} counties",
-        plan.id,
-        counties.len()
-    );
+    done(t!(
+        "demo-done-2",
+        id = plan.id.to_string(),
+        n = counties.len()
+    ));
 
-    step("3. Each county plans its part and files a finding; each climbs to central.");
+    step(t!("demo-step-3"));
     let mut findings = Vec::new();
     for c in &counties {
         let round = format!("{c}-2026-3");
@@ -116,9 +117,9 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
     for f in &findings {
         wait_for(&nodes[&id("000000")], f).await?;
     }
-    println!("   central holds all {} findings", findings.len());
+    done(t!("demo-done-3", n = findings.len()));
 
-    step("4. 乐都区 transfers a clue to the city that manages the cadre; it goes there only.");
+    step(t!("demo-step-4"));
     let clue = submit(
         &nodes[&id("630202")],
         Kind::Clue,
@@ -129,9 +130,9 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
     .await?;
     wait_for(&nodes[&id("630200")], &clue).await?;
     absent(&nodes[&id("630203")], &clue).await?;
-    println!("   the clue is at 630200 (海东市), not at 630203 or below");
+    done(t!("demo-done-4"));
 
-    step("5. 海东市 shares a common issue (共性问题); its counties get a redacted copy.");
+    step(t!("demo-step-5"));
     submit(
         &nodes[&id("630200")],
         Kind::RoundPlan,
@@ -151,9 +152,9 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
     for c in ["630202", "630203"] {
         wait_until(&nodes[&id(c)], &copy_id).await?;
     }
-    println!("   copy {copy_id} (no facts, no names) is at 630202 and 630203");
+    done(t!("demo-done-5", id = copy_id.to_string()));
 
-    step("6. 城东区 rectifies its finding; the inspecting office signs it off (销号).");
+    step(t!("demo-step-6"));
     let f = findings_of(&findings, "630102")?;
     let county = &nodes[&id("630102")];
     for (status, extra) in [
@@ -174,11 +175,9 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
     }
     let verdict = crate::workflow::ids::verdict(&f.id, "630102");
     wait_until(&nodes[&id("000000")], &verdict).await?;
-    println!("   verified at 630102 and seen closed at central");
+    done(t!("demo-done-6"));
 
-    step(
-        "7. 青海省 plans a cross inspection (交叉巡察) between its counties, each inspected by a county of the other city.",
-    );
+    step(t!("demo-step-7"));
     let province = &nodes[&id("630000")];
     let cross_round = "630000-2026-4";
     let outcome = jobs::cross::plan_cross(
@@ -199,10 +198,13 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
         .context("the cross plan was not issued")?;
     for p in &outcome.pairs {
         wait_for(&nodes[&id(&p.inspecting)], &assignment).await?;
-        println!(
-            "   {} {} inspects {} {}",
-            p.inspecting, p.inspecting_name, p.inspected, p.inspected_name
-        );
+        done(t!(
+            "demo-pair",
+            by = p.inspecting.as_str(),
+            by_name = p.inspecting_name.as_str(),
+            of = p.inspected.as_str(),
+            of_name = p.inspected_name.as_str()
+        ));
     }
     let pair = &outcome.pairs[0];
     let (by, of) = (&nodes[&id(&pair.inspecting)], &nodes[&id(&pair.inspected)]);
@@ -236,12 +238,13 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
     absent(of, &found).await?;
     jobs::release::run(&province.engine, today).await?;
     wait_until(of, &crate::workflow::ids::release(&found.id)).await?;
-    println!(
-        "   {}'s finding climbed to 630000, never to {}; at the feedback date 630000 released it to {} redacted",
-        pair.inspecting, pair.inspected, pair.inspected
-    );
+    done(t!(
+        "demo-done-7",
+        by = pair.inspecting.as_str(),
+        of = pair.inspected.as_str()
+    ));
 
-    step("8. The figures at central (subtree of the whole network).");
+    step(t!("demo-step-8"));
     let top = &nodes[&id("000000")].engine;
     let snap = Snapshot::load(top.store()).await?;
     let tree_view = top.workflow_tree().await?;
@@ -249,30 +252,34 @@ pub async fn scenario(tree: &Tree, nodes: &Nodes) -> anyhow::Result<()> {
     let coverage = report::coverage(&snap, &tree_view, "2021-2026");
     if let (Some(s), Some(c)) = (stats.first(), coverage.first()) {
         let s = &s.subtree;
-        println!(
-            "   rounds {}, units inspected {} (villages {}), findings {}, rectification rate {}",
-            s.rounds,
-            s.units_inspected,
-            s.villages_reached,
-            s.findings,
-            s.rectification_rate()
-                .map_or("-".into(), |r| format!("{r:.1}%"))
-        );
-        println!(
-            "   coverage of term 2021-2026: {}/{} units, {}",
-            c.subtree.inspected,
-            c.subtree.units,
-            c.subtree
-                .percent()
-                .map_or("-".into(), |p| format!("{p:.1}%"))
-        );
+        let percent = |v: Option<f64>| v.map_or("-".into(), |r| format!("{r:.1}%"));
+        done(t!(
+            "demo-stats",
+            rounds = s.rounds,
+            units = s.units_inspected,
+            villages = s.villages_reached,
+            findings = s.findings,
+            rate = percent(s.rectification_rate()).as_str()
+        ));
+        done(t!(
+            "demo-coverage",
+            inspected = c.subtree.inspected,
+            total = c.subtree.units,
+            percent = percent(c.subtree.percent()).as_str()
+        ));
     }
-    println!("\nScenario complete.");
+    println!("\n{}", t!("demo-complete"));
     Ok(())
 }
 
-fn step(s: &str) {
+/// A step's heading.
+fn step(s: String) {
     println!("\n{s}");
+}
+
+/// What a step showed, under its heading.
+fn done(s: String) {
+    println!("   {s}");
 }
 
 fn findings_of<'a>(findings: &'a [Record], origin: &str) -> anyhow::Result<&'a Record> {
