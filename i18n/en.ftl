@@ -449,3 +449,15 @@ demo-dashboards = Dashboards (the token is also in DIR/<id>/operator.token):
 demo-try = Try: xunlian status --config { $dir }/000000/config.toml
 demo-running = The network keeps running; press Ctrl-C to stop.
 demo-kept = The network's files are kept in { $dir }; start any node: xunlian daemon --config { $dir }/<id>/config.toml
+
+## xunlian pki, network init, assign elevated: their output
+pki-ca-written = CA written to { $dir } (ca.pem, ca.key, crl.pem)
+pki-issued = issued { $cert } for node { $node } (serial { $serial }, valid until { $until }) in { $dir }
+pki-revoked = revoked serial { $serial } ({ $cert }); CRL rewritten at { $crl } — nodes re-read it without restart
+pki-key-written = wrote { $file }{ $seal } (mode 0600, keep them here); send the line above to the CA, and confirm key_id { $key_id } with it by another channel
+pki-seal-written = {" "}and sealing key { $key_id } into { $file }
+pki-manifest-signed = signed version { $version } of the tree manifest ({ $n } offices{ $legacy }) into { $file }; give it to every office as its trust.manifest
+pki-manifest-legacy = , unsigned records before { $before } pass as legacy
+network-written = Wrote a network of { $n } nodes under { $dir }:
+network-start-each = Start each with: xunlian daemon --config DIR/<id>/config.toml
+assign-elevated-issued = issued elevated assignment { $id }: { $me } takes over { $units } of { $office } in round { $round }; { $office } is told, and its own plans may not target them in that round

@@ -449,3 +449,15 @@ demo-dashboards = 各机构的监控面板（令牌也在 目录/<id>/operator.t
 demo-try = 试试：xunlian status --config { $dir }/000000/config.toml
 demo-running = 网络继续运行；按 Ctrl-C 停止。
 demo-kept = 网络的文件保留在 { $dir }；启动任一节点：xunlian daemon --config { $dir }/<id>/config.toml
+
+## xunlian pki、network init、assign elevated 的输出
+pki-ca-written = 已在 { $dir } 写入 CA（ca.pem、ca.key、crl.pem）
+pki-issued = 已为节点 { $node } 签发证书 { $cert }（序列号 { $serial }，有效期至 { $until }），文件在 { $dir }
+pki-revoked = 已吊销序列号 { $serial }（{ $cert }）；吊销列表已重写于 { $crl }，各节点无需重启即会重新读取
+pki-key-written = 已写入 { $file }{ $seal }（权限 0600，请留在本机）；请把上面一行交给 CA，并通过另一渠道与其核对 key_id { $key_id }
+pki-seal-written = 及密封密钥 { $key_id }（{ $file }）
+pki-manifest-signed = 已将第 { $version } 版树清单（{ $n } 个机构{ $legacy }）签名写入 { $file }；请发给每个机构作为其 trust.manifest
+pki-manifest-legacy = ，{ $before } 之前的未签名记录视为旧数据
+network-written = 已在 { $dir } 下生成 { $n } 个节点的网络：
+network-start-each = 逐个启动：xunlian daemon --config 目录/<id>/config.toml
+assign-elevated-issued = 已下达提级巡察交办事项 { $id }：{ $me } 在轮次 { $round } 中接管 { $office } 的 { $units }；已告知 { $office }，其本级计划在该轮次中不得再以这些单位为对象

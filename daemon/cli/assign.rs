@@ -212,13 +212,15 @@ async fn elevated(a: ElevatedArgs) -> anyhow::Result<ExitCode> {
     });
     let record = op.call(op.post("/api/v1/records").json(&req)).await?;
     println!(
-        "issued elevated assignment {}: {me} takes over {} of {} in round {}; {} is told, and \
-         its own plans may not target them in that round",
-        record["id"].as_str().unwrap_or(""),
-        a.units.join(", "),
-        a.office,
-        a.round,
-        a.office
+        "{}",
+        t!(
+            "assign-elevated-issued",
+            id = record["id"].as_str().unwrap_or(""),
+            me = me.as_str(),
+            units = a.units.join("、"),
+            office = a.office.as_str(),
+            round = a.round.as_str()
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use crate::i18n::t;
 use crate::network::{self, Addressing, Crypto, InitOptions, PortRange, Tree};
 use crate::node::{Level, NodeId};
 
@@ -167,9 +168,12 @@ pub fn run(cmd: NetworkCommand) -> anyhow::Result<()> {
             };
             let nodes = network::init(&tree, &args.dir, &opts)?;
             println!(
-                "Wrote a network of {} nodes under {}:",
-                nodes.len(),
-                args.dir.display()
+                "{}",
+                t!(
+                    "network-written",
+                    n = nodes.len(),
+                    dir = args.dir.display().to_string()
+                )
             );
             for n in &nodes {
                 println!(
@@ -180,7 +184,7 @@ pub fn run(cmd: NetworkCommand) -> anyhow::Result<()> {
                     n.config.display()
                 );
             }
-            println!("Start each with: xunlian daemon --config DIR/<id>/config.toml");
+            println!("{}", t!("network-start-each"));
             Ok(())
         }
     }
