@@ -504,3 +504,184 @@ async fn a_post_needs_its_sessions_csrf_token_and_a_disabled_account_is_signed_o
         "a disabled account cannot sign in"
     );
 }
+
+/// A person at the workbench over plain HTTP (no browser): the session
+/// and language cookies it was given, and the CSRF token of the last
+/// form it read.
+struct Desk {
+    http: reqwest::Client,
+    base: String,
+    cookies: Vec<String>,
+    csrf: String,
+}
+
+impl Desk {
+    async fn sign_in(base: &str, user: &str, password: &str) -> Desk {
+        let mut d = Desk {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: base.to_string(),
+            cookies: Vec::new(),
+            csrf: String::new(),
+        };
+        let (status, _) = d
+            .post("/wb/login", &[("user", user), ("password", password)])
+            .await;
+        assert_eq!(status, 303, "{user} signs in");
+        d
+    }
+
+    fn keep_cookies(&mut self, resp: &reqwest::Response) {
+        for set in resp.headers().get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
+            let name = pair.split('=').next().unwrap().to_string();
+            self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
+            self.cookies.push(pair);
+        }
+    }
+
+    async fn finish(&mut self, resp: reqwest::Response) -> (u16, String) {
+        self.keep_cookies(&resp);
+        let status = resp.status().as_u16();
+        let page = resp.text().await.unwrap();
+        if let Some(token) = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+        {
+            self.csrf = token.to_string();
+        }
+        (status, page)
+    }
+
+    /// GETs `path`: the status and the page.
+    async fn get(&mut self, path: &str) -> (u16, String) {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookies.join("; "))
+            .send()
+            .await
+            .unwrap();
+        self.finish(resp).await
+    }
+
+    /// POSTs a form (with the CSRF token of the last page read).
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let mut body: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
+        body.extend_from_slice(fields);
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookies.join("; "))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_body(&body))
+            .send()
+            .await
+            .unwrap();
+        self.finish(resp).await
+    }
+}
+
+/// `application/x-www-form-urlencoded` of `fields`.
+fn form_body(fields: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                b => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The texts a page labels things with: its title and headings, field
+/// labels, table headings, buttons and navigation (not the language
+/// switch, which names the other language in that language).
+fn labels(page: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for tag in ["title", "h1", "h2", "label", "th", "button", "a"] {
+        for part in page.split(&format!("<{tag}")).skip(1) {
+            let Some((attrs, rest)) = part.split_once('>') else {
+                continue;
+            };
+            if attrs.contains("id=\"lang\"") || !attrs.is_empty() && !attrs.starts_with(' ') {
+                continue;
+            }
+            let inner = rest.split(&format!("</{tag}>")).next().unwrap_or_default();
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in inner.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            out.push(text.trim().to_string());
+        }
+    }
+    out
+}
+
+fn has_cjk(s: &str) -> bool {
+    s.chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c))
+}
+
+/// The workbench is Chinese by default; a person who follows the English
+/// link gets English pages from then on (a cookie), with no Chinese in
+/// their labels, and back again with 中文.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_who_switches_to_english_reads_the_workbench_in_english() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start(PROVINCE).await;
+    add_user(&net.config_arg(PROVINCE), "clerk1", "clerk", CLERK.1);
+    let base = format!("http://{}", net.nodes[PROVINCE].operator_addr);
+    let mut d = Desk::sign_in(&base, "clerk1", CLERK.1).await;
+
+    let (_, page) = d.get("/wb/forms/units").await;
+    assert!(page.contains("<html lang=\"zh-CN\">") && page.contains("单位编号"));
+    assert!(page.contains("id=\"lang\" href=\"?lang=en\""), "{page}");
+
+    let (status, page) = d.get("/wb/forms/units?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<html lang=\"en\">") && page.contains("Unit id"));
+    for path in [
+        "/wb",
+        "/wb/forms/units",
+        "/wb/forms/plan",
+        "/wb/forms/progress",
+        "/wb/import",
+        "/wb/ledger",
+    ] {
+        let (status, page) = d.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(page.contains("<html lang=\"en\">"), "{path} stays English");
+        assert!(labels(&page).len() > 5, "{path}: labels found");
+        let chinese: Vec<String> = labels(&page).into_iter().filter(|l| has_cjk(l)).collect();
+        assert!(chinese.is_empty(), "{path}: Chinese labels {chinese:?}");
+    }
+    // A refusal of the form's own checks is in English too.
+    let (status, page) = d.post("/wb/forms/units", &[("units.id", "u1")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Required") && page.contains("Nothing was saved"),
+        "{page}"
+    );
+
+    let (_, page) = d.get("/wb/ledger?lang=zh").await;
+    assert!(page.contains("整改台账"));
+    let (_, page) = d.get("/wb").await;
+    assert!(page.contains("<html lang=\"zh-CN\">"), "back to Chinese");
+}

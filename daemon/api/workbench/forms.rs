@@ -13,15 +13,17 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::accounts::Need;
-use super::html::{Form, csrf_field, esc, page};
+use super::html::{Form, choices, csrf_field, esc, page, refusal};
+use super::lang::Ui;
 use super::session::Session;
-use super::{ApiState, Writer, posted_by, signed_in, text};
+use super::{ApiState, Writer, posted_by, signed_in};
 use crate::engine::{SubmitError, SubmitRequest};
+use crate::i18n::{Lang, tl};
 use crate::node::NodeId;
 use crate::records::Kind;
 use crate::store::{RecordFilter, StoreError};
 use crate::workflow::bodies::{RoundPlan, Unit, UnitRegister};
-use crate::workflow::import::{SEVERITIES, STATUSES};
+use crate::workflow::import::SEVERITIES;
 use crate::workflow::rectify::State as RectState;
 use crate::workflow::report::{self, LedgerLine};
 use crate::workflow::{Snapshot, bodies, ids, register};
@@ -61,14 +63,14 @@ impl FormKind {
         }
     }
 
-    fn title(self) -> &'static str {
+    fn title(self, lang: Lang) -> String {
         match self {
-            FormKind::Units => text::UNITS,
-            FormKind::Plan => text::PLAN,
-            FormKind::Finding => text::FINDING,
-            FormKind::Clue => text::CLUE,
-            FormKind::Progress => text::PROGRESS,
-            FormKind::SignOff => text::SIGN_OFF,
+            FormKind::Units => tl!(lang, "wb-units"),
+            FormKind::Plan => tl!(lang, "wb-plan"),
+            FormKind::Finding => tl!(lang, "wb-finding"),
+            FormKind::Clue => tl!(lang, "wb-clue"),
+            FormKind::Progress => tl!(lang, "wb-progress"),
+            FormKind::SignOff => tl!(lang, "wb-sign-off"),
         }
     }
 
@@ -202,13 +204,9 @@ fn opts<I: IntoIterator<Item = (S, T)>, S: Into<String>, T: Into<String>>(
     it.into_iter().map(|(v, s)| (v.into(), s.into())).collect()
 }
 
-/// (code, first Chinese name) of an import's choice list.
-fn chinese(choices: &[(&str, &[&str])]) -> Vec<(String, String)> {
-    opts(
-        choices
-            .iter()
-            .map(|(c, names)| (*c, names.first().copied().unwrap_or(c))),
-    )
+/// The codes of an import's choice list (code, its Chinese names).
+fn codes<'a>(list: &[(&'a str, &[&str])]) -> Vec<&'a str> {
+    list.iter().map(|(c, _)| *c).collect()
 }
 
 fn line_label(l: &LedgerLine) -> String {
@@ -240,6 +238,7 @@ impl Held {
 /// The fields of `kind`'s form.
 fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
     let me = held.me.as_str();
+    let lang = f.lang;
     match kind {
         FormKind::Units => {
             let mut listed = String::from("<ul id=\"units\">");
@@ -249,12 +248,12 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
             listed.push_str("</ul>");
             [
                 listed,
-                f.input("units.id", text::UNIT_ID, "text"),
-                f.input("units.name", text::UNIT_NAME, "text"),
+                f.input("units.id", &tl!(lang, "wb-unit-id"), "text"),
+                f.input("units.name", &tl!(lang, "wb-unit-name"), "text"),
                 f.select(
                     "units.type",
-                    text::UNIT_TYPE,
-                    &chinese(&register::TYPES),
+                    &tl!(lang, "wb-unit-type"),
+                    &choices(lang, "wb-unit-type", &codes(&register::TYPES)),
                     false,
                 ),
             ]
@@ -263,31 +262,31 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
         FormKind::Plan => {
             let taxonomy = &state.engine.config.workflow.taxonomy;
             [
-                f.input("round_id", text::ROUND_ID, "text"),
+                f.input("round_id", &tl!(lang, "wb-round-id"), "text"),
                 f.select(
                     "term",
-                    text::TERM,
+                    &tl!(lang, "wb-term"),
                     &opts(taxonomy.terms().map(|t| (t, t))),
                     false,
                 ),
-                f.input("round_no", text::ROUND_NO, "number"),
+                f.input("round_no", &tl!(lang, "wb-round-no"), "number"),
                 f.select(
                     "kind",
-                    text::ROUND_KIND,
-                    &opts(text::ROUND_KINDS.iter().copied()),
+                    &tl!(lang, "wb-round-kind"),
+                    &choices(lang, "wb-round-kind", &["regular", "special", "mobile"]),
                     false,
                 ),
-                f.input("title", text::TITLE, "text"),
-                f.input("dates.start", text::START, "date"),
-                f.input("dates.entry", text::ENTRY, "date"),
-                f.input("dates.feedback", text::FEEDBACK, "date"),
-                f.input("dates.end", text::END, "date"),
+                f.input("title", &tl!(lang, "wb-title"), "text"),
+                f.input("dates.start", &tl!(lang, "wb-start"), "date"),
+                f.input("dates.entry", &tl!(lang, "wb-entry"), "date"),
+                f.input("dates.feedback", &tl!(lang, "wb-feedback"), "date"),
+                f.input("dates.end", &tl!(lang, "wb-end"), "date"),
                 "<fieldset>".into(),
-                f.input("teams.id", text::TEAM_ID, "text"),
-                f.input("teams.name", text::TEAM_NAME, "text"),
-                f.input("teams.leader", text::TEAM_LEADER, "text"),
+                f.input("teams.id", &tl!(lang, "wb-team-id"), "text"),
+                f.input("teams.name", &tl!(lang, "wb-team-name"), "text"),
+                f.input("teams.leader", &tl!(lang, "wb-team-leader"), "text"),
                 "</fieldset>".into(),
-                f.checks("targets", text::TARGETS, &held.unit_options()),
+                f.checks("targets", &tl!(lang, "wb-targets"), &held.unit_options()),
             ]
             .concat()
         }
@@ -314,21 +313,30 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
                     .map(|(r, p)| (r.clone(), format!("{}（{r}）", p.title))),
             );
             [
-                f.select("round_id", text::ROUND, &rounds, false),
-                f.input("number", text::NUMBER, "text"),
-                f.input("title", text::TITLE, "text"),
-                f.select("category", text::CATEGORY, &categories, false),
-                f.select("severity", text::SEVERITY, &chinese(SEVERITIES), false),
-                f.checks("common", text::COMMON, &opts([("true", "是")])),
+                f.select("round_id", &tl!(lang, "wb-round"), &rounds, false),
+                f.input("number", &tl!(lang, "wb-number"), "text"),
+                f.input("title", &tl!(lang, "wb-title"), "text"),
+                f.select("category", &tl!(lang, "wb-category"), &categories, false),
+                f.select(
+                    "severity",
+                    &tl!(lang, "wb-severity"),
+                    &choices(lang, "wb-severity", &codes(SEVERITIES)),
+                    false,
+                ),
+                f.checks(
+                    "common",
+                    &tl!(lang, "wb-common"),
+                    &opts([("true", tl!(lang, "wb-yes"))]),
+                ),
                 f.select(
                     "target_unit",
-                    text::TARGET_UNIT,
+                    &tl!(lang, "wb-target-unit"),
                     &held.unit_options(),
                     false,
                 ),
-                f.input("team", text::TEAM, "text"),
-                f.textarea("facts", text::FACTS),
-                f.input("found_on", text::FOUND_ON, "date"),
+                f.input("team", &tl!(lang, "wb-team"), "text"),
+                f.textarea("facts", &tl!(lang, "wb-facts")),
+                f.input("found_on", &tl!(lang, "wb-found-on"), "date"),
             ]
             .concat()
         }
@@ -337,19 +345,27 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
             [
                 f.select(
                     "transfer_to",
-                    text::TRANSFER_TO,
-                    &opts(text::TRANSFER_TOS.iter().copied()),
+                    &tl!(lang, "wb-transfer-to"),
+                    &choices(
+                        lang,
+                        "wb-transfer-to",
+                        &["discipline_commission", "organization_dept"],
+                    ),
                     false,
                 ),
                 f.select(
                     "managing_level",
-                    text::MANAGING_LEVEL,
-                    &opts(text::LEVELS.iter().copied()),
+                    &tl!(lang, "wb-managing-level"),
+                    &choices(
+                        lang,
+                        "wb-managing-level",
+                        &["central", "provincial", "municipal", "county"],
+                    ),
                     false,
                 ),
                 f.select(
                     "finding_ids",
-                    text::FINDINGS,
+                    &tl!(lang, "wb-findings"),
                     &opts(
                         findings
                             .iter()
@@ -357,39 +373,52 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
                     ),
                     true,
                 ),
-                f.input("subject", text::SUBJECT, "text"),
-                f.textarea("summary", text::SUMMARY),
+                f.input("subject", &tl!(lang, "wb-subject"), "text"),
+                f.textarea("summary", &tl!(lang, "wb-summary")),
             ]
             .concat()
         }
         FormKind::Progress => {
             let open = held.lines_where(|l| l.host_office == me && l.state != RectState::Verified);
-            let statuses: Vec<_> = chinese(STATUSES)
-                .into_iter()
-                .filter(|(c, _)| ["planned", "in_progress", "completed"].contains(&c.as_str()))
-                .collect();
+            let statuses = choices(lang, "rect-state", &["planned", "in_progress", "completed"]);
             [
                 f.select(
                     "finding_id",
-                    text::FINDING,
+                    &tl!(lang, "wb-finding"),
                     &opts(
                         open.iter()
                             .map(|l| (l.finding_id.to_string(), line_label(l))),
                     ),
                     false,
                 ),
-                f.select("status", text::STATUS, &statuses, false),
-                f.input("deadline", text::DEADLINE, "date"),
-                f.input("responsible_unit", text::RESPONSIBLE_UNIT, "text"),
-                f.input("responsible_person", text::RESPONSIBLE_PERSON, "text"),
+                f.select("status", &tl!(lang, "wb-status"), &statuses, false),
+                f.input("deadline", &tl!(lang, "wb-deadline"), "date"),
+                f.input(
+                    "responsible_unit",
+                    &tl!(lang, "wb-responsible-unit"),
+                    "text",
+                ),
+                f.input(
+                    "responsible_person",
+                    &tl!(lang, "wb-responsible-person"),
+                    "text",
+                ),
                 "<fieldset>".into(),
-                f.input("measures.goal", text::GOAL, "text"),
-                f.input("measures.measures", text::MEASURES, "text"),
-                f.input("measures.responsible_leader", text::LEADER, "text"),
-                f.input("measures.lead_department", text::LEAD_DEPT, "text"),
+                f.input("measures.goal", &tl!(lang, "wb-goal"), "text"),
+                f.input("measures.measures", &tl!(lang, "wb-measures"), "text"),
+                f.input(
+                    "measures.responsible_leader",
+                    &tl!(lang, "wb-leader"),
+                    "text",
+                ),
+                f.input(
+                    "measures.lead_department",
+                    &tl!(lang, "wb-lead-dept"),
+                    "text",
+                ),
                 "</fieldset>".into(),
-                f.textarea("evidence", text::EVIDENCE),
-                f.textarea("note", text::NOTE),
+                f.textarea("evidence", &tl!(lang, "wb-evidence")),
+                f.textarea("note", &tl!(lang, "wb-note")),
             ]
             .concat()
         }
@@ -400,7 +429,7 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
             [
                 f.select(
                     "finding_id",
-                    text::FINDING,
+                    &tl!(lang, "wb-finding"),
                     &opts(
                         done.iter().map(|l| {
                             (format!("{}|{}", l.finding_id, l.host_office), line_label(l))
@@ -408,7 +437,7 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
                     ),
                     false,
                 ),
-                f.textarea("note", text::NOTE),
+                f.textarea("note", &tl!(lang, "wb-note")),
             ]
             .concat()
         }
@@ -457,7 +486,10 @@ async fn request(
                 Ok(n) => {
                     body.insert("round_no".into(), json!(n));
                 }
-                Err(_) => f.problem("round_no", "请填写正整数 (a whole number)"),
+                Err(_) => {
+                    let m = tl!(f.lang, "wb-whole-number");
+                    f.problem("round_no", m)
+                }
             }
             body.insert("kind".into(), json!(f.required("kind")));
             body.insert("title".into(), json!(f.required("title")));
@@ -573,10 +605,10 @@ async fn request(
                     body.insert("status".into(), json!("verified"));
                     put(&mut body, f, "note", "note");
                 }
-                None if !chosen.is_empty() => f.problem(
-                    "finding_id",
-                    "没有该问题的整改进展 (no progress held for this finding)",
-                ),
+                None if !chosen.is_empty() => {
+                    let m = tl!(f.lang, "wb-no-progress");
+                    f.problem("finding_id", m)
+                }
                 None => {}
             }
             Kind::Rectification
@@ -632,6 +664,7 @@ fn render(
     f: &Form,
     saved: Option<String>,
 ) -> Response {
+    let lang = f.lang;
     let status = if f.problems.is_empty() {
         StatusCode::OK
     } else {
@@ -641,7 +674,7 @@ fn render(
         .map(|s| {
             format!(
                 "<p class=\"saved\" id=\"saved\">{}：{}</p>",
-                text::SAVED,
+                tl!(lang, "wb-saved"),
                 esc(&s)
             )
         })
@@ -651,7 +684,7 @@ fn render(
     } else {
         format!(
             "<p class=\"refusal\" id=\"not-saved\">{}</p>",
-            text::NOT_SAVED
+            tl!(lang, "wb-not-saved")
         )
     };
     let body = format!(
@@ -661,46 +694,57 @@ fn render(
         path = kind.path(),
         csrf = csrf_field(session),
         fields = fields(state, kind, held, f),
-        submit = text::SUBMIT,
+        submit = tl!(lang, "wb-submit"),
     );
-    page(status, Some(session), kind.title(), &body)
+    page(lang, status, Some(session), &kind.title(lang), &body)
 }
 
-fn store_failed(session: &Session, e: StoreError) -> Response {
+fn store_failed(lang: Lang, session: &Session, e: StoreError) -> Response {
     tracing::error!(message = "Workbench form could not read the store.", error = %e);
+    let failed = tl!(lang, "wb-store-failed");
     page(
+        lang,
         StatusCode::SERVICE_UNAVAILABLE,
         Some(session),
-        text::STORE_FAILED,
-        &format!("<p class=\"refusal\">{}</p>", text::STORE_FAILED),
+        &failed,
+        &refusal(&failed),
     )
 }
 
-fn not_found() -> Response {
+fn not_found(lang: Lang) -> Response {
     page(
+        lang,
         StatusCode::NOT_FOUND,
         None,
         "404",
-        "<p>没有这个表单 (no such form)</p>",
+        &format!("<p>{}</p>", tl!(lang, "wb-no-form")),
     )
 }
 
 /// `GET /wb/forms/{form}`
 pub(super) async fn show(
     State(state): State<ApiState>,
+    Ui(lang): Ui,
     Path(form): Path<String>,
     headers: HeaderMap,
 ) -> Response {
     let Some(kind) = FormKind::from_path(&form) else {
-        return not_found();
+        return not_found(lang);
     };
-    let session = match signed_in(&state, &headers, kind.need()) {
+    let session = match signed_in(&state, &headers, lang, kind.need()) {
         Ok(s) => s,
         Err(r) => return *r,
     };
     match load_held(&state).await {
-        Ok(held) => render(&state, kind, &session, &held, &Form::default(), None),
-        Err(e) => store_failed(&session, e),
+        Ok(held) => render(
+            &state,
+            kind,
+            &session,
+            &held,
+            &Form::new(lang, Vec::new()),
+            None,
+        ),
+        Err(e) => store_failed(lang, &session, e),
     }
 }
 
@@ -708,29 +752,27 @@ pub(super) async fn show(
 pub(super) async fn save(
     State(state): State<ApiState>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Ui(lang): Ui,
     Path(form): Path<String>,
     headers: HeaderMap,
     Posted(values): Posted<Vec<(String, String)>>,
 ) -> Response {
     let Some(kind) = FormKind::from_path(&form) else {
-        return not_found();
+        return not_found(lang);
     };
-    let mut f = Form {
-        values,
-        problems: Vec::new(),
-    };
-    let session = match posted_by(&state, &headers, kind.need(), f.value("csrf")) {
+    let mut f = Form::new(lang, values);
+    let session = match posted_by(&state, &headers, lang, kind.need(), f.value("csrf")) {
         Ok(s) => s,
         Err(r) => return *r,
     };
     let held = match load_held(&state).await {
         Ok(h) => h,
-        Err(e) => return store_failed(&session, e),
+        Err(e) => return store_failed(lang, &session, e),
     };
     let req = match request(&state, kind, &held, &mut f).await {
         Ok(Some(req)) => req,
         Ok(None) => return render(&state, kind, &session, &held, &f, None),
-        Err(e) => return store_failed(&session, e),
+        Err(e) => return store_failed(lang, &session, e),
     };
     let writer = Writer { session, address };
     let action = if kind == FormKind::SignOff {
@@ -750,18 +792,18 @@ pub(super) async fn save(
                     kind,
                     &writer.session,
                     &held,
-                    &Form::default(),
+                    &Form::new(lang, Vec::new()),
                     Some(saved),
                 ),
-                Err(e) => store_failed(&writer.session, e),
+                Err(e) => store_failed(lang, &writer.session, e),
             }
         }
-        Err((_, SubmitError::Store(e))) => store_failed(&writer.session, e),
+        Err((_, SubmitError::Store(e))) => store_failed(lang, &writer.session, e),
         Err((_, e)) => {
             let reason = e.to_string();
             f.problem(
                 &field_of(&reason, kind.fields()),
-                format!("{}：{reason}", text::REFUSED),
+                format!("{}：{reason}", tl!(lang, "wb-refused")),
             );
             render(&state, kind, &writer.session, &held, &f, None)
         }

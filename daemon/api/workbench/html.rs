@@ -8,9 +8,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::accounts::Need;
+use super::lang::other;
 use super::session::Session;
-use super::text;
 use crate::api::dashboard;
+use crate::i18n::{Lang, label, tl};
 
 pub(in crate::api) use dashboard::esc;
 
@@ -31,9 +32,20 @@ pub struct Form {
     pub values: Vec<(String, String)>,
     /// (field, message): a field of the form, or `""` for the whole form.
     pub problems: Vec<(String, String)>,
+    /// The language its labels are in.
+    pub lang: Lang,
 }
 
 impl Form {
+    /// A fresh form in `lang` with what was typed.
+    pub fn new(lang: Lang, values: Vec<(String, String)>) -> Form {
+        Form {
+            values,
+            problems: Vec::new(),
+            lang,
+        }
+    }
+
     pub fn value(&self, name: &str) -> &str {
         self.values
             .iter()
@@ -58,7 +70,7 @@ impl Form {
     pub fn required(&mut self, name: &str) -> String {
         let v = self.value(name).to_string();
         if v.is_empty() {
-            self.problem(name, text::REQUIRED);
+            self.problem(name, tl!(self.lang, "wb-required"));
         }
         v
     }
@@ -67,7 +79,7 @@ impl Form {
         self.problems
             .iter()
             .filter(|(f, _)| f == name)
-            .map(|(_, m)| format!("<p class=\"refusal\" role=\"alert\">{}</p>", esc(m)))
+            .map(|(_, m)| refusal(m))
             .collect()
     }
 
@@ -76,7 +88,7 @@ impl Form {
         self.problems
             .iter()
             .filter(|(f, _)| !fields.contains(&f.as_str()))
-            .map(|(_, m)| format!("<p class=\"refusal\" role=\"alert\">{}</p>", esc(m)))
+            .map(|(_, m)| refusal(m))
             .collect()
     }
 
@@ -98,6 +110,19 @@ impl Form {
                 "<input id=\"f-{n}\" name=\"{n}\" type=\"{kind}\" value=\"{v}\">",
                 n = esc(name),
                 v = esc(self.value(name))
+            ),
+        )
+    }
+
+    /// A file to upload, of the types `accept` names.
+    pub fn file(&self, name: &str, label: &str, accept: &str) -> String {
+        self.wrap(
+            name,
+            label,
+            format!(
+                "<input id=\"f-{n}\" name=\"{n}\" type=\"file\" accept=\"{}\">",
+                esc(accept),
+                n = esc(name)
             ),
         )
     }
@@ -170,28 +195,34 @@ impl Form {
             );
         }
         if options.is_empty() {
-            o.push_str(text::NONE_YET);
+            o.push_str(&tl!(self.lang, "wb-none-yet"));
         }
         self.wrap(name, label, format!("<div class=\"checks\">{o}</div>"))
     }
 }
 
-/// A page of the workbench for `session`, with the navigation its role
-/// may use and the sign-out button.
-pub fn page(status: StatusCode, session: Option<&Session>, title: &str, body: &str) -> Response {
+/// A page of the workbench for `session` in `lang`, with the navigation
+/// its role may use, the sign-out button and the 中文 / English switch.
+pub fn page(
+    lang: Lang,
+    status: StatusCode,
+    session: Option<&Session>,
+    title: &str,
+    body: &str,
+) -> Response {
     let mut nav = String::new();
     if let Some(s) = session {
         for (path, name, need) in [
-            ("/wb", text::HOME, Need::Anyone),
-            ("/wb/forms/units", text::UNITS, Need::Enter),
-            ("/wb/forms/plan", text::PLAN, Need::Enter),
-            ("/wb/forms/finding", text::FINDING, Need::Enter),
-            ("/wb/forms/clue", text::CLUE, Need::Enter),
-            ("/wb/forms/progress", text::PROGRESS, Need::Enter),
-            ("/wb/import", text::IMPORT, Need::Enter),
-            ("/wb/forms/signoff", text::SIGN_OFF, Need::SignOff),
-            ("/wb/ledger", text::LEDGER, Need::Anyone),
-            ("/wb/audit", text::AUDIT, Need::Audit),
+            ("/wb", tl!(lang, "wb-home"), Need::Anyone),
+            ("/wb/forms/units", tl!(lang, "wb-units"), Need::Enter),
+            ("/wb/forms/plan", tl!(lang, "wb-plan"), Need::Enter),
+            ("/wb/forms/finding", tl!(lang, "wb-finding"), Need::Enter),
+            ("/wb/forms/clue", tl!(lang, "wb-clue"), Need::Enter),
+            ("/wb/forms/progress", tl!(lang, "wb-progress"), Need::Enter),
+            ("/wb/import", tl!(lang, "wb-import"), Need::Enter),
+            ("/wb/forms/signoff", tl!(lang, "wb-sign-off"), Need::SignOff),
+            ("/wb/ledger", tl!(lang, "wb-ledger"), Need::Anyone),
+            ("/wb/audit", tl!(lang, "wb-audit"), Need::Audit),
         ] {
             if need.allows(s.role) {
                 let _ = write!(nav, "<a href=\"{path}\">{name}</a>");
@@ -200,27 +231,45 @@ pub fn page(status: StatusCode, session: Option<&Session>, title: &str, body: &s
         let _ = write!(
             nav,
             "<span class=\"meta\" id=\"who\">{}（{}）</span> <form method=\"post\" action=\"/wb/logout\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\" id=\"sign-out\">{}</button></form>",
+             {}<button type=\"submit\" id=\"sign-out\">{}</button></form>",
             esc(&s.user),
-            s.role.name(),
-            esc(&s.csrf),
-            text::SIGN_OUT
+            s.role.name(lang),
+            csrf_field(s),
+            tl!(lang, "wb-sign-out")
         );
     }
+    let switch = other(lang);
     let html = format!(
         r#"<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{title} - {app}</title>
+<html lang="{html_lang}"><head><meta charset="utf-8"><title>{title} - {app}</title>
 <style>{base}{STYLE}</style></head><body>
 <h1>{app} <span class="meta">{title}</span></h1>
-<nav>{nav}</nav>
+<nav>{nav} <a id="lang" href="?lang={code}" hreflang="{code}">{other}</a></nav>
 {body}
 </body></html>
 "#,
+        html_lang = lang.html(),
         title = esc(title),
-        app = text::APP,
+        app = tl!(lang, "wb-app"),
         base = dashboard::STYLE,
+        code = switch.code(),
+        other = tl!(lang, "dash-other-lang"),
     );
     dashboard::page(status, html)
+}
+
+/// A refusal, shown beside a field or above the form.
+pub fn refusal(message: &str) -> String {
+    format!("<p class=\"refusal\" role=\"alert\">{}</p>", esc(message))
+}
+
+/// The choices of an enumerated value by code, each shown by its
+/// catalogue name (`GROUP-CODE`) in `lang`.
+pub fn choices(lang: Lang, group: &str, codes: &[&str]) -> Vec<(String, String)> {
+    codes
+        .iter()
+        .map(|c| (c.to_string(), label(lang, group, c)))
+        .collect()
 }
 
 /// The hidden CSRF field of a form of `session`.

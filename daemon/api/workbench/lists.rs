@@ -10,8 +10,10 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::accounts::{Need, Role};
-use super::html::{Form, esc, page};
-use super::{ApiState, signed_in, text};
+use super::html::{Form, choices, esc, page};
+use super::lang::Ui;
+use super::{ApiState, signed_in};
+use crate::i18n::{Lang, label, tl};
 use crate::workflow::{Snapshot, report};
 
 /// Filters of the ledger (empty: all).
@@ -35,20 +37,37 @@ fn code<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-fn opts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(c, n)| (c.to_string(), n.to_string()))
-        .collect()
+/// The rectification states and supervision grades, by code.
+const STATES: [&str; 6] = [
+    "awaiting_plan",
+    "planned",
+    "in_progress",
+    "completed",
+    "reopened",
+    "verified",
+];
+const GRADES: [&str; 4] = ["none", "green", "yellow", "red"];
+
+/// The page shown when the store cannot be read.
+fn store_failed(lang: Lang, session: &super::Session, title: &str) -> Response {
+    page(
+        lang,
+        StatusCode::SERVICE_UNAVAILABLE,
+        Some(session),
+        title,
+        &tl!(lang, "wb-store-failed"),
+    )
 }
 
 /// `GET /wb/ledger?round=&office=&state=&grade=`
 pub(super) async fn ledger(
     State(state): State<ApiState>,
+    Ui(lang): Ui,
     headers: HeaderMap,
     Query(q): Query<LedgerFilter>,
 ) -> Response {
-    let session = match signed_in(&state, &headers, Need::Anyone) {
+    let title = tl!(lang, "wb-ledger");
+    let session = match signed_in(&state, &headers, lang, Need::Anyone) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -56,12 +75,7 @@ pub(super) async fn ledger(
         Ok(s) => s,
         Err(e) => {
             tracing::error!(message = "Workbench ledger could not read the store.", error = %e);
-            return page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some(&session),
-                text::LEDGER,
-                text::STORE_FAILED,
-            );
+            return store_failed(lang, &session, &title);
         }
     };
     let lines = report::ledger(
@@ -76,15 +90,15 @@ pub(super) async fn ledger(
     rounds.dedup();
     offices.sort();
     offices.dedup();
-    let f = Form {
-        values: vec![
+    let f = Form::new(
+        lang,
+        vec![
             ("round".into(), q.round.clone()),
             ("office".into(), q.office.clone()),
             ("state".into(), q.state.clone()),
             ("grade".into(), q.grade.clone()),
         ],
-        problems: Vec::new(),
-    };
+    );
     let same = |o: &[String]| o.iter().map(|v| (v.clone(), v.clone())).collect::<Vec<_>>();
     let mut rows = String::new();
     for l in &lines {
@@ -109,8 +123,8 @@ pub(super) async fn ledger(
             esc(&l.round),
             l.inspecting_office,
             esc(&l.host_office),
-            text::name_of(text::STATES, &st),
-            text::name_of(text::GRADES, &grade),
+            label(lang, "rect-state", &st),
+            label(lang, "grade", &grade),
             l.due.map(|d| d.to_string()).unwrap_or_default(),
             esc(&l.responsible_unit),
         );
@@ -118,27 +132,42 @@ pub(super) async fn ledger(
     let body = format!(
         "<form method=\"get\" action=\"/wb/ledger\" id=\"filters\">{}{}{}{}<button type=\"submit\">{}</button></form>\
          <table id=\"ledger\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{rows}</table>",
-        f.select("round", text::ROUND, &same(&rounds), false),
-        f.select("office", text::HOST, &same(&offices), false),
-        f.select("state", text::STATE, &opts(text::STATES), false),
-        f.select("grade", text::GRADE, &opts(text::GRADES), false),
-        text::FILTER,
-        text::NUMBER,
-        text::TITLE,
-        text::ROUND,
-        text::INSPECTING,
-        text::HOST,
-        text::STATE,
-        text::GRADE,
-        text::DUE,
-        text::RESPONSIBLE_UNIT,
+        f.select("round", &tl!(lang, "wb-round"), &same(&rounds), false),
+        f.select("office", &tl!(lang, "wb-host"), &same(&offices), false),
+        f.select(
+            "state",
+            &tl!(lang, "wb-state"),
+            &choices(lang, "rect-state", &STATES),
+            false
+        ),
+        f.select(
+            "grade",
+            &tl!(lang, "wb-grade"),
+            &choices(lang, "grade", &GRADES),
+            false
+        ),
+        tl!(lang, "wb-filter"),
+        tl!(lang, "wb-number"),
+        tl!(lang, "wb-title"),
+        tl!(lang, "wb-round"),
+        tl!(lang, "wb-inspecting"),
+        tl!(lang, "wb-host"),
+        tl!(lang, "wb-state"),
+        tl!(lang, "wb-grade"),
+        tl!(lang, "wb-due"),
+        tl!(lang, "wb-responsible-unit"),
     );
-    page(StatusCode::OK, Some(&session), text::LEDGER, &body)
+    page(lang, StatusCode::OK, Some(&session), &title, &body)
 }
 
 /// `GET /wb/audit`: the newest writes made through the workbench.
-pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> Response {
-    let session = match signed_in(&state, &headers, Need::Audit) {
+pub(super) async fn audit(
+    State(state): State<ApiState>,
+    Ui(lang): Ui,
+    headers: HeaderMap,
+) -> Response {
+    let title = tl!(lang, "wb-audit");
+    let session = match signed_in(&state, &headers, lang, Need::Audit) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -146,12 +175,7 @@ pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> 
         Ok(e) => e,
         Err(e) => {
             tracing::error!(message = "Workbench audit could not read the store.", error = %e);
-            return page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some(&session),
-                text::AUDIT,
-                text::STORE_FAILED,
-            );
+            return store_failed(lang, &session, &title);
         }
     };
     let mut rows = String::new();
@@ -163,12 +187,12 @@ pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> 
                     .to_string()
             })
             .unwrap_or_default();
-        let role = Role::parse(&e.role).map_or(e.role.as_str(), |r| r.name());
+        let role = Role::parse(&e.role).map_or(e.role.clone(), |r| r.name(lang));
         let _ = write!(
             rows,
             "<tr data-user=\"{u}\"><td>{when}</td><td>{u}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
-            esc(role),
-            esc(text::name_of(text::ACTIONS, &e.action)),
+            esc(&role),
+            esc(&label(lang, "wb-action", &e.action)),
             esc(e.kind.as_deref().unwrap_or("")),
             esc(e.record_id.as_deref().unwrap_or("")),
             esc(&e.address),
@@ -177,12 +201,12 @@ pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> 
     }
     let body = format!(
         "<table id=\"audit\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{rows}</table>",
-        text::WHEN,
-        text::WHO,
-        text::ROLE,
-        text::ACTION,
-        text::RECORD,
-        text::ADDRESS
+        tl!(lang, "wb-when"),
+        tl!(lang, "wb-who"),
+        tl!(lang, "wb-role"),
+        tl!(lang, "wb-action"),
+        tl!(lang, "wb-record"),
+        tl!(lang, "wb-address"),
     );
-    page(StatusCode::OK, Some(&session), text::AUDIT, &body)
+    page(lang, StatusCode::OK, Some(&session), &title, &body)
 }
