@@ -66,11 +66,11 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     b.type_into("#f-round_no", "1").await;
     b.select("kind", "regular").await;
     b.type_into("#f-title", "2026年第一轮巡察").await;
-    b.type_into("#f-teams\\.id", "t1").await;
-    b.type_into("#f-teams\\.name", "第一巡察组").await;
-    b.type_into("#f-teams\\.leader", "张组长").await;
-    b.click("input[name=targets][value=u1]").await;
-    b.click("input[name=targets][value=u2]").await;
+    b.type_into("#f-teams\\.0\\.id", "t1").await;
+    b.type_into("#f-teams\\.0\\.name", "第一巡察组").await;
+    b.type_into("#f-teams\\.0\\.leader", "张组长").await;
+    b.click("input[name=\"teams.0.targets\"][value=u1]").await;
+    b.click("input[name=\"teams.0.targets\"][value=u2]").await;
     b.screenshot("2-plan.png").await;
     b.click("#submit").await;
     b.wait_for("#saved").await;
@@ -116,8 +116,8 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
         b.set_value("#f-deadline", &crate::common::practice::day(40))
             .await;
         b.type_into("#f-responsible_unit", "河家村党支部").await;
-        b.type_into("#f-measures\\.goal", "重新评定低保").await;
-        b.type_into("#f-measures\\.measures", "逐户复核").await;
+        b.type_into("#f-measures\\.0\\.goal", "重新评定低保").await;
+        b.type_into("#f-measures\\.0\\.measures", "逐户复核").await;
         if !evidence.is_empty() {
             b.type_into("#f-evidence", evidence).await;
         }
@@ -684,4 +684,220 @@ async fn a_person_who_switches_to_english_reads_the_workbench_in_english() {
     assert!(page.contains("整改台账"));
     let (_, page) = d.get("/wb").await;
     assert!(page.contains("<html lang=\"zh-CN\">"), "back to Chinese");
+}
+
+/// The id of the record a form page says it saved.
+fn saved_id(page: &str) -> String {
+    page.split("id=\"saved\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .and_then(|s| s.split_whitespace().last())
+        .unwrap_or_else(|| panic!("nothing saved:\n{page}"))
+        .to_string()
+}
+
+/// The forms' rows and the verdicts, over HTTP: a round plan with two
+/// teams (the second row added with its button, nothing saved by adding),
+/// a finding, its progress with two measures; a reviewer reopens it (退回)
+/// with a reason, which a reopen without one is refused; a clue about the
+/// finding transferred to the county level, and its disposal reported by
+/// the county office, where it was transferred.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_forms_save_several_teams_and_measures_a_reopen_and_a_disposal() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start(COUNTY).await;
+    let config = net.config_arg(COUNTY);
+    add_user(&config, CLERK.0, "clerk", CLERK.1);
+    add_user(&config, REVIEWER.0, "reviewer", REVIEWER.1);
+    let base = format!("http://{}", net.nodes[COUNTY].operator_addr);
+    let mut clerk = Desk::sign_in(&base, CLERK.0, CLERK.1).await;
+
+    clerk.get("/wb/forms/units").await;
+    for (id, name) in [("u1", "雨润镇党委"), ("u2", "河家村党支部")] {
+        let (status, page) = clerk
+            .post(
+                "/wb/forms/units",
+                &[
+                    ("units.id", id),
+                    ("units.name", name),
+                    ("units.type", "village"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{page}");
+    }
+
+    // The plan: a second team row added, then both teams saved.
+    let round = "630102-2026-2";
+    let mut plan = vec![
+        ("round_id", round),
+        ("term", "2021-2026"),
+        ("round_no", "2"),
+        ("kind", "regular"),
+        ("title", "2026年第二轮巡察"),
+        ("teams.0.id", "t1"),
+        ("teams.0.name", "第一巡察组"),
+        ("teams.0.leader", "张组长"),
+        ("teams.0.targets", "u1"),
+    ];
+    clerk.get("/wb/forms/plan").await;
+    let mut added = plan.clone();
+    added.push(("add", "teams"));
+    let (status, page) = clerk.post("/wb/forms/plan", &added).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("id=\"f-teams.1.id\"") && !page.contains("id=\"saved\""),
+        "a second team row, nothing saved:\n{page}"
+    );
+    assert!(net.query(COUNTY, "round_plan").await.is_empty());
+    plan.extend([
+        ("teams.1.id", "t2"),
+        ("teams.1.name", "第二巡察组"),
+        ("teams.1.leader", "李组长"),
+        ("teams.1.targets", "u2"),
+    ]);
+    let (status, page) = clerk.post("/wb/forms/plan", &plan).await;
+    assert_eq!(status, 200, "{page}");
+    let plans = net.query(COUNTY, "round_plan").await;
+    let body = &plans[0]["body"];
+    assert_eq!(body["teams"].as_array().unwrap().len(), 2, "{body}");
+    assert_eq!(body["targets"][1]["team"], "t2", "{body}");
+
+    // The same team twice is refused beside the second row's id.
+    let mut twice = plan.clone();
+    twice.retain(|(k, _)| *k != "teams.1.id");
+    twice.push(("teams.1.id", "t1"));
+    twice.retain(|(k, _)| *k != "round_id");
+    twice.push(("round_id", "630102-2026-3"));
+    let (status, page) = clerk.post("/wb/forms/plan", &twice).await;
+    assert_eq!(status, 422);
+    let beside = page
+        .split("data-field=\"teams.1.id\"")
+        .nth(1)
+        .and_then(|s| s.split("</div>").next())
+        .unwrap_or_default();
+    assert!(beside.contains("巡察组重复"), "{page}");
+
+    // A finding; its progress, completed, with two measures.
+    clerk.get("/wb/forms/finding").await;
+    let (status, page) = clerk
+        .post(
+            "/wb/forms/finding",
+            &[
+                ("round_id", round),
+                ("number", "[2026]城东巡-2组-01号"),
+                ("title", "村务公开不及时"),
+                ("category", "grassroots_corruption"),
+                ("severity", "general"),
+                ("target_unit", "u2"),
+                ("team", "t2"),
+                ("facts", "2025年村务未按季度公开。"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let fid = saved_id(&page);
+    clerk.get("/wb/forms/progress").await;
+    let (status, page) = clerk
+        .post(
+            "/wb/forms/progress",
+            &[
+                ("finding_id", &fid),
+                ("status", "completed"),
+                ("deadline", &crate::common::practice::day(30)),
+                ("responsible_unit", "河家村党支部"),
+                ("measures.0.goal", "按季度公开村务"),
+                ("measures.0.measures", "建立公开台账"),
+                ("measures.1.goal", "补公开2025年村务"),
+                ("measures.1.measures", "一次性补齐"),
+                ("measures.1.lead_department", "乡镇纪委"),
+                ("evidence", "公开栏照片.jpg"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    wait_state(&net, COUNTY, &fid, COUNTY, "completed").await;
+    let rect = net.query(COUNTY, "rectification").await;
+    let measures = rect
+        .iter()
+        .find(|r| r["body"]["finding_id"] == fid.as_str())
+        .map(|r| r["body"]["measures"].clone())
+        .unwrap();
+    assert_eq!(measures.as_array().unwrap().len(), 2, "{measures}");
+    assert_eq!(measures[1]["lead_department"], "乡镇纪委");
+
+    // A clerk may not reopen; a reviewer reopens, with a reason.
+    let (status, _) = clerk.get("/wb/forms/reopen").await;
+    assert_eq!(status, 403);
+    let mut reviewer = Desk::sign_in(&base, REVIEWER.0, REVIEWER.1).await;
+    let (_, page) = reviewer.get("/wb/forms/reopen").await;
+    let chosen = format!("{fid}|{COUNTY}");
+    assert!(page.contains(&chosen), "{page}");
+    let (status, page) = reviewer
+        .post("/wb/forms/reopen", &[("finding_id", &chosen)])
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("必填"), "a reason is required:\n{page}");
+    let (status, page) = reviewer
+        .post(
+            "/wb/forms/reopen",
+            &[
+                ("finding_id", &chosen),
+                ("reason", "佐证不足，缺少公开记录"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    wait_state(&net, COUNTY, &fid, COUNTY, "reopened").await;
+    let audit = net.get_json(COUNTY, "/api/v1/audit").await;
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["user"] == REVIEWER.0 && e["action"] == "reopen"),
+        "{audit}"
+    );
+
+    // A clue to the county level; the county reports its disposal.
+    clerk.get("/wb/forms/clue").await;
+    let (status, page) = clerk
+        .post(
+            "/wb/forms/clue",
+            &[
+                ("transfer_to", "discipline_commission"),
+                ("managing_level", "county"),
+                ("finding_ids", &fid),
+                ("subject", "某村干部"),
+                ("summary", "涉嫌虚报冒领"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let clue = saved_id(&page);
+    let (_, page) = clerk.get("/wb/forms/disposal").await;
+    assert!(page.contains(&format!("value=\"{clue}\"")), "{page}");
+    let (status, page) = clerk
+        .post(
+            "/wb/forms/disposal",
+            &[
+                ("disposal_of", &clue),
+                ("disposal.method", "talk_inquiry"),
+                ("disposal.reported_on", &crate::common::practice::day(0)),
+                ("disposal.note", "已谈话"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let clues = net.query(COUNTY, "clue").await;
+    let report = clues
+        .iter()
+        .find(|c| c["body"]["disposal_of"] == clue.as_str())
+        .unwrap_or_else(|| panic!("a disposal report of {clue}: {clues:?}"));
+    assert_eq!(report["body"]["disposal"]["method"], "talk_inquiry");
+    let (_, page) = clerk.get("/wb/forms/disposal").await;
+    assert!(
+        !page.contains(&format!("value=\"{clue}\"")),
+        "a disposed clue is no longer offered"
+    );
 }

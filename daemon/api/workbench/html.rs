@@ -84,12 +84,71 @@ impl Form {
     }
 
     /// The problems that name no field of the form, above it.
-    pub fn general_problems(&self, fields: &[&str]) -> String {
-        self.problems
+    pub fn general_problems(&self) -> String {
+        self.problems_of("")
+    }
+
+    /// How many rows of `group` (`teams.0.id`, `teams.1.id`…) the form
+    /// shows: as many as were posted (at least one), and one more when
+    /// its add button was pressed.
+    pub fn rows(&self, group: &str) -> usize {
+        let prefix = format!("{group}.");
+        let posted = self
+            .values
             .iter()
-            .filter(|(f, _)| !fields.contains(&f.as_str()))
-            .map(|(_, m)| refusal(m))
-            .collect()
+            .filter_map(|(k, _)| {
+                k.strip_prefix(&prefix)?
+                    .split('.')
+                    .next()?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .map(|i| i + 1)
+            .max()
+            .unwrap_or(1);
+        posted + usize::from(self.value("add") == group)
+    }
+
+    /// Every row of `group`, each a numbered fieldset of the fields `row`
+    /// gives, then the button that adds a row (posting the form without
+    /// saving it: the page works without script).
+    pub fn row_set(
+        &self,
+        group: &str,
+        legend: &str,
+        add: &str,
+        row: impl Fn(usize) -> String,
+    ) -> String {
+        let g = esc(group);
+        let mut h = String::new();
+        for i in 0..self.rows(group) {
+            let _ = write!(
+                h,
+                "<fieldset data-row=\"{g}.{i}\"><legend>{} {}</legend>{}</fieldset>\n",
+                esc(legend),
+                i + 1,
+                row(i)
+            );
+        }
+        let _ = write!(
+            h,
+            "<button type=\"submit\" name=\"add\" value=\"{g}\" id=\"add-{g}\" formnovalidate>{}</button>\n",
+            esc(add)
+        );
+        h
+    }
+
+    /// The refusals of `name` where it has no control of its own (a rule
+    /// about the rows together).
+    pub fn problems_at(&self, name: &str) -> String {
+        let p = self.problems_of(name);
+        if p.is_empty() {
+            return p;
+        }
+        format!(
+            "<div class=\"field\" data-field=\"{}\">{p}</div>\n",
+            esc(name)
+        )
     }
 
     fn wrap(&self, name: &str, label: &str, control: String) -> String {
@@ -218,9 +277,11 @@ pub fn page(
             ("/wb/forms/plan", tl!(lang, "wb-plan"), Need::Enter),
             ("/wb/forms/finding", tl!(lang, "wb-finding"), Need::Enter),
             ("/wb/forms/clue", tl!(lang, "wb-clue"), Need::Enter),
+            ("/wb/forms/disposal", tl!(lang, "wb-disposal"), Need::Enter),
             ("/wb/forms/progress", tl!(lang, "wb-progress"), Need::Enter),
             ("/wb/import", tl!(lang, "wb-import"), Need::Enter),
             ("/wb/forms/signoff", tl!(lang, "wb-sign-off"), Need::SignOff),
+            ("/wb/forms/reopen", tl!(lang, "wb-reopen"), Need::SignOff),
             ("/wb/ledger", tl!(lang, "wb-ledger"), Need::Anyone),
             ("/wb/audit", tl!(lang, "wb-audit"), Need::Audit),
         ] {

@@ -2,18 +2,22 @@
 //! ([`units`]), round plans with their teams and targets picked from the
 //! register ([`plan`]), findings with categories from the term's taxonomy
 //! ([`finding`]), clue transfers ([`clue`]), rectification progress with
-//! measures and evidence ([`progress`]), and sign-off (销号, reviewers
-//! only: [`sign_off`]). Each drafts the submit request the API takes; it
+//! measures and evidence ([`progress`]), clue disposal reports
+//! ([`disposal`]), and the verdicts, sign-off (销号) and reopening (退回),
+//! for reviewers ([`sign_off`]). Each drafts the submit request the API takes; it
 //! is written through `Engine::submit_batch`, so the API's rules apply, and
 //! a refusal is shown beside the field its rule names (`body.<field>` in
 //! the reason).
 
 mod clue;
+mod disposal;
 mod finding;
 mod plan;
 mod progress;
 mod sign_off;
 mod units;
+
+use sign_off::Verdict;
 
 use std::net::SocketAddr;
 
@@ -34,7 +38,7 @@ use crate::i18n::{Lang, tl};
 use crate::node::NodeId;
 use crate::records::Kind;
 use crate::store::{RecordFilter, StoreError};
-use crate::workflow::bodies::{RoundPlan, Unit, UnitRegister};
+use crate::workflow::bodies::{Clue, RoundPlan, Unit, UnitRegister};
 use crate::workflow::report::{self, LedgerLine};
 use crate::workflow::{Snapshot, bodies, ids};
 
@@ -46,7 +50,9 @@ enum FormKind {
     Finding,
     Clue,
     Progress,
+    Disposal,
     SignOff,
+    Reopen,
 }
 
 impl FormKind {
@@ -57,7 +63,9 @@ impl FormKind {
             "finding" => FormKind::Finding,
             "clue" => FormKind::Clue,
             "progress" => FormKind::Progress,
+            "disposal" => FormKind::Disposal,
             "signoff" => FormKind::SignOff,
+            "reopen" => FormKind::Reopen,
             _ => return None,
         })
     }
@@ -69,7 +77,9 @@ impl FormKind {
             FormKind::Finding => "finding",
             FormKind::Clue => "clue",
             FormKind::Progress => "progress",
+            FormKind::Disposal => "disposal",
             FormKind::SignOff => "signoff",
+            FormKind::Reopen => "reopen",
         }
     }
 
@@ -80,13 +90,15 @@ impl FormKind {
             FormKind::Finding => tl!(lang, "wb-finding"),
             FormKind::Clue => tl!(lang, "wb-clue"),
             FormKind::Progress => tl!(lang, "wb-progress"),
+            FormKind::Disposal => tl!(lang, "wb-disposal"),
             FormKind::SignOff => tl!(lang, "wb-sign-off"),
+            FormKind::Reopen => tl!(lang, "wb-reopen"),
         }
     }
 
     fn need(self) -> Need {
         match self {
-            FormKind::SignOff => Need::SignOff,
+            FormKind::SignOff | FormKind::Reopen => Need::SignOff,
             _ => Need::Enter,
         }
     }
@@ -99,7 +111,18 @@ impl FormKind {
             FormKind::Finding => finding::FIELDS,
             FormKind::Clue => clue::FIELDS,
             FormKind::Progress => progress::FIELDS,
-            FormKind::SignOff => sign_off::FIELDS,
+            FormKind::Disposal => disposal::FIELDS,
+            FormKind::SignOff => Verdict::SignOff.fields(),
+            FormKind::Reopen => Verdict::Reopen.fields(),
+        }
+    }
+
+    /// What the audit records a write of this form as.
+    fn action(self) -> &'static str {
+        match self {
+            FormKind::SignOff => "sign_off",
+            FormKind::Reopen => "reopen",
+            _ => "submit",
         }
     }
 }
@@ -111,6 +134,46 @@ struct Held {
     units: Vec<Unit>,
     plans: Vec<(String, RoundPlan)>,
     lines: Vec<LedgerLine>,
+    /// Clues transferred to this office's level, not yet disposed of.
+    clues: Vec<HeldClue>,
+}
+
+/// A clue this office may report the disposal of.
+struct HeldClue {
+    id: Uuid,
+    origin: NodeId,
+    transfer_to: Option<String>,
+}
+
+/// The clues transferred to this office's level whose disposal it has
+/// not reported.
+async fn clues_to_dispose(state: &ApiState) -> Result<Vec<HeldClue>, StoreError> {
+    let clues: Vec<(Uuid, NodeId, Clue)> = state
+        .engine
+        .store()
+        .query(&RecordFilter {
+            kind: Some(Kind::Clue),
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .filter_map(|(_, r)| Some((r.id, r.origin.clone(), bodies::read::<Clue>(&r).ok()?)))
+        .collect();
+    let level = state.engine.config.level;
+    Ok(clues
+        .iter()
+        .filter(|(id, _, c)| {
+            c.disposal_of.is_none()
+                && c.managing_level == Some(level)
+                && !clues.iter().any(|(_, _, d)| d.disposal_of == Some(*id))
+        })
+        .map(|(id, origin, c)| HeldClue {
+            id: *id,
+            origin: origin.clone(),
+            transfer_to: c.transfer_to.clone(),
+        })
+        .collect())
 }
 
 /// The units of this office's register as held now.
@@ -162,6 +225,7 @@ async fn load_held(state: &ApiState) -> Result<Held, StoreError> {
         units,
         plans,
         lines,
+        clues: clues_to_dispose(state).await?,
     })
 }
 
@@ -205,7 +269,9 @@ fn fields(state: &ApiState, kind: FormKind, held: &Held, f: &Form) -> String {
         FormKind::Finding => finding::fields(state, held, f),
         FormKind::Clue => clue::fields(held, f),
         FormKind::Progress => progress::fields(held, f),
-        FormKind::SignOff => sign_off::fields(held, f),
+        FormKind::Disposal => disposal::fields(held, f),
+        FormKind::SignOff => sign_off::fields(Verdict::SignOff, held, f),
+        FormKind::Reopen => sign_off::fields(Verdict::Reopen, held, f),
     }
 }
 
@@ -253,7 +319,9 @@ async fn request(
         FormKind::Finding => finding::draft(held, f),
         FormKind::Clue => clue::draft(f),
         FormKind::Progress => progress::draft(held, f),
-        FormKind::SignOff => sign_off::draft(state, f).await?,
+        FormKind::Disposal => disposal::draft(f),
+        FormKind::SignOff => sign_off::draft(Verdict::SignOff, state, f).await?,
+        FormKind::Reopen => sign_off::draft(Verdict::Reopen, state, f).await?,
     };
     if !f.problems.is_empty() {
         return Ok(None);
@@ -267,33 +335,48 @@ async fn request(
     }))
 }
 
-/// The field a refusal's reason names (`body.<field>…`, or the round),
-/// among `fields`; `""` when none.
+/// The field a refusal's reason names (`body.<path>…`, or the round)
+/// among `fields`, whose `#` stands for a row's number
+/// (`body.teams[1].id` is `teams.1.id` of `teams.#.id`); `""` when none.
 fn field_of(reason: &str, fields: &[&str]) -> String {
-    let path = reason
+    let path: String = reason
         .split_once("body.")
         .map(|(_, rest)| {
-            rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            rest.split(|c: char| !(c.is_ascii_alphanumeric() || "_.[]".contains(c)))
                 .next()
                 .unwrap_or("")
+                .replace('[', ".")
+                .replace(']', "")
                 .trim_end_matches('.')
+                .to_string()
         })
         .unwrap_or_else(|| {
             if reason.starts_with("round") {
-                "round_id"
+                "round_id".into()
             } else {
-                ""
+                String::new()
             }
         });
     if path.is_empty() {
         return String::new();
     }
+    let at: Vec<&str> = path.split('.').collect();
     fields
         .iter()
-        .find(|f| {
-            **f == path || path.starts_with(&format!("{f}.")) || f.starts_with(&format!("{path}."))
+        .find_map(|f| {
+            let mut named = Vec::new();
+            for (k, part) in f.split('.').enumerate() {
+                match (part, at.get(k)) {
+                    ("#", Some(n)) if n.parse::<usize>().is_ok() => named.push(*n),
+                    ("#", None) => named.push("0"),
+                    (p, Some(a)) if p == *a => named.push(p),
+                    (p, None) => named.push(p),
+                    _ => return None,
+                }
+            }
+            Some(named.join("."))
         })
-        .map_or(String::new(), |f| f.to_string())
+        .unwrap_or_default()
 }
 
 /// The page of `kind`'s form, with what was typed and its problems.
@@ -331,7 +414,7 @@ fn render(
     let body = format!(
         "{saved}{warn}{general}<form method=\"post\" action=\"/wb/forms/{path}\" id=\"form-{path}\">{csrf}{fields}\
          <button type=\"submit\" id=\"submit\">{submit}</button></form>",
-        general = f.general_problems(kind.fields()),
+        general = f.general_problems(),
         path = kind.path(),
         csrf = csrf_field(session),
         fields = fields(state, kind, held, f),
@@ -410,18 +493,17 @@ pub(super) async fn save(
         Ok(h) => h,
         Err(e) => return store_failed(lang, &session, e),
     };
+    // A row added: the same form again, one row longer, nothing saved.
+    if !f.value("add").is_empty() {
+        return render(&state, kind, &session, &held, &f, None);
+    }
     let req = match request(&state, kind, &held, &mut f).await {
         Ok(Some(req)) => req,
         Ok(None) => return render(&state, kind, &session, &held, &f, None),
         Err(e) => return store_failed(lang, &session, e),
     };
     let writer = Writer { session, address };
-    let action = if kind == FormKind::SignOff {
-        "sign_off"
-    } else {
-        "submit"
-    };
-    match writer.write(&state, action, vec![req]).await {
+    match writer.write(&state, kind.action(), vec![req]).await {
         Ok(stored) => {
             let saved = stored
                 .first()
@@ -469,7 +551,26 @@ mod tests {
             field_of("body.targets: unit u9 is not in the register", fields),
             "targets"
         );
-        assert_eq!(field_of("body.teams[0].id: empty", fields), "teams.id");
+        assert_eq!(
+            field_of("body.teams[1].id: 巡察组重复", fields),
+            "teams.1.id"
+        );
+        assert_eq!(field_of("body.teams: empty", fields), "teams.0.id");
+        assert_eq!(
+            field_of("body.measures[2].goal: empty", FormKind::Progress.fields()),
+            "measures.2.goal"
+        );
+        assert_eq!(
+            field_of("body.targets[0].team: 该巡察组不在", fields),
+            "targets"
+        );
+        assert_eq!(
+            field_of(
+                "body.disposal_of: 本办公室没有该线索",
+                FormKind::Disposal.fields()
+            ),
+            "disposal_of"
+        );
         assert_eq!(
             field_of("round x has no plan", FormKind::Finding.fields()),
             "round_id"

@@ -1,5 +1,6 @@
-//! The round plan form: the round's dates, its teams, and its targets
-//! picked from the register.
+//! The round plan form: the round's dates and its teams, a row each (add
+//! rows for more), each with the units it inspects picked from the
+//! register: the plan's targets.
 
 use serde_json::{Map, Value, json};
 
@@ -19,9 +20,10 @@ pub(super) const FIELDS: &[&str] = &[
     "dates.entry",
     "dates.feedback",
     "dates.end",
-    "teams.id",
-    "teams.name",
-    "teams.leader",
+    "teams.#.id",
+    "teams.#.name",
+    "teams.#.leader",
+    "teams.#.targets",
     "targets",
 ];
 
@@ -48,12 +50,33 @@ pub(super) fn fields(state: &ApiState, held: &Held, f: &Form) -> String {
         f.input("dates.entry", &tl!(lang, "wb-entry"), "date"),
         f.input("dates.feedback", &tl!(lang, "wb-feedback"), "date"),
         f.input("dates.end", &tl!(lang, "wb-end"), "date"),
-        "<fieldset>".into(),
-        f.input("teams.id", &tl!(lang, "wb-team-id"), "text"),
-        f.input("teams.name", &tl!(lang, "wb-team-name"), "text"),
-        f.input("teams.leader", &tl!(lang, "wb-team-leader"), "text"),
-        "</fieldset>".into(),
-        f.checks("targets", &tl!(lang, "wb-targets"), &held.unit_options()),
+        f.row_set(
+            "teams",
+            &tl!(lang, "wb-team"),
+            &tl!(lang, "wb-add-team"),
+            |i| {
+                [
+                    f.input(&format!("teams.{i}.id"), &tl!(lang, "wb-team-id"), "text"),
+                    f.input(
+                        &format!("teams.{i}.name"),
+                        &tl!(lang, "wb-team-name"),
+                        "text",
+                    ),
+                    f.input(
+                        &format!("teams.{i}.leader"),
+                        &tl!(lang, "wb-team-leader"),
+                        "text",
+                    ),
+                    f.checks(
+                        &format!("teams.{i}.targets"),
+                        &tl!(lang, "wb-targets"),
+                        &held.unit_options(),
+                    ),
+                ]
+                .concat()
+            },
+        ),
+        f.problems_at("targets"),
     ]
     .concat()
 }
@@ -76,24 +99,26 @@ pub(super) fn draft(held: &Held, f: &mut Form) -> Draft {
         put(&mut dates, f, &format!("dates.{day}"), day);
     }
     d.set("dates", Value::Object(dates));
-    let team = f.value("teams.id").to_string();
-    if !team.is_empty() {
-        d.set(
-            "teams",
-            json!([{"id": team, "name": f.value("teams.name"), "leader": f.value("teams.leader")}]),
-        );
-    }
-    let targets: Vec<Value> = f
-        .all("targets")
-        .into_iter()
-        .map(|u| {
+    let mut teams = Vec::new();
+    let mut targets = Vec::new();
+    for i in 0..f.rows("teams") {
+        let team = f.value(&format!("teams.{i}.id")).to_string();
+        if !team.is_empty() {
+            teams.push(json!({"id": team,
+                              "name": f.value(&format!("teams.{i}.name")),
+                              "leader": f.value(&format!("teams.{i}.leader"))}));
+        }
+        for u in f.all(&format!("teams.{i}.targets")) {
             let mut t = json!({"unit_id": u, "unit_name": held.unit_name(u)});
             if !team.is_empty() {
                 t["team"] = json!(team);
             }
-            t
-        })
-        .collect();
+            targets.push(t);
+        }
+    }
+    if !teams.is_empty() {
+        d.set("teams", json!(teams));
+    }
     d.set("targets", json!(targets));
     d
 }

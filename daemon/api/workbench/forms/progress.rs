@@ -1,7 +1,8 @@
 //! The rectification progress form: the host office reports a finding
-//! planned, in progress or completed, with its measures and evidence.
+//! planned, in progress or completed, with its measures (a row each; add
+//! rows for more) and evidence.
 
-use serde_json::{Map, json};
+use serde_json::{Map, Value, json};
 
 use super::{Draft, Held, line_label, opts, put};
 use crate::api::workbench::html::{Form, choices};
@@ -15,13 +16,16 @@ pub(super) const FIELDS: &[&str] = &[
     "deadline",
     "responsible_unit",
     "responsible_person",
-    "measures.goal",
-    "measures.measures",
-    "measures.responsible_leader",
-    "measures.lead_department",
+    "measures.#.goal",
+    "measures.#.measures",
+    "measures.#.responsible_leader",
+    "measures.#.lead_department",
     "evidence",
     "note",
 ];
+
+/// The fields of a measure.
+const MEASURE: [&str; 4] = ["goal", "measures", "responsible_leader", "lead_department"];
 
 pub(super) fn fields(held: &Held, f: &Form) -> String {
     let lang = f.lang;
@@ -50,20 +54,24 @@ pub(super) fn fields(held: &Held, f: &Form) -> String {
             &tl!(lang, "wb-responsible-person"),
             "text",
         ),
-        "<fieldset>".into(),
-        f.input("measures.goal", &tl!(lang, "wb-goal"), "text"),
-        f.input("measures.measures", &tl!(lang, "wb-measures"), "text"),
-        f.input(
-            "measures.responsible_leader",
-            &tl!(lang, "wb-leader"),
-            "text",
+        f.row_set(
+            "measures",
+            &tl!(lang, "wb-measures-set"),
+            &tl!(lang, "wb-add-measure"),
+            |i| {
+                let labels = [
+                    tl!(lang, "wb-goal"),
+                    tl!(lang, "wb-measures"),
+                    tl!(lang, "wb-leader"),
+                    tl!(lang, "wb-lead-dept"),
+                ];
+                MEASURE
+                    .iter()
+                    .zip(&labels)
+                    .map(|(m, label)| f.input(&format!("measures.{i}.{m}"), label, "text"))
+                    .collect::<String>()
+            },
         ),
-        f.input(
-            "measures.lead_department",
-            &tl!(lang, "wb-lead-dept"),
-            "text",
-        ),
-        "</fieldset>".into(),
         f.textarea("evidence", &tl!(lang, "wb-evidence")),
         f.textarea("note", &tl!(lang, "wb-note")),
     ]
@@ -91,12 +99,18 @@ pub(super) fn draft(held: &Held, f: &mut Form) -> Draft {
     for field in ["deadline", "responsible_unit", "responsible_person", "note"] {
         put(&mut d.body, f, field, field);
     }
-    let mut measure = Map::new();
-    for m in ["goal", "measures", "responsible_leader", "lead_department"] {
-        put(&mut measure, f, &format!("measures.{m}"), m);
-    }
-    if !measure.is_empty() {
-        d.set("measures", json!([measure]));
+    let measures: Vec<Map<String, Value>> = (0..f.rows("measures"))
+        .map(|i| {
+            let mut measure = Map::new();
+            for m in MEASURE {
+                put(&mut measure, f, &format!("measures.{i}.{m}"), m);
+            }
+            measure
+        })
+        .filter(|m| !m.is_empty())
+        .collect();
+    if !measures.is_empty() {
+        d.set("measures", json!(measures));
     }
     let evidence: Vec<&str> = f
         .value("evidence")
