@@ -38,12 +38,12 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     }
     let base = format!("http://{}", net.nodes[COUNTY].operator_addr);
     let shots = net.dir.path().join("screenshots");
-    let mut b = Browser::start(net.dir.path(), &shots).await;
+    let mut b = Browser::start(&base, net.dir.path(), &shots).await;
 
     // A wrong password is refused; the clerk signs in.
-    sign_in(&mut b, &base, CLERK.0, "wrong-password", ".refusal").await;
+    b.sign_in(CLERK.0, "wrong-password", ".refusal").await;
     assert!(b.source().await.contains("用户名或密码不正确"));
-    sign_in(&mut b, &base, CLERK.0, CLERK.1, "#who").await;
+    b.sign_in(CLERK.0, CLERK.1, "#who").await;
     assert!(b.text("#who").await.contains(CLERK.0));
 
     // The unit register from a GB18030 CSV with Chinese headers.
@@ -51,42 +51,58 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     let (gbk, _, _) = encoding_rs::GB18030.encode(csv);
     let file = net.dir.path().join("名册.csv");
     std::fs::write(&file, &gbk).unwrap();
-    b.goto(&format!("{base}/wb/import")).await;
+    b.open("/wb/import").await;
     b.select("sheet", "units").await;
-    b.type_into("#f-file", file.to_str().unwrap()).await;
-    b.click("#submit").await;
-    b.wait_for("#saved").await;
+    b.fill("file", file.to_str().unwrap()).await;
+    b.save().await;
     b.screenshot("1-import.png").await;
 
-    // A round plan with two of the register's units as targets.
+    // A round plan of two teams (the second row added with its button),
+    // each inspecting one of the register's units.
     let round = "630102-2026-1";
-    b.goto(&format!("{base}/wb/forms/plan")).await;
-    b.type_into("#f-round_id", round).await;
+    b.open("/wb/forms/plan").await;
+    b.fill_all(&[
+        ("round_id", round),
+        ("round_no", "1"),
+        ("title", "2026年第一轮巡察"),
+    ])
+    .await;
     b.select("term", "2021-2026").await;
-    b.type_into("#f-round_no", "1").await;
     b.select("kind", "regular").await;
-    b.type_into("#f-title", "2026年第一轮巡察").await;
-    b.type_into("#f-teams\\.0\\.id", "t1").await;
-    b.type_into("#f-teams\\.0\\.name", "第一巡察组").await;
-    b.type_into("#f-teams\\.0\\.leader", "张组长").await;
+    b.fill_all(&[
+        ("teams.0.id", "t1"),
+        ("teams.0.name", "第一巡察组"),
+        ("teams.0.leader", "张组长"),
+    ])
+    .await;
     b.click("input[name=\"teams.0.targets\"][value=u1]").await;
-    b.click("input[name=\"teams.0.targets\"][value=u2]").await;
+    b.click("#add-teams").await;
+    b.fill_all(&[
+        ("teams.1.id", "t2"),
+        ("teams.1.name", "第二巡察组"),
+        ("teams.1.leader", "李组长"),
+    ])
+    .await;
+    b.click("input[name=\"teams.1.targets\"][value=u2]").await;
     b.screenshot("2-plan.png").await;
-    b.click("#submit").await;
-    b.wait_for("#saved").await;
+    b.save().await;
+    let plan = &net.query(COUNTY, "round_plan").await[0]["body"];
+    assert_eq!(plan["teams"][1]["id"], "t2", "{plan}");
 
     // A finding about a unit the round does not inspect: refused, in
     // Chinese, beside the unit; then about one it does.
-    b.goto(&format!("{base}/wb/forms/finding")).await;
+    b.open("/wb/forms/finding").await;
     b.select("round_id", round).await;
-    b.type_into("#f-number", "[2026]城东巡-1组-01号").await;
-    b.type_into("#f-title", "低保评定优亲厚友").await;
+    b.fill_all(&[
+        ("number", "[2026]城东巡-1组-01号"),
+        ("title", "低保评定优亲厚友"),
+        ("team", "t2"),
+        ("facts", "低保资金发放中优亲厚友，涉及3户。"),
+    ])
+    .await;
     b.select("category", "grassroots_corruption").await;
     b.select("severity", "serious").await;
     b.select("target_unit", "u3").await;
-    b.type_into("#f-team", "t1").await;
-    b.type_into("#f-facts", "低保资金发放中优亲厚友，涉及3户。")
-        .await;
     b.click("#submit").await;
     let refusal = b.text("[data-field=target_unit] .refusal").await;
     assert!(
@@ -97,8 +113,7 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     );
     b.screenshot("3-finding-refused.png").await;
     b.select("target_unit", "u2").await;
-    b.click("#submit").await;
-    let saved = b.text("#saved").await;
+    let saved = b.save().await;
     let fid = saved
         .split_whitespace()
         .last()
@@ -108,38 +123,42 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     // Filed with every office above, central too.
     net.wait_for("000000", &fid).await;
 
-    // The clerk reports progress, then completion with evidence.
+    // The clerk reports progress, then completion with evidence and a
+    // second measure.
     for (status, evidence) in [("in_progress", ""), ("completed", "复核台账.pdf")] {
-        b.goto(&format!("{base}/wb/forms/progress")).await;
+        b.open("/wb/forms/progress").await;
         b.select("finding_id", &fid).await;
         b.select("status", status).await;
         b.set_value("#f-deadline", &crate::common::practice::day(40))
             .await;
-        b.type_into("#f-responsible_unit", "河家村党支部").await;
-        b.type_into("#f-measures\\.0\\.goal", "重新评定低保").await;
-        b.type_into("#f-measures\\.0\\.measures", "逐户复核").await;
+        b.fill_all(&[
+            ("responsible_unit", "河家村党支部"),
+            ("measures.0.goal", "重新评定低保"),
+            ("measures.0.measures", "逐户复核"),
+        ])
+        .await;
         if !evidence.is_empty() {
-            b.type_into("#f-evidence", evidence).await;
+            b.click("#add-measures").await;
+            b.fill_all(&[("measures.1.goal", "追回违规资金"), ("evidence", evidence)])
+                .await;
         }
-        b.click("#submit").await;
-        b.wait_for("#saved").await;
+        b.save().await;
     }
     wait_state(&net, COUNTY, &fid, COUNTY, "completed").await;
     // A clerk may not sign off.
-    b.goto(&format!("{base}/wb/forms/signoff")).await;
+    b.open("/wb/forms/signoff").await;
     assert!(b.source().await.contains("无权"));
     b.click("#sign-out").await;
 
     // The reviewer signs it off (销号).
-    sign_in(&mut b, &base, REVIEWER.0, REVIEWER.1, "#who").await;
-    b.goto(&format!("{base}/wb/forms/signoff")).await;
+    b.sign_in(REVIEWER.0, REVIEWER.1, "#who").await;
+    b.open("/wb/forms/signoff").await;
     b.select("finding_id", &format!("{fid}|{COUNTY}")).await;
-    b.type_into("#f-note", "验收通过").await;
-    b.click("#submit").await;
-    b.wait_for("#saved").await;
+    b.fill("note", "验收通过").await;
+    b.save().await;
     b.screenshot("4-signed-off.png").await;
     wait_state(&net, "000000", &fid, COUNTY, "verified").await;
-    b.goto(&format!("{base}/wb/ledger?state=verified")).await;
+    b.open("/wb/ledger?state=verified").await;
     assert!(
         b.source()
             .await
@@ -148,8 +167,8 @@ async fn a_clerk_and_a_reviewer_run_a_finding_through_the_workbench() {
     b.click("#sign-out").await;
 
     // The operator's audit table names both people.
-    sign_in(&mut b, &base, OPERATOR.0, OPERATOR.1, "#who").await;
-    b.goto(&format!("{base}/wb/audit")).await;
+    b.sign_in(OPERATOR.0, OPERATOR.1, "#who").await;
+    b.open("/wb/audit").await;
     let audit = b.text("#audit").await;
     assert!(
         audit.contains(CLERK.0) && audit.contains(REVIEWER.0) && audit.contains("销号"),
@@ -183,19 +202,11 @@ fn add_user(config: &str, name: &str, role: &str, password: &str) {
     assert!(out.status.success(), "user add {name}: {}", text(&out));
 }
 
-/// Signs in at the login page and waits for `then` (`#who` when signed
-/// in, `.refusal` when refused) on the page the form leads to.
-async fn sign_in(b: &mut Browser, base: &str, user: &str, password: &str, then: &str) {
-    b.goto(&format!("{base}/wb/login")).await;
-    b.type_into("#user", user).await;
-    b.type_into("#password", password).await;
-    b.click("#sign-in").await;
-    b.wait_for(then).await;
-}
-
 /// A WebDriver session of headless Chromium, through `chromedriver`.
 struct Browser {
     http: reqwest::Client,
+    /// The workbench's `http://ADDRESS`.
+    base: String,
     /// `http://127.0.0.1:PORT/session/ID`
     session: String,
     driver: Child,
@@ -206,7 +217,7 @@ struct Browser {
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Browser {
-    async fn start(scratch: &Path, shots: &Path) -> Browser {
+    async fn start(base: &str, scratch: &Path, shots: &Path) -> Browser {
         std::fs::create_dir_all(shots).unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -256,6 +267,7 @@ impl Browser {
             .to_string();
         Browser {
             http,
+            base: base.to_string(),
             session: format!("{root}/session/{id}"),
             driver,
             shots: shots.to_path_buf(),
@@ -274,9 +286,39 @@ impl Browser {
         v["value"].clone()
     }
 
-    async fn goto(&mut self, url: &str) {
+    /// Opens the workbench page at `path`.
+    async fn open(&mut self, path: &str) {
+        let url = format!("{}{path}", self.base);
         self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url})))
             .await;
+    }
+
+    /// Signs in at the login page and waits for `then` (`#who` when
+    /// signed in, `.refusal` when refused) on the page the form leads to.
+    async fn sign_in(&mut self, user: &str, password: &str, then: &str) {
+        self.open("/wb/login").await;
+        self.type_into("#user", user).await;
+        self.type_into("#password", password).await;
+        self.click("#sign-in").await;
+        self.wait_for(then).await;
+    }
+
+    /// Types into the form field named `name` (its id is `f-NAME`).
+    async fn fill(&mut self, name: &str, value: &str) {
+        self.type_into(&format!("#f-{}", name.replace('.', "\\.")), value)
+            .await;
+    }
+
+    async fn fill_all(&mut self, fields: &[(&str, &str)]) {
+        for (name, value) in fields {
+            self.fill(name, value).await;
+        }
+    }
+
+    /// Submits the form and waits for it to be saved: the saved line.
+    async fn save(&mut self) -> String {
+        self.click("#submit").await;
+        self.text("#saved").await
     }
 
     async fn try_find(&self, css: &str) -> Option<String> {
