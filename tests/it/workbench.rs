@@ -651,7 +651,9 @@ fn form_body(fields: &[(&str, &str)]) -> String {
 /// switch, which names the other language in that language).
 fn labels(page: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for tag in ["title", "h1", "h2", "label", "th", "button", "a"] {
+    for tag in [
+        "title", "h1", "h2", "label", "th", "button", "a", "span", "legend",
+    ] {
         for part in page.split(&format!("<{tag}")).skip(1) {
             let Some((attrs, rest)) = part.split_once('>') else {
                 continue;
@@ -677,8 +679,11 @@ fn labels(page: &str) -> Vec<String> {
 }
 
 fn has_cjk(s: &str) -> bool {
-    s.chars()
-        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c))
+    s.chars().any(|c| {
+        ('\u{4e00}'..='\u{9fff}').contains(&c)
+            || ('\u{3000}'..='\u{303f}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+    })
 }
 
 /// The workbench is Chinese by default; a person who follows the English
@@ -703,6 +708,9 @@ async fn a_person_who_switches_to_english_reads_the_workbench_in_english() {
         "/wb",
         "/wb/forms/units",
         "/wb/forms/plan",
+        "/wb/forms/finding",
+        "/wb/forms/clue",
+        "/wb/forms/disposal",
         "/wb/forms/progress",
         "/wb/import",
         "/wb/ledger",

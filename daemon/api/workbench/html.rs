@@ -271,30 +271,29 @@ pub fn page(
 ) -> Response {
     let mut nav = String::new();
     if let Some(s) = session {
-        for (path, name, need) in [
-            ("/wb", tl!(lang, "wb-home"), Need::Anyone),
-            ("/wb/forms/units", tl!(lang, "wb-units"), Need::Enter),
-            ("/wb/forms/plan", tl!(lang, "wb-plan"), Need::Enter),
-            ("/wb/forms/finding", tl!(lang, "wb-finding"), Need::Enter),
-            ("/wb/forms/clue", tl!(lang, "wb-clue"), Need::Enter),
-            ("/wb/forms/disposal", tl!(lang, "wb-disposal"), Need::Enter),
-            ("/wb/forms/progress", tl!(lang, "wb-progress"), Need::Enter),
-            ("/wb/import", tl!(lang, "wb-import"), Need::Enter),
-            ("/wb/forms/signoff", tl!(lang, "wb-sign-off"), Need::SignOff),
-            ("/wb/forms/reopen", tl!(lang, "wb-reopen"), Need::SignOff),
-            ("/wb/ledger", tl!(lang, "wb-ledger"), Need::Anyone),
-            ("/wb/audit", tl!(lang, "wb-audit"), Need::Audit),
-        ] {
+        let pages = [("/wb".to_string(), tl!(lang, "wb-home"), Need::Anyone)]
+            .into_iter()
+            .chain(super::forms::links(lang))
+            .chain([
+                ("/wb/import".into(), tl!(lang, "wb-import"), Need::Enter),
+                ("/wb/ledger".into(), tl!(lang, "wb-ledger"), Need::Anyone),
+                ("/wb/audit".into(), tl!(lang, "wb-audit"), Need::Audit),
+            ]);
+        for (path, name, need) in pages {
             if need.allows(s.role) {
                 let _ = write!(nav, "<a href=\"{path}\">{name}</a>");
             }
         }
         let _ = write!(
             nav,
-            "<span class=\"meta\" id=\"who\">{}（{}）</span> <form method=\"post\" action=\"/wb/logout\">\
+            "<span class=\"meta\" id=\"who\">{}</span> <form method=\"post\" action=\"/wb/logout\">\
              {}<button type=\"submit\" id=\"sign-out\">{}</button></form>",
-            esc(&s.user),
-            s.role.name(lang),
+            esc(&tl!(
+                lang,
+                "wb-signed-in-as",
+                user = &s.user,
+                role = s.role.name(lang)
+            )),
             csrf_field(s),
             tl!(lang, "wb-sign-out")
         );

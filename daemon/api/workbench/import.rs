@@ -41,7 +41,7 @@ fn render(lang: Lang, session: &Session, status: StatusCode, result: &str) -> Re
         .iter()
         .map(|c| {
             format!(
-                "<li>{n}：<a href=\"/wb/templates/{c}.xlsx\" id=\"template-{c}-xlsx\">XLSX</a> \
+                "<li>{n} <a href=\"/wb/templates/{c}.xlsx\" id=\"template-{c}-xlsx\">XLSX</a> \
                  <a href=\"/wb/templates/{c}.csv\" id=\"template-{c}-csv\">CSV</a></li>",
                 n = label(lang, "wb-sheet", c)
             )

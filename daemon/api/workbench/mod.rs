@@ -165,11 +165,15 @@ async fn home(State(state): State<ApiState>, Ui(lang): Ui, headers: HeaderMap) -
     };
     let config = &state.engine.config;
     let body = format!(
-        "<p>{}（{}）— {} {}</p><p class=\"meta\">{}</p>",
+        "<p>{} {} — {}</p><p class=\"meta\">{}</p>",
         esc(&config.name),
         config.id,
-        esc(&s.user),
-        s.role.name(lang),
+        esc(&tl!(
+            lang,
+            "wb-signed-in-as",
+            user = &s.user,
+            role = s.role.name(lang)
+        )),
         match s.role {
             Role::Clerk => tl!(lang, "wb-home-clerk"),
             Role::Reviewer => tl!(lang, "wb-home-reviewer"),

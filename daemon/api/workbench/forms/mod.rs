@@ -56,6 +56,18 @@ enum FormKind {
 }
 
 impl FormKind {
+    /// Every form, in the order of the navigation.
+    const ALL: [FormKind; 8] = [
+        FormKind::Units,
+        FormKind::Plan,
+        FormKind::Finding,
+        FormKind::Clue,
+        FormKind::Disposal,
+        FormKind::Progress,
+        FormKind::SignOff,
+        FormKind::Reopen,
+    ];
+
     fn from_path(p: &str) -> Option<FormKind> {
         Some(match p {
             "units" => FormKind::Units,
@@ -125,6 +137,13 @@ impl FormKind {
             _ => "submit",
         }
     }
+}
+
+/// Every form's link for the navigation: (path, title, who may use it).
+pub(super) fn links(lang: Lang) -> impl Iterator<Item = (String, String, Need)> {
+    FormKind::ALL
+        .into_iter()
+        .map(move |k| (format!("/wb/forms/{}", k.path()), k.title(lang), k.need()))
 }
 
 /// What the forms offer to choose from: this office's register, its
@@ -397,9 +416,8 @@ fn render(
     let saved = saved
         .map(|s| {
             format!(
-                "<p class=\"saved\" id=\"saved\">{}：{}</p>",
-                tl!(lang, "wb-saved"),
-                esc(&s)
+                "<p class=\"saved\" id=\"saved\">{}</p>",
+                esc(&tl!(lang, "wb-saved", record = s))
             )
         })
         .unwrap_or_default();
@@ -526,7 +544,7 @@ pub(super) async fn save(
             let reason = e.to_string();
             f.problem(
                 &field_of(&reason, kind.fields()),
-                format!("{}：{reason}", tl!(lang, "wb-refused")),
+                tl!(lang, "wb-refused", reason = reason),
             );
             render(&state, kind, &writer.session, &held, &f, None)
         }
