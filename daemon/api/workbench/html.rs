@@ -122,17 +122,17 @@ impl Form {
         let g = esc(group);
         let mut h = String::new();
         for i in 0..self.rows(group) {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<fieldset data-row=\"{g}.{i}\"><legend>{} {}</legend>{}</fieldset>\n",
+                "<fieldset data-row=\"{g}.{i}\"><legend>{} {}</legend>{}</fieldset>",
                 esc(legend),
                 i + 1,
                 row(i)
             );
         }
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<button type=\"submit\" name=\"add\" value=\"{g}\" id=\"add-{g}\" formnovalidate>{}</button>\n",
+            "<button type=\"submit\" name=\"add\" value=\"{g}\" id=\"add-{g}\" formnovalidate>{}</button>",
             esc(add)
         );
         h
