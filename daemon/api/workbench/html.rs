@@ -339,3 +339,33 @@ pub fn csrf_field(session: &Session) -> String {
         esc(&session.csrf)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(values: &[(&str, &str)]) -> Form {
+        Form::new(
+            Lang::Zh,
+            values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_form_shows_the_rows_posted_and_one_more_when_asked() {
+        assert_eq!(form(&[]).rows("teams"), 1);
+        assert_eq!(form(&[("teams.0.id", "t1")]).rows("teams"), 1);
+        let two = [("teams.0.id", "t1"), ("teams.1.id", ""), ("teams_x", "")];
+        assert_eq!(form(&two).rows("teams"), 2);
+        assert_eq!(
+            form(&[("teams.1.id", ""), ("add", "teams")]).rows("teams"),
+            3
+        );
+        assert_eq!(form(&[("add", "measures")]).rows("teams"), 1);
+        let set = form(&[("add", "teams")]).row_set("teams", "组", "加", |i| format!("[{i}]"));
+        assert!(set.contains("[1]") && !set.contains("[2]") && set.contains("id=\"add-teams\""));
+    }
+}

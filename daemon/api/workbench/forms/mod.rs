@@ -153,7 +153,8 @@ struct Held {
     units: Vec<Unit>,
     plans: Vec<(String, RoundPlan)>,
     lines: Vec<LedgerLine>,
-    /// Clues transferred to this office's level, not yet disposed of.
+    /// Clues transferred to this office's level, not yet disposed of
+    /// (loaded for the disposal form).
     clues: Vec<HeldClue>,
 }
 
@@ -213,7 +214,8 @@ pub(super) async fn register_units(state: &ApiState) -> Result<Vec<Unit>, StoreE
     )
 }
 
-async fn load_held(state: &ApiState) -> Result<Held, StoreError> {
+/// What `kind`'s form offers (the clues only for the disposal form).
+async fn load_held(state: &ApiState, kind: FormKind) -> Result<Held, StoreError> {
     let engine = &state.engine;
     let me = engine.config.id.clone();
     let store = engine.store();
@@ -244,7 +246,11 @@ async fn load_held(state: &ApiState) -> Result<Held, StoreError> {
         units,
         plans,
         lines,
-        clues: clues_to_dispose(state).await?,
+        clues: if kind == FormKind::Disposal {
+            clues_to_dispose(state).await?
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -477,7 +483,7 @@ pub(super) async fn show(
         Ok(s) => s,
         Err(r) => return *r,
     };
-    match load_held(&state).await {
+    match load_held(&state, kind).await {
         Ok(held) => render(
             &state,
             kind,
@@ -507,7 +513,7 @@ pub(super) async fn save(
         Ok(s) => s,
         Err(r) => return *r,
     };
-    let held = match load_held(&state).await {
+    let held = match load_held(&state, kind).await {
         Ok(h) => h,
         Err(e) => return store_failed(lang, &session, e),
     };
@@ -527,7 +533,7 @@ pub(super) async fn save(
                 .first()
                 .map(|s| format!("{} {}", s.record.kind.as_str(), s.record.id))
                 .unwrap_or_default();
-            match load_held(&state).await {
+            match load_held(&state, kind).await {
                 Ok(held) => render(
                     &state,
                     kind,
