@@ -951,3 +951,24 @@ async fn the_forms_save_several_teams_and_measures_a_reopen_and_a_disposal() {
         "a disposed clue is no longer offered"
     );
 }
+
+/// A node whose config says `ui.lang = "en"` serves the workbench in
+/// English until a person chooses 中文.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workbench_follows_the_nodes_ui_lang_until_a_person_chooses() {
+    let mut net = Net::new(&small_tree().toml());
+    let path = net.nodes[PROVINCE].config.clone();
+    let mut config = std::fs::read_to_string(&path).unwrap();
+    config.push_str("\n[ui]\nlang = \"en\"\n");
+    std::fs::write(&path, config).unwrap();
+    net.start(PROVINCE).await;
+    add_user(&net.config_arg(PROVINCE), "clerk1", "clerk", CLERK.1);
+    let base = format!("http://{}", net.nodes[PROVINCE].operator_addr);
+    let mut d = Desk::sign_in(&base, "clerk1", CLERK.1).await;
+    let (_, page) = d.get("/wb/login").await;
+    assert!(page.contains("<html lang=\"en\">") && page.contains("Password"));
+    let (_, page) = d.get("/wb/forms/finding?lang=zh").await;
+    assert!(page.contains("<html lang=\"zh-CN\">") && page.contains("问题类别"));
+    let (_, page) = d.get("/wb/forms/finding").await;
+    assert!(page.contains("问题类别"), "the choice holds");
+}
