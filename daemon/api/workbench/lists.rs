@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::accounts::{Need, Role};
 use super::html::{Form, choices, esc, page};
 use super::lang::Ui;
+use super::session::Session;
 use super::{ApiState, signed_in};
 use crate::i18n::{Lang, label, tl};
 use crate::workflow::{Snapshot, report};
@@ -49,7 +50,7 @@ const STATES: [&str; 6] = [
 const GRADES: [&str; 4] = ["none", "green", "yellow", "red"];
 
 /// The page shown when the store cannot be read.
-fn store_failed(lang: Lang, session: &super::Session, title: &str) -> Response {
+fn store_failed(lang: Lang, session: &Session, title: &str) -> Response {
     page(
         lang,
         StatusCode::SERVICE_UNAVAILABLE,

@@ -1,10 +1,11 @@
 //! The workbench (巡察工作台) at `/wb` on the operator listener: people
 //! with accounts (`accounts`: 录入 clerk, 审核 reviewer, 运维 operator)
 //! sign in (`session`), enter the unit register, round plans, findings,
-//! clue transfers, rectification progress and sign-offs through forms
-//! (`forms`), import sheets and download templates (`import`), and read
-//! the ledger and the audit (`lists`). Server-rendered HTML, no script,
-//! the dashboard's security headers.
+//! clue transfers and disposals, rectification progress, sign-offs and
+//! reopenings through forms (`forms`), import sheets and download
+//! templates (`import`), and read the ledger and the audit (`lists`).
+//! Server-rendered HTML, no script, the dashboard's security headers; in
+//! Chinese, or in English for a person who chose it (`lang`).
 //!
 //! Every form goes through `Engine::submit_batch` (imports check first
 //! with `Engine::check_batch`), so it applies the same rules as the API;

@@ -4,10 +4,10 @@
 //! ([`finding`]), clue transfers ([`clue`]), rectification progress with
 //! measures and evidence ([`progress`]), clue disposal reports
 //! ([`disposal`]), and the verdicts, sign-off (销号) and reopening (退回),
-//! for reviewers ([`sign_off`]). Each drafts the submit request the API takes; it
-//! is written through `Engine::submit_batch`, so the API's rules apply, and
-//! a refusal is shown beside the field its rule names (`body.<field>` in
-//! the reason).
+//! for reviewers ([`sign_off`]). Each drafts the submit request the API
+//! takes; it is written through `Engine::submit_batch`, so the API's rules
+//! apply, and a refusal is shown beside the field (or row) its rule names
+//! (`body.<field>`, `body.teams[1].id` in the reason).
 
 mod clue;
 mod disposal;
@@ -17,18 +17,15 @@ mod progress;
 mod sign_off;
 mod units;
 
-use sign_off::Verdict;
-
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Form as Posted, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
-
-use super::accounts::Need;
 use uuid::Uuid;
 
+use super::accounts::Need;
 use super::html::{Form, csrf_field, esc, page, refusal};
 use super::lang::Ui;
 use super::session::Session;
@@ -41,6 +38,7 @@ use crate::store::{RecordFilter, StoreError};
 use crate::workflow::bodies::{Clue, RoundPlan, Unit, UnitRegister};
 use crate::workflow::report::{self, LedgerLine};
 use crate::workflow::{Snapshot, bodies, ids};
+use sign_off::Verdict;
 
 /// The forms, by the last part of their path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
