@@ -29,7 +29,7 @@ pub(super) struct ReportQuery {
     as_of: Option<String>,
     /// Exports: the language of the headers (`zh`, `en`); the node's
     /// `ui.lang` by default.
-    lang: Option<String>,
+    pub(super) lang: Option<String>,
 }
 
 impl ReportQuery {

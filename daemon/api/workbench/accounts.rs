@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::super::{ApiError, ApiState};
-use super::text;
+use crate::i18n::{Lang, label};
 use crate::store::Account;
 
 /// Shortest password accepted.
@@ -32,9 +32,9 @@ impl Role {
     /// The role a code (`clerk`) or Chinese name (`录入`) names.
     pub fn parse(s: &str) -> Option<Role> {
         match s.trim() {
-            "clerk" | text::CLERK => Some(Role::Clerk),
-            "reviewer" | text::REVIEWER => Some(Role::Reviewer),
-            "operator" | text::OPERATOR => Some(Role::Operator),
+            "clerk" | "录入" => Some(Role::Clerk),
+            "reviewer" | "审核" => Some(Role::Reviewer),
+            "operator" | "运维" => Some(Role::Operator),
             _ => None,
         }
     }
@@ -47,12 +47,9 @@ impl Role {
         }
     }
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Clerk => text::CLERK,
-            Role::Reviewer => text::REVIEWER,
-            Role::Operator => text::OPERATOR,
-        }
+    /// How the role reads in `lang` (录入, clerk).
+    pub fn name(self, lang: Lang) -> String {
+        label(lang, "wb-role", self.code())
     }
 }
 

@@ -8,9 +8,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::accounts::Need;
+use super::lang::other;
 use super::session::Session;
-use super::text;
 use crate::api::dashboard;
+use crate::i18n::{Lang, label, tl};
 
 pub(in crate::api) use dashboard::esc;
 
@@ -31,9 +32,20 @@ pub struct Form {
     pub values: Vec<(String, String)>,
     /// (field, message): a field of the form, or `""` for the whole form.
     pub problems: Vec<(String, String)>,
+    /// The language its labels are in.
+    pub lang: Lang,
 }
 
 impl Form {
+    /// A fresh form in `lang` with what was typed.
+    pub fn new(lang: Lang, values: Vec<(String, String)>) -> Form {
+        Form {
+            values,
+            problems: Vec::new(),
+            lang,
+        }
+    }
+
     pub fn value(&self, name: &str) -> &str {
         self.values
             .iter()
@@ -58,7 +70,7 @@ impl Form {
     pub fn required(&mut self, name: &str) -> String {
         let v = self.value(name).to_string();
         if v.is_empty() {
-            self.problem(name, text::REQUIRED);
+            self.problem(name, tl!(self.lang, "wb-required"));
         }
         v
     }
@@ -67,17 +79,76 @@ impl Form {
         self.problems
             .iter()
             .filter(|(f, _)| f == name)
-            .map(|(_, m)| format!("<p class=\"refusal\" role=\"alert\">{}</p>", esc(m)))
+            .map(|(_, m)| refusal(m))
             .collect()
     }
 
     /// The problems that name no field of the form, above it.
-    pub fn general_problems(&self, fields: &[&str]) -> String {
-        self.problems
+    pub fn general_problems(&self) -> String {
+        self.problems_of("")
+    }
+
+    /// How many rows of `group` (`teams.0.id`, `teams.1.id`…) the form
+    /// shows: as many as were posted (at least one), and one more when
+    /// its add button was pressed.
+    pub fn rows(&self, group: &str) -> usize {
+        let prefix = format!("{group}.");
+        let posted = self
+            .values
             .iter()
-            .filter(|(f, _)| !fields.contains(&f.as_str()))
-            .map(|(_, m)| format!("<p class=\"refusal\" role=\"alert\">{}</p>", esc(m)))
-            .collect()
+            .filter_map(|(k, _)| {
+                k.strip_prefix(&prefix)?
+                    .split('.')
+                    .next()?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .map(|i| i + 1)
+            .max()
+            .unwrap_or(1);
+        posted + usize::from(self.value("add") == group)
+    }
+
+    /// Every row of `group`, each a numbered fieldset of the fields `row`
+    /// gives, then the button that adds a row (posting the form without
+    /// saving it: the page works without script).
+    pub fn row_set(
+        &self,
+        group: &str,
+        legend: &str,
+        add: &str,
+        row: impl Fn(usize) -> String,
+    ) -> String {
+        let g = esc(group);
+        let mut h = String::new();
+        for i in 0..self.rows(group) {
+            let _ = writeln!(
+                h,
+                "<fieldset data-row=\"{g}.{i}\"><legend>{} {}</legend>{}</fieldset>",
+                esc(legend),
+                i + 1,
+                row(i)
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<button type=\"submit\" name=\"add\" value=\"{g}\" id=\"add-{g}\" formnovalidate>{}</button>",
+            esc(add)
+        );
+        h
+    }
+
+    /// The refusals of `name` where it has no control of its own (a rule
+    /// about the rows together).
+    pub fn problems_at(&self, name: &str) -> String {
+        let p = self.problems_of(name);
+        if p.is_empty() {
+            return p;
+        }
+        format!(
+            "<div class=\"field\" data-field=\"{}\">{p}</div>\n",
+            esc(name)
+        )
     }
 
     fn wrap(&self, name: &str, label: &str, control: String) -> String {
@@ -98,6 +169,19 @@ impl Form {
                 "<input id=\"f-{n}\" name=\"{n}\" type=\"{kind}\" value=\"{v}\">",
                 n = esc(name),
                 v = esc(self.value(name))
+            ),
+        )
+    }
+
+    /// A file to upload, of the types `accept` names.
+    pub fn file(&self, name: &str, label: &str, accept: &str) -> String {
+        self.wrap(
+            name,
+            label,
+            format!(
+                "<input id=\"f-{n}\" name=\"{n}\" type=\"file\" accept=\"{}\">",
+                esc(accept),
+                n = esc(name)
             ),
         )
     }
@@ -170,57 +254,82 @@ impl Form {
             );
         }
         if options.is_empty() {
-            o.push_str(text::NONE_YET);
+            o.push_str(&tl!(self.lang, "wb-none-yet"));
         }
         self.wrap(name, label, format!("<div class=\"checks\">{o}</div>"))
     }
 }
 
-/// A page of the workbench for `session`, with the navigation its role
-/// may use and the sign-out button.
-pub fn page(status: StatusCode, session: Option<&Session>, title: &str, body: &str) -> Response {
+/// A page of the workbench for `session` in `lang`, with the navigation
+/// its role may use, the sign-out button and the 中文 / English switch.
+pub fn page(
+    lang: Lang,
+    status: StatusCode,
+    session: Option<&Session>,
+    title: &str,
+    body: &str,
+) -> Response {
     let mut nav = String::new();
     if let Some(s) = session {
-        for (path, name, need) in [
-            ("/wb", text::HOME, Need::Anyone),
-            ("/wb/forms/units", text::UNITS, Need::Enter),
-            ("/wb/forms/plan", text::PLAN, Need::Enter),
-            ("/wb/forms/finding", text::FINDING, Need::Enter),
-            ("/wb/forms/clue", text::CLUE, Need::Enter),
-            ("/wb/forms/progress", text::PROGRESS, Need::Enter),
-            ("/wb/import", text::IMPORT, Need::Enter),
-            ("/wb/forms/signoff", text::SIGN_OFF, Need::SignOff),
-            ("/wb/ledger", text::LEDGER, Need::Anyone),
-            ("/wb/audit", text::AUDIT, Need::Audit),
-        ] {
+        let pages = [("/wb".to_string(), tl!(lang, "wb-home"), Need::Anyone)]
+            .into_iter()
+            .chain(super::forms::links(lang))
+            .chain([
+                ("/wb/import".into(), tl!(lang, "wb-import"), Need::Enter),
+                ("/wb/ledger".into(), tl!(lang, "wb-ledger"), Need::Anyone),
+                ("/wb/audit".into(), tl!(lang, "wb-audit"), Need::Audit),
+            ]);
+        for (path, name, need) in pages {
             if need.allows(s.role) {
                 let _ = write!(nav, "<a href=\"{path}\">{name}</a>");
             }
         }
         let _ = write!(
             nav,
-            "<span class=\"meta\" id=\"who\">{}（{}）</span> <form method=\"post\" action=\"/wb/logout\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\" id=\"sign-out\">{}</button></form>",
-            esc(&s.user),
-            s.role.name(),
-            esc(&s.csrf),
-            text::SIGN_OUT
+            "<span class=\"meta\" id=\"who\">{}</span> <form method=\"post\" action=\"/wb/logout\">\
+             {}<button type=\"submit\" id=\"sign-out\">{}</button></form>",
+            esc(&tl!(
+                lang,
+                "wb-signed-in-as",
+                user = &s.user,
+                role = s.role.name(lang)
+            )),
+            csrf_field(s),
+            tl!(lang, "wb-sign-out")
         );
     }
+    let switch = other(lang);
     let html = format!(
         r#"<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{title} - {app}</title>
+<html lang="{html_lang}"><head><meta charset="utf-8"><title>{title} - {app}</title>
 <style>{base}{STYLE}</style></head><body>
 <h1>{app} <span class="meta">{title}</span></h1>
-<nav>{nav}</nav>
+<nav>{nav} <a id="lang" href="?lang={code}" hreflang="{code}">{other}</a></nav>
 {body}
 </body></html>
 "#,
+        html_lang = lang.html(),
         title = esc(title),
-        app = text::APP,
+        app = tl!(lang, "wb-app"),
         base = dashboard::STYLE,
+        code = switch.code(),
+        other = tl!(lang, "dash-other-lang"),
     );
     dashboard::page(status, html)
+}
+
+/// A refusal, shown beside a field or above the form.
+pub fn refusal(message: &str) -> String {
+    format!("<p class=\"refusal\" role=\"alert\">{}</p>", esc(message))
+}
+
+/// The choices of an enumerated value by code, each shown by its
+/// catalogue name (`GROUP-CODE`) in `lang`.
+pub fn choices(lang: Lang, group: &str, codes: &[&str]) -> Vec<(String, String)> {
+    codes
+        .iter()
+        .map(|c| (c.to_string(), label(lang, group, c)))
+        .collect()
 }
 
 /// The hidden CSRF field of a form of `session`.
@@ -229,4 +338,34 @@ pub fn csrf_field(session: &Session) -> String {
         "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
         esc(&session.csrf)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(values: &[(&str, &str)]) -> Form {
+        Form::new(
+            Lang::Zh,
+            values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_form_shows_the_rows_posted_and_one_more_when_asked() {
+        assert_eq!(form(&[]).rows("teams"), 1);
+        assert_eq!(form(&[("teams.0.id", "t1")]).rows("teams"), 1);
+        let two = [("teams.0.id", "t1"), ("teams.1.id", ""), ("teams_x", "")];
+        assert_eq!(form(&two).rows("teams"), 2);
+        assert_eq!(
+            form(&[("teams.1.id", ""), ("add", "teams")]).rows("teams"),
+            3
+        );
+        assert_eq!(form(&[("add", "measures")]).rows("teams"), 1);
+        let set = form(&[("add", "teams")]).row_set("teams", "组", "加", |i| format!("[{i}]"));
+        assert!(set.contains("[1]") && !set.contains("[2]") && set.contains("id=\"add-teams\""));
+    }
 }

@@ -12,10 +12,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::accounts::Need;
-use super::html::{csrf_field, esc, page};
+use super::html::{Form, choices, csrf_field, esc, page, refusal};
+use super::lang::Ui;
 use super::session::Session;
-use super::{ApiState, Writer, forms, posted_by, signed_in, text};
+use super::{ApiState, Writer, forms, posted_by, signed_in};
 use crate::engine::{SubmitError, SubmitRequest};
+use crate::i18n::{Lang, label, tl};
 use crate::workflow::import::{self, Import, Row, RowError, Sheet, Table};
 use crate::workflow::{ids, register};
 
@@ -31,39 +33,47 @@ fn sheet_of(code: &str) -> Option<Sheet> {
     }
 }
 
-fn render(session: &Session, status: StatusCode, result: &str) -> Response {
-    let sheets: String = text::SHEETS
+/// What a sheet may hold, by code.
+const SHEETS: [&str; 3] = ["units", "findings", "progress"];
+
+fn render(lang: Lang, session: &Session, status: StatusCode, result: &str) -> Response {
+    let templates: String = SHEETS
         .iter()
-        .map(|(c, n)| format!("<option value=\"{c}\">{n}</option>"))
-        .collect();
-    let templates: String = text::SHEETS
-        .iter()
-        .map(|(c, n)| {
+        .map(|c| {
             format!(
-                "<li>{n}：<a href=\"/wb/templates/{c}.xlsx\" id=\"template-{c}-xlsx\">XLSX</a> \
-                 <a href=\"/wb/templates/{c}.csv\" id=\"template-{c}-csv\">CSV</a></li>"
+                "<li>{n} <a href=\"/wb/templates/{c}.xlsx\" id=\"template-{c}-xlsx\">XLSX</a> \
+                 <a href=\"/wb/templates/{c}.csv\" id=\"template-{c}-csv\">CSV</a></li>",
+                n = label(lang, "wb-sheet", c)
             )
         })
         .collect();
+    let f = Form::new(lang, vec![("sheet".into(), "units".into())]);
     let body = format!(
         r#"{result}<form method="post" action="/wb/import" enctype="multipart/form-data" id="form-import">{csrf}
-<div class="field"><label for="f-sheet">{sheet}</label><select id="f-sheet" name="sheet">{sheets}</select></div>
-<div class="field"><label for="f-file">{file}</label><input id="f-file" name="file" type="file" accept=".xlsx,.xls,.ods,.csv"></div>
-<button type="submit" id="submit">{submit}</button></form>
+{sheet}{file}<button type="submit" id="submit">{submit}</button></form>
 <h2>{tpl}</h2><ul>{templates}</ul>"#,
         csrf = csrf_field(session),
-        sheet = text::SHEET,
-        file = text::FILE,
-        submit = text::SUBMIT,
-        tpl = text::TEMPLATES,
+        sheet = f.select(
+            "sheet",
+            &tl!(lang, "wb-sheet"),
+            &choices(lang, "wb-sheet", &SHEETS),
+            false
+        ),
+        file = f.file("file", &tl!(lang, "wb-file"), ".xlsx,.xls,.ods,.csv"),
+        submit = tl!(lang, "wb-submit"),
+        tpl = tl!(lang, "wb-templates"),
     );
-    page(status, Some(session), text::IMPORT, &body)
+    page(lang, status, Some(session), &tl!(lang, "wb-import"), &body)
 }
 
 /// `GET /wb/import`
-pub(super) async fn page_get(State(state): State<ApiState>, headers: HeaderMap) -> Response {
-    match signed_in(&state, &headers, Need::Enter) {
-        Ok(s) => render(&s, StatusCode::OK, ""),
+pub(super) async fn page_get(
+    State(state): State<ApiState>,
+    Ui(lang): Ui,
+    headers: HeaderMap,
+) -> Response {
+    match signed_in(&state, &headers, lang, Need::Enter) {
+        Ok(s) => render(lang, &s, StatusCode::OK, ""),
         Err(r) => *r,
     }
 }
@@ -97,6 +107,7 @@ async fn read_upload(mut m: Multipart) -> Result<Upload, String> {
 pub(super) async fn upload(
     State(state): State<ApiState>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Ui(lang): Ui,
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
@@ -104,24 +115,25 @@ pub(super) async fn upload(
         Ok(u) => u,
         Err(e) => {
             return page(
+                lang,
                 StatusCode::BAD_REQUEST,
                 None,
-                text::IMPORT,
-                &format!("<p class=\"refusal\">{}</p>", esc(&e)),
+                &tl!(lang, "wb-import"),
+                &refusal(&e),
             );
         }
     };
-    let session = match posted_by(&state, &headers, Need::Enter, &upload.csrf) {
+    let session = match posted_by(&state, &headers, lang, Need::Enter, &upload.csrf) {
         Ok(s) => s,
         Err(r) => return *r,
     };
     let writer = Writer { session, address };
-    let (status, result) = match import(&state, &writer, &upload).await {
+    let (status, result) = match import(lang, &state, &writer, &upload).await {
         Ok(summary) => (
             StatusCode::OK,
             format!(
                 "<p class=\"saved\" id=\"saved\">{}：{}</p>",
-                text::IMPORTED,
+                tl!(lang, "wb-imported"),
                 esc(&summary)
             ),
         ),
@@ -140,14 +152,13 @@ pub(super) async fn upload(
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!(
-                    "<p class=\"refusal\" id=\"not-saved\">{}（{} 处）</p><ul id=\"problems\">{items}</ul>",
-                    text::IMPORT_FAILED,
-                    errors.len()
+                    "<p class=\"refusal\" id=\"not-saved\">{}</p><ul id=\"problems\">{items}</ul>",
+                    tl!(lang, "wb-import-failed", n = errors.len()),
                 ),
             )
         }
     };
-    render(&writer.session, status, &result)
+    render(lang, &writer.session, status, &result)
 }
 
 fn whole_file(reason: impl Into<String>) -> Vec<RowError> {
@@ -160,28 +171,30 @@ fn whole_file(reason: impl Into<String>) -> Vec<RowError> {
 
 /// Converts, checks and writes `upload`; a summary, or every problem.
 async fn import(
+    lang: Lang,
     state: &ApiState,
     writer: &Writer,
     upload: &Upload,
 ) -> Result<String, Vec<RowError>> {
-    let sheet = sheet_of(&upload.sheet)
-        .ok_or_else(|| whole_file("请选择导入内容 (choose what the sheet holds)"))?;
+    let sheet = sheet_of(&upload.sheet).ok_or_else(|| whole_file(tl!(lang, "wb-choose-sheet")))?;
     if upload.bytes.is_empty() {
-        return Err(whole_file("请选择文件 (choose a file)"));
+        return Err(whole_file(tl!(lang, "wb-choose-file")));
     }
     let ext = upload.file_name.rsplit_once('.').map_or("", |(_, e)| e);
     let table = import::table_of(ext, upload.bytes.clone()).map_err(whole_file)?;
     let me = state.engine.config.id.to_string();
     let converted = match sheet {
-        Sheet::Units => units(state, &table, &me).await?,
+        Sheet::Units => units(lang, state, &table, &me).await?,
         Sheet::Findings => import::findings(&table, &me),
         Sheet::Progress => import::progress(&table, &me),
     };
     let Import { rows, mut errors } = converted;
     if rows.len() > MAX_ROWS {
-        return Err(whole_file(format!(
-            "{} 行，一次最多导入 {MAX_ROWS} 行，请拆分文件 (at most {MAX_ROWS} rows per import)",
-            rows.len()
+        return Err(whole_file(tl!(
+            lang,
+            "wb-too-many-rows",
+            rows = rows.len(),
+            max = MAX_ROWS
         )));
     }
     let check = state
@@ -197,19 +210,17 @@ async fn import(
         return Err(errors);
     }
     match writer.write(state, "import", requests(&rows)?).await {
-        Ok(_) => Ok(format!(
-            "{} 行，新增或更新 {} 条，未变 {} 条 ({} rows: {} new or changed, {} unchanged)",
-            table.rows.len(),
-            check.new,
-            check.unchanged,
-            table.rows.len(),
-            check.new,
-            check.unchanged
+        Ok(_) => Ok(tl!(
+            lang,
+            "wb-import-summary",
+            rows = table.rows.len(),
+            new = check.new,
+            unchanged = check.unchanged
         )),
         Err((i, e)) => {
             let line = rows.get(i).map_or(0, |r| r.line);
             let reason = match e {
-                SubmitError::Store(e) => format!("{}: {e}", text::STORE_FAILED),
+                SubmitError::Store(e) => format!("{}: {e}", tl!(lang, "wb-store-failed")),
                 e => e.to_string(),
             };
             Err(vec![import::refusal(sheet, &table, line, &reason)])
@@ -233,14 +244,19 @@ fn requests(rows: &[Row]) -> Result<Vec<SubmitRequest>, Vec<RowError>> {
 }
 
 /// The register rows merged into the register held, as its one record.
-async fn units(state: &ApiState, table: &Table, me: &str) -> Result<Import, Vec<RowError>> {
+async fn units(
+    lang: Lang,
+    state: &ApiState,
+    table: &Table,
+    me: &str,
+) -> Result<Import, Vec<RowError>> {
     let (units, errors) = import::units(table);
     if !errors.is_empty() {
         return Err(errors);
     }
     let held = forms::register_units(state)
         .await
-        .map_err(|e| whole_file(format!("{}: {e}", text::STORE_FAILED)))?;
+        .map_err(|e| whole_file(format!("{}: {e}", tl!(lang, "wb-store-failed"))))?;
     let request = json!({
         "kind": "unit_register",
         "id": ids::register(me),
@@ -255,20 +271,25 @@ async fn units(state: &ApiState, table: &Table, me: &str) -> Result<Import, Vec<
 /// `GET /wb/templates/{sheet}.{xlsx|csv}`
 pub(super) async fn template(
     State(state): State<ApiState>,
+    Ui(lang): Ui,
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = signed_in(&state, &headers, Need::Anyone) {
+    if let Err(r) = signed_in(&state, &headers, lang, Need::Anyone) {
         return *r;
     }
-    let (name, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
-    let Some(sheet) = sheet_of(name) else {
-        return page(
+    let missing = || {
+        page(
+            lang,
             StatusCode::NOT_FOUND,
             None,
             "404",
-            "<p>没有这个模板 (no such template)</p>",
-        );
+            &format!("<p>{}</p>", tl!(lang, "wb-no-template")),
+        )
+    };
+    let (name, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
+    let Some(sheet) = sheet_of(name) else {
+        return missing();
     };
     let (bytes, mime) = match ext {
         "xlsx" => match import::template_xlsx(sheet) {
@@ -276,20 +297,21 @@ pub(super) async fn template(
                 b,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ),
-            Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, None, "500", &esc(&e)),
+            Err(e) => {
+                return page(
+                    lang,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    None,
+                    "500",
+                    &esc(&e),
+                );
+            }
         },
         "csv" => (
             import::template_csv(sheet).into_bytes(),
             "text/csv; charset=utf-8",
         ),
-        _ => {
-            return page(
-                StatusCode::NOT_FOUND,
-                None,
-                "404",
-                "<p>没有这个模板 (no such template)</p>",
-            );
-        }
+        _ => return missing(),
     };
     let mut resp = ([(header::CONTENT_TYPE, mime)], bytes).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}-template.{ext}\""))

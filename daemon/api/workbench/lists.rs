@@ -11,10 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::accounts::{Need, Role};
-use super::html::{Form, esc, page};
-use super::{ApiState, signed_in, text};
+use super::html::{Form, choices, esc, page};
+use super::lang::Ui;
+use super::session::Session;
+use super::{ApiState, signed_in};
 use crate::api::reports::{self, ReportQuery};
-use crate::i18n::tl;
+use crate::i18n::{Lang, label, tl};
 use crate::workflow::{Snapshot, report};
 
 /// Filters of the ledger (empty: all).
@@ -38,20 +40,37 @@ fn code<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-fn opts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(c, n)| (c.to_string(), n.to_string()))
-        .collect()
+/// The rectification states and supervision grades, by code.
+const STATES: [&str; 6] = [
+    "awaiting_plan",
+    "planned",
+    "in_progress",
+    "completed",
+    "reopened",
+    "verified",
+];
+const GRADES: [&str; 4] = ["none", "green", "yellow", "red"];
+
+/// The page shown when the store cannot be read.
+fn store_failed(lang: Lang, session: &Session, title: &str) -> Response {
+    page(
+        lang,
+        StatusCode::SERVICE_UNAVAILABLE,
+        Some(session),
+        title,
+        &tl!(lang, "wb-store-failed"),
+    )
 }
 
 /// `GET /wb/ledger?round=&office=&state=&grade=`
 pub(super) async fn ledger(
     State(state): State<ApiState>,
+    Ui(lang): Ui,
     headers: HeaderMap,
     Query(q): Query<LedgerFilter>,
 ) -> Response {
-    let session = match signed_in(&state, &headers, Need::Anyone) {
+    let title = tl!(lang, "wb-ledger");
+    let session = match signed_in(&state, &headers, lang, Need::Anyone) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -59,12 +78,7 @@ pub(super) async fn ledger(
         Ok(s) => s,
         Err(e) => {
             tracing::error!(message = "Workbench ledger could not read the store.", error = %e);
-            return page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some(&session),
-                text::LEDGER,
-                text::STORE_FAILED,
-            );
+            return store_failed(lang, &session, &title);
         }
     };
     let lines = report::ledger(
@@ -79,15 +93,15 @@ pub(super) async fn ledger(
     rounds.dedup();
     offices.sort();
     offices.dedup();
-    let f = Form {
-        values: vec![
+    let f = Form::new(
+        lang,
+        vec![
             ("round".into(), q.round.clone()),
             ("office".into(), q.office.clone()),
             ("state".into(), q.state.clone()),
             ("grade".into(), q.grade.clone()),
         ],
-        problems: Vec::new(),
-    };
+    );
     let same = |o: &[String]| o.iter().map(|v| (v.clone(), v.clone())).collect::<Vec<_>>();
     let mut rows = String::new();
     for l in &lines {
@@ -112,8 +126,8 @@ pub(super) async fn ledger(
             esc(&l.round),
             l.inspecting_office,
             esc(&l.host_office),
-            text::name_of(text::STATES, &st),
-            text::name_of(text::GRADES, &grade),
+            label(lang, "rect-state", &st),
+            label(lang, "grade", &grade),
             l.due.map(|d| d.to_string()).unwrap_or_default(),
             esc(&l.responsible_unit),
         );
@@ -121,29 +135,38 @@ pub(super) async fn ledger(
     let body = format!(
         "<form method=\"get\" action=\"/wb/ledger\" id=\"filters\">{}{}{}{}<button type=\"submit\">{}</button></form>\
          <p id=\"exports\">{}</p><table id=\"ledger\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{rows}</table>",
-        f.select("round", text::ROUND, &same(&rounds), false),
-        f.select("office", text::HOST, &same(&offices), false),
-        f.select("state", text::STATE, &opts(text::STATES), false),
-        f.select("grade", text::GRADE, &opts(text::GRADES), false),
-        text::FILTER,
-        export_links(&state, &q.round),
-        text::NUMBER,
-        text::TITLE,
-        text::ROUND,
-        text::INSPECTING,
-        text::HOST,
-        text::STATE,
-        text::GRADE,
-        text::DUE,
-        text::RESPONSIBLE_UNIT,
+        f.select("round", &tl!(lang, "wb-round"), &same(&rounds), false),
+        f.select("office", &tl!(lang, "wb-host"), &same(&offices), false),
+        f.select(
+            "state",
+            &tl!(lang, "wb-state"),
+            &choices(lang, "rect-state", &STATES),
+            false
+        ),
+        f.select(
+            "grade",
+            &tl!(lang, "wb-grade"),
+            &choices(lang, "grade", &GRADES),
+            false
+        ),
+        tl!(lang, "wb-filter"),
+        export_links(lang, &q.round),
+        tl!(lang, "wb-number"),
+        tl!(lang, "wb-title"),
+        tl!(lang, "wb-round"),
+        tl!(lang, "wb-inspecting"),
+        tl!(lang, "wb-host"),
+        tl!(lang, "wb-state"),
+        tl!(lang, "wb-grade"),
+        tl!(lang, "wb-due"),
+        tl!(lang, "wb-responsible-unit"),
     );
-    page(StatusCode::OK, Some(&session), text::LEDGER, &body)
+    page(lang, StatusCode::OK, Some(&session), &title, &body)
 }
 
 /// The ledger's and the findings' export links, of `round` when one is
 /// picked.
-fn export_links(state: &ApiState, round: &str) -> String {
-    let lang = state.engine.config.lang;
+fn export_links(lang: Lang, round: &str) -> String {
     let href = |file: &str| {
         let mut url = reqwest::Url::parse("http://workbench/wb/exports/").expect("a valid base");
         url.path_segments_mut()
@@ -158,7 +181,7 @@ fn export_links(state: &ApiState, round: &str) -> String {
     };
     format!(
         "{} <a href=\"{}\">{}</a> · <a href=\"{}\">{}</a> · {} <a href=\"{}\">{}</a>",
-        text::LEDGER,
+        tl!(lang, "wb-ledger"),
         href("ledger.xlsx"),
         tl!(lang, "export-link-xlsx"),
         href("ledger.csv"),
@@ -173,21 +196,29 @@ fn export_links(state: &ApiState, round: &str) -> String {
 /// API's exports for anyone signed in.
 pub(super) async fn export(
     State(state): State<ApiState>,
+    Ui(lang): Ui,
     headers: HeaderMap,
     Path(file): Path<String>,
-    Query(q): Query<ReportQuery>,
+    Query(mut q): Query<ReportQuery>,
 ) -> Response {
-    if let Err(r) = signed_in(&state, &headers, Need::Anyone) {
+    if let Err(r) = signed_in(&state, &headers, lang, Need::Anyone) {
         return *r;
     }
+    // Headers in the language the person reads the workbench in.
+    q.lang.get_or_insert_with(|| lang.code().to_string());
     reports::export_file(&state, &file, &q)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// `GET /wb/audit`: the newest writes made through the workbench.
-pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> Response {
-    let session = match signed_in(&state, &headers, Need::Audit) {
+pub(super) async fn audit(
+    State(state): State<ApiState>,
+    Ui(lang): Ui,
+    headers: HeaderMap,
+) -> Response {
+    let title = tl!(lang, "wb-audit");
+    let session = match signed_in(&state, &headers, lang, Need::Audit) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -195,12 +226,7 @@ pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> 
         Ok(e) => e,
         Err(e) => {
             tracing::error!(message = "Workbench audit could not read the store.", error = %e);
-            return page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some(&session),
-                text::AUDIT,
-                text::STORE_FAILED,
-            );
+            return store_failed(lang, &session, &title);
         }
     };
     let mut rows = String::new();
@@ -212,12 +238,12 @@ pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> 
                     .to_string()
             })
             .unwrap_or_default();
-        let role = Role::parse(&e.role).map_or(e.role.as_str(), |r| r.name());
+        let role = Role::parse(&e.role).map_or(e.role.clone(), |r| r.name(lang));
         let _ = write!(
             rows,
             "<tr data-user=\"{u}\"><td>{when}</td><td>{u}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
-            esc(role),
-            esc(text::name_of(text::ACTIONS, &e.action)),
+            esc(&role),
+            esc(&label(lang, "wb-action", &e.action)),
             esc(e.kind.as_deref().unwrap_or("")),
             esc(e.record_id.as_deref().unwrap_or("")),
             esc(&e.address),
@@ -226,12 +252,12 @@ pub(super) async fn audit(State(state): State<ApiState>, headers: HeaderMap) -> 
     }
     let body = format!(
         "<table id=\"audit\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{rows}</table>",
-        text::WHEN,
-        text::WHO,
-        text::ROLE,
-        text::ACTION,
-        text::RECORD,
-        text::ADDRESS
+        tl!(lang, "wb-when"),
+        tl!(lang, "wb-who"),
+        tl!(lang, "wb-role"),
+        tl!(lang, "wb-action"),
+        tl!(lang, "wb-record"),
+        tl!(lang, "wb-address"),
     );
-    page(StatusCode::OK, Some(&session), text::AUDIT, &body)
+    page(lang, StatusCode::OK, Some(&session), &title, &body)
 }

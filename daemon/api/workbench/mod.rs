@@ -1,10 +1,11 @@
 //! The workbench (巡察工作台) at `/wb` on the operator listener: people
 //! with accounts (`accounts`: 录入 clerk, 审核 reviewer, 运维 operator)
 //! sign in (`session`), enter the unit register, round plans, findings,
-//! clue transfers, rectification progress and sign-offs through forms
-//! (`forms`), import sheets and download templates (`import`), and read
-//! the ledger and the audit (`lists`). Server-rendered HTML, no script,
-//! the dashboard's security headers.
+//! clue transfers and disposals, rectification progress, sign-offs and
+//! reopenings through forms (`forms`), import sheets and download
+//! templates (`import`), and read the ledger and the audit (`lists`).
+//! Server-rendered HTML, no script, the dashboard's security headers; in
+//! Chinese, or in English for a person who chose it (`lang`).
 //!
 //! Every form goes through `Engine::submit_batch` (imports check first
 //! with `Engine::check_batch`), so it applies the same rules as the API;
@@ -17,9 +18,9 @@ mod accounts;
 mod forms;
 mod html;
 mod import;
+mod lang;
 mod lists;
 mod session;
-mod text;
 mod throttle;
 
 use std::net::SocketAddr;
@@ -27,6 +28,7 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::extract::{ConnectInfo, Form as Posted, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
@@ -36,9 +38,11 @@ pub use throttle::SignInThrottle;
 
 use super::ApiState;
 use crate::engine::{SubmitError, SubmitRequest, Submitted};
+use crate::i18n::{Lang, tl};
 use crate::store::AuditEntry;
 use accounts::{Need, Role};
-use html::{esc, page};
+use html::{esc, page, refusal};
+use lang::Ui;
 use session::Session;
 
 /// The workbench's routes (outside the bearer token: people sign in).
@@ -53,6 +57,7 @@ pub(super) fn routes() -> Router<ApiState> {
         .route("/wb/ledger", get(lists::ledger))
         .route("/wb/exports/{file}", get(lists::export))
         .route("/wb/audit", get(lists::audit))
+        .layer(middleware::from_fn(lang::remember))
 }
 
 /// Who is writing, from where: what the audit records.
@@ -66,17 +71,20 @@ pub(super) struct Writer {
 pub(super) fn signed_in(
     state: &ApiState,
     headers: &HeaderMap,
+    lang: Lang,
     need: Need,
 ) -> Result<Session, Box<Response>> {
     let Some(s) = state.sessions.of(headers) else {
         return Err(Box::new(Redirect::to("/wb/login").into_response()));
     };
     if !need.allows(s.role) {
+        let forbidden = tl!(lang, "wb-forbidden");
         return Err(Box::new(page(
+            lang,
             StatusCode::FORBIDDEN,
             Some(&s),
-            text::FORBIDDEN,
-            &format!("<p class=\"refusal\">{}</p>", text::FORBIDDEN),
+            &forbidden,
+            &refusal(&forbidden),
         )));
     }
     Ok(s)
@@ -87,20 +95,23 @@ pub(super) fn signed_in(
 pub(super) fn posted_by(
     state: &ApiState,
     headers: &HeaderMap,
+    lang: Lang,
     need: Need,
     csrf: &str,
 ) -> Result<Session, Box<Response>> {
-    let s = signed_in(state, headers, need)?;
+    let s = signed_in(state, headers, lang, need)?;
     if !s.csrf_ok(csrf) {
         tracing::warn!(message = "Refused a workbench POST without its session's CSRF token.", user = %s.user);
+        let expired = tl!(lang, "wb-expired");
         return Err(Box::new(page(
+            lang,
             StatusCode::FORBIDDEN,
             None,
-            text::EXPIRED,
+            &expired,
             &format!(
-                "<p class=\"refusal\">{}</p><p><a href=\"/wb/login\">{}</a></p>",
-                text::EXPIRED,
-                text::SIGN_IN
+                "{}<p><a href=\"/wb/login\">{}</a></p>",
+                refusal(&expired),
+                tl!(lang, "wb-sign-in")
             ),
         )));
     }
@@ -153,33 +164,34 @@ impl Writer {
     }
 }
 
-async fn home(State(state): State<ApiState>, headers: HeaderMap) -> Response {
-    let s = match signed_in(&state, &headers, Need::Anyone) {
+async fn home(State(state): State<ApiState>, Ui(lang): Ui, headers: HeaderMap) -> Response {
+    let s = match signed_in(&state, &headers, lang, Need::Anyone) {
         Ok(s) => s,
         Err(r) => return *r,
     };
     let config = &state.engine.config;
     let body = format!(
-        "<p>{}（{}）— {} {}</p><p class=\"meta\">{}</p>",
+        "<p>{} {} — {}</p><p class=\"meta\">{}</p>",
         esc(&config.name),
         config.id,
-        esc(&s.user),
-        s.role.name(),
+        esc(&tl!(
+            lang,
+            "wb-signed-in-as",
+            user = &s.user,
+            role = s.role.name(lang)
+        )),
         match s.role {
-            Role::Clerk => "录入名册、轮次、问题、线索、整改进展，或导入表格。",
-            Role::Reviewer => "审核整改完成情况并销号。",
-            Role::Operator => "查看操作审计。",
+            Role::Clerk => tl!(lang, "wb-home-clerk"),
+            Role::Reviewer => tl!(lang, "wb-home-reviewer"),
+            Role::Operator => tl!(lang, "wb-home-operator"),
         }
     );
-    page(StatusCode::OK, Some(&s), text::HOME, &body)
+    page(lang, StatusCode::OK, Some(&s), &tl!(lang, "wb-home"), &body)
 }
 
-fn login_form(status: StatusCode, wrong: bool) -> Response {
+fn login_form(lang: Lang, status: StatusCode, wrong: bool) -> Response {
     let wrong = if wrong {
-        format!(
-            "<p class=\"refusal\" role=\"alert\">{}</p>",
-            text::BAD_LOGIN
-        )
+        refusal(&tl!(lang, "wb-bad-login"))
     } else {
         String::new()
     };
@@ -188,15 +200,15 @@ fn login_form(status: StatusCode, wrong: bool) -> Response {
 <label for="user">{}</label><input id="user" name="user" type="text" autocomplete="username" required autofocus>
 <label for="password">{}</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 {wrong}<button type="submit" id="sign-in">{}</button></form>"#,
-        text::USER,
-        text::PASSWORD,
-        text::SIGN_IN
+        tl!(lang, "wb-user"),
+        tl!(lang, "wb-password"),
+        tl!(lang, "wb-sign-in")
     );
-    page(status, None, text::SIGN_IN, &body)
+    page(lang, status, None, &tl!(lang, "wb-sign-in"), &body)
 }
 
-async fn login_page() -> Response {
-    login_form(StatusCode::OK, false)
+async fn login_page(Ui(lang): Ui) -> Response {
+    login_form(lang, StatusCode::OK, false)
 }
 
 #[derive(serde::Deserialize)]
@@ -208,22 +220,24 @@ struct Credentials {
 async fn login(
     State(state): State<ApiState>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Ui(lang): Ui,
     Posted(c): Posted<Credentials>,
 ) -> Response {
     let name = c.user.trim();
     if let Some(left) = state.throttle.locked(name, address.ip()) {
         tracing::warn!(message = "Refused a workbench sign-in: too many failures.", user = %crate::clip::clip(name), address = %address);
-        return locked_out(&state, left);
+        return locked_out(lang, left);
     }
     let account = match state.engine.store().account(name).await {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(message = "Could not read a workbench account.", error = %e);
             return page(
+                lang,
                 StatusCode::SERVICE_UNAVAILABLE,
                 None,
-                text::SIGN_IN,
-                text::STORE_FAILED,
+                &tl!(lang, "wb-sign-in"),
+                &tl!(lang, "wb-store-failed"),
             );
         }
     };
@@ -235,7 +249,7 @@ async fn login(
         if state.throttle.failed(name, address.ip()) {
             lock_started(&state, name, address).await;
         }
-        return login_form(StatusCode::UNAUTHORIZED, true);
+        return login_form(lang, StatusCode::UNAUTHORIZED, true);
     };
     state.throttle.succeeded(name, address.ip());
     let (id, session) = state.sessions.open(&account.name, role);
@@ -250,17 +264,14 @@ async fn login(
 }
 
 /// The sign-in page refusing every attempt for `left` more.
-fn locked_out(state: &ApiState, left: std::time::Duration) -> Response {
+fn locked_out(lang: Lang, left: std::time::Duration) -> Response {
     let minutes = left.as_secs().div_ceil(60).max(1);
-    let why = crate::i18n::tl!(
-        state.engine.config.lang,
-        "wb-sign-in-locked",
-        minutes = minutes
-    );
+    let why = tl!(lang, "wb-sign-in-locked", minutes = minutes);
     let mut resp = page(
+        lang,
         StatusCode::TOO_MANY_REQUESTS,
         None,
-        text::SIGN_IN,
+        &tl!(lang, "wb-sign-in"),
         &format!(
             "<p class=\"refusal\" role=\"alert\" id=\"locked\">{}</p>",
             esc(&why)
@@ -305,10 +316,11 @@ struct CsrfOnly {
 
 async fn logout(
     State(state): State<ApiState>,
+    Ui(lang): Ui,
     headers: HeaderMap,
     Posted(f): Posted<CsrfOnly>,
 ) -> Response {
-    if posted_by(&state, &headers, Need::Anyone, &f.csrf).is_ok() {
+    if posted_by(&state, &headers, lang, Need::Anyone, &f.csrf).is_ok() {
         state.sessions.end(&headers);
     }
     let mut resp = Redirect::to("/wb/login").into_response();
