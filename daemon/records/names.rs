@@ -22,6 +22,16 @@ pub struct Choice {
     pub names: Vec<String>,
 }
 
+impl Choice {
+    /// The code `value` stands for among `choices`: a code or a name.
+    pub fn code_in<'a>(choices: &'a [Choice], value: &str) -> Option<&'a str> {
+        choices
+            .iter()
+            .find(|c| c.code == value || c.names.iter().any(|n| n == value))
+            .map(|c| c.code.as_str())
+    }
+}
+
 /// Every enumerated field of every body kind, by kind and field path
 /// (`disposal.method`, `units[].type`: members joined by dots, `[]` for an
 /// array's items).
@@ -58,10 +68,7 @@ impl Names {
     /// The code `value` stands for in `field` of `kind`: the code itself or
     /// one of its names.
     pub fn code_of(&self, kind: Kind, field: &str, value: &str) -> Option<&str> {
-        self.choices(kind, field)
-            .iter()
-            .find(|c| c.code == value || c.names.iter().any(|n| n == value))
-            .map(|c| c.code.as_str())
+        Choice::code_in(self.choices(kind, field), value)
     }
 
     /// The name shown for `code` in `field` of `kind`; a value that is not

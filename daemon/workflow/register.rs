@@ -1,16 +1,8 @@
-//! The unit register (被巡察党组织名册) of an office: the unit types, and
-//! merging an import (`import`) into the register held.
+//! The unit register (被巡察党组织名册) of an office: merging an import
+//! (`import`) into the register held (the unit types and their Chinese
+//! names are in its schema: `records::Names`).
 
 use super::bodies::Unit;
-
-/// The unit types, with the Chinese names a CSV may use instead.
-pub const TYPES: [(&str, &[&str]); 5] = [
-    ("department", &["部门", "机关"]),
-    ("state_enterprise", &["国有企业", "国企"]),
-    ("public_institution", &["事业单位"]),
-    ("township", &["乡镇", "街道", "乡镇（街道）"]),
-    ("village", &["村", "社区", "村（社区）", "村社区"]),
-];
 
 /// The register after importing `new` into `held`: units with a known id
 /// are updated, new ones appended; nothing held is dropped.

@@ -14,11 +14,11 @@ mod xlsx;
 use chrono::NaiveDate;
 
 use super::bodies::{self, Finding};
-use super::import::{SEVERITIES, code_of};
 use super::report::LedgerLine;
 use super::snapshot::{Snapshot, host_of};
 use super::taxonomy::Taxonomy;
 use crate::i18n::{Lang, label, tl};
+use crate::records::{Kind, Names};
 
 /// One cell of an export.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,11 +84,9 @@ impl Table {
 
 /// The Chinese name of a severity code (the value itself if unknown).
 fn severity_name(code: &str) -> String {
-    SEVERITIES
-        .iter()
-        .find(|(c, _)| Some(*c) == code_of(SEVERITIES, code))
-        .and_then(|(_, names)| names.first())
-        .map_or_else(|| code.to_string(), |n| (*n).to_string())
+    Names::builtin()
+        .name_of(Kind::Finding, "severity", code)
+        .to_string()
 }
 
 /// The findings held (originals only), optionally of one round.
@@ -205,10 +203,11 @@ mod tests {
     /// the import's names start with the catalogue's.
     #[test]
     fn exported_states_read_back_as_import_statuses() {
-        use super::super::import::STATUSES;
-        for (code, _) in STATUSES {
-            let name = label(Lang::Zh, "rect-state", code);
-            assert_eq!(code_of(STATUSES, &name), Some(*code), "{name}");
+        let names = Names::builtin();
+        for c in names.choices(Kind::Rectification, "status") {
+            let name = label(Lang::Zh, "rect-state", &c.code);
+            let read = names.code_of(Kind::Rectification, "status", &name);
+            assert_eq!(read, Some(c.code.as_str()), "{name}");
         }
     }
 

@@ -3,6 +3,10 @@
 //! required, an example value, and the enumerated values by code or
 //! Chinese name.
 
+use std::sync::LazyLock;
+
+use crate::records::Choice;
+
 /// One column of an import sheet.
 #[derive(Debug)]
 pub struct Column {
@@ -80,41 +84,27 @@ pub const PROGRESS: &[Column] = &[
     col("备注", "note", false, ""),
 ];
 
-/// Severities by code, with their Chinese names.
-pub const SEVERITIES: &[(&str, &[&str])] = &[
-    ("general", &["一般"]),
-    ("serious", &["较重"]),
-    ("major", &["严重"]),
-];
-
-/// Rectification statuses by code, with their Chinese names.
-pub const STATUSES: &[(&str, &[&str])] = &[
-    ("planned", &["已制定方案", "计划", "已部署"]),
-    ("in_progress", &["整改中", "正在整改"]),
-    ("completed", &["已完成", "整改完成"]),
-    ("verified", &["已销号", "验收通过"]),
-    ("reopened", &["重新整改", "退回"]),
-];
-
-/// Yes and no as a sheet may write them.
-pub const YES_NO: &[(&str, &[&str])] = &[
-    ("true", &["是", "Y", "y", "yes", "1", "TRUE"]),
-    ("false", &["否", "N", "n", "no", "0", "FALSE", ""]),
-];
-
-/// The code `value` stands for in `choices` (by code or name).
-pub fn code_of(choices: &[(&'static str, &[&str])], value: &str) -> Option<&'static str> {
-    choices
-        .iter()
-        .find(|(code, names)| *code == value || names.contains(&value))
-        .map(|(code, _)| *code)
+/// Yes and no as a sheet may write them (the enumerated values of the
+/// records are named in their schemas: [`crate::records::Names`]).
+pub fn yes_no() -> &'static [Choice] {
+    static YES_NO: LazyLock<Vec<Choice>> = LazyLock::new(|| {
+        let choice = |code: &str, names: &[&str]| Choice {
+            code: code.into(),
+            names: names.iter().map(|n| n.to_string()).collect(),
+        };
+        vec![
+            choice("true", &["是", "Y", "y", "yes", "1", "TRUE"]),
+            choice("false", &["否", "N", "n", "no", "0", "FALSE", ""]),
+        ]
+    });
+    &YES_NO
 }
 
 /// The choices as a person reads them: `一般 (general)、较重 (serious)`.
-pub fn choices_text(choices: &[(&str, &[&str])]) -> String {
+pub fn choices_text(choices: &[Choice]) -> String {
     choices
         .iter()
-        .map(|(code, names)| format!("{} ({code})", names.first().unwrap_or(code)))
+        .map(|c| format!("{} ({})", c.names.first().unwrap_or(&c.code), c.code))
         .collect::<Vec<_>>()
         .join("、")
 }

@@ -21,13 +21,14 @@ use std::fmt;
 
 use serde_json::{Map, Value, json};
 
-pub use columns::{Column, SEVERITIES, STATUSES, code_of};
+pub use columns::Column;
 pub use table::{Table, decode, parse_csv, read_table, table_of};
 pub use template::{template_csv, template_xlsx, write_template};
 
 use super::bodies::Unit;
-use super::{ids, register};
-use columns::{FINDINGS, PROGRESS, UNITS, YES_NO, choices_text};
+use super::ids;
+use crate::records::{Choice, Kind, Names};
+use columns::{FINDINGS, PROGRESS, UNITS, choices_text, yes_no};
 
 /// What a sheet holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,8 +93,11 @@ pub fn findings(table: &Table, office: &str) -> Import {
         let round = c.required("round_id");
         let title = c.required("title");
         let category = c.required("category");
-        let severity = c.choice("severity", SEVERITIES);
-        let common = c.choice("common", YES_NO).map(|v| v == "true");
+        let severity = c.choice(
+            "severity",
+            Names::builtin().choices(Kind::Finding, "severity"),
+        );
+        let common = c.choice("common", yes_no()).map(|v| v == "true");
         let found_on = c.date("found_on");
         let mut body = Map::new();
         for field in [
@@ -150,7 +154,10 @@ pub fn findings(table: &Table, office: &str) -> Import {
 pub fn progress(table: &Table, office: &str) -> Import {
     convert(table, Sheet::Progress, |c| {
         let finding = c.required("finding_id");
-        let status = c.choice("status", STATUSES);
+        let status = c.choice(
+            "status",
+            Names::builtin().choices(Kind::Rectification, "status"),
+        );
         let deadline = c.date("deadline");
         let inspecting = non_empty(c.text("inspecting_office"))
             .unwrap_or(office)
@@ -190,7 +197,10 @@ pub fn units(table: &Table) -> (Vec<Unit>, Vec<RowError>) {
     let Import { rows, errors } = convert(table, Sheet::Units, |c| {
         let id = c.required("id").filter(|id| c.at_most("id", id, 64));
         let name = c.required("name").filter(|n| c.at_most("name", n, 200));
-        let kind = c.choice("type", &register::TYPES);
+        let kind = c.choice(
+            "type",
+            Names::builtin().choices(Kind::UnitRegister, "units[].type"),
+        );
         let (Some(id), Some(name), Some(kind)) = (id, name, kind) else {
             return None;
         };
@@ -396,12 +406,12 @@ impl<'a> Cells<'a> {
 
     /// The code the cell names among `choices`; empty is the first
     /// choice named "" (or an error when the field is required).
-    fn choice(&mut self, field: &str, choices: &[(&'static str, &[&str])]) -> Option<&'static str> {
+    fn choice<'c>(&mut self, field: &str, choices: &'c [Choice]) -> Option<&'c str> {
         let v = self.text(field);
         if v.is_empty() && self.column(field).1.required {
             return self.required(field).and(None);
         }
-        let code = code_of(choices, v);
+        let code = Choice::code_in(choices, v);
         if code.is_none() {
             self.bad(
                 field,

@@ -7,9 +7,8 @@ use super::{Draft, Held, opts, put};
 use crate::api::workbench::ApiState;
 use crate::api::workbench::html::{Form, choices};
 use crate::i18n::tl;
-use crate::records::Kind;
+use crate::records::{Kind, Names};
 use crate::workflow::ids;
-use crate::workflow::import::SEVERITIES;
 
 pub(super) const FIELDS: &[&str] = &[
     "round_id",
@@ -47,7 +46,11 @@ pub(super) fn fields(state: &ApiState, held: &Held, f: &Form) -> String {
             .iter()
             .map(|(r, p)| (r.clone(), format!("{}（{r}）", p.title))),
     );
-    let severities: Vec<&str> = SEVERITIES.iter().map(|(c, _)| *c).collect();
+    let severities: Vec<&str> = Names::builtin()
+        .choices(Kind::Finding, "severity")
+        .iter()
+        .map(|c| c.code.as_str())
+        .collect();
     [
         f.select("round_id", &tl!(lang, "wb-round"), &rounds, false),
         f.input("number", &tl!(lang, "wb-number"), "text"),

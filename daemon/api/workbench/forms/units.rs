@@ -7,7 +7,7 @@ use super::{Draft, Held};
 use crate::api::workbench::ApiState;
 use crate::api::workbench::html::{Form, choices, esc};
 use crate::i18n::tl;
-use crate::records::Kind;
+use crate::records::{Kind, Names};
 use crate::workflow::bodies::Unit;
 use crate::workflow::{ids, register};
 
@@ -20,7 +20,11 @@ pub(super) fn fields(held: &Held, f: &Form) -> String {
         listed.push_str(&format!("<li>{}（{}）</li>", esc(&u.name), esc(&u.id)));
     }
     listed.push_str("</ul>");
-    let types: Vec<&str> = register::TYPES.iter().map(|(c, _)| *c).collect();
+    let types: Vec<&str> = Names::builtin()
+        .choices(Kind::UnitRegister, "units[].type")
+        .iter()
+        .map(|c| c.code.as_str())
+        .collect();
     [
         listed,
         f.input("units.id", &tl!(lang, "wb-unit-id"), "text"),
