@@ -11,6 +11,7 @@ use std::path::Path;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use serde_json::json;
 
+use crate::common::desk::Desk;
 use crate::common::practice::day;
 use crate::common::tree::small_tree;
 use crate::common::{Net, text, xunlian};
@@ -238,46 +239,19 @@ async fn the_workbench_downloads_the_ledger_as_xlsx() {
         .await;
     assert!((200..300).contains(&status), "{status} {v}");
     let base = format!("http://{}", net.nodes[COUNTY].operator_addr);
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let url = format!("{base}/wb/exports/ledger.xlsx?round={OVERDUE}");
-    let r = http.get(&url).send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 303);
+    let url = format!("/wb/exports/ledger.xlsx?round={OVERDUE}");
+    let stranger = Desk::signed_out(&base);
+    assert_eq!(stranger.fetch(&url).await.status().as_u16(), 303);
 
-    let r = http
-        .post(format!("{base}/wb/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("user=%E5%BC%A0%E5%BD%95%E5%85%A5&password=clerk-password-1")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 303);
-    let set = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    let cookie = set.split(';').next().unwrap().to_string();
-
-    let page = http
-        .get(format!("{base}/wb/ledger?round={OVERDUE}"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let mut clerk = Desk::sign_in(&base, "张录入", "clerk-password-1").await;
+    let (_, page) = clerk.get(&format!("/wb/ledger?round={OVERDUE}")).await;
     assert!(
         page.contains(&format!(
             "<a href=\"/wb/exports/ledger.xlsx?round={OVERDUE}\">导出 XLSX</a>"
         )),
         "{page}"
     );
-    let r = http
-        .get(&url)
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = clerk.fetch(&url).await;
     assert_eq!(r.status().as_u16(), 200);
     assert!(
         r.headers()["content-disposition"]
@@ -292,11 +266,6 @@ async fn the_workbench_downloads_the_ledger_as_xlsx() {
     assert_eq!(rows.len(), 2, "only round {OVERDUE}");
     assert_eq!(cell(rows[0], rows[1], "状态").to_string(), "待制定方案");
 
-    let r = http
-        .get(format!("{base}/wb/exports/secrets.xlsx"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = clerk.fetch("/wb/exports/secrets.xlsx").await;
     assert_eq!(r.status().as_u16(), 404);
 }

@@ -15,6 +15,7 @@ use std::process::{Child, Command, Stdio};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
+use crate::common::desk::Desk;
 use crate::common::practice::wait_state;
 use crate::common::tree::small_tree;
 use crate::common::{Net, text, wait_until};
@@ -545,105 +546,6 @@ async fn a_post_needs_its_sessions_csrf_token_and_a_disabled_account_is_signed_o
         401,
         "a disabled account cannot sign in"
     );
-}
-
-/// A person at the workbench over plain HTTP (no browser): the session
-/// and language cookies it was given, and the CSRF token of the last
-/// form it read.
-struct Desk {
-    http: reqwest::Client,
-    base: String,
-    cookies: Vec<String>,
-    csrf: String,
-}
-
-impl Desk {
-    async fn sign_in(base: &str, user: &str, password: &str) -> Desk {
-        let mut d = Desk {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: base.to_string(),
-            cookies: Vec::new(),
-            csrf: String::new(),
-        };
-        let (status, _) = d
-            .post("/wb/login", &[("user", user), ("password", password)])
-            .await;
-        assert_eq!(status, 303, "{user} signs in");
-        d
-    }
-
-    fn keep_cookies(&mut self, resp: &reqwest::Response) {
-        for set in resp.headers().get_all("set-cookie") {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
-            let name = pair.split('=').next().unwrap().to_string();
-            self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
-            self.cookies.push(pair);
-        }
-    }
-
-    async fn finish(&mut self, resp: reqwest::Response) -> (u16, String) {
-        self.keep_cookies(&resp);
-        let status = resp.status().as_u16();
-        let page = resp.text().await.unwrap();
-        if let Some(token) = page
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .and_then(|v| v.split('"').next())
-        {
-            self.csrf = token.to_string();
-        }
-        (status, page)
-    }
-
-    /// GETs `path`: the status and the page.
-    async fn get(&mut self, path: &str) -> (u16, String) {
-        let resp = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookies.join("; "))
-            .send()
-            .await
-            .unwrap();
-        self.finish(resp).await
-    }
-
-    /// POSTs a form (with the CSRF token of the last page read).
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-        let mut body: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
-        body.extend_from_slice(fields);
-        let resp = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookies.join("; "))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form_body(&body))
-            .send()
-            .await
-            .unwrap();
-        self.finish(resp).await
-    }
-}
-
-/// `application/x-www-form-urlencoded` of `fields`.
-fn form_body(fields: &[(&str, &str)]) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                    (b as char).to_string()
-                }
-                b => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// The texts a page labels things with: its title and headings, field

@@ -4,6 +4,7 @@
 //! The network benchmarks (`bench/network.rs`, `bench/children.rs`) drive
 //! their daemons with it too.
 
+pub mod desk;
 pub mod peer;
 pub mod ports;
 pub mod practice;
