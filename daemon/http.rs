@@ -5,10 +5,11 @@
 //! 415, 422) — with a plain-text or empty body. [`json_errors`], a
 //! middleware on each server's router, turns each such reply into that
 //! server's JSON error body, quoting at most [`clip`] of what axum said.
+//! And [`cookie`]: one cookie of a request.
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -56,4 +57,14 @@ fn is_json(resp: &Response<Body>) -> bool {
     resp.headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v == HeaderValue::from_static("application/json"))
+}
+
+/// The value of the cookie `name` among a request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(name)?.strip_prefix('='))
 }

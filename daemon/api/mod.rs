@@ -251,16 +251,7 @@ fn presented_token(req: &Request) -> Option<(String, bool)> {
     {
         return Some((t.to_string(), true));
     }
-    h.get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(&format!("{TOKEN_COOKIE}="))
-                .map(str::to_string)
-        })
-        .map(|t| (t, false))
+    crate::http::cookie(h, TOKEN_COOKIE).map(|t| (t.to_string(), false))
 }
 
 async fn healthz(State(state): State<ApiState>) -> impl IntoResponse {

@@ -35,16 +35,7 @@ fn asked(uri: &axum::http::Uri) -> Option<Lang> {
 
 /// The language the cookie remembers.
 fn remembered(headers: &HeaderMap) -> Option<Lang> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(&format!("{COOKIE}="))
-                .and_then(Lang::parse)
-        })
+    crate::http::cookie(headers, COOKIE).and_then(Lang::parse)
 }
 
 /// The language of a workbench page: asked, remembered, or the node's.
