@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::i18n::{Lang, message};
 use crate::records::{Classification, Kind, Record};
 use crate::store::StoreError;
 
@@ -38,14 +39,102 @@ pub struct Submitted {
 pub enum SubmitError {
     #[error("{0}")]
     Invalid(String),
+    /// A domain rule's refusal, read in the requester's language.
+    #[error("{0}")]
+    Refused(Refusal),
     #[error("record {id} belongs to {origin}; only its origin may change it")]
     NotOwner { id: Uuid, origin: String },
-    #[error(
-        "本办公室的存储刚从备份恢复，正在从上级取回本办公室写过的记录，完成前不能写入 (recovering this office's records from its parent after a restore; writes resume once the parent answers)"
-    )]
+    #[error("{}", message(Lang::Zh, "submit-recovering", &[]))]
     Recovering,
     #[error("record {0} changed concurrently; submit again")]
     Conflict(Uuid),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+impl SubmitError {
+    /// The sentence in `lang`: a rule's refusal and the recovery notice
+    /// from the catalogue, the rest as they read.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            SubmitError::Refused(r) => r.text(lang),
+            SubmitError::Recovering => message(lang, "submit-recovering", &[]),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Why a domain rule refuses a submit: the field it is about (a path of
+/// the request, `body.targets[2].unit_id`, `round_id`; empty when it is
+/// about the record as a whole) and a catalogue message with its
+/// arguments. Reads `FIELD: sentence`, in Chinese unless asked otherwise
+/// ([`Refusal::text`]); the workbench places it next to the field by that
+/// prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: String,
+    /// The catalogue key, also the stable name of the rule (`refuse-…`).
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Refusal {
+    /// The same refusal about `field`.
+    pub fn at(self, field: &str) -> Refusal {
+        Refusal {
+            field: field.to_string(),
+            ..self
+        }
+    }
+
+    /// The refusal in `lang`, its field first.
+    pub fn text(&self, lang: Lang) -> String {
+        let args: Vec<_> = self
+            .args
+            .iter()
+            .map(|(n, v)| (*n, crate::i18n::arg(v)))
+            .collect();
+        let said = message(lang, self.key, &args);
+        if self.field.is_empty() {
+            said
+        } else {
+            format!("{}: {said}", self.field)
+        }
+    }
+}
+
+impl From<Refusal> for SubmitError {
+    fn from(r: Refusal) -> Self {
+        SubmitError::Refused(r)
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::Zh))
+    }
+}
+
+/// A [`Refusal`]: `refusal!(FIELD, KEY, name = value…)`, each
+/// value as it displays. The catalogue test checks the key and the
+/// argument names.
+macro_rules! refusal {
+    ($field:expr, $key:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::submit::Refusal {
+            field: ($field).to_string(),
+            key: $key,
+            args: vec![$((stringify!($name), ($value).to_string())),*],
+        }
+    };
+}
+pub(crate) use refusal;
+
+/// A [`SubmitError::Refused`], written as [`refusal!`].
+macro_rules! refused {
+    ($field:expr, $key:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::submit::SubmitError::Refused($crate::submit::refusal!(
+            $field, $key $(, $name = $value)*
+        ))
+    };
+}
+pub(crate) use refused;
