@@ -238,13 +238,29 @@ async fn rule_refusals_and_quarantine_lists_in_chinese_and_in_english() {
     assert_eq!(status, 422, "{v}");
     assert_eq!(
         (v["code"].as_str(), v["field"].as_str(), v["rule"].as_str()),
-        (Some("invalid"), Some("round_id"), Some("refuse-finding-no-plan")),
+        (
+            Some("invalid"),
+            Some("round_id"),
+            Some("refuse-finding-no-plan")
+        ),
         "{v}"
     );
 
     // The quarantine list, empty and not.
-    let list = |lang: &str| text(&xunlian(&["quarantine", "list", "--config", &city, "--lang", lang]));
+    let list = |lang: &str| {
+        text(&xunlian(&[
+            "quarantine",
+            "list",
+            "--config",
+            &city,
+            "--lang",
+            lang,
+        ]))
+    };
     assert!(list("zh").contains("隔离区为空"), "{}", list("zh"));
     let en = list("en");
-    assert!(en.contains("The quarantine is empty") && !has_cjk(&en), "{en}");
+    assert!(
+        en.contains("The quarantine is empty") && !has_cjk(&en),
+        "{en}"
+    );
 }
