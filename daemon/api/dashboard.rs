@@ -531,7 +531,7 @@ fn rounds(h: &mut String, plans: &[(i64, crate::records::Record)], now: DateTime
             esc(r.origin.as_str()),
             esc(&label(
                 lang,
-                "dash-round-kind",
+                "plan-kind",
                 b["kind"].as_str().unwrap_or("-")
             )),
             s("/term"),
