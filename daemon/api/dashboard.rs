@@ -529,11 +529,7 @@ fn rounds(h: &mut String, plans: &[(i64, crate::records::Record)], now: DateTime
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{} – {}</td></tr>",
             s("/title"),
             esc(r.origin.as_str()),
-            esc(&label(
-                lang,
-                "plan-kind",
-                b["kind"].as_str().unwrap_or("-")
-            )),
+            esc(&label(lang, "plan-kind", b["kind"].as_str().unwrap_or("-"))),
             s("/term"),
             b.get("round_no").map(|v| v.to_string()).unwrap_or_default(),
             s("/dates/start"),
