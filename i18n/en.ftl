@@ -512,3 +512,25 @@ plan-kind-follow_up = follow-up
 plan-kind-elevated = elevated
 plan-kind-cross = cross
 plan-kind-linked = linked
+
+## Command-line parse errors (clap, by ErrorKind; daemon/cli/parse_error.rs)
+lang-unknown = use zh or en
+clap-value-missing = a value is required for '{$arg}' but none was supplied
+clap-invalid-value = invalid value '{$value}' for '{$arg}'
+clap-value-validation = invalid value '{$value}' for '{$arg}': {$detail}
+clap-unknown-argument = unexpected argument '{$arg}' found
+clap-unknown-subcommand = unrecognized subcommand '{$name}'
+clap-no-equals = equal sign is needed when assigning values to '{$arg}' ({$arg}=VALUE)
+clap-too-many-values = unexpected value '{$value}' for '{$arg}' found; no more were expected
+clap-too-few-values = {$min} values required by '{$arg}'; only {$actual} provided
+clap-wrong-number-of-values = {$expected} values required for '{$arg}' but {$actual} provided
+clap-argument-conflict = the argument '{$arg}' cannot be used with {$other}
+clap-argument-repeated = the argument '{$arg}' cannot be used multiple times
+clap-missing-required = the following required arguments were not provided: {$args}
+clap-missing-subcommand = '{$name}' requires a subcommand but one was not provided
+clap-invalid-utf8 = an argument is not valid UTF-8
+clap-other = the command line is wrong ({$detail})
+clap-possible-values = possible values: {$values}
+clap-possible-subcommands = subcommands: {$names}
+clap-did-you-mean = tip: a similar one exists: '{$suggestion}'
+clap-try-help = For more information, try '--help'.

@@ -512,3 +512,25 @@ plan-kind-follow_up = 回头看
 plan-kind-elevated = 提级巡察
 plan-kind-cross = 交叉巡察
 plan-kind-linked = 联动巡察
+
+## 命令行解析错误（clap，按 ErrorKind；daemon/cli/parse_error.rs）
+lang-unknown = 请用 zh 或 en
+clap-value-missing = '{$arg}' 需要一个值，但没有提供
+clap-invalid-value = '{$arg}' 的值 '{$value}' 无效
+clap-value-validation = '{$arg}' 的值 '{$value}' 无效：{$detail}
+clap-unknown-argument = 无法识别的参数 '{$arg}'
+clap-unknown-subcommand = 未知的子命令 '{$name}'
+clap-no-equals = 给 '{$arg}' 赋值须用等号（{$arg}=值）
+clap-too-many-values = '{$arg}' 不需要更多的值，却多出了 '{$value}'
+clap-too-few-values = '{$arg}' 至少需要 {$min} 个值，只提供了 {$actual} 个
+clap-wrong-number-of-values = '{$arg}' 需要 {$expected} 个值，提供了 {$actual} 个
+clap-argument-conflict = 参数 '{$arg}' 不能与 {$other} 同时使用
+clap-argument-repeated = 参数 '{$arg}' 只能使用一次
+clap-missing-required = 缺少必需的参数：{$args}
+clap-missing-subcommand = '{$name}' 需要一个子命令
+clap-invalid-utf8 = 参数不是有效的 UTF-8 文字
+clap-other = 命令行有误（{$detail}）
+clap-possible-values = 可选值：{$values}
+clap-possible-subcommands = 可用的子命令：{$names}
+clap-did-you-mean = 提示：是否想用 '{$suggestion}'？
+clap-try-help = 详见 '--help'。

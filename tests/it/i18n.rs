@@ -264,3 +264,33 @@ async fn rule_refusals_and_quarantine_lists_in_chinese_and_in_english() {
         "{en}"
     );
 }
+
+#[test]
+fn command_line_errors_in_chinese_and_in_english_with_clap_s_exit_code() {
+    let zh = xunlian(&[
+        "submit", "--config", "c.toml", "--kind", "finding", "--bogus",
+    ]);
+    assert_eq!(zh.status.code(), Some(2), "{}", text(&zh));
+    let zh = String::from_utf8_lossy(&zh.stderr);
+    assert!(
+        zh.contains("错误：无法识别的参数 '--bogus'")
+            && zh.contains("用法：")
+            && zh.contains("详见 '--help'"),
+        "{zh}"
+    );
+    let en = xunlian(&["--lang", "en", "network", "init", "--addressing", "nowhere"]);
+    assert_eq!(en.status.code(), Some(2), "{}", text(&en));
+    let en = String::from_utf8_lossy(&en.stderr);
+    assert!(
+        en.contains("error: invalid value 'nowhere' for '--addressing")
+            && en.contains("possible values: loopback, hosts"),
+        "{en}"
+    );
+    assert!(!has_cjk(&en), "wholly English:\n{en}");
+    let zh = xunlian(&["network", "init", "--addressing", "nowhere"]);
+    let zh = String::from_utf8_lossy(&zh.stderr);
+    assert!(
+        zh.contains("的值 'nowhere' 无效") && zh.contains("可选值：loopback, hosts"),
+        "{zh}"
+    );
+}
