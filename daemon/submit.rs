@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::i18n::{Lang, message};
+use crate::i18n::{Lang, label, message};
 use crate::records::{Classification, Kind, Record};
 use crate::store::StoreError;
 
@@ -87,12 +87,16 @@ impl Refusal {
         }
     }
 
-    /// The refusal in `lang`, its field first.
+    /// The refusal in `lang`, its field first; an argument holding an
+    /// enumerated value ([`NAMED`]) reads by its name.
     pub fn text(&self, lang: Lang) -> String {
         let args: Vec<_> = self
             .args
             .iter()
-            .map(|(n, v)| (*n, crate::i18n::arg(v)))
+            .map(|(n, v)| match NAMED.iter().find(|(arg, _)| arg == n) {
+                Some((_, group)) => (*n, crate::i18n::arg(label(lang, group, v))),
+                None => (*n, crate::i18n::arg(v)),
+            })
             .collect();
         let said = message(lang, self.key, &args);
         if self.field.is_empty() {
@@ -102,6 +106,14 @@ impl Refusal {
         }
     }
 }
+
+/// Refusal arguments that hold a code, and the catalogue group naming
+/// it: an office's level (`level-county` 县级), a rectification state.
+const NAMED: [(&str, &str); 3] = [
+    ("level", "level"),
+    ("managing", "level"),
+    ("state", "rect-state"),
+];
 
 impl From<Refusal> for SubmitError {
     fn from(r: Refusal) -> Self {

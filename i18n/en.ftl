@@ -534,3 +534,22 @@ clap-possible-values = possible values: {$values}
 clap-possible-subcommands = subcommands: {$names}
 clap-did-you-mean = tip: a similar one exists: '{$suggestion}'
 clap-try-help = For more information, try '--help'.
+
+## Submit, query and import (daemon/cli/client.rs, import.rs)
+submit-not-json = {$file}: {$n} lines are not JSON; nothing was submitted:
+    {$lines}
+submit-not-object = {$file}: {$place} must be a JSON object
+submit-repeat = {$file}: {$place} is the same as {$earlier}; stored once
+submit-summary = {$file}: stored {$new}, unchanged {$unchanged}, refused {$refused}
+submit-line = line {$n}
+submit-entry = entry {$n}
+submit-progress = {"{"}bar:40{"}"} {"{"}pos{"}"}/{"{"}len{"}"} records submitted ({"{"}per_sec{"}"}, {"{"}eta{"}"} left)
+query-more = more records: add --after {$last} for the next page
+import-template-written = template written to {$file}
+import-too-many-units = {$file}: the register would hold {$n} units; at most {$max}
+import-register-summary = {$office} {$name}: {$total} units in the register; {$rows} imported, {$added} new
+import-too-many-rows = {$file}: {$n} rows; at most {$max} per import: split the file
+import-check-failed = {$file}: checking the rows failed
+import-write-failed = {$file}: writing failed; nothing was written
+import-summary = {$file}: imported {$rows} rows: {$new} new or changed, {$unchanged} unchanged
+import-refused = {$file}: {$n} problems; nothing was imported

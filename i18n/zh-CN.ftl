@@ -432,11 +432,11 @@ refuse-assignment-elevated-units = 请列出被提级巡察的单位
 refuse-assignment-no-register = 本办公室没有 {$office} 的名册，无法核对单位（{$office} 用 `xunlian units import` 导入后，名册会报送到各上级）
 refuse-assignment-unit-unregistered = 单位 {$unit} 不在 {$office} 的名册中
 refuse-clue-unknown = 本办公室没有线索 {$clue}
-refuse-clue-disposal-level = 线索 {$clue} 移交到 {$managing} 层级：只有该层级的办公室才能报告处置结果，{$office} 是 {$level} 办公室
+refuse-clue-disposal-level = 线索 {$clue} 移交到{$managing}：只有该层级的办公室才能报告处置结果，{$office} 是{$level}办公室
 refuse-clue-managing-level = 须填写管辖层级
-refuse-clue-level-below = {$level} 办公室的线索只能移交本级或上级，不能移交 {$managing}
+refuse-clue-level-below = {$level}办公室的线索只能移交本级或上级，不能移交{$managing}
 refuse-clue-through-host = 线索不得经过被巡察单位所在的办公室 {$host}（请移交到 {$host} 之上或本级）
-refuse-clue-cross-coordinator = 问题 {$finding} 属于由 {$coordinator} 协调的交叉巡察：其线索移交给协调办公室 {$coordinator}，由其转交；管辖层级应为 {$level} 或更高
+refuse-clue-cross-coordinator = 问题 {$finding} 属于由 {$coordinator} 协调的交叉巡察：其线索移交给协调办公室 {$coordinator}，由其转交；管辖层级应为{$level}或更高
 refuse-rectification-no-finding = 须填写问题编号
 refuse-rectification-cross = {$finding} 是交叉巡察问题：由被巡察地办公室整改协调办公室 {$coordinator} 在反馈日期下发的副本 {$copy}，由 {$coordinator} 销号
 refuse-rectification-status = 未知的整改状态 "{$status}"
@@ -534,3 +534,22 @@ clap-possible-values = 可选值：{$values}
 clap-possible-subcommands = 可用的子命令：{$names}
 clap-did-you-mean = 提示：是否想用 '{$suggestion}'？
 clap-try-help = 详见 '--help'。
+
+## 提交、查询与导入（daemon/cli/client.rs、import.rs）
+submit-not-json = {$file}：共 {$n} 行不是有效的 JSON，未提交任何记录：
+    {$lines}
+submit-not-object = {$file}：{$place} 须是 JSON 对象
+submit-repeat = {$file}：{$place} 与{$earlier}相同，只存一条
+submit-summary = {$file}：已存储 {$new} 条，未变 {$unchanged} 条，被拒 {$refused} 条
+submit-line = 第 {$n} 行
+submit-entry = 第 {$n} 项
+submit-progress = {"{"}bar:40{"}"} 已提交 {"{"}pos{"}"}/{"{"}len{"}"} 条（{"{"}per_sec{"}"}，剩余 {"{"}eta{"}"}）
+query-more = 还有更多记录，下一页加 --after {$last}
+import-template-written = 已写入模板 {$file}
+import-too-many-units = {$file}：名册将有 {$n} 个单位，最多 {$max} 个
+import-register-summary = {$office} {$name}：名册共 {$total} 个单位，本次导入 {$rows}，新增 {$added}
+import-too-many-rows = {$file}：{$n} 行，一次最多导入 {$max} 行，请拆分文件
+import-check-failed = {$file}：检查失败
+import-write-failed = {$file}：写入失败，未写入任何记录
+import-summary = {$file}：导入 {$rows} 行，新增或更新 {$new} 条，未变 {$unchanged} 条
+import-refused = {$file}：共 {$n} 处错误，未导入任何内容

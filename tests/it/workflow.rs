@@ -37,7 +37,7 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
     ]);
     assert!(!out.status.success());
     assert!(
-        text(&out).contains("line 3") && text(&out).contains("nothing was imported"),
+        text(&out).contains("line 3") && text(&out).contains("未导入任何内容"),
         "{}",
         text(&out)
     );
@@ -56,11 +56,7 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
         good.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("4 units in the register"),
-        "{}",
-        text(&out)
-    );
+    assert!(text(&out).contains("名册共 4 个单位"), "{}", text(&out));
 
     // 2. Round plans are validated where they are written.
     let round = "630102-2026-1";
