@@ -192,7 +192,7 @@ pub async fn render(
     let held: Vec<String> = report
         .records
         .iter()
-        .map(|(k, n)| format!("{} {n}", esc(k)))
+        .map(|(k, n)| format!("{} {n}", esc(&label(lang, "record", k))))
         .collect();
     let _ = writeln!(
         h,

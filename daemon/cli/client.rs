@@ -429,7 +429,11 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
         version = &r.software_version,
         generation = &r.generation
     ) + "\n";
-    let held: Vec<String> = r.records.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let held: Vec<String> = r
+        .records
+        .iter()
+        .map(|(k, n)| format!("{} {n}", i18n::label(lang, "record", k)))
+        .collect();
     let held = if held.is_empty() {
         t!("status-none")
     } else {
