@@ -42,24 +42,34 @@ pub enum SubmitError {
     /// A domain rule's refusal, read in the requester's language.
     #[error("{0}")]
     Refused(Refusal),
-    #[error("record {id} belongs to {origin}; only its origin may change it")]
+    #[error("{}", self.text(Lang::Zh))]
     NotOwner { id: Uuid, origin: String },
-    #[error("{}", message(Lang::Zh, "submit-recovering", &[]))]
+    #[error("{}", self.text(Lang::Zh))]
     Recovering,
-    #[error("record {0} changed concurrently; submit again")]
+    #[error("{}", self.text(Lang::Zh))]
     Conflict(Uuid),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 impl SubmitError {
-    /// The sentence in `lang`: a rule's refusal and the recovery notice
-    /// from the catalogue, the rest as they read.
+    /// The sentence in `lang`, from the catalogue; a store failure and
+    /// an unchecked refusal (the schema's) as they read.
     pub fn text(&self, lang: Lang) -> String {
         match self {
             SubmitError::Refused(r) => r.text(lang),
             SubmitError::Recovering => message(lang, "submit-recovering", &[]),
-            other => other.to_string(),
+            SubmitError::NotOwner { id, origin } => crate::i18n::tl!(
+                lang,
+                "submit-not-owner",
+                id = id.to_string(),
+                origin = origin
+            ),
+            SubmitError::Conflict(id) => {
+                crate::i18n::tl!(lang, "submit-conflict", id = id.to_string())
+            }
+            SubmitError::Invalid(s) => s.clone(),
+            SubmitError::Store(e) => e.to_string(),
         }
     }
 }
@@ -109,9 +119,10 @@ impl Refusal {
 
 /// Refusal arguments that hold a code, and the catalogue group naming
 /// it: an office's level (`level-county` 县级), a rectification state.
-const NAMED: [(&str, &str); 3] = [
+const NAMED: [(&str, &str); 4] = [
     ("level", "level"),
     ("managing", "level"),
+    ("cap", "level"),
     ("state", "rect-state"),
 ];
 
