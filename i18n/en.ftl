@@ -558,3 +558,14 @@ refuse-clue-routing = the cadre is managed at the {$managing} level, but this no
 refuse-kind-changed = record {$id} is a {$held}, not a {$kind}
 submit-not-owner = record {$id} belongs to {$origin}; only its origin may change it
 submit-conflict = record {$id} changed concurrently; submit again
+
+## Backups, restores and offline bundles (daemon/cli/backup.rs, bundle.rs)
+backup-postgres = a PostgreSQL store is backed up with pg_dump -Fc (see docs/operations.md)
+backup-done = backed up the store of {$office} to {$file} ({$bytes} bytes)
+restore-running = node {$office} still runs (its operator API answers on {$address}); stop it first
+restore-needs-from = a SQLite store needs --from FILE
+restore-postgres = restore a PostgreSQL store with pg_restore, then run this without --from
+restore-done = restored the store of {$office}; new generation {$generation}
+restore-recovers = on start it first takes back from its parent the records it sent up since the backup; writes wait for that
+bundle-exported = exported {$n} records for {$to}: {$file}
+bundle-imported = {$file}: from {$from}: stored {$stored}, unchanged {$unchanged}, refused {$refused}

@@ -558,3 +558,14 @@ refuse-clue-routing = 干部由{$managing}管理，但本节点的 routing.clue 
 refuse-kind-changed = 记录 {$id} 是 {$held}，不能改为 {$kind}
 submit-not-owner = 记录 {$id} 属于 {$origin}，只有该办公室才能修改
 submit-conflict = 记录 {$id} 同时被修改，请重新提交
+
+## 备份、恢复与离线数据包（daemon/cli/backup.rs、bundle.rs）
+backup-postgres = PostgreSQL 存储请用 pg_dump -Fc 备份（见 docs/operations.md）
+backup-done = 已备份 {$office} 的存储到 {$file}（{$bytes} 字节）
+restore-running = 节点 {$office} 仍在运行（运维接口 {$address} 有应答），请先停止
+restore-needs-from = SQLite 存储需要 --from 备份文件
+restore-postgres = PostgreSQL 存储请先用 pg_restore 恢复，再不带 --from 运行本命令
+restore-done = 已恢复 {$office} 的存储，新代号 {$generation}
+restore-recovers = 启动后先从上级取回本办公室备份后上报的记录，完成前拒绝写入
+bundle-exported = 已导出 {$n} 条记录，发往 {$to}：{$file}
+bundle-imported = {$file}：来自 {$from}，新存 {$stored}，已有 {$unchanged}，拒收 {$refused}

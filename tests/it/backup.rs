@@ -79,7 +79,7 @@ async fn backup_write_restore_loses_nothing_and_reuses_no_version() {
     let from = copy.display().to_string();
     let running = xunlian(&["restore", "--config", &config, "--from", &from]);
     assert!(
-        !running.status.success() && text(&running).contains("stop it first"),
+        !running.status.success() && text(&running).contains("请先停止"),
         "restore refused while the node runs: {}",
         text(&running)
     );
