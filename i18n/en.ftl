@@ -569,3 +569,17 @@ restore-done = restored the store of {$office}; new generation {$generation}
 restore-recovers = on start it first takes back from its parent the records it sent up since the backup; writes wait for that
 bundle-exported = exported {$n} records for {$to}: {$file}
 bundle-imported = {$file}: from {$from}: stored {$stored}, unchanged {$unchanged}, refused {$refused}
+
+## Store migration check (xunlian migrate --check)
+migrate-check-only = only --check: the daemon migrates on start
+migrate-col-migration = MIGRATION
+migrate-col-state = STATE
+migrate-col-previous-reads = PREVIOUS RELEASE READS
+migrate-col-what = WHAT
+migrate-applied = applied
+migrate-pending = pending
+migrate-yes = yes
+migrate-no = no
+migrate-none-pending = no pending migration: the previous release still reads this store
+migrate-pending-readable = {$n} pending; the previous release still reads the store afterwards
+migrate-pending-unreadable = {$n} pending; after the upgrade the previous release cannot read this store, and going back needs the backup from before: run xunlian backup first

@@ -569,3 +569,17 @@ restore-done = 已恢复 {$office} 的存储，新代号 {$generation}
 restore-recovers = 启动后先从上级取回本办公室备份后上报的记录，完成前拒绝写入
 bundle-exported = 已导出 {$n} 条记录，发往 {$to}：{$file}
 bundle-imported = {$file}：来自 {$from}，新存 {$stored}，已有 {$unchanged}，拒收 {$refused}
+
+## 存储迁移检查（xunlian migrate --check）
+migrate-check-only = 只支持 --check；守护进程启动时执行迁移
+migrate-col-migration = 迁移
+migrate-col-state = 状态
+migrate-col-previous-reads = 上一版本可读
+migrate-col-what = 内容
+migrate-applied = 已执行
+migrate-pending = 待执行
+migrate-yes = 是
+migrate-no = 否
+migrate-none-pending = 无待执行的迁移：上一版本仍可读取此存储
+migrate-pending-readable = 待执行 {$n} 项；升级后上一版本仍可读取此存储
+migrate-pending-unreadable = 待执行 {$n} 项；升级后上一版本将无法读取此存储，回退须恢复升级前的备份：请先运行 xunlian backup

@@ -179,7 +179,7 @@ async fn a_postgresql_office_copied_with_pg_dump_recovers_the_same_way() {
     let url = net.store_url(province);
     assert!(url.starts_with("postgres"), "{url}");
     let check = run_ok(&["migrate", "--check", "--config", &config]);
-    assert!(check.contains("no pending migration"), "{check}");
+    assert!(check.contains("无待执行的迁移"), "{check}");
     let out = net.root().join("630000.db");
     let refused = xunlian(&[
         "backup",
