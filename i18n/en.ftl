@@ -583,3 +583,13 @@ migrate-no = no
 migrate-none-pending = no pending migration: the previous release still reads this store
 migrate-pending-readable = {$n} pending; the previous release still reads the store afterwards
 migrate-pending-unreadable = {$n} pending; after the upgrade the previous release cannot read this store, and going back needs the backup from before: run xunlian backup first
+
+## Networks and offices (xunlian network)
+network-moved = moved {$office} under {$parent}; tree manifest version {$version} written to {$n} office directories
+network-moved-restart = restart {$office} to connect to its new parent: xunlian daemon --config {$config}
+network-merged = {$office} is taken over by {$into}; tree manifest version {$version} written to {$n} office directories; the certificate of {$office} (serial {$serial}) is revoked
+network-merged-stop = stop the daemon of {$office}.
+network-written = wrote a network of {$n} nodes under {$dir}:
+network-start-each = start each with: xunlian daemon --config DIR/<id>/config.toml
+network-added = added office {$office} ({$name}) under {$parent}; tree manifest version {$version} written to {$n} office directories
+network-added-start = start it: xunlian daemon --config {$config}

@@ -583,3 +583,13 @@ migrate-no = 否
 migrate-none-pending = 无待执行的迁移：上一版本仍可读取此存储
 migrate-pending-readable = 待执行 {$n} 项；升级后上一版本仍可读取此存储
 migrate-pending-unreadable = 待执行 {$n} 项；升级后上一版本将无法读取此存储，回退须恢复升级前的备份：请先运行 xunlian backup
+
+## 网络与机构（xunlian network）
+network-moved = 已将 {$office} 调整至 {$parent} 之下；树清单版本 {$version} 已写入 {$n} 个机构目录
+network-moved-restart = 请重启 {$office} 以连接新的上级：xunlian daemon --config {$config}
+network-merged = {$office} 由 {$into} 承继；树清单版本 {$version} 已写入 {$n} 个机构目录；{$office} 的证书（序列号 {$serial}）已吊销
+network-merged-stop = 请停止 {$office} 的守护进程。
+network-written = 已在 {$dir} 下写好 {$n} 个节点的网络：
+network-start-each = 逐个启动：xunlian daemon --config DIR/<编号>/config.toml
+network-added = 已新增机构 {$office}（{$name}），上级 {$parent}；树清单版本 {$version} 已写入 {$n} 个机构目录
+network-added-start = 启动：xunlian daemon --config {$config}
