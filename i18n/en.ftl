@@ -593,3 +593,14 @@ network-written = wrote a network of {$n} nodes under {$dir}:
 network-start-each = start each with: xunlian daemon --config DIR/<id>/config.toml
 network-added = added office {$office} ({$name}) under {$parent}; tree manifest version {$version} written to {$n} office directories
 network-added-start = start it: xunlian daemon --config {$config}
+
+## Certificates and keys (xunlian pki)
+pki-ca-written = CA written to {$dir} (ca.pem, ca.key, crl.pem)
+pki-issued = issued {$cert} for node {$node} (serial {$serial}, valid until {$until})
+pki-revoked = revoked serial {$serial} ({$cert}); CRL rewritten at {$crl} — nodes re-read it without restart
+pki-seal-key-written = {" "}and sealing key {$key_id} into {$file}
+pki-sign-key-written = wrote {$file}{$seal} (mode 0600, keep them here); send the line above to the CA, and confirm key_id {$key_id} with it by another channel
+pki-manifest-legacy = , unsigned records before {$before} pass as legacy
+pki-manifest-signed = signed version {$version} of the tree manifest ({$n} offices{$legacy}) into {$file}; give it to every office as its trust.manifest
+assign-empty-unit = --units: an empty unit id; list unit ids separated by commas
+assign-elevated-issued = issued elevated assignment {$assignment}: {$me} takes over {$units} of {$office} in round {$round}; {$office} is told, and its own plans may not target them in that round

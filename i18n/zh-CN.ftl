@@ -593,3 +593,14 @@ network-written = 已在 {$dir} 下写好 {$n} 个节点的网络：
 network-start-each = 逐个启动：xunlian daemon --config DIR/<编号>/config.toml
 network-added = 已新增机构 {$office}（{$name}），上级 {$parent}；树清单版本 {$version} 已写入 {$n} 个机构目录
 network-added-start = 启动：xunlian daemon --config {$config}
+
+## 证书与密钥（xunlian pki）
+pki-ca-written = 已在 {$dir} 写好 CA（ca.pem、ca.key、crl.pem）
+pki-issued = 已为节点 {$node} 签发 {$cert}（序列号 {$serial}，有效期至 {$until}）
+pki-revoked = 已吊销序列号 {$serial}（{$cert}）；吊销列表已重写于 {$crl}，各节点无需重启即会重新读取
+pki-seal-key-written = 、封存密钥 {$key_id} 于 {$file}
+pki-sign-key-written = 已写入签名密钥 {$file}{$seal}（权限 0600，请留在本机）；请把上面一行交给 CA，并通过其他渠道与其核对 key_id {$key_id}
+pki-manifest-legacy = ，{$before} 之前的未签名记录按旧记录放行
+pki-manifest-signed = 已签署树清单第 {$version} 版（{$n} 个机构{$legacy}）于 {$file}；请交给每个机构作为其 trust.manifest
+assign-empty-unit = --units 中有空的单位编号：请用逗号分隔各单位编号
+assign-elevated-issued = 已下达提级巡察安排 {$assignment}：{$me} 在轮次 {$round} 接手 {$office} 的单位 {$units}；已通知 {$office}，其本轮计划不能再以这些单位为对象

@@ -200,7 +200,7 @@ async fn elevated(a: ElevatedArgs) -> anyhow::Result<ExitCode> {
     let op = Operator::from_config(&a.config)?;
     let me = op.config.id.to_string();
     if a.units.iter().any(String::is_empty) {
-        bail!("--units: an empty unit id; list unit ids separated by commas");
+        bail!(t!("assign-empty-unit"));
     }
     let req = json!({
         "kind": "assignment",
@@ -212,13 +212,15 @@ async fn elevated(a: ElevatedArgs) -> anyhow::Result<ExitCode> {
     });
     let record = op.call(op.post("/api/v1/records").json(&req)).await?;
     println!(
-        "issued elevated assignment {}: {me} takes over {} of {} in round {}; {} is told, and \
-         its own plans may not target them in that round",
-        record["id"].as_str().unwrap_or(""),
-        a.units.join(", "),
-        a.office,
-        a.round,
-        a.office
+        "{}",
+        t!(
+            "assign-elevated-issued",
+            assignment = record["id"].as_str().unwrap_or(""),
+            me = &me,
+            units = a.units.join(", "),
+            office = &a.office,
+            round = &a.round
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use clap::{Args, Subcommand};
 
 use crate::config::Config;
+use crate::i18n::t;
 use crate::network::{self, Crypto, Tree};
 use crate::node::NodeId;
 use crate::pki;
@@ -139,8 +140,8 @@ pub fn run(cmd: PkiCommand) -> anyhow::Result<()> {
         PkiCommand::Init(a) => {
             pki::init_ca(&a.dir, &a.name, a.days)?;
             println!(
-                "CA written to {} (ca.pem, ca.key, crl.pem)",
-                a.dir.display()
+                "{}",
+                t!("pki-ca-written", dir = a.dir.display().to_string())
             );
         }
         PkiCommand::Issue(a) => {
@@ -159,20 +160,26 @@ pub fn run(cmd: PkiCommand) -> anyhow::Result<()> {
                 &a.out.join("node.key"),
             )?;
             println!(
-                "issued {} for node {} (serial {}, valid until {}) in {}",
-                a.out.join("node.pem").display(),
-                a.node,
-                issued.serial_hex,
-                issued.not_after.to_rfc3339(),
-                a.out.display()
+                "{}",
+                t!(
+                    "pki-issued",
+                    cert = a.out.join("node.pem").display().to_string(),
+                    node = a.node.to_string(),
+                    serial = &issued.serial_hex,
+                    until = issued.not_after.to_rfc3339()
+                )
             );
         }
         PkiCommand::Revoke(a) => {
             let serial = pki::revoke(&a.ca, &a.cert)?;
             println!(
-                "revoked serial {serial} ({}); CRL rewritten at {} — nodes re-read it without restart",
-                a.cert.display(),
-                a.ca.join("crl.pem").display()
+                "{}",
+                t!(
+                    "pki-revoked",
+                    serial = serial.to_string(),
+                    cert = a.cert.display().to_string(),
+                    crl = a.ca.join("crl.pem").display().to_string()
+                )
             );
         }
         PkiCommand::SignKey(a) => sign_key(a)?,
@@ -196,13 +203,21 @@ fn sign_key(a: SignKeyArgs) -> anyhow::Result<()> {
         serde_json::to_string(&line).context("encoding the public line")?
     );
     let seal = match (&a.seal_out, &keys.seal) {
-        (Some(path), Some(k)) => format!(" and sealing key {} into {}", k.key_id, path.display()),
+        (Some(path), Some(k)) => t!(
+            "pki-seal-key-written",
+            key_id = &k.key_id,
+            file = path.display().to_string()
+        ),
         _ => String::new(),
     };
     eprintln!(
-        "wrote {}{seal} (mode 0600, keep them here); send the line above to the CA, and confirm key_id {} with it by another channel",
-        a.out.display(),
-        keys.sign.key_id
+        "{}",
+        t!(
+            "pki-sign-key-written",
+            file = a.out.display().to_string(),
+            seal = seal,
+            key_id = &keys.sign.key_id
+        )
     );
     Ok(())
 }
@@ -220,17 +235,19 @@ fn manifest(a: ManifestArgs) -> anyhow::Result<()> {
         a.unsigned_before,
     )?;
     std::fs::write(&a.out, json).with_context(|| format!("writing {}", a.out.display()))?;
+    let legacy = a
+        .unsigned_before
+        .map(|before| t!("pki-manifest-legacy", before = before.to_rfc3339()))
+        .unwrap_or_default();
     println!(
-        "signed version {} of the tree manifest ({} offices{}) into {}; give it to every office as its trust.manifest",
-        a.version,
-        tree.nodes.len(),
-        a.unsigned_before
-            .map(|t| format!(
-                ", unsigned records before {} pass as legacy",
-                t.to_rfc3339()
-            ))
-            .unwrap_or_default(),
-        a.out.display()
+        "{}",
+        t!(
+            "pki-manifest-signed",
+            version = a.version,
+            n = tree.nodes.len(),
+            legacy = legacy,
+            file = a.out.display().to_string()
+        )
     );
     Ok(())
 }
