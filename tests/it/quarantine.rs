@@ -82,6 +82,16 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
     let table = quarantine(&["list", "--config", &province], true, "超过大小上限");
     assert!(table.starts_with("编号"), "{table}");
     assert!(table.contains(early["id"].as_str().unwrap()), "{table}");
+    let english = quarantine(
+        &["list", "--config", &province, "--lang", "en"],
+        true,
+        "too large",
+    );
+    assert!(
+        english.starts_with("ID\tWHEN\tFROM\tRECORD\tKIND\tREFUSED AS\tDETAIL")
+            && english.contains("\tfinding\t"),
+        "{english}"
+    );
     let page = net.get_text("630000", "/").await;
     assert!(
         page.contains("<th>拒收类别</th>")
