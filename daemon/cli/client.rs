@@ -525,3 +525,21 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{Lang, tl};
+
+    /// The progress bar's template survives the catalogue: its
+    /// placeholders are literal braces there.
+    #[test]
+    fn the_progress_template_keeps_its_placeholders() {
+        for lang in Lang::ALL {
+            let template = tl!(lang, "submit-progress");
+            for part in ["{bar:40}", "{pos}/{len}", "{per_sec}", "{eta}"] {
+                assert!(template.contains(part), "{part} in {template}");
+            }
+            indicatif::ProgressStyle::with_template(&template).expect("a valid template");
+        }
+    }
+}
