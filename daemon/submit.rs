@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::i18n::{Lang, label, message};
+use crate::i18n::{Lang, label, message, tl};
 use crate::records::{Classification, Kind, Record};
 use crate::store::StoreError;
 
@@ -58,16 +58,16 @@ impl SubmitError {
     pub fn text(&self, lang: Lang) -> String {
         match self {
             SubmitError::Refused(r) => r.text(lang),
-            SubmitError::Recovering => message(lang, "submit-recovering", &[]),
-            SubmitError::NotOwner { id, origin } => crate::i18n::tl!(
-                lang,
-                "submit-not-owner",
-                id = id.to_string(),
-                origin = origin
-            ),
-            SubmitError::Conflict(id) => {
-                crate::i18n::tl!(lang, "submit-conflict", id = id.to_string())
+            SubmitError::Recovering => tl!(lang, "submit-recovering"),
+            SubmitError::NotOwner { id, origin } => {
+                tl!(
+                    lang,
+                    "submit-not-owner",
+                    id = id.to_string(),
+                    origin = origin
+                )
             }
+            SubmitError::Conflict(id) => tl!(lang, "submit-conflict", id = id.to_string()),
             SubmitError::Invalid(s) => s.clone(),
             SubmitError::Store(e) => e.to_string(),
         }
@@ -161,3 +161,31 @@ macro_rules! refused {
     };
 }
 pub(crate) use refused;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_reads_field_first_in_either_language_with_codes_named() {
+        let r = refusal!(
+            "body.managing_level",
+            "refuse-clue-level-below",
+            level = "county",
+            managing = "provincial"
+        );
+        assert_eq!(
+            r.to_string(),
+            "body.managing_level: 县级办公室的线索只能移交本级或上级，不能移交省级"
+        );
+        assert_eq!(
+            r.text(Lang::En),
+            "body.managing_level: a county office transfers clues to its own level or above, not to provincial"
+        );
+        let whole = refusal!("", "refuse-clue-tally-derived");
+        assert!(!whole.text(Lang::En).starts_with(':'), "{whole}");
+        let e = SubmitError::Conflict(Uuid::nil());
+        assert!(e.to_string().contains("请重新提交"), "{e}");
+        assert!(e.text(Lang::En).ends_with("submit again"), "{e}");
+    }
+}
