@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::i18n::{Lang, label, message, tl};
 use crate::records::{Classification, Kind, Record};
 use crate::store::StoreError;
 
@@ -38,14 +39,153 @@ pub struct Submitted {
 pub enum SubmitError {
     #[error("{0}")]
     Invalid(String),
-    #[error("record {id} belongs to {origin}; only its origin may change it")]
+    /// A domain rule's refusal, read in the requester's language.
+    #[error("{0}")]
+    Refused(Refusal),
+    #[error("{}", self.text(Lang::Zh))]
     NotOwner { id: Uuid, origin: String },
-    #[error(
-        "本办公室的存储刚从备份恢复，正在从上级取回本办公室写过的记录，完成前不能写入 (recovering this office's records from its parent after a restore; writes resume once the parent answers)"
-    )]
+    #[error("{}", self.text(Lang::Zh))]
     Recovering,
-    #[error("record {0} changed concurrently; submit again")]
+    #[error("{}", self.text(Lang::Zh))]
     Conflict(Uuid),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl SubmitError {
+    /// The sentence in `lang`, from the catalogue; a store failure and
+    /// an unchecked refusal (the schema's) as they read.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            SubmitError::Refused(r) => r.text(lang),
+            SubmitError::Recovering => tl!(lang, "submit-recovering"),
+            SubmitError::NotOwner { id, origin } => {
+                tl!(
+                    lang,
+                    "submit-not-owner",
+                    id = id.to_string(),
+                    origin = origin
+                )
+            }
+            SubmitError::Conflict(id) => tl!(lang, "submit-conflict", id = id.to_string()),
+            SubmitError::Invalid(s) => s.clone(),
+            SubmitError::Store(e) => e.to_string(),
+        }
+    }
+}
+
+/// Why a domain rule refuses a submit: the field it is about (a path of
+/// the request, `body.targets[2].unit_id`, `round_id`; empty when it is
+/// about the record as a whole) and a catalogue message with its
+/// arguments. Reads `FIELD: sentence`, in Chinese unless asked otherwise
+/// ([`Refusal::text`]); the workbench places it next to the field by that
+/// prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: String,
+    /// The catalogue key, also the stable name of the rule (`refuse-…`).
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Refusal {
+    /// The same refusal about `field`.
+    pub fn at(self, field: &str) -> Refusal {
+        Refusal {
+            field: field.to_string(),
+            ..self
+        }
+    }
+
+    /// The refusal in `lang`, its field first; an argument holding an
+    /// enumerated value ([`NAMED`]) reads by its name.
+    pub fn text(&self, lang: Lang) -> String {
+        let args: Vec<_> = self
+            .args
+            .iter()
+            .map(|(n, v)| match NAMED.iter().find(|(arg, _)| arg == n) {
+                Some((_, group)) => (*n, crate::i18n::arg(label(lang, group, v))),
+                None => (*n, crate::i18n::arg(v)),
+            })
+            .collect();
+        let said = message(lang, self.key, &args);
+        if self.field.is_empty() {
+            said
+        } else {
+            format!("{}: {said}", self.field)
+        }
+    }
+}
+
+/// Refusal arguments that hold a code, and the catalogue group naming
+/// it: an office's level (`level-county` 县级), a rectification state.
+const NAMED: [(&str, &str); 4] = [
+    ("level", "level"),
+    ("managing", "level"),
+    ("cap", "level"),
+    ("state", "rect-state"),
+];
+
+impl From<Refusal> for SubmitError {
+    fn from(r: Refusal) -> Self {
+        SubmitError::Refused(r)
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::Zh))
+    }
+}
+
+/// A [`Refusal`]: `refusal!(FIELD, KEY, name = value…)`, each
+/// value as it displays. The catalogue test checks the key and the
+/// argument names.
+macro_rules! refusal {
+    ($field:expr, $key:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::submit::Refusal {
+            field: ($field).to_string(),
+            key: $key,
+            args: vec![$((stringify!($name), ($value).to_string())),*],
+        }
+    };
+}
+pub(crate) use refusal;
+
+/// A [`SubmitError::Refused`], written as [`refusal!`].
+macro_rules! refused {
+    ($field:expr, $key:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::submit::SubmitError::Refused($crate::submit::refusal!(
+            $field, $key $(, $name = $value)*
+        ))
+    };
+}
+pub(crate) use refused;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_reads_field_first_in_either_language_with_codes_named() {
+        let r = refusal!(
+            "body.managing_level",
+            "refuse-clue-level-below",
+            level = "county",
+            managing = "provincial"
+        );
+        assert_eq!(
+            r.to_string(),
+            "body.managing_level: 县级办公室的线索只能移交本级或上级，不能移交省级"
+        );
+        assert_eq!(
+            r.text(Lang::En),
+            "body.managing_level: a county office transfers clues to its own level or above, not to provincial"
+        );
+        let whole = refusal!("", "refuse-clue-tally-derived");
+        assert!(!whole.text(Lang::En).starts_with(':'), "{whole}");
+        let e = SubmitError::Conflict(Uuid::nil());
+        assert!(e.to_string().contains("请重新提交"), "{e}");
+        assert!(e.text(Lang::En).ends_with("submit again"), "{e}");
+    }
 }

@@ -9,7 +9,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{ApiError, ApiState, bad_body, submit_error};
+use super::refused::{Asked, Refused, refused};
+use super::{ApiState, bad_body};
 use crate::jobs::{cross, release};
 use crate::workflow::assign;
 
@@ -18,13 +19,15 @@ use crate::workflow::assign;
 /// else issue it as an `assignment` record.
 pub(super) async fn cross(
     State(state): State<ApiState>,
+    Asked(lang): Asked,
     body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let req: assign::CrossRequest = serde_json::from_slice(&body).map_err(bad_body)?;
+) -> Result<Response, Response> {
+    let req: assign::CrossRequest =
+        serde_json::from_slice(&body).map_err(|e| bad_body(e).into_response())?;
     let dry = req.dry_run;
     let outcome = cross::plan_cross(&state.engine, req)
         .await
-        .map_err(|e| submit_error(e, |m| m))?;
+        .map_err(|e| refused(e, lang, |m| m).into_response())?;
     let status = if dry {
         StatusCode::OK
     } else {
@@ -36,9 +39,12 @@ pub(super) async fn cross(
 /// `POST /api/v1/assignments/release`: release now every cross finding
 /// coordinated here whose feedback date has come (always as of today: a
 /// release is never early).
-pub(super) async fn release(State(state): State<ApiState>) -> Result<Response, ApiError> {
+pub(super) async fn release(
+    State(state): State<ApiState>,
+    Asked(lang): Asked,
+) -> Result<Response, Refused> {
     let outcome = release::run(&state.engine, chrono::Local::now().date_naive())
         .await
-        .map_err(|e| submit_error(e, |m| m))?;
+        .map_err(|e| refused(e, lang, |m| m))?;
     Ok(Json(outcome).into_response())
 }

@@ -192,7 +192,7 @@ pub async fn render(
     let held: Vec<String> = report
         .records
         .iter()
-        .map(|(k, n)| format!("{} {n}", esc(k)))
+        .map(|(k, n)| format!("{} {n}", esc(&label(lang, "record", k))))
         .collect();
     let _ = writeln!(
         h,
@@ -386,7 +386,7 @@ fn links(h: &mut String, report: &StatusReport, now: DateTime<Utc>, lang: Lang) 
         let refusals: Vec<String> = l
             .refusals
             .iter()
-            .map(|(r, n)| format!("{} {n}", esc(r)))
+            .map(|(r, n)| reason_cell(lang, r, Some(*n)))
             .collect();
         let _ = writeln!(
             h,
@@ -529,7 +529,7 @@ fn rounds(h: &mut String, plans: &[(i64, crate::records::Record)], now: DateTime
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{} – {}</td></tr>",
             s("/title"),
             esc(r.origin.as_str()),
-            s("/kind"),
+            esc(&label(lang, "plan-kind", b["kind"].as_str().unwrap_or("-"))),
             s("/term"),
             b.get("round_no").map(|v| v.to_string()).unwrap_or_default(),
             s("/dates/start"),
@@ -567,12 +567,25 @@ fn quarantine_table(h: &mut String, entries: &[QuarantineEntry], lang: Lang) {
             q.id,
             esc(&q.peer.clone().unwrap_or_else(|| tl!(lang, "dash-local"))),
             esc(q.record_id.as_deref().unwrap_or("?")),
-            esc(q.kind.as_deref().unwrap_or("?")),
-            esc(q.code.as_deref().unwrap_or("-")),
+            esc(&q
+                .kind
+                .as_deref()
+                .map_or_else(|| "?".into(), |k| label(lang, "record", k))),
+            q.code
+                .as_deref()
+                .map_or_else(|| "-".into(), |c| reason_cell(lang, c, None)),
             esc(&q.reason)
         );
     }
     h.push_str("</table>\n");
+}
+
+/// A peer refusal reason by its name, its code on hover (logs and
+/// metrics name it by the code), with how many times when counted.
+fn reason_cell(lang: Lang, code: &str, n: Option<u64>) -> String {
+    let name = esc(&label(lang, "reason", code));
+    let n = n.map(|n| format!(" {n}")).unwrap_or_default();
+    format!("<span title=\"{}\">{name}{n}</span>", esc(code))
 }
 
 /// A table's header cells from catalogue keys; a key marked `#` heads a

@@ -11,6 +11,7 @@ mod bundles;
 mod dashboard;
 mod https;
 mod quarantine;
+mod refused;
 mod reports;
 mod workbench;
 
@@ -34,6 +35,7 @@ use crate::node::NodeId;
 use crate::records::{Kind, Record};
 use crate::store::RecordFilter;
 use crate::trust::{Checked, OpeningKeys, open_clue};
+use refused::{Asked, refused};
 
 /// Largest body `POST /api/v1/records` accepts.
 const MAX_SUBMIT_BYTES: usize = 64 * 1024 * 1024;
@@ -300,9 +302,10 @@ fn submit_requests(body: &[u8]) -> Result<(Vec<SubmitRequest>, bool), ApiError> 
 
 async fn submit(
     State(state): State<ApiState>,
+    Asked(lang): Asked,
     body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let (reqs, many) = submit_requests(&body)?;
+) -> Result<Response, Response> {
+    let (reqs, many) = submit_requests(&body).map_err(IntoResponse::into_response)?;
     match state.engine.submit_batch(reqs).await {
         // The stored JSON of each record, as stored: no second serialising.
         Ok(records) if many => {
@@ -319,13 +322,14 @@ async fn submit(
             Ok(json_text(StatusCode::CREATED, out))
         }
         Ok(mut records) => Ok(json_text(StatusCode::CREATED, records.remove(0).doc)),
-        Err((i, e)) => Err(submit_error(e, |m| {
+        Err((i, e)) => Err(refused(e, lang, |m| {
             if many {
                 format!("records[{i}]: {m}")
             } else {
                 m
             }
-        })),
+        })
+        .into_response()),
     }
 }
 
@@ -340,21 +344,23 @@ fn bad_body(e: serde_json::Error) -> ApiError {
 /// `POST /api/v1/records/check`: what a submit of the same body would
 /// do, writing nothing: `{"new", "unchanged", "refused": [{"index",
 /// "error"}]}` with every refusal, not only the first (imports check a
-/// whole file before writing it as one batch).
+/// whole file before writing it as one batch), each in the language
+/// asked for.
 async fn check(
     State(state): State<ApiState>,
+    Asked(lang): Asked,
     body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let (reqs, _) = submit_requests(&body)?;
+) -> Result<Response, Response> {
+    let (reqs, _) = submit_requests(&body).map_err(IntoResponse::into_response)?;
     let c = state
         .engine
         .check_batch(reqs)
         .await
-        .map_err(|e| submit_error(e, |m| m))?;
+        .map_err(|e| refused(e, lang, |m| m).into_response())?;
     let refused: Vec<_> = c
         .refused
         .iter()
-        .map(|(i, e)| json!({"index": i, "error": e.to_string()}))
+        .map(|(i, e)| json!({"index": i, "error": e.text(lang)}))
         .collect();
     Ok(Json(json!({"new": c.new, "unchanged": c.unchanged, "refused": refused})).into_response())
 }
@@ -364,15 +370,11 @@ fn json_text(status: StatusCode, text: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
 }
 
-/// The HTTP answer to a refused submit; `at` says where in the request.
+/// The HTTP answer to a refused submit, in Chinese; `at` says where in
+/// the request. Handlers that know the language asked for use
+/// [`refused::refused`].
 fn submit_error(e: SubmitError, at: impl Fn(String) -> String) -> ApiError {
-    match e {
-        SubmitError::Store(e) => e.into(),
-        e @ SubmitError::Conflict(_) => ApiError(StatusCode::CONFLICT, at(e.to_string())),
-        e @ SubmitError::Recovering => ApiError(StatusCode::SERVICE_UNAVAILABLE, at(e.to_string())),
-        e @ SubmitError::NotOwner { .. } => ApiError(StatusCode::FORBIDDEN, at(e.to_string())),
-        e => ApiError(StatusCode::UNPROCESSABLE_ENTITY, at(e.to_string())),
-    }
+    refused(e, Lang::Zh, at).into()
 }
 
 /// Query string of `GET /api/v1/records`.

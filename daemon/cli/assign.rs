@@ -200,7 +200,7 @@ async fn elevated(a: ElevatedArgs) -> anyhow::Result<ExitCode> {
     let op = Operator::from_config(&a.config)?;
     let me = op.config.id.to_string();
     if a.units.iter().any(String::is_empty) {
-        bail!("--units: an empty unit id; list unit ids separated by commas");
+        bail!(t!("assign-empty-unit"));
     }
     let req = json!({
         "kind": "assignment",
@@ -215,11 +215,11 @@ async fn elevated(a: ElevatedArgs) -> anyhow::Result<ExitCode> {
         "{}",
         t!(
             "assign-elevated-issued",
-            id = record["id"].as_str().unwrap_or(""),
-            me = me.as_str(),
-            units = a.units.join("、"),
-            office = a.office.as_str(),
-            round = a.round.as_str()
+            assignment = record["id"].as_str().unwrap_or(""),
+            me = &me,
+            units = a.units.join(", "),
+            office = &a.office,
+            round = &a.round
         )
     );
     Ok(ExitCode::SUCCESS)

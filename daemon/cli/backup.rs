@@ -12,6 +12,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use crate::config::Config;
+use crate::i18n::t;
 use crate::store::{self, Backend, Store};
 
 #[derive(Debug, Args)]
@@ -39,9 +40,7 @@ pub struct RestoreArgs {
 pub fn backup(args: BackupArgs) -> anyhow::Result<()> {
     let config = Config::load(&args.config)?;
     if Backend::of(&config.store_url) == Backend::Postgres {
-        bail!(
-            "PostgreSQL 存储请用 pg_dump 备份 (a PostgreSQL store is backed up with `pg_dump -Fc`; see docs/operations.md)"
-        );
+        bail!(t!("backup-postgres"));
     }
     let bytes = store::backup_sqlite(&config.store_url, &args.out).with_context(|| {
         format!(
@@ -51,9 +50,13 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<()> {
         )
     })?;
     println!(
-        "已备份 {} 的存储到 {}（{bytes} 字节）(backed up)",
-        config.id,
-        args.out.display()
+        "{}",
+        t!(
+            "backup-done",
+            office = config.id.to_string(),
+            file = args.out.display().to_string(),
+            bytes = bytes
+        )
     );
     Ok(())
 }
@@ -67,18 +70,17 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
         .await
         .is_ok_and(|c| c.is_ok())
     {
-        bail!(
-            "节点仍在运行，请先停止 (node {} still runs: its operator API answers on {addr}; stop it first)",
-            config.id
-        );
+        bail!(t!(
+            "restore-running",
+            office = config.id.to_string(),
+            address = addr.to_string()
+        ));
     }
     match (Backend::of(&config.store_url), &args.from) {
         (Backend::Sqlite, Some(from)) => store::restore_sqlite(&config.store_url, from, &config.id)
             .with_context(|| format!("restoring {} from {}", config.id, from.display()))?,
-        (Backend::Sqlite, None) => bail!("SQLite 存储需要 --from 备份文件 (--from FILE is needed)"),
-        (Backend::Postgres, Some(_)) => bail!(
-            "PostgreSQL 存储请先用 pg_restore 恢复，再不带 --from 运行本命令 (restore with pg_restore, then run this without --from)"
-        ),
+        (Backend::Sqlite, None) => bail!(t!("restore-needs-from")),
+        (Backend::Postgres, Some(_)) => bail!(t!("restore-postgres")),
         (Backend::Postgres, None) => {}
     }
     let store = Store::open(&config.store_url, &config.id, config.store_max_bytes)
@@ -88,13 +90,15 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     store.close().await;
     let generation = generation.context("marking the store restored")?;
     println!(
-        "已恢复 {} 的存储，新代号 {generation} (restored; new generation)",
-        config.id
+        "{}",
+        t!(
+            "restore-done",
+            office = config.id.to_string(),
+            generation = generation.to_string()
+        )
     );
     if config.parent.is_some() {
-        println!(
-            "启动后先从上级取回本办公室备份后上报的记录，完成前拒绝写入 (on start it first takes back from its parent the records it sent up since the backup; writes wait for that)"
-        );
+        println!("{}", t!("restore-recovers"));
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use super::operator::Operator;
+use crate::i18n::t;
 
 #[derive(Debug, Subcommand)]
 pub enum BundleCommand {
@@ -74,8 +75,13 @@ async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&args.out, &text)
         .with_context(|| format!("writing bundle {}", args.out.display()))?;
     println!(
-        "已导出 {n} 条记录，发往 {to}：{} (exported {n} records for {to})",
-        args.out.display()
+        "{}",
+        t!(
+            "bundle-exported",
+            n = n,
+            to = to,
+            file = args.out.display().to_string()
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -98,13 +104,15 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     }
     let refused = answer["refused"].as_array().map_or(0, Vec::len);
     println!(
-        "{file}：来自 {}，新存 {}，已有 {}，拒收 {refused} (from {}: stored {}, unchanged {}, refused {refused})",
-        answer["from"].as_str().unwrap_or("?"),
-        answer["stored"],
-        answer["unchanged"],
-        answer["from"].as_str().unwrap_or("?"),
-        answer["stored"],
-        answer["unchanged"],
+        "{}",
+        t!(
+            "bundle-imported",
+            file = &file,
+            from = answer["from"].as_str().unwrap_or("?"),
+            stored = answer["stored"].as_u64().unwrap_or(0),
+            unchanged = answer["unchanged"].as_u64().unwrap_or(0),
+            refused = refused
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

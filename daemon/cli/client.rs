@@ -91,11 +91,12 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     };
     let file = args.file.display().to_string();
     let items = parse_submissions(&text).map_err(|bad| {
-        anyhow::anyhow!(
-            "{file}: 共 {} 行不是有效的 JSON，未提交任何记录 (not JSON; nothing was submitted):\n{}",
-            bad.len(),
-            bad.join("\n")
-        )
+        anyhow::anyhow!(t!(
+            "submit-not-json",
+            file = &file,
+            n = bad.len(),
+            lines = bad.join("\n")
+        ))
     })?;
     let bulk = items.len() > 1;
     let mut reqs = Vec::with_capacity(items.len());
@@ -103,10 +104,11 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         let mut req = match item.value {
             Value::Object(ref o) if o.contains_key("body") => item.value,
             Value::Object(_) => json!({ "body": item.value }),
-            _ => bail!(
-                "{file}: {} 须是 JSON 对象 (must be a JSON object)",
-                item.place
-            ),
+            _ => bail!(t!(
+                "submit-not-object",
+                file = &file,
+                place = item.place.to_string()
+            )),
         };
         req["kind"] = json!(args.kind);
         if let Some(id) = args.id.filter(|_| !bulk) {
@@ -155,7 +157,14 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     } = &tally;
     let refused = refusals.len();
     println!(
-        "{file}：已存储 {new} 条，未变 {unchanged} 条，被拒 {refused} 条 (stored {new}, unchanged {unchanged}, refused {refused})"
+        "{}",
+        t!(
+            "submit-summary",
+            file = &file,
+            new = *new,
+            unchanged = *unchanged,
+            refused = refused
+        )
     );
     Ok(if refused == 0 {
         ExitCode::SUCCESS
@@ -188,9 +197,15 @@ fn drop_repeats(reqs: Vec<(Place, Value)>, file: &str, tally: &mut Tally) -> Vec
         };
         match first.entry(id) {
             std::collections::hash_map::Entry::Occupied(earlier) => {
-                let earlier = earlier.get();
+                let earlier: &Place = earlier.get();
                 eprintln!(
-                    "{file}: {place} 与{earlier}相同，只存一条 (the same as {earlier}; stored once)"
+                    "{}",
+                    t!(
+                        "submit-repeat",
+                        file = file,
+                        place = place.to_string(),
+                        earlier = earlier.to_string()
+                    )
                 );
                 tally.unchanged += 1;
             }
@@ -265,8 +280,8 @@ enum Place {
 impl std::fmt::Display for Place {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Place::Line(n) => write!(f, "第 {n} 行 (line {n})"),
-            Place::Entry(n) => write!(f, "第 {n} 项 (entry {n})"),
+            Place::Line(n) => f.write_str(&t!("submit-line", n = *n)),
+            Place::Entry(n) => f.write_str(&t!("submit-entry", n = *n)),
         }
     }
 }
@@ -315,9 +330,7 @@ fn progress(len: u64) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} records submitted ({per_sec}, {eta} left)",
-    ) {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&t!("submit-progress")) {
         bar.set_style(style);
     }
     bar
@@ -353,9 +366,7 @@ pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
     params.extend([("since", last.clone()), ("limit", "1".into())]);
     let next = op.call(op.get("/api/v1/records").query(&params)).await?;
     if next.as_array().is_some_and(|n| !n.is_empty()) {
-        eprintln!(
-            "还有更多记录，下一页加 --after {last}（more records: add --after {last} for the next page）"
-        );
+        eprintln!("{}", t!("query-more", last = &last));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -418,7 +429,11 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
         version = &r.software_version,
         generation = &r.generation
     ) + "\n";
-    let held: Vec<String> = r.records.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let held: Vec<String> = r
+        .records
+        .iter()
+        .map(|(k, n)| format!("{} {n}", i18n::label(lang, "record", k)))
+        .collect();
     let held = if held.is_empty() {
         t!("status-none")
     } else {
@@ -509,4 +524,22 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{Lang, tl};
+
+    /// The progress bar's template survives the catalogue: its
+    /// placeholders are literal braces there.
+    #[test]
+    fn the_progress_template_keeps_its_placeholders() {
+        for lang in Lang::ALL {
+            let template = tl!(lang, "submit-progress");
+            for part in ["{bar:40}", "{pos}/{len}", "{per_sec}", "{eta}"] {
+                assert!(template.contains(part), "{part} in {template}");
+            }
+            indicatif::ProgressStyle::with_template(&template).expect("a valid template");
+        }
+    }
 }

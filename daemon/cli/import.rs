@@ -14,6 +14,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 use super::operator::Operator;
+use crate::i18n::t;
 use crate::workflow::bodies::{Unit, UnitRegister};
 use crate::workflow::import::{self, Import, Row, RowError, Sheet, Table};
 use crate::workflow::{ids, register};
@@ -99,7 +100,13 @@ pub async fn run(cmd: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::Progress(args) => rows(Sheet::Progress, import::progress, args).await,
         ImportCommand::Template(args) => {
             import::write_template(args.kind.into(), &args.out).map_err(anyhow::Error::msg)?;
-            println!("已写入模板 {} (template written)", args.out.display());
+            println!(
+                "{}",
+                t!(
+                    "import-template-written",
+                    file = args.out.display().to_string()
+                )
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -136,12 +143,12 @@ pub async fn units(args: UnitsArgs) -> anyhow::Result<ExitCode> {
     };
     let merged = register::merge(&held, units);
     if merged.len() > MAX_UNITS {
-        bail!(
-            "{}: 名册将有 {} 个单位，最多 {MAX_UNITS} 个 (the register would hold {} units; at most {MAX_UNITS})",
-            file.display(),
-            merged.len(),
-            merged.len()
-        );
+        bail!(t!(
+            "import-too-many-units",
+            file = file.display().to_string(),
+            n = merged.len(),
+            max = MAX_UNITS
+        ));
     }
     let request = json!({
         "kind": "unit_register",
@@ -155,12 +162,15 @@ pub async fn units(args: UnitsArgs) -> anyhow::Result<ExitCode> {
     let code = check_and_write(&op, Sheet::Units, &table, file, converted).await?;
     if code == ExitCode::SUCCESS {
         println!(
-            "{office} {}：名册共 {} 个单位，本次导入 {}，新增 {} ({} units in the register)",
-            op.config.name,
-            merged.len(),
-            table.rows.len(),
-            merged.len() - held.len(),
-            merged.len()
+            "{}",
+            t!(
+                "import-register-summary",
+                office = &office,
+                name = &op.config.name,
+                total = merged.len(),
+                rows = table.rows.len(),
+                added = merged.len() - held.len()
+            )
         );
     }
     Ok(code)
@@ -191,18 +201,18 @@ async fn check_and_write(
 ) -> anyhow::Result<ExitCode> {
     let Import { rows, mut errors } = converted;
     if rows.len() > MAX_ROWS {
-        bail!(
-            "{}: {} 行，一次最多导入 {MAX_ROWS} 行，请拆分文件 ({} rows; at most {MAX_ROWS} per import: split the file)",
-            file.display(),
-            rows.len(),
-            rows.len()
-        );
+        bail!(t!(
+            "import-too-many-rows",
+            file = file.display().to_string(),
+            n = rows.len(),
+            max = MAX_ROWS
+        ));
     }
     let requests: Vec<&Value> = rows.iter().map(|r| &r.request).collect();
     let check = op
         .call(op.post("/api/v1/records/check").json(&requests))
         .await
-        .with_context(|| format!("{}: 检查失败 (checking the rows)", file.display()))?;
+        .with_context(|| t!("import-check-failed", file = file.display().to_string()))?;
     for refused in check["refused"].as_array().into_iter().flatten() {
         let line = refused["index"]
             .as_u64()
@@ -216,18 +226,17 @@ async fn check_and_write(
     }
     op.call(op.post("/api/v1/records").json(&requests))
         .await
-        .with_context(|| {
-            format!(
-                "{}: 写入失败，未写入任何记录 (nothing was written)",
-                file.display()
-            )
-        })?;
+        .with_context(|| t!("import-write-failed", file = file.display().to_string()))?;
     let (new, unchanged) = (&check["new"], &check["unchanged"]);
     println!(
-        "{}：导入 {} 行，新增或更新 {new} 条，未变 {unchanged} 条 (imported {} rows: {new} new or changed, {unchanged} unchanged)",
-        file.display(),
-        rows.len(),
-        rows.len()
+        "{}",
+        t!(
+            "import-summary",
+            file = file.display().to_string(),
+            rows = rows.len(),
+            new = new.as_u64().unwrap_or(0),
+            unchanged = unchanged.as_u64().unwrap_or(0)
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -239,10 +248,12 @@ fn refuse(file: &Path, mut errors: Vec<RowError>) -> ExitCode {
         eprintln!("{}: {e}", file.display());
     }
     eprintln!(
-        "{}：共 {} 处错误，未导入任何内容 ({} problems; nothing was imported)",
-        file.display(),
-        errors.len(),
-        errors.len()
+        "{}",
+        t!(
+            "import-refused",
+            file = file.display().to_string(),
+            n = errors.len()
+        )
     );
     ExitCode::FAILURE
 }

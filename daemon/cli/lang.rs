@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 
 /// `--lang` as clap parses it: `zh` or `en` (or a locale naming one).
 pub fn parse_lang(s: &str) -> Result<Lang, String> {
-    Lang::parse(s).ok_or_else(|| format!("{s:?}: zh 或 en (zh or en)"))
+    Lang::parse(s).ok_or_else(|| crate::i18n::t!("lang-unknown"))
 }
 
 /// The language of a run with these arguments (`args[0]` the program).

@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use crate::config::Config;
+use crate::i18n::t;
 use crate::store::migration_states;
 
 #[derive(Debug, Args)]
@@ -24,47 +25,43 @@ pub struct MigrateArgs {
 
 pub async fn run(args: MigrateArgs) -> anyhow::Result<ExitCode> {
     if !args.check {
-        bail!(
-            "只支持 --check；守护进程启动时执行迁移 (only --check: the daemon migrates on start)"
-        );
+        bail!(t!("migrate-check-only"));
     }
     let config = Config::load(&args.config)?;
     let states = migration_states(&config.store_url)
         .await
         .with_context(|| format!("reading the migrations of {}'s store", config.id))?;
-    println!("迁移 (migration)\t状态 (state)\t上一版本可读 (previous release reads)\t内容 (what)");
+    println!(
+        "{}\t{}\t{}\t{}",
+        t!("migrate-col-migration"),
+        t!("migrate-col-state"),
+        t!("migrate-col-previous-reads"),
+        t!("migrate-col-what")
+    );
     for s in &states {
         println!(
             "{:04}\t{}\t{}\t{}",
             s.version,
             if s.applied {
-                "已执行 (applied)"
+                t!("migrate-applied")
             } else {
-                "待执行 (pending)"
+                t!("migrate-pending")
             },
             if s.previous_reads {
-                "是 (yes)"
+                t!("migrate-yes")
             } else {
-                "否 (no)"
+                t!("migrate-no")
             },
             s.what
         );
     }
     let pending: Vec<_> = states.iter().filter(|s| !s.applied).collect();
     if pending.is_empty() {
-        println!(
-            "无待执行的迁移 (no pending migration): 上一版本仍可读取此存储 (the previous release still reads it)"
-        );
+        println!("{}", t!("migrate-none-pending"));
     } else if pending.iter().all(|s| s.previous_reads) {
-        println!(
-            "待执行 {} 项；升级后上一版本仍可读取此存储 (the previous release still reads the store afterwards)",
-            pending.len()
-        );
+        println!("{}", t!("migrate-pending-readable", n = pending.len()));
     } else {
-        println!(
-            "待执行 {} 项；升级后上一版本将无法读取此存储，回退须恢复升级前的备份：请先运行 xunlian backup (after the upgrade the previous release cannot read this store; back it up first)",
-            pending.len()
-        );
+        println!("{}", t!("migrate-pending-unreadable", n = pending.len()));
     }
     Ok(ExitCode::SUCCESS)
 }

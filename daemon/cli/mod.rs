@@ -14,6 +14,7 @@ mod lang;
 mod migrate;
 mod network;
 mod operator;
+mod parse_error;
 mod pki;
 mod quarantine;
 mod report;
@@ -99,14 +100,17 @@ pub enum Command {
     Bundle(bundle::BundleCommand),
 }
 
-/// The command line of this process, parsed with its help in the
-/// language [`lang::choose`] picks, which it also sets for the run.
+/// The command line of this process, parsed with its help and its
+/// errors in the language [`lang::choose`] picks, which it also sets for
+/// the run.
 pub fn parse() -> Cli {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let lang = lang::choose(&args);
     i18n::set_current(lang);
-    let matches = help::command(lang).get_matches_from(args);
-    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    help::command(lang)
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+        .unwrap_or_else(|e| parse_error::exit(e, lang))
 }
 
 /// How a failed command's error reads on standard error, in the run's

@@ -120,36 +120,42 @@ pub fn run(cmd: NetworkCommand) -> anyhow::Result<()> {
         NetworkCommand::MoveOffice(args) => {
             let published = network::move_office(&args.dir, &args.id, &args.parent)?;
             println!(
-                "已将 {} 调整至 {} 之下；树清单版本 {} 已写入 {} 个机构目录 (moved; tree manifest version {}).",
-                args.id,
-                args.parent,
-                published.version,
-                published.manifests.len(),
-                published.version
+                "{}",
+                t!(
+                    "network-moved",
+                    office = args.id.to_string(),
+                    parent = args.parent.to_string(),
+                    version = published.version,
+                    n = published.manifests.len()
+                )
             );
+            let config = args.dir.join(args.id.as_str()).join("config.toml");
             println!(
-                "请重启 {} 以连接新的上级 (restart it to connect to its new parent): xunlian daemon --config {}",
-                args.id,
-                args.dir
-                    .join(args.id.as_str())
-                    .join("config.toml")
-                    .display()
+                "{}",
+                t!(
+                    "network-moved-restart",
+                    office = args.id.to_string(),
+                    config = config.display().to_string()
+                )
             );
             Ok(())
         }
         NetworkCommand::MergeOffice(args) => {
             let (published, serial) = network::merge_office(&args.dir, &args.from, &args.into)?;
             println!(
-                "{} 由 {} 承继；树清单版本 {} 已写入 {} 个机构目录；{} 的证书 (序列号 {serial}) 已吊销 (merged; certificate revoked).",
-                args.from,
-                args.into,
-                published.version,
-                published.manifests.len(),
-                args.from
+                "{}",
+                t!(
+                    "network-merged",
+                    office = args.from.to_string(),
+                    into = args.into.to_string(),
+                    version = published.version,
+                    n = published.manifests.len(),
+                    serial = serial.to_string()
+                )
             );
             println!(
-                "请停止 {} 的守护进程 (stop the daemon of {}).",
-                args.from, args.from
+                "{}",
+                t!("network-merged-stop", office = args.from.to_string())
             );
             Ok(())
         }
@@ -200,14 +206,15 @@ fn add_office(args: AddOfficeArgs) -> anyhow::Result<()> {
     let ports = args.ports.unwrap_or_else(PortRange::outside_ephemeral);
     let (files, published) = network::add_office(&args.dir, &office, ports)?;
     println!(
-        "已新增机构 {} ({})，上级 {}；树清单版本 {} 已写入 {} 个机构目录 (added; tree manifest version {} written to {} office directories).",
-        office.id,
-        office.name,
-        office.parent,
-        published.version,
-        published.manifests.len(),
-        published.version,
-        published.manifests.len()
+        "{}",
+        t!(
+            "network-added",
+            office = office.id.to_string(),
+            name = &office.name,
+            parent = office.parent.to_string(),
+            version = published.version,
+            n = published.manifests.len()
+        )
     );
     println!(
         "  peer https://{}  operator http://{}  {}",
@@ -216,8 +223,11 @@ fn add_office(args: AddOfficeArgs) -> anyhow::Result<()> {
         files.config.display()
     );
     println!(
-        "启动 (start it): xunlian daemon --config {}",
-        files.config.display()
+        "{}",
+        t!(
+            "network-added-start",
+            config = files.config.display().to_string()
+        )
     );
     Ok(())
 }

@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 
 use crate::config::Config;
+use crate::i18n::{self, t};
 
 /// Address and token of a node's operator API.
 pub struct Operator {
@@ -57,14 +58,14 @@ impl Operator {
         })
     }
 
-    /// `GET base+path` with the token.
+    /// `GET base+path`, asking for the command's language.
     pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http.get(format!("{}{path}", self.base))
+        asking(self.http.get(format!("{}{path}", self.base)))
     }
 
-    /// `POST base+path` with the token.
+    /// `POST base+path`, asking for the command's language.
     pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http.post(format!("{}{path}", self.base))
+        asking(self.http.post(format!("{}{path}", self.base)))
     }
 
     /// Sends `req` and returns the JSON answer, or the node's reason.
@@ -120,10 +121,7 @@ impl Operator {
     }
 
     fn unreachable(&self) -> String {
-        format!(
-            "is the node running? cannot reach its operator API at {}",
-            self.base
-        )
+        t!("node-unreachable", address = &self.base)
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> anyhow::Result<reqwest::Response> {
@@ -146,7 +144,17 @@ impl Operator {
         let msg = ["reason", "error"]
             .iter()
             .find_map(|k| body.get(k).and_then(Value::as_str))
-            .unwrap_or("no reason given");
-        bail!("node refused the request (HTTP {status}): {msg}");
+            .map_or_else(|| t!("node-refused-no-reason"), str::to_string);
+        bail!(t!(
+            "node-refused",
+            status = status.as_u16().to_string(),
+            reason = msg
+        ));
     }
+}
+
+/// `req` with `Accept-Language` naming the command's language, so the
+/// node's refusals come in it.
+fn asking(req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    req.header(reqwest::header::ACCEPT_LANGUAGE, i18n::current().html())
 }

@@ -164,10 +164,9 @@ pub fn run(cmd: PkiCommand) -> anyhow::Result<()> {
                 t!(
                     "pki-issued",
                     cert = a.out.join("node.pem").display().to_string(),
-                    node = a.node.as_str(),
-                    serial = issued.serial_hex.as_str(),
-                    until = issued.not_after.to_rfc3339(),
-                    dir = a.out.display().to_string()
+                    node = a.node.to_string(),
+                    serial = &issued.serial_hex,
+                    until = issued.not_after.to_rfc3339()
                 )
             );
         }
@@ -177,7 +176,7 @@ pub fn run(cmd: PkiCommand) -> anyhow::Result<()> {
                 "{}",
                 t!(
                     "pki-revoked",
-                    serial = serial.as_str(),
+                    serial = serial.to_string(),
                     cert = a.cert.display().to_string(),
                     crl = a.ca.join("crl.pem").display().to_string()
                 )
@@ -205,8 +204,8 @@ fn sign_key(a: SignKeyArgs) -> anyhow::Result<()> {
     );
     let seal = match (&a.seal_out, &keys.seal) {
         (Some(path), Some(k)) => t!(
-            "pki-seal-written",
-            key_id = k.key_id.as_str(),
+            "pki-seal-key-written",
+            key_id = &k.key_id,
             file = path.display().to_string()
         ),
         _ => String::new(),
@@ -214,10 +213,10 @@ fn sign_key(a: SignKeyArgs) -> anyhow::Result<()> {
     eprintln!(
         "{}",
         t!(
-            "pki-key-written",
+            "pki-sign-key-written",
             file = a.out.display().to_string(),
             seal = seal,
-            key_id = keys.sign.key_id.as_str()
+            key_id = &keys.sign.key_id
         )
     );
     Ok(())
@@ -238,7 +237,7 @@ fn manifest(a: ManifestArgs) -> anyhow::Result<()> {
     std::fs::write(&a.out, json).with_context(|| format!("writing {}", a.out.display()))?;
     let legacy = a
         .unsigned_before
-        .map(|t| t!("pki-manifest-legacy", before = t.to_rfc3339()))
+        .map(|before| t!("pki-manifest-legacy", before = before.to_rfc3339()))
         .unwrap_or_default();
     println!(
         "{}",

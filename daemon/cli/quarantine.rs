@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::operator::Operator;
+use crate::i18n::{Lang, current, label, t, tl};
 
 #[derive(Debug, Subcommand)]
 pub enum QuarantineCommand {
@@ -66,7 +67,7 @@ async fn list(args: ListArgs) -> anyhow::Result<ExitCode> {
     } else {
         print!(
             "{}",
-            render_list(entries.as_array().map_or(&[], Vec::as_slice))
+            render_list(current(), entries.as_array().map_or(&[], Vec::as_slice))
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -80,7 +81,10 @@ async fn retry(args: ActArgs) -> anyhow::Result<ExitCode> {
     let retried = answer["retried"].as_array().map_or(&[][..], Vec::as_slice);
     let refused: Vec<&Value> = retried.iter().filter(|r| r["admitted"] != true).collect();
     if !args.json {
-        print!("{}", render_retry(retried.len() - refused.len(), &refused));
+        print!(
+            "{}",
+            render_retry(current(), retried.len() - refused.len(), &refused)
+        );
     }
     Ok(if refused.is_empty() {
         ExitCode::SUCCESS
@@ -91,13 +95,19 @@ async fn retry(args: ActArgs) -> anyhow::Result<ExitCode> {
 
 async fn discard(args: ActArgs) -> anyhow::Result<ExitCode> {
     if args.why.as_deref().is_none_or(|w| w.trim().is_empty()) {
-        anyhow::bail!("丢弃须说明理由：--why TEXT (say why with --why)");
+        anyhow::bail!(t!("quarantine-why-required"));
     }
     let answer = act(&args, "discard").await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
     } else {
-        println!("已丢弃 {} 条。", answer["discarded"]);
+        println!(
+            "{}",
+            t!(
+                "quarantine-discarded",
+                n = answer["discarded"].as_u64().unwrap_or(0)
+            )
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -108,49 +118,73 @@ async fn act(args: &ActArgs, action: &str) -> anyhow::Result<Value> {
     let body = json!({ "ids": args.ids, "why": args.why });
     op.call(op.post(&format!("/api/v1/quarantine/{action}")).json(&body))
         .await
-        .context("隔离区未作任何改动 (the quarantine is unchanged)")
+        .context(t!("quarantine-unchanged"))
 }
 
-/// The list as a table, one entry a line; "-" where a field is missing
-/// (entries kept before codes were, records too broken to name).
-fn render_list(entries: &[Value]) -> String {
+/// The list as a table in `lang`, one entry a line: the kind and the
+/// refusal by their names (the code, for scripts, is in `--json`); "-"
+/// where a field is missing (entries kept before codes were, records too
+/// broken to name).
+fn render_list(lang: Lang, entries: &[Value]) -> String {
     if entries.is_empty() {
-        return "隔离区为空。\n".into();
+        return tl!(lang, "quarantine-empty") + "\n";
     }
-    let mut out = String::from("编号\t时间\t来源\t记录\t类型\t代码\t原因\n");
+    let heads = [
+        "quarantine-col-id",
+        "quarantine-col-at",
+        "quarantine-col-peer",
+        "quarantine-col-record",
+        "quarantine-col-kind",
+        "quarantine-col-code",
+        "quarantine-col-reason",
+    ];
+    let mut out = heads.map(|k| crate::i18n::message(lang, k, &[])).join("\t") + "\n";
     for e in entries {
         let when = super::local_time(&e["at"]);
         let field = |name: &str| e[name].as_str().unwrap_or("-").to_string();
+        let named = |group: &str, name: &str| {
+            e[name]
+                .as_str()
+                .map_or_else(|| "-".into(), |code| label(lang, group, code))
+        };
         out += &format!(
             "{}\t{when}\t{}\t{}\t{}\t{}\t{}\n",
             e["id"],
             field("peer"),
             field("record_id"),
-            field("kind"),
-            field("code"),
+            named("record", "kind"),
+            named("reason", "code"),
             field("reason"),
         );
     }
     out
 }
 
-/// "已重新接收 3 条，仍被拒绝 1 条：" and a line per entry still refused.
-fn render_retry(admitted: usize, refused: &[&Value]) -> String {
+/// "已重新接收 3 条，仍被拒绝 1 条：" and a line per entry still refused,
+/// in `lang`.
+fn render_retry(lang: Lang, admitted: usize, refused: &[&Value]) -> String {
     if refused.is_empty() {
-        return format!("已重新接收 {admitted} 条。\n");
+        return tl!(lang, "quarantine-retried", admitted = admitted) + "\n";
     }
-    let mut out = format!(
-        "已重新接收 {admitted} 条，仍被拒绝 {} 条：\n",
-        refused.len()
-    );
+    let mut out = tl!(
+        lang,
+        "quarantine-retried-some-refused",
+        admitted = admitted,
+        refused = refused.len()
+    ) + "\n";
     for r in refused {
-        out += &format!(
-            "  #{} 记录 {}：{} — {}\n",
-            r["id"],
-            r["record_id"].as_str().unwrap_or("-"),
-            r["code"].as_str().unwrap_or("-"),
-            r["reason"].as_str().unwrap_or("-"),
+        let why = r["code"]
+            .as_str()
+            .map_or_else(|| "-".into(), |code| label(lang, "reason", code));
+        out += &tl!(
+            lang,
+            "quarantine-still-refused",
+            id = r["id"].to_string(),
+            record = r["record_id"].as_str().unwrap_or("-"),
+            why = why,
+            reason = r["reason"].as_str().unwrap_or("-")
         );
+        out += "\n";
     }
     out
 }
@@ -160,6 +194,7 @@ mod tests {
     use serde_json::json;
 
     use super::{render_list, render_retry};
+    use crate::i18n::Lang;
 
     #[test]
     fn old_entries_without_a_code_show_a_dash() {
@@ -167,22 +202,30 @@ mod tests {
             json!({"id": 7, "at": 0, "peer": "630102", "record_id": null,
             "kind": "finding", "code": null, "reason": "bad", "raw": "{}"}),
         ];
-        let text = render_list(&entries);
+        let text = render_list(Lang::Zh, &entries);
+        assert!(text.starts_with("编号\t时间\t来源"), "{text}");
         let row = text.lines().nth(1).unwrap();
         let cols: Vec<&str> = row.split('\t').collect();
         assert_eq!(cols[0], "7");
-        assert_eq!(&cols[2..], ["630102", "-", "finding", "-", "bad"]);
-        assert_eq!(render_list(&[]), "隔离区为空。\n");
+        assert_eq!(&cols[2..], ["630102", "-", "问题", "-", "bad"]);
+        assert_eq!(render_list(Lang::Zh, &[]), "隔离区为空。\n");
+        let text = render_list(Lang::En, &entries);
+        assert!(text.starts_with("ID\tWHEN\tFROM"), "{text}");
+        assert_eq!(render_list(Lang::En, &[]), "The quarantine is empty.\n");
     }
 
     #[test]
     fn a_retry_says_how_many_were_admitted_and_why_the_rest_stay() {
-        assert_eq!(render_retry(3, &[]), "已重新接收 3 条。\n");
+        assert_eq!(render_retry(Lang::Zh, 3, &[]), "已重新接收 3 条。\n");
         let still = json!({"id": 4, "record_id": "r1", "admitted": false,
             "code": "not_allowed", "reason": "origin 630102 is not in the subtree"});
         assert_eq!(
-            render_retry(3, &[&still]),
-            "已重新接收 3 条，仍被拒绝 1 条：\n  #4 记录 r1：not_allowed — origin 630102 is not in the subtree\n"
+            render_retry(Lang::Zh, 3, &[&still]),
+            "已重新接收 3 条，仍被拒绝 1 条：\n  #4 记录 r1：无权发送 — origin 630102 is not in the subtree\n"
+        );
+        assert_eq!(
+            render_retry(Lang::En, 3, &[&still]),
+            "3 admitted again, 1 still refused:\n  #4 record r1: not allowed — origin 630102 is not in the subtree\n"
         );
     }
 }

@@ -9,6 +9,7 @@ use crate::records::Schemas;
 use crate::records::{Classification, Kind, Record, RecordError};
 use crate::routing::{self, Source, View};
 use crate::store::{Applied, Commit, Committed, Incoming, StoreError};
+use crate::submit::refused;
 pub use crate::submit::{SubmitError, SubmitRequest, Submitted};
 use crate::trust::{CHUNK, Verifier, open_clue, refuse_unsealed, seal_clue, sign_chunk};
 use crate::workflow;
@@ -264,7 +265,7 @@ impl Engine {
         // The whole record, body included, is validated below, once.
         let route = self
             .with_view(|v| routing::route_for_submit(v, req.kind, &req.body))
-            .map_err(SubmitError::Invalid)?;
+            .map_err(SubmitError::Refused)?;
         let now = Utc::now();
         // A fresh id cannot exist yet: only a client-supplied one is looked up.
         let (id, existing) = match req.id {
@@ -279,10 +280,13 @@ impl Engine {
                 });
             }
             Some(old) if old.kind != req.kind => {
-                return Err(SubmitError::Invalid(format!(
-                    "record {id} is a {}, not a {}",
-                    old.kind, req.kind
-                )));
+                return Err(refused!(
+                    "kind",
+                    "refuse-kind-changed",
+                    id = id,
+                    held = old.kind,
+                    kind = req.kind
+                ));
             }
             Some(old) => {
                 let same = self.same_body(old, &req.body)

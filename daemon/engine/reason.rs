@@ -118,6 +118,17 @@ mod tests {
         assert_eq!(newer, Reason::Unknown);
     }
 
+    /// Every reason, and every record kind, has a name in the catalogues
+    /// (what the quarantine list and the dashboard show people).
+    #[test]
+    fn every_reason_and_kind_has_its_name() {
+        let kinds = crate::records::Kind::ALL.map(|k| format!("record-{}", k.as_str()));
+        let reasons = Reason::ALL.map(|r| format!("reason-{}", r.as_str()));
+        for key in kinds.iter().chain(&reasons) {
+            assert!(crate::i18n::has(key), "{key} is in no catalogue");
+        }
+    }
+
     /// The codes README.md lists between its `reasons` markers are exactly
     /// the enum's, in its order.
     #[test]

@@ -1,5 +1,5 @@
 //! The catalogue test: both languages have exactly the same keys with the
-//! same arguments, and every key the code names (a `t!`/`tl!` call) is
+//! same arguments, and every key the code names (a `t!`/`tl!`/`refused!`/`refusal!` call) is
 //! in them with the arguments the call passes.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -90,7 +90,7 @@ fn both_catalogues_have_the_same_keys_and_arguments() {
     );
 }
 
-/// One `t!`/`tl!` call in the sources: its key and argument names.
+/// One `t!`/`tl!`/`refused!`/`refusal!` call in the sources: its key and argument names.
 #[derive(Debug)]
 struct Call {
     at: String,
@@ -133,7 +133,7 @@ fn call_args(src: &str) -> Vec<&str> {
 }
 
 fn calls_in(src: &str, file: &str, out: &mut Vec<Call>) {
-    for (mac, skip) in [("t!(", 0), ("tl!(", 1)] {
+    for (mac, skip) in [("t!(", 0), ("tl!(", 1), ("refused!(", 1), ("refusal!(", 1)] {
         for (i, _) in src.match_indices(mac) {
             let before = src[..i].chars().next_back();
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {

@@ -6,10 +6,11 @@ use serde_json::Value;
 use super::View;
 use crate::node::{Level, NodeId};
 use crate::records::{Kind, Route};
+use crate::submit::{Refusal, refusal};
 
 /// Computes the route of a record of `kind` with `body` submitted here.
-/// Errors name the body field that holds a bad node id.
-pub fn route_for_submit(view: &View, kind: Kind, body: &Value) -> Result<Route, String> {
+/// Refusals name the body field that holds a bad node id.
+pub fn route_for_submit(view: &View, kind: Kind, body: &Value) -> Result<Route, Refusal> {
     let mut up_to = view.policy.get(&kind).copied().flatten();
     let mut to: Vec<(String, &Value)> = Vec::new();
     let mut subtree = false;
@@ -91,7 +92,13 @@ pub fn route_for_submit(view: &View, kind: Kind, body: &Value) -> Result<Route, 
         let id = v
             .as_str()
             .and_then(|s| NodeId::new(s).ok())
-            .ok_or_else(|| format!("body.{field}: {v} is not a node id"))?;
+            .ok_or_else(|| {
+                refusal!(
+                    format!("body.{field}"),
+                    "refuse-office-id",
+                    id = crate::clip::clip(&v.to_string())
+                )
+            })?;
         if id != view.me && !ids.contains(&id) {
             ids.push(id);
         }
@@ -106,22 +113,27 @@ pub fn route_for_submit(view: &View, kind: Kind, body: &Value) -> Result<Route, 
 /// A clue transfer climbs to the level that manages the cadre concerned
 /// (no further, and not at all when that is this node's level), within
 /// this node's policy; a disposal report climbs as the policy says.
-fn clue_up_to(view: &View, body: &Value, policy: Option<Level>) -> Result<Option<Level>, String> {
+fn clue_up_to(view: &View, body: &Value, policy: Option<Level>) -> Result<Option<Level>, Refusal> {
     let Some(managing) = body.get("managing_level").and_then(Value::as_str) else {
         return Ok(policy);
     };
-    let managing: Level = managing
-        .parse()
-        .map_err(|e| format!("body.managing_level: {e}"))?;
+    let managing: Level = managing.parse().map_err(|_| {
+        refusal!(
+            "body.managing_level",
+            "refuse-level-unknown",
+            given = crate::clip::clip(managing)
+        )
+    })?;
     if managing.rank() >= view.level.rank() {
         return Ok(None);
     }
     match policy {
         Some(cap) if cap.rank() <= managing.rank() => Ok(Some(managing)),
-        _ => Err(format!(
-            "body.managing_level: the cadre is managed at the {managing} level, but this node's \
-             routing.clue stops clues at {}; raise routing.clue in the config",
-            policy.map_or("none", |l| l.as_str())
+        _ => Err(refusal!(
+            "body.managing_level",
+            "refuse-clue-routing",
+            managing = managing,
+            cap = policy.map_or("-", |l| l.as_str())
         )),
     }
 }

@@ -386,7 +386,7 @@ fn routes_fixed_at_submit() {
     assert!(linked.subtree);
     assert_eq!(linked.up_to, Some(Level::Central));
     let bad = route_for_submit(&p, Kind::Notice, &serde_json::json!({"to": ["not an id"]}));
-    assert!(bad.unwrap_err().contains("body.to[0]"));
+    assert_eq!(bad.unwrap_err().field, "body.to[0]");
 }
 
 #[test]

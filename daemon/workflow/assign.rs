@@ -10,11 +10,11 @@ use serde_json::json;
 
 use super::bodies::{self, Assignment};
 use super::cross::{self, Office, Options, PastRound};
-use super::rules::{below, invalid};
+use super::rules::below;
 use super::snapshot::Tree;
 use crate::node::NodeId;
 use crate::records::{Kind, Record};
-use crate::submit::{SubmitError, SubmitRequest};
+use crate::submit::{SubmitError, SubmitRequest, refused};
 
 /// How many offices one office inspects and is inspected by.
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -125,17 +125,19 @@ pub fn plan_cross(
     req: CrossRequest,
 ) -> Result<CrossPlan, SubmitError> {
     if req.round.is_empty() {
-        return Err(invalid("round: name the round_id the plans will share"));
+        return Err(refused!("round", "refuse-cross-no-round"));
     }
     if req.offices.len() < 2 {
-        return Err(invalid(
-            "offices: a cross inspection needs at least two offices",
-        ));
+        return Err(refused!("offices", "refuse-cross-two-offices"));
     }
     let mut offices = Vec::new();
     for (i, id) in req.offices.iter().enumerate() {
         if req.offices[..i].contains(id) {
-            return Err(invalid(format!("offices: {id} is listed twice")));
+            return Err(refused!(
+                "offices",
+                "refuse-cross-office-twice",
+                office = id
+            ));
         }
         let node = below(tree, "offices", id)?;
         let mut o = Office::new(id.clone(), tree.parent(&node).map(|p| p.to_string()));
@@ -145,9 +147,7 @@ pub fn plan_cross(
         offices.push(o);
     }
     if let Some(k) = req.capacities.keys().find(|k| !req.offices.contains(k)) {
-        return Err(invalid(format!(
-            "capacities: {k} is not one of the offices"
-        )));
+        return Err(refused!("capacities", "refuse-cross-capacity", office = k));
     }
     let held: Vec<(&Record, Assignment)> = held
         .iter()
@@ -160,11 +160,12 @@ pub fn plan_cross(
             .iter()
             .find(|(r, a)| r.origin == *me && a.round.as_deref() == Some(req.round.as_str()))
     {
-        return Err(invalid(format!(
-            "round: round {} already has cross assignment {} issued here; plan another round \
-             (a dry run shows a plan without issuing it)",
-            req.round, r.id
-        )));
+        return Err(refused!(
+            "round",
+            "refuse-cross-round-taken",
+            round = req.round,
+            assignment = r.id
+        ));
     }
     let history = history(&held, &req.round);
     let opts = Options {
@@ -178,7 +179,8 @@ pub fn plan_cross(
         .take(opts.avoid_last)
         .map(|r| r.round.clone())
         .collect();
-    let pairs = cross::plan(&offices, &history, &opts).map_err(|e| invalid(e.to_string()))?;
+    let pairs = cross::plan(&offices, &history, &opts)
+        .map_err(|e| refused!("offices", "refuse-cross-unplannable", detail = e))?;
     let issue = (!req.dry_run).then(|| SubmitRequest {
         kind: Kind::Assignment,
         id: None,

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::bodies::Rectification;
+use crate::submit::{Refusal, refusal};
 
 /// A status a rectification record carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,14 +94,6 @@ pub fn fold(progress: Option<&Rectification>, verdict: Option<&Rectification>) -
     }
 }
 
-/// A transition refused, with the rule it breaks and who may do what.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("rule {rule}: {message}")]
-pub struct RuleBroken {
-    pub rule: &'static str,
-    pub message: String,
-}
-
 /// The offices on either side of one rectification.
 #[derive(Debug, Clone)]
 pub struct Parties<'a> {
@@ -110,7 +103,8 @@ pub struct Parties<'a> {
 }
 
 /// May `writer` record `wanted` now that the rectification is `state`?
-/// Returns the attempt the new record belongs to.
+/// Returns the attempt the new record belongs to; a refusal names the
+/// rule it breaks (`refuse-rectify-RULE`) and who may do what.
 pub fn check(
     parties: &Parties<'_>,
     writer: &str,
@@ -118,62 +112,62 @@ pub fn check(
     current_attempt: u32,
     wanted: Status,
     has_evidence: bool,
-) -> Result<u32, RuleBroken> {
-    let broken = |rule, message: String| Err(RuleBroken { rule, message });
+) -> Result<u32, Refusal> {
     let Parties {
         finding,
         inspecting,
         host,
     } = parties;
     if state.is_closed() {
-        return broken(
-            "closed-is-final",
-            format!(
-                "the rectification of finding {finding} by {host} was verified (销号) and is closed; nobody may change it"
-            ),
-        );
+        return Err(refusal!(
+            "body.status",
+            "refuse-rectify-closed-is-final",
+            finding = finding,
+            host = host
+        ));
     }
     if wanted.is_verdict() {
         if writer != *inspecting {
-            return broken(
-                "inspector-signs-off",
-                format!(
-                    "only the inspecting office {inspecting} may verify (销号) or reopen; {writer} may not (the host office reports in_progress and completed)"
-                ),
-            );
+            return Err(refusal!(
+                "body.status",
+                "refuse-rectify-inspector-signs-off",
+                inspecting = inspecting,
+                writer = writer
+            ));
         }
         if state != State::Completed {
-            return broken(
-                "verdict-after-completed",
-                format!(
-                    "{inspecting} may verify or reopen only after the host office {host} reports completed; the rectification is {}",
-                    state.as_str()
-                ),
-            );
+            return Err(refusal!(
+                "body.status",
+                "refuse-rectify-verdict-after-completed",
+                inspecting = inspecting,
+                host = host,
+                state = state.as_str()
+            ));
         }
         return Ok(current_attempt);
     }
     if writer != *host {
-        return broken(
-            "host-reports-progress",
-            format!(
-                "only the host office {host} reports planned, in_progress and completed; {writer} may not (the inspecting office {inspecting} verifies or reopens)"
-            ),
-        );
+        return Err(refusal!(
+            "body.status",
+            "refuse-rectify-host-reports-progress",
+            host = host,
+            writer = writer,
+            inspecting = inspecting
+        ));
     }
     if state == State::Completed && wanted != Status::Completed {
-        return broken(
-            "completed-awaits-verdict",
-            format!(
-                "the host reported completed; it awaits the verdict of {inspecting}, and {host} may resume only after it is reopened"
-            ),
-        );
+        return Err(refusal!(
+            "body.status",
+            "refuse-rectify-completed-awaits-verdict",
+            inspecting = inspecting,
+            host = host
+        ));
     }
     if wanted == Status::Completed && !has_evidence {
-        return broken(
-            "evidence-for-completed",
-            "completed needs evidence of what was done: fill body.evidence".into(),
-        );
+        return Err(refusal!(
+            "body.evidence",
+            "refuse-rectify-evidence-for-completed"
+        ));
     }
     Ok(match state {
         State::AwaitingPlan => 1,
@@ -291,7 +285,11 @@ mod tests {
         ];
         for (writer, state, wanted, ev, rule) in cases {
             let e = check(&P, writer, state, 1, wanted, ev).unwrap_err();
-            assert_eq!(e.rule, rule, "{writer} {state:?} → {wanted:?}: {e}");
+            assert_eq!(
+                e.key.strip_prefix("refuse-rectify-"),
+                Some(rule),
+                "{writer} {state:?} → {wanted:?}: {e}"
+            );
         }
     }
 

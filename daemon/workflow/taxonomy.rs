@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::node::Level;
+use crate::submit::{Refusal, refusal};
 
 /// The taxonomy shipped in `config/taxonomy.toml`.
 const BUILTIN: &str = include_str!("../../config/taxonomy.toml");
@@ -114,15 +115,16 @@ impl Taxonomy {
             .map_or(category, |c| c.name.as_str())
     }
 
-    /// Is `term` defined? The error lists the terms that are.
-    pub fn check_term(&self, term: &str) -> Result<(), String> {
+    /// Is `term` defined? The refusal lists the terms that are.
+    pub fn check_term(&self, term: &str) -> Result<(), Refusal> {
         if self.terms.contains_key(term) {
             Ok(())
         } else {
-            Err(format!(
-                "term {:?} has no taxonomy; defined terms: {}",
-                crate::clip::clip(term),
-                self.terms().collect::<Vec<_>>().join(", ")
+            Err(refusal!(
+                "",
+                "refuse-term-unknown",
+                term = crate::clip::clip(term),
+                defined = self.terms().collect::<Vec<_>>().join(", ")
             ))
         }
     }
@@ -135,7 +137,7 @@ impl Taxonomy {
         level: Level,
         category: &str,
         tags: &[String],
-    ) -> Result<(), String> {
+    ) -> Result<(), Refusal> {
         self.check_term(term)?;
         let t = &self.terms[term];
         let frameworks: Vec<&Framework> = t
@@ -156,15 +158,22 @@ impl Taxonomy {
                         .map(move |c| format!("{} ({}, {})", c.id, c.name, f.name))
                 })
                 .collect();
-            return Err(format!(
-                "category {category:?} is not in the {term} taxonomy for {level} offices; allowed: {}",
-                allowed.join("; ")
+            return Err(refusal!(
+                "",
+                "refuse-category-unknown",
+                category = category,
+                term = term,
+                level = level,
+                allowed = allowed.join("; ")
             ));
         }
         if let Some(bad) = tags.iter().find(|tag| !t.tags.contains(tag)) {
-            return Err(format!(
-                "tag {bad:?} is not in the {term} taxonomy; allowed: {}",
-                t.tags.join(", ")
+            return Err(refusal!(
+                "",
+                "refuse-tag-unknown",
+                tag = bad,
+                term = term,
+                allowed = t.tags.join(", ")
             ));
         }
         Ok(())
@@ -174,6 +183,7 @@ impl Taxonomy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn builtin_parses_and_keeps_old_terms_valid() {
@@ -186,7 +196,7 @@ mod tests {
         let e = t
             .check_finding("2021-2026", Level::County, "conduct", &[])
             .unwrap_err();
-        assert!(e.contains("grassroots_corruption"), "{e}");
+        assert!(e.text(Lang::En).contains("grassroots_corruption"), "{e}");
         t.check_finding(
             "2021-2026",
             Level::County,
@@ -204,8 +214,10 @@ mod tests {
         let e = t
             .check_finding("2021-2026", Level::County, "policy_delivery", &["x".into()])
             .unwrap_err();
-        assert!(e.contains("tag \"x\""), "{e}");
-        assert!(t.check_term("2031-2036").unwrap_err().contains("2016-2021"));
+        assert!(e.text(Lang::En).contains("tag \"x\""), "{e}");
+        assert!(e.to_string().contains("标签 \"x\""), "{e}");
+        let e = t.check_term("2031-2036").unwrap_err();
+        assert!(e.text(Lang::En).contains("2016-2021"), "{e}");
     }
 
     #[test]

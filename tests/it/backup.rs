@@ -79,7 +79,7 @@ async fn backup_write_restore_loses_nothing_and_reuses_no_version() {
     let from = copy.display().to_string();
     let running = xunlian(&["restore", "--config", &config, "--from", &from]);
     assert!(
-        !running.status.success() && text(&running).contains("stop it first"),
+        !running.status.success() && text(&running).contains("请先停止"),
         "restore refused while the node runs: {}",
         text(&running)
     );
@@ -179,7 +179,7 @@ async fn a_postgresql_office_copied_with_pg_dump_recovers_the_same_way() {
     let url = net.store_url(province);
     assert!(url.starts_with("postgres"), "{url}");
     let check = run_ok(&["migrate", "--check", "--config", &config]);
-    assert!(check.contains("no pending migration"), "{check}");
+    assert!(check.contains("无待执行的迁移"), "{check}");
     let out = net.root().join("630000.db");
     let refused = xunlian(&[
         "backup",

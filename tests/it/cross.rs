@@ -145,8 +145,8 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
     let why = v["reason"].as_str().unwrap();
     assert!(
         why.starts_with("body.pairs[0].inspected: ")
-            && why.contains("office 630202 is not below 630100")
-            && why.contains("common superior"),
+            && why.contains("办公室 630202 不在 630100 之下")
+            && why.contains("共同上级"),
         "{why}"
     );
 
@@ -220,13 +220,7 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
         .post(by, "/api/v1/records", &plan_body(round, None, "630203", 5))
         .await;
     assert_eq!(status, 422, "{v}");
-    assert!(
-        v["reason"]
-            .as_str()
-            .unwrap()
-            .contains("only a cross or elevated assignment"),
-        "{v}"
-    );
+    assert_eq!(v["rule"], "refuse-plan-unit-elsewhere", "{v}");
     let (status, plan) = net
         .post(by, "/api/v1/records", &plan_body(round, None, host, 5))
         .await;
@@ -413,7 +407,7 @@ async fn a_cross_inspection_is_released_at_feedback_and_closed_by_the_coordinato
             rect(&released[0], "verified", json!({})),
         )
         .await;
-    assert!(why.contains("rule inspector-signs-off"), "{why}");
+    assert!(why.contains("refuse-rectify-inspector-signs-off"), "{why}");
     for r in &released {
         net.submit("630000", "rectification", rect(r, "verified", json!({})))
             .await;
@@ -490,14 +484,13 @@ async fn an_elevated_inspection_takes_units_over_for_its_round() {
     let out = elevated("630000", "u2,u9");
     assert!(!out.status.success());
     assert!(
-        text(&out).contains("body.elevated.units[1]: 该单位不在其名册中")
-            && text(&out).contains("unit u9 is not in the register of 630202"),
+        text(&out).contains("body.elevated.units[1]: 单位 u9 不在 630202 的名册中"),
         "{}",
         text(&out)
     );
     let out = elevated("630100", "u2");
     assert!(
-        !out.status.success() && text(&out).contains("office 630202 is not below 630100"),
+        !out.status.success() && text(&out).contains("办公室 630202 不在 630100 之下"),
         "{}",
         text(&out)
     );
@@ -529,7 +522,7 @@ async fn an_elevated_inspection_takes_units_over_for_its_round() {
     assert_eq!(status, 422, "{v}");
     let why = v["reason"].as_str().unwrap();
     assert!(
-        why.contains("unit u2 of 630202 is taken over by 630000") && why.contains("提级巡察"),
+        why.contains("630202 的单位 u2 在轮次") && why.contains("已由 630000 提级巡察"),
         "{why}"
     );
     let (status, v) = net

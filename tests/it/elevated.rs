@@ -167,7 +167,7 @@ async fn an_elevated_finding_is_rectified_by_the_host_and_signed_off_by_the_elev
     let why = net
         .refused(HOST, "rectification", rect(&released, "verified", &[]))
         .await;
-    assert!(why.contains("rule inspector-signs-off"), "{why}");
+    assert!(why.contains("refuse-rectify-inspector-signs-off"), "{why}");
     net.submit(CITY, "rectification", rect(&released, "verified", &[]))
         .await;
     for at in OFFICES {

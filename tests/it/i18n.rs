@@ -174,3 +174,123 @@ async fn status_and_dashboard_in_chinese_and_in_english() {
     let csv = net.get_text("630102", "/api/v1/exports/findings.csv").await;
     assert!(csv.contains(",严重,") && !csv.contains(",major,"), "{csv}");
 }
+
+/// Is any character of `s` a CJK ideograph or CJK punctuation?
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| {
+        matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rule_refusals_and_quarantine_lists_in_chinese_and_in_english() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start("630100").await;
+    let city = net.config_arg("630100");
+    // A finding of a round the city has no plan of: refused by the rules.
+    let file = net.dir.path().join("finding.json");
+    std::fs::write(
+        &file,
+        r#"{"title": "补贴发放不及时", "severity": "严重", "category": "grassroots_corruption"}"#,
+    )
+    .unwrap();
+    let submit = |lang: Option<&str>| {
+        let mut args = vec![
+            "submit",
+            "--config",
+            &city,
+            "--kind",
+            "finding",
+            "--round",
+            "630100-2026-9",
+            "--file",
+            file.to_str().unwrap(),
+        ];
+        if let Some(lang) = lang {
+            args.extend(["--lang", lang]);
+        }
+        let out = xunlian(&args);
+        assert!(!out.status.success(), "{}", text(&out));
+        text(&out)
+    };
+    let zh = submit(None);
+    assert!(
+        zh.contains("round_id: 本办公室（630100）没有轮次 630100-2026-9 的巡察计划")
+            && zh.contains("节点拒绝了请求（HTTP 422）"),
+        "{zh}"
+    );
+    let en = submit(Some("en"));
+    assert!(
+        en.contains("node refused the request (HTTP 422): round_id: round 630100-2026-9 has no plan of 630100 held here"),
+        "{en}"
+    );
+    assert!(!has_cjk(&en), "wholly English:\n{en}");
+
+    // The API itself: the field and the rule apart, for scripts and forms.
+    let (status, v) = net
+        .post(
+            "630100",
+            "/api/v1/records",
+            &serde_json::json!({"kind": "finding", "round_id": "630100-2026-9",
+                "body": {"title": "t", "severity": "major", "category": "grassroots_corruption"}}),
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(
+        (v["code"].as_str(), v["field"].as_str(), v["rule"].as_str()),
+        (
+            Some("invalid"),
+            Some("round_id"),
+            Some("refuse-finding-no-plan")
+        ),
+        "{v}"
+    );
+
+    // The quarantine list, empty and not.
+    let list = |lang: &str| {
+        text(&xunlian(&[
+            "quarantine",
+            "list",
+            "--config",
+            &city,
+            "--lang",
+            lang,
+        ]))
+    };
+    assert!(list("zh").contains("隔离区为空"), "{}", list("zh"));
+    let en = list("en");
+    assert!(
+        en.contains("The quarantine is empty") && !has_cjk(&en),
+        "{en}"
+    );
+}
+
+#[test]
+fn command_line_errors_in_chinese_and_in_english_with_clap_s_exit_code() {
+    let zh = xunlian(&[
+        "submit", "--config", "c.toml", "--kind", "finding", "--bogus",
+    ]);
+    assert_eq!(zh.status.code(), Some(2), "{}", text(&zh));
+    let zh = String::from_utf8_lossy(&zh.stderr);
+    assert!(
+        zh.contains("错误：无法识别的参数 '--bogus'")
+            && zh.contains("用法：")
+            && zh.contains("详见 '--help'"),
+        "{zh}"
+    );
+    let en = xunlian(&["--lang", "en", "network", "init", "--addressing", "nowhere"]);
+    assert_eq!(en.status.code(), Some(2), "{}", text(&en));
+    let en = String::from_utf8_lossy(&en.stderr);
+    assert!(
+        en.contains("error: invalid value 'nowhere' for '--addressing")
+            && en.contains("possible values: loopback, hosts"),
+        "{en}"
+    );
+    assert!(!has_cjk(&en), "wholly English:\n{en}");
+    let zh = xunlian(&["network", "init", "--addressing", "nowhere"]);
+    let zh = String::from_utf8_lossy(&zh.stderr);
+    assert!(
+        zh.contains("的值 'nowhere' 无效") && zh.contains("可选值：loopback, hosts"),
+        "{zh}"
+    );
+}

@@ -78,13 +78,25 @@ async fn refused_records_are_retried_once_the_cause_is_fixed_or_discarded() {
     );
     let early_q = e["id"].to_string();
     let other_q = entry_of(&net, &other).await.unwrap()["id"].to_string();
-    let table = quarantine(&["list", "--config", &province], true, "too_large");
+    // People read the refusal by its name; scripts have the code in --json.
+    let table = quarantine(&["list", "--config", &province], true, "超过大小上限");
     assert!(table.starts_with("编号"), "{table}");
     assert!(table.contains(early["id"].as_str().unwrap()), "{table}");
+    let english = quarantine(
+        &["list", "--config", &province, "--lang", "en"],
+        true,
+        "too large",
+    );
+    assert!(
+        english.starts_with("ID\tWHEN\tFROM\tRECORD\tKIND\tREFUSED AS\tDETAIL")
+            && english.contains("\tfinding\t"),
+        "{english}"
+    );
     let page = net.get_text("630000", "/").await;
     assert!(
-        page.contains("<th>代码</th>") && page.contains("<td>too_large</td>"),
-        "the dashboard shows the code"
+        page.contains("<th>拒收类别</th>")
+            && page.contains("<span title=\"too_large\">超过大小上限</span>"),
+        "the dashboard names the refusal, its code on hover"
     );
 
     // Retried before the cause is fixed: refused again, kept with the reason.

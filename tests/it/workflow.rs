@@ -37,7 +37,7 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
     ]);
     assert!(!out.status.success());
     assert!(
-        text(&out).contains("line 3") && text(&out).contains("nothing was imported"),
+        text(&out).contains("line 3") && text(&out).contains("未导入任何内容"),
         "{}",
         text(&out)
     );
@@ -56,11 +56,7 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
         good.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("4 units in the register"),
-        "{}",
-        text(&out)
-    );
+    assert!(text(&out).contains("名册共 4 个单位"), "{}", text(&out));
 
     // 2. Round plans are validated where they are written.
     let round = "630102-2026-1";
@@ -90,13 +86,7 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
         )
         .await;
     assert_eq!(status, 422);
-    assert!(
-        v["reason"]
-            .as_str()
-            .unwrap()
-            .contains("not in the register"),
-        "{v}"
-    );
+    assert_eq!(v["rule"], "refuse-plan-unit-unregistered", "{v}");
     let targets = json!([{"unit_id": "u1", "unit_name": "雨润镇党委", "team": "t1"},
                          {"unit_id": "u2", "unit_name": "河家村党支部", "team": "t1"}]);
     let (status, p) = net
@@ -188,13 +178,19 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
     let why = net
         .refused("630102", "rectification", rect("verified", json!({})))
         .await;
-    assert!(why.contains("rule verdict-after-completed"), "{why}");
+    assert!(
+        why.contains("refuse-rectify-verdict-after-completed"),
+        "{why}"
+    );
     net.submit("630102", "rectification", rect("in_progress", json!({})))
         .await;
     let why = net
         .refused("630102", "rectification", rect("completed", json!({})))
         .await;
-    assert!(why.contains("rule evidence-for-completed"), "{why}");
+    assert!(
+        why.contains("refuse-rectify-evidence-for-completed"),
+        "{why}"
+    );
     net.submit(
         "630102",
         "rectification",
@@ -210,7 +206,7 @@ async fn a_round_runs_from_register_to_sign_off_across_the_tree() {
     let why = net
         .refused("630102", "rectification", rect("in_progress", json!({})))
         .await;
-    assert!(why.contains("rule closed-is-final"), "{why}");
+    assert!(why.contains("refuse-rectify-closed-is-final"), "{why}");
 
     // 6. A common issue (共性问题) of the city reaches its counties redacted;
     // each links its own rectification (联动整改), which the city supervises.

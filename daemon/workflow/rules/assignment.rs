@@ -10,10 +10,10 @@
 
 use serde_json::json;
 
-use super::{Context, Lookup, invalid, read};
+use super::{Context, Lookup, read};
 use crate::node::NodeId;
 use crate::records::Kind;
-use crate::submit::{SubmitError, SubmitRequest};
+use crate::submit::{SubmitError, SubmitRequest, refused};
 use crate::workflow::bodies::{Assignment, RoundPlan};
 use crate::workflow::snapshot::Tree;
 
@@ -23,14 +23,15 @@ pub(in crate::workflow) fn below(
     field: &str,
     id: &str,
 ) -> Result<NodeId, SubmitError> {
-    let node = NodeId::new(id).map_err(|e| invalid(format!("{field}: {e}")))?;
+    let node = NodeId::new(id)
+        .map_err(|_| refused!(field, "refuse-office-id", id = crate::clip::clip(id)))?;
     if node == tree.me || !tree.is_ancestor_or_self(&tree.me, &node) {
-        return Err(invalid(format!(
-            "{field}: 该办公室不在本办公室之下：安排须由所涉各办公室的共同上级下达 (office {id} is not below {}; only a common superior of every office an \
-             assignment names may issue it (issue it from an office above them all, or wait until \
-             {id} has connected and announced itself))",
-            tree.me
-        )));
+        return Err(refused!(
+            field,
+            "refuse-assignment-not-below",
+            office = id,
+            me = tree.me
+        ));
     }
     Ok(node)
 }
@@ -48,30 +49,28 @@ pub(super) async fn check(
     let a: Assignment = read(Kind::Assignment, &req.body)?;
     match &a.coordinator {
         Some(c) if c != ctx.me.as_str() => {
-            return Err(invalid(format!(
-                "body.coordinator: 安排由协调办公室下达 ({c} is not this office ({}); an assignment is issued by its \
-                 coordinating office)",
-                ctx.me
-            )));
+            return Err(refused!(
+                "body.coordinator",
+                "refuse-assignment-coordinator",
+                coordinator = c,
+                office = ctx.me
+            ));
         }
         Some(_) => {}
         None => req.body["coordinator"] = json!(ctx.me.as_str()),
     }
     if a.round.as_deref().is_none_or(str::is_empty) {
-        return Err(invalid(
-            "body.round: 一项安排只对应一个轮次，请填写 round_id (an assignment is for one round; name the round_id its plans will share)",
-        ));
+        return Err(refused!("body.round", "refuse-assignment-no-round"));
     }
     match (a.kind.as_str(), a.pairs.is_empty(), &a.elevated) {
         ("cross", _, Some(_)) => {
-            return Err(invalid(
-                "body.elevated: 交叉巡察安排只含交叉关系，提级巡察另行下达 (a cross assignment has pairs only; issue the elevated one on its own)",
+            return Err(refused!(
+                "body.elevated",
+                "refuse-assignment-cross-elevated"
             ));
         }
         ("elevated", false, _) => {
-            return Err(invalid(
-                "body.pairs: 提级巡察安排不含交叉关系，交叉巡察另行下达 (an elevated assignment has no pairs; issue the cross one on its own)",
-            ));
+            return Err(refused!("body.pairs", "refuse-assignment-elevated-pairs"));
         }
         _ => {}
     }
@@ -81,44 +80,55 @@ pub(super) async fn check(
         let by = below(&tree, &format!("{field}.inspecting"), &p.inspecting)?;
         let of = below(&tree, &format!("{field}.inspected"), &p.inspected)?;
         if by == of {
-            return Err(invalid(format!(
-                "{field}: 办公室不能巡察自己 (office {by} would inspect itself)"
-            )));
+            return Err(refused!(field, "refuse-assignment-self", office = by));
         }
         for (upper, lower) in [(&by, &of), (&of, &by)] {
             if tree.is_ancestor_or_self(upper, lower) {
-                return Err(invalid(format!(
-                    "{field}: 上级巡察下级的单位应使用提级巡察安排 ({upper} is above {lower}; a higher office inspects units below it by \
-                     an elevated (提级) assignment, not a cross one)"
-                )));
+                return Err(refused!(
+                    field,
+                    "refuse-assignment-cross-above",
+                    upper = upper,
+                    lower = lower
+                ));
             }
         }
         if a.pairs[..i]
             .iter()
             .any(|q| q.inspecting == p.inspecting && q.inspected == p.inspected)
         {
-            return Err(invalid(format!(
-                "{field}: 重复的交叉关系 ({by} → {of} is listed twice)"
-            )));
+            return Err(refused!(
+                field,
+                "refuse-assignment-pair-twice",
+                by = by,
+                of = of
+            ));
         }
         registered(lk, &format!("{field}.units"), &p.inspected, &p.units).await?;
     }
     if let Some(e) = &a.elevated {
         let office = below(&tree, "body.elevated.office", &e.office)?;
-        let taking = NodeId::new(e.taking_over.as_str())
-            .map_err(|err| invalid(format!("body.elevated.taking_over: {err}")))?;
+        let taking = NodeId::new(e.taking_over.as_str()).map_err(|_| {
+            refused!(
+                "body.elevated.taking_over",
+                "refuse-office-id",
+                id = crate::clip::clip(&e.taking_over)
+            )
+        })?;
         if taking != *ctx.me {
             below(&tree, "body.elevated.taking_over", &e.taking_over)?;
         }
         if taking == office || !tree.is_ancestor_or_self(&taking, &office) {
-            return Err(invalid(format!(
-                "body.elevated.taking_over: 提级巡察由上级办公室接手下级的单位 ({taking} is not above {office}; in an elevated \
-                 inspection (提级巡察) a higher office takes over units of a lower one)"
-            )));
+            return Err(refused!(
+                "body.elevated.taking_over",
+                "refuse-assignment-elevated-not-above",
+                taking_over = taking,
+                office = office
+            ));
         }
         if e.units.is_empty() {
-            return Err(invalid(
-                "body.elevated.units: 请列出被提级巡察的单位 (name the units taken over)",
+            return Err(refused!(
+                "body.elevated.units",
+                "refuse-assignment-elevated-units"
             ));
         }
         registered(lk, "body.elevated.units", &e.office, &e.units).await?;
@@ -137,17 +147,18 @@ async fn registered(
     if units.is_empty() {
         return Ok(());
     }
-    let reg = lk.register(office).await?.ok_or_else(|| {
-        invalid(format!(
-            "{field}: 本办公室没有该办公室的名册，无法核对单位 (no unit register of {office} is held here to check the units against; \
-             {office} imports it with `xunlian units import` and it climbs to every office above)"
-        ))
-    })?;
+    let reg = lk
+        .register(office)
+        .await?
+        .ok_or_else(|| refused!(field, "refuse-assignment-no-register", office = office))?;
     for (k, u) in units.iter().enumerate() {
         if !reg.units.iter().any(|x| x.id == *u) {
-            return Err(invalid(format!(
-                "{field}[{k}]: 该单位不在其名册中 (unit {u} is not in the register of {office})"
-            )));
+            return Err(refused!(
+                format!("{field}[{k}]"),
+                "refuse-assignment-unit-unregistered",
+                unit = u,
+                office = office
+            ));
         }
     }
     Ok(())

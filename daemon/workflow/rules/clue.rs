@@ -6,10 +6,10 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Context, Lookup, derived_id, invalid, read};
+use super::{Context, Lookup, derived_id, read};
 use crate::node::Level;
 use crate::records::Kind;
-use crate::submit::{SubmitError, SubmitRequest};
+use crate::submit::{SubmitError, SubmitRequest, refused};
 use crate::workflow::bodies::{Clue, Finding};
 use crate::workflow::ids;
 use crate::workflow::snapshot::host_of;
@@ -48,21 +48,19 @@ pub(super) async fn check(
             .get(&of)
             .await?
             .filter(|r| r.kind == Kind::Clue)
-            .ok_or_else(|| {
-                invalid(format!(
-                    "body.disposal_of: 本办公室没有该线索 (no clue {of} is held here)"
-                ))
-            })?;
+            .ok_or_else(|| refused!("body.disposal_of", "refuse-clue-unknown", clue = of))?;
         let transfer: Clue = read(Kind::Clue, &clue.body)?;
         if transfer.managing_level != Some(ctx.level) {
-            return Err(invalid(format!(
-                "只有线索移交到的层级的办公室才能报告处置结果 (clue {of} was transferred to the {} level; only the office there reports its disposal, and {} is a {} office)",
-                transfer.managing_level.map_or("(unknown)", |l| l.as_str()),
-                ctx.me,
-                ctx.level
-            )));
+            return Err(refused!(
+                "body.disposal_of",
+                "refuse-clue-disposal-level",
+                clue = of,
+                managing = transfer.managing_level.map_or("?", |l| l.as_str()),
+                office = ctx.me,
+                level = ctx.level
+            ));
         }
-        derived_id(req, ids::disposal(&of), "a clue's disposal report")?;
+        derived_id(req, ids::disposal(&of))?;
         return Ok(tally(
             of,
             "disposed",
@@ -71,14 +69,16 @@ pub(super) async fn check(
             clue.round_id.clone(),
         ));
     }
-    let managing = c.managing_level.ok_or_else(|| {
-        invalid("body.managing_level: 须填写管辖层级 (body.managing_level is required)")
-    })?;
+    let managing = c
+        .managing_level
+        .ok_or_else(|| refused!("body.managing_level", "refuse-clue-managing-level"))?;
     if managing.rank() > ctx.level.rank() {
-        return Err(invalid(format!(
-            "body.managing_level: 线索只能移交本级或上级 (a {} office transfers clues to its own level or above, not to {managing})",
-            ctx.level
-        )));
+        return Err(refused!(
+            "body.managing_level",
+            "refuse-clue-level-below",
+            level = ctx.level,
+            managing = managing
+        ));
     }
     for (i, fid) in c.finding_ids.iter().enumerate() {
         let finding = lk
@@ -86,9 +86,11 @@ pub(super) async fn check(
             .await?
             .filter(|r| r.kind == Kind::Finding)
             .ok_or_else(|| {
-                invalid(format!(
-                    "body.finding_ids[{i}]: 本办公室没有该问题 (no finding {fid} is held here)"
-                ))
+                refused!(
+                    format!("body.finding_ids[{i}]"),
+                    "refuse-finding-unknown",
+                    finding = fid
+                )
             })?;
         let fb: Finding = read(Kind::Finding, &finding.body)?;
         let host = host_of(&finding, &fb);
@@ -97,10 +99,11 @@ pub(super) async fn check(
             .iter()
             .find(|(a, l)| a.as_str() == host && l.rank() >= managing.rank());
         if let Some((a, _)) = through {
-            return Err(invalid(format!(
-                "body.finding_ids[{i}]: 线索不得经过被巡察单位所在的办公室 (the clue would pass through office {a}, which hosts the inspected unit; \
-                 a clue never reaches the host (transfer it above {a} or to this level))"
-            )));
+            return Err(refused!(
+                format!("body.finding_ids[{i}]"),
+                "refuse-clue-through-host",
+                host = a
+            ));
         }
         // A clue of a cross inspection goes to its coordinator, never
         // towards the inspected office.
@@ -108,10 +111,13 @@ pub(super) async fn check(
             && let Some((_, level)) = ctx.ancestors.iter().find(|(a, _)| a.as_str() == c)
             && managing.rank() > level.rank()
         {
-            return Err(invalid(format!(
-                "body.managing_level: 交叉巡察问题的线索移交给协调办公室 (finding {fid} is of a cross inspection coordinated by {c}; its clues go to \
-                 {c}, which transfers them on: set managing_level to {level} or above)"
-            )));
+            return Err(refused!(
+                "body.managing_level",
+                "refuse-clue-cross-coordinator",
+                finding = fid,
+                coordinator = c,
+                level = level
+            ));
         }
     }
     let id = *req.id.get_or_insert_with(Uuid::now_v7);

@@ -5,9 +5,9 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Context, Lookup, assignment, invalid, read, released};
+use super::{Context, Lookup, assignment, read, released};
 use crate::records::Kind;
-use crate::submit::{SubmitError, SubmitRequest};
+use crate::submit::{SubmitError, SubmitRequest, refused};
 use crate::workflow::bodies::{self, Finding, RoundPlan};
 use crate::workflow::ids;
 
@@ -25,42 +25,48 @@ pub(super) async fn check(
             .map(|()| vec![]);
     }
     if f.redacted_of.is_some() || f.inspected_by.is_some() {
-        return Err(invalid(
-            "body.redacted_of/inspected_by: 共性问题的下发副本和交叉巡察的反馈副本由系统生成，请勿填写 (copies of common issues and of released cross findings \
-             are written by the daemon; leave these out)",
+        return Err(refused!(
+            "body.redacted_of/inspected_by",
+            "refuse-finding-copy-derived"
         ));
     }
     let round = match (&req.round_id, &f.round_id) {
         (Some(a), Some(b)) if a != b => {
-            return Err(invalid(format!(
-                "round_id 与 body.round_id 不一致：一个问题只属于一个轮次 (round_id {a} and body.round_id {b} differ; a finding belongs to one round)"
-            )));
+            return Err(refused!(
+                "body.round_id",
+                "refuse-finding-two-rounds",
+                round = a,
+                body_round = b
+            ));
         }
         (Some(a), _) | (None, Some(a)) => a.clone(),
         (None, None) => {
-            return Err(invalid(
-                "问题须注明所属轮次：请填写轮次计划的 round_id (a finding needs its round: set \"round_id\" to the round plan's round_id)",
-            ));
+            return Err(refused!("round_id", "refuse-finding-no-round"));
         }
     };
     req.round_id = Some(round.clone());
     let plan = lk.plan(ctx.me, &round).await?.ok_or_else(|| {
-        invalid(format!(
-            "本办公室没有该轮次的巡察计划，请先报送轮次计划 (round {round} has no plan of {} held here; submit the round plan first)",
-            ctx.me
-        ))
+        refused!(
+            "round_id",
+            "refuse-finding-no-plan",
+            round = round,
+            office = ctx.me
+        )
     })?;
     let p: RoundPlan = read(Kind::RoundPlan, &plan.body)?;
     ctx.taxonomy
         .check_finding(&p.term, ctx.level, &f.category, &f.tags)
-        .map_err(|e| invalid(format!("body.category/tags: {e}")))?;
+        .map_err(|e| e.at("body.category/tags"))?;
     if let Some(team) = &f.team
         && !p.teams.is_empty()
         && !p.teams.iter().any(|t| t.id == *team)
     {
-        return Err(invalid(format!(
-            "body.team: 本轮没有该巡察组 (round {round} has no team {team})"
-        )));
+        return Err(refused!(
+            "body.team",
+            "refuse-finding-no-team",
+            round = round,
+            team = team
+        ));
     }
     let mut coordinator = None;
     if let Some(unit) = &f.target_unit
@@ -74,10 +80,12 @@ pub(super) async fn check(
                 t.unit_id == unit.unit_id && unit.host.as_ref().is_none_or(|h| *h == target_host(t))
             })
             .ok_or_else(|| {
-                invalid(format!(
-                    "body.target_unit: 该单位不是本轮的巡察对象 (unit {} is not a target of round {round})",
-                    unit.unit_id
-                ))
+                refused!(
+                    "body.target_unit",
+                    "refuse-finding-not-a-target",
+                    unit = unit.unit_id,
+                    round = round
+                )
             })?;
         let host = target_host(target);
         if host != ctx.me.as_str() {
@@ -88,10 +96,11 @@ pub(super) async fn check(
     match (&f.coordinator, &coordinator) {
         (Some(given), Some(c)) if given == c => {}
         (Some(given), _) => {
-            return Err(invalid(format!(
-                "body.coordinator: 协调办公室由系统按交叉巡察安排填写，请勿填写 ({given} is not the coordinator of a cross inspection of this finding's unit; \
-                 the daemon fills it in from the round's assignment: leave it out)"
-            )));
+            return Err(refused!(
+                "body.coordinator",
+                "refuse-finding-coordinator",
+                given = given
+            ));
         }
         (None, Some(c)) => req.body["coordinator"] = Value::from(c.as_str()),
         (None, None) => {}

@@ -27,7 +27,7 @@ pub use lookup::{Lookup, PlanCache};
 use super::taxonomy::Taxonomy;
 use crate::node::{Level, NodeId};
 use crate::records::{Kind, Record, Schemas};
-use crate::submit::{SubmitError, SubmitRequest};
+use crate::submit::{SubmitError, SubmitRequest, refused};
 
 /// Who is writing, and by which taxonomy.
 pub struct Context<'a> {
@@ -50,18 +50,15 @@ impl Context<'_> {
     }
 }
 
-/// A refusal of what was submitted, saying why.
-pub(super) fn invalid(msg: impl Into<String>) -> SubmitError {
-    SubmitError::Invalid(msg.into())
-}
-
 /// The body of a `kind` record as `T`, or a refusal naming the kind.
 fn read<T: serde::de::DeserializeOwned>(kind: Kind, body: &Value) -> Result<T, SubmitError> {
     serde_json::from_value(body.clone()).map_err(|e| {
-        invalid(format!(
-            "{kind} body: {}",
-            crate::clip::clip(&e.to_string())
-        ))
+        refused!(
+            "body",
+            "refuse-body-unreadable",
+            kind = kind,
+            detail = crate::clip::clip(&e.to_string())
+        )
     })
 }
 
@@ -78,9 +75,7 @@ pub async fn check_submit(
         Kind::Clue => clue::check(ctx, lk, req).await.map(|tally| vec![tally]),
         Kind::Rectification => rectification::check(ctx, lk, req).await.map(|()| vec![]),
         Kind::UnitRegister => register::check(ctx, req).map(|()| vec![]),
-        Kind::ClueTally => Err(invalid(
-            "线索统计由系统生成，请提交线索本身 (clue_tally records are written by the daemon when a clue is transferred or disposed; submit the clue)",
-        )),
+        Kind::ClueTally => Err(refused!("kind", "refuse-clue-tally-derived")),
         Kind::Assignment => assignment::check(ctx, lk, req).await.map(|()| vec![]),
         Kind::Notice | Kind::Health => Ok(vec![]),
     };
@@ -95,20 +90,25 @@ pub async fn check_submit(
 /// `Engine::prepare`.
 fn schema_first(kind: Kind, body: &Value, refused: SubmitError) -> SubmitError {
     match refused {
-        SubmitError::Invalid(_) => match Schemas::builtin().validate_body(kind, body) {
-            Err(schema) => SubmitError::Invalid(schema.to_string()),
-            Ok(()) => refused,
-        },
+        SubmitError::Invalid(_) | SubmitError::Refused(_) => {
+            match Schemas::builtin().validate_body(kind, body) {
+                Err(schema) => SubmitError::Invalid(schema.to_string()),
+                Ok(()) => refused,
+            }
+        }
         other => other,
     }
 }
 
 /// A derived id: the client may repeat it but not choose another.
-fn derived_id(req: &mut SubmitRequest, id: Uuid, what: &str) -> Result<(), SubmitError> {
+fn derived_id(req: &mut SubmitRequest, id: Uuid) -> Result<(), SubmitError> {
     match req.id {
-        Some(given) if given != id => Err(invalid(format!(
-            "该记录的 id 由系统生成，请勿填写 (the id of {what} is derived ({id}); leave \"id\" out)"
-        ))),
+        Some(given) if given != id => Err(refused!(
+            "id",
+            "refuse-derived-id",
+            kind = req.kind,
+            id = id
+        )),
         _ => {
             req.id = Some(id);
             Ok(())

@@ -5,9 +5,9 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Context, Lookup, invalid, read};
+use super::{Context, Lookup, read};
 use crate::records::Kind;
-use crate::submit::{SubmitError, SubmitRequest};
+use crate::submit::{SubmitError, SubmitRequest, refused};
 use crate::workflow::bodies::{self, Assignment, RoundPlan};
 
 /// Checks a round plan written here; names the assignment it follows in
@@ -17,13 +17,14 @@ pub(super) async fn check(
     lk: &Lookup<'_>,
     req: &mut SubmitRequest,
 ) -> Result<(), SubmitError> {
-    let round = req.round_id.clone().ok_or_else(|| {
-        invalid("轮次计划须有 round_id（本轮编号，本轮问题共用） (a round_plan needs \"round_id\": the round's id, shared by its findings (e.g. 630202-2024-2))")
-    })?;
+    let round = req
+        .round_id
+        .clone()
+        .ok_or_else(|| refused!("round_id", "refuse-plan-no-round"))?;
     let p: RoundPlan = read(Kind::RoundPlan, &req.body)?;
     ctx.taxonomy
         .check_term(&p.term)
-        .map_err(|e| invalid(format!("body.term: {e}")))?;
+        .map_err(|e| e.at("body.term"))?;
     let dates = [
         ("start", p.dates.start),
         ("entry", p.dates.entry),
@@ -36,36 +37,44 @@ pub(super) async fn check(
         .collect();
     for w in set.windows(2) {
         if w[1].1 < w[0].1 {
-            return Err(invalid(format!(
-                "body.dates.{}: 日期顺序应为 开始 ≤ 进驻 ≤ 反馈 ≤ 结束 ({} is before {} {}; dates run start ≤ entry (进驻) ≤ feedback (反馈) ≤ end)",
-                w[1].0, w[1].1, w[0].0, w[0].1
-            )));
+            return Err(refused!(
+                format!("body.dates.{}", w[1].0),
+                "refuse-plan-dates-order",
+                date = w[1].1,
+                earlier = w[0].0,
+                earlier_date = w[0].1
+            ));
         }
     }
     for (i, t) in p.teams.iter().enumerate() {
         if p.teams[..i].iter().any(|o| o.id == t.id) {
-            return Err(invalid(format!(
-                "body.teams[{i}].id: 巡察组重复 (team {} is listed twice)",
-                t.id
-            )));
+            return Err(refused!(
+                format!("body.teams[{i}].id"),
+                "refuse-plan-team-twice",
+                team = t.id
+            ));
         }
     }
     if let Some(existing) = lk.plan(ctx.me, &round).await?
         && Some(existing.id) != req.id
     {
-        return Err(invalid(format!(
-            "本轮已有计划；如要修改，请带上其 id 提交 (round {round} already has plan {}; submit with \"id\": \"{}\" to change it)",
-            existing.id, existing.id
-        )));
+        return Err(refused!(
+            "round_id",
+            "refuse-plan-exists",
+            round = round,
+            plan = existing.id
+        ));
     }
     let assignments = lk.assignments(ctx).await?;
     if let Some(id) = p.assignment_id
         && !assignments.iter().any(|(a, _)| a.id == id)
     {
-        return Err(invalid(format!(
-            "body.assignment_id: 本办公室没有本级或上级下达的该项安排 (no assignment {id} issued by {} or an office above it is held here)",
-            ctx.me
-        )));
+        return Err(refused!(
+            "body.assignment_id",
+            "refuse-plan-no-assignment",
+            assignment = id,
+            office = ctx.me
+        ));
     }
     // The assignment the plan follows: the one named, else the one its
     // first target hosted elsewhere falls under.
@@ -75,9 +84,11 @@ pub(super) async fn check(
         if let Some(team) = &t.team
             && !p.teams.iter().any(|x| x.id == *team)
         {
-            return Err(invalid(format!(
-                "body.targets[{i}].team: 该巡察组不在本计划的巡察组中 (no team {team} in body.teams)"
-            )));
+            return Err(refused!(
+                format!("body.targets[{i}].team"),
+                "refuse-plan-target-team",
+                team = team
+            ));
         }
         let host = t.host.clone().unwrap_or_else(|| ctx.me.to_string());
         let unit = &t.unit_id;
@@ -88,25 +99,33 @@ pub(super) async fn check(
                 && e.taking_over != ctx.me.as_str()
                 && e.units.contains(unit)
             {
-                return Err(invalid(format!(
-                    "body.targets[{i}]: 该单位本轮已被提级巡察，本办公室的计划不能以其为对象 (unit {unit} of {host} is taken over by {} for round {round} \
-                     (提级巡察, assignment {}); plans of {} may not target it in that round)",
-                    e.taking_over, a.id, ctx.me
-                )));
+                return Err(refused!(
+                    format!("body.targets[{i}]"),
+                    "refuse-plan-target-elevated",
+                    unit = unit,
+                    host = host,
+                    taking_over = e.taking_over,
+                    round = round,
+                    assignment = a.id,
+                    office = ctx.me
+                ));
             }
         }
         if host == ctx.me.as_str() {
             let Some(reg) = &own_register else {
-                return Err(invalid(format!(
-                    "body.targets[{i}].unit_id: 本办公室尚无被巡察单位名册，请先导入 (office {} has no unit register yet; import it with `xunlian units import --config FILE UNITS.csv`)",
-                    ctx.me
-                )));
+                return Err(refused!(
+                    format!("body.targets[{i}].unit_id"),
+                    "refuse-plan-no-register",
+                    office = ctx.me
+                ));
             };
             if !reg.units.iter().any(|u| u.id == *unit) {
-                return Err(invalid(format!(
-                    "body.targets[{i}].unit_id: 该单位不在本办公室的名册中 (unit {unit} is not in the register of {}; add it with `xunlian units import`)",
-                    ctx.me
-                )));
+                return Err(refused!(
+                    format!("body.targets[{i}].unit_id"),
+                    "refuse-plan-unit-unregistered",
+                    unit = unit,
+                    office = ctx.me
+                ));
             }
         } else {
             let fits = |only: Option<Uuid>| {
@@ -118,19 +137,23 @@ pub(super) async fn check(
             match (fits(under), fits(None)) {
                 (Some((a, _)), _) => under = Some(a.id),
                 (None, Some((a, _))) => {
-                    return Err(invalid(format!(
-                        "body.targets[{i}]: 一个轮次计划只能依据一项安排 (unit {unit} of {host} falls under assignment {}, the other \
-                         targets under {}; a round plan follows one assignment (plan another round))",
-                        a.id,
-                        under.map_or_else(String::new, |u| u.to_string())
-                    )));
+                    return Err(refused!(
+                        format!("body.targets[{i}]"),
+                        "refuse-plan-two-assignments",
+                        unit = unit,
+                        host = host,
+                        assignment = a.id,
+                        other = under.map_or_else(String::new, |u| u.to_string())
+                    ));
                 }
                 (None, None) => {
-                    return Err(invalid(format!(
-                        "body.targets[{i}]: 该单位属于其他办公室：须有本轮的交叉或提级巡察安排 (unit {unit} belongs to office {host}; only a cross or elevated \
-                         assignment for this round lets {} inspect it, and none held here does)",
-                        ctx.me
-                    )));
+                    return Err(refused!(
+                        format!("body.targets[{i}]"),
+                        "refuse-plan-unit-elsewhere",
+                        unit = unit,
+                        host = host,
+                        office = ctx.me
+                    ));
                 }
             }
         }
@@ -139,14 +162,17 @@ pub(super) async fn check(
         req.body["assignment_id"] = Value::from(under.map(|u| u.to_string()));
     }
     if p.kind == "follow_up" {
-        let earlier = p.follow_up_of.as_deref().ok_or_else(|| {
-            invalid("body.follow_up_of: 回头看轮次须注明所复查的轮次 (a follow_up (回头看) round names the earlier round it re-checks)")
-        })?;
+        let earlier = p
+            .follow_up_of
+            .as_deref()
+            .ok_or_else(|| refused!("body.follow_up_of", "refuse-plan-follow-up-of"))?;
         if lk.plan(ctx.me, earlier).await?.is_none() {
-            return Err(invalid(format!(
-                "body.follow_up_of: 本办公室没有所复查的轮次 (no round {earlier} of {} is held here)",
-                ctx.me
-            )));
+            return Err(refused!(
+                "body.follow_up_of",
+                "refuse-plan-no-earlier-round",
+                round = earlier,
+                office = ctx.me
+            ));
         }
         for (i, f) in p.rechecks.iter().enumerate() {
             let ok = lk.get(f).await?.is_some_and(|r| {
@@ -155,10 +181,13 @@ pub(super) async fn check(
                     && bodies::round_of(&r) == Some(earlier)
             });
             if !ok {
-                return Err(invalid(format!(
-                    "body.rechecks[{i}]: 不是所复查轮次的问题 ({f} is not a finding of round {earlier} of {})",
-                    ctx.me
-                )));
+                return Err(refused!(
+                    format!("body.rechecks[{i}]"),
+                    "refuse-plan-recheck",
+                    finding = f,
+                    round = earlier,
+                    office = ctx.me
+                ));
             }
         }
     }

@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 
-use super::{Context, Lookup, derived_id, invalid, read};
+use super::{Context, Lookup, derived_id, read};
 use crate::records::{Kind, Record};
-use crate::submit::{SubmitError, SubmitRequest};
+use crate::submit::{SubmitError, SubmitRequest, refused};
 use crate::workflow::bodies::{self, Finding, Rectification};
 use crate::workflow::ids;
 use crate::workflow::rectify::{self, Parties, Status};
@@ -22,23 +22,21 @@ pub(super) async fn check(
     let b: Rectification = read(Kind::Rectification, &req.body)?;
     let fid = b
         .finding_id
-        .ok_or_else(|| invalid("body.finding_id: 须填写问题编号 (body.finding_id is required)"))?;
+        .ok_or_else(|| refused!("body.finding_id", "refuse-rectification-no-finding"))?;
     let finding = lk
         .get(&fid)
         .await?
         .filter(|r| r.kind == Kind::Finding)
-        .ok_or_else(|| {
-            invalid(format!(
-                "body.finding_id: 本办公室没有该问题 (no finding {fid} is held here)"
-            ))
-        })?;
+        .ok_or_else(|| refused!("body.finding_id", "refuse-finding-unknown", finding = fid))?;
     let f: Finding = read(Kind::Finding, &finding.body)?;
     if let Some(c) = &f.coordinator {
-        return Err(invalid(format!(
-            "body.finding_id: 这是交叉巡察问题：由被巡察地办公室整改其反馈副本，由协调办公室销号 ({fid} is a cross-inspection finding; its host rectifies the copy {} that \
-             coordinator {c} releases to it at the feedback date (反馈), and {c} signs it off)",
-            ids::release(&fid)
-        )));
+        return Err(refused!(
+            "body.finding_id",
+            "refuse-rectification-cross",
+            finding = fid,
+            copy = ids::release(&fid),
+            coordinator = c
+        ));
     }
     // The office whose team found a released cross finding hears of its
     // rectification too.
@@ -51,16 +49,18 @@ pub(super) async fn check(
         }
     }
     let status = Status::parse(&b.status).ok_or_else(|| {
-        invalid(format!(
-            "body.status: 未知的整改状态 (unknown status {:?})",
-            crate::clip::clip(&b.status)
-        ))
+        refused!(
+            "body.status",
+            "refuse-rectification-status",
+            status = crate::clip::clip(&b.status)
+        )
     })?;
     let host = if f.redacted_of.is_some() {
         // A common issue: every office of the subtree rectifies its own part.
         if b.host_office.is_empty() {
-            return Err(invalid(
-                "body.host_office: 请注明整改此共性问题的办公室 (name the office whose rectification of this common issue this is)",
+            return Err(refused!(
+                "body.host_office",
+                "refuse-rectification-common-host"
             ));
         }
         b.host_office.clone()
@@ -68,15 +68,20 @@ pub(super) async fn check(
         host_of(&finding, &f)
     };
     if b.host_office != host {
-        return Err(invalid(format!(
-            "body.host_office: 整改主体应为问题所在的办公室 (the host office of finding {fid} is {host})"
-        )));
+        return Err(refused!(
+            "body.host_office",
+            "refuse-rectification-host",
+            finding = fid,
+            host = host
+        ));
     }
     if b.inspecting_office != finding.origin.as_str() {
-        return Err(invalid(format!(
-            "body.inspecting_office: 巡察办公室应为提出该问题的办公室 (finding {fid} was written by {}, the office that inspects and signs off)",
-            finding.origin
-        )));
+        return Err(refused!(
+            "body.inspecting_office",
+            "refuse-rectification-inspecting",
+            finding = fid,
+            origin = finding.origin
+        ));
     }
     let progress_id = ids::progress(&fid, &host);
     let verdict_id = ids::verdict(&fid, &host);
@@ -91,7 +96,7 @@ pub(super) async fn check(
     } else {
         progress_id
     };
-    derived_id(req, target, "a rectification record")?;
+    derived_id(req, target)?;
     // Repeating what is already recorded is an idempotent no-op.
     if let Some(held) = lk.get(&target).await?
         && let Some(attempt) = held.body.get("attempt")
@@ -120,8 +125,7 @@ pub(super) async fn check(
         progress.as_ref().map_or(0, |p| p.attempt),
         status,
         !b.evidence.is_empty(),
-    )
-    .map_err(|e| invalid(e.to_string()))?;
+    )?;
     req.body["attempt"] = Value::from(attempt);
     Ok(())
 }

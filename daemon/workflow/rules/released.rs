@@ -6,9 +6,9 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::{Context, Lookup, derived_id, invalid, read};
+use super::{Context, Lookup, derived_id, read};
 use crate::records::{Kind, Record};
-use crate::submit::{SubmitError, SubmitRequest};
+use crate::submit::{SubmitError, SubmitRequest, refused};
 use crate::workflow::bodies::{self, RoundPlan};
 use crate::workflow::ids;
 use crate::workflow::release::released;
@@ -42,40 +42,44 @@ pub(super) async fn check(
         .await?
         .filter(|r| r.kind == Kind::Finding)
         .ok_or_else(|| {
-            invalid(format!(
-                "body.released_of: 本办公室没有该问题 (no finding {original} is held here)"
-            ))
+            refused!(
+                "body.released_of",
+                "refuse-finding-unknown",
+                finding = original
+            )
         })?;
     if coordinator_of(&o).as_ref() != Some(ctx.me) {
-        return Err(invalid(format!(
-            "body.released_of: 只有协调办公室才能反馈交叉巡察问题 (finding {original} is not a cross-inspection finding coordinated by {}; \
-             only its coordinator releases it)",
-            ctx.me
-        )));
+        return Err(refused!(
+            "body.released_of",
+            "refuse-release-not-coordinator",
+            finding = original,
+            office = ctx.me
+        ));
     }
     let round = bodies::round_of(&o).unwrap_or_default().to_string();
     match feedback_of(lk, &o).await? {
         None => {
-            return Err(invalid(format!(
-                "body.released_of: 该轮计划没有反馈日期 (the plan of round {round} of {} held here has no feedback date (反馈); \
-                 a cross finding is released at the feedback)",
-                o.origin
-            )));
+            return Err(refused!(
+                "body.released_of",
+                "refuse-release-no-feedback",
+                round = round,
+                office = o.origin
+            ));
         }
         Some(d) if d > ctx.today => {
-            return Err(invalid(format!(
-                "body.released_of: 反馈日期之前不能反馈（防止跑风漏气） (not before the feedback date {d} of round {round}; the inspected \
-                 office learns nothing of the findings before it (跑风漏气))"
-            )));
+            return Err(refused!(
+                "body.released_of",
+                "refuse-release-early",
+                date = d,
+                round = round
+            ));
         }
         Some(_) => {}
     }
     if req.body != released(&o) {
-        return Err(invalid(
-            "body: 反馈副本须与脱敏原件完全一致 (a released copy is exactly the redacted original; `xunlian assign release` writes it)",
-        ));
+        return Err(refused!("body", "refuse-release-not-redaction"));
     }
-    derived_id(req, ids::release(&original), "a released cross finding")?;
+    derived_id(req, ids::release(&original))?;
     req.round_id = Some(round);
     req.classification.get_or_insert(o.classification);
     Ok(())

@@ -324,13 +324,27 @@ impl Net {
         v
     }
 
-    /// Submits a record at `id` expecting a refusal; returns the reason.
+    /// Submits a record at `id` expecting a refusal; returns the rule
+    /// that refused it and the reason, in English (`Accept-Language: en`):
+    /// "refuse-KEY: FIELD: sentence".
     pub async fn refused(&self, id: &str, kind: &str, body: Value) -> String {
-        let (status, v) = self
-            .post(id, "/api/v1/records", &json!({"kind": kind, "body": body}))
-            .await;
+        let resp = self
+            .http
+            .post(self.api(id, "/api/v1/records"))
+            .bearer_auth(self.token(id))
+            .header("accept-language", "en")
+            .json(&json!({"kind": kind, "body": body}))
+            .send()
+            .await
+            .expect("operator API request");
+        let status = resp.status().as_u16();
+        let v: Value = resp.json().await.unwrap_or(Value::Null);
         assert_eq!(status, 422, "expected a refusal at {id}, got {v}");
-        v["reason"].as_str().unwrap_or_default().to_string()
+        format!(
+            "{}: {}",
+            v["rule"].as_str().unwrap_or("-"),
+            v["reason"].as_str().unwrap_or_default()
+        )
     }
 
     /// POSTs `body` to the operator API of `id`: status and JSON answer.
