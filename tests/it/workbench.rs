@@ -728,7 +728,7 @@ async fn the_forms_save_several_teams_and_measures_a_reopen_and_a_disposal() {
         .nth(1)
         .and_then(|s| s.split("</div>").next())
         .unwrap_or_default();
-    assert!(beside.contains("巡察组重复"), "{page}");
+    assert!(beside.contains("巡察组 t1 重复"), "{page}");
 
     // A finding; its progress, completed, with two measures.
     clerk.get("/wb/forms/finding").await;
