@@ -273,7 +273,7 @@ mod tests {
         assert_eq!(names.name_of(Kind::Finding, "severity", "major"), "严重");
         assert_eq!(
             names.name_of(Kind::RoundPlan, "kind", "follow_up"),
-            "“回头看”"
+            "回头看"
         );
         assert_eq!(names.name_of(Kind::Finding, "severity", "其他"), "其他");
         assert_eq!(
@@ -285,5 +285,41 @@ mod tests {
             Some("verified")
         );
         assert_eq!(names.code_of(Kind::Notice, "grade", "紫色"), None);
+    }
+
+    /// Where the catalogue names the same values for display (in either
+    /// language), its Chinese name is the one the schema shows, so what a
+    /// person reads is what they may type back.
+    #[test]
+    fn the_catalogue_shows_the_schemas_names() {
+        use crate::i18n::{Lang, has, label};
+        let groups: [(Kind, &str, &[&str]); 10] = [
+            (Kind::Finding, "severity", &["wb-severity", "severity"]),
+            (Kind::UnitRegister, "units[].type", &["wb-unit-type"]),
+            (Kind::Clue, "disposal.method", &["wb-method"]),
+            (Kind::Clue, "transfer_to", &["wb-transfer-to"]),
+            (Kind::Clue, "managing_level", &["wb-managing-level"]),
+            (Kind::RoundPlan, "kind", &["wb-round-kind", "plan-kind"]),
+            (Kind::Rectification, "status", &["rect-state"]),
+            (Kind::Notice, "grade", &["grade"]),
+            (Kind::Assignment, "type", &["assignment-kind"]),
+            (Kind::Health, "level", &["level"]),
+        ];
+        let names = Names::builtin();
+        for (kind, field, catalogue) in groups {
+            for group in catalogue {
+                for c in names.choices(kind, field) {
+                    if has(&format!("{group}-{}", c.code)) {
+                        let shown = label(Lang::Zh, group, &c.code);
+                        assert_eq!(
+                            shown,
+                            names.name_of(kind, field, &c.code),
+                            "{group}-{}",
+                            c.code
+                        );
+                    }
+                }
+            }
+        }
     }
 }
