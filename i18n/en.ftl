@@ -581,6 +581,7 @@ wb-severity-general = general
 wb-severity-serious = serious
 wb-severity-major = major
 wb-action-sign_in = sign in
+wb-action-sign_in_locked = sign-in locked
 wb-action-submit = submit
 wb-action-import = import
 wb-action-sign_off = sign off
@@ -805,3 +806,9 @@ pki-manifest-legacy = , unsigned records before {$before} pass as legacy
 pki-manifest-signed = signed version {$version} of the tree manifest ({$n} offices{$legacy}) into {$file}; give it to every office as its trust.manifest
 assign-empty-unit = --units: an empty unit id; list unit ids separated by commas
 assign-elevated-issued = issued elevated assignment {$assignment}: {$me} takes over {$units} of {$office} in round {$round}; {$office} is told, and its own plans may not target them in that round
+
+## xunlian user, audit
+user-context = user { $name }
+user-done = done: { $name }
+user-reading-password = reading the password from standard input
+audit-reading = reading the audit

@@ -581,6 +581,7 @@ wb-severity-general = 一般
 wb-severity-serious = 较重
 wb-severity-major = 严重
 wb-action-sign_in = 登录
+wb-action-sign_in_locked = 登录锁定
 wb-action-submit = 提交
 wb-action-import = 导入
 wb-action-sign_off = 销号
@@ -805,3 +806,9 @@ pki-manifest-legacy = ，{$before} 之前的未签名记录按旧记录放行
 pki-manifest-signed = 已签署树清单第 {$version} 版（{$n} 个机构{$legacy}）于 {$file}；请交给每个机构作为其 trust.manifest
 assign-empty-unit = --units 中有空的单位编号：请用逗号分隔各单位编号
 assign-elevated-issued = 已下达提级巡察安排 {$assignment}：{$me} 在轮次 {$round} 接手 {$office} 的单位 {$units}；已通知 {$office}，其本轮计划不能再以这些单位为对象
+
+## xunlian user, audit
+user-context = 用户 { $name }
+user-done = 已完成：{ $name }
+user-reading-password = 无法从标准输入读取密码
+audit-reading = 无法读取审计记录

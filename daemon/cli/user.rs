@@ -13,6 +13,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::operator::Operator;
+use crate::i18n::{current, label, t};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -81,8 +82,8 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<ExitCode> {
     let op = Operator::from_config(&args.config)?;
     op.call(op.post(&path).json(&body))
         .await
-        .with_context(|| format!("用户 {} (user {})", args.name, args.name))?;
-    println!("已完成 (done)：{}", args.name);
+        .with_context(|| t!("user-context", name = args.name.as_str()))?;
+    println!("{}", t!("user-done", name = args.name.as_str()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -92,7 +93,7 @@ fn password() -> anyhow::Result<String> {
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .context("读取密码失败 (reading the password from standard input)")?;
+        .with_context(|| t!("user-reading-password"))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
@@ -105,16 +106,17 @@ pub async fn audit(args: AuditArgs) -> anyhow::Result<ExitCode> {
     if let Some(u) = &args.user {
         req = req.query(&[("user", u)]);
     }
-    let entries = op.call(req).await.context("读取审计 (reading the audit)")?;
+    let entries = op.call(req).await.with_context(|| t!("audit-reading"))?;
+    let lang = current();
     for e in entries.as_array().into_iter().flatten() {
         let at = super::local_time(&e["at"]);
         let s = |k: &str| e[k].as_str().unwrap_or("-").to_string();
         println!(
             "{at}\t{}\t{}\t{}\t{} {}\t{}",
             s("user"),
-            s("role"),
-            s("action"),
-            s("kind"),
+            label(lang, "wb-role", &s("role")),
+            label(lang, "wb-action", &s("action")),
+            label(lang, "record", &s("kind")),
             s("record_id"),
             s("address")
         );

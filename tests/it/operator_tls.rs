@@ -176,7 +176,7 @@ async fn repeated_failed_sign_ins_lock_out_even_the_right_password_until_the_loc
         "clerk1",
     ]);
     assert!(
-        audit.contains("sign_in_locked") && audit.contains("sign_in"),
+        audit.contains("登录锁定") && audit.contains("\t登录\t"),
         "{audit}"
     );
 }

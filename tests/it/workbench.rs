@@ -526,7 +526,7 @@ async fn a_post_needs_its_sessions_csrf_token_and_a_disabled_account_is_signed_o
     );
     let audit = crate::common::run_ok(&["audit", "--config", &config, "--user", "clerk1"]);
     assert!(
-        audit.contains("submit") && audit.contains("unit_register") && audit.contains("127.0.0.1"),
+        audit.contains("提交") && audit.contains("单位名册") && audit.contains("127.0.0.1"),
         "{audit}"
     );
 
