@@ -25,7 +25,7 @@ pub use raw::{
 pub use sections::parse_cron;
 use source::Source;
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, t};
 use crate::identity::TlsFiles;
 use crate::node::{Level, NodeId};
 use crate::records::Kind;
@@ -33,7 +33,7 @@ use crate::workflow::{Deadlines, Taxonomy};
 
 /// A configuration problem: which file, which key, and why.
 #[derive(Debug, thiserror::Error)]
-#[error("config {file}: {key}: {reason}")]
+#[error("{}", t!("config-error", file = file.display().to_string(), key = key.as_str(), reason = reason.as_str()))]
 pub struct ConfigError {
     pub file: PathBuf,
     pub key: String,
@@ -179,13 +179,13 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let src = Source::new(path);
         let text = std::fs::read_to_string(path)
-            .map_err(|e| src.err("(file)", format!("cannot read: {e}")))?;
+            .map_err(|e| src.err("(file)", t!("config-cannot-read", error = e.to_string())))?;
         let raw: RawConfig = toml::from_str(&text).map_err(|e| {
             let key = e
                 .span()
                 .map(|s| format!("line {}", text[..s.start].lines().count().max(1)))
                 .unwrap_or_else(|| "(syntax)".into());
-            src.err(&key, e.message())
+            src.err(&key, t!("config-toml", error = e.message()))
         })?;
         Self::from_raw(path, raw)
     }

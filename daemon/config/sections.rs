@@ -43,17 +43,14 @@ pub(super) struct NodeSection {
 }
 
 pub(super) fn node(src: &Source<'_>, raw: RawNode) -> Resolved<NodeSection> {
-    let id = NodeId::new(raw.id).map_err(|e| src.err("node.id", e.to_string()))?;
-    let level: Level = raw.level.parse().map_err(|e| src.err("node.level", e))?;
+    let id = node_id(src, "node.id", raw.id)?;
+    let level = level(src, "node.level", &raw.level)?;
     let mut children = Vec::new();
     for (i, c) in raw.children.into_iter().enumerate() {
         let key = format!("node.children[{i}]");
-        let child = NodeId::new(c).map_err(|e| src.err(&key, e.to_string()))?;
+        let child = node_id(src, &key, c)?;
         if child == id || children.contains(&child) {
-            return Err(src.err(
-                &key,
-                format!("{child} is listed twice or is the node itself"),
-            ));
+            return Err(src.err(&key, t!("config-child-twice", child = child.as_str())));
         }
         children.push(child);
     }
@@ -75,32 +72,36 @@ pub(super) fn parent(
     let p = match (raw, level) {
         (None, Level::Central) => return Ok(None),
         (None, _) => {
-            return Err(src.err(
-                "parent",
-                format!("a {level} node needs a [parent] section; only central has none"),
-            ));
+            return Err(src.err("parent", t!("config-needs-parent", level = level.as_str())));
         }
         (Some(_), Level::Central) => {
-            return Err(src.err("parent", "the central node has no parent"));
+            return Err(src.err("parent", t!("config-central-no-parent")));
         }
         (Some(p), _) => p,
     };
-    let pid = NodeId::new(p.id).map_err(|e| src.err("parent.id", e.to_string()))?;
+    let pid = node_id(src, "parent.id", p.id)?;
     if pid == node.id || node.children.contains(&pid) {
         return Err(src.err(
             "parent.id",
-            format!("{pid} is this node or one of its children"),
+            t!("config-parent-is-self", parent = pid.as_str()),
         ));
     }
-    let plevel: Level = p.level.parse().map_err(|e| src.err("parent.level", e))?;
+    let plevel = self::level(src, "parent.level", &p.level)?;
     if plevel.rank() >= level.rank() {
         return Err(src.err(
             "parent.level",
-            format!("a {level} node cannot have a {plevel} parent; the parent must be higher"),
+            t!(
+                "config-parent-not-higher",
+                level = level.as_str(),
+                parent_level = plevel.as_str()
+            ),
         ));
     }
     if !p.url.starts_with("https://") {
-        return Err(src.err("parent.url", format!("{:?} must be an https:// URL", p.url)));
+        return Err(src.err(
+            "parent.url",
+            t!("config-parent-not-https", url = format!("{:?}", p.url)),
+        ));
     }
     Ok(Some(ParentConfig {
         id: pid,
@@ -114,7 +115,7 @@ pub(super) fn peer(src: &Source<'_>, raw: &RawPeer) -> Resolved<(SocketAddr, Pee
     let listen = listen_addr(src, "peer.listen", &raw.listen)?;
     let size = |key: &str, v: Option<u64>, default: u64| -> Resolved<usize> {
         let n = src.positive(key, v, default)?;
-        usize::try_from(n).map_err(|_| src.err(key, "is too large"))
+        usize::try_from(n).map_err(|_| src.err(key, t!("config-too-large")))
     };
     let long_poll_secs = src.positive(
         "peer.long_poll_secs",
@@ -145,10 +146,7 @@ pub(super) fn peer(src: &Source<'_>, raw: &RawPeer) -> Resolved<(SocketAddr, Pee
         )?),
     };
     if limits.max_record_bytes > limits.max_batch_bytes {
-        return Err(src.err(
-            "peer.max_record_bytes",
-            "must not exceed peer.max_batch_bytes",
-        ));
+        return Err(src.err("peer.max_record_bytes", t!("config-record-over-batch")));
     }
     Ok((listen, limits))
 }
@@ -204,7 +202,7 @@ pub(super) fn operator(
     )?;
     let sign_in = SignInLimit {
         failures: u32::try_from(failures)
-            .map_err(|_| src.err("operator.sign_in_failures", "is too large"))?,
+            .map_err(|_| src.err("operator.sign_in_failures", t!("config-too-large")))?,
         lock: Duration::from_secs(src.positive(
             "operator.sign_in_lock_secs",
             raw.sign_in_lock_secs,
@@ -220,8 +218,13 @@ pub(super) fn operator(
 }
 
 fn listen_addr(src: &Source<'_>, key: &str, addr: &str) -> Resolved<SocketAddr> {
-    addr.parse()
-        .map_err(|e| src.err(key, format!("{addr:?}: {e}")))
+    addr.parse().map_err(|e: std::net::AddrParseError| {
+        let addr = format!("{addr:?}");
+        src.err(
+            key,
+            t!("config-bad-address", addr = addr, error = e.to_string()),
+        )
+    })
 }
 
 /// `[tls]`: the files must exist, and the key must be private.
@@ -291,15 +294,12 @@ fn store_url(src: &Source<'_>, url: &str) -> Resolved<String> {
         return if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(url.to_string())
         } else {
-            Err(src.err(
-                KEY,
-                format!("{url:?}: expected sqlite://PATH or postgres://..."),
-            ))
+            Err(src.err(KEY, t!("config-store-url", url = format!("{url:?}"))))
         };
     };
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path.is_empty() {
-        return Err(src.err(KEY, "sqlite:// URL has no file path"));
+        return Err(src.err(KEY, t!("config-sqlite-no-path")));
     }
     let p = Path::new(path);
     let full = if p.is_absolute() {
@@ -336,14 +336,14 @@ pub(super) fn routing(
     for (k, v) in raw {
         let key = format!("routing.{k}");
         let kind: Kind = k.parse().map_err(|e| src.err(&key, e))?;
-        let up = if v == "none" {
-            None
-        } else {
-            Some(
-                v.parse::<Level>()
-                    .map_err(|e| src.err(&key, format!("{e}, or none")))?,
-            )
-        };
+        let up =
+            if v == "none" {
+                None
+            } else {
+                Some(v.parse::<Level>().map_err(|_| {
+                    src.err(&key, t!("config-level-or-none", value = format!("{v:?}")))
+                })?)
+            };
         routing.insert(kind, up);
     }
     Ok(routing)
@@ -369,7 +369,7 @@ pub(super) fn sync(src: &Source<'_>, raw: &RawSync) -> Resolved<SyncSection> {
         DEFAULT_RETRY_MAX_SECS,
     )?);
     if retry_min > retry_max {
-        return Err(src.err("sync.retry_min_ms", "must not exceed sync.retry_max_secs"));
+        return Err(src.err("sync.retry_min_ms", t!("config-retry")));
     }
     let budget = Budget {
         records: src.positive(
@@ -433,12 +433,15 @@ pub(super) fn schedules(src: &Source<'_>, raw: &RawSchedules) -> Resolved<Schedu
 pub fn parse_cron(expr: &str) -> Result<cron::Schedule, String> {
     let fields = expr.split_whitespace().count();
     if fields == 5 {
-        return Err(format!(
-            "{expr:?} has 5 fields; xunlian uses 6 with seconds first, e.g. \"0 {expr}\""
-        ));
+        return Err(t!("config-cron-five", expr = expr));
     }
-    expr.parse::<cron::Schedule>()
-        .map_err(|e| format!("{expr:?} is not a valid cron expression: {e}"))
+    expr.parse::<cron::Schedule>().map_err(|e| {
+        t!(
+            "config-cron",
+            expr = format!("{expr:?}"),
+            error = e.to_string()
+        )
+    })
 }
 
 /// `[workflow]`: the taxonomy and the practice's deadlines, defaults from
@@ -452,7 +455,7 @@ pub(super) fn workflow(src: &Source<'_>, raw: &RawWorkflow) -> Resolved<Workflow
     let d = Deadlines::default();
     let num = |key: &str, v: Option<u64>, default: u32| -> Resolved<u32> {
         u32::try_from(src.positive(key, v, default.into())?)
-            .map_err(|_| src.err(key, "is too large"))
+            .map_err(|_| src.err(key, t!("config-too-large")))
     };
     let deadlines = Deadlines {
         plan_working_days: num(
@@ -471,10 +474,7 @@ pub(super) fn workflow(src: &Source<'_>, raw: &RawWorkflow) -> Resolved<Workflow
         .into(),
     };
     if deadlines.yellow_days > deadlines.green_days {
-        return Err(src.err(
-            "workflow.yellow_days",
-            "must not exceed workflow.green_days",
-        ));
+        return Err(src.err("workflow.yellow_days", t!("config-yellow")));
     }
     Ok(WorkflowConfig {
         taxonomy: Arc::new(taxonomy),
@@ -490,7 +490,7 @@ pub(super) fn log(src: &Source<'_>, raw: RawLog) -> Resolved<(LogFormat, Option<
         other => {
             return Err(src.err(
                 "log.format",
-                format!("{other:?}: expected \"human\" or \"json\""),
+                t!("config-log-format", value = format!("{other:?}")),
             ));
         }
     };
@@ -504,6 +504,21 @@ pub(super) fn ui(src: &Source<'_>, raw: Option<RawUi>) -> Resolved<Lang> {
     match code {
         "zh" | "zh-CN" => Ok(Lang::Zh),
         "en" => Ok(Lang::En),
-        other => Err(src.err("ui.lang", format!("{other:?}: expected \"zh\" or \"en\""))),
+        other => Err(src.err(
+            "ui.lang",
+            t!("config-ui-lang", value = format!("{other:?}")),
+        )),
     }
+}
+
+/// A node id at `key`.
+fn node_id(src: &Source<'_>, key: &str, raw: String) -> Resolved<NodeId> {
+    let value = format!("{:?}", crate::clip::clip(&raw));
+    NodeId::new(raw).map_err(|_| src.err(key, t!("config-node-id", value = value)))
+}
+
+/// A level at `key`.
+fn level(src: &Source<'_>, key: &str, raw: &str) -> Resolved<Level> {
+    raw.parse()
+        .map_err(|_: String| src.err(key, t!("config-level", value = format!("{raw:?}"))))
 }

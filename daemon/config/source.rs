@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::ConfigError;
+use crate::i18n::t;
 
 /// One config file under resolution.
 pub(super) struct Source<'a> {
@@ -35,6 +36,18 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// `p` could not be read.
+    fn unreadable(&self, key: &str, p: &Path, e: &std::io::Error) -> ConfigError {
+        self.err(
+            key,
+            t!(
+                "config-unreadable",
+                file = p.display().to_string(),
+                error = e.to_string()
+            ),
+        )
+    }
+
     /// `p` resolved against the file's directory; it must be a file.
     pub fn existing(&self, key: &str, p: &Path) -> Result<PathBuf, ConfigError> {
         let full = if p.is_absolute() {
@@ -45,7 +58,10 @@ impl<'a> Source<'a> {
         if full.is_file() {
             Ok(full)
         } else {
-            Err(self.err(key, format!("file {} does not exist", full.display())))
+            Err(self.err(
+                key,
+                t!("config-not-a-file", file = full.display().to_string()),
+            ))
         }
     }
 
@@ -53,8 +69,7 @@ impl<'a> Source<'a> {
     /// others, as ssh insists for its keys.
     pub fn secret(&self, key: &str, p: &Path) -> Result<PathBuf, ConfigError> {
         let p = self.existing(key, p)?;
-        let meta =
-            std::fs::metadata(&p).map_err(|e| self.err(key, format!("{}: {e}", p.display())))?;
+        let meta = std::fs::metadata(&p).map_err(|e| self.unreadable(key, &p, &e))?;
         self.owner_only(key, &p, &meta)?;
         Ok(p)
     }
@@ -65,7 +80,7 @@ impl<'a> Source<'a> {
         match std::fs::metadata(p) {
             Ok(meta) => self.owner_only(key, p, &meta),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(self.err(key, format!("{}: {e}", p.display()))),
+            Err(e) => Err(self.unreadable(key, p, &e)),
         }
     }
 
@@ -80,11 +95,11 @@ impl<'a> Source<'a> {
         let fix = if meta.is_dir() { "700" } else { "600" };
         Err(self.err(
             key,
-            format!(
-                "{} is readable by group or others (mode {:o}); run: chmod {fix} {}",
-                p.display(),
-                mode & 0o777,
-                p.display()
+            t!(
+                "config-not-private",
+                file = p.display().to_string(),
+                mode = format!("{:o}", mode & 0o777),
+                fix = fix
             ),
         ))
     }
@@ -92,7 +107,7 @@ impl<'a> Source<'a> {
     /// `v`, which must be greater than 0.
     pub fn nonzero(&self, key: &str, v: u64) -> Result<u64, ConfigError> {
         if v == 0 {
-            Err(self.err(key, "must be greater than 0"))
+            Err(self.err(key, t!("config-not-positive")))
         } else {
             Ok(v)
         }

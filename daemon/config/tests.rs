@@ -71,27 +71,23 @@ fn bad_configs_name_the_key_and_reason() {
         (
             GOOD.replace("level = \"county\"", "level = \"city\""),
             "node.level",
-            "unknown level",
+            "未知的层级",
         ),
-        (
-            GOOD.replace("node.key", "missing.key"),
-            "tls.key",
-            "does not exist",
-        ),
+        (GOOD.replace("node.key", "missing.key"), "tls.key", "不存在"),
         (
             GOOD.replace("id = \"630202\"", "id = \"63 02\""),
             "node.id",
-            "may contain only",
+            "只能由 ASCII 字母",
         ),
         (
             GOOD.replace("level = \"municipal\"", "level = \"county\""),
             "parent.level",
-            "must be higher",
+            "上级必须比它高",
         ),
         (
             GOOD.replace("finding = \"provincial\"", "finding = \"planet\""),
             "routing.finding",
-            "unknown level",
+            "未知的层级",
         ),
         (
             GOOD.replace("https://127", "http://127"),
@@ -101,7 +97,7 @@ fn bad_configs_name_the_key_and_reason() {
         (
             GOOD.replace("sqlite://data/x.db", "mysql://x"),
             "store.url",
-            "expected sqlite",
+            "应为 sqlite://",
         ),
         (
             GOOD.replace(
@@ -122,17 +118,17 @@ fn bad_configs_name_the_key_and_reason() {
         (
             GOOD.to_string() + "[schedules]\nhealth = \"* * * * *\"\n",
             "schedules.health",
-            "6 with seconds",
+            "秒在最前",
         ),
         (
             GOOD.to_string() + "[workflow]\ngreen_days = 5\nyellow_days = 10\n",
             "workflow.yellow_days",
-            "must not exceed",
+            "不得超过",
         ),
         (
             GOOD.to_string() + "[workflow]\ntaxonomy = \"none.toml\"\n",
             "workflow.taxonomy",
-            "does not exist",
+            "不存在",
         ),
         (
             GOOD.to_string() + "[workflow]\nplan_working_days = 0\n",

@@ -100,7 +100,7 @@ async fn a_node_refuses_a_store_others_can_read() {
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     let said = refused_start(&net, "000000").await;
     assert!(
-        said.contains(&format!("run: chmod 700 {}", dir.display())),
+        said.contains(&format!("chmod 700 {}", dir.display())),
         "{said}"
     );
 
@@ -112,7 +112,7 @@ async fn a_node_refuses_a_store_others_can_read() {
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
     let said = refused_start(&net, "000000").await;
     assert!(
-        said.contains(&format!("run: chmod 600 {}", db.display())),
+        said.contains(&format!("chmod 600 {}", db.display())),
         "{said}"
     );
 }
