@@ -12,8 +12,6 @@
 //! omits them); only its `body`, and other signed documents such as the
 //! tree manifest, go through the generic writer over a `serde_json::Value`.
 
-use std::io::Write;
-
 use serde::Serialize;
 use serde_json::Value;
 
@@ -47,7 +45,7 @@ pub fn canonical_bytes(record: &Record) -> Result<Vec<u8>, CanonicalError> {
     let mut out = Vec::with_capacity(512);
     // Member names in UTF-16 order (all ASCII here, so byte order).
     let mut obj = Members::open(&mut out);
-    write(body, obj.member("body"), &mut String::from("/body"))?;
+    write(body, obj.member("body")).map_err(|e| e.under("body"))?;
     scalar(classification, obj.member("classification"))?;
     scalar(created_at, obj.member("created_at"))?;
     scalar(id, obj.member("id"))?;
@@ -129,7 +127,12 @@ fn scalar<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), Can
 /// and other signed documents such as the tree manifest.
 pub(crate) fn canonical_json(value: &Value) -> Result<Vec<u8>, CanonicalError> {
     let mut out = Vec::with_capacity(512);
-    write(value, &mut out, &mut String::new())?;
+    write(value, &mut out).map_err(|e| match e {
+        CanonicalError::NonInteger(path) if path.is_empty() => {
+            CanonicalError::NonInteger("/".into())
+        }
+        e => e,
+    })?;
     Ok(out)
 }
 
@@ -142,19 +145,20 @@ pub fn digest(record: &Record) -> Result<[u8; 32], CanonicalError> {
     Ok(out)
 }
 
-/// The generic writer; `path` is the JSON pointer of `v`, for errors.
-fn write(v: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), CanonicalError> {
+/// The generic writer. A non-integer's JSON pointer is built only on the
+/// way out of an error ([`CanonicalError::under`]), so a record that has a
+/// canonical form pays nothing for it.
+fn write(v: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
     match v {
-        Value::Null | Value::Bool(_) | Value::String(_) => scalar(v, out),
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::String(s) => scalar(s, out)?,
         Value::Number(n) => {
             if n.is_f64() {
-                return Err(CanonicalError::NonInteger(if path.is_empty() {
-                    "/".into()
-                } else {
-                    path.clone()
-                }));
+                return Err(CanonicalError::NonInteger(String::new()));
             }
-            write!(out, "{n}").map_err(|e| CanonicalError::Serialise(e.to_string()))
+            // Integers: serde_json writes them as RFC 8785 does.
+            scalar(n, out)?;
         }
         Value::Array(items) => {
             out.push(b'[');
@@ -162,32 +166,77 @@ fn write(v: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), Canonica
                 if i > 0 {
                     out.push(b',');
                 }
-                let len = path.len();
-                path.push_str(&format!("/{i}"));
-                write(item, out, path)?;
-                path.truncate(len);
+                write(item, out).map_err(|e| e.under(&i.to_string()))?;
             }
             out.push(b']');
-            Ok(())
         }
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
             out.push(b'{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                scalar(k, out)?;
-                out.push(b':');
-                let len = path.len();
-                path.push('/');
-                path.push_str(k);
-                write(&map[k], out, path)?;
-                path.truncate(len);
+            // serde_json's map iterates its keys in UTF-8 byte order, which
+            // is UTF-16 order unless U+E000..U+FFFF meets an astral
+            // character: sort only a map where a neighbouring pair says so.
+            let in_order = map
+                .keys()
+                .zip(map.keys().skip(1))
+                .all(|(a, b)| utf16_cmp(a, b).is_lt());
+            if in_order {
+                members(map.iter(), out)?;
+            } else {
+                let mut sorted: Vec<(&String, &Value)> = map.iter().collect();
+                sorted.sort_by(|(a, _), (b, _)| utf16_cmp(a, b));
+                members(sorted.into_iter(), out)?;
             }
             out.push(b'}');
-            Ok(())
+        }
+    }
+    Ok(())
+}
+
+/// An object's members, given in canonical order.
+fn members<'v>(
+    members: impl Iterator<Item = (&'v String, &'v Value)>,
+    out: &mut Vec<u8>,
+) -> Result<(), CanonicalError> {
+    for (i, (k, v)) in members.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        scalar(k, out)?;
+        out.push(b':');
+        write(v, out).map_err(|e| e.under(k))?;
+    }
+    Ok(())
+}
+
+/// The order of two strings by their UTF-16 code units (RFC 8785's order
+/// of member names), decided on their UTF-8 bytes: byte order is code
+/// point order, and UTF-16 differs from it only where, at the first
+/// differing byte, one string has a character of U+E000..U+FFFF (lead byte
+/// 0xEE or 0xEF) and the other an astral one (0xF0..0xF4), which UTF-16
+/// writes as surrogates (0xD800..0xDFFF) and so sorts first.
+fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match a.iter().zip(b).find(|(x, y)| x != y) {
+        None => a.len().cmp(&b.len()),
+        Some((&x, &y)) => {
+            let high_bmp = |c: u8| matches!(c, 0xEE | 0xEF);
+            if (high_bmp(x) && y >= 0xF0) || (x >= 0xF0 && high_bmp(y)) {
+                y.cmp(&x)
+            } else {
+                x.cmp(&y)
+            }
+        }
+    }
+}
+
+impl CanonicalError {
+    /// The error as found under member or index `segment` of its parent.
+    fn under(self, segment: &str) -> Self {
+        match self {
+            CanonicalError::NonInteger(path) => {
+                CanonicalError::NonInteger(format!("/{segment}{path}"))
+            }
+            other => other,
         }
     }
 }
@@ -221,6 +270,40 @@ mod tests {
         canonical_json(&value)
     }
 
+    /// RFC 8785 written the plain way, every object's members sorted by
+    /// their UTF-16 code units: the reference the writer's fast paths
+    /// must match.
+    fn plain_rfc8785(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+                out.push('{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::to_string(k).unwrap());
+                    out.push(':');
+                    plain_rfc8785(&map[k], out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    plain_rfc8785(item, out);
+                }
+                out.push(']');
+            }
+            Value::Number(n) => out.push_str(&n.to_string()),
+            other => out.push_str(&serde_json::to_string(other).unwrap()),
+        }
+    }
+
     #[test]
     fn known_answer_sorted_compact_utf8_without_signature() {
         let r = record(
@@ -246,6 +329,8 @@ mod tests {
         assert!(err.to_string().contains("/body/x/0"), "{err}");
         let err = through_value(&record(json!({"x": [1.5]}))).unwrap_err();
         assert!(err.to_string().contains("/body/x/0"), "{err}");
+        let err = canonical_json(&json!(1.5)).unwrap_err();
+        assert!(err.to_string().contains("field / holds"), "{err}");
     }
 
     /// Characters that stress the escaping and the key order: controls,
@@ -383,6 +468,18 @@ mod tests {
                 String::from_utf8(direct).unwrap(),
                 String::from_utf8(through_value(&r).unwrap()).unwrap()
             );
+        }
+
+        #[test]
+        fn the_writer_matches_plain_rfc8785(v in body()) {
+            let mut plain = String::new();
+            plain_rfc8785(&v, &mut plain);
+            prop_assert_eq!(String::from_utf8(canonical_json(&v).unwrap()).unwrap(), plain);
+        }
+
+        #[test]
+        fn member_names_compare_as_utf16(a in text(), b in text()) {
+            prop_assert_eq!(utf16_cmp(&a, &b), a.encode_utf16().cmp(b.encode_utf16()));
         }
     }
 }
