@@ -12,8 +12,10 @@
 //! omits them); only its `body`, and other signed documents such as the
 //! tree manifest, go through the generic writer over a `serde_json::Value`.
 
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::Serialize;
 use serde_json::Value;
+use uuid::Uuid;
 
 use super::{Record, Route};
 
@@ -42,20 +44,23 @@ pub fn canonical_bytes(record: &Record) -> Result<Vec<u8>, CanonicalError> {
         body,
         signature: _,
     } = record;
-    let mut out = Vec::with_capacity(512);
+    let mut out = Vec::with_capacity(1024);
     // Member names in UTF-16 order (all ASCII here, so byte order).
     let mut obj = Members::open(&mut out);
     write(body, obj.member("body")).map_err(|e| e.under("body"))?;
     scalar(classification, obj.member("classification"))?;
-    scalar(created_at, obj.member("created_at"))?;
-    scalar(id, obj.member("id"))?;
+    time(created_at, obj.member("created_at"))?;
+    string(
+        id.hyphenated().encode_lower(&mut Uuid::encode_buffer()),
+        obj.member("id"),
+    )?;
     scalar(kind, obj.member("kind"))?;
-    scalar(origin.as_str(), obj.member("origin"))?;
+    string(origin.as_str(), obj.member("origin"))?;
     if let Some(round_id) = round_id {
-        scalar(round_id, obj.member("round_id"))?;
+        string(round_id, obj.member("round_id"))?;
     }
     write_route(route, obj.member("route"))?;
-    scalar(updated_at, obj.member("updated_at"))?;
+    time(updated_at, obj.member("updated_at"))?;
     scalar(version, obj.member("version"))?;
     obj.close();
     Ok(out)
@@ -76,7 +81,7 @@ fn write_route(route: &Route, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
             if i > 0 {
                 out.push(b',');
             }
-            scalar(node.as_str(), out)?;
+            string(node.as_str(), out)?;
         }
         out.push(b']');
     }
@@ -123,6 +128,65 @@ fn scalar<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), Can
     serde_json::to_writer(out, value).map_err(|e| CanonicalError::Serialise(e.to_string()))
 }
 
+/// A string as serde_json writes it (RFC 8785's escaping): copied as is
+/// when nothing in it needs escaping (no control character, quote or
+/// backslash), the common case, checked 16 bytes at a time.
+fn string(s: &str, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
+    let escaped = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    let chunks = s.as_bytes().chunks_exact(16);
+    let tail = chunks.remainder();
+    let plain = !tail.iter().any(|&b| escaped(b))
+        && !chunks
+            .into_iter()
+            // No early exit inside a chunk, so the compiler checks it at once.
+            .any(|c| c.iter().fold(false, |any, &b| any | escaped(b)));
+    if !plain {
+        return scalar(s, out);
+    }
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+    Ok(())
+}
+
+/// A time as chrono serialises it (RFC 3339, `Z`, the fraction in 0, 3, 6
+/// or 9 digits), written directly for years 0 to 9999 outside leap
+/// seconds, else through chrono.
+fn time(t: &DateTime<Utc>, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
+    let (year, nano) = (t.year(), t.nanosecond());
+    if !(0..=9999).contains(&year) || nano >= 1_000_000_000 {
+        return scalar(t, out);
+    }
+    let digits = |out: &mut Vec<u8>, n: u32, width: u32| {
+        for p in (0..width).rev() {
+            out.push(b'0' + (n / 10u32.pow(p) % 10) as u8);
+        }
+    };
+    out.push(b'"');
+    digits(out, year as u32, 4);
+    for (sep, n) in [(b'-', t.month()), (b'-', t.day()), (b'T', t.hour())] {
+        out.push(sep);
+        digits(out, n, 2);
+    }
+    for n in [t.minute(), t.second()] {
+        out.push(b':');
+        digits(out, n, 2);
+    }
+    if nano != 0 {
+        out.push(b'.');
+        if nano % 1_000_000 == 0 {
+            digits(out, nano / 1_000_000, 3);
+        } else if nano % 1_000 == 0 {
+            digits(out, nano / 1_000, 6);
+        } else {
+            digits(out, nano, 9);
+        }
+    }
+    out.extend_from_slice(b"Z\"");
+    Ok(())
+}
+
 /// The RFC 8785 bytes of any JSON value (integers only), for record bodies
 /// and other signed documents such as the tree manifest.
 pub(crate) fn canonical_json(value: &Value) -> Result<Vec<u8>, CanonicalError> {
@@ -152,7 +216,7 @@ fn write(v: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::String(s) => scalar(s, out)?,
+        Value::String(s) => string(s, out)?,
         Value::Number(n) => {
             if n.is_f64() {
                 return Err(CanonicalError::NonInteger(String::new()));
@@ -201,7 +265,7 @@ fn members<'v>(
         if i > 0 {
             out.push(b',');
         }
-        scalar(k, out)?;
+        string(k, out)?;
         out.push(b':');
         write(v, out).map_err(|e| e.under(k))?;
     }
