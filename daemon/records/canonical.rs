@@ -158,10 +158,13 @@ fn time(t: &DateTime<Utc>, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
     if !(0..=9999).contains(&year) || nano >= 1_000_000_000 {
         return scalar(t, out);
     }
-    let digits = |out: &mut Vec<u8>, n: u32, width: u32| {
-        for p in (0..width).rev() {
-            out.push(b'0' + (n / 10u32.pow(p) % 10) as u8);
+    let digits = |out: &mut Vec<u8>, mut n: u32, width: usize| {
+        let mut buf = [b'0'; 9];
+        for d in buf[..width].iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
         }
+        out.extend_from_slice(&buf[..width]);
     };
     out.push(b'"');
     digits(out, year as u32, 4);
@@ -235,20 +238,23 @@ fn write(v: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
             out.push(b']');
         }
         Value::Object(map) => {
-            out.push(b'{');
             // serde_json's map iterates its keys in UTF-8 byte order, which
             // is UTF-16 order unless U+E000..U+FFFF meets an astral
-            // character: sort only a map where a neighbouring pair says so.
-            let in_order = map
-                .keys()
-                .zip(map.keys().skip(1))
-                .all(|(a, b)| utf16_cmp(a, b).is_lt());
-            if in_order {
-                members(map.iter(), out)?;
-            } else {
-                let mut sorted: Vec<(&String, &Value)> = map.iter().collect();
-                sorted.sort_by(|(a, _), (b, _)| utf16_cmp(a, b));
-                members(sorted.into_iter(), out)?;
+            // character: the members are written as they come, and only a
+            // map where a neighbouring pair says so is written again sorted.
+            let start = out.len();
+            out.push(b'{');
+            let mut last: Option<&str> = None;
+            for (k, v) in map {
+                if let Some(prev) = last {
+                    if utf16_cmp(prev, k).is_gt() {
+                        out.truncate(start);
+                        return sorted_object(map, out);
+                    }
+                    out.push(b',');
+                }
+                member(k, v, out)?;
+                last = Some(k);
             }
             out.push(b'}');
         }
@@ -256,20 +262,29 @@ fn write(v: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
     Ok(())
 }
 
-/// An object's members, given in canonical order.
-fn members<'v>(
-    members: impl Iterator<Item = (&'v String, &'v Value)>,
+/// An object whose keys need sorting by their UTF-16 code units.
+fn sorted_object(
+    map: &serde_json::Map<String, Value>,
     out: &mut Vec<u8>,
 ) -> Result<(), CanonicalError> {
-    for (i, (k, v)) in members.enumerate() {
+    let mut sorted: Vec<(&String, &Value)> = map.iter().collect();
+    sorted.sort_by(|(a, _), (b, _)| utf16_cmp(a, b));
+    out.push(b'{');
+    for (i, (k, v)) in sorted.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        string(k, out)?;
-        out.push(b':');
-        write(v, out).map_err(|e| e.under(k))?;
+        member(k, v, out)?;
     }
+    out.push(b'}');
     Ok(())
+}
+
+/// One member of an object: its name, a colon and its value.
+fn member(k: &str, v: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
+    string(k, out)?;
+    out.push(b':');
+    write(v, out).map_err(|e| e.under(k))
 }
 
 /// The order of two strings by their UTF-16 code units (RFC 8785's order
@@ -514,7 +529,7 @@ mod tests {
                     (round_id, classification, route, body, signature),
                 )| {
                     let mut r = record(body);
-                    (r.id, r.kind, r.origin) = (uuid::Uuid::from_u128(id), kind, origin);
+                    (r.id, r.kind, r.origin) = (Uuid::from_u128(id), kind, origin);
                     (r.version, r.created_at, r.updated_at) = (version, created_at, updated_at);
                     (r.round_id, r.classification) = (round_id, classification);
                     (r.route, r.signature) = (route, signature);
