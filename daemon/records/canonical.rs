@@ -11,6 +11,11 @@
 //! member order fixed here, its optional members omitted exactly as serde
 //! omits them); only its `body`, and other signed documents such as the
 //! tree manifest, go through the generic writer over a `serde_json::Value`.
+//! Both are on every hop's path (a record's leaf hash), so the common case
+//! is written without detours: serde_json's map already iterates in UTF-8
+//! byte order, which is UTF-16 order unless U+E000..U+FFFF meets an astral
+//! character (checked pair by pair; only then sorted), and strings that
+//! need no escaping, times and ids are copied or written directly.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::Serialize;
