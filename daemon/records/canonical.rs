@@ -11,11 +11,16 @@
 //! member order fixed here, its optional members omitted exactly as serde
 //! omits them); only its `body`, and other signed documents such as the
 //! tree manifest, go through the generic writer over a `serde_json::Value`.
+//! Both are on every hop's path (a record's leaf hash), so the common case
+//! is written without detours: serde_json's map already iterates in UTF-8
+//! byte order, which is UTF-16 order unless U+E000..U+FFFF meets an astral
+//! character (checked pair by pair; only then sorted), and strings that
+//! need no escaping, times and ids are copied or written directly.
 
-use std::io::Write;
-
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::Serialize;
 use serde_json::Value;
+use uuid::Uuid;
 
 use super::{Record, Route};
 
@@ -44,20 +49,23 @@ pub fn canonical_bytes(record: &Record) -> Result<Vec<u8>, CanonicalError> {
         body,
         signature: _,
     } = record;
-    let mut out = Vec::with_capacity(512);
+    let mut out = Vec::with_capacity(1024);
     // Member names in UTF-16 order (all ASCII here, so byte order).
     let mut obj = Members::open(&mut out);
-    write(body, obj.member("body"), &mut String::from("/body"))?;
+    write(body, obj.member("body")).map_err(|e| e.under("body"))?;
     scalar(classification, obj.member("classification"))?;
-    scalar(created_at, obj.member("created_at"))?;
-    scalar(id, obj.member("id"))?;
+    time(created_at, obj.member("created_at"))?;
+    string(
+        id.hyphenated().encode_lower(&mut Uuid::encode_buffer()),
+        obj.member("id"),
+    )?;
     scalar(kind, obj.member("kind"))?;
-    scalar(origin.as_str(), obj.member("origin"))?;
+    string(origin.as_str(), obj.member("origin"))?;
     if let Some(round_id) = round_id {
-        scalar(round_id, obj.member("round_id"))?;
+        string(round_id, obj.member("round_id"))?;
     }
     write_route(route, obj.member("route"))?;
-    scalar(updated_at, obj.member("updated_at"))?;
+    time(updated_at, obj.member("updated_at"))?;
     scalar(version, obj.member("version"))?;
     obj.close();
     Ok(out)
@@ -78,7 +86,7 @@ fn write_route(route: &Route, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
             if i > 0 {
                 out.push(b',');
             }
-            scalar(node.as_str(), out)?;
+            string(node.as_str(), out)?;
         }
         out.push(b']');
     }
@@ -125,11 +133,88 @@ fn scalar<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), Can
     serde_json::to_writer(out, value).map_err(|e| CanonicalError::Serialise(e.to_string()))
 }
 
+/// A string as serde_json writes it (RFC 8785's escaping): copied as is
+/// when nothing in it needs escaping (no control character, quote or
+/// backslash), the common case, checked 8 bytes at a time.
+fn string(s: &str, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
+    if needs_escaping(s.as_bytes()) {
+        return scalar(s, out);
+    }
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+    Ok(())
+}
+
+/// Whether `bytes` hold a control character, a quote or a backslash: per
+/// 8-byte word, the exact tests for a byte below 0x20 and for a zero byte
+/// (`(x - 0x01…) & !x & 0x80…`) after xor with the quote and the
+/// backslash.
+fn needs_escaping(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH != 0;
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder();
+    words.into_iter().any(|w| {
+        let x = u64::from_ne_bytes(w.try_into().unwrap_or_default());
+        below(x, 0x20)
+            || below(x ^ (ONES * u64::from(b'"')), 1)
+            || below(x ^ (ONES * u64::from(b'\\')), 1)
+    }) || tail.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+/// A time as chrono serialises it (RFC 3339, `Z`, the fraction in 0, 3, 6
+/// or 9 digits), written directly for years 0 to 9999 outside leap
+/// seconds, else through chrono.
+fn time(t: &DateTime<Utc>, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
+    let (year, nano) = (t.year(), t.nanosecond());
+    if !(0..=9999).contains(&year) || nano >= 1_000_000_000 {
+        return scalar(t, out);
+    }
+    let digits = |out: &mut Vec<u8>, mut n: u32, width: usize| {
+        let mut buf = [b'0'; 9];
+        for d in buf[..width].iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        out.extend_from_slice(&buf[..width]);
+    };
+    out.push(b'"');
+    digits(out, year as u32, 4);
+    for (sep, n) in [(b'-', t.month()), (b'-', t.day()), (b'T', t.hour())] {
+        out.push(sep);
+        digits(out, n, 2);
+    }
+    for n in [t.minute(), t.second()] {
+        out.push(b':');
+        digits(out, n, 2);
+    }
+    if nano != 0 {
+        out.push(b'.');
+        if nano % 1_000_000 == 0 {
+            digits(out, nano / 1_000_000, 3);
+        } else if nano % 1_000 == 0 {
+            digits(out, nano / 1_000, 6);
+        } else {
+            digits(out, nano, 9);
+        }
+    }
+    out.extend_from_slice(b"Z\"");
+    Ok(())
+}
+
 /// The RFC 8785 bytes of any JSON value (integers only), for record bodies
 /// and other signed documents such as the tree manifest.
 pub(crate) fn canonical_json(value: &Value) -> Result<Vec<u8>, CanonicalError> {
     let mut out = Vec::with_capacity(512);
-    write(value, &mut out, &mut String::new())?;
+    write(value, &mut out).map_err(|e| match e {
+        CanonicalError::NonInteger(path) if path.is_empty() => {
+            CanonicalError::NonInteger("/".into())
+        }
+        e => e,
+    })?;
     Ok(out)
 }
 
@@ -142,19 +227,20 @@ pub fn digest(record: &Record) -> Result<[u8; 32], CanonicalError> {
     Ok(out)
 }
 
-/// The generic writer; `path` is the JSON pointer of `v`, for errors.
-fn write(v: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), CanonicalError> {
+/// The generic writer. A non-integer's JSON pointer is built only on the
+/// way out of an error ([`CanonicalError::under`]), so a record that has a
+/// canonical form pays nothing for it.
+fn write(v: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
     match v {
-        Value::Null | Value::Bool(_) | Value::String(_) => scalar(v, out),
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::String(s) => string(s, out)?,
         Value::Number(n) => {
             if n.is_f64() {
-                return Err(CanonicalError::NonInteger(if path.is_empty() {
-                    "/".into()
-                } else {
-                    path.clone()
-                }));
+                return Err(CanonicalError::NonInteger(String::new()));
             }
-            write!(out, "{n}").map_err(|e| CanonicalError::Serialise(e.to_string()))
+            // Integers: serde_json writes them as RFC 8785 does.
+            scalar(n, out)?;
         }
         Value::Array(items) => {
             out.push(b'[');
@@ -162,32 +248,89 @@ fn write(v: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), Canonica
                 if i > 0 {
                     out.push(b',');
                 }
-                let len = path.len();
-                path.push_str(&format!("/{i}"));
-                write(item, out, path)?;
-                path.truncate(len);
+                write(item, out).map_err(|e| e.under(&i.to_string()))?;
             }
             out.push(b']');
-            Ok(())
         }
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            // serde_json's map iterates its keys in UTF-8 byte order, which
+            // is UTF-16 order unless U+E000..U+FFFF meets an astral
+            // character: the members are written as they come, and only a
+            // map where a neighbouring pair says so is written again sorted.
+            let start = out.len();
             out.push(b'{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
+            let mut last: Option<&str> = None;
+            for (k, v) in map {
+                if let Some(prev) = last {
+                    if utf16_cmp(prev, k).is_gt() {
+                        out.truncate(start);
+                        return sorted_object(map, out);
+                    }
                     out.push(b',');
                 }
-                scalar(k, out)?;
-                out.push(b':');
-                let len = path.len();
-                path.push('/');
-                path.push_str(k);
-                write(&map[k], out, path)?;
-                path.truncate(len);
+                member(k, v, out)?;
+                last = Some(k);
             }
             out.push(b'}');
-            Ok(())
+        }
+    }
+    Ok(())
+}
+
+/// An object whose keys need sorting by their UTF-16 code units.
+fn sorted_object(
+    map: &serde_json::Map<String, Value>,
+    out: &mut Vec<u8>,
+) -> Result<(), CanonicalError> {
+    let mut sorted: Vec<(&String, &Value)> = map.iter().collect();
+    sorted.sort_by(|(a, _), (b, _)| utf16_cmp(a, b));
+    out.push(b'{');
+    for (i, (k, v)) in sorted.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        member(k, v, out)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// One member of an object: its name, a colon and its value.
+fn member(k: &str, v: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
+    string(k, out)?;
+    out.push(b':');
+    write(v, out).map_err(|e| e.under(k))
+}
+
+/// The order of two strings by their UTF-16 code units (RFC 8785's order
+/// of member names), decided on their UTF-8 bytes: byte order is code
+/// point order, and UTF-16 differs from it only where, at the first
+/// differing byte, one string has a character of U+E000..U+FFFF (lead byte
+/// 0xEE or 0xEF) and the other an astral one (0xF0..0xF4), which UTF-16
+/// writes as surrogates (0xD800..0xDFFF) and so sorts first.
+fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match a.iter().zip(b).find(|(x, y)| x != y) {
+        None => a.len().cmp(&b.len()),
+        Some((&x, &y)) => {
+            let high_bmp = |c: u8| matches!(c, 0xEE | 0xEF);
+            if (high_bmp(x) && y >= 0xF0) || (x >= 0xF0 && high_bmp(y)) {
+                y.cmp(&x)
+            } else {
+                x.cmp(&y)
+            }
+        }
+    }
+}
+
+impl CanonicalError {
+    /// The error as found under member or index `segment` of its parent.
+    fn under(self, segment: &str) -> Self {
+        match self {
+            CanonicalError::NonInteger(path) => {
+                CanonicalError::NonInteger(format!("/{segment}{path}"))
+            }
+            other => other,
         }
     }
 }
@@ -221,6 +364,40 @@ mod tests {
         canonical_json(&value)
     }
 
+    /// RFC 8785 written the plain way, every object's members sorted by
+    /// their UTF-16 code units: the reference the writer's fast paths
+    /// must match.
+    fn plain_rfc8785(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+                out.push('{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::to_string(k).unwrap());
+                    out.push(':');
+                    plain_rfc8785(&map[k], out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    plain_rfc8785(item, out);
+                }
+                out.push(']');
+            }
+            Value::Number(n) => out.push_str(&n.to_string()),
+            other => out.push_str(&serde_json::to_string(other).unwrap()),
+        }
+    }
+
     #[test]
     fn known_answer_sorted_compact_utf8_without_signature() {
         let r = record(
@@ -237,6 +414,21 @@ mod tests {
     }
 
     #[test]
+    fn each_byte_that_needs_escaping_is_found_at_every_position() {
+        for c in (0u8..0x20).chain([b'"', b'\\']) {
+            for at in 0..40 {
+                let mut text = "督办x".repeat(6).into_bytes();
+                text.truncate(40);
+                text[at] = c;
+                assert!(needs_escaping(&text), "{c:#x} at {at}");
+                text[at] = b'a';
+                assert!(!needs_escaping(&text), "{c:#x} replaced at {at}");
+            }
+        }
+        assert!(!needs_escaping("请按期整改 \u{7f} \u{2028}".as_bytes()));
+    }
+
+    #[test]
     fn key_order_follows_utf16_and_floats_are_refused() {
         // U+FF61 sorts after U+1F600 in UTF-8 but before it in UTF-16.
         let r = record(json!({"\u{1F600}": 1, "\u{FF61}": 2}));
@@ -246,6 +438,8 @@ mod tests {
         assert!(err.to_string().contains("/body/x/0"), "{err}");
         let err = through_value(&record(json!({"x": [1.5]}))).unwrap_err();
         assert!(err.to_string().contains("/body/x/0"), "{err}");
+        let err = canonical_json(&json!(1.5)).unwrap_err();
+        assert!(err.to_string().contains("field / holds"), "{err}");
     }
 
     /// Characters that stress the escaping and the key order: controls,
@@ -365,7 +559,7 @@ mod tests {
                     (round_id, classification, route, body, signature),
                 )| {
                     let mut r = record(body);
-                    (r.id, r.kind, r.origin) = (uuid::Uuid::from_u128(id), kind, origin);
+                    (r.id, r.kind, r.origin) = (Uuid::from_u128(id), kind, origin);
                     (r.version, r.created_at, r.updated_at) = (version, created_at, updated_at);
                     (r.round_id, r.classification) = (round_id, classification);
                     (r.route, r.signature) = (route, signature);
@@ -383,6 +577,18 @@ mod tests {
                 String::from_utf8(direct).unwrap(),
                 String::from_utf8(through_value(&r).unwrap()).unwrap()
             );
+        }
+
+        #[test]
+        fn the_writer_matches_plain_rfc8785(v in body()) {
+            let mut plain = String::new();
+            plain_rfc8785(&v, &mut plain);
+            prop_assert_eq!(String::from_utf8(canonical_json(&v).unwrap()).unwrap(), plain);
+        }
+
+        #[test]
+        fn member_names_compare_as_utf16(a in text(), b in text()) {
+            prop_assert_eq!(utf16_cmp(&a, &b), a.encode_utf16().cmp(b.encode_utf16()));
         }
     }
 }

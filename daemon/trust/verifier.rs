@@ -66,11 +66,22 @@ pub struct Verifier {
 
 /// Names a signed chunk without hashing: the key (its number in
 /// [`Verifier::keys`]), the record count and the signature's bytes.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct ChunkId {
     key: u32,
     count: u32,
     value: [u8; FIXED_SIG],
+}
+
+impl std::hash::Hash for ChunkId {
+    /// The map's hash takes the key, the count and the signature's first
+    /// 8 bytes, not all 64 (the map's hasher is keyed at random, so chosen
+    /// bytes cannot aim at collisions); equality still compares them all.
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u32(self.key);
+        h.write_u32(self.count);
+        h.write(&self.value[..8]);
+    }
 }
 
 /// What is known of a checked chunk: its signed root and every hash of its
