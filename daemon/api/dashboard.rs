@@ -288,7 +288,11 @@ fn tree(h: &mut String, report: &StatusReport, now: DateTime<Utc>, lang: Lang) {
         id = esc(&report.node),
         name = esc(&report.name),
         state = report.state.as_str(),
-        reason = esc(&report.why.as_ref().map(|w| w.render(lang)).unwrap_or_default()),
+        reason = esc(&report
+            .why
+            .as_ref()
+            .map(|w| w.render(lang))
+            .unwrap_or_default()),
         this = tl!(lang, "dash-this-office"),
         now = tl!(lang, "dash-now"),
     );

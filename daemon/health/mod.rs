@@ -37,8 +37,8 @@ pub use links::{LinkReport, link_reports};
 pub use ready::unready_reasons;
 pub use status::{StatusReport, status_report};
 pub use verdict::{OfficeState, Verdict, problem_line};
-pub use why::Why;
 pub use warnings::CERT_WARNING_DAYS;
+pub use why::Why;
 
 use crate::engine::{Engine, SharedEngine, SubmitRequest};
 use crate::node::NodeId;

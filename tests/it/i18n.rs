@@ -352,7 +352,10 @@ async fn a_down_offices_reason_in_chinese_and_in_english() {
         page.contains("与上级 630100 无会话；最后一次联系在"),
         "the Chinese dashboard's reason:\n{page}"
     );
-    assert!(!page.contains("no session"), "no English reason on the page");
+    assert!(
+        !page.contains("no session"),
+        "no English reason on the page"
+    );
     let page = net.get_text("630100", "/?lang=en").await;
     assert!(
         page.contains("no session with its parent 630100; last seen "),

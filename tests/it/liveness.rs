@@ -178,7 +178,10 @@ async fn central_lists_an_office_that_never_started_as_never_seen() {
     assert_eq!(status["verdict"]["status"], "degraded");
     let (code, out) = status_cli(&net, "000000", false);
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("630103 从未连接"), "in Chinese by default: {out}");
+    assert!(
+        out.contains("630103 从未连接"),
+        "in Chinese by default: {out}"
+    );
 
     let metrics = net.metrics("000000").await;
     assert!(
