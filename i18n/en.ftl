@@ -217,6 +217,14 @@ status-col-last-report = LAST REPORT
 status-col-down = DOWN
 status-col-name = NAME
 
+## Why an office is not ok (xunlian status, the dashboard)
+health-why-never-reported = no health report has arrived
+health-why-no-session = no session with its parent { $parent }; last seen { $secs }s ago
+health-why-no-session-ever = no session with its parent { $parent }; never seen
+health-why-no-report-since = no health report since { $secs }s ago
+health-why-unreachable = unreachable via { $relay }; { $then }
+health-problem = { $node } { $state }: { $why }
+
 ## The dashboard (GET /)
 dash-meta = xunlian { $version } · generation { $generation } · refreshed { $refreshed } (every { $secs }s)
 dash-other-lang = 中文

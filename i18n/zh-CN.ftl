@@ -217,6 +217,14 @@ status-col-last-report = 最后报告
 status-col-down = 断开
 status-col-name = 名称
 
+## 机构不正常的原因（xunlian status、仪表盘）
+health-why-never-reported = 尚未收到任何运行状况报告
+health-why-no-session = 与上级 { $parent } 无会话；最后一次联系在 { $secs } 秒前
+health-why-no-session-ever = 与上级 { $parent } 无会话；从未联系上
+health-why-no-report-since = { $secs } 秒前以来未收到运行状况报告
+health-why-unreachable = 经 { $relay } 不可达；{ $then }
+health-problem = { $node } { $state }：{ $why }
+
 ## 仪表盘 (GET /)
 dash-meta = xunlian { $version } · 代次 { $generation } · 刷新于 { $refreshed }（每 { $secs } 秒）
 dash-other-lang = English

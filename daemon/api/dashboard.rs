@@ -288,7 +288,11 @@ fn tree(h: &mut String, report: &StatusReport, now: DateTime<Utc>, lang: Lang) {
         id = esc(&report.node),
         name = esc(&report.name),
         state = report.state.as_str(),
-        reason = esc(report.reason.as_deref().unwrap_or("")),
+        reason = esc(&report
+            .why
+            .as_ref()
+            .map(|w| w.render(lang))
+            .unwrap_or_default()),
         this = tl!(lang, "dash-this-office"),
         now = tl!(lang, "dash-now"),
     );
@@ -323,10 +327,10 @@ fn tree(h: &mut String, report: &StatusReport, now: DateTime<Utc>, lang: Lang) {
 
 /// One office's row: its state, why, since when and its figures.
 fn office_row(h: &mut String, o: &OfficeHealth, now: DateTime<Utc>, lang: Lang) {
-    let reason = match (&o.via, &o.reason) {
-        (Some(via), _) => tl!(lang, "dash-unreachable-via", via = via),
-        (None, Some(r)) => r.clone(),
-        (None, None) => String::new(),
+    let full = o.why.as_ref().map(|w| w.render(lang)).unwrap_or_default();
+    let reason = match &o.via {
+        Some(via) => tl!(lang, "dash-unreachable-via", via = via),
+        None => full.clone(),
     };
     let since = o
         .since
@@ -346,7 +350,7 @@ fn office_row(h: &mut String, o: &OfficeHealth, now: DateTime<Utc>, lang: Lang) 
         level = esc(&label(lang, "level", &o.level)),
         state = o.state.as_str(),
         label = o.state.label(lang),
-        full = esc(o.reason.as_deref().unwrap_or("")),
+        full = esc(&full),
         reason = esc(&reason),
         warnings = o
             .warnings

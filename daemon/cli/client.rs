@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::operator::Operator;
 use crate::api::StatusReport;
-use crate::health::OfficeState;
+use crate::health::{OfficeState, problem_line};
 use crate::i18n::{self, pad, pad_left, t};
 use crate::records::Kind;
 use crate::workflow::ids;
@@ -442,8 +442,8 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
     out += &(t!("status-records", list = held) + "\n");
     out += &(t!("status-quarantined", n = r.quarantined) + "\n");
     let state = r.state.label(lang);
-    let verdict = match &r.reason {
-        Some(why) => format!("{state}: {why}"),
+    let verdict = match &r.why {
+        Some(why) => format!("{state}: {}", why.render(lang)),
         None => state,
     };
     out += &format!(
@@ -453,12 +453,8 @@ fn render_status(r: &StatusReport, colour: bool) -> String {
             t!("status-this-node", verdict = verdict)
         )
     );
-    for p in r
-        .verdict
-        .problems
-        .iter()
-        .skip(usize::from(r.state != OfficeState::Ok))
-    {
+    for o in r.subtree.iter().filter(|o| o.state != OfficeState::Ok) {
+        let p = problem_line(lang, &o.node, o.state, o.why.as_ref());
         out += &format!("{}\n", paint(false, t!("status-problem", problem = p)));
     }
     out += "\n";

@@ -23,6 +23,7 @@ mod ready;
 mod status;
 mod verdict;
 mod warnings;
+mod why;
 
 use std::collections::BTreeMap;
 
@@ -35,8 +36,9 @@ use uuid::Uuid;
 pub use links::{LinkReport, link_reports};
 pub use ready::unready_reasons;
 pub use status::{StatusReport, status_report};
-pub use verdict::{OfficeState, Verdict};
+pub use verdict::{OfficeState, Verdict, problem_line};
 pub use warnings::CERT_WARNING_DAYS;
+pub use why::Why;
 
 use crate::engine::{Engine, SharedEngine, SubmitRequest};
 use crate::node::NodeId;
@@ -65,9 +67,13 @@ pub struct OfficeHealth {
     pub stale: bool,
     /// The office's one state as seen from this node.
     pub state: OfficeState,
-    /// Why it is not `ok`.
+    /// Why it is not `ok`, in English (stable for scripts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Why it is not `ok`, as data (`code` and figures): what people's
+    /// views render in their language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<Why>,
     /// Since when the state holds, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<DateTime<Utc>>,
@@ -166,7 +172,8 @@ pub async fn subtree(
             at: s.at,
             stale: s.at.is_none_or(|at| now - at > stale_after),
             state: j.state,
-            reason: j.reason,
+            reason: j.reason.as_ref().map(|w| w.render(crate::i18n::Lang::En)),
+            why: j.reason,
             since: j.since,
             via: j.via.map(|v| v.to_string()),
             backlog_records: s.backlog_records,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::verdict::{OfficeState, Verdict, judge_self};
-use super::{LinkReport, OfficeHealth};
+use super::{LinkReport, OfficeHealth, Why};
 use crate::engine::Engine;
 use crate::store::StoreError;
 
@@ -23,8 +23,12 @@ pub struct StatusReport {
     /// This node's own state: `down` while it holds no session with its
     /// parent.
     pub state: OfficeState,
+    /// Why it is not `ok`, in English (stable for scripts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The same as data, for views in the reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<Why>,
     /// `ok` only when this node and every office below it are `ok`.
     pub verdict: Verdict,
     pub records: Vec<(String, i64)>,
@@ -44,7 +48,7 @@ pub async fn status_report(engine: &Engine) -> Result<StatusReport, StoreError> 
         engine.id(),
         subtree
             .iter()
-            .map(|o| (o.node.as_str(), o.state, o.reason.as_deref())),
+            .map(|o| (o.node.as_str(), o.state, o.why.as_ref())),
     );
     Ok(StatusReport {
         node: engine.config.id.to_string(),
@@ -54,7 +58,8 @@ pub async fn status_report(engine: &Engine) -> Result<StatusReport, StoreError> 
         generation: engine.store().generation(),
         started_at: engine.started_at,
         state: own.state,
-        reason: own.reason,
+        reason: own.reason.as_ref().map(|w| w.render(crate::i18n::Lang::En)),
+        why: own.reason,
         verdict,
         records: engine.store().count_by_kind(),
         links,

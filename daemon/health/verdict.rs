@@ -14,6 +14,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::LinkReport;
+use super::why::Why;
+use crate::i18n::{Lang, tl};
 use crate::node::NodeId;
 use crate::store::TopologyEntry;
 
@@ -56,7 +58,7 @@ impl OfficeState {
     }
 
     /// How the state reads to a person in `lang` (正常, 滞后…).
-    pub fn label(self, lang: crate::i18n::Lang) -> String {
+    pub fn label(self, lang: Lang) -> String {
         crate::i18n::label(lang, "state", self.as_str())
     }
 
@@ -73,8 +75,8 @@ impl OfficeState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Judged {
     pub state: OfficeState,
-    /// A sentence for operators; `None` when `ok`.
-    pub reason: Option<String>,
+    /// Why it is not `ok`; `None` when `ok`.
+    pub reason: Option<Why>,
     /// Since when the state holds, when known.
     pub since: Option<DateTime<Utc>>,
     /// The relay (down or never seen) this office is unreachable through.
@@ -82,7 +84,7 @@ pub struct Judged {
 }
 
 impl Judged {
-    fn new(state: OfficeState, reason: String, since: Option<DateTime<Utc>>) -> Judged {
+    fn new(state: OfficeState, reason: Why, since: Option<DateTime<Utc>>) -> Judged {
         Judged {
             state,
             reason: Some(reason),
@@ -176,8 +178,11 @@ pub fn judge(
         .collect();
     for (node, relay) in relays {
         if let (Some(relay), Some(j)) = (relay, out.get_mut(&node)) {
-            let own = j.reason.take().unwrap_or_default();
-            j.reason = Some(format!("unreachable via {relay}; {own}"));
+            let then = Box::new(j.reason.take().unwrap_or(Why::NeverReported));
+            j.reason = Some(Why::Unreachable {
+                relay: relay.to_string(),
+                then,
+            });
             j.via = Some(relay);
         }
     }
@@ -211,35 +216,34 @@ fn judge_one(
     latest: &BTreeMap<NodeId, Summary>,
 ) -> Judged {
     let Some(own) = latest.get(&entry.node) else {
-        return Judged::new(
-            OfficeState::NeverSeen,
-            "no health report has arrived".into(),
-            None,
-        );
+        return Judged::new(OfficeState::NeverSeen, Why::NeverReported, None);
     };
     let at = own.at.unwrap_or(DateTime::<Utc>::MIN_UTC);
     if let Some(last_seen) = parent_says_down(ground, entry, at, latest) {
-        let seen = last_seen.map_or("never".to_string(), |t| ago(ground.now, t));
         return Judged::new(
             OfficeState::Down,
-            format!(
-                "no session with its parent {}; last seen {seen}",
-                entry.parent
-            ),
+            Why::NoSession {
+                parent: entry.parent.to_string(),
+                secs: last_seen.map(|t| secs_since(ground.now, t)),
+            },
             last_seen.or(own.at),
         );
     }
     if ground.now - at > ground.stale_after {
         return Judged::new(
             OfficeState::Stale,
-            format!("no health report since {}", ago(ground.now, at)),
+            Why::NoReportSince {
+                secs: secs_since(ground.now, at),
+            },
             own.at,
         );
     }
     if !own.warnings.is_empty() {
         return Judged::new(
             OfficeState::Lagging,
-            own.warnings.join("; "),
+            Why::Lagging {
+                warnings: own.warnings.clone(),
+            },
             Some(ground.now - chrono::Duration::milliseconds(own.lag_ms)),
         );
     }
@@ -272,9 +276,9 @@ fn parent_says_down(
     parent.children_down.get(&entry.node).copied()
 }
 
-/// "12s ago", for reasons.
-fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
-    format!("{}s ago", (now - t).num_seconds().max(0))
+/// The whole seconds from `t` to `now`, for reasons.
+fn secs_since(now: DateTime<Utc>, t: DateTime<Utc>) -> i64 {
+    (now - t).num_seconds().max(0)
 }
 
 /// The verdict over a node and its subtree: healthy only when the node
@@ -285,7 +289,9 @@ pub struct Verdict {
     pub status: String,
     /// Offices below this node by state (every state named, zeros too).
     pub offices: BTreeMap<String, usize>,
-    /// One sentence per thing not `ok`, this node first.
+    /// One sentence per thing not `ok`, this node first, in English
+    /// (stable for scripts; people read [`problem_line`]s in their
+    /// language).
     pub problems: Vec<String>,
 }
 
@@ -294,7 +300,7 @@ impl Verdict {
     pub fn of<'a>(
         own: &Judged,
         me: &NodeId,
-        offices: impl IntoIterator<Item = (&'a str, OfficeState, Option<&'a str>)>,
+        offices: impl IntoIterator<Item = (&'a str, OfficeState, Option<&'a Why>)>,
     ) -> Verdict {
         let mut counts: BTreeMap<String, usize> = OfficeState::ALL
             .iter()
@@ -302,7 +308,7 @@ impl Verdict {
             .collect();
         let mut problems = Vec::new();
         if own.state != OfficeState::Ok {
-            problems.push(problem(me.as_str(), own.state, own.reason.as_deref()));
+            problems.push(problem(me.as_str(), own.state, own.reason.as_ref()));
         }
         for (node, state, reason) in offices {
             *counts.entry(state.as_str().to_string()).or_default() += 1;
@@ -328,10 +334,26 @@ impl Verdict {
     }
 }
 
-fn problem(node: &str, state: OfficeState, reason: Option<&str>) -> String {
+/// The machine form of a problem: `630202 stale: no health report…`.
+fn problem(node: &str, state: OfficeState, reason: Option<&Why>) -> String {
     match reason {
-        Some(r) => format!("{node} {}: {r}", state.as_str()),
+        Some(r) => format!("{node} {}: {}", state.as_str(), r.render(Lang::En)),
         None => format!("{node} {}", state.as_str()),
+    }
+}
+
+/// A problem as a person reads it in `lang`: the office, its state's
+/// name and why.
+pub fn problem_line(lang: Lang, node: &str, state: OfficeState, reason: Option<&Why>) -> String {
+    match reason {
+        Some(r) => tl!(
+            lang,
+            "health-problem",
+            node = node,
+            state = state.label(lang),
+            why = r.render(lang)
+        ),
+        None => format!("{node} {}", state.label(lang)),
     }
 }
 
@@ -341,21 +363,18 @@ pub fn judge_self(links: &[LinkReport], now: DateTime<Utc>) -> Judged {
     if let Some(parent) = links.iter().find(|l| l.direction == "parent")
         && !parent.connected
     {
-        let seen = parent
-            .last_seen
-            .map_or("never".to_string(), |t| ago(now, t));
         return Judged::new(
             OfficeState::Down,
-            format!(
-                "no session with its parent {}; last answer {seen}",
-                parent.peer
-            ),
+            Why::NoSession {
+                parent: parent.peer.clone(),
+                secs: parent.last_seen.map(|t| secs_since(now, t)),
+            },
             parent.last_seen,
         );
     }
     let warnings = budget_warnings(links);
     if !warnings.is_empty() {
-        return Judged::new(OfficeState::Lagging, warnings.join("; "), None);
+        return Judged::new(OfficeState::Lagging, Why::Lagging { warnings }, None);
     }
     Judged::ok()
 }
@@ -429,9 +448,47 @@ mod tests {
         let county = &judged[&id("630202")];
         assert_eq!(county.state, OfficeState::Stale);
         assert_eq!(county.via, Some(id("630200")));
-        let reason = county.reason.as_deref().unwrap_or_default();
-        assert!(reason.starts_with("unreachable via 630200"), "{reason}");
-        assert_eq!(judged[&id("630100")].state, OfficeState::NeverSeen);
+        let Some(Why::Unreachable { relay, then }) = &county.reason else {
+            panic!("{county:?}")
+        };
+        assert_eq!(relay, "630200");
+        assert!(
+            matches!(**then, Why::NoReportSince { secs } if secs >= 60),
+            "{then:?}"
+        );
+        let en = county.reason.as_ref().map(|w| w.render(Lang::En));
+        let en = en.unwrap_or_default();
+        assert!(en.starts_with("unreachable via 630200"), "{en}");
+        assert!(en.contains("no health report since 60s ago"), "{en}");
+        let never = &judged[&id("630100")];
+        assert_eq!(never.state, OfficeState::NeverSeen);
+        assert_eq!(never.reason, Some(Why::NeverReported));
+    }
+
+    /// A node cut off from its parent is down, and its problem reads in
+    /// the reader's language while the verdict's line stays English.
+    #[test]
+    fn a_node_without_its_parent_is_down_and_says_so_in_both_languages() {
+        let now = Utc::now();
+        let mut parent: LinkReport = child_link("630000", false);
+        parent.direction = "parent".into();
+        parent.last_seen = Some(now - chrono::Duration::seconds(12));
+        let own = judge_self(&[parent], now);
+        assert_eq!(own.state, OfficeState::Down);
+        let want = Why::NoSession {
+            parent: "630000".into(),
+            secs: Some(12),
+        };
+        assert_eq!(own.reason, Some(want));
+        let verdict = Verdict::of(&own, &id("630200"), []);
+        assert_eq!(
+            verdict.problems,
+            ["630200 down: no session with its parent 630000; last seen 12s ago"]
+        );
+        let zh = problem_line(Lang::Zh, "630200", own.state, own.reason.as_ref());
+        assert!(zh.contains("上级 630000") && zh.contains("12 秒前"), "{zh}");
+        let en = problem_line(Lang::En, "630200", own.state, own.reason.as_ref());
+        assert!(en.contains("last seen 12s ago"), "{en}");
     }
 
     #[test]

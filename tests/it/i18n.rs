@@ -294,3 +294,71 @@ fn command_line_errors_in_chinese_and_in_english_with_clap_s_exit_code() {
         "{zh}"
     );
 }
+
+/// Why an office is not ok reads in the reader's language: a county
+/// that stopped is down at its city with a reason in Chinese by default
+/// and in English with `--lang en`, on the dashboard likewise; the status
+/// JSON keeps an English `reason` and the reason's `why.code`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_down_offices_reason_in_chinese_and_in_english() {
+    let mut net = Net::new(&small_tree().toml());
+    net.start("630100").await;
+    net.start("630102").await;
+    let county = |s: &serde_json::Value| {
+        s["subtree"]
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o["node"] == "630102"))
+            .cloned()
+            .unwrap_or_default()
+    };
+    wait_until("the city to see the county ok", || async {
+        county(&net.status("630100").await)["state"] == "ok"
+    })
+    .await;
+    net.kill("630102");
+    wait_until("the city to see the county down", || async {
+        county(&net.status("630100").await)["state"] == "down"
+    })
+    .await;
+
+    let json = county(&net.status("630100").await);
+    assert_eq!(json["why"]["code"], "no_session", "{json}");
+    assert_eq!(json["why"]["parent"], "630100", "{json}");
+    let reason = json["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("no session with its parent 630100; last seen "),
+        "{json}"
+    );
+
+    let city = net.config_arg("630100");
+    let zh = text(&xunlian(&["status", "--config", &city]));
+    for part in [
+        "问题：630102 离线：与上级 630100 无会话；最后一次联系在",
+        "630103 从未连接：尚未收到任何运行状况报告",
+    ] {
+        assert!(zh.contains(part), "{part:?} in:\n{zh}");
+    }
+    assert!(!zh.contains("no session"), "no English reason:\n{zh}");
+    let en = text(&xunlian(&["--lang", "en", "status", "--config", &city]));
+    for part in [
+        "problem: 630102 down: no session with its parent 630100; last seen ",
+        "630103 never seen: no health report has arrived",
+    ] {
+        assert!(en.contains(part), "{part:?} in:\n{en}");
+    }
+
+    let page = net.get_text("630100", "/").await;
+    assert!(
+        page.contains("与上级 630100 无会话；最后一次联系在"),
+        "the Chinese dashboard's reason:\n{page}"
+    );
+    assert!(
+        !page.contains("no session"),
+        "no English reason on the page"
+    );
+    let page = net.get_text("630100", "/?lang=en").await;
+    assert!(
+        page.contains("no session with its parent 630100; last seen "),
+        "the English dashboard's reason:\n{page}"
+    );
+}

@@ -100,7 +100,7 @@ async fn a_killed_city_shows_down_at_its_province_and_comes_back() {
     );
     let (code, out) = status_cli(&net, "630000", false);
     assert_eq!(code, Some(1), "a dead city degrades the verdict:\n{out}");
-    assert!(out.contains("630200 down"), "{out}");
+    assert!(out.contains("630200 离线"), "in Chinese by default: {out}");
     let (code, out) = status_cli(&net, "630000", true);
     assert_eq!(code, Some(1), "--json exits the same:\n{out}");
     let json: Value = serde_json::from_str(out.trim()).expect("status --json");
@@ -178,7 +178,10 @@ async fn central_lists_an_office_that_never_started_as_never_seen() {
     assert_eq!(status["verdict"]["status"], "degraded");
     let (code, out) = status_cli(&net, "000000", false);
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("630103 never_seen"), "{out}");
+    assert!(
+        out.contains("630103 从未连接"),
+        "in Chinese by default: {out}"
+    );
 
     let metrics = net.metrics("000000").await;
     assert!(
