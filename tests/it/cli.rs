@@ -9,24 +9,13 @@ async fn submit_query_and_status_from_the_command_line() {
     net.start("630100").await;
     net.start("630102").await;
     net.open_test_round("630102").await;
-    let county = net.config_arg("630102");
     let city = net.config_arg("630100");
 
     // Bulk submit from JSON lines; piped, so no progress bar.
-    let bulk = net.dir.path().join("bulk.jsonl");
     let lines: Vec<String> = (0..3)
         .map(|i| format!(r#"{{"title": "问题 {i}", "severity": "general", "category": "grassroots_corruption", "round_id": "test-2026-1"}}"#))
         .collect();
-    std::fs::write(&bulk, lines.join("\n")).unwrap();
-    let out = xunlian(&[
-        "submit",
-        "--config",
-        &county,
-        "--kind",
-        "finding",
-        "--file",
-        bulk.to_str().unwrap(),
-    ]);
+    let out = net.submit_file("630102", "finding", ("bulk.jsonl", &lines.join("\n")), &[]);
     assert!(out.status.success(), "{}", text(&out));
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -36,21 +25,8 @@ async fn submit_query_and_status_from_the_command_line() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("records submitted"));
 
     // A bad body is refused with the field named, nothing stored.
-    let bad = net.dir.path().join("bad.json");
-    std::fs::write(
-        &bad,
-        r#"{"title": "x", "severity": "huge", "category": "grassroots_corruption", "round_id": "test-2026-1"}"#,
-    )
-    .unwrap();
-    let out = xunlian(&[
-        "submit",
-        "--config",
-        &county,
-        "--kind",
-        "finding",
-        "--file",
-        bad.to_str().unwrap(),
-    ]);
+    let bad = r#"{"title": "x", "severity": "huge", "category": "grassroots_corruption", "round_id": "test-2026-1"}"#;
+    let out = net.submit_file("630102", "finding", ("bad.json", bad), &[]);
     assert!(!out.status.success());
     assert!(text(&out).contains("/body/severity"), "{}", text(&out));
 

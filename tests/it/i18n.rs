@@ -153,21 +153,8 @@ async fn status_and_dashboard_in_chinese_and_in_english() {
     // A severity typed by its Chinese name is stored as its code, and the
     // export shows the Chinese name again.
     net.open_test_round("630102").await;
-    let file = net.dir.path().join("finding.json");
-    std::fs::write(
-        &file,
-        r#"{"title": "补贴发放不及时", "severity": "严重", "category": "grassroots_corruption", "round_id": "test-2026-1"}"#,
-    )
-    .unwrap();
-    let out = xunlian(&[
-        "submit",
-        "--config",
-        &county,
-        "--kind",
-        "finding",
-        "--file",
-        file.to_str().unwrap(),
-    ]);
+    let finding = r#"{"title": "补贴发放不及时", "severity": "严重", "category": "grassroots_corruption", "round_id": "test-2026-1"}"#;
+    let out = net.submit_file("630102", "finding", ("finding.json", finding), &[]);
     assert!(out.status.success(), "{}", text(&out));
     let stored = net.query("630102", "finding").await;
     assert_eq!(stored[0]["body"]["severity"], "major", "{stored:?}");
@@ -188,28 +175,14 @@ async fn rule_refusals_and_quarantine_lists_in_chinese_and_in_english() {
     net.start("630100").await;
     let city = net.config_arg("630100");
     // A finding of a round the city has no plan of: refused by the rules.
-    let file = net.dir.path().join("finding.json");
-    std::fs::write(
-        &file,
-        r#"{"title": "补贴发放不及时", "severity": "严重", "category": "grassroots_corruption"}"#,
-    )
-    .unwrap();
+    let finding =
+        r#"{"title": "补贴发放不及时", "severity": "严重", "category": "grassroots_corruption"}"#;
     let submit = |lang: Option<&str>| {
-        let mut args = vec![
-            "submit",
-            "--config",
-            &city,
-            "--kind",
-            "finding",
-            "--round",
-            "630100-2026-9",
-            "--file",
-            file.to_str().unwrap(),
-        ];
+        let mut args = vec!["--round", "630100-2026-9"];
         if let Some(lang) = lang {
             args.extend(["--lang", lang]);
         }
-        let out = xunlian(&args);
+        let out = net.submit_file("630100", "finding", ("finding.json", finding), &args);
         assert!(!out.status.success(), "{}", text(&out));
         text(&out)
     };

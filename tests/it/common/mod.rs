@@ -5,6 +5,7 @@
 //! their daemons with it too.
 
 pub mod api;
+pub mod browser;
 pub mod desk;
 pub mod peer;
 pub mod ports;
@@ -200,6 +201,24 @@ impl Net {
     /// The config file of `id`, as a command-line argument.
     pub fn config_arg(&self, id: &str) -> String {
         self.nodes[id].config.display().to_string()
+    }
+
+    /// `xunlian submit --config <id's> --kind KIND --file FILE ARGS…`, FILE
+    /// being `name` in the network's directory holding `contents`.
+    pub fn submit_file(
+        &self,
+        id: &str,
+        kind: &str,
+        (name, contents): (&str, &str),
+        args: &[&str],
+    ) -> std::process::Output {
+        let file = self.dir.path().join(name);
+        std::fs::write(&file, contents).expect("write the file to submit");
+        let config = self.config_arg(id);
+        let mut all = vec!["submit", "--config", &config, "--kind", kind, "--file"];
+        all.push(file.to_str().expect("a UTF-8 temp path"));
+        all.extend_from_slice(args);
+        xunlian(&all)
     }
 
     /// The loopback ports this network may take (for `network add-office
