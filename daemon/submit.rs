@@ -97,9 +97,20 @@ impl Refusal {
         }
     }
 
-    /// The refusal in `lang`, its field first; an argument holding an
-    /// enumerated value ([`NAMED`]) reads by its name.
+    /// The refusal in `lang`, its field first.
     pub fn text(&self, lang: Lang) -> String {
+        let said = self.sentence(lang);
+        if self.field.is_empty() {
+            said
+        } else {
+            format!("{}: {said}", self.field)
+        }
+    }
+
+    /// The refusal's sentence in `lang`, without its field (for a form
+    /// that shows it beside the field); an argument holding an enumerated
+    /// value ([`NAMED`]) reads by its name.
+    pub fn sentence(&self, lang: Lang) -> String {
         let args: Vec<_> = self
             .args
             .iter()
@@ -108,12 +119,7 @@ impl Refusal {
                 None => (*n, crate::i18n::arg(v)),
             })
             .collect();
-        let said = message(lang, self.key, &args);
-        if self.field.is_empty() {
-            said
-        } else {
-            format!("{}: {said}", self.field)
-        }
+        message(lang, self.key, &args)
     }
 }
 

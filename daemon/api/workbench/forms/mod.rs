@@ -545,11 +545,14 @@ pub(super) async fn save(
         }
         Err((_, SubmitError::Store(e))) => store_failed(lang, &writer.session, e),
         Err((_, e)) => {
-            let reason = e.to_string();
-            f.problem(
-                &field_of(&reason, kind.fields()),
-                tl!(lang, "wb-refused", reason = reason),
-            );
+            // Placed by the field its reason names; beside that field a
+            // rule's sentence needs no field path.
+            let at = field_of(&e.to_string(), kind.fields());
+            let said = match &e {
+                SubmitError::Refused(r) if !at.is_empty() => r.sentence(lang),
+                _ => e.text(lang),
+            };
+            f.problem(&at, tl!(lang, "wb-refused", reason = said));
             render(&state, kind, &writer.session, &held, &f, None)
         }
     }
