@@ -34,6 +34,27 @@ pub enum CanonicalError {
 
 /// The canonical bytes of `record` (signature excluded).
 pub fn canonical_bytes(record: &Record) -> Result<Vec<u8>, CanonicalError> {
+    write_record(record, false)
+}
+
+/// The text an origin stores and sends for `record`, its doc. A signed
+/// record's is its canonical bytes with the `signature` member in its
+/// sorted place (after `route`, the last member holding objects, so it is
+/// the text's last `,"signature":"`): a hop then has the signed bytes by
+/// cutting that member out of the text it received, without serialising
+/// the record again (`trust::Verifier::check_doc`; any other text of the
+/// record still verifies, the slower way). An unsigned record's is what
+/// serde writes.
+pub fn origin_doc(record: &Record) -> Result<String, CanonicalError> {
+    if record.signature.is_none() {
+        return serde_json::to_string(record).map_err(|e| CanonicalError::Serialise(e.to_string()));
+    }
+    let bytes = write_record(record, true)?;
+    String::from_utf8(bytes).map_err(|e| CanonicalError::Serialise(e.to_string()))
+}
+
+/// The canonical writer of a record, with or without its signature.
+fn write_record(record: &Record, with_signature: bool) -> Result<Vec<u8>, CanonicalError> {
     // Destructured whole so that a new envelope field cannot be left out
     // of the signed bytes unnoticed.
     let Record {
@@ -47,7 +68,7 @@ pub fn canonical_bytes(record: &Record) -> Result<Vec<u8>, CanonicalError> {
         classification,
         route,
         body,
-        signature: _,
+        signature,
     } = record;
     let mut out = Vec::with_capacity(1024);
     // Member names in UTF-16 order (all ASCII here, so byte order).
@@ -65,6 +86,9 @@ pub fn canonical_bytes(record: &Record) -> Result<Vec<u8>, CanonicalError> {
         string(round_id, obj.member("round_id"))?;
     }
     write_route(route, obj.member("route"))?;
+    if let Some(signature) = signature.as_ref().filter(|_| with_signature) {
+        string(&signature.to_string(), obj.member("signature"))?;
+    }
     time(updated_at, obj.member("updated_at"))?;
     scalar(version, obj.member("version"))?;
     obj.close();

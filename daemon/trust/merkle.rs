@@ -27,6 +27,12 @@ pub fn leaf(d: Digest, canonical: &[u8]) -> Node {
     cut(d, &[&[0x00], canonical])
 }
 
+/// The leaf hash of canonical bytes given in two pieces, `head` then
+/// `tail` (a text with a member cut out between them).
+pub fn leaf_of_pieces(d: Digest, head: &[u8], tail: &[u8]) -> Node {
+    cut(d, &[&[0x00], head, tail])
+}
+
 /// The hash of an inner node over its two children.
 pub fn node(d: Digest, left: &Node, right: &Node) -> Node {
     // One buffer, one update of the digest (a third of the calls).

@@ -132,8 +132,15 @@
 //!
 //! # Where it runs
 //! The origin signs in `Engine::seal` (every record an office writes goes
-//! through a submit); every hop checks in `engine::admit`, after the
-//! routing check, with [`Verifier::check`]: an unsigned record passes only
+//! through a submit) and writes each signed record's doc in its canonical
+//! form with the `signature` member in its sorted place
+//! ([`crate::records::origin_doc`]); every hop checks in `engine::admit`,
+//! after the routing check, with [`Verifier::check_doc`], which for a
+//! chunk already in its cache hashes the received text with that member
+//! cut out instead of serialising the record again (a hash bound to the
+//! signed root is the signed bytes, so nothing else is taken on trust; a
+//! text in another form gives no bound hash and is checked the usual
+//! way): an unsigned record passes only
 //! as legacy, dated before the manifest's `unsigned_before` (for a network
 //! whose stores predate signing; `network init` leaves it out, so every
 //! record must be signed). The operator API tells readers what the check

@@ -125,6 +125,45 @@ fn signed_chunk(net: &Net, origin: &str, n: usize) -> Vec<Record> {
 }
 
 #[test]
+fn a_record_in_its_canonical_text_is_checked_from_the_text_and_an_altered_byte_fails() {
+    let net = Net::new();
+    let v = net.verifier();
+    let mut chunk: Vec<Record> = (0..8).map(|i| finding("630202", i)).collect();
+    // A nested member named `signature`, before the record's own.
+    chunk[3].body["evidence"] = json!({"signature": "v2 not the record's"});
+    sign_chunk(&mut chunk, &net.key("630202")).unwrap();
+    let d = Alg::EcdsaP256Sha256.digest();
+    for (i, r) in chunk.iter().enumerate() {
+        let doc = crate::records::origin_doc(r).unwrap();
+        assert_eq!(
+            verifier::doc_leaf(d, &doc),
+            Some(chunk::record_leaf(d, r).unwrap()),
+            "record {i}: its text less the signature member is the signed bytes"
+        );
+        let parsed: Record = serde_json::from_str(&doc).unwrap();
+        assert_eq!(&parsed, r, "record {i} reads back");
+        let got = v.check_doc(&parsed, &doc).unwrap();
+        assert!(matches!(got, Checked::Signed(s) if s.from_cache == (i > 0)));
+    }
+    assert_eq!(v.signature_checks(), 1, "one ECDSA for the chunk");
+    for (i, r) in chunk.iter().enumerate() {
+        // Any other text of the record verifies too, the slower way.
+        v.check_doc(r, &serde_json::to_string(r).unwrap())
+            .unwrap_or_else(|e| panic!("record {i} in serde's member order: {e}"));
+        // A byte of the text altered is refused, cached chunk or not.
+        let doc = crate::records::origin_doc(r)
+            .unwrap()
+            .replace("finding ", "finding-");
+        let altered: Record = serde_json::from_str(&doc).unwrap();
+        assert!(v.check_doc(&altered, &doc).is_err(), "altered record {i}");
+        assert!(
+            net.verifier().check_doc(&altered, &doc).is_err(),
+            "cold, {i}"
+        );
+    }
+}
+
+#[test]
 fn chunks_of_every_size_verify_and_the_cache_saves_the_ecdsa() {
     let net = Net::new();
     let v = net.verifier();

@@ -201,6 +201,25 @@ impl Verifier {
     /// as [`Checked::Legacy`], dated before the manifest's
     /// `unsigned_before`; any other must verify ([`Verifier::verify`]).
     pub fn check(&self, record: &Record) -> Result<Checked<'_>, SigError> {
+        self.check_inner(record, None)
+    }
+
+    /// [`Verifier::check`] of a record received as `doc`, the text it was
+    /// parsed from. When `doc` is the origin's canonical text
+    /// ([`crate::records::origin_doc`], as offices write their records)
+    /// and the record's chunk was checked before, its leaf is hashed from
+    /// `doc` with the signature member cut out, instead of from the record
+    /// serialised again: the canonical form is the larger part of a check.
+    /// Sound because a hash bound to the signed root is the signed bytes
+    /// themselves, so `doc` is those bytes with one member added, and the
+    /// record parsed from it holds its `signature` at the top level (that
+    /// member, the last `,"signature":"` of the text); any other text
+    /// takes the usual way. `record` must be the record parsed from `doc`.
+    pub fn check_doc(&self, record: &Record, doc: &str) -> Result<Checked<'_>, SigError> {
+        self.check_inner(record, Some(doc))
+    }
+
+    fn check_inner(&self, record: &Record, doc: Option<&str>) -> Result<Checked<'_>, SigError> {
         let legacy = record.signature.is_none()
             && self
                 .manifest
@@ -209,7 +228,7 @@ impl Verifier {
         if legacy {
             return Ok(Checked::Legacy);
         }
-        self.verify(record).map(Checked::Signed)
+        self.verify_inner(record, doc).map(Checked::Signed)
     }
 
     /// Checks that `record` was signed by its origin: the key is one of
@@ -224,6 +243,10 @@ impl Verifier {
     /// chunk of 64 in order costs ~64 leaf and ~63 node hashes and one
     /// signature check, not 64 × 7 hashes.
     pub fn verify(&self, record: &Record) -> Result<Verified<'_>, SigError> {
+        self.verify_inner(record, None)
+    }
+
+    fn verify_inner(&self, record: &Record, doc: Option<&str>) -> Result<Verified<'_>, SigError> {
         let sig = record.signature.as_ref().ok_or(SigError::Unsigned)?;
         let alg: Alg = sig.alg.parse().map_err(SigError::Alg)?;
         let key = self
@@ -273,11 +296,16 @@ impl Verifier {
             value: value[..FIXED_SIG].try_into().unwrap_or([0; FIXED_SIG]),
         };
         let d = alg.digest();
-        let leaf = record_leaf(d, record).map_err(SigError::Canonical)?;
         let verified = |from_cache| Verified {
             key_id: &key.key_id,
             from_cache,
         };
+        if let Some(leaf) = doc.and_then(|doc| doc_leaf(d, doc))
+            && self.known_in_cache(id, d, leaf, index, count, &proof)
+        {
+            return Ok(verified(true));
+        }
+        let leaf = record_leaf(d, record).map_err(SigError::Canonical)?;
         if self.known_in_cache(id, d, leaf, index, count, &proof) {
             return Ok(verified(true));
         }
@@ -360,6 +388,23 @@ impl Verifier {
         // left half-updated is still sound.
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The leaf of a record whose text is `doc`, taken as its canonical text
+/// with the signature member in its sorted place: `doc` without its last
+/// `,"signature":"…"` member (the value holds no quote). None when `doc`
+/// has no such member; a `doc` of another form gives a leaf no signed
+/// tree holds.
+pub(super) fn doc_leaf(d: super::Digest, doc: &str) -> Option<Node> {
+    const MEMBER: &str = ",\"signature\":\"";
+    let start = doc.rfind(MEMBER)?;
+    let value = start + MEMBER.len();
+    let end = value + doc[value..].find('"')? + 1;
+    Some(merkle::leaf_of_pieces(
+        d,
+        &doc.as_bytes()[..start],
+        &doc.as_bytes()[end..],
+    ))
 }
 
 /// The sibling hashes of a proof: unpadded base64 of at most [`MAX_PATH`]
