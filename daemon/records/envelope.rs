@@ -207,6 +207,25 @@ impl Signature {
     }
 }
 
+impl Signature {
+    /// Whether `text` is this signature's packed form, compared as it is
+    /// written, without writing it out.
+    pub fn is_text(&self, text: &str) -> bool {
+        /// Takes what is written off the front of `rest`, or fails.
+        struct Match<'a> {
+            rest: &'a str,
+        }
+        impl fmt::Write for Match<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.rest = self.rest.strip_prefix(s).ok_or(fmt::Error)?;
+                Ok(())
+            }
+        }
+        let mut m = Match { rest: text };
+        fmt::write(&mut m, format_args!("{self}")).is_ok() && m.rest.is_empty()
+    }
+}
+
 impl fmt::Display for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Signature {

@@ -135,10 +135,20 @@ fn a_record_in_its_canonical_text_is_checked_from_the_text_and_an_altered_byte_f
     let d = Alg::EcdsaP256Sha256.digest();
     for (i, r) in chunk.iter().enumerate() {
         let doc = crate::records::origin_doc(r).unwrap();
+        let sig = r.signature.as_ref().unwrap();
         assert_eq!(
-            verifier::doc_leaf(d, &doc),
+            verifier::doc_leaf(d, &doc, sig),
             Some(chunk::record_leaf(d, r).unwrap()),
             "record {i}: its text less the signature member is the signed bytes"
+        );
+        let text = sig.to_string();
+        assert!(sig.is_text(&text));
+        assert!(!sig.is_text(&format!("{text} ")) && !sig.is_text(&text[1..]));
+        let other = chunk[(i + 1) % chunk.len()].signature.as_ref().unwrap();
+        assert_eq!(
+            verifier::doc_leaf(d, &doc, other),
+            None,
+            "{i}: not its member"
         );
         let parsed: Record = serde_json::from_str(&doc).unwrap();
         assert_eq!(&parsed, r, "record {i} reads back");

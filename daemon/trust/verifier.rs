@@ -14,7 +14,7 @@ use super::chunk::{chunk_message, record_leaf};
 use super::keys::FIXED_SIG;
 use super::merkle::{self, MAX_PATH, NODE, Node, path_len, sibling_of, walk};
 use super::{Alg, CHUNK, Manifest, SigError, TrustError, VerifyingKey, clip};
-use crate::records::Record;
+use crate::records::{Record, Signature};
 
 /// How many checked chunks the cache holds (~2 KiB each, their tree's
 /// checked hashes): far more chunks than are in flight on all links at
@@ -213,8 +213,8 @@ impl Verifier {
     /// Sound because a hash bound to the signed root is the signed bytes
     /// themselves, so `doc` is those bytes with one member added, and the
     /// record parsed from it holds its `signature` at the top level (that
-    /// member, the last `,"signature":"` of the text); any other text
-    /// takes the usual way. `record` must be the record parsed from `doc`.
+    /// member: the text's last `,"signature":"`, holding the record's own
+    /// signature); any other text takes the usual way. `record` must be the record parsed from `doc`.
     pub fn check_doc(&self, record: &Record, doc: &str) -> Result<Checked<'_>, SigError> {
         self.check_inner(record, Some(doc))
     }
@@ -300,7 +300,7 @@ impl Verifier {
             key_id: &key.key_id,
             from_cache,
         };
-        if let Some(leaf) = doc.and_then(|doc| doc_leaf(d, doc))
+        if let Some(leaf) = doc.and_then(|doc| doc_leaf(d, doc, sig))
             && self.known_in_cache(id, d, leaf, index, count, &proof)
         {
             return Ok(verified(true));
@@ -390,20 +390,25 @@ impl Verifier {
     }
 }
 
-/// The leaf of a record whose text is `doc`, taken as its canonical text
-/// with the signature member in its sorted place: `doc` without its last
-/// `,"signature":"…"` member (the value holds no quote). None when `doc`
-/// has no such member; a `doc` of another form gives a leaf no signed
-/// tree holds.
-pub(super) fn doc_leaf(d: super::Digest, doc: &str) -> Option<Node> {
+/// The leaf of a record whose text is `doc` and whose signature is
+/// `sig`, taken as its canonical text with the signature member in its
+/// sorted place: `doc` without its last `,"signature":"…"` member, which
+/// must hold `sig`'s own text (so the member cut out is the one the record
+/// was read from, whole: the text has no quote or backslash). None when
+/// `doc` has no such member; a `doc` of another form gives a leaf no
+/// signed tree holds.
+pub(super) fn doc_leaf(d: super::Digest, doc: &str, sig: &Signature) -> Option<Node> {
     const MEMBER: &str = ",\"signature\":\"";
     let start = doc.rfind(MEMBER)?;
     let value = start + MEMBER.len();
-    let end = value + doc[value..].find('"')? + 1;
+    let end = value + doc[value..].find('"')?;
+    if !sig.is_text(&doc[value..end]) {
+        return None;
+    }
     Some(merkle::leaf_of_pieces(
         d,
         &doc.as_bytes()[..start],
-        &doc.as_bytes()[end..],
+        &doc.as_bytes()[end + 1..],
     ))
 }
 
