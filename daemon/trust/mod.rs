@@ -85,8 +85,8 @@
 //! leaf's SHA-256 (24 k under valgrind's AVX code) and the chunk's ECDSA
 //! (11 k), the canonical form 6.7 k. With the leaf hashed from the
 //! received text ([`Verifier::check_doc`], 20:30), in CPU time natively,
-//! each way alone, findings of varying length: +31 to +35 % in all, the
-//! check 2.5-3.5 µs of it, the bytes the rest.
+//! each way alone, findings of varying length: +33 to +37 % in all, about
+//! half of it the check and half the bytes.
 //!
 //! Why 16-byte tree hashes are enough: to pass an altered record under a
 //! signed root, a relay needs a second preimage of a leaf or node it did
