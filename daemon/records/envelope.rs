@@ -205,9 +205,7 @@ impl Signature {
             "proof": self.proof,
         })
     }
-}
 
-impl Signature {
     /// Whether `text` is this signature's packed form, compared as it is
     /// written, without writing it out.
     pub fn is_text(&self, text: &str) -> bool {
