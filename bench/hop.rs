@@ -25,6 +25,8 @@
 //! not). `cargo bench --bench hop`; sizes: `N_HOP` records (20000) per
 //! round and way, `XUNLIAN_HOP_ROUNDS` rounds (3); batches of 5000 as on
 //! the wire.
+//! `XUNLIAN_HOP_KEEP=1` keeps the store and says where (its pages:
+//! `sqlite3 hop.db "SELECT name, count(*) FROM dbstat GROUP BY name"`).
 //! `XUNLIAN_HOP_WAY=unsigned|unchecked|signed` runs one way alone, in a
 //! store of its own: under callgrind, the instructions of one way are the
 //! run's total less what the county does (`findings`, `sign`,
@@ -342,9 +344,16 @@ fn main() {
 async fn run() {
     let n = env("N_HOP", 20_000);
     let rounds = env("XUNLIAN_HOP_ROUNDS", 3);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}/hop.db?mode=rwc", dir.path().display());
-    let key = signed::county_key(dir.path());
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = if std::env::var_os("XUNLIAN_HOP_KEEP").is_some() {
+        let kept = temp.keep();
+        eprintln!("store kept in {}/hop.db", kept.display());
+        kept
+    } else {
+        temp.path().to_path_buf()
+    };
+    let url = format!("sqlite://{}/hop.db?mode=rwc", dir.display());
+    let key = signed::county_key(&dir);
     let verifier = Verifier::new(signed::manifest(&key)).expect("verifier");
     let mut hop = Hop {
         store: Store::open(&url, &id("630200"), None).await.expect("store"),

@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Record, Route};
+use super::{Record, Route, Signature};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CanonicalError {
@@ -51,6 +51,21 @@ pub fn origin_doc(record: &Record) -> Result<String, CanonicalError> {
     }
     let bytes = write_record(record, true)?;
     String::from_utf8(bytes).map_err(|e| CanonicalError::Serialise(e.to_string()))
+}
+
+/// `doc` in two pieces around its last `,"signature":"…"` member (the
+/// text before the member, the text after it), when that member holds
+/// `sig`'s own text: so the member is whole (the text has no quote or
+/// backslash) and the pieces with the member written again between them
+/// are `doc`, byte for byte. None when `doc` has no such member. In an
+/// origin's doc ([`origin_doc`]) the pieces are the record's signed bytes.
+pub fn around_signature<'d>(doc: &'d str, sig: &Signature) -> Option<(&'d str, &'d str)> {
+    const MEMBER: &str = ",\"signature\":\"";
+    let start = doc.rfind(MEMBER)?;
+    let value = start + MEMBER.len();
+    let end = value + doc[value..].find('"')?;
+    sig.is_text(&doc[value..end])
+        .then(|| (&doc[..start], &doc[end + 1..]))
 }
 
 /// The canonical writer of a record, with or without its signature.

@@ -190,7 +190,7 @@ pub struct Signature {
 }
 
 /// The tag of the signature format this node writes and reads.
-const SIGNATURE_FORMAT: &str = "v2";
+pub const SIGNATURE_FORMAT: &str = "v2";
 
 impl Signature {
     /// The members as a JSON object, for readers (the operator API).

@@ -11,6 +11,7 @@ use std::path::Path;
 use super::Store;
 use super::error::{StoreError, col, sql};
 use super::sqlite;
+use super::statements::{chunk_join, record_doc};
 use crate::node::NodeId;
 
 /// Copies the SQLite store at `url` into `out` (a new file, private like
@@ -117,9 +118,13 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<OwnRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, version, doc FROM records WHERE origin = $1 AND id > $2 ORDER BY id LIMIT $3",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT r.id, r.version, ",
+            record_doc!(),
+            " AS doc FROM records r",
+            chunk_join!(),
+            "WHERE r.origin = $1 AND r.id > $2 ORDER BY r.id LIMIT $3"
+        ))
         .bind(origin.as_str())
         .bind(after.unwrap_or(""))
         .bind(limit)

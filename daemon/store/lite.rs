@@ -26,9 +26,12 @@ use super::bulk::MultiRow;
 use super::checkpoint::{Checkpointer, ROW_BYTES};
 use super::counts::Counts;
 use super::error::StoreError;
-use super::plan::{Plan, item_ids};
+use super::plan::{ChunkIds, Plan, item_ids};
 use super::sqlite;
-use super::statements::{INSERT_QUARANTINE, LOG_END, QUEUE_OUTBOX, QUEUED_ROWS, SAVE_CURSOR};
+use super::statements::{
+    CHUNK_BY_VALUE, INSERT_CHUNK, INSERT_QUARANTINE, LOG_END, QUEUE_OUTBOX, QUEUED_ROWS,
+    SAVE_CURSOR,
+};
 use super::tail::Tails;
 use super::types::{Applied, Change, Commit, QueuedRow, now_ms};
 use crate::records::Lane;
@@ -44,12 +47,15 @@ static APPEND_CHANGES: MultiRow = MultiRow::values(
 );
 static UPSERT_RECORDS: MultiRow = MultiRow::values(
     "INSERT INTO records (id, kind, origin, version, seq, lane, round_id, classification,
-         updated_at, received_at, received_from, bytes, doc) VALUES ",
-    13,
+         updated_at, received_at, received_from, bytes, doc, doc_tail, chunk, sig_index,
+         sig_proof) VALUES ",
+    17,
     " ON CONFLICT (id) DO UPDATE SET version = excluded.version, seq = excluded.seq,
          round_id = excluded.round_id, classification = excluded.classification,
          updated_at = excluded.updated_at, received_at = excluded.received_at,
-         received_from = excluded.received_from, bytes = excluded.bytes, doc = excluded.doc",
+         received_from = excluded.received_from, bytes = excluded.bytes, doc = excluded.doc,
+         doc_tail = excluded.doc_tail, chunk = excluded.chunk, sig_index = excluded.sig_index,
+         sig_proof = excluded.sig_proof",
 );
 static PARK: MultiRow = MultiRow::values(
     "INSERT INTO parked (seq, links) VALUES ",
@@ -270,6 +276,47 @@ fn held_versions(
         .collect())
 }
 
+/// Finds or stores the row of each chunk `plan` stores records of; a
+/// chunk whose value is stored with other members (no honest origin's)
+/// is left out, and its records are kept whole.
+fn store_chunks<'p>(
+    tx: &rusqlite::Transaction<'_>,
+    plan: &Plan<'p>,
+) -> Result<ChunkIds<'p>, StoreError> {
+    const WHAT: &str = "storing chunk signatures";
+    let mut ids = ChunkIds::new();
+    for c in plan.chunks() {
+        tx.prepare_cached(INSERT_CHUNK)
+            .and_then(|mut q| {
+                q.execute(params![
+                    c.origin, c.format, c.alg, c.key_id, c.count, c.value
+                ])
+            })
+            .map_err(lite(WHAT))?;
+        let (id, same) = tx
+            .prepare_cached(CHUNK_BY_VALUE)
+            .and_then(|mut q| {
+                q.query_row(params![c.value], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        c.is(
+                            &row.get::<_, String>(1)?,
+                            &row.get::<_, String>(2)?,
+                            &row.get::<_, String>(3)?,
+                            &row.get::<_, String>(4)?,
+                            row.get(5)?,
+                        ),
+                    ))
+                })
+            })
+            .map_err(lite(WHAT))?;
+        if same {
+            ids.insert(c.value, (id, c));
+        }
+    }
+    Ok(ids)
+}
+
 /// Every row of `plan`, in multi-row statements as on sqlx (see `bulk`:
 /// SQLite opens a statement's cursors on the table and each of its indexes
 /// once per statement, not per row). Returns about how many bytes that
@@ -280,8 +327,12 @@ fn write(tx: &rusqlite::Transaction<'_>, plan: &Plan<'_>) -> Result<u64, StoreEr
     execute(tx, &APPEND_CHANGES, &changes, "appending changes", |c| {
         [&c.seq, &c.record_id, &c.version, &c.chain]
     })?;
-    let records = plan.records();
-    let written = records.iter().map(|r| r.doc.len() as u64 + ROW_BYTES).sum();
+    let chunks = store_chunks(tx, plan)?;
+    let records = plan.records(&chunks);
+    let written = records
+        .iter()
+        .map(|r| (r.doc.len() + r.doc_tail.map_or(0, str::len)) as u64 + ROW_BYTES)
+        .sum();
     execute(tx, &UPSERT_RECORDS, &records, "storing records", |r| {
         [
             &r.id,
@@ -297,6 +348,10 @@ fn write(tx: &rusqlite::Transaction<'_>, plan: &Plan<'_>) -> Result<u64, StoreEr
             &r.received_from,
             &r.bytes,
             &r.doc,
+            &r.doc_tail,
+            &r.chunk,
+            &r.sig_index,
+            &r.sig_proof,
         ]
     })?;
     let outbox = plan.outbox();

@@ -54,6 +54,11 @@ pub const NOTES: &[MigrationNote] = &[
         what: "工作台账号、会话与操作审计 (workbench accounts, sessions and the audit of writes: new tables)",
         previous_reads: false,
     },
+    MigrationNote {
+        version: 7,
+        what: "签名分块只存一份 (a chunk's signature kept once: a new table and columns on records; no row is rewritten)",
+        previous_reads: false,
+    },
 ];
 
 /// A migration of this build and whether a store has applied it.

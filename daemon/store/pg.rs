@@ -15,6 +15,7 @@
 //! multi-row `INSERT` instead. Reads and the rarer writes stay on the
 //! `Any` pool.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::str::FromStr;
 use std::time::Duration;
@@ -24,7 +25,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::counts::Counts;
 use super::error::{StoreError, sql};
-use super::plan::{Plan, item_ids};
+use super::plan::{ChunkIds, ChunkRow, Plan, item_ids};
 use super::statements::SAVE_CURSOR;
 use super::tail::Tails;
 use super::types::{Applied, Commit, now_ms};
@@ -100,6 +101,53 @@ impl PgWriter {
     }
 }
 
+/// Stores the chunks `plan` stores records of that are not stored yet and
+/// reads every one's row back, in one round trip (the `SELECT` sees the
+/// rows as before the statement, the `RETURNING` the ones it added).
+const STORE_CHUNKS: &str = "WITH added AS ( \
+     INSERT INTO chunks (origin, format, alg, key_id, count, value) \
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[]) \
+     ON CONFLICT (value) DO NOTHING \
+     RETURNING id, origin, format, alg, key_id, count, value) \
+     SELECT id, origin, format, alg, key_id, count, value FROM added \
+     UNION ALL \
+     SELECT id, origin, format, alg, key_id, count, value FROM chunks WHERE value = ANY($6)";
+
+/// The row id of each chunk `plan` stores records of; a chunk whose value
+/// is stored with other members (no honest origin's) is left out, and its
+/// records are kept whole.
+async fn store_chunks<'p>(
+    tx: &mut PgConnection,
+    plan: &Plan<'p>,
+) -> Result<ChunkIds<'p>, StoreError> {
+    let chunks = plan.chunks();
+    let mut ids = ChunkIds::new();
+    if chunks.is_empty() {
+        return Ok(ids);
+    }
+    let column = |f: fn(&ChunkRow<'p>) -> &'p str| chunks.iter().map(f).collect::<Vec<_>>();
+    let rows: Vec<(i64, String, String, String, String, i64, String)> =
+        sqlx::query_as(STORE_CHUNKS)
+            .bind(column(|c| c.origin))
+            .bind(column(|c| c.format))
+            .bind(column(|c| c.alg))
+            .bind(column(|c| c.key_id))
+            .bind(chunks.iter().map(|c| c.count).collect::<Vec<_>>())
+            .bind(column(|c| c.value))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(sql("storing chunk signatures"))?;
+    let stored: HashMap<&str, _> = rows.iter().map(|r| (r.6.as_str(), r)).collect();
+    for c in chunks {
+        if let Some((id, origin, format, alg, key_id, count, _)) = stored.get(c.value)
+            && c.is(origin, format, alg, key_id, *count)
+        {
+            ids.insert(c.value, (*id, c));
+        }
+    }
+    Ok(ids)
+}
+
 /// Every row of `plan`.
 async fn write(tx: &mut PgConnection, plan: &Plan<'_>) -> Result<(), StoreError> {
     use Field::{Int, Text};
@@ -111,7 +159,8 @@ async fn write(tx: &mut PgConnection, plan: &Plan<'_>) -> Result<(), StoreError>
     }
     rows.send(tx, "appending changes").await?;
 
-    let records = plan.records();
+    let chunks = store_chunks(tx, plan).await?;
+    let records = plan.records(&chunks);
     let replaced = plan.replaced();
     if !replaced.is_empty() {
         sqlx::query("DELETE FROM records WHERE id = ANY($1)")
@@ -122,8 +171,9 @@ async fn write(tx: &mut PgConnection, plan: &Plan<'_>) -> Result<(), StoreError>
     }
     let mut rows = Rows::new(
         "records (id, kind, origin, version, seq, lane, round_id, classification, \
-         updated_at, received_at, received_from, bytes, doc)",
-        13,
+         updated_at, received_at, received_from, bytes, doc, doc_tail, chunk, sig_index, \
+         sig_proof)",
+        17,
     );
     for r in &records {
         rows.push([
@@ -140,6 +190,10 @@ async fn write(tx: &mut PgConnection, plan: &Plan<'_>) -> Result<(), StoreError>
             Field::opt(r.received_from),
             Int(r.bytes),
             Text(r.doc),
+            Field::opt(r.doc_tail),
+            Field::opt_int(r.chunk),
+            Field::opt_int(r.sig_index),
+            Field::opt(r.sig_proof),
         ]);
     }
     rows.send(tx, "storing records").await?;
@@ -200,13 +254,22 @@ const COPY_FROM: usize = 16;
 enum Field<'a> {
     Int(i64),
     Text(&'a str),
+    /// NULL in a text column.
     Null,
+    /// NULL in an integer column (bound as one: PostgreSQL takes no text
+    /// for a `BIGINT`, not even a NULL one).
+    NullInt,
 }
 
 impl<'a> Field<'a> {
     /// A text, or NULL.
     fn opt(v: Option<&'a str>) -> Field<'a> {
         v.map_or(Field::Null, Field::Text)
+    }
+
+    /// An integer, or NULL.
+    fn opt_int(v: Option<i64>) -> Field<'a> {
+        v.map_or(Field::NullInt, Field::Int)
     }
 }
 
@@ -272,6 +335,7 @@ impl<'a> Rows<'a> {
                 Field::Int(v) => q.bind(v),
                 Field::Text(v) => q.bind(v),
                 Field::Null => q.bind(None::<&str>),
+                Field::NullInt => q.bind(None::<i64>),
             };
         }
         q.execute(&mut *tx).await.map_err(sql(what))?;
@@ -291,7 +355,7 @@ impl<'a> Rows<'a> {
                 Field::Int(v) => {
                     let _ = write!(buf, "{v}");
                 }
-                Field::Null => buf.push_str("\\N"),
+                Field::Null | Field::NullInt => buf.push_str("\\N"),
                 Field::Text(v) => {
                     let mut rest = v;
                     while let Some(i) = rest.find(['\\', '\t', '\n', '\r']) {

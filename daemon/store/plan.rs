@@ -14,7 +14,7 @@ use super::statements::join_links;
 use super::tail::{TailRow, Tails};
 use super::types::{Applied, Change, Commit, CursorPos, Incoming, OutboxRow, QuarantineEntry};
 use crate::node::NodeId;
-use crate::records::{Classification, Lane};
+use crate::records::{Classification, Lane, SIGNATURE_FORMAT, Signature, around_signature};
 
 /// A group commit's writes.
 pub(super) struct Plan<'g> {
@@ -37,6 +37,9 @@ pub(super) struct Plan<'g> {
     latest: Vec<usize>,
     /// `updated_at` of each `latest` record, as stored (RFC 3339).
     updated: Vec<String>,
+    /// Each `latest` record's doc cut around its signature member, when
+    /// it has one in place (see [`Cut`]).
+    cuts: Vec<Option<Cut<'g>>>,
     /// The log's last seq after the group.
     end: i64,
     /// The kind of each record new to this store.
@@ -50,6 +53,56 @@ pub(super) struct ChangeRow<'a> {
     pub version: i64,
     pub chain: &'a str,
 }
+
+/// A signed record's doc in the pieces the store keeps (migration 0007):
+/// the text before and after its signature member, and the signature,
+/// whose chunk's members go to `chunks` once and whose own (index,
+/// proof) stay in the record's row.
+#[derive(Clone, Copy)]
+struct Cut<'g> {
+    head: &'g str,
+    tail: &'g str,
+    sig: &'g Signature,
+}
+
+/// One row of `chunks`: the members a chunk's records share.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) struct ChunkRow<'a> {
+    pub origin: &'a str,
+    pub format: &'static str,
+    pub alg: &'a str,
+    pub key_id: &'a str,
+    pub count: i64,
+    pub value: &'a str,
+}
+
+impl<'a> ChunkRow<'a> {
+    /// The chunk members of `sig`, a signature of `item`'s record.
+    fn of(item: &'a Incoming, sig: &'a Signature) -> ChunkRow<'a> {
+        ChunkRow {
+            origin: item.record.origin.as_str(),
+            format: SIGNATURE_FORMAT,
+            alg: &sig.alg,
+            key_id: &sig.key_id,
+            count: sig.count.into(),
+            value: &sig.value,
+        }
+    }
+
+    /// Whether a stored chunk row's members are this one's (the same
+    /// `value` signed by the same office and key over as many records).
+    pub fn is(&self, origin: &str, format: &str, alg: &str, key_id: &str, count: i64) -> bool {
+        (self.origin, self.format, self.alg, self.key_id, self.count)
+            == (origin, format, alg, key_id, count)
+    }
+}
+
+/// The chunks stored, by signature value: each one's row id and members,
+/// as the writer found or made them in `chunks` before it writes the
+/// records. A record is kept in pieces only when its chunk's members are
+/// these (two records may carry one value with different members: a
+/// forgery a check refuses, or one admitted unchecked).
+pub(super) type ChunkIds<'a> = HashMap<&'a str, (i64, ChunkRow<'a>)>;
 
 /// One record row to insert or update, in the columns' order.
 pub(super) struct RecordRow<'a> {
@@ -65,7 +118,14 @@ pub(super) struct RecordRow<'a> {
     pub received_at: i64,
     pub received_from: Option<&'a str>,
     pub bytes: i64,
+    /// The doc, or the text before its signature member when `chunk` is
+    /// set.
     pub doc: &'a str,
+    /// With `chunk`: the text after the signature member.
+    pub doc_tail: Option<&'a str>,
+    pub chunk: Option<i64>,
+    pub sig_index: Option<i64>,
+    pub sig_proof: Option<&'a str>,
 }
 
 /// Each item's record id as text, in group order: what the writer looks
@@ -131,6 +191,15 @@ impl<'g> Plan<'g> {
             .iter()
             .map(|c| items[changes[*c].1].1.record.updated_at.to_rfc3339())
             .collect();
+        let cuts = latest
+            .iter()
+            .map(|c| {
+                let item: &'g Incoming = items[changes[*c].1].1;
+                let sig = item.record.signature.as_ref()?;
+                let (head, tail) = around_signature(&item.doc, sig)?;
+                Some(Cut { head, tail, sig })
+            })
+            .collect();
         Plan {
             group,
             items,
@@ -141,6 +210,7 @@ impl<'g> Plan<'g> {
             changes,
             latest,
             updated,
+            cuts,
             end: seq,
             added,
         }
@@ -166,11 +236,32 @@ impl<'g> Plan<'g> {
         })
     }
 
-    pub fn records(&self) -> Vec<RecordRow<'_>> {
+    /// The chunks of the current versions' signatures, each once.
+    pub fn chunks(&self) -> Vec<ChunkRow<'g>> {
+        let mut seen = std::collections::HashSet::new();
+        self.cuts
+            .iter()
+            .zip(self.current())
+            .filter_map(|(cut, (_, _, _, item))| {
+                let sig = cut.as_ref()?.sig;
+                seen.insert(sig.value.as_str())
+                    .then(|| ChunkRow::of(item, sig))
+            })
+            .collect()
+    }
+
+    /// The record rows; a signed record whose chunk is in `chunks` is
+    /// kept in pieces, any other whole.
+    pub fn records(&self, chunks: &ChunkIds<'_>) -> Vec<RecordRow<'_>> {
         self.current()
             .zip(&self.updated)
-            .map(|((seq, k, _, item), updated)| {
+            .zip(&self.cuts)
+            .map(|(((seq, k, _, item), updated), cut)| {
                 let r = &item.record;
+                let stored = cut.and_then(|c| {
+                    let (id, row) = chunks.get(c.sig.value.as_str())?;
+                    (*row == ChunkRow::of(item, c.sig)).then_some((c, *id))
+                });
                 RecordRow {
                     id: &self.ids[k],
                     kind: r.kind.as_str(),
@@ -187,7 +278,11 @@ impl<'g> Plan<'g> {
                         .as_ref()
                         .map(|f| f.as_str()),
                     bytes: item.doc.len() as i64,
-                    doc: &item.doc,
+                    doc: stored.map_or(item.doc.as_str(), |(c, _)| c.head),
+                    doc_tail: stored.map(|(c, _)| c.tail),
+                    chunk: stored.map(|(_, id)| id),
+                    sig_index: stored.map(|(c, _)| c.sig.index.into()),
+                    sig_proof: stored.map(|(c, _)| c.sig.proof.as_str()),
                 }
             })
             .collect()

@@ -2,6 +2,7 @@
 
 use super::Store;
 use super::error::{StoreError, col, sql};
+use super::statements::{chunk_join, record_doc};
 use crate::node::NodeId;
 use crate::records::{Kind, Lane, Record};
 
@@ -31,12 +32,10 @@ pub struct RecordFilter {
 impl Store {
     /// The current version of record `id`, if held here.
     pub async fn get(&self, id: &uuid::Uuid) -> Result<Option<Record>, StoreError> {
-        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM records WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(self.pool())
-            .await
-            .map_err(sql("reading record"))?;
-        doc.map(|d| parse_doc(&id.to_string(), &d)).transpose()
+        self.held_copy(id)
+            .await?
+            .map(|(doc, _)| parse_doc(&id.to_string(), &doc))
+            .transpose()
     }
 
     /// The stored JSON of record `id` as held, unparsed (it may be
@@ -45,11 +44,17 @@ impl Store {
         &self,
         id: &uuid::Uuid,
     ) -> Result<Option<(String, Option<String>)>, StoreError> {
-        let row = sqlx::query("SELECT doc, received_from FROM records WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(self.pool())
-            .await
-            .map_err(sql("reading record"))?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            record_doc!(),
+            " AS doc, r.received_from FROM records r",
+            chunk_join!(),
+            "WHERE r.id = $1"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(sql("reading record"))?;
         row.map(|r| Ok((col(&r, "doc")?, col(&r, "received_from")?)))
             .transpose()
     }
@@ -59,20 +64,26 @@ impl Store {
     /// `kind` from its index (a `($n IS NULL OR kind = $n)` form defeats
     /// SQLite's planner: it scanned the whole table).
     pub async fn query(&self, f: &RecordFilter) -> Result<Vec<(i64, Record)>, StoreError> {
-        let mut text = String::from("SELECT id, seq, doc FROM records WHERE seq > $1");
+        let mut text = String::from(concat!(
+            "SELECT r.id, r.seq, ",
+            record_doc!(),
+            " AS doc FROM records r",
+            chunk_join!(),
+            "WHERE r.seq > $1"
+        ));
         let mut n = 1;
         for (given, condition) in [
-            (f.kind.is_some(), "kind ="),
-            (f.round_id.is_some(), "round_id ="),
-            (f.origin.is_some(), "origin ="),
-            (f.since_time.is_some(), "updated_at >="),
+            (f.kind.is_some(), "r.kind ="),
+            (f.round_id.is_some(), "r.round_id ="),
+            (f.origin.is_some(), "r.origin ="),
+            (f.since_time.is_some(), "r.updated_at >="),
         ] {
             if given {
                 n += 1;
                 text.push_str(&format!(" AND {condition} ${n}"));
             }
         }
-        text.push_str(&format!(" ORDER BY seq LIMIT ${}", n + 1));
+        text.push_str(&format!(" ORDER BY r.seq LIMIT ${}", n + 1));
         // Column names and numbered placeholders only: no value is in the text.
         let mut q = sqlx::query(sqlx::AssertSqlSafe(text)).bind(f.since_seq.unwrap_or(0));
         if let Some(k) = f.kind {
@@ -103,12 +114,17 @@ impl Store {
 
     /// Every record of `kind` held, oldest change first.
     pub async fn records_of_kind(&self, kind: Kind) -> Result<Vec<Record>, StoreError> {
-        let docs: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, doc FROM records WHERE kind = $1 ORDER BY seq")
-                .bind(kind.as_str())
-                .fetch_all(self.pool())
-                .await
-                .map_err(sql("reading records of a kind"))?;
+        let docs: Vec<(String, String)> = sqlx::query_as(concat!(
+            "SELECT r.id, ",
+            record_doc!(),
+            " FROM records r",
+            chunk_join!(),
+            "WHERE r.kind = $1 ORDER BY r.seq"
+        ))
+        .bind(kind.as_str())
+        .fetch_all(self.pool())
+        .await
+        .map_err(sql("reading records of a kind"))?;
         docs.iter().map(|(id, doc)| parse_doc(id, doc)).collect()
     }
 
@@ -126,10 +142,13 @@ impl Store {
         hi: i64,
         limit: i64,
     ) -> Result<Vec<RangeItem>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, seq, doc, received_from FROM records WHERE lane = $1 AND seq > $2 AND seq <= $3
-             ORDER BY seq LIMIT $4",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT r.id, r.seq, ",
+            record_doc!(),
+            " AS doc, r.received_from FROM records r",
+            chunk_join!(),
+            "WHERE r.lane = $1 AND r.seq > $2 AND r.seq <= $3 ORDER BY r.seq LIMIT $4"
+        ))
         .bind(lane.as_i64())
         .bind(lo)
         .bind(hi)

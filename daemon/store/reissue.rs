@@ -16,7 +16,7 @@ use sqlx::{Any, Transaction};
 use super::Store;
 use super::chain::chain_next;
 use super::error::{StoreError, col, sql};
-use super::statements;
+use super::statements::{self, chunk_join, record_doc};
 use super::tail::TailRow;
 use super::types::{Change, OutboxRow, now_ms};
 use crate::node::NodeId;
@@ -167,11 +167,14 @@ impl Store {
         let mut end = statements::log_end(&mut tx).await?;
         let mut reissued = Vec::new();
         for id in ids {
-            let row = sqlx::query(
-                "SELECT r.id, r.seq, r.version, r.lane, r.bytes, r.doc FROM records r
-                 WHERE r.id = $1 AND NOT EXISTS
-                   (SELECT 1 FROM outbox o WHERE o.seq = r.seq AND o.peer = $2)",
-            )
+            let row = sqlx::query(concat!(
+                "SELECT r.id, r.seq, r.version, r.lane, r.bytes, ",
+                record_doc!(),
+                " AS doc FROM records r",
+                chunk_join!(),
+                "WHERE r.id = $1 AND NOT EXISTS
+                       (SELECT 1 FROM outbox o WHERE o.seq = r.seq AND o.peer = $2)"
+            ))
             .bind(id.to_string())
             .bind(peer.as_str())
             .fetch_optional(&mut *tx)

@@ -693,3 +693,144 @@ async fn quarantine_entries_are_found_refused_again_and_removed() {
     assert_eq!(s.quarantine_remove(&[newer, newer + 100]).await.unwrap(), 1);
     assert_eq!(s.quarantine_count().await.unwrap(), 1);
 }
+
+/// The docs of 630202's records `n` of them, signed in chunks of the
+/// sizes given, each in its origin's form (signature member in place).
+fn signed(key: &crate::trust::SigningKey, chunks: &[usize]) -> Vec<Incoming> {
+    let mut out = Vec::new();
+    for &n in chunks {
+        let mut records: Vec<Record> = (0..n)
+            .map(|_| incoming(uuid::Uuid::now_v7(), Kind::Finding, 1, &["630000"]).record)
+            .collect();
+        crate::trust::sign_chunk(&mut records, key).unwrap();
+        out.extend(records.into_iter().map(|record| Incoming {
+            doc: crate::records::origin_doc(&record).unwrap(),
+            record,
+            hops: vec![id("630000")],
+            park: false,
+        }));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_chunks_signature_is_stored_once_and_every_doc_reads_back_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir).await;
+    let key = crate::trust::SigningKey::create(
+        &dir.path().join("630202.key"),
+        crate::trust::Alg::EcdsaP256Sha256,
+    )
+    .unwrap();
+    // Chunks of 64, 5 and 1 (a chunk of one has no proof); a record
+    // whose doc is not in its origin's form; one whose signature value is
+    // stored already under another key id (a forgery a check would refuse:
+    // kept whole, not attached to the real chunk).
+    let mut items = signed(&key, &[64, 5, 1]);
+    let mut pretty = signed(&key, &[1]).remove(0);
+    pretty.doc = serde_json::to_string_pretty(&pretty.record).unwrap();
+    let mut forged = signed(&key, &[1]).remove(0);
+    let sig = forged.record.signature.as_mut().unwrap();
+    sig.value = items[0].record.signature.as_ref().unwrap().value.clone();
+    sig.key_id = "0".repeat(32);
+    forged.doc = crate::records::origin_doc(&forged.record).unwrap();
+    items.extend([pretty, forged]);
+    let docs: std::collections::HashMap<String, String> = items
+        .iter()
+        .map(|i| (i.record.id.to_string(), i.doc.clone()))
+        .collect();
+    apply(&s, Some("630202"), items.clone(), vec![]).await;
+    // The same again (nothing changes) and a second version of the first
+    // record, in a chunk of its own, replacing its pieces.
+    apply(&s, Some("630202"), items[..3].to_vec(), vec![]).await;
+    let mut v2 = items[0].record.clone();
+    v2.version = 2;
+    let mut v2 = vec![v2];
+    crate::trust::sign_chunk(&mut v2, &key).unwrap();
+    let v2_doc = crate::records::origin_doc(&v2[0]).unwrap();
+    let mut docs = docs;
+    docs.insert(v2[0].id.to_string(), v2_doc.clone());
+    let v2 = Incoming {
+        record: v2.remove(0),
+        doc: v2_doc,
+        hops: vec![id("630000")],
+        park: false,
+    };
+    apply(&s, Some("630202"), vec![v2], vec![]).await;
+
+    let pool = s.pool();
+    let count = |q: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(q)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM chunks").await,
+        4,
+        "64, 5, 1 and v2's"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM records WHERE chunk IS NULL").await,
+        2,
+        "the record not in its origin's form and the forged one are whole"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM records WHERE doc LIKE '%\"signature\":%'").await,
+        2
+    );
+
+    // Every reader gets each doc as received.
+    let check = |seen: &str, id: &str| assert_eq!(seen, docs[id], "record {id}");
+    for (rid, doc) in &docs {
+        let uuid: uuid::Uuid = rid.parse().unwrap();
+        let (held, _) = s.held_copy(&uuid).await.unwrap().unwrap();
+        check(&held, rid);
+        let record = s.get(&uuid).await.unwrap().unwrap();
+        assert_eq!(serde_json::to_value(&record).unwrap(), {
+            let v: serde_json::Value = serde_json::from_str(doc).unwrap();
+            v
+        });
+    }
+    let filter = RecordFilter {
+        limit: 1000,
+        ..Default::default()
+    };
+    let queried = s.query(&filter).await.unwrap();
+    assert_eq!(queried.len(), docs.len());
+    for (_, r) in &queried {
+        let rid = r.id.to_string();
+        assert_eq!(
+            r.signature,
+            serde_json::from_str::<Record>(&docs[&rid])
+                .unwrap()
+                .signature
+        );
+    }
+    for own in s
+        .records_of_origin(&id("630202"), None, 1000)
+        .await
+        .unwrap()
+    {
+        check(&own.doc, &own.id);
+    }
+    for item in s
+        .records_in_range(Lane::Bulk, 0, i64::MAX, 1000)
+        .await
+        .unwrap()
+    {
+        check(&item.doc, &item.record.id.to_string());
+    }
+    s.close().await;
+
+    // Reopened, the outbox is read back from the database, not the tail.
+    let s = open(&dir).await;
+    let (items, _) = s
+        .outbox_batch(&id("630000"), [0, 0], 1000, 1 << 24)
+        .await
+        .unwrap();
+    assert_eq!(items.len(), docs.len());
+    for item in &items {
+        check(&item.doc, &item.change.record_id);
+    }
+}

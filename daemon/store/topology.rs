@@ -16,7 +16,7 @@ use super::Store;
 use super::error::{StoreError, col, sql};
 use super::records::RangeItem;
 use super::reissue::{Held, Reissued, execute, move_to_end};
-use super::statements::{self, join_links, split_links};
+use super::statements::{self, chunk_join, join_links, record_doc, split_links};
 use crate::node::{Level, NodeId};
 
 /// A parked record routed again with what is known now.
@@ -139,10 +139,13 @@ impl Store {
     /// Records waiting for a destination to become known, with their seq
     /// and the links they were queued on so far.
     pub async fn parked(&self) -> Result<Vec<Parked>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT r.id, r.seq, r.doc, r.received_from, p.links
-             FROM parked p JOIN records r ON r.seq = p.seq ORDER BY p.seq",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT r.id, r.seq, ",
+            record_doc!(),
+            " AS doc, r.received_from, p.links FROM parked p JOIN records r ON r.seq = p.seq",
+            chunk_join!(),
+            "ORDER BY p.seq"
+        ))
         .fetch_all(self.pool())
         .await
         .map_err(sql("reading parked"))?;
@@ -210,10 +213,13 @@ async fn reissue(
     end: &mut (i64, String),
 ) -> Result<Option<Reissued>, StoreError> {
     let unpark = || sqlx::query("DELETE FROM parked WHERE seq = $1").bind(r.seq);
-    let row = sqlx::query(
-        "SELECT r.id, r.version, r.lane, r.bytes, r.doc, p.links
-         FROM parked p JOIN records r ON r.seq = p.seq WHERE p.seq = $1",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT r.id, r.version, r.lane, r.bytes, ",
+        record_doc!(),
+        " AS doc, p.links FROM parked p JOIN records r ON r.seq = p.seq",
+        chunk_join!(),
+        "WHERE p.seq = $1"
+    ))
     .bind(r.seq)
     .fetch_optional(&mut **tx)
     .await

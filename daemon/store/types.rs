@@ -35,7 +35,7 @@ pub struct Committed {
 
 /// A validated record on its way into the store, with the decision routing
 /// made for it here.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Incoming {
     pub record: Record,
     /// The record's JSON as stored and forwarded.

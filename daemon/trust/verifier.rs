@@ -14,7 +14,7 @@ use super::chunk::{chunk_message, record_leaf};
 use super::keys::FIXED_SIG;
 use super::merkle::{self, MAX_PATH, NODE, Node, path_len, sibling_of, walk};
 use super::{Alg, CHUNK, Manifest, SigError, TrustError, VerifyingKey, clip};
-use crate::records::{Record, Signature};
+use crate::records::{Record, Signature, around_signature};
 
 /// How many checked chunks the cache holds (~2 KiB each, their tree's
 /// checked hashes): far more chunks than are in flight on all links at
@@ -392,24 +392,12 @@ impl Verifier {
 
 /// The leaf of a record whose text is `doc` and whose signature is
 /// `sig`, taken as its canonical text with the signature member in its
-/// sorted place: `doc` without its last `,"signature":"…"` member, which
-/// must hold `sig`'s own text (so the member cut out is the one the record
-/// was read from, whole: the text has no quote or backslash). None when
-/// `doc` has no such member; a `doc` of another form gives a leaf no
-/// signed tree holds.
+/// sorted place: `doc` without its last `,"signature":"…"` member
+/// ([`around_signature`]). None when `doc` has no such member; a `doc` of
+/// another form gives a leaf no signed tree holds.
 pub(super) fn doc_leaf(d: super::Digest, doc: &str, sig: &Signature) -> Option<Node> {
-    const MEMBER: &str = ",\"signature\":\"";
-    let start = doc.rfind(MEMBER)?;
-    let value = start + MEMBER.len();
-    let end = value + doc[value..].find('"')?;
-    if !sig.is_text(&doc[value..end]) {
-        return None;
-    }
-    Some(merkle::leaf_of_pieces(
-        d,
-        &doc.as_bytes()[..start],
-        &doc.as_bytes()[end + 1..],
-    ))
+    let (head, tail) = around_signature(doc, sig)?;
+    Some(merkle::leaf_of_pieces(d, head.as_bytes(), tail.as_bytes()))
 }
 
 /// The sibling hashes of a proof: unpadded base64 of at most [`MAX_PATH`]

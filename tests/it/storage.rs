@@ -122,7 +122,7 @@ async fn a_store_of_an_older_schema_version_is_migrated_on_start() {
         .iter()
         .map(|r| r.get("version"))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7]);
     assert_eq!(queued(pool.clone()).await, 1, "the queued finding survives");
     let outbox: String = sqlx::query_scalar(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'",
@@ -166,6 +166,17 @@ async fn downgrade_to_v1(pool: &sqlx::SqlitePool) {
         .filter(|s| !s.trim().is_empty())
         .collect();
     let mut tx = pool.begin().await.unwrap();
+    // Signed records whole again, as a store before migration 7 held them.
+    sqlx::query(
+        "UPDATE records SET doc = (SELECT records.doc || ',\"signature\":\"' || k.format || ' '
+             || k.alg || ' ' || k.key_id || ' ' || records.sig_index || '/' || k.count || ' '
+             || k.value || CASE WHEN records.sig_proof = '' THEN '' ELSE ' ' || records.sig_proof END
+             || '\"' || records.doc_tail FROM chunks k WHERE k.id = records.chunk)
+         WHERE chunk IS NOT NULL",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     for table in ["outbox", "changes", "records", "parked", "quarantine"] {
         let indexes: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
@@ -215,8 +226,9 @@ async fn downgrade_to_v1(pool: &sqlx::SqlitePool) {
             .await
             .unwrap();
     }
-    // Tables later migrations added (6: the workbench's) go with them.
-    for table in ["workbench_audit", "workbench_users"] {
+    // Tables later migrations added (6: the workbench's; 7: chunks) go
+    // with them.
+    for table in ["workbench_audit", "workbench_users", "chunks"] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE {table}")))
             .execute(&mut *tx)
             .await
