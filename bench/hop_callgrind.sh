@@ -21,6 +21,7 @@ ways=("${@:-unsigned}")
 [ $# -eq 0 ] && ways=(unsigned unchecked signed)
 n=${N_HOP:-5000}
 out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
 
 # Total instructions of a callgrind file.
 total() { awk '/^totals:/ {print $2}' "$1"; }

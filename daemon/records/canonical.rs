@@ -53,18 +53,26 @@ pub fn origin_doc(record: &Record) -> Result<String, CanonicalError> {
     String::from_utf8(bytes).map_err(|e| CanonicalError::Serialise(e.to_string()))
 }
 
-/// `doc` in two pieces around its last `,"signature":"…"` member (the
-/// text before the member, the text after it), when that member holds
-/// `sig`'s own text: so the member is whole (the text has no quote or
-/// backslash) and the pieces with the member written again between them
-/// are `doc`, byte for byte. None when `doc` has no such member. In an
-/// origin's doc ([`origin_doc`]) the pieces are the record's signed bytes.
+/// `doc` in two pieces around a `,"signature":"…"` member holding `sig`'s
+/// own text (the text before the member, the text after it): so the
+/// member is whole (the text has no quote or backslash) and the pieces
+/// with the member written again between them are `doc`, byte for byte.
+/// The member taken is the last that fits before the closing `}`: the
+/// search starts where a member of that length starts at the latest, a
+/// few dozen bytes from the end in an origin's doc ([`origin_doc`], whose
+/// pieces are the record's signed bytes), not at the end, across the
+/// member's own ~300. None when `doc` has no such member.
 pub fn around_signature<'d>(doc: &'d str, sig: &Signature) -> Option<(&'d str, &'d str)> {
-    const MEMBER: &str = ",\"signature\":\"";
-    let start = doc.rfind(MEMBER)?;
+    const MEMBER: &[u8] = b",\"signature\":\"";
+    let bytes = doc.as_bytes();
+    let text = sig.text_len();
+    let last = bytes.len().checked_sub(MEMBER.len() + text + 2)?;
+    let start = (0..=last)
+        .rev()
+        .find(|&p| bytes[p] == b',' && bytes[p..].starts_with(MEMBER))?;
     let value = start + MEMBER.len();
-    let end = value + doc[value..].find('"')?;
-    sig.is_text(&doc[value..end])
+    let end = value + text;
+    (bytes[end] == b'"' && sig.is_text(doc.get(value..end)?))
         .then(|| (&doc[..start], &doc[end + 1..]))
 }
 
@@ -557,16 +565,20 @@ mod tests {
 
     fn signature() -> impl Strategy<Value = Option<Signature>> {
         prop::option::of(
-            ("[A-Za-z0-9+/]{1,90}", any::<u32>(), any::<u32>()).prop_map(
-                |(value, index, count)| Signature {
+            (
+                "[A-Za-z0-9+/]{1,90}",
+                any::<u32>(),
+                any::<u32>(),
+                "([A-Za-z0-9+/]{1,130})?",
+            )
+                .prop_map(|(value, index, count, proof)| Signature {
                     alg: "ecdsa-p256-sha256".into(),
                     key_id: "k".into(),
                     index,
                     count,
                     value,
-                    proof: "c2ln".into(),
-                },
-            ),
+                    proof,
+                }),
         )
     }
 
@@ -623,6 +635,32 @@ mod tests {
             let mut plain = String::new();
             plain_rfc8785(&v, &mut plain);
             prop_assert_eq!(String::from_utf8(canonical_json(&v).unwrap()).unwrap(), plain);
+        }
+
+        #[test]
+        fn an_origins_doc_cut_around_its_signature_is_the_signed_bytes(r in any_record()) {
+            let Some(sig) = &r.signature else { return Ok(()) };
+            let text = sig.to_string();
+            prop_assert_eq!(sig.text_len(), text.len());
+            prop_assert!(sig.is_text(&text));
+            prop_assert!(!sig.is_text(&text[..text.len() - 1]));
+            let longer = format!("{text} ");
+            prop_assert!(!sig.is_text(&longer));
+            let doc = origin_doc(&r).unwrap();
+            let (head, tail) = around_signature(&doc, sig).unwrap();
+            prop_assert_eq!(
+                format!("{head}{tail}").into_bytes(),
+                canonical_bytes(&r).unwrap()
+            );
+            // serde's member order, the signature last: cut as well.
+            let serde = serde_json::to_string(&r).unwrap();
+            let (head, tail) = around_signature(&serde, sig).unwrap();
+            let whole = format!("{head},\"signature\":\"{text}\"{tail}");
+            prop_assert_eq!(whole, serde);
+            // Another signature's text is not cut out.
+            let mut other = sig.clone();
+            other.index = other.index.wrapping_add(1);
+            prop_assert!(around_signature(&doc, &other).is_none());
         }
 
         #[test]

@@ -206,22 +206,68 @@ impl Signature {
         })
     }
 
-    /// Whether `text` is this signature's packed form, compared as it is
-    /// written, without writing it out.
+    /// Whether `text` is this signature's packed form, compared piece by
+    /// piece as it is written, without writing it out.
     pub fn is_text(&self, text: &str) -> bool {
-        /// Takes what is written off the front of `rest`, or fails.
-        struct Match<'a> {
-            rest: &'a str,
-        }
-        impl fmt::Write for Match<'_> {
-            fn write_str(&mut self, s: &str) -> fmt::Result {
-                self.rest = self.rest.strip_prefix(s).ok_or(fmt::Error)?;
-                Ok(())
+        let mut rest = text;
+        let mut take = |piece: &str| match rest.strip_prefix(piece) {
+            Some(r) => {
+                rest = r;
+                true
             }
-        }
-        let mut m = Match { rest: text };
-        fmt::write(&mut m, format_args!("{self}")).is_ok() && m.rest.is_empty()
+            None => false,
+        };
+        let (mut index, mut count) = ([0; 10], [0; 10]);
+        take(SIGNATURE_FORMAT)
+            && take(" ")
+            && take(&self.alg)
+            && take(" ")
+            && take(&self.key_id)
+            && take(" ")
+            && take(decimal(self.index, &mut index))
+            && take("/")
+            && take(decimal(self.count, &mut count))
+            && take(" ")
+            && take(&self.value)
+            && (self.proof.is_empty() || (take(" ") && take(&self.proof)))
+            && rest.is_empty()
     }
+
+    /// The length of the packed form, in bytes.
+    pub fn text_len(&self) -> usize {
+        let digits = |n: u32| n.checked_ilog10().unwrap_or(0) as usize + 1;
+        let proof = if self.proof.is_empty() {
+            0
+        } else {
+            1 + self.proof.len()
+        };
+        SIGNATURE_FORMAT.len()
+            + 1
+            + self.alg.len()
+            + 1
+            + self.key_id.len()
+            + 1
+            + digits(self.index)
+            + 1
+            + digits(self.count)
+            + 1
+            + self.value.len()
+            + proof
+    }
+}
+
+/// `n` in decimal, written into `buf`.
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 impl fmt::Display for Signature {

@@ -211,10 +211,12 @@ impl Verifier {
     /// `doc` with the signature member cut out, instead of from the record
     /// serialised again: the canonical form is the larger part of a check.
     /// Sound because a hash bound to the signed root is the signed bytes
-    /// themselves, so `doc` is those bytes with one member added, and the
-    /// record parsed from it holds its `signature` at the top level (that
-    /// member: the text's last `,"signature":"`, holding the record's own
-    /// signature); any other text takes the usual way. `record` must be the record parsed from `doc`.
+    /// themselves, so `doc` is those bytes with one member added (the
+    /// member cut out, [`around_signature`], holds the record's own
+    /// signature), and the record parsed from it holds its `signature` at
+    /// the top level, so that member is the one added: the signed bytes
+    /// have none there, and one added inside an object would leave the
+    /// record none. Any other text takes the usual way. `record` must be the record parsed from `doc`.
     pub fn check_doc(&self, record: &Record, doc: &str) -> Result<Checked<'_>, SigError> {
         self.check_inner(record, Some(doc))
     }
