@@ -239,13 +239,19 @@ impl<'g> Plan<'g> {
     /// The chunks of the current versions' signatures, each once.
     pub fn chunks(&self) -> Vec<ChunkRow<'g>> {
         let mut seen = std::collections::HashSet::new();
+        let mut last = None;
         self.cuts
             .iter()
             .zip(self.current())
             .filter_map(|(cut, (_, _, _, item))| {
                 let sig = cut.as_ref()?.sig;
-                seen.insert(sig.value.as_str())
-                    .then(|| ChunkRow::of(item, sig))
+                let value = sig.value.as_str();
+                // A chunk's records come together: most are of the chunk
+                // before them, told without hashing the value.
+                if last.replace(value) == Some(value) {
+                    return None;
+                }
+                seen.insert(value).then(|| ChunkRow::of(item, sig))
             })
             .collect()
     }
@@ -253,14 +259,20 @@ impl<'g> Plan<'g> {
     /// The record rows; a signed record whose chunk is in `chunks` is
     /// kept in pieces, any other whole.
     pub fn records(&self, chunks: &ChunkIds<'_>) -> Vec<RecordRow<'_>> {
+        // The chunk of the record before, found again without hashing.
+        let mut last: Option<(&str, (i64, ChunkRow<'_>))> = None;
         self.current()
             .zip(&self.updated)
             .zip(&self.cuts)
             .map(|(((seq, k, _, item), updated), cut)| {
                 let r = &item.record;
                 let stored = cut.and_then(|c| {
-                    let (id, row) = chunks.get(c.sig.value.as_str())?;
-                    (*row == ChunkRow::of(item, c.sig)).then_some((c, *id))
+                    let value = c.sig.value.as_str();
+                    let (id, row) = match last {
+                        Some((v, found)) if v == value => found,
+                        _ => last.insert((value, *chunks.get(value)?)).1,
+                    };
+                    (row == ChunkRow::of(item, c.sig)).then_some((c, id))
                 });
                 RecordRow {
                     id: &self.ids[k],

@@ -87,7 +87,7 @@
 //! received text ([`Verifier::check_doc`], 20:30), in CPU time natively,
 //! each way alone, findings of varying length: +33 to +37 % in all, about
 //! half of it the check and half the bytes. Stores keep a chunk's shared
-//! members once (`store::plan`, migration 0007; 2026-12-08 00:00): a
+//! members once (`store::plan`, migration 0007; 2026-12-07 22:30): a
 //! signed store 17 % larger than an unsigned one instead of 53 %, the
 //! hop's CPU unchanged.
 //!
