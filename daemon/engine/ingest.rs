@@ -6,7 +6,9 @@ use uuid::Uuid;
 use super::{Engine, Reason};
 use crate::clip::clip;
 use crate::records::Schemas;
-use crate::records::{Classification, Kind, Record, RecordError, origin_doc};
+use crate::records::{
+    Classification, Kind, Record, RecordError, Signature, join_signed, origin_doc,
+};
 use crate::routing::{self, Source, View};
 use crate::store::{Applied, Commit, Committed, Incoming, StoreError};
 use crate::submit::refused;
@@ -52,10 +54,10 @@ impl Engine {
     /// Validates one record received from a peer: size, JSON, schema, the
     /// fingerprint the sender declared, who may send it, and its origin's
     /// signature (with a tree manifest). Routes it.
-    pub fn admit(
+    pub fn admit<'r>(
         &self,
         source: &Source,
-        raw: &str,
+        raw: impl Into<Received<'r>>,
         declared: Option<(&str, i64)>,
     ) -> Result<Admitted, Rejection> {
         let authority = self.authority();
@@ -396,40 +398,95 @@ impl Drop for WakeAllIfDropped<'_> {
     }
 }
 
+/// A record as a peer sent it.
+#[derive(Clone, Copy)]
+pub enum Received<'r> {
+    /// Its doc, the signature member (if any) in it.
+    Doc(&'r str),
+    /// Its signed bytes and its signature apart: a packed push or pull
+    /// (`sync::packing`); its doc is the two joined
+    /// ([`crate::records::join_signed`]).
+    Packed(&'r str, &'r Signature),
+}
+
+impl Received<'_> {
+    /// The record's doc as received, for the quarantine: a packed one
+    /// joined (or its text, when it does not join).
+    pub fn doc(&self) -> String {
+        match self {
+            Received::Doc(doc) => doc.to_string(),
+            Received::Packed(text, sig) => {
+                join_signed(text, sig).unwrap_or_else(|| text.to_string())
+            }
+        }
+    }
+}
+
+impl<'r> From<&'r str> for Received<'r> {
+    fn from(doc: &'r str) -> Self {
+        Received::Doc(doc)
+    }
+}
+
+impl<'r> From<&'r String> for Received<'r> {
+    fn from(doc: &'r String) -> Self {
+        Received::Doc(doc)
+    }
+}
+
+/// The largest signature member a record may carry, as the envelope
+/// schema's `signature.maxLength` (a packed one is not in the JSON the
+/// schema sees).
+const MAX_SIGNATURE_TEXT: usize = 512;
+
 /// The checks every record from a peer goes through, in order: size, JSON,
 /// schema, clock, the fingerprint the sender declared, who may send it
 /// (`routing`), and, when the node holds a tree manifest, its origin's
 /// signature and, for a clue, that its content is sealed (`trust`); then
 /// its next hops. Pure: no store, no IO (the
 /// fuzz target drives it directly).
-pub fn admit(
+pub fn admit<'r>(
     schemas: &Schemas,
     view: &View,
     trust: Option<&Verifier>,
     max: usize,
     source: &Source,
-    raw: &str,
+    received: impl Into<Received<'r>>,
     declared: Option<(&str, i64)>,
 ) -> Result<Admitted, Rejection> {
-    if raw.len() > max {
+    let (raw, packed) = match received.into() {
+        Received::Doc(doc) => (doc, None),
+        Received::Packed(text, sig) => (text, Some(sig)),
+    };
+    let size = raw.len() + packed.map_or(0, |s| s.text_len());
+    if size > max {
         return Err(Rejection {
             code: Reason::TooLarge,
-            reason: format!(
-                "record of {} bytes exceeds the limit of {max} bytes",
-                raw.len()
-            ),
+            reason: format!("record of {size} bytes exceeds the limit of {max} bytes"),
         });
     }
     let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| Rejection {
         code: Reason::Malformed,
         reason: format!("record is not valid JSON: {}", clip(&e.to_string())),
     })?;
-    let record = schemas
+    let mut record = schemas
         .validate(value)
         .map_err(|e: RecordError| Rejection {
             code: Reason::Schema,
             reason: e.to_string(),
         })?;
+    if let Some(sig) = packed {
+        if record.signature.is_some() || sig.text_len() > MAX_SIGNATURE_TEXT {
+            return Err(Rejection {
+                code: Reason::Malformed,
+                reason: format!(
+                    "packed record {} carries a signature member of its own, or its signature exceeds {MAX_SIGNATURE_TEXT} bytes",
+                    record.id
+                ),
+            });
+        }
+        record.signature = Some(Signature::clone(sig));
+    }
     let ahead = record.updated_at.max(record.created_at) - Utc::now();
     if ahead > chrono::Duration::from_std(MAX_CLOCK_AHEAD).unwrap_or(chrono::Duration::MAX) {
         return Err(Rejection {
@@ -473,7 +530,11 @@ pub fn admit(
         reason: r.to_string(),
     })?;
     if let Some(v) = trust {
-        v.check_doc(&record, raw).map_err(|e| Rejection {
+        let checked = match packed {
+            None => v.check_doc(&record, raw),
+            Some(_) => v.check_signed(&record, raw),
+        };
+        checked.map_err(|e| Rejection {
             code: Reason::Signature,
             reason: format!("record {} of {}: {e}", record.id, record.origin),
         })?;
@@ -484,9 +545,19 @@ pub fn admit(
             });
         }
     }
+    let doc = match packed {
+        None => raw.to_string(),
+        Some(sig) => join_signed(raw, sig).ok_or_else(|| Rejection {
+            code: Reason::Malformed,
+            reason: format!(
+                "packed record {} does not end as a canonical text does (…,\"updated_at\":…,\"version\":N}})",
+                record.id
+            ),
+        })?,
+    };
     Ok(Incoming {
         record,
-        doc: raw.to_string(),
+        doc,
         hops: hops.links,
         park: hops.park,
     })

@@ -33,8 +33,9 @@ pub struct PeerIdentity {
     pub remote: SocketAddr,
 }
 
-/// A configured child of this node, speaking a protocol it accepts.
-pub struct Child(pub NodeId);
+/// A configured child of this node, and the protocol it speaks (one this
+/// node accepts).
+pub struct Child(pub NodeId, pub u32);
 
 /// A refused peer request, answered with a JSON reason.
 pub struct PeerRefusal {
@@ -140,7 +141,7 @@ impl FromRequestParts<SharedEngine> for Child {
                 link.record(LinkEvent::Seen {
                     cert_not_after: peer.not_after,
                 });
-                Ok(Child(peer.id.clone()))
+                Ok(Child(peer.id.clone(), theirs))
             }
             _ => {
                 let reason = format!(

@@ -1,13 +1,14 @@
-//! Admitting a batch of wire items from a peer, either way: each record
-//! goes through [`Engine::admit`]; refused ones are logged, counted on the
+//! Admitting a batch of wire items from a peer, either way: each record,
+//! unpacked ([`packing`]), goes through [`Engine::admit`]; refused ones are logged, counted on the
 //! link and kept for the quarantine and for the sender's answer, and the
 //! batch goes on. And [`received_cursors`]: how far this node has
 //! received a peer's log, as told to that peer.
 
 use tracing::warn;
 
-use super::wire::{LaneCursor, Refused, WireItem};
-use crate::engine::{Admitted, Engine, LinkEvent};
+use super::packing;
+use super::wire::{LaneCursor, Refused, WireChunk, WireItem};
+use crate::engine::{Admitted, Engine, LinkEvent, Reason, Rejection};
 use crate::node::NodeId;
 use crate::records::Lane;
 use crate::routing::Source;
@@ -25,21 +26,39 @@ pub struct AdmittedBatch {
     pub bytes: u64,
 }
 
-/// Admits every record of a batch from `peer`, which sent it as `source`.
+/// Admits every record of a batch from `peer`, which sent it as `source`;
+/// `chunks`, the batch's, hold what its packed records' signatures share
+/// ([`packing`]).
 pub fn admit_batch(
     engine: &Engine,
     peer: &NodeId,
     source: &Source,
     items: &[WireItem],
+    chunks: &[WireChunk],
 ) -> AdmittedBatch {
     let link = engine.link(peer);
     let mut out = AdmittedBatch::default();
     for item in items {
-        let raw = item.record.get();
-        out.bytes += raw.len() as u64;
-        match engine.admit(source, raw, Some((&item.id, item.version))) {
+        out.bytes += item.record.get().len() as u64;
+        let text = item.record.get();
+        let admitted = match packing::unpack(item, chunks) {
+            Err(reason) => Err((
+                text.to_string(),
+                Rejection {
+                    code: Reason::Malformed,
+                    reason,
+                },
+            )),
+            Ok(sig) => {
+                let received = packing::received(item, &sig);
+                engine
+                    .admit(source, received, Some((&item.id, item.version)))
+                    .map_err(|rej| (received.doc(), rej))
+            }
+        };
+        match admitted {
             Ok(a) => out.admitted.push(a),
-            Err(rej) => {
+            Err((raw, rej)) => {
                 warn!(
                     message = "Refused a record from a peer; quarantined.",
                     peer = %peer,
@@ -51,7 +70,7 @@ pub fn admit_batch(
                 }
                 out.quarantine.push(QuarantineEntry::new(
                     Some(peer),
-                    raw,
+                    &raw,
                     rej.code.as_str(),
                     rej.reason.clone(),
                 ));
@@ -72,7 +91,7 @@ pub fn admit_batch(
 pub fn refused_signatures(refused: &[Refused]) -> Vec<uuid::Uuid> {
     refused
         .iter()
-        .filter(|r| r.code == Some(crate::engine::Reason::Signature))
+        .filter(|r| r.code == Some(Reason::Signature))
         .filter_map(|r| r.id.parse().ok())
         .collect()
 }

@@ -163,14 +163,17 @@ pub async fn export(engine: &Engine, peer: &NodeId, all: bool) -> Result<Bundle,
     let mut records = Vec::new();
     let mut passed = after;
     loop {
-        let (mut items, next) = next_batch(
+        // Bundles keep every record whole: one is read by whichever
+        // release the office beside runs.
+        let batch = next_batch(
             engine,
             peer,
             passed,
-            limits.max_batch_records,
-            limits.max_batch_bytes,
+            (limits.max_batch_records, limits.max_batch_bytes),
+            false,
         )
         .await?;
+        let (mut items, next) = (batch.records, batch.passed);
         if items.is_empty() && next == passed {
             break;
         }
@@ -286,7 +289,7 @@ pub async fn import(engine: &Engine, bundle: Bundle) -> Result<Imported, BundleE
     if source == Source::Parent {
         engine.learn_ancestors(&h.ancestors).await?;
     }
-    let batch = admit_batch(engine, peer, &source, &bundle.records);
+    let batch = admit_batch(engine, peer, &source, &bundle.records, &[]);
     let cursors = h
         .cursors
         .iter()

@@ -8,7 +8,9 @@
 
 use std::path::Path;
 
-use crate::common::peer::{finding_record, peer_client, peer_post_ok, push_of, signed, tls_of};
+use crate::common::peer::{
+    finding_record, peer_client, peer_post_as, peer_post_ok, push_of, signed, tls_of,
+};
 use crate::common::tree::small_tree;
 use crate::common::{Net, finding};
 use serde_json::{Value, json};
@@ -143,5 +145,167 @@ async fn a_relay_cannot_forge_or_alter_a_countys_records() {
         for office in [PROVINCE, CENTRAL] {
             assert!(!net.has(office, id).await, "{what}: stored at {office}");
         }
+    }
+}
+
+/// The answer of a `peer_post_as`, read as `T`.
+fn answer<T: serde::de::DeserializeOwned>(status: u16, bytes: &[u8]) -> T {
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(bytes));
+    serde_json::from_slice(bytes).unwrap()
+}
+
+/// Protocol 3 packs signed records: each chunk's shared signature members
+/// once in the batch, each record as its signed bytes with its own place
+/// (`sync::packing`). A packed push is checked as whole records are: one
+/// byte of a record's signed bytes changed is refused for its signature,
+/// a record naming a chunk the batch lacks or carrying a signature member
+/// of its own beside its packed one is refused as malformed, the genuine
+/// one reaches central with the county's signature, and what is
+/// quarantined is the record as sent, joined back whole. A pull answers
+/// each child in the protocol it speaks, and a packed record joins back
+/// into the whole one byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn packed_batches_are_checked_as_whole_records_are() {
+    use serde_json::value::RawValue;
+    use xunlian::records::{Lane, Record, join_signed, origin_doc};
+    use xunlian::sync::packing::{Packer, unpack};
+    use xunlian::sync::wire::{PullResponse, PushRequest, WireItem};
+
+    let mut net = Net::new(&small_tree().toml());
+    net.start(CENTRAL).await;
+    net.start(PROVINCE).await;
+    let http = peer_client(&tls_of(&net, INSIDER), PROVINCE);
+    let post = |path: &'static str, protocol: u32, body: &Value| {
+        let body = serde_json::to_vec(body).unwrap();
+        let (net, http) = (&net, &http);
+        async move {
+            peer_post_as(net, http, PROVINCE, path, protocol, body)
+                .await
+                .unwrap()
+        }
+    };
+    let hello = json!({"node": INSIDER, "level": "municipal", "name": "西宁",
+        "software_version": "0", "generation": "insider", "subtree": []});
+    let (status, bytes) = post("/peer/v1/health", 3, &hello).await;
+    answer::<Value>(status, &bytes);
+
+    // Four findings the county signed as one chunk, packed.
+    let key = xunlian::trust::SigningKey::load(&net.sign_key(COUNTY)).unwrap();
+    let mut records: Vec<Record> = (1..=4)
+        .map(|i| {
+            serde_json::from_value(finding_record(COUNTY, &format!("挪用资金{i}00万元"))).unwrap()
+        })
+        .collect();
+    xunlian::trust::sign_chunk(&mut records, &key).unwrap();
+    let mut packer = Packer::default();
+    let mut items: Vec<WireItem> = records
+        .iter()
+        .zip(1..)
+        .map(|(r, seq)| {
+            let (text, sig) = packer.pack(origin_doc(r).unwrap());
+            assert!(sig.is_some(), "an origin's doc packs: {text}");
+            WireItem {
+                lane: Lane::Bulk,
+                seq,
+                id: r.id.to_string(),
+                version: 1,
+                chain: format!("c{seq}"),
+                record: RawValue::from_string(text).unwrap(),
+                sig,
+            }
+        })
+        .collect();
+    let chunks = packer.chunks();
+    assert_eq!(chunks.len(), 1, "one chunk, sent once");
+    // The second: one byte of its signed bytes changed.
+    let text = items[1].record.get().replacen("200万元", "900万元", 1);
+    items[1].record = RawValue::from_string(text).unwrap();
+    // The third names a chunk the batch does not hold.
+    items[2].sig.as_mut().unwrap().0 = 7;
+    // The fourth: its whole doc sent beside its packed signature.
+    items[3].record = RawValue::from_string(origin_doc(&records[3]).unwrap()).unwrap();
+    let push = PushRequest {
+        generation: "insider".into(),
+        subtree_hash: xunlian::engine::topology_hash(&[]),
+        records: items,
+        chunks,
+    };
+    let (status, bytes) = post("/peer/v1/push", 3, &serde_json::to_value(&push).unwrap()).await;
+    let resp: Value = answer(status, &bytes);
+    assert_eq!(resp["stored"], 1, "{resp}");
+    let refused: Vec<(&str, &str)> = resp["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
+    assert_eq!(
+        refused,
+        [
+            (ids[1].as_str(), "signature"),
+            (ids[2].as_str(), "malformed"),
+            (ids[3].as_str(), "malformed")
+        ],
+        "{resp}"
+    );
+    net.wait_for(CENTRAL, &ids[0]).await;
+    let at_central = net
+        .get_json(CENTRAL, &format!("/api/v1/records/{}", ids[0]))
+        .await;
+    assert_eq!(
+        at_central["signature"]["key_id"],
+        key.key_id(),
+        "{at_central}"
+    );
+    let quarantined = net.quarantine(PROVINCE).await;
+    let altered = quarantined
+        .iter()
+        .find(|e| e["record_id"] == ids[1].as_str())
+        .unwrap_or_else(|| panic!("not quarantined: {quarantined:?}"));
+    let sent = origin_doc(&records[1])
+        .unwrap()
+        .replacen("200万元", "900万元", 1);
+    assert_eq!(altered["raw"], sent, "{altered}");
+    for id in &ids[1..] {
+        for office in [PROVINCE, CENTRAL] {
+            assert!(!net.has(office, id).await, "{id} stored at {office}");
+        }
+    }
+
+    // Notices the province sends down, pulled as protocol 2 and 3.
+    for title in ["打包下发一", "打包下发二"] {
+        net.submit(PROVINCE, "notice", json!({"title": title, "text": "下发"}))
+            .await;
+    }
+    let pull = json!({"cursors": [], "wait_ms": 0, "max_records": 100, "max_bytes": 1_000_000});
+    let (status, bytes) = post("/peer/v1/pull", 2, &pull).await;
+    let whole: PullResponse = answer(status, &bytes);
+    let (status, bytes) = post("/peer/v1/pull", 3, &pull).await;
+    let packed: PullResponse = answer(status, &bytes);
+    assert!(whole.chunks.is_empty() && whole.records.iter().all(|i| i.sig.is_none()));
+    fn notices(r: &PullResponse) -> std::collections::BTreeMap<String, &WireItem> {
+        r.records
+            .iter()
+            .filter(|i| i.record.get().contains("打包下发"))
+            .map(|i| (i.id.clone(), i))
+            .collect()
+    }
+    let (whole_notices, packed_notices) = (notices(&whole), notices(&packed));
+    assert_eq!(whole_notices.len(), 2, "{whole:?}");
+    assert_eq!(
+        whole_notices.keys().collect::<Vec<_>>(),
+        packed_notices.keys().collect::<Vec<_>>()
+    );
+    for (id, item) in packed_notices {
+        let sig = unpack(item, &packed.chunks)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{id} not packed for protocol 3"));
+        assert!(!item.record.get().contains("\"signature\""), "{id}");
+        assert_eq!(
+            join_signed(item.record.get(), &sig).as_deref(),
+            Some(whole_notices[&id].record.get()),
+            "{id} joins back into the whole record"
+        );
     }
 }

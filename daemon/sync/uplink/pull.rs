@@ -34,7 +34,7 @@ impl Session<'_> {
                 .await?;
             e.learn_ancestors(&resp.ancestors).await?;
             e.resend(peer, &resp.resend).await?;
-            let batch = admit_batch(e, peer, &Source::Parent, &resp.records);
+            let batch = admit_batch(e, peer, &Source::Parent, &resp.records, &resp.chunks);
             refused.extend(batch.refused);
             let cursors: Vec<_> = resp
                 .cursors
