@@ -278,7 +278,7 @@ impl Hop {
                     trust,
                     1 << 20,
                     &source,
-                    packing::received(i, &sig),
+                    packing::received(i, sig),
                     Some((&i.id, i.version)),
                 )
                 .expect("admitted")

@@ -324,8 +324,8 @@ fn signatures() {
     let record: crate::records::Record = serde_json::from_str(&good).expect("a record");
     let doc = crate::records::origin_doc(&record).expect("its doc");
     let (text, sig) = crate::records::split_signed(&doc).expect("an origin's doc splits");
-    let packed = |trust, text: &str, sig| {
-        let received = super::Received::Packed(text, sig);
+    let packed = |trust, text: &str, sig: &crate::records::Signature| {
+        let received = super::Received::Packed(text, sig.clone());
         admit(
             Schemas::builtin(),
             &view,
@@ -339,7 +339,9 @@ fn signatures() {
     let admitted = packed(Some(&verifier), &text, &sig).expect("admitted packed");
     assert_eq!(admitted.doc, doc, "stored as its origin's doc");
     assert_eq!(admitted.record, record);
-    let refused = |trust, text: &str, sig| packed(trust, text, sig).map(|_| ()).unwrap_err().code;
+    let refused = |trust, text: &str, sig: &crate::records::Signature| {
+        packed(trust, text, sig).map(|_| ()).unwrap_err().code
+    };
     let altered = text.replacen("\"version\":1", "\"version\":2", 1);
     assert_eq!(refused(Some(&verifier), &altered, &sig), Reason::Signature);
     assert_eq!(

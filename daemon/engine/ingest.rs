@@ -399,27 +399,13 @@ impl Drop for WakeAllIfDropped<'_> {
 }
 
 /// A record as a peer sent it.
-#[derive(Clone, Copy)]
 pub enum Received<'r> {
     /// Its doc, the signature member (if any) in it.
     Doc(&'r str),
     /// Its signed bytes and its signature apart: a packed push or pull
     /// (`sync::packing`); its doc is the two joined
     /// ([`crate::records::join_signed`]).
-    Packed(&'r str, &'r Signature),
-}
-
-impl Received<'_> {
-    /// The record's doc as received, for the quarantine: a packed one
-    /// joined (or its text, when it does not join).
-    pub fn doc(&self) -> String {
-        match self {
-            Received::Doc(doc) => doc.to_string(),
-            Received::Packed(text, sig) => {
-                join_signed(text, sig).unwrap_or_else(|| text.to_string())
-            }
-        }
-    }
+    Packed(&'r str, Signature),
 }
 
 impl<'r> From<&'r str> for Received<'r> {
@@ -458,7 +444,7 @@ pub fn admit<'r>(
         Received::Doc(doc) => (doc, None),
         Received::Packed(text, sig) => (text, Some(sig)),
     };
-    let size = raw.len() + packed.map_or(0, |s| s.text_len());
+    let size = raw.len() + packed.as_ref().map_or(0, Signature::text_len);
     if size > max {
         return Err(Rejection {
             code: Reason::TooLarge,
@@ -475,7 +461,7 @@ pub fn admit<'r>(
             code: Reason::Schema,
             reason: e.to_string(),
         })?;
-    if let Some(sig) = packed {
+    let packed = if let Some(sig) = packed {
         if record.signature.is_some() || sig.text_len() > MAX_SIGNATURE_TEXT {
             return Err(Rejection {
                 code: Reason::Malformed,
@@ -485,8 +471,11 @@ pub fn admit<'r>(
                 ),
             });
         }
-        record.signature = Some(Signature::clone(sig));
-    }
+        record.signature = Some(sig);
+        true
+    } else {
+        false
+    };
     let ahead = record.updated_at.max(record.created_at) - Utc::now();
     if ahead > chrono::Duration::from_std(MAX_CLOCK_AHEAD).unwrap_or(chrono::Duration::MAX) {
         return Err(Rejection {
@@ -530,9 +519,10 @@ pub fn admit<'r>(
         reason: r.to_string(),
     })?;
     if let Some(v) = trust {
-        let checked = match packed {
-            None => v.check_doc(&record, raw),
-            Some(_) => v.check_signed(&record, raw),
+        let checked = if packed {
+            v.check_signed(&record, raw)
+        } else {
+            v.check_doc(&record, raw)
         };
         checked.map_err(|e| Rejection {
             code: Reason::Signature,
@@ -545,7 +535,7 @@ pub fn admit<'r>(
             });
         }
     }
-    let doc = match packed {
+    let doc = match record.signature.as_ref().filter(|_| packed) {
         None => raw.to_string(),
         Some(sig) => join_signed(raw, sig).ok_or_else(|| Rejection {
             code: Reason::Malformed,

@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Record, Route, Signature};
+use super::{Record, Route, Signature, SignatureText};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CanonicalError {
@@ -102,34 +102,38 @@ pub fn signature_place(text: &str) -> Option<usize> {
     b[at..].starts_with(UPDATED).then_some(at)
 }
 
-/// A signed record's doc as its signed bytes and its signature, when the
-/// member sits in its canonical place ([`signature_place`]), as in an
-/// origin's doc ([`origin_doc`]): what a hop sends in a packed push or pull
-/// (`sync::packing`). [`join_signed`] gives `doc` back byte for byte.
-pub fn split_signed(doc: &str) -> Option<(String, Signature)> {
+/// Where a signed record's doc holds its signature member in its
+/// canonical place ([`signature_place`]), as in an origin's doc
+/// ([`origin_doc`]): the member's byte range in `doc` and the
+/// signature's text in it (no quote or backslash: the member is whole).
+/// What a hop cuts out of each record it packs (`sync::packing`).
+pub fn signature_member(doc: &str) -> Option<(std::ops::Range<usize>, &str)> {
     let end = signature_place(doc)?;
-    let member = doc[..end].rfind(SIGNATURE_MEMBER)?;
-    let text = doc[member + SIGNATURE_MEMBER.len()..end].strip_suffix('"')?;
-    if text.contains(['"', '\\']) {
-        return None;
-    }
-    let sig: Signature = text.parse().ok()?;
-    if !sig.is_text(text) {
-        return None;
-    }
-    Some(([&doc[..member], &doc[end..]].concat(), sig))
+    let close = end.checked_sub(1).filter(|&c| doc.as_bytes()[c] == b'"')?;
+    let open = doc[..close].rfind('"')?;
+    let start = (open + 1).checked_sub(SIGNATURE_MEMBER.len())?;
+    let text = &doc[open + 1..close];
+    (doc[start..].starts_with(SIGNATURE_MEMBER) && !text.contains('\\'))
+        .then_some((start..end, text))
+}
+
+/// A signed record's doc as its signed bytes and its signature
+/// ([`signature_member`]); [`join_signed`] gives `doc` back byte for byte.
+pub fn split_signed(doc: &str) -> Option<(String, Signature)> {
+    let (member, text) = signature_member(doc)?;
+    let sig = SignatureText::parse(text).ok()?.to_owned();
+    Some(([&doc[..member.start], &doc[member.end..]].concat(), sig))
 }
 
 /// The doc of a record whose signed bytes are `text` and whose signature
 /// is `sig`: the member written in its canonical place. None when `text`
 /// has no such place ([`signature_place`]).
 pub fn join_signed(text: &str, sig: &Signature) -> Option<String> {
-    use std::fmt::Write;
     let at = signature_place(text)?;
     let mut doc = String::with_capacity(text.len() + SIGNATURE_MEMBER.len() + sig.text_len() + 1);
     doc.push_str(&text[..at]);
     doc.push_str(SIGNATURE_MEMBER);
-    write!(doc, "{sig}").ok()?;
+    sig.write_to(&mut doc).ok()?;
     doc.push('"');
     doc.push_str(&text[at..]);
     Some(doc)

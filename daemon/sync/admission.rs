@@ -8,7 +8,7 @@ use tracing::warn;
 
 use super::packing;
 use super::wire::{LaneCursor, Refused, WireChunk, WireItem};
-use crate::engine::{Admitted, Engine, LinkEvent, Reason, Rejection};
+use crate::engine::{Admitted, Engine, LinkEvent, Reason};
 use crate::node::NodeId;
 use crate::records::Lane;
 use crate::routing::Source;
@@ -40,25 +40,14 @@ pub fn admit_batch(
     let mut out = AdmittedBatch::default();
     for item in items {
         out.bytes += item.record.get().len() as u64;
-        let text = item.record.get();
-        let admitted = match packing::unpack(item, chunks) {
-            Err(reason) => Err((
-                text.to_string(),
-                Rejection {
-                    code: Reason::Malformed,
-                    reason,
-                },
-            )),
-            Ok(sig) => {
-                let received = packing::received(item, &sig);
-                engine
-                    .admit(source, received, Some((&item.id, item.version)))
-                    .map_err(|rej| (received.doc(), rej))
-            }
-        };
+        let admitted = packing::unpack(item, chunks).and_then(|sig| {
+            let received = packing::received(item, sig);
+            engine.admit(source, received, Some((&item.id, item.version)))
+        });
         match admitted {
             Ok(a) => out.admitted.push(a),
-            Err((raw, rej)) => {
+            Err(rej) => {
+                let raw = packing::doc_of(item, chunks);
                 warn!(
                     message = "Refused a record from a peer; quarantined.",
                     peer = %peer,

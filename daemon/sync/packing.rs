@@ -13,8 +13,8 @@
 use std::collections::HashMap;
 
 use super::wire::{PACKED_SINCE, PackedSig, WireChunk, WireItem};
-use crate::engine::Received;
-use crate::records::{Signature, split_signed};
+use crate::engine::{Reason, Received, Rejection};
+use crate::records::{Signature, SignatureText, join_signed, signature_member};
 
 /// Whether a batch for a peer that speaks `protocol` may be packed.
 pub fn packs(protocol: u32) -> bool {
@@ -33,36 +33,47 @@ impl Packer {
     /// `doc` as a packed item's record and signature, its chunk added to
     /// the batch's if new; `doc` itself when it does not split.
     pub fn pack(&mut self, doc: String) -> (String, Option<PackedSig>) {
-        let Some((text, sig)) = split_signed(&doc) else {
+        let Some((member, text)) = signature_member(&doc) else {
             return (doc, None);
         };
-        let Signature {
-            alg,
-            key_id,
-            index,
-            count,
-            value,
-            proof,
-        } = sig;
-        let chunk = WireChunk {
-            alg,
-            key_id,
-            count,
-            value,
+        let Ok(sig) = SignatureText::parse(text) else {
+            return (doc, None);
         };
-        let no = match self.by_value.get(&chunk.value) {
-            // One value with other members: a forgery, or a record
-            // admitted unchecked. Sent as it is, for the receiver to judge.
-            Some(&no) if self.chunks[no as usize] != chunk => return (doc, None),
-            Some(&no) => no,
-            None => {
-                let no = self.chunks.len() as u32;
-                self.by_value.insert(chunk.value.clone(), no);
-                self.chunks.push(chunk);
-                no
-            }
+        let Some(no) = self.chunk_of(&sig) else {
+            return (doc, None);
         };
-        (text, Some(PackedSig(no, index, proof)))
+        let packed = PackedSig(no, sig.index, sig.proof.to_string());
+        (
+            [&doc[..member.start], &doc[member.end..]].concat(),
+            Some(packed),
+        )
+    }
+
+    /// The position of `sig`'s chunk in the batch's, added if new: most
+    /// records are of the chunk before them, told by comparing. None when
+    /// the batch holds its value with other members (a forgery, or a
+    /// record admitted unchecked): sent whole, for the receiver to judge.
+    fn chunk_of(&mut self, sig: &SignatureText<'_>) -> Option<u32> {
+        let is = |c: &WireChunk| {
+            (c.alg.as_str(), c.key_id.as_str(), c.count) == (sig.alg, sig.key_id, sig.count)
+        };
+        if let Some(last) = self.chunks.last()
+            && last.value == sig.value
+        {
+            return is(last).then(|| self.chunks.len() as u32 - 1);
+        }
+        if let Some(&no) = self.by_value.get(sig.value) {
+            return is(&self.chunks[no as usize]).then_some(no);
+        }
+        let no = self.chunks.len() as u32;
+        self.by_value.insert(sig.value.to_string(), no);
+        self.chunks.push(WireChunk {
+            alg: sig.alg.to_string(),
+            key_id: sig.key_id.to_string(),
+            count: sig.count,
+            value: sig.value.to_string(),
+        });
+        Some(no)
     }
 
     /// The batch's chunks, for its `chunks`.
@@ -72,17 +83,18 @@ impl Packer {
 }
 
 /// A received item's signature, when packed (None: its `record` is its
-/// doc); an item naming a chunk the batch does not hold is refused with
-/// why.
-pub fn unpack(item: &WireItem, chunks: &[WireChunk]) -> Result<Option<Signature>, String> {
+/// doc); an item naming a chunk the batch does not hold is refused as
+/// malformed, with why.
+pub fn unpack(item: &WireItem, chunks: &[WireChunk]) -> Result<Option<Signature>, Rejection> {
     let Some(PackedSig(no, index, proof)) = &item.sig else {
         return Ok(None);
     };
-    let chunk = chunks.get(*no as usize).ok_or_else(|| {
-        format!(
+    let chunk = chunks.get(*no as usize).ok_or_else(|| Rejection {
+        code: Reason::Malformed,
+        reason: format!(
             "packed record names chunk {no}, the batch has {}",
             chunks.len()
-        )
+        ),
     })?;
     Ok(Some(Signature {
         alg: chunk.alg.clone(),
@@ -95,10 +107,21 @@ pub fn unpack(item: &WireItem, chunks: &[WireChunk]) -> Result<Option<Signature>
 }
 
 /// The item as the engine admits it, `sig` being what [`unpack`] gave.
-pub fn received<'i>(item: &'i WireItem, sig: &'i Option<Signature>) -> Received<'i> {
+pub fn received(item: &WireItem, sig: Option<Signature>) -> Received<'_> {
     let text = item.record.get();
     match sig {
         None => Received::Doc(text),
         Some(sig) => Received::Packed(text, sig),
     }
+}
+
+/// The item's record as its sender holds it, for the quarantine: a packed
+/// one joined back whole (its text alone when it does not join).
+pub fn doc_of(item: &WireItem, chunks: &[WireChunk]) -> String {
+    let text = item.record.get();
+    match unpack(item, chunks) {
+        Ok(Some(sig)) => join_signed(text, &sig),
+        _ => None,
+    }
+    .unwrap_or_else(|| text.to_string())
 }

@@ -196,14 +196,16 @@ async fn this_parent_accepts_every_protocol_from_the_previous_one_up() {
     }
 }
 
-/// A child of this build under a parent of protocol 2, the release before
-/// packed batches. The fake parent takes the hello in any protocol but
-/// answers a push or pull of protocol 3 with HTTP 426: the child's first
-/// push, cut packed, is refused, and the child does not send that body
-/// again in protocol 2 but cuts the batch anew, its signed records whole
-/// (each with its signature member, no `chunks`).
+/// A child of this build whose parent goes back to protocol 2, the
+/// release before packed batches, between the child's hello and its
+/// push (a parent rolled back). The child's push, cut packed for
+/// protocol 3, is refused with HTTP 426; the child does not send that
+/// body again in protocol 2 but says hello again, speaks 2 and cuts the
+/// batch anew, its signed records whole (each with its signature member,
+/// no `chunks`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_child_cuts_its_push_again_for_a_parent_of_protocol_2() {
+async fn a_child_cuts_its_push_again_for_a_parent_back_on_protocol_2() {
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
 
     use axum::Json;
@@ -213,6 +215,8 @@ async fn a_child_cuts_its_push_again_for_a_parent_of_protocol_2() {
 
     let mut net = Net::new(&small_tree().toml());
     let pushes: Arc<Mutex<Vec<(u32, Value)>>> = Arc::default();
+    // Set by the first push: the parent speaks protocol 2 from then on.
+    let old = Arc::new(AtomicBool::new(false));
     fn protocol(headers: &HeaderMap) -> u32 {
         headers["x-xunlian-protocol"]
             .to_str()
@@ -220,52 +224,60 @@ async fn a_child_cuts_its_push_again_for_a_parent_of_protocol_2() {
             .parse()
             .unwrap()
     }
-    fn refused(headers: &HeaderMap) -> Option<Response> {
-        (protocol(headers) > 2).then(|| {
+    let refused = |old: &AtomicBool, headers: &HeaderMap| -> Option<Response> {
+        (old.load(Ordering::SeqCst) && protocol(headers) > 2).then(|| {
             let body = json!({"reason": "protocol", "message": "peer speaks protocol 3",
                 "server_protocol": 2, "server_min_protocol": 1, "server_software": "0.2"});
             (StatusCode::UPGRADE_REQUIRED, Json(body)).into_response()
         })
-    }
+    };
     let push = {
-        let pushes = pushes.clone();
+        let (pushes, old) = (pushes.clone(), old.clone());
         move |headers: HeaderMap, Json(body): Json<Value>| async move {
-            if let Some(r) = refused(&headers) {
-                pushes.lock().unwrap().push((protocol(&headers), body));
-                return r;
-            }
-            let last = body["records"].as_array().unwrap().last().unwrap().clone();
             pushes
                 .lock()
                 .unwrap()
                 .push((protocol(&headers), body.clone()));
+            old.store(true, Ordering::SeqCst);
+            if let Some(r) = refused(&old, &headers) {
+                return r;
+            }
+            let last = body["records"].as_array().unwrap().last().unwrap().clone();
             let cursor = json!({"lane": last["lane"], "generation": body["generation"],
                 "seq": last["seq"], "chain": last["chain"]});
             Json(json!({"cursors": [cursor], "stored": 1, "unchanged": 0, "refused": []}))
                 .into_response()
         }
     };
-    let pull = |headers: HeaderMap| async move {
-        if let Some(r) = refused(&headers) {
-            return r;
+    let hello = {
+        let old = old.clone();
+        move |headers: HeaderMap| async move {
+            if let Some(r) = refused(&old, &headers) {
+                return r;
+            }
+            Json(json!({"node": PARENT, "level": "municipal", "name": "旧版", "software_version": "0.2",
+                "generation": "fake", "ancestors": [{"id": PARENT, "level": "municipal"}],
+                "cursors": [], "limits": {"max_record_bytes": 262144, "max_batch_records": 1000,
+                "max_batch_bytes": 8388608}}))
+            .into_response()
         }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        Json(
-            json!({"generation": "fake", "ancestors": [{"id": PARENT, "level": "municipal"}],
-            "records": [], "cursors": []}),
-        )
-        .into_response()
+    };
+    let pull = {
+        let old = old.clone();
+        move |headers: HeaderMap| async move {
+            if let Some(r) = refused(&old, &headers) {
+                return r;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            Json(
+                json!({"generation": "fake", "ancestors": [{"id": PARENT, "level": "municipal"}],
+                "records": [], "cursors": []}),
+            )
+            .into_response()
+        }
     };
     let app = axum::Router::new()
-        .route(
-            "/peer/v1/health",
-            post(|| async {
-                Json(json!({"node": PARENT, "level": "municipal", "name": "旧版", "software_version": "0.2",
-                    "generation": "fake", "ancestors": [{"id": PARENT, "level": "municipal"}],
-                    "cursors": [], "limits": {"max_record_bytes": 262144, "max_batch_records": 1000,
-                    "max_batch_bytes": 8388608}}))
-            }),
-        )
+        .route("/peer/v1/health", post(hello))
         .route("/peer/v1/pull", post(pull))
         .route("/peer/v1/push", post(push));
     serve_as(&net, PARENT, app).await;
@@ -287,22 +299,29 @@ async fn a_child_cuts_its_push_again_for_a_parent_of_protocol_2() {
     })
     .await;
     let pushes = pushes.lock().unwrap().clone();
-    let packed = carrying(&pushes, 3).expect("the first push, in protocol 3");
-    assert!(
-        packed["sig"].is_array() && packed["record"].get("signature").is_none(),
-        "{packed}"
+    let (first_protocol, first) = &pushes[0];
+    assert_eq!(
+        *first_protocol, 3,
+        "the first push, before the parent went back"
     );
+    for item in first["records"].as_array().unwrap() {
+        assert!(
+            item["sig"].is_array() && item["record"].get("signature").is_none(),
+            "packed: {item}"
+        );
+    }
     for (protocol, body) in pushes.iter().filter(|(p, _)| *p == 2) {
         assert!(body.get("chunks").is_none(), "protocol {protocol}: {body}");
+        for item in body["records"].as_array().unwrap() {
+            assert!(item.get("sig").is_none(), "{item}");
+            assert!(
+                item["record"]["signature"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("v2 ")),
+                "whole, with its signature: {item}"
+            );
+        }
     }
-    let whole = carrying(&pushes, 2).unwrap();
-    assert!(whole.get("sig").is_none(), "{whole}");
-    assert!(
-        whole["record"]["signature"]
-            .as_str()
-            .is_some_and(|s| s.starts_with("v2 ")),
-        "{whole}"
-    );
 }
 
 /// `xunlian migrate --check` before the first start lists every migration
