@@ -4,12 +4,11 @@
 //! busy machine, and the run fits under `valgrind --tool=callgrind` for
 //! instruction counts (`XUNLIAN_HOP_ROUNDS=1 N_HOP=5000`).
 //!
-//! Stages, per record: `decode` (gunzip and parse a push request, packed
-//! as protocol 3 sends it: `sync::packing`), `admit`
+//! Stages, per record: `decode` (gunzip and parse a push request), `admit`
 //! (JSON, schema, clock, fingerprint, authorisation, routing, and the
 //! origin's signature when checked), `commit` (the store transaction with
 //! change log, records and outbox), `read` (cut the next batch for the
-//! parent), `encode` (pack, serialise and gzip it), `ack` (trim the outbox once
+//! parent), `encode` (serialise and gzip it), `ack` (trim the outbox once
 //! the parent confirmed). Beside them `sign`: what the county paid to sign
 //! the records (`trust::sign_chunk`, chunks of `trust::CHUNK`), not part of
 //! the hop.
@@ -45,7 +44,6 @@ use xunlian::node::{Level, NodeId};
 use xunlian::records::{Classification, Kind, Lane, Record, Route, Schemas, origin_doc};
 use xunlian::routing::{Source, View};
 use xunlian::store::{Commit, CursorPos, Store, chain_next};
-use xunlian::sync::packing::{self, Packer};
 use xunlian::sync::wire::{PushRequest, WireItem};
 use xunlian::trust::{CHUNK, SigningKey, Verifier, sign_chunk};
 
@@ -149,31 +147,28 @@ fn sign(records: &mut [Record], key: &SigningKey) {
 #[inline(never)] // named in callgrind profiles (see the header)
 fn push_bodies(records: &[Record], seq0: i64) -> Vec<Vec<u8>> {
     let mut chain = String::new();
+    let items: Vec<WireItem> = records
+        .iter()
+        .zip(seq0 + 1..)
+        .map(|(r, seq)| {
+            chain = chain_next(&chain, &r.id.to_string(), 1);
+            WireItem {
+                lane: Lane::Bulk,
+                seq,
+                id: r.id.to_string(),
+                version: 1,
+                chain: chain.clone(),
+                record: RawValue::from_string(origin_doc(r).expect("doc")).expect("raw"),
+            }
+        })
+        .collect();
+    let mut items = items.into_iter().peekable();
     let mut out = Vec::new();
-    for (b, batch) in records.chunks(BATCH).enumerate() {
-        let mut packer = Packer::default();
-        let items = batch
-            .iter()
-            .zip(seq0 + 1 + (b * BATCH) as i64..)
-            .map(|(r, seq)| {
-                chain = chain_next(&chain, &r.id.to_string(), 1);
-                let (text, sig) = packer.pack(origin_doc(r).expect("doc"));
-                WireItem {
-                    lane: Lane::Bulk,
-                    seq,
-                    id: r.id.to_string(),
-                    version: 1,
-                    chain: chain.clone(),
-                    record: RawValue::from_string(text).expect("raw"),
-                    sig,
-                }
-            })
-            .collect();
+    while items.peek().is_some() {
         let req = PushRequest {
             generation: "county-generation".into(),
             subtree_hash: String::new(),
-            records: items,
-            chunks: packer.chunks(),
+            records: items.by_ref().take(BATCH).collect(),
         };
         out.push(gzip(&serde_json::to_vec(&req).expect("json")));
     }
@@ -271,14 +266,13 @@ impl Hop {
             .records
             .iter()
             .map(|i| {
-                let sig = packing::unpack(i, &req.chunks).expect("unpacked");
                 xunlian::engine::admit(
                     Schemas::builtin(),
                     &self.view,
                     trust,
                     1 << 20,
                     &source,
-                    packing::received(i, sig),
+                    i.record.get(),
                     Some((&i.id, i.version)),
                 )
                 .expect("admitted")
@@ -315,27 +309,20 @@ impl Hop {
         assert_eq!(items.len(), n_admitted, "everything goes up");
 
         let s = cpu();
-        let mut packer = Packer::default();
-        let records = items
-            .into_iter()
-            .map(|i| {
-                let (text, sig) = packer.pack(i.doc);
-                WireItem {
+        let out = PushRequest {
+            generation: self.store.generation(),
+            subtree_hash: String::new(),
+            records: items
+                .into_iter()
+                .map(|i| WireItem {
                     lane: i.lane,
                     seq: i.seq,
                     id: i.change.record_id,
                     version: i.change.version,
                     chain: i.change.chain,
-                    record: RawValue::from_string(text).expect("stored JSON"),
-                    sig,
-                }
-            })
-            .collect();
-        let out = PushRequest {
-            generation: self.store.generation(),
-            subtree_hash: String::new(),
-            records,
-            chunks: packer.chunks(),
+                    record: RawValue::from_string(i.doc).expect("stored JSON"),
+                })
+                .collect(),
         };
         std::hint::black_box(gzip(&serde_json::to_vec(&out).expect("json")));
         t.encode += cpu() - s;

@@ -148,7 +148,6 @@ impl Log {
             version,
             chain: self.chain.clone(),
             record: RawValue::from_string(json).expect("serialised JSON is JSON"),
-            sig: None,
         }
     }
 }
@@ -281,7 +280,6 @@ impl County {
                 generation: log.generation.clone(),
                 subtree_hash: xunlian::engine::topology_hash(&[]),
                 records: std::mem::take(&mut pending),
-                chunks: Vec::new(),
             };
             match self
                 .post::<_, PushResponse>(plan, wire::PATH_PUSH, &req, PUSH_TIMEOUT)

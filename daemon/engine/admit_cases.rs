@@ -318,52 +318,6 @@ fn signatures() {
             (want, got) => panic!("{what}: wanted {want:?}, got {:?}", got.map(|a| a.hops)),
         }
     }
-
-    // The same record received packed (protocol 3): its signed bytes and
-    // its signature apart. Admitted, it is stored as its origin's doc.
-    let record: crate::records::Record = serde_json::from_str(&good).expect("a record");
-    let doc = crate::records::origin_doc(&record).expect("its doc");
-    let (text, sig) = crate::records::split_signed(&doc).expect("an origin's doc splits");
-    let packed = |trust, text: &str, sig: &crate::records::Signature| {
-        let received = super::Received::Packed(text, sig.clone());
-        admit(
-            Schemas::builtin(),
-            &view,
-            trust,
-            MAX_BYTES,
-            &child,
-            received,
-            None,
-        )
-    };
-    let admitted = packed(Some(&verifier), &text, &sig).expect("admitted packed");
-    assert_eq!(admitted.doc, doc, "stored as its origin's doc");
-    assert_eq!(admitted.record, record);
-    let refused = |trust, text: &str, sig: &crate::records::Signature| {
-        packed(trust, text, sig).map(|_| ()).unwrap_err().code
-    };
-    let altered = text.replacen("\"version\":1", "\"version\":2", 1);
-    assert_eq!(refused(Some(&verifier), &altered, &sig), Reason::Signature);
-    assert_eq!(
-        refused(Some(&verifier), &doc, &sig),
-        Reason::Malformed,
-        "a signature member of its own beside the packed one"
-    );
-    let long = crate::records::Signature {
-        key_id: "k".repeat(600),
-        ..sig.clone()
-    };
-    assert_eq!(refused(None, &text, &long), Reason::Malformed, "too long");
-    let unsigned = serde_json::to_string(&crate::records::Record {
-        signature: None,
-        ..record
-    })
-    .expect("serialises");
-    assert_eq!(
-        refused(None, &unsigned, &sig),
-        Reason::Malformed,
-        "serde's member order has no canonical place for the member"
-    );
 }
 
 /// Every code `admit` refuses with appears in the table.

@@ -6,9 +6,7 @@ use uuid::Uuid;
 use super::{Engine, Reason};
 use crate::clip::clip;
 use crate::records::Schemas;
-use crate::records::{
-    Classification, Kind, Record, RecordError, Signature, join_signed, origin_doc,
-};
+use crate::records::{Classification, Kind, Record, RecordError, origin_doc};
 use crate::routing::{self, Source, View};
 use crate::store::{Applied, Commit, Committed, Incoming, StoreError};
 use crate::submit::refused;
@@ -54,10 +52,10 @@ impl Engine {
     /// Validates one record received from a peer: size, JSON, schema, the
     /// fingerprint the sender declared, who may send it, and its origin's
     /// signature (with a tree manifest). Routes it.
-    pub fn admit<'r>(
+    pub fn admit(
         &self,
         source: &Source,
-        raw: impl Into<Received<'r>>,
+        raw: &str,
         declared: Option<(&str, i64)>,
     ) -> Result<Admitted, Rejection> {
         let authority = self.authority();
@@ -398,84 +396,40 @@ impl Drop for WakeAllIfDropped<'_> {
     }
 }
 
-/// A record as a peer sent it.
-pub enum Received<'r> {
-    /// Its doc, the signature member (if any) in it.
-    Doc(&'r str),
-    /// Its signed bytes and its signature apart: a packed push or pull
-    /// (`sync::packing`); its doc is the two joined
-    /// ([`crate::records::join_signed`]).
-    Packed(&'r str, Signature),
-}
-
-impl<'r> From<&'r str> for Received<'r> {
-    fn from(doc: &'r str) -> Self {
-        Received::Doc(doc)
-    }
-}
-
-impl<'r> From<&'r String> for Received<'r> {
-    fn from(doc: &'r String) -> Self {
-        Received::Doc(doc)
-    }
-}
-
-/// The largest signature member a record may carry, as the envelope
-/// schema's `signature.maxLength` (a packed one is not in the JSON the
-/// schema sees).
-const MAX_SIGNATURE_TEXT: usize = 512;
-
 /// The checks every record from a peer goes through, in order: size, JSON,
 /// schema, clock, the fingerprint the sender declared, who may send it
 /// (`routing`), and, when the node holds a tree manifest, its origin's
 /// signature and, for a clue, that its content is sealed (`trust`); then
 /// its next hops. Pure: no store, no IO (the
 /// fuzz target drives it directly).
-pub fn admit<'r>(
+pub fn admit(
     schemas: &Schemas,
     view: &View,
     trust: Option<&Verifier>,
     max: usize,
     source: &Source,
-    received: impl Into<Received<'r>>,
+    raw: &str,
     declared: Option<(&str, i64)>,
 ) -> Result<Admitted, Rejection> {
-    let (raw, packed) = match received.into() {
-        Received::Doc(doc) => (doc, None),
-        Received::Packed(text, sig) => (text, Some(sig)),
-    };
-    let size = raw.len() + packed.as_ref().map_or(0, Signature::text_len);
-    if size > max {
+    if raw.len() > max {
         return Err(Rejection {
             code: Reason::TooLarge,
-            reason: format!("record of {size} bytes exceeds the limit of {max} bytes"),
+            reason: format!(
+                "record of {} bytes exceeds the limit of {max} bytes",
+                raw.len()
+            ),
         });
     }
     let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| Rejection {
         code: Reason::Malformed,
         reason: format!("record is not valid JSON: {}", clip(&e.to_string())),
     })?;
-    let mut record = schemas
+    let record = schemas
         .validate(value)
         .map_err(|e: RecordError| Rejection {
             code: Reason::Schema,
             reason: e.to_string(),
         })?;
-    let packed = if let Some(sig) = packed {
-        if record.signature.is_some() || sig.text_len() > MAX_SIGNATURE_TEXT {
-            return Err(Rejection {
-                code: Reason::Malformed,
-                reason: format!(
-                    "packed record {} carries a signature member of its own, or its signature exceeds {MAX_SIGNATURE_TEXT} bytes",
-                    record.id
-                ),
-            });
-        }
-        record.signature = Some(sig);
-        true
-    } else {
-        false
-    };
     let ahead = record.updated_at.max(record.created_at) - Utc::now();
     if ahead > chrono::Duration::from_std(MAX_CLOCK_AHEAD).unwrap_or(chrono::Duration::MAX) {
         return Err(Rejection {
@@ -519,12 +473,7 @@ pub fn admit<'r>(
         reason: r.to_string(),
     })?;
     if let Some(v) = trust {
-        let checked = if packed {
-            v.check_signed(&record, raw)
-        } else {
-            v.check_doc(&record, raw)
-        };
-        checked.map_err(|e| Rejection {
+        v.check_doc(&record, raw).map_err(|e| Rejection {
             code: Reason::Signature,
             reason: format!("record {} of {}: {e}", record.id, record.origin),
         })?;
@@ -535,19 +484,9 @@ pub fn admit<'r>(
             });
         }
     }
-    let doc = match record.signature.as_ref().filter(|_| packed) {
-        None => raw.to_string(),
-        Some(sig) => join_signed(raw, sig).ok_or_else(|| Rejection {
-            code: Reason::Malformed,
-            reason: format!(
-                "packed record {} does not end as a canonical text does (…,\"updated_at\":…,\"version\":N}})",
-                record.id
-            ),
-        })?,
-    };
     Ok(Incoming {
         record,
-        doc,
+        doc: raw.to_string(),
         hops: hops.links,
         park: hops.park,
     })

@@ -32,9 +32,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 pub use authority::Authority;
-pub use ingest::{
-    Admitted, BatchCheck, Received, Rejection, SubmitError, SubmitRequest, Submitted, admit,
-};
+pub use ingest::{Admitted, BatchCheck, Rejection, SubmitError, SubmitRequest, Submitted, admit};
 pub use links::{Direction, Link, LinkEvent, LinkState, SESSION_GRACE};
 pub use quarantine::{QuarantineError, Retried};
 pub use reason::Reason;

@@ -33,9 +33,8 @@ pub struct PeerIdentity {
     pub remote: SocketAddr,
 }
 
-/// A configured child of this node, and the protocol it speaks (one this
-/// node accepts).
-pub struct Child(pub NodeId, pub u32);
+/// A configured child of this node, speaking a protocol it accepts.
+pub struct Child(pub NodeId);
 
 /// A refused peer request, answered with a JSON reason.
 pub struct PeerRefusal {
@@ -141,7 +140,7 @@ impl FromRequestParts<SharedEngine> for Child {
                 link.record(LinkEvent::Seen {
                     cert_not_after: peer.not_after,
                 });
-                Ok(Child(peer.id.clone(), theirs))
+                Ok(Child(peer.id.clone()))
             }
             _ => {
                 let reason = format!(

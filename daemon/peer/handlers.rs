@@ -67,7 +67,7 @@ fn parse<T: DeserializeOwned>(peer: &NodeId, body: &Bytes) -> Result<T, Refusal>
 
 async fn health(
     State(engine): State<SharedEngine>,
-    Child(child, _): Child,
+    Child(child): Child,
     body: Bytes,
 ) -> Result<Response, PeerRefusal> {
     let req = parse(&child, &body)?;
@@ -76,7 +76,7 @@ async fn health(
 
 async fn push(
     State(engine): State<SharedEngine>,
-    Child(child, _): Child,
+    Child(child): Child,
     body: Bytes,
 ) -> Result<Response, PeerRefusal> {
     let _permit = engine
@@ -89,14 +89,14 @@ async fn push(
 
 async fn pull(
     State(engine): State<SharedEngine>,
-    Child(child, protocol): Child,
+    Child(child): Child,
     body: Bytes,
 ) -> Result<Response, PeerRefusal> {
     let req = parse(&child, &body)?;
     // The body is a slice of the connection's read buffer: held through
     // the long poll, it would pin that buffer (kilobytes per waiting child).
     drop(body);
-    let resp = serve_pull(&engine, &child, protocol, &req)
+    let resp = serve_pull(&engine, &child, &req)
         .await
         .map_err(Refusal::from)?;
     Ok(Json(resp).into_response())
@@ -104,7 +104,7 @@ async fn pull(
 
 async fn recover(
     State(engine): State<SharedEngine>,
-    Child(child, _): Child,
+    Child(child): Child,
     body: Bytes,
 ) -> Result<Response, PeerRefusal> {
     let req = parse(&child, &body)?;

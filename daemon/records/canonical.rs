@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Record, Route, Signature, SignatureText};
+use super::{Record, Route, Signature};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CanonicalError {
@@ -63,7 +63,7 @@ pub fn origin_doc(record: &Record) -> Result<String, CanonicalError> {
 /// pieces are the record's signed bytes), not at the end, across the
 /// member's own ~300. None when `doc` has no such member.
 pub fn around_signature<'d>(doc: &'d str, sig: &Signature) -> Option<(&'d str, &'d str)> {
-    const MEMBER: &[u8] = SIGNATURE_MEMBER.as_bytes();
+    const MEMBER: &[u8] = b",\"signature\":\"";
     let bytes = doc.as_bytes();
     let text = sig.text_len();
     let last = bytes.len().checked_sub(MEMBER.len() + text + 2)?;
@@ -74,69 +74,6 @@ pub fn around_signature<'d>(doc: &'d str, sig: &Signature) -> Option<(&'d str, &
     let end = value + text;
     (bytes[end] == b'"' && sig.is_text(doc.get(value..end)?))
         .then(|| (&doc[..start], &doc[end + 1..]))
-}
-
-/// The opening of a record's signature member, up to its text.
-const SIGNATURE_MEMBER: &str = ",\"signature\":\"";
-
-/// Where a signed record's `signature` member goes in `text`, its signed
-/// bytes (the canonical text without the member): before `updated_at`
-/// and `version`, the only members sorted after it. None unless `text`
-/// ends as canonical text does, `,"updated_at":"…","version":N}`, which
-/// places them in the outermost object (what follows them is a number
-/// and the closing brace).
-pub fn signature_place(text: &str) -> Option<usize> {
-    const UPDATED: &[u8] = b",\"updated_at\":\"";
-    const VERSION: &[u8] = b"\",\"version\":";
-    let b = text.as_bytes();
-    let close = b.len().checked_sub(1).filter(|&c| b[c] == b'}')?;
-    let digits = b[..close].iter().rposition(|c| !c.is_ascii_digit())? + 1;
-    let version = digits
-        .checked_sub(VERSION.len())
-        .filter(|_| digits < close)?;
-    if !b[version..].starts_with(VERSION) {
-        return None;
-    }
-    let opening = b[..version].iter().rposition(|&c| c == b'"')?;
-    let at = (opening + 1).checked_sub(UPDATED.len())?;
-    b[at..].starts_with(UPDATED).then_some(at)
-}
-
-/// Where a signed record's doc holds its signature member in its
-/// canonical place ([`signature_place`]), as in an origin's doc
-/// ([`origin_doc`]): the member's byte range in `doc` and the
-/// signature's text in it (no quote or backslash: the member is whole).
-/// What a hop cuts out of each record it packs (`sync::packing`).
-pub fn signature_member(doc: &str) -> Option<(std::ops::Range<usize>, &str)> {
-    let end = signature_place(doc)?;
-    let close = end.checked_sub(1).filter(|&c| doc.as_bytes()[c] == b'"')?;
-    let open = doc[..close].rfind('"')?;
-    let start = (open + 1).checked_sub(SIGNATURE_MEMBER.len())?;
-    let text = &doc[open + 1..close];
-    (doc[start..].starts_with(SIGNATURE_MEMBER) && !text.contains('\\'))
-        .then_some((start..end, text))
-}
-
-/// A signed record's doc as its signed bytes and its signature
-/// ([`signature_member`]); [`join_signed`] gives `doc` back byte for byte.
-pub fn split_signed(doc: &str) -> Option<(String, Signature)> {
-    let (member, text) = signature_member(doc)?;
-    let sig = SignatureText::parse(text).ok()?.to_owned();
-    Some(([&doc[..member.start], &doc[member.end..]].concat(), sig))
-}
-
-/// The doc of a record whose signed bytes are `text` and whose signature
-/// is `sig`: the member written in its canonical place. None when `text`
-/// has no such place ([`signature_place`]).
-pub fn join_signed(text: &str, sig: &Signature) -> Option<String> {
-    let at = signature_place(text)?;
-    let mut doc = String::with_capacity(text.len() + SIGNATURE_MEMBER.len() + sig.text_len() + 1);
-    doc.push_str(&text[..at]);
-    doc.push_str(SIGNATURE_MEMBER);
-    sig.write_to(&mut doc).ok()?;
-    doc.push('"');
-    doc.push_str(&text[at..]);
-    Some(doc)
 }
 
 /// The canonical writer of a record, with or without its signature.
@@ -724,27 +661,6 @@ mod tests {
             let mut other = sig.clone();
             other.index = other.index.wrapping_add(1);
             prop_assert!(around_signature(&doc, &other).is_none());
-        }
-
-        #[test]
-        fn an_origins_doc_splits_into_its_signed_bytes_and_joins_back(r in any_record()) {
-            let doc = origin_doc(&r).unwrap();
-            let Some(sig) = &r.signature else {
-                prop_assert!(split_signed(&doc).is_none());
-                return Ok(());
-            };
-            let (text, split) = split_signed(&doc).unwrap();
-            let signed = canonical_bytes(&r).unwrap();
-            prop_assert_eq!(text.as_bytes(), signed.as_slice());
-            prop_assert_eq!(&split, sig);
-            prop_assert_eq!(join_signed(&text, sig).unwrap(), doc);
-            // serde's member order, the signature after `version`: not in
-            // its canonical place, so not split.
-            prop_assert!(split_signed(&serde_json::to_string(&r).unwrap()).is_none());
-            // A text that does not end as canonical text does has no place.
-            prop_assert!(join_signed(&text[..text.len() - 1], sig).is_none());
-            let spaced = format!("{text} ");
-            prop_assert!(join_signed(&spaced, sig).is_none());
         }
 
         #[test]

@@ -209,58 +209,50 @@ impl Signature {
     /// Whether `text` is this signature's packed form, compared piece by
     /// piece as it is written, without writing it out.
     pub fn is_text(&self, text: &str) -> bool {
-        /// Compares what is written with the rest of a text.
-        struct Expect<'t>(&'t str);
-        impl fmt::Write for Expect<'_> {
-            fn write_str(&mut self, piece: &str) -> fmt::Result {
-                self.0 = self.0.strip_prefix(piece).ok_or(fmt::Error)?;
-                Ok(())
+        let mut rest = text;
+        let mut take = |piece: &str| match rest.strip_prefix(piece) {
+            Some(r) => {
+                rest = r;
+                true
             }
-        }
-        let mut rest = Expect(text);
-        self.write_to(&mut rest).is_ok() && rest.0.is_empty()
+            None => false,
+        };
+        let (mut index, mut count) = ([0; 10], [0; 10]);
+        take(SIGNATURE_FORMAT)
+            && take(" ")
+            && take(&self.alg)
+            && take(" ")
+            && take(&self.key_id)
+            && take(" ")
+            && take(decimal(self.index, &mut index))
+            && take("/")
+            && take(decimal(self.count, &mut count))
+            && take(" ")
+            && take(&self.value)
+            && (self.proof.is_empty() || (take(" ") && take(&self.proof)))
+            && rest.is_empty()
     }
 
     /// The length of the packed form, in bytes.
     pub fn text_len(&self) -> usize {
-        /// Counts what is written.
-        struct Count(usize);
-        impl fmt::Write for Count {
-            fn write_str(&mut self, piece: &str) -> fmt::Result {
-                self.0 += piece.len();
-                Ok(())
-            }
-        }
-        let mut n = Count(0);
-        let _ = self.write_to(&mut n);
-        n.0
-    }
-
-    /// Writes the packed form to `out`, piece by piece (what `Display`
-    /// writes, without the formatting machinery: a hop joins it into every
-    /// packed record it receives).
-    pub fn write_to<W: fmt::Write>(&self, out: &mut W) -> fmt::Result {
-        let (mut index, mut count) = ([0; 10], [0; 10]);
-        for piece in [
-            SIGNATURE_FORMAT,
-            " ",
-            &self.alg,
-            " ",
-            &self.key_id,
-            " ",
-            decimal(self.index, &mut index),
-            "/",
-            decimal(self.count, &mut count),
-            " ",
-            &self.value,
-        ] {
-            out.write_str(piece)?;
-        }
-        if !self.proof.is_empty() {
-            out.write_str(" ")?;
-            out.write_str(&self.proof)?;
-        }
-        Ok(())
+        let digits = |n: u32| n.checked_ilog10().unwrap_or(0) as usize + 1;
+        let proof = if self.proof.is_empty() {
+            0
+        } else {
+            1 + self.proof.len()
+        };
+        SIGNATURE_FORMAT.len()
+            + 1
+            + self.alg.len()
+            + 1
+            + self.key_id.len()
+            + 1
+            + digits(self.index)
+            + 1
+            + digits(self.count)
+            + 1
+            + self.value.len()
+            + proof
     }
 }
 
@@ -280,27 +272,31 @@ fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
 
 impl fmt::Display for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
+        let Signature {
+            alg,
+            key_id,
+            index,
+            count,
+            value,
+            proof,
+        } = self;
+        write!(
+            f,
+            "{SIGNATURE_FORMAT} {alg} {key_id} {index}/{count} {value}"
+        )?;
+        if !proof.is_empty() {
+            write!(f, " {proof}")?;
+        }
+        Ok(())
     }
 }
 
-/// A signature's packed form read in place: its members borrowed from the
-/// text, nothing allocated (what a hop reads of every record it packs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SignatureText<'t> {
-    pub alg: &'t str,
-    pub key_id: &'t str,
-    pub index: u32,
-    pub count: u32,
-    pub value: &'t str,
-    pub proof: &'t str,
-}
+impl FromStr for Signature {
+    type Err = String;
 
-impl<'t> SignatureText<'t> {
     /// Reads the packed form; checks its shape only (the trust module
-    /// checks what it says). INDEX and COUNT are decimal without leading
-    /// zeros, so the members written again are `s`, byte for byte.
-    pub fn parse(s: &'t str) -> Result<Self, String> {
+    /// checks what it says).
+    fn from_str(s: &str) -> Result<Self, String> {
         let mut parts = s.split(' ');
         let mut next = |what: &str| {
             parts
@@ -315,29 +311,23 @@ impl<'t> SignatureText<'t> {
                 crate::clip::clip(format)
             ));
         }
-        let (alg, key_id) = (next("algorithm")?, next("key id")?);
+        let (alg, key_id) = (next("algorithm")?.to_string(), next("key id")?.to_string());
         let position = next("index/count")?;
-        let number = |n: &str| {
-            (n == "0" || !n.starts_with('0'))
-                .then(|| n.parse::<u32>().ok())
-                .flatten()
-                .filter(|_| n.bytes().all(|b| b.is_ascii_digit()))
-        };
         let (index, count) = position
             .split_once('/')
-            .and_then(|(i, n)| Some((number(i)?, number(n)?)))
+            .and_then(|(i, n)| Some((i.parse().ok()?, n.parse().ok()?)))
             .ok_or_else(|| {
                 format!(
                     "signature position {:?} is not INDEX/COUNT",
                     crate::clip::clip(position)
                 )
             })?;
-        let value = next("value")?;
-        let proof = parts.next().unwrap_or_default();
+        let value = next("value")?.to_string();
+        let proof = parts.next().unwrap_or_default().to_string();
         if parts.next().is_some() || (proof.is_empty() && s.ends_with(' ')) {
             return Err("signature has members after its proof".into());
         }
-        Ok(SignatureText {
+        Ok(Signature {
             alg,
             key_id,
             index,
@@ -345,26 +335,6 @@ impl<'t> SignatureText<'t> {
             value,
             proof,
         })
-    }
-
-    pub fn to_owned(self) -> Signature {
-        Signature {
-            alg: self.alg.to_string(),
-            key_id: self.key_id.to_string(),
-            index: self.index,
-            count: self.count,
-            value: self.value.to_string(),
-            proof: self.proof.to_string(),
-        }
-    }
-}
-
-impl FromStr for Signature {
-    type Err = String;
-
-    /// Reads the packed form ([`SignatureText::parse`]).
-    fn from_str(s: &str) -> Result<Self, String> {
-        SignatureText::parse(s).map(SignatureText::to_owned)
     }
 }
 

@@ -1,14 +1,13 @@
-//! Admitting a batch of wire items from a peer, either way: each record,
-//! unpacked ([`packing`]), goes through [`Engine::admit`]; refused ones are logged, counted on the
+//! Admitting a batch of wire items from a peer, either way: each record
+//! goes through [`Engine::admit`]; refused ones are logged, counted on the
 //! link and kept for the quarantine and for the sender's answer, and the
 //! batch goes on. And [`received_cursors`]: how far this node has
 //! received a peer's log, as told to that peer.
 
 use tracing::warn;
 
-use super::packing;
-use super::wire::{LaneCursor, Refused, WireChunk, WireItem};
-use crate::engine::{Admitted, Engine, LinkEvent, Reason};
+use super::wire::{LaneCursor, Refused, WireItem};
+use crate::engine::{Admitted, Engine, LinkEvent};
 use crate::node::NodeId;
 use crate::records::Lane;
 use crate::routing::Source;
@@ -26,28 +25,21 @@ pub struct AdmittedBatch {
     pub bytes: u64,
 }
 
-/// Admits every record of a batch from `peer`, which sent it as `source`;
-/// `chunks`, the batch's, hold what its packed records' signatures share
-/// ([`packing`]).
+/// Admits every record of a batch from `peer`, which sent it as `source`.
 pub fn admit_batch(
     engine: &Engine,
     peer: &NodeId,
     source: &Source,
     items: &[WireItem],
-    chunks: &[WireChunk],
 ) -> AdmittedBatch {
     let link = engine.link(peer);
     let mut out = AdmittedBatch::default();
     for item in items {
-        out.bytes += item.record.get().len() as u64;
-        let admitted = packing::unpack(item, chunks).and_then(|sig| {
-            let received = packing::received(item, sig);
-            engine.admit(source, received, Some((&item.id, item.version)))
-        });
-        match admitted {
+        let raw = item.record.get();
+        out.bytes += raw.len() as u64;
+        match engine.admit(source, raw, Some((&item.id, item.version))) {
             Ok(a) => out.admitted.push(a),
             Err(rej) => {
-                let raw = packing::doc_of(item, chunks);
                 warn!(
                     message = "Refused a record from a peer; quarantined.",
                     peer = %peer,
@@ -59,7 +51,7 @@ pub fn admit_batch(
                 }
                 out.quarantine.push(QuarantineEntry::new(
                     Some(peer),
-                    &raw,
+                    raw,
                     rej.code.as_str(),
                     rej.reason.clone(),
                 ));
@@ -80,7 +72,7 @@ pub fn admit_batch(
 pub fn refused_signatures(refused: &[Refused]) -> Vec<uuid::Uuid> {
     refused
         .iter()
-        .filter(|r| r.code == Some(Reason::Signature))
+        .filter(|r| r.code == Some(crate::engine::Reason::Signature))
         .filter_map(|r| r.id.parse().ok())
         .collect()
 }

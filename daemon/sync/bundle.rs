@@ -163,17 +163,14 @@ pub async fn export(engine: &Engine, peer: &NodeId, all: bool) -> Result<Bundle,
     let mut records = Vec::new();
     let mut passed = after;
     loop {
-        // Bundles keep every record whole: one is read by whichever
-        // release the office beside runs.
-        let batch = next_batch(
+        let (mut items, next) = next_batch(
             engine,
             peer,
             passed,
-            (limits.max_batch_records, limits.max_batch_bytes),
-            false,
+            limits.max_batch_records,
+            limits.max_batch_bytes,
         )
         .await?;
-        let (mut items, next) = (batch.records, batch.passed);
         if items.is_empty() && next == passed {
             break;
         }
@@ -289,7 +286,7 @@ pub async fn import(engine: &Engine, bundle: Bundle) -> Result<Imported, BundleE
     if source == Source::Parent {
         engine.learn_ancestors(&h.ancestors).await?;
     }
-    let batch = admit_batch(engine, peer, &source, &bundle.records, &[]);
+    let batch = admit_batch(engine, peer, &source, &bundle.records);
     let cursors = h
         .cursors
         .iter()

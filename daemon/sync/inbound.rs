@@ -176,8 +176,7 @@ pub async fn push(
             ),
         ));
     }
-    let source = Source::Child(child.clone());
-    let batch = admit_batch(engine, child, &source, &req.records, &req.chunks);
+    let batch = admit_batch(engine, child, &Source::Child(child.clone()), &req.records);
     if !engine.announced_matches(child, &req.subtree_hash) {
         // The tree changed while the batch was admitted (a newer manifest
         // was taken): what it refused may be the change's doing, not the

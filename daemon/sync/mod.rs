@@ -6,8 +6,7 @@
 //! answers a hello and a push in [`inbound`] and a pull in [`outbound`],
 //! which also cuts the child's push batches, and a restored child's
 //! request for its own records in [`recover`]. [`admission`] admits a batch
-//! of wire items either way, which [`packing`] packs and unpacks for peers
-//! of protocol 3; [`wire`] holds the versioned types, the
+//! of wire items either way; [`wire`] holds the versioned types, the
 //! refusal [`wire::Reason`]s and what both sides share.
 //!
 //! Architecture Invariant: the receiver of a stream is the authority on how
@@ -24,7 +23,6 @@ pub mod budget;
 pub mod bundle;
 pub mod inbound;
 pub mod outbound;
-pub mod packing;
 pub mod recover;
 pub mod uplink;
 pub mod wire;

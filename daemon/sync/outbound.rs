@@ -9,8 +9,7 @@ use serde_json::value::RawValue;
 use tracing::warn;
 
 use super::admission::refused_signatures;
-use super::packing::{self, Packer};
-use super::wire::{LaneCursor, PullRequest, PullResponse, WireChunk, WireItem};
+use super::wire::{LaneCursor, PullRequest, PullResponse, WireItem};
 use crate::engine::{Engine, LinkEvent};
 use crate::node::NodeId;
 use crate::records::{Lane, PerLane};
@@ -35,62 +34,40 @@ pub async fn position(engine: &Engine, seq: i64) -> Result<CursorPos, StoreError
     })
 }
 
-/// A batch cut for a peer.
-pub struct NextBatch {
-    pub records: Vec<WireItem>,
-    /// The chunks of its packed records (none unless packed).
-    pub chunks: Vec<WireChunk>,
-    /// The last position looked at, per lane.
-    pub passed: PerLane<i64>,
-}
-
-/// The next batch for `peer` after `after` (per lane), as wire items,
-/// signed records packed when `packed` (the peer speaks protocol 3:
-/// [`packing`]), with the positions passed per lane.
+/// The next batch for `peer` after `after` (per lane), as wire items, with
+/// the positions passed per lane.
 pub async fn next_batch(
     engine: &Engine,
     peer: &NodeId,
     after: PerLane<i64>,
-    limits: (usize, usize),
-    packed: bool,
-) -> Result<NextBatch, StoreError> {
-    let (max_records, max_bytes) = limits;
+    max_records: usize,
+    max_bytes: usize,
+) -> Result<(Vec<WireItem>, PerLane<i64>), StoreError> {
     let (items, passed) = engine
         .store()
         .outbox_batch(peer, after.into_array(), max_records, max_bytes)
         .await?;
-    let mut packer = Packer::default();
-    let mut records = Vec::with_capacity(items.len());
+    let mut out = Vec::with_capacity(items.len());
     for it in items {
         let change = it.change;
-        let (text, sig) = if packed {
-            packer.pack(it.doc)
-        } else {
-            (it.doc, None)
-        };
-        let record = RawValue::from_string(text).map_err(|e| StoreError::Corrupt {
+        let record = RawValue::from_string(it.doc).map_err(|e| StoreError::Corrupt {
             id: change.record_id.clone(),
             reason: e.to_string(),
         })?;
-        records.push(WireItem {
+        out.push(WireItem {
             lane: it.lane,
             seq: it.seq,
             id: change.record_id,
             version: change.version,
             chain: change.chain,
             record,
-            sig,
         });
     }
-    Ok(NextBatch {
-        records,
-        chunks: packer.chunks(),
-        passed: passed.into(),
-    })
+    Ok((out, passed.into()))
 }
 
-/// Parent side of `POST /peer/v1/pull` from a child that speaks
-/// `protocol`: log what the child refused of earlier pulls (checking this node's copies of those refused for their
+/// Parent side of `POST /peer/v1/pull`: log what the child refused of
+/// earlier pulls (checking this node's copies of those refused for their
 /// signature), re-issue what it asks for again, reconcile its cursors,
 /// then answer with what is queued and what this node wants the child to
 /// send again, waiting up to the long-poll limit for either when there is
@@ -98,10 +75,8 @@ pub async fn next_batch(
 pub async fn serve_pull(
     engine: &Engine,
     child: &NodeId,
-    protocol: u32,
     req: &PullRequest,
 ) -> Result<PullResponse, StoreError> {
-    let packed = packing::packs(protocol);
     for r in &req.refused {
         warn!(
             message = "Child refused a record this node sent it.",
@@ -128,29 +103,22 @@ pub async fn serve_pull(
     let wait = Duration::from_millis(req.wait_ms).min(limits.long_poll);
     let deadline = tokio::time::Instant::now() + wait;
     let mut wake = engine.link(child).map(|l| l.subscribe());
-    let limits = (max_records, max_bytes);
-    let batch = loop {
+    let (records, passed) = loop {
         if let Some(w) = wake.as_mut() {
             w.borrow_and_update();
         }
-        let batch = next_batch(engine, child, from, limits, packed).await?;
-        if !batch.records.is_empty() || batch.passed != from || engine.resend_news_for(child).await
-        {
-            break batch;
+        let (records, passed) = next_batch(engine, child, from, max_records, max_bytes).await?;
+        if !records.is_empty() || passed != from || engine.resend_news_for(child).await {
+            break (records, passed);
         }
         let Some(w) = wake.as_mut() else {
-            break batch;
+            break (records, passed);
         };
         match tokio::time::timeout_at(deadline, w.changed()).await {
             Ok(Ok(())) => continue,
-            _ => break batch,
+            _ => break (records, passed),
         }
     };
-    let NextBatch {
-        records,
-        chunks,
-        passed,
-    } = batch;
     let mut cursors = Vec::with_capacity(2);
     for (lane, seq) in passed.iter() {
         cursors.push(LaneCursor {
@@ -168,7 +136,6 @@ pub async fn serve_pull(
         generation: engine.store().generation(),
         ancestors: engine.ancestors_for_child(),
         records,
-        chunks,
         cursors,
         resend: engine.resend_wanted(child).await?,
     })

@@ -19,20 +19,15 @@ use crate::store::{CursorPos, TopologyEntry};
 use crate::trust::SignedManifest;
 
 /// The newest protocol this build speaks. 2: protocol 1 plus
-/// [`PATH_RECOVER`] (a restored child takes its records back). 3: pushes
-/// and pulls may send signed records packed ([`PACKED_SINCE`]).
-pub const PROTOCOL_VERSION: u32 = 3;
+/// [`PATH_RECOVER`] (a restored child takes its records back); the bodies
+/// of hello, push and pull are protocol 1's.
+pub const PROTOCOL_VERSION: u32 = 2;
 /// The oldest protocol this build still accepts and speaks: a parent
 /// serves children of the previous release; a child speaks the previous
 /// release's protocol to a parent that runs it ([`negotiate`]).
 pub const MIN_PROTOCOL_VERSION: u32 = 1;
 /// The first protocol with [`PATH_RECOVER`].
 pub const RECOVER_SINCE: u32 = 2;
-/// The first protocol whose pushes and pulls may carry signed records
-/// packed: each chunk's shared signature members once in the batch's
-/// `chunks`, each record as its signed bytes with its [`PackedSig`]
-/// (`sync::packing`). A sender packs only for a peer that speaks it.
-pub const PACKED_SINCE: u32 = 3;
 /// Request and response header carrying the protocol version.
 pub const PROTOCOL_HEADER: &str = "x-xunlian-protocol";
 /// The software version of this build, for peers' link reports.
@@ -108,29 +103,8 @@ pub struct WireItem {
     pub id: String,
     pub version: i64,
     pub chain: String,
-    /// The record's doc; with `sig`, its signed bytes (its doc without
-    /// the signature member).
     pub record: Box<RawValue>,
-    /// A packed record's signature (protocol 3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sig: Option<PackedSig>,
 }
-
-/// What the signatures of a packed batch's records share, once per chunk:
-/// the members of `records::Signature` but a record's own place.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WireChunk {
-    pub alg: String,
-    pub key_id: String,
-    pub count: u32,
-    pub value: String,
-}
-
-/// A packed record's signature: its chunk's position in the batch's
-/// `chunks`, its index in the chunk and its proof (as in
-/// `records::Signature`). On the wire `[chunk, index, "proof"]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PackedSig(pub u32, pub u32, pub String);
 
 /// A record the receiver refused, and why.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -154,9 +128,6 @@ pub struct PushRequest {
     /// says hello again before pushing.
     pub subtree_hash: String,
     pub records: Vec<WireItem>,
-    /// The chunks of the packed records (protocol 3).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub chunks: Vec<WireChunk>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -193,9 +164,6 @@ pub struct PullResponse {
     /// knows them now (it may have learned them after our hello).
     pub ancestors: Vec<Ancestor>,
     pub records: Vec<WireItem>,
-    /// The chunks of the packed records (protocol 3).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub chunks: Vec<WireChunk>,
     /// Where the child's cursors stand after applying this response.
     pub cursors: Vec<LaneCursor>,
     /// Records the parent wants sent again: its copies were altered in its

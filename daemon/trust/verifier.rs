@@ -156,16 +156,6 @@ impl RootCache {
     }
 }
 
-/// The text a record was received as, when its leaf may be hashed from
-/// it rather than from the record serialised again.
-#[derive(Clone, Copy)]
-enum Text<'t> {
-    /// Its doc, the signature member in place ([`Verifier::check_doc`]).
-    Doc(&'t str),
-    /// Its signed bytes ([`Verifier::check_signed`]).
-    Signed(&'t str),
-}
-
 /// A record's proof, decoded on the stack.
 struct Proof {
     hashes: [Node; MAX_PATH],
@@ -228,22 +218,10 @@ impl Verifier {
     /// have none there, and one added inside an object would leave the
     /// record none. Any other text takes the usual way. `record` must be the record parsed from `doc`.
     pub fn check_doc(&self, record: &Record, doc: &str) -> Result<Checked<'_>, SigError> {
-        self.check_inner(record, Some(Text::Doc(doc)))
+        self.check_inner(record, Some(doc))
     }
 
-    /// [`Verifier::check`] of a record received as `text`, its signed
-    /// bytes (a packed push or pull: the record's canonical text without
-    /// its signature member), with its signature given apart: the leaf is
-    /// hashed from `text` as it is. Sound because a leaf bound to the
-    /// signed root is the hash of the signed bytes, so `text` is those
-    /// bytes and `record`, parsed from them with the signature set, is the
-    /// record the origin signed. `record` must be the record parsed from
-    /// `text`, its `signature` set.
-    pub fn check_signed(&self, record: &Record, text: &str) -> Result<Checked<'_>, SigError> {
-        self.check_inner(record, Some(Text::Signed(text)))
-    }
-
-    fn check_inner(&self, record: &Record, doc: Option<Text<'_>>) -> Result<Checked<'_>, SigError> {
+    fn check_inner(&self, record: &Record, doc: Option<&str>) -> Result<Checked<'_>, SigError> {
         let legacy = record.signature.is_none()
             && self
                 .manifest
@@ -270,11 +248,7 @@ impl Verifier {
         self.verify_inner(record, None)
     }
 
-    fn verify_inner(
-        &self,
-        record: &Record,
-        doc: Option<Text<'_>>,
-    ) -> Result<Verified<'_>, SigError> {
+    fn verify_inner(&self, record: &Record, doc: Option<&str>) -> Result<Verified<'_>, SigError> {
         let sig = record.signature.as_ref().ok_or(SigError::Unsigned)?;
         let alg: Alg = sig.alg.parse().map_err(SigError::Alg)?;
         let key = self
@@ -328,16 +302,12 @@ impl Verifier {
             key_id: &key.key_id,
             from_cache,
         };
-        let leaf = match doc {
-            Some(Text::Signed(text)) => merkle::leaf(d, text.as_bytes()),
-            Some(Text::Doc(doc)) => match doc_leaf(d, doc, sig) {
-                Some(leaf) if self.known_in_cache(id, d, leaf, index, count, &proof) => {
-                    return Ok(verified(true));
-                }
-                _ => record_leaf(d, record).map_err(SigError::Canonical)?,
-            },
-            None => record_leaf(d, record).map_err(SigError::Canonical)?,
-        };
+        if let Some(leaf) = doc.and_then(|doc| doc_leaf(d, doc, sig))
+            && self.known_in_cache(id, d, leaf, index, count, &proof)
+        {
+            return Ok(verified(true));
+        }
+        let leaf = record_leaf(d, record).map_err(SigError::Canonical)?;
         if self.known_in_cache(id, d, leaf, index, count, &proof) {
             return Ok(verified(true));
         }

@@ -4,13 +4,16 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::common::peer::{serve_as, signed};
+use crate::common::peer::{signed, tls_of};
 use crate::common::tree::small_tree;
 use crate::common::{Net, wait_until};
 use axum::Json;
 use axum::routing::post;
 use chrono::Utc;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
+use tokio::net::TcpListener;
 
 /// A record of 630100's, signed with 630100's own key: a genuine record,
 /// so the clue is refused for travelling down, not for its signature.
@@ -79,7 +82,27 @@ async fn a_clue_pushed_down_by_a_parent_is_quarantined() {
         )
         .route("/peer/v1/pull", post(pull))
         .route("/peer/v1/push", post(|| async { Json(json!({"cursors": [], "stored": 0, "unchanged": 0, "refused": []})) }));
-    serve_as(&net, "630100", app).await;
+    let tls = xunlian::identity::server_config(&tls_of(&net, "630100")).unwrap();
+    let listener = TcpListener::bind(net.nodes["630100"].peer_addr)
+        .await
+        .unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = tokio_rustls::TlsAcceptor::from(tls.clone());
+            let app = app.clone();
+            tokio::spawn(async move {
+                if let Ok(stream) = acceptor.accept(tcp).await {
+                    let svc = TowerToHyperService::new(app);
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
+                }
+            });
+        }
+    });
 
     net.start("630102").await;
     net.wait_for("630102", notice["id"].as_str().unwrap()).await;

@@ -11,11 +11,9 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::common::peer::{
-    finding_record, peer_client, peer_post_ok, push_of, serve_as, signed, tls_of,
-};
+use crate::common::Net;
+use crate::common::peer::{finding_record, peer_client, peer_post_ok, push_of, signed, tls_of};
 use crate::common::tree::small_tree;
-use crate::common::{Net, wait_until};
 
 const CHILD: &str = "630102";
 const PARENT: &str = "630100";
@@ -166,7 +164,7 @@ fn a_child_speaks_the_highest_protocol_its_parent_speaks() {
     assert_eq!(negotiate(&newer, PROTOCOL_VERSION), None);
 }
 
-/// This parent accepts protocols 1 to 3 and refuses a newer one saying
+/// This parent accepts protocols 1 and 2 and refuses a newer one saying
 /// which it speaks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn this_parent_accepts_every_protocol_from_the_previous_one_up() {
@@ -179,7 +177,7 @@ async fn this_parent_accepts_every_protocol_from_the_previous_one_up() {
     );
     let hello = json!({"node": CHILD, "level": "county", "name": "城东区委巡察办",
         "software_version": "0.2.0", "generation": "g", "subtree": []});
-    for (protocol, status) in [("1", 200), ("2", 200), ("3", 200), ("4", 426)] {
+    for (protocol, status) in [("1", 200), ("2", 200), ("3", 426)] {
         let resp = http
             .post(&url)
             .header("x-xunlian-protocol", protocol)
@@ -190,136 +188,8 @@ async fn this_parent_accepts_every_protocol_from_the_previous_one_up() {
         assert_eq!(resp.status().as_u16(), status, "protocol {protocol}");
         if status == 426 {
             let body: Value = resp.json().await.unwrap();
-            assert_eq!(body["server_protocol"], 3, "{body}");
+            assert_eq!(body["server_protocol"], 2, "{body}");
             assert_eq!(body["server_min_protocol"], 1, "{body}");
-        }
-    }
-}
-
-/// A child of this build whose parent goes back to protocol 2, the
-/// release before packed batches, between the child's hello and its
-/// push (a parent rolled back). The child's push, cut packed for
-/// protocol 3, is refused with HTTP 426; the child does not send that
-/// body again in protocol 2 but says hello again, speaks 2 and cuts the
-/// batch anew, its signed records whole (each with its signature member,
-/// no `chunks`).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_child_cuts_its_push_again_for_a_parent_back_on_protocol_2() {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{Arc, Mutex};
-
-    use axum::Json;
-    use axum::http::{HeaderMap, StatusCode};
-    use axum::response::{IntoResponse, Response};
-    use axum::routing::post;
-
-    let mut net = Net::new(&small_tree().toml());
-    let pushes: Arc<Mutex<Vec<(u32, Value)>>> = Arc::default();
-    // Set by the first push: the parent speaks protocol 2 from then on.
-    let old = Arc::new(AtomicBool::new(false));
-    fn protocol(headers: &HeaderMap) -> u32 {
-        headers["x-xunlian-protocol"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap()
-    }
-    let refused = |old: &AtomicBool, headers: &HeaderMap| -> Option<Response> {
-        (old.load(Ordering::SeqCst) && protocol(headers) > 2).then(|| {
-            let body = json!({"reason": "protocol", "message": "peer speaks protocol 3",
-                "server_protocol": 2, "server_min_protocol": 1, "server_software": "0.2"});
-            (StatusCode::UPGRADE_REQUIRED, Json(body)).into_response()
-        })
-    };
-    let push = {
-        let (pushes, old) = (pushes.clone(), old.clone());
-        move |headers: HeaderMap, Json(body): Json<Value>| async move {
-            pushes
-                .lock()
-                .unwrap()
-                .push((protocol(&headers), body.clone()));
-            old.store(true, Ordering::SeqCst);
-            if let Some(r) = refused(&old, &headers) {
-                return r;
-            }
-            let last = body["records"].as_array().unwrap().last().unwrap().clone();
-            let cursor = json!({"lane": last["lane"], "generation": body["generation"],
-                "seq": last["seq"], "chain": last["chain"]});
-            Json(json!({"cursors": [cursor], "stored": 1, "unchanged": 0, "refused": []}))
-                .into_response()
-        }
-    };
-    let hello = {
-        let old = old.clone();
-        move |headers: HeaderMap| async move {
-            if let Some(r) = refused(&old, &headers) {
-                return r;
-            }
-            Json(json!({"node": PARENT, "level": "municipal", "name": "旧版", "software_version": "0.2",
-                "generation": "fake", "ancestors": [{"id": PARENT, "level": "municipal"}],
-                "cursors": [], "limits": {"max_record_bytes": 262144, "max_batch_records": 1000,
-                "max_batch_bytes": 8388608}}))
-            .into_response()
-        }
-    };
-    let pull = {
-        let old = old.clone();
-        move |headers: HeaderMap| async move {
-            if let Some(r) = refused(&old, &headers) {
-                return r;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            Json(
-                json!({"generation": "fake", "ancestors": [{"id": PARENT, "level": "municipal"}],
-                "records": [], "cursors": []}),
-            )
-            .into_response()
-        }
-    };
-    let app = axum::Router::new()
-        .route("/peer/v1/health", post(hello))
-        .route("/peer/v1/pull", post(pull))
-        .route("/peer/v1/push", post(push));
-    serve_as(&net, PARENT, app).await;
-    net.start(CHILD).await;
-    let finding = net
-        .submit(CHILD, "finding", crate::common::finding("旧版上级"))
-        .await;
-    let id = finding["id"].clone();
-    let carrying = |pushes: &[(u32, Value)], protocol: u32| -> Option<Value> {
-        pushes
-            .iter()
-            .filter(|(p, _)| *p == protocol)
-            .flat_map(|(_, b)| b["records"].as_array().unwrap().iter())
-            .find(|i| i["id"] == id)
-            .cloned()
-    };
-    wait_until("a push in protocol 2 carrying the finding", || async {
-        carrying(&pushes.lock().unwrap(), 2).is_some()
-    })
-    .await;
-    let pushes = pushes.lock().unwrap().clone();
-    let (first_protocol, first) = &pushes[0];
-    assert_eq!(
-        *first_protocol, 3,
-        "the first push, before the parent went back"
-    );
-    for item in first["records"].as_array().unwrap() {
-        assert!(
-            item["sig"].is_array() && item["record"].get("signature").is_none(),
-            "packed: {item}"
-        );
-    }
-    for (protocol, body) in pushes.iter().filter(|(p, _)| *p == 2) {
-        assert!(body.get("chunks").is_none(), "protocol {protocol}: {body}");
-        for item in body["records"].as_array().unwrap() {
-            assert!(item.get("sig").is_none(), "{item}");
-            assert!(
-                item["record"]["signature"]
-                    .as_str()
-                    .is_some_and(|s| s.starts_with("v2 ")),
-                "whole, with its signature: {item}"
-            );
         }
     }
 }

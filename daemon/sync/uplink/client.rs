@@ -138,11 +138,6 @@ impl Client {
                     );
                     self.protocol
                         .store(older, std::sync::atomic::Ordering::Relaxed);
-                    if older < body.since {
-                        // Written in a newer protocol (a packed push): the
-                        // caller cuts it again in this one.
-                        return Err(SendError::Mismatch(path, mismatch).into_link_error());
-                    }
                     self.send_as(older, path, body, timeout)
                         .await
                         .map_err(SendError::into_link_error)
@@ -240,8 +235,6 @@ impl SendError {
 pub struct Body {
     bytes: axum::body::Bytes,
     gzip: bool,
-    /// The oldest protocol that reads it.
-    since: u32,
 }
 
 impl Body {
@@ -251,21 +244,17 @@ impl Body {
             path,
             reason: format!("encoding the request: {e}"),
         })?;
-        let gzip_it = json.len() > usize::from(COMPRESS_ABOVE);
-        Ok(Body {
-            bytes: if gzip_it { gzip(&json) } else { json }.into(),
-            gzip: gzip_it,
-            since: wire::MIN_PROTOCOL_VERSION,
+        Ok(if json.len() > usize::from(COMPRESS_ABOVE) {
+            Body {
+                bytes: gzip(&json).into(),
+                gzip: true,
+            }
+        } else {
+            Body {
+                bytes: json.into(),
+                gzip: false,
+            }
         })
-    }
-
-    /// The body, read only by peers that speak `protocol` or a newer one:
-    /// refused for its protocol, it is not sent again in an older one.
-    pub fn since(self, protocol: u32) -> Body {
-        Body {
-            since: protocol,
-            ..self
-        }
     }
 }
 

@@ -34,7 +34,7 @@ impl Session<'_> {
                 .await?;
             e.learn_ancestors(&resp.ancestors).await?;
             e.resend(peer, &resp.resend).await?;
-            let batch = admit_batch(e, peer, &Source::Parent, &resp.records, &resp.chunks);
+            let batch = admit_batch(e, peer, &Source::Parent, &resp.records);
             refused.extend(batch.refused);
             let cursors: Vec<_> = resp
                 .cursors

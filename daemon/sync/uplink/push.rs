@@ -12,8 +12,7 @@ use super::client::{Body, LinkError};
 use crate::engine::{Link, LinkEvent};
 use crate::records::{Lane, PerLane};
 use crate::sync::admission::refused_signatures;
-use crate::sync::outbound::{NextBatch, next_batch};
-use crate::sync::packing;
+use crate::sync::outbound::next_batch;
 use crate::sync::wire::{self, Limits, PushRequest, PushResponse, Reason};
 
 /// Batch limits agreed with the parent.
@@ -191,17 +190,12 @@ impl Session<'_> {
     /// The next batch after `after`, encoded for the wire.
     async fn cut(&self, after: PerLane<i64>, limits: &BatchLimits) -> Result<Next, LinkError> {
         let e = self.engine;
-        let packed = packing::packs(self.client.protocol());
-        let NextBatch {
-            records: items,
-            chunks,
-            passed,
-        } = next_batch(
+        let (items, passed) = next_batch(
             e,
             &self.parent.id,
             after,
-            (limits.max_records, limits.max_bytes),
-            packed,
+            limits.max_records,
+            limits.max_bytes,
         )
         .await?;
         if items.is_empty() {
@@ -217,14 +211,9 @@ impl Session<'_> {
             generation: e.store().generation(),
             subtree_hash: e.own_subtree_hash(),
             records: items,
-            chunks,
         };
-        let mut body = Body::encode(wire::PATH_PUSH, &req)?;
-        if !req.chunks.is_empty() {
-            body = body.since(wire::PACKED_SINCE);
-        }
         Ok(Next::Batch(Batch {
-            body,
+            body: Body::encode(wire::PATH_PUSH, &req)?,
             generation: req.generation,
             passed,
             records,

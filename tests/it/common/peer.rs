@@ -28,7 +28,7 @@ pub fn peer_client(files: &xunlian::identity::TlsFiles, parent: &str) -> reqwest
         .unwrap()
 }
 
-/// POSTs raw `body` to `path` on `parent`'s peer listener (protocol 1).
+/// POSTs raw `body` to `path` on `parent`'s peer listener.
 pub async fn peer_post(
     net: &Net,
     client: &reqwest::Client,
@@ -36,38 +36,20 @@ pub async fn peer_post(
     path: &str,
     body: Vec<u8>,
 ) -> Result<(u16, Value), String> {
-    let (status, bytes) = peer_post_as(net, client, parent, path, 1, body).await?;
-    Ok((
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    ))
-}
-
-/// POSTs raw `body` to `path` on `parent`'s peer listener in `protocol`;
-/// the status and the answer's bytes.
-pub async fn peer_post_as(
-    net: &Net,
-    client: &reqwest::Client,
-    parent: &str,
-    path: &str,
-    protocol: u32,
-    body: Vec<u8>,
-) -> Result<(u16, Vec<u8>), String> {
     let url = format!(
         "https://127.0.0.1:{}{path}",
         net.nodes[parent].peer_addr.port()
     );
     let resp = client
         .post(url)
-        .header("x-xunlian-protocol", protocol.to_string())
+        .header("x-xunlian-protocol", "1")
         .header("content-type", "application/json")
         .body(body)
         .send()
         .await
         .map_err(|e| format!("{e:#}"))?;
     let status = resp.status().as_u16();
-    let bytes = resp.bytes().await.map_err(|e| format!("{e:#}"))?;
-    Ok((status, bytes.to_vec()))
+    Ok((status, resp.json().await.unwrap_or(Value::Null)))
 }
 
 /// POSTs `body` as JSON to `parent`'s peer listener at `path`, expecting
@@ -121,32 +103,4 @@ pub fn push_of<'a>(generation: &str, records: impl IntoIterator<Item = &'a Value
         .collect();
     json!({"generation": generation,
         "subtree_hash": xunlian::engine::topology_hash(&[]), "records": items})
-}
-
-/// Serves `app` as node `id` would: on its peer port, with its
-/// certificate (a fake peer for the test; the real `id` is not started).
-pub async fn serve_as(net: &Net, id: &str, app: axum::Router) {
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    use hyper_util::service::TowerToHyperService;
-    let tls = xunlian::identity::server_config(&tls_of(net, id)).unwrap();
-    let listener = tokio::net::TcpListener::bind(net.nodes[id].peer_addr)
-        .await
-        .unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((tcp, _)) = listener.accept().await else {
-                return;
-            };
-            let acceptor = tokio_rustls::TlsAcceptor::from(tls.clone());
-            let app = app.clone();
-            tokio::spawn(async move {
-                if let Ok(stream) = acceptor.accept(tcp).await {
-                    let svc = TowerToHyperService::new(app);
-                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
-                }
-            });
-        }
-    });
 }
